@@ -1,0 +1,24 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+# Both install the missing Debian packages first (a warm machine skips apt).
+
+SYSTEM_PACKAGES := libsqlite3-dev libopenblas-dev libxxhash-dev
+SWIFT_RELEASE   := -c release -Xswiftc -enable-testing
+
+.PHONY: deps build run test
+
+deps:
+	@missing=""; \
+	for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	swift build $(SWIFT_RELEASE)
+
+run: build
+	.build/release/rlhf build
+
+test: deps
+	swift test $(SWIFT_RELEASE)

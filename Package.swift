@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Layers, dependencies pointing down only (see ../shared/DESIGN.md):
+///   rlhf (CLI) → Stages → Engine | Model → Kernels → system modules.
+let package = Package(
+    name: "rlhf",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "rlhf", targets: ["rlhf"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    ],
+    targets: [
+        // System modules (Debian packages; `make` installs them).
+        .systemLibrary(name: "CXXHash", path: "Sources/CXXHash", pkgConfig: "libxxhash",
+                       providers: [.apt(["libxxhash-dev"])]),
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+
+        // Kernels: BLAS-backed float kernels; the only place hot loops use unsafe pointers.
+        .target(name: "Kernels", dependencies: ["CBLAS"],
+                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+        // SafeTensors: hardened reader and writer of the safetensors container.
+        .target(name: "SafeTensors"),
+        // Model: LLaMA-architecture transformer, AdamW, sampling, tokenizer, checkpoints.
+        .target(name: "Model", dependencies: [
+            "Kernels", "SafeTensors",
+            .product(name: "Numerics", package: "swift-numerics"),
+        ]),
+        // Engine: pipeline model, planner, executor, content store, SQLite catalog. No ML.
+        .target(name: "Engine", dependencies: [
+            "CXXHash",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Collections", package: "swift-collections"),
+        ]),
+        // World: the embedded synthetic world (tasks, gold verifiers, generators, annotator).
+        .target(name: "World"),
+        // Stages: built-in node kinds, implemented on Engine's stage protocol.
+        .target(name: "Stages", dependencies: ["Engine", "Model", "World"]),
+        // rlhf: the thin command-line front end.
+        .executableTarget(name: "rlhf", dependencies: [
+            "Engine", "Stages", "Model",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "SafeTensors"]),
+        .testTarget(name: "WorldTests", dependencies: ["World"]),
+        .testTarget(name: "StagesTests", dependencies: ["Stages", "Engine", "Model", "World"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,1 @@
+/// The `Engine` module; see ../shared/DESIGN.md for its layer.

@@ -1,0 +1,1 @@
+/// The `Kernels` module; see ../shared/DESIGN.md for its layer.

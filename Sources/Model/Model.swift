@@ -1,0 +1,1 @@
+/// The `Model` module; see ../shared/DESIGN.md for its layer.

@@ -1,0 +1,1 @@
+/// The `SafeTensors` module; see ../shared/DESIGN.md for its layer.

@@ -1,0 +1,1 @@
+/// The `Stages` module; see ../shared/DESIGN.md for its layer.

@@ -1,0 +1,1 @@
+/// The `World` module; see ../shared/DESIGN.md for its layer.
