@@ -1,0 +1,90 @@
+import Foundation
+import SafeTensors
+import XCTest
+
+/// Reading valid containers: other writers' formatting, half-precision conversion, access errors.
+final class SafeTensorsReadingTests: XCTestCase {
+    private func container(_ header: String, data: [UInt8]) -> Data {
+        var bytes = Data()
+        var prefix = UInt64(header.utf8.count).littleEndian
+        withUnsafeBytes(of: &prefix) { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: Array(header.utf8))
+        bytes.append(contentsOf: data)
+        return bytes
+    }
+
+    private func littleEndian(_ values: [UInt16]) -> [UInt8] {
+        values.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+    }
+
+    func testPrettyPrintedHeaderWithEscapesAndPaddingIsAccepted() throws {
+        let header = """
+        {
+          "__metadata__": {"format": "pt"},
+          "caf\\u00e9": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]},
+          "z": {"dtype": "U8", "shape": [0], "data_offsets": [4, 4]},
+          "y": {"dtype": "U8", "shape": [0], "data_offsets": [4, 4]}
+        }\("   ")
+        """
+        let file = try SafeTensorsFile(data: container(header, data: [0, 0, 0x80, 0x3F]), source: "pretty")
+        XCTAssertEqual(file.names, ["café", "y", "z"])
+        XCTAssertEqual(try file.floats("café"), [1])
+        XCTAssertEqual(file.tensors["z"], SafeTensorInfo(name: "z", dtype: .U8, shape: [0], byteRange: 4..<4))
+    }
+
+    func testHalfPrecisionConvertsExactly() throws {
+        let f16: [UInt16] = [0x3C00, 0xC000, 0x0001, 0x03FF, 0x7BFF, 0x7C00, 0xFC00, 0x8000, 0x3555]
+        let expected16: [Float] = [1, -2, 0x1p-24, 0x3FFp-24, 65504, .infinity, -.infinity, -0.0, 0x1.554p-2]
+        let bf16: [UInt16] = [0x3F80, 0xC049, 0x0001, 0x7F80]
+        let expectedBF16: [Float] = [1, -3.140625, Float(bitPattern: 0x0001_0000), .infinity]
+        let header = "{\"b\":{\"dtype\":\"BF16\",\"shape\":[4],\"data_offsets\":[18,26]},"
+            + "\"h\":{\"dtype\":\"F16\",\"shape\":[3,3],\"data_offsets\":[0,18]}}"
+        let file = try SafeTensorsFile(data: container(header, data: littleEndian(f16 + bf16)), source: "half")
+        XCTAssertEqual(try file.floats("h", expectedShape: [3, 3]).map(\.bitPattern), expected16.map(\.bitPattern))
+        XCTAssertEqual(try file.floats("b").map(\.bitPattern), expectedBF16.map(\.bitPattern))
+        let nan = try SafeTensorsFile(data: container("{\"n\":{\"dtype\":\"F16\",\"shape\":[],\"data_offsets\":[0,2]}}",
+                                                      data: littleEndian([0x7E01])), source: "nan")
+        XCTAssertTrue(try nan.floats("n")[0].isNaN)
+    }
+
+    func testDataSliceWithNonZeroStartIndex() throws {
+        var writer = SafeTensorsWriter()
+        try writer.add(name: "w", shape: [2], floats: [3, 4])
+        let padded = Data([9, 9, 9]) + writer.serialized()
+        let slice = padded.dropFirst(3)
+        XCTAssertNotEqual(slice.startIndex, 0)
+        XCTAssertEqual(try SafeTensorsFile(data: slice, source: "slice").floats("w"), [3, 4])
+    }
+
+    func testAccessErrors() throws {
+        let header = "{\"i\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+            + "\"w\":{\"dtype\":\"F32\",\"shape\":[2,1],\"data_offsets\":[4,12]}}"
+        let file = try SafeTensorsFile(data: container(header, data: Array(repeating: 0, count: 12)), source: "f")
+        XCTAssertThrowsError(try file.floats("missing")) {
+            XCTAssertEqual($0 as? SafeTensorsError, .tensorNotFound(file: "f", tensor: "missing", available: ["i", "w"]))
+        }
+        XCTAssertThrowsError(try file.floats("i")) {
+            XCTAssertEqual($0 as? SafeTensorsError,
+                           .dtypeMismatch(file: "f", tensor: "i", expected: "F32, F16 or BF16", actual: .I32))
+        }
+        XCTAssertThrowsError(try file.floats("w", expectedShape: [1, 2])) {
+            XCTAssertEqual($0 as? SafeTensorsError, .shapeMismatch(file: "f", tensor: "w", expected: [1, 2], actual: [2, 1]))
+        }
+        var buffer = [Float](repeating: 0, count: 3)
+        XCTAssertThrowsError(try buffer.withUnsafeMutableBufferPointer {
+            try file.copyFloats("w", expectedShape: nil, into: $0)
+        }) {
+            XCTAssertEqual($0 as? SafeTensorsError, .bufferSizeMismatch(file: "f", tensor: "w", expected: 2, actual: 3))
+        }
+        XCTAssertEqual(try file.floats("w", expectedShape: [2, 1]), [0, 0])
+    }
+
+    func testErrorDescriptionsNameFileTensorAndFix() {
+        let error = SafeTensorsError.shapeMismatch(file: "dir/model.safetensors", tensor: "lm_head.weight",
+                                                   expected: [262, 128], actual: [262, 64])
+        XCTAssertTrue(error.description.contains("dir/model.safetensors"))
+        XCTAssertTrue(error.description.contains("lm_head.weight"))
+        XCTAssertTrue(error.description.contains("[262, 128]"))
+        XCTAssertTrue(error.description.contains("config.json"))
+    }
+}
