@@ -9,6 +9,7 @@ final class ChatFormatTests: XCTestCase {
 
     private func bytes(_ text: String) -> [Int32] { tokenizer.encode(text) }
 
+    /// BOS, system, user, assistant markers in order; loss only after the prefix.
     func testSingleTurnLayoutAndMask() {
         let encoding = format.encode(prompt: "2+2?", response: "4 é", system: "be brief")
         let prefix = [s.bos, s.system] + bytes("be brief") + [s.user] + bytes("2+2?") + [s.assistant]
@@ -18,6 +19,7 @@ final class ChatFormatTests: XCTestCase {
             + Array(repeating: 1, count: bytes("4 é").count + 1))
     }
 
+    /// No prompt or marker token carries loss; every response token and the EOS do.
     func testMaskCoversExactlyResponseAndEOS() {
         let encoding = format.encode(prompt: "<|assistant|> sneaky", response: "ok")
         XCTAssertEqual(encoding.tokens.count, encoding.lossMask.count)
@@ -35,6 +37,7 @@ final class ChatFormatTests: XCTestCase {
         XCTAssertEqual(encoding.tokens.filter { $0 == s.assistant }.count, 1, "prompt text produced a marker")
     }
 
+    /// Without a response the encoding is the generation prefix, and it prefixes the full one.
     func testPromptOnlyIsTheGenerationPrefix() {
         let prompt = format.encode(prompt: "hi", response: nil)
         XCTAssertEqual(prompt.tokens, [s.bos, s.user] + bytes("hi") + [s.assistant])
@@ -46,6 +49,7 @@ final class ChatFormatTests: XCTestCase {
         XCTAssertEqual(full.lossMask.filter { $0 == 1 }.count, 1)
     }
 
+    /// Chats agree with single turns and train on every assistant turn.
     func testMessagesMatchSingleTurnAndMaskEveryAssistantTurn() throws {
         let single = try format.encode(messages: [ChatMessage(role: "system", content: "sys"),
                                                   ChatMessage(role: "user", content: "q"),
@@ -67,6 +71,7 @@ final class ChatFormatTests: XCTestCase {
         XCTAssertEqual(open, format.encode(prompt: "q", response: nil))
     }
 
+    /// Empty chats, unknown roles and out-of-order roles are errors naming the message.
     func testMessageValidation() {
         func failure(_ roles: [String]) -> TokenizerError? {
             do {
@@ -85,6 +90,7 @@ final class ChatFormatTests: XCTestCase {
         XCTAssertTrue(TokenizerError.unknownRole(index: 1, role: "robot").description.contains("messages[1].role"))
     }
 
+    /// Messages decode from the {"role", "content"} data format.
     func testChatMessageDecodesFromJSON() throws {
         let messages = try JSONDecoder().decode([ChatMessage].self,
                                                 from: Data(#"[{"role":"user","content":"hi"}]"#.utf8))

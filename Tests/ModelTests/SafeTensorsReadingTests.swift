@@ -17,13 +17,14 @@ final class SafeTensorsReadingTests: XCTestCase {
         values.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
     }
 
-    func testPrettyPrintedHeaderWithEscapesAndPaddingIsAccepted() throws {
+    /// Whitespace, escapes, padding, extra fields and empty tensors as other writers emit them.
+    func testHeaderFormattingOfOtherWritersIsAccepted() throws {
         let header = """
-        {
+         {
           "__metadata__": {"format": "pt"},
           "caf\\u00e9": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]},
           "z": {"dtype": "U8", "shape": [0], "data_offsets": [4, 4]},
-          "y": {"dtype": "U8", "shape": [0], "data_offsets": [4, 4]}
+          "y": {"dtype": "U8", "shape": [0], "data_offsets": [4, 4], "note": "unknown fields are ignored"}
         }\("   ")
         """
         let file = try SafeTensorsFile(data: container(header, data: [0, 0, 0x80, 0x3F]), source: "pretty")
@@ -32,6 +33,7 @@ final class SafeTensorsReadingTests: XCTestCase {
         XCTAssertEqual(file.tensors["z"], SafeTensorInfo(name: "z", dtype: .U8, shape: [0], byteRange: 4..<4))
     }
 
+    /// F16 and BF16 convert to the exact Float values, specials included.
     func testHalfPrecisionConvertsExactly() throws {
         let f16: [UInt16] = [0x3C00, 0xC000, 0x0001, 0x03FF, 0x7BFF, 0x7C00, 0xFC00, 0x8000, 0x3555]
         let expected16: [Float] = [1, -2, 0x1p-24, 0x3FFp-24, 65504, .infinity, -.infinity, -0.0, 0x1.554p-2]
@@ -47,6 +49,7 @@ final class SafeTensorsReadingTests: XCTestCase {
         XCTAssertTrue(try nan.floats("n")[0].isNaN)
     }
 
+    /// A Data slice not starting at index 0 reads correctly.
     func testDataSliceWithNonZeroStartIndex() throws {
         var writer = SafeTensorsWriter()
         try writer.add(name: "w", shape: [2], floats: [3, 4])
@@ -56,6 +59,7 @@ final class SafeTensorsReadingTests: XCTestCase {
         XCTAssertEqual(try SafeTensorsFile(data: slice, source: "slice").floats("w"), [3, 4])
     }
 
+    /// Missing tensors, wrong dtype, wrong shape and wrong buffer size are errors.
     func testAccessErrors() throws {
         let header = "{\"i\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[0,4]},"
             + "\"w\":{\"dtype\":\"F32\",\"shape\":[2,1],\"data_offsets\":[4,12]}}"
@@ -79,6 +83,7 @@ final class SafeTensorsReadingTests: XCTestCase {
         XCTAssertEqual(try file.floats("w", expectedShape: [2, 1]), [0, 0])
     }
 
+    /// Descriptions name the file, the tensor and a fix.
     func testErrorDescriptionsNameFileTensorAndFix() {
         let error = SafeTensorsError.shapeMismatch(file: "dir/model.safetensors", tensor: "lm_head.weight",
                                                    expected: [262, 128], actual: [262, 64])

@@ -38,6 +38,7 @@ final class TokenizerFilesTests: XCTestCase {
         return nil
     }
 
+    /// Saved files load back to the same tokenizer and are byte-identical each time.
     func testSaveLoadRoundTripAndDeterminism() throws {
         let directory = try saved()
         let loaded = try TokenizerFiles.load(from: directory)
@@ -56,6 +57,7 @@ final class TokenizerFilesTests: XCTestCase {
                        try Data(contentsOf: other.appendingPathComponent(TokenizerFiles.tokenizerFileName)))
     }
 
+    /// tokenizer.json is a byte-level BPE with our specials; the config names them.
     func testSavedFilesFollowHuggingFaceLayout() throws {
         let directory = try saved()
         let json = try XCTUnwrap(JSONSerialization.jsonObject(
@@ -80,6 +82,7 @@ final class TokenizerFilesTests: XCTestCase {
         XCTAssertNotNil(config["chat_template"] as? String)
     }
 
+    /// The GPT-2 byte alphabet maps 256 bytes to 256 distinct characters.
     func testByteLevelAlphabetIsABijection() {
         let alphabet = HFTokenizerFile.byteLevelAlphabet
         XCTAssertEqual(alphabet.count, 256)
@@ -89,6 +92,7 @@ final class TokenizerFilesTests: XCTestCase {
         XCTAssertEqual(alphabet[0xAD], "Ń")
     }
 
+    /// Missing files are named.
     func testMissingFiles() throws {
         let empty = try temporaryDirectory()
         XCTAssertEqual(loadError(empty), .missingFile(file: empty.appendingPathComponent("tokenizer.json").path))
@@ -97,6 +101,7 @@ final class TokenizerFilesTests: XCTestCase {
         XCTAssertEqual(loadError(directory), .missingFile(file: directory.appendingPathComponent("tokenizer_config.json").path))
     }
 
+    /// Bad JSON and missing or ill-typed keys give the file and JSON path.
     func testNotJSONAndMissingKeys() throws {
         let directory = try saved()
         let url = directory.appendingPathComponent("tokenizer.json")
@@ -124,6 +129,7 @@ final class TokenizerFilesTests: XCTestCase {
         XCTAssertEqual(path, "added_tokens[2].id")
     }
 
+    /// Merges and other model types are reported as unsupported.
     func testUnsupportedTokenizers() throws {
         let merges = try saved()
         try edit(merges) { json in
@@ -145,6 +151,7 @@ final class TokenizerFilesTests: XCTestCase {
         XCTAssertEqual(path, "model.type")
     }
 
+    /// A changed vocabulary entry, special id or config token is a mismatch naming it.
     func testVocabularyAndSpecialMismatches() throws {
         let vocab = try saved()
         try edit(vocab) { json in
@@ -173,6 +180,7 @@ final class TokenizerFilesTests: XCTestCase {
         XCTAssertTrue(loadError(config)!.description.contains("Tokenizer.save(to:)"))
     }
 
+    /// Both merge spellings of tokenizer.json decode.
     func testMergeSpellings() throws {
         let merges = try JSONDecoder().decode([HFMerge].self, from: Data(#"["a b", ["c", "d"]]"#.utf8))
         XCTAssertEqual(merges.map(\.left), ["a", "c"])

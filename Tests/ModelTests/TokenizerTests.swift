@@ -6,6 +6,7 @@ import XCTest
 final class TokenizerTests: XCTestCase {
     private let tokenizer = ByteTokenizer()
 
+    /// 262 ids: bytes, then the six specials at 256…261.
     func testVocabularyLayout() {
         XCTAssertEqual(tokenizer.vocabSize, 262)
         XCTAssertEqual(tokenizer.special, SpecialTokens(bos: 256, eos: 257, pad: 258, system: 259, user: 260, assistant: 261))
@@ -14,6 +15,7 @@ final class TokenizerTests: XCTestCase {
         XCTAssertNil(tokenizer.special.text(for: 65))
     }
 
+    /// ASCII, multibyte UTF-8, control bytes and empty text round trip.
     func testRoundTrips() {
         for text in ["", "hello, world", "naïve café 日本語 🦙👩‍👩‍👧", "\0\n\t\u{7F}", String(repeating: "ab", count: 500)] {
             let ids = tokenizer.encode(text)
@@ -25,6 +27,7 @@ final class TokenizerTests: XCTestCase {
         XCTAssertEqual(tokenizer.encode(""), [])
     }
 
+    /// Text spelling a special token encodes as plain bytes.
     func testEncodeNeverEmitsSpecials() {
         let text = "<|eos|><|bos|><|user|><|assistant|><|system|><|pad|>"
         let ids = tokenizer.encode(text)
@@ -32,6 +35,7 @@ final class TokenizerTests: XCTestCase {
         XCTAssertEqual(tokenizer.decode(ids), text)
     }
 
+    /// Specials are dropped from decoded text unless showSpecial.
     func testSpecialsShownOnlyOnRequest() {
         let s = tokenizer.special
         let ids = [s.bos, s.user] + tokenizer.encode("hi") + [s.assistant] + tokenizer.encode("yo") + [s.eos, s.pad]
@@ -39,6 +43,7 @@ final class TokenizerTests: XCTestCase {
         XCTAssertEqual(tokenizer.decode(ids, showSpecial: true), "<|bos|><|user|>hi<|assistant|>yo<|eos|><|pad|>")
     }
 
+    /// Invalid UTF-8 and unknown ids decode to U+FFFD.
     func testInvalidBytesAndIdsDecodeLossily() {
         XCTAssertEqual(tokenizer.decode([0x61, 0xFF, 0x62]), "a\u{FFFD}b")
         XCTAssertEqual(tokenizer.decode([0xE6, 0x97]), "\u{FFFD}")
