@@ -33,6 +33,21 @@ final class SafeTensorsReadingTests: XCTestCase {
         XCTAssertEqual(file.tensors["z"], SafeTensorInfo(name: "z", dtype: .U8, shape: [0], byteRange: 4..<4))
     }
 
+    /// A file written by the reference Python library (safetensors 0.8.0, numpy) reads as written.
+    func testReadsReferenceLibraryOutput() throws {
+        let base64 = "yAAAAAAAAAB7Il9fbWV0YWRhdGFfXyI6eyJmb3JtYXQiOiJwdCJ9LCJpIjp7ImR0eXBlIjoiSTY0Iiwic2hhcGUiOlszXSwiZGF0YV9v"
+            + "ZmZzZXRzIjpbMCwyNF19LCJ3Ijp7ImR0eXBlIjoiRjMyIiwic2hhcGUiOlsyLDNdLCJkYXRhX29mZnNldHMiOlsyNCw0OF19LCJoIjp7ImR0eXBl"
+            + "IjoiRjE2Iiwic2hhcGUiOlsyLDJdLCJkYXRhX29mZnNldHMiOls0OCw1Nl19fQEAAAAAAAAAAgAAAAAAAAADAAAAAAAAAAAAAAAlSRI+JUmSPrdt"
+            + "2z4lSRI/bts2PwA8AMH/ewEA"
+        let file = try SafeTensorsFile(data: XCTUnwrap(Data(base64Encoded: base64)), source: "reference")
+        XCTAssertEqual(file.metadata, ["format": "pt"])
+        XCTAssertEqual(file.names, ["h", "i", "w"])
+        XCTAssertEqual(file.tensors["i"], SafeTensorInfo(name: "i", dtype: .I64, shape: [3], byteRange: 0..<24))
+        XCTAssertEqual(try file.floats("w", expectedShape: [2, 3]).map(\.bitPattern),
+                       [0, 0x3E12_4925, 0x3E92_4925, 0x3EDB_6DB7, 0x3F12_4925, 0x3F36_DB6E])
+        XCTAssertEqual(try file.floats("h", expectedShape: [2, 2]), [1, -2.5, 65504, 0x1p-24])
+    }
+
     /// F16 and BF16 convert to the exact Float values, specials included.
     func testHalfPrecisionConvertsExactly() throws {
         let f16: [UInt16] = [0x3C00, 0xC000, 0x0001, 0x03FF, 0x7BFF, 0x7C00, 0xFC00, 0x8000, 0x3555]
