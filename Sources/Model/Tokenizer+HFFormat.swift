@@ -203,15 +203,15 @@ struct HFMerge: Codable, Equatable {
 /// The parts of Hugging Face `tokenizer_config.json` this module reads and writes.
 struct HFTokenizerConfig: Codable, Equatable {
     /// The transformers class that loads `tokenizer.json`.
-    var tokenizerClass: String
+    var tokenizerClass: String?
     /// BOS token text.
     var bosToken: String
     /// EOS token text.
     var eosToken: String
     /// PAD token text.
     var padToken: String
-    /// The role markers.
-    var additionalSpecialTokens: [String]
+    /// The role markers (transformers 5 re-saves them as `extra_special_tokens`).
+    var additionalSpecialTokens: [String]?
     /// A Jinja chat template equivalent to `ChatFormat`.
     var chatTemplate: String?
     /// Whether decoding tidies spaces around punctuation (never, for bytes).

@@ -92,6 +92,27 @@ final class TokenizerFilesTests: XCTestCase {
         XCTAssertEqual(alphabet[0xAD], "Ń")
     }
 
+    /// Files as transformers 5 re-saves them (extra keys, renamed lists, a post-processor) still load.
+    func testFilesResavedByTransformersLoad() throws {
+        let directory = try saved()
+        try edit(directory, TokenizerFiles.configFileName) { json in
+            json["additional_special_tokens"] = nil
+            json["chat_template"] = nil
+            json["tokenizer_class"] = "TokenizersBackend"
+            json["extra_special_tokens"] = ["<|system|>", "<|user|>", "<|assistant|>"]
+            json["model_max_length"] = 1e30
+        }
+        try edit(directory) { json in
+            json["post_processor"] = ["type": "TemplateProcessing", "special_tokens": [String: Any]()]
+            var model = json["model"] as! [String: Any]
+            model["ignore_merges"] = false
+            json["model"] = model
+        }
+        let loaded = try TokenizerFiles.load(from: directory)
+        XCTAssertEqual(loaded.special, ByteTokenizer().special)
+        XCTAssertEqual(loaded.encode("ok"), [111, 107])
+    }
+
     /// Missing files are named.
     func testMissingFiles() throws {
         let empty = try temporaryDirectory()
