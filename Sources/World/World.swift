@@ -1,1 +1,0 @@
-/// The `World` module; see ../shared/DESIGN.md for its layer.
