@@ -15,7 +15,7 @@ extension Annotator {
     /// - Throws: `WorldError.unparseablePrompt` for prompts outside the world.
     public mutating func preferencePairs(prompt: String, candidates: [Candidate],
                                          mode: PairMode) throws -> [PreferenceRecord] {
-        let task = try Task(parsing: prompt)
+        let task = try WorldTask(parsing: prompt)
         var seen = Set<String>()
         let unique = candidates.filter { seen.insert($0.text).inserted }
         let ranked = unique.enumerated().map { entry -> (index: Int, candidate: Candidate, utility: Double) in

@@ -6,7 +6,7 @@ extension World {
     }
 
     /// The eval tasks behind `evalPrompts()`.
-    func evalTasks() throws -> [Task] {
+    func evalTasks() throws -> [WorldTask] {
         try tasks(count: config.evalCount, stream: "eval", region: .eval)
     }
 
@@ -29,7 +29,7 @@ extension World {
             promptRecord($0.element, id: World.id(idPrefix, $0.offset))
         }
         for leak in try leakPlan() where leak.target == target {
-            let task = try Task(parsing: leak.evalPrompt)
+            let task = try WorldTask(parsing: leak.evalPrompt)
             records[leak.line - 1] = PromptRecord(prompt: leak.text, id: World.id(idPrefix, leak.line - 1),
                                                   scenario: task.scenario, family: task.family.rawValue)
         }

@@ -14,10 +14,10 @@ final class AnnotatorTests: XCTestCase {
     }
 
     /// Wrong answers of random lengths to random prompts: gold is 0 for both, so only length can matter.
-    private func equalGoldPairs(_ count: Int) -> [(Task, Candidate, Candidate)] {
+    private func equalGoldPairs(_ count: Int) -> [(WorldTask, Candidate, Candidate)] {
         var rng = SplitMix64(seed: 99)
         return (0..<count).map { _ in
-            let task = Task.random(.add, using: &rng)
+            let task = WorldTask.random(.add, using: &rng)
             let a = String(repeating: "x", count: rng.int(in: 1...30))
             var b = a
             while b.count == a.count { b = String(repeating: "y", count: rng.int(in: 1...30)) }
@@ -59,7 +59,7 @@ final class AnnotatorTests: XCTestCase {
 
     func testFlipRateStatistics() throws {
         var a = try annotator(flip: 0.2, temperature: 0)
-        let task = try Task(parsing: "reverse the word cat.")
+        let task = try WorldTask(parsing: "reverse the word cat.")
         var flips = 0, wrong = 0
         for _ in 0..<4_000 {
             let j = a.compare(task: task, a: Candidate("tac"), b: Candidate("dog"))
@@ -76,7 +76,7 @@ final class AnnotatorTests: XCTestCase {
         XCTAssertEqual(Annotator.probability(0.1, temperature: 0.1), 1 / (1 + exp(-1)), accuracy: 1e-12)
         XCTAssertGreaterThan(Annotator.probability(0.5, temperature: 0.1), Annotator.probability(0.5, temperature: 1))
         var a = try annotator(temperature: 1)
-        let task = try Task(parsing: "reverse the word cat.")
+        let task = try WorldTask(parsing: "reverse the word cat.")
         let n = 4_000
         let wins = (0..<n).filter { _ in a.compare(task: task, a: Candidate("tac"), b: Candidate("dog")).prefersA }.count
         XCTAssertEqual(Double(wins) / Double(n), 1 / (1 + exp(-1.0)), accuracy: 0.03)
