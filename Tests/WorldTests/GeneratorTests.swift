@@ -172,6 +172,17 @@ final class GeneratorTests: XCTestCase {
 
 /// Corpus size by lines and the gold tally.
 final class CorpusAndTallyTests: XCTestCase {
+    func testDefaultSizesWithFivePercentLeakGenerateWithoutExhaustion() throws {
+        var config = WorldConfig()
+        config.leakFraction = 0.05
+        let world = try World(config: config)
+        XCTAssertEqual(try world.sftDemonstrations().count, 2_000)
+        XCTAssertEqual(try world.ppoPrompts().count, 400)
+        XCTAssertEqual(try world.preferencePrompts().count, 400)
+        XCTAssertEqual(try world.evalPrompts().count, 200)
+        XCTAssertEqual(try world.leakPlan().count, 10)
+    }
+
     func testCorpusLinesOverrideBytes() throws {
         var config = WorldConfig()
         config.corpusLines = 37
