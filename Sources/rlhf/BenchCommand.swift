@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `rlhf bench`: throughput benchmarks.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Throughput benchmarks.",
+        subcommands: [BenchTrainCommand.self, BenchGenerateCommand.self, BenchSgemmCommand.self]
+    )
+}
