@@ -28,14 +28,15 @@ public enum Benchmarks {
     }
 
     /// Analytic FLOPs of one training step (forward + backward = 3× forward) on (B,T):
-    /// 6·(matmul parameters incl. LM head)·B·T plus 12·L·C·T·B·T for attention scores and mixing.
+    /// 6·(matmul parameters incl. LM head)·B·T plus 6·L·NH·HD·T·B·T for causal attention (scores and mixing
+    /// over the T/2 visible keys on average).
     public static func trainingFLOPs(config c: LlamaConfig, batch B: Int, seqLen T: Int) -> Double {
         let C = c.hiddenSize, HD = c.headDim
         let perLayer = C * c.numAttentionHeads * HD * 2 + C * c.numKeyValueHeads * HD * 2 + 3 * C * c.intermediateSize
         let head = c.hasScalarHead ? C : c.vocabSize * C
         let matmulParams = Double(perLayer * c.numHiddenLayers + head)
         let tokens = Double(B * T)
-        let attention = 12 * Double(c.numHiddenLayers * c.numAttentionHeads * HD * T) * tokens
+        let attention = 6 * Double(c.numHiddenLayers * c.numAttentionHeads * HD * T) * tokens
         return 6 * matmulParams * tokens + attention
     }
 
