@@ -2,6 +2,7 @@ import ArgumentParser
 
 /// `rlhf bench`: throughput benchmarks.
 struct BenchCommand: ParsableCommand {
+    /// Command name, help and subcommands.
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Throughput benchmarks.",
