@@ -24,9 +24,14 @@ struct ModelInitCommand: ParsableCommand {
     @Flag(help: "Make a scalar-head model (LlamaForSequenceClassification, score.weight) instead of a causal LM.")
     var scalarHead = false
 
+    /// Std of the normal initialisation (config initializer_range).
+    @Option(help: "Std of the normal initialisation (config initializer_range, default 0.02).")
+    var initializerRange: Float?
+
     /// Runs the command.
     func run() throws {
-        let config = scalarHead ? preset.config.withScalarHead() : preset.config
+        var config = scalarHead ? preset.config.withScalarHead() : preset.config
+        if let initializerRange { config.initializerRange = initializerRange }
         let model = try LlamaModel(config: config, seed: seed)
         let url = URL(fileURLWithPath: out)
         try Checkpoint.save(model, tokenizer: ByteTokenizer(), to: url)
