@@ -6,6 +6,6 @@ struct RLHF: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rlhf",
         abstract: "A build system for RLHF experiments.",
-        subcommands: []
+        subcommands: [ModelCommand.self, BenchCommand.self]
     )
 }
