@@ -1,0 +1,50 @@
+/// How to run a build (the flags of `rlhf build`).
+public struct BuildOptions: Sendable {
+    /// Nodes to build with everything they need; empty means every node.
+    public var targets: [String] = []
+    /// Print the plan and run nothing.
+    public var dryRun = false
+    /// Nodes to run even when up to date.
+    public var force: [String] = []
+    /// Also force everything below the forced nodes.
+    public var forceDownstream = false
+    /// How many nodes may run at once.
+    public var jobs = 1
+    /// Keep building other branches after a failure.
+    public var keepGoing = false
+    /// Install SIGINT/SIGTERM handlers that stop running nodes cleanly (the CLI sets this).
+    public var handlesSignals = false
+
+    /// Default options: build everything, one job at a time.
+    public init() {}
+}
+
+/// What a build did, node names by outcome (the `--json` output of `rlhf build`).
+public struct BuildSummary: Codable, Sendable, Equatable {
+    /// Nodes that ran and succeeded.
+    public var built: [String] = []
+    /// Nodes served from the store without running.
+    public var reused: [String] = []
+    /// Nodes that were already up to date.
+    public var upToDate: [String] = []
+    /// Nodes that failed (including gates with a failing verdict).
+    public var failed: [String] = []
+    /// Nodes below a failed node.
+    public var blocked: [String] = []
+    /// Nodes not started because the build stopped at a failure (no `--keep-going`).
+    public var skipped: [String] = []
+    /// Failure message by node.
+    public var errors: [String: String] = [:]
+
+    /// Whether anything failed or was blocked.
+    public var succeeded: Bool {
+        failed.isEmpty && blocked.isEmpty && skipped.isEmpty
+    }
+
+    /// One line: `built 3, reused 1, up to date 10, failed 0, blocked 0`.
+    public var line: String {
+        var text = "built \(built.count), reused \(reused.count), up to date \(upToDate.count), failed \(failed.count), blocked \(blocked.count)"
+        if !skipped.isEmpty { text += ", not started \(skipped.count)" }
+        return text
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Logging
+
+/// Runs a pipeline incrementally: plans each node when its inputs are known, runs stale nodes
+/// (in parallel up to `jobs`), serves cached results from the store, and records every finished
+/// run in one catalog transaction.
+public final class Executor: @unchecked Sendable {
+    /// The workspace.
+    public let workspace: Workspace
+    /// The validated pipeline.
+    public let pipeline: Pipeline
+    /// The kinds.
+    public let registry: StageRegistry
+    /// Receives human-readable progress lines.
+    public let output: @Sendable (String) -> Void
+    /// The planner.
+    public var planner: Planner { Planner(pipeline: pipeline, registry: registry) }
+
+    /// Creates an executor; `output` receives one line per event (defaults to stdout).
+    public init(workspace: Workspace, pipeline: Pipeline, registry: StageRegistry,
+                output: @escaping @Sendable (String) -> Void = { print($0) }) {
+        self.workspace = workspace
+        self.pipeline = pipeline
+        self.registry = registry
+        self.output = output
+    }
+
+    /// The plan for `targets` (all nodes when empty) as `rlhf status` and `--dry-run` show it.
+    public func plan(targets: [String] = [], force: [String] = [], forceDownstream: Bool = false) throws -> Plan {
+        let nodes = try selectNodes(targets)
+        let hasher = FileHasher(cache: try workspace.catalog.loadStatCache())
+        let facts = try LiveFacts(workspace: workspace, hasher: hasher)
+        let plan = planner.plan(nodes: nodes, facts: facts, forced: try forcedNodes(force, downstream: forceDownstream))
+        try? workspace.catalog.saveStatCache(hasher.takeDirtyEntries())
+        return plan
+    }
+
+    /// Builds according to `options`; returns what happened (check `succeeded`).
+    public func build(_ options: BuildOptions) throws -> BuildSummary {
+        if options.dryRun {
+            let plan = try self.plan(targets: options.targets, force: options.force, forceDownstream: options.forceDownstream)
+            for entry in plan.entries { output(PlanRenderer.line(entry)) }
+            return PlanRenderer.summary(plan)
+        }
+        let lock = try workspace.lock()
+        defer { lock.release() }
+        if let stale = lock.takenOverFrom { output("taking over a stale lock left by pid \(stale), which is no longer running") }
+        try? FileSystem.remove(workspace.temporaryDirectory)
+        try FileSystem.createDirectory(workspace.temporaryDirectory)
+        let nodes = try selectNodes(options.targets)
+        let forced = try forcedNodes(options.force, downstream: options.forceDownstream)
+        let hasher = FileHasher(cache: try workspace.catalog.loadStatCache())
+        prehashSources(nodes, hasher: hasher, jobs: options.jobs)
+        let facts = try LiveFacts(workspace: workspace, hasher: hasher)
+        let session = BuildSession(executor: self, nodes: nodes, forced: forced, options: options, hasher: hasher, facts: facts)
+        let signals = options.handlesSignals ? SignalTrap(session: session) : nil
+        defer { signals?.restore() }
+        let summary = try session.run()
+        try workspace.catalog.saveStatCache(hasher.takeDirtyEntries())
+        try? FileSystem.remove(workspace.temporaryDirectory)
+        if let signal = session.interruptedBy { throw EngineError.interrupted(signal: signal) }
+        return summary
+    }
+
+    private func selectNodes(_ targets: [String]) throws -> [String] {
+        for target in targets where pipeline.nodes[target] == nil {
+            throw EngineError.notFound(what: "target '\(target)'", hint: "nodes are: \(pipeline.order.joined(separator: ", "))")
+        }
+        return targets.isEmpty ? pipeline.order : pipeline.closure(of: targets)
+    }
+
+    private func forcedNodes(_ names: [String], downstream: Bool) throws -> Set<String> {
+        for name in names where pipeline.nodes[name] == nil {
+            throw EngineError.notFound(what: "node '\(name)' given to --force", hint: "nodes are: \(pipeline.order.joined(separator: ", "))")
+        }
+        var forced = Set(names)
+        if downstream { forced.formUnion(pipeline.downstream(of: forced)) }
+        return forced
+    }
+
+    /// Hashes every `file` node source up front, `jobs` files at a time, so planning only hits the cache.
+    private func prehashSources(_ nodes: [String], hasher: FileHasher, jobs: Int) {
+        let paths = nodes.compactMap { name -> String? in
+            guard let node = pipeline.nodes[name], registry.kind(named: node.kind) is FileKind else { return nil }
+            return node.outputs[FileKind.outputName].map(workspace.absolute)
+        }
+        guard paths.count > 1, jobs > 1 else { return }
+        let next = ManagedAtomicCounter()
+        DispatchQueue.concurrentPerform(iterations: min(jobs, paths.count)) { _ in
+            while true {
+                let index = next.increment()
+                guard index < paths.count else { return }
+                _ = try? hasher.hash(path: paths[index])
+            }
+        }
+    }
+}
+
+/// A lock-protected counter for handing out work indices.
+final class ManagedAtomicCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    /// Returns the current value and adds one.
+    func increment() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value - 1
+    }
+}

@@ -1,0 +1,49 @@
+/// Text and summary forms of a plan, shared by `rlhf status` and `rlhf build --dry-run`.
+public enum PlanRenderer {
+    /// One line: `  run      sft  (input-changed (data from prep))`.
+    public static func line(_ entry: NodePlan) -> String {
+        switch entry.decision {
+        case .upToDate: return "  up-to-date  \(entry.node)"
+        case let .reuse(runId): return "  reuse       \(entry.node)  (run \(runId))"
+        case let .run(reason): return "  run         \(entry.node)  (\(reason))"
+        }
+    }
+
+    /// The plan as a build summary (what would be built, reused, left alone).
+    public static func summary(_ plan: Plan) -> BuildSummary {
+        var summary = BuildSummary()
+        for entry in plan.entries {
+            switch entry.decision {
+            case .upToDate: summary.upToDate.append(entry.node)
+            case .reuse: summary.reused.append(entry.node)
+            case .run: summary.built.append(entry.node)
+            }
+        }
+        return summary
+    }
+
+    /// JSON-ready rows: node, state, reason.
+    public static func rows(_ plan: Plan) -> [StatusRow] {
+        plan.entries.map { entry in
+            switch entry.decision {
+            case .upToDate: return StatusRow(node: entry.node, state: "up-to-date", reason: nil, detail: nil, key: entry.key?.hex)
+            case let .reuse(runId): return StatusRow(node: entry.node, state: "reuse", reason: nil, detail: "run \(runId)", key: entry.key?.hex)
+            case let .run(reason): return StatusRow(node: entry.node, state: "run", reason: reason.tag, detail: reason.description, key: entry.key?.hex)
+            }
+        }
+    }
+}
+
+/// One row of `rlhf status --json`.
+public struct StatusRow: Codable, Sendable, Equatable {
+    /// Node name.
+    public var node: String
+    /// `up-to-date`, `reuse` or `run`.
+    public var state: String
+    /// Reason tag when it would run.
+    public var reason: String?
+    /// Reason with details, or the reused run.
+    public var detail: String?
+    /// Node key when known.
+    public var key: String?
+}
