@@ -119,7 +119,7 @@ public struct Planner: Sendable {
             "inputs": .object(inputs.mapValues { .string($0.hex) }),
         ]
         if kind.usesRandomness { fields["seed"] = .int(Int64(bitPattern: pipeline.seed)) }
-        return ContentHash.of(text: JSONValue.object(fields).canonical)
+        return ContentHash.of(bytes: JSONValue.object(fields).canonicalBytes)
     }
 
     private func outputsIntact(_ node: Node, _ head: RunSummary, _ facts: PlannerFacts) -> Bool {
