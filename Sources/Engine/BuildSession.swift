@@ -220,7 +220,7 @@ final class BuildSession: @unchecked Sendable {
 
     private func summary(of finished: FinishedRun, runId: Int64, gateFailed: Bool) -> RunSummary {
         RunSummary(runId: runId, node: finished.run.node, key: ContentHash(hex: finished.run.key)!, kindVersion: finished.run.kindVersion,
-                   params: finished.params, seed: finished.run.seed.map(UInt64.init),
+                   canonicalParams: finished.run.params, seed: finished.run.seed.map { UInt64(bitPattern: $0) },
                    inputs: Dictionary(uniqueKeysWithValues: finished.inputs.map { ($0.role, $0.hash) }),
                    outputs: Dictionary(uniqueKeysWithValues: finished.outputs.map { ($0.name, $0.hash) }), gateFailed: gateFailed)
     }

@@ -101,9 +101,10 @@ extension Catalog {
     func loadStatCache() throws -> [String: FileHasher.CacheEntry] {
         try read { db in
             var cache: [String: FileHasher.CacheEntry] = [:]
-            for record in try StatCacheRecord.fetchAll(db) {
-                guard let hash = ContentHash(hex: record.hash) else { continue }
-                cache[record.path] = FileHasher.CacheEntry(fingerprint: FileFingerprint(size: record.size, mtimeNs: record.mtimeNs, inode: record.inode), hash: hash)
+            let rows = try Row.fetchCursor(db, sql: "SELECT path, size, mtimeNs, inode, hash FROM stat_cache")
+            while let row = try rows.next() {
+                guard let hash = ContentHash(hex: row[4]) else { continue }
+                cache[row[0]] = FileHasher.CacheEntry(fingerprint: FileFingerprint(size: row[1], mtimeNs: row[2], inode: row[3]), hash: hash)
             }
             return cache
         }
@@ -153,8 +154,7 @@ extension Catalog {
             let text: String = row[4]
             let seed: Int64? = row[5]
             guard let key = ContentHash(hex: row[2]) else { return nil }
-            let params = (try? JSONValue.parse(Array(text.utf8), file: "catalog"))?.objectValue ?? [:]
-            return RunSummary(runId: id, node: row[1], key: key, kindVersion: row[3], params: params, seed: seed.map { UInt64(bitPattern: $0) },
+            return RunSummary(runId: id, node: row[1], key: key, kindVersion: row[3], canonicalParams: text, seed: seed.map { UInt64(bitPattern: $0) },
                               inputs: inputs[id] ?? [:], outputs: outputs[id] ?? [:], gateFailed: failedGates.contains(id))
         }
     }

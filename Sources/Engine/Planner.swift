@@ -146,8 +146,11 @@ public struct Planner: Sendable {
         let kind = registry.kind(named: node.kind)!
         var changed: [String] = []
         if head.kindVersion != kind.version { changed.append("\(kind.name) version \(head.kindVersion)→\(kind.version)") }
-        for name in Set(node.params.keys).union(head.params.keys).sorted() where node.params[name]?.canonical != head.params[name]?.canonical {
-            changed.append("params.\(name)")
+        if node.canonicalParams != head.canonicalParams {
+            let old = head.params
+            for name in Set(node.params.keys).union(old.keys).sorted() where node.params[name]?.canonical != old[name]?.canonical {
+                changed.append("params.\(name)")
+            }
         }
         if kind.usesRandomness, head.seed != pipeline.seed { changed.append("seed") }
         return changed.isEmpty ? nil : changed
