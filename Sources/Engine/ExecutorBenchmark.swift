@@ -165,7 +165,9 @@ public struct ExecutorBenchmark {
         var paths: [String] = []
         for index in 0..<configuration.sources {
             let path = root + "/src/s\(index).bin"
-            FileManager.default.createFile(atPath: path, contents: nil)
+            guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                throw EngineError.io(path: path, operation: "create", errno: errno)
+            }
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
             var remaining = perFile
             while remaining > 0 {

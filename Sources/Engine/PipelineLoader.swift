@@ -13,7 +13,7 @@ public struct PipelineLoader: Sendable {
     /// Loads and validates the pipeline file at `path`.
     public func load(path: String) throws -> Pipeline {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw EngineError.notFound(what: "pipeline file \(path)", hint: "run from the workspace root or pass --pipeline")
+            throw EngineError.notFound(what: "pipeline file \(path)", hint: "run from the workspace root, or pass -C <workspace> or --pipeline <file>")
         }
         return try parse(bytes: Array(data), file: path)
     }
@@ -24,7 +24,8 @@ public struct PipelineLoader: Sendable {
         var validator = PipelineValidator(registry: registry)
         let pipeline = validator.validate(root)
         if !validator.issues.isEmpty || pipeline == nil {
-            throw EngineError.invalidPipeline(file: file, issues: validator.issues)
+            throw EngineError.invalidPipeline(file: file, issues: validator.issues.enumerated()
+                .sorted { ($0.element.path, $0.offset) < ($1.element.path, $1.offset) }.map(\.element))
         }
         return pipeline!
     }
