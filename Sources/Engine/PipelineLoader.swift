@@ -146,7 +146,7 @@ struct PipelineValidator {
                 issue("\(path).outputs.\(output)", "kind '\(kind.name)' has no output '\(output)'; it makes \(declared.joined(separator: ", "))")
             }
             for output in declared where outputs[output] == nil {
-                outputs[output] = "experiments/\(experiment)/data/\(name)/\(output)"
+                outputs[output] = kind.defaultPath(output: output, node: name, experiment: experiment)
             }
         }
         for output in outputs.keys where !Self.isName(output) {
