@@ -31,6 +31,8 @@ public struct BuildSummary: Codable, Sendable, Equatable {
     public var failed: [String] = []
     /// Nodes below a failed node.
     public var blocked: [String] = []
+    /// Blocked node → the failed node (usually a gate) that blocks it.
+    public var blockedBy: [String: String] = [:]
     /// Nodes not started because the build stopped at a failure (no `--keep-going`).
     public var skipped: [String] = []
     /// Failure message by node.

@@ -9,7 +9,7 @@ final class BuildSession: @unchecked Sendable {
         case running
         case done(outputs: [String: ContentHash], runId: Int64?, gateFailed: Bool)
         case failed
-        case blocked
+        case blocked(by: String)
         case skipped
     }
 
@@ -89,20 +89,22 @@ final class BuildSession: @unchecked Sendable {
         for name in nodes where isPending(name) {
             let node = executor.pipeline.nodes[name]!
             var ready = true
-            var blocked = false
+            var blockedBy: String?
             for dependency in node.dependencies {
                 switch states[dependency] {
                 case .pending?, .running?: ready = false
-                case .failed?, .blocked?, .skipped?: blocked = true
-                case let .done(_, _, gateFailed)?: blocked = blocked || gateFailed
+                case .failed?, .skipped?: blockedBy = blockedBy ?? dependency
+                case let .blocked(gate)?: blockedBy = blockedBy ?? gate
+                case let .done(_, _, gateFailed)?: if gateFailed { blockedBy = blockedBy ?? dependency }
                 case nil: break
                 }
             }
             guard ready else { continue }
-            if blocked {
-                states[name] = .blocked
+            if let blockedBy {
+                states[name] = .blocked(by: blockedBy)
                 summary.blocked.append(name)
-                executor.output("  blocked  \(name)")
+                summary.blockedBy[name] = blockedBy
+                executor.output("  blocked  \(name)  (blocked by \(blockedBy))")
                 continue
             }
             if stopScheduling || isInterrupted { continue }
@@ -116,11 +118,14 @@ final class BuildSession: @unchecked Sendable {
                 let head = facts.head(of: name)
                 states[name] = .done(outputs: plan.outputs ?? [:], runId: head?.runId, gateFailed: head?.gateFailed ?? false)
                 summary.upToDate.append(name)
+                if head?.gateFailed ?? false { try reportGateFailure(name, verdicts: try executor.workspace.catalog.detail(run: head!.runId).gates) }
             case let .reuse(runId):
                 try reuse(node, plan: plan, sourceRun: runId)
             case .run:
                 states[name] = .running
                 waiting.append(plan)
+            case .blocked:
+                break
             }
         }
     }
@@ -202,20 +207,29 @@ final class BuildSession: @unchecked Sendable {
             return
         }
         let runId = try executor.workspace.catalog.record(finished, statCache: hasher.takeDirtyEntries())
-        let gateFailed = finished.verdicts.contains { $0.status == .fail }
+        let gateFailed = finished.verdicts.contains(where: \.blocks)
         facts.heads[name] = summary(of: finished, runId: runId, gateFailed: gateFailed)
         facts.invalidate(key: result.key)
         states[name] = .done(outputs: Dictionary(uniqueKeysWithValues: finished.outputs.map { ($0.name, $0.hash) }), runId: runId, gateFailed: gateFailed)
-        if gateFailed {
-            summary.failed.append(name)
-            let failures = finished.verdicts.filter { $0.status == .fail }
-            summary.errors[name] = failures.map { "gate \($0.gate) failed (\($0.severity)): \($0.message)" }.joined(separator: "; ")
-            executor.output("  GATE     \(name): \(summary.errors[name]!)")
-            if !options.keepGoing { stopScheduling = true }
-        } else {
-            summary.built.append(name)
-            executor.output(String(format: "  done     \(name)  %.2fs", finished.run.duration))
+        if !gateFailed { summary.built.append(name) }
+        executor.output(String(format: "  done     \(name)  %.2fs", finished.run.duration))
+        try reportGateFailure(name, verdicts: finished.verdicts)
+    }
+
+    /// Reports failed verdicts of a settled node: a blocking failure counts the node as failed (and
+    /// stops the build without `--keep-going`); a `warn`-severity failure is only printed.
+    private func reportGateFailure(_ name: String, verdicts: [GateVerdict]) throws {
+        let failures = verdicts.filter { $0.status == .fail }
+        guard !failures.isEmpty else { return }
+        let message = failures.map { "gate \($0.gate) failed (\($0.severity)): \($0.message)" }.joined(separator: "; ")
+        guard failures.contains(where: \.blocks) else {
+            executor.output("  WARN     \(name): \(message)")
+            return
         }
+        summary.failed.append(name)
+        summary.errors[name] = message
+        executor.output("  GATE     \(name): \(message)")
+        if !options.keepGoing { stopScheduling = true }
     }
 
     private func summary(of finished: FinishedRun, runId: Int64, gateFailed: Bool) -> RunSummary {
@@ -249,15 +263,11 @@ final class BuildSession: @unchecked Sendable {
         let verdicts = try executor.workspace.catalog.detail(run: sourceRun).gates
         let finished = FinishedRun(run: run, inputs: inputsOf(node), outputs: produced, params: node.params, metrics: [], verdicts: verdicts, becomesHead: true)
         let runId = try executor.workspace.catalog.record(finished, statCache: hasher.takeDirtyEntries())
-        let failures = verdicts.filter { $0.status == .fail }
-        facts.heads[node.name] = summary(of: finished, runId: runId, gateFailed: !failures.isEmpty)
-        states[node.name] = .done(outputs: outputs, runId: runId, gateFailed: !failures.isEmpty)
+        let gateFailed = verdicts.contains(where: \.blocks)
+        facts.heads[node.name] = summary(of: finished, runId: runId, gateFailed: gateFailed)
+        states[node.name] = .done(outputs: outputs, runId: runId, gateFailed: gateFailed)
         summary.reused.append(node.name)
         executor.output("  reuse    \(node.name)  (run \(sourceRun))")
-        if !failures.isEmpty {
-            summary.failed.append(node.name)
-            summary.errors[node.name] = failures.map { "gate \($0.gate) failed (\($0.severity)): \($0.message)" }.joined(separator: "; ")
-            if !options.keepGoing { stopScheduling = true }
-        }
+        try reportGateFailure(node.name, verdicts: verdicts)
     }
 }

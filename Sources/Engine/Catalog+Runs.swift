@@ -148,7 +148,7 @@ extension Catalog {
         for row in try Row.fetchAll(db, sql: "SELECT run_outputs.runId, run_outputs.name, artifacts.hash FROM run_outputs JOIN artifacts ON artifacts.id = run_outputs.artifactId WHERE run_outputs.runId IN (\(list))") {
             outputs[row[0], default: [:]][row[1]] = ContentHash(hex: row[2])
         }
-        let failedGates = Set(try Int64.fetchAll(db, sql: "SELECT runId FROM gate_results WHERE status = 'fail' AND runId IN (\(list))"))
+        let failedGates = Set(try Int64.fetchAll(db, sql: "SELECT runId FROM gate_results WHERE status = 'fail' AND lower(severity) != 'warn' AND runId IN (\(list))"))
         return runs.compactMap { row in
             let id: Int64 = row[0]
             let text: String = row[4]
