@@ -33,6 +33,10 @@ final class BuildSession: @unchecked Sendable {
     private let condition = NSCondition()
     private var completions: [NodeRunResult] = []
     private var contexts: [String: StageContext] = [:]
+    /// Per settled node: the overridden failed gates it stands past (its own and its upstream's).
+    private var overrides: [String: Set<GateOverride>] = [:]
+    /// Failure message of every failed gate node seen in this build.
+    private var gateMessages: [String: String] = [:]
     /// The signal that interrupted the build, if any.
     private(set) var interruptedBy: Int32?
 
@@ -90,12 +94,20 @@ final class BuildSession: @unchecked Sendable {
             let node = executor.pipeline.nodes[name]!
             var ready = true
             var blockedBy: String?
+            var past = Set<GateOverride>()
             for dependency in node.dependencies {
                 switch states[dependency] {
                 case .pending?, .running?: ready = false
                 case .failed?, .skipped?: blockedBy = blockedBy ?? dependency
                 case let .blocked(gate)?: blockedBy = blockedBy ?? gate
-                case let .done(_, _, gateFailed)?: if gateFailed { blockedBy = blockedBy ?? dependency }
+                case let .done(_, runId, gateFailed)?:
+                    past.formUnion(overrides[dependency] ?? [])
+                    guard gateFailed else { break }
+                    if options.allowFailedGates.contains(dependency), let runId {
+                        past.insert(GateOverride(gateNode: dependency, gateRun: runId, message: gateMessages[dependency] ?? "gate failed"))
+                    } else {
+                        blockedBy = blockedBy ?? dependency
+                    }
                 case nil: break
                 }
             }
@@ -108,6 +120,7 @@ final class BuildSession: @unchecked Sendable {
                 continue
             }
             if stopScheduling || isInterrupted { continue }
+            overrides[name] = past
             var inputs: [String: ContentHash] = [:]
             for (role, source) in node.inputs {
                 if case let .done(outputs, _, _)? = states[source.node] { inputs[role] = outputs[source.output] }
@@ -118,6 +131,7 @@ final class BuildSession: @unchecked Sendable {
                 let head = facts.head(of: name)
                 states[name] = .done(outputs: plan.outputs ?? [:], runId: head?.runId, gateFailed: head?.gateFailed ?? false)
                 summary.upToDate.append(name)
+                if let head, !past.isEmpty { try executor.workspace.catalog.record(overrides: past.sorted(by: Self.order), run: head.runId) }
                 if head?.gateFailed ?? false { try reportGateFailure(name, verdicts: try executor.workspace.catalog.detail(run: head!.runId).gates) }
             case let .reuse(runId):
                 try reuse(node, plan: plan, sourceRun: runId)
@@ -195,6 +209,7 @@ final class BuildSession: @unchecked Sendable {
             return
         }
         var finished = result.finished
+        finished.overrides = (overrides[name] ?? []).sorted(by: Self.order)
         if let error = result.error {
             finished.run.status = "failed"
             finished.run.error = error
@@ -222,14 +237,24 @@ final class BuildSession: @unchecked Sendable {
         let failures = verdicts.filter { $0.status == .fail }
         guard !failures.isEmpty else { return }
         let message = failures.map { "gate \($0.gate) failed (\($0.severity)): \($0.message)" }.joined(separator: "; ")
+        gateMessages[name] = message
         guard failures.contains(where: \.blocks) else {
             executor.output("  WARN     \(name): \(message)")
+            return
+        }
+        if options.allowFailedGates.contains(name) {
+            summary.overridden.append(name)
+            executor.output("  GATE     \(name): \(message) (overridden by --allow-failed-gates)")
             return
         }
         summary.failed.append(name)
         summary.errors[name] = message
         executor.output("  GATE     \(name): \(message)")
         if !options.keepGoing { stopScheduling = true }
+    }
+
+    private static func order(_ left: GateOverride, _ right: GateOverride) -> Bool {
+        (left.gateNode, left.gateRun) < (right.gateNode, right.gateRun)
     }
 
     private func summary(of finished: FinishedRun, runId: Int64, gateFailed: Bool) -> RunSummary {
@@ -261,7 +286,8 @@ final class BuildSession: @unchecked Sendable {
                             reason: "reused run \(sourceRun)", started: now, finished: now, duration: 0, exitCode: nil, lastStdout: nil,
                             lastStderr: nil, error: nil, sourceRun: sourceRun)
         let verdicts = try executor.workspace.catalog.detail(run: sourceRun).gates
-        let finished = FinishedRun(run: run, inputs: inputsOf(node), outputs: produced, params: node.params, metrics: [], verdicts: verdicts, becomesHead: true)
+        let finished = FinishedRun(run: run, inputs: inputsOf(node), outputs: produced, params: node.params, metrics: [], verdicts: verdicts, becomesHead: true,
+                                   overrides: (overrides[node.name] ?? []).sorted(by: Self.order))
         let runId = try executor.workspace.catalog.record(finished, statCache: hasher.takeDirtyEntries())
         let gateFailed = verdicts.contains(where: \.blocks)
         facts.heads[node.name] = summary(of: finished, runId: runId, gateFailed: gateFailed)

@@ -23,6 +23,8 @@ public struct RunInfo: Codable, Sendable, Equatable {
     public var params: String
     /// Output name → artifact hash.
     public var outputs: [String: String]
+    /// Failed gates this run was built past (`--allow-failed-gates`).
+    public var overrides: [GateOverride]
 }
 
 /// One consumed artifact in an upstream trace.
@@ -101,6 +103,8 @@ public struct RunDetail: Codable, Sendable {
     public var metrics: [MetricPoint]
     /// Gate verdicts.
     public var gates: [GateVerdict]
+    /// Failed gates this run was built past (`--allow-failed-gates`).
+    public var overrides: [GateOverride]
 }
 
 extension Catalog {
@@ -137,7 +141,7 @@ extension Catalog {
             let gates = try GateResultRecord.fetchAll(db, sql: "SELECT * FROM gate_results WHERE runId = ?", arguments: [id])
                 .map { GateVerdict(gate: $0.gate, status: GateVerdict.Status(rawValue: $0.status) ?? .fail, severity: $0.severity, message: $0.message) }
             return RunDetail(run: run, params: Dictionary(uniqueKeysWithValues: params.map { ($0.name, $0.value) }), inputs: inputs,
-                             outputs: outputs, metrics: metrics, gates: gates)
+                             outputs: outputs, metrics: metrics, gates: gates, overrides: try Self.overrides(db, run: id))
         }
     }
 
@@ -224,7 +228,7 @@ extension Catalog {
             """, arguments: [record.id!])
         return RunInfo(id: record.id!, node: record.node, kind: record.kind, key: record.key, status: record.status, reason: record.reason,
                        started: record.started, duration: record.duration, params: record.params,
-                       outputs: Dictionary(uniqueKeysWithValues: rows.map { ($0[0], $0[1]) }))
+                       outputs: Dictionary(uniqueKeysWithValues: rows.map { ($0[0], $0[1]) }), overrides: try overrides(db, run: record.id!))
     }
 
     /// Artifact hashes referenced as outputs by runs of `nodes`: for each node its head plus, when

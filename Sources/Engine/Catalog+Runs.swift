@@ -47,6 +47,8 @@ struct FinishedRun {
     var verdicts: [GateVerdict]
     /// Whether this run becomes the node's head.
     var becomesHead: Bool
+    /// Failed gates this run was built past (`--allow-failed-gates`).
+    var overrides: [GateOverride] = []
 }
 
 extension Catalog {
@@ -77,6 +79,7 @@ extension Catalog {
             for verdict in finished.verdicts {
                 try GateResultRecord(runId: runId, node: run.node, gate: verdict.gate, status: verdict.status.rawValue, severity: verdict.severity, message: verdict.message).insert(db)
             }
+            try Self.insert(db, overrides: finished.overrides, run: runId)
             if finished.becomesHead {
                 try HeadRecord(node: run.node, runId: runId).save(db)
             }

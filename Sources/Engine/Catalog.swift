@@ -110,6 +110,15 @@ public final class Catalog: @unchecked Sendable {
                 table.column("runId", .integer).notNull().references("runs")
             }
         }
+        migrator.registerMigration("v2-gate-overrides") { db in
+            try db.create(table: "gate_overrides") { table in
+                table.column("runId", .integer).notNull().references("runs", onDelete: .cascade)
+                table.column("gateNode", .text).notNull()
+                table.column("gateRun", .integer).notNull().references("runs")
+                table.column("message", .text).notNull()
+                table.primaryKey(["runId", "gateNode"])
+            }
+        }
         return migrator
     }
 }

@@ -50,6 +50,9 @@ public struct Lineage {
     /// The upstream tree as indented text: run, key, params, then each input with its producer.
     public static func render(_ tree: TraceTree, indent: String = "") -> [String] {
         var lines = ["\(indent)\(tree.run.node)  run \(tree.run.id)  \(tree.run.status)  key \(tree.run.key.prefix(12))  params \(tree.run.params)"]
+        for entry in tree.run.overrides {
+            lines.append("\(indent)  ! built past failed gate \(entry.gateNode) (run \(entry.gateRun), --allow-failed-gates): \(entry.message)")
+        }
         for (name, hash) in tree.run.outputs.sorted(by: { $0.key < $1.key }) {
             lines.append("\(indent)  → \(name) \(hash.prefix(12))")
         }
@@ -65,6 +68,7 @@ public struct Lineage {
         runs.map { entry in
             String(repeating: "  ", count: entry.depth - 1)
                 + "\(entry.run.node)  run \(entry.run.id)  \(entry.run.status)  key \(entry.run.key.prefix(12))  via \(entry.via.prefix(12))"
+                + entry.run.overrides.map { "  (past failed gate \($0.gateNode))" }.joined()
         }
     }
 }

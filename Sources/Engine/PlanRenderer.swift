@@ -11,8 +11,9 @@ public enum PlanRenderer {
         }
     }
 
-    /// The plan as a build summary (what would be built, reused, left alone).
-    public static func summary(_ plan: Plan) -> BuildSummary {
+    /// The plan as a build summary (what would be built, reused, left alone); failed gates in
+    /// `allowedGates` count as overridden instead of failed.
+    public static func summary(_ plan: Plan, allowedGates: Set<String> = []) -> BuildSummary {
         var summary = BuildSummary()
         for entry in plan.entries {
             switch entry.decision {
@@ -23,7 +24,9 @@ public enum PlanRenderer {
                 summary.blocked.append(entry.node)
                 summary.blockedBy[entry.node] = gate
             }
-            if entry.gateFails { summary.failed.append(entry.node) }
+            if entry.gateFails {
+                if allowedGates.contains(entry.node) { summary.overridden.append(entry.node) } else { summary.failed.append(entry.node) }
+            }
         }
         return summary
     }

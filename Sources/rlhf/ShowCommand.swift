@@ -40,6 +40,10 @@ struct ShowCommand: ParsableCommand {
             print("metrics")
             detail.metrics.forEach { print("  \($0.name)[\($0.step)] = \($0.value)") }
         }
+        if !detail.overrides.isEmpty {
+            print("built past failed gates (--allow-failed-gates)")
+            detail.overrides.forEach { print("  \($0.gateNode)  run \($0.gateRun)  \($0.message)") }
+        }
         if !detail.gates.isEmpty {
             print("gates")
             detail.gates.forEach { print("  \($0.gate)  \($0.status.rawValue)  \($0.severity)  \($0.message)") }
