@@ -81,7 +81,7 @@ extension Catalog {
             }
             try Self.insert(db, overrides: finished.overrides, run: runId)
             if finished.becomesHead {
-                try HeadRecord(node: run.node, runId: runId).save(db)
+                try HeadRecord(experiment: run.experiment, node: run.node, runId: runId).insert(db, onConflict: .replace)
             }
             try Self.saveStatCache(db, statCache)
             return runId
@@ -122,10 +122,13 @@ extension Catalog {
         return artifact.id!
     }
 
-    /// The current head run of every node that has one.
-    public func heads() throws -> [String: RunSummary] {
+    /// The current head run of every node of `experiment` that has one.
+    public func heads(experiment: String) throws -> [String: RunSummary] {
         try read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT runs.id, runs.node, runs.key, runs.kindVersion, runs.params, runs.seed FROM runs JOIN heads ON heads.runId = runs.id")
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT runs.id, runs.node, runs.key, runs.kindVersion, runs.params, runs.seed FROM runs JOIN heads ON heads.runId = runs.id
+                WHERE heads.experiment = ?
+                """, arguments: [experiment])
             return try Dictionary(uniqueKeysWithValues: Self.summaries(db, rows).map { ($0.node, $0) })
         }
     }

@@ -33,7 +33,7 @@ public final class Executor: @unchecked Sendable {
         let nodes = try selectNodes(targets)
         try checkNodes(allowFailedGates, flag: "--allow-failed-gates")
         let hasher = FileHasher(cache: try workspace.catalog.loadStatCache())
-        let facts = try LiveFacts(workspace: workspace, hasher: hasher)
+        let facts = try LiveFacts(workspace: workspace, experiment: pipeline.experiment, hasher: hasher)
         let plan = planner.plan(nodes: nodes, facts: facts, forced: try forcedNodes(force, downstream: forceDownstream), allowedGates: Set(allowFailedGates))
         try? workspace.catalog.saveStatCache(hasher.takeDirtyEntries())
         return plan
@@ -59,7 +59,7 @@ public final class Executor: @unchecked Sendable {
         let hashingStarted = Date()
         prehashSources(nodes, hasher: hasher, jobs: options.jobs)
         lastHashing = HashingStats(bytes: hasher.bytesRead, seconds: Date().timeIntervalSince(hashingStarted))
-        let facts = try LiveFacts(workspace: workspace, hasher: hasher)
+        let facts = try LiveFacts(workspace: workspace, experiment: pipeline.experiment, hasher: hasher)
         let session = BuildSession(executor: self, nodes: nodes, forced: forced, options: options, hasher: hasher, facts: facts)
         let signals = options.handlesSignals ? SignalTrap(session: session) : nil
         defer { signals?.restore() }

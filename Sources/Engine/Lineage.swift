@@ -5,17 +5,20 @@ import Foundation
 public struct Lineage {
     /// The workspace whose catalog answers.
     public let workspace: Workspace
+    /// The experiment whose runs a node name refers to (nil: the newest of any experiment).
+    public let experiment: String?
 
-    /// Creates a lineage view of `workspace`.
-    public init(workspace: Workspace) {
+    /// Creates a lineage view of `workspace` in which node names refer to `experiment`'s runs.
+    public init(workspace: Workspace, experiment: String?) {
         self.workspace = workspace
+        self.experiment = experiment
     }
 
     /// The run to trace upstream from `target`: a node's current run, the producer of an artifact
     /// (hash prefix), or the producer of what a workspace path holds.
     public func run(for target: String) throws -> Int64 {
         let catalog = workspace.catalog
-        if let run = try catalog.latestRun(node: target) { return run }
+        if let run = try catalog.latestRun(node: target, experiment: experiment) { return run }
         if let path = workspace.relative(target), let hash = try FileHasher().hash(path: workspace.absolute(path)),
            let run = try catalog.producer(ofArtifact: hash.hex, path: path) ?? catalog.producer(ofArtifact: hash.hex) {
             return run
@@ -29,7 +32,7 @@ public struct Lineage {
     /// (hash prefix), or what a workspace path holds.
     public func artifacts(for target: String) throws -> [String] {
         let catalog = workspace.catalog
-        if let run = try catalog.latestRun(node: target) {
+        if let run = try catalog.latestRun(node: target, experiment: experiment) {
             return try catalog.detail(run: run).outputs.map(\.artifact)
         }
         if let path = workspace.relative(target), let hash = try FileHasher().hash(path: workspace.absolute(path)) {

@@ -22,7 +22,7 @@ struct ShowCommand: ParsableCommand {
         let detail = try workspace.open().catalog.detail(run: runId)
         if json { return try JSONOutput.print(detail) }
         let record = detail.run
-        print("run \(runId)  node \(record.node)  kind \(record.kind) v\(record.kindVersion)  \(record.status)")
+        print("run \(runId)  experiment \(record.experiment)  node \(record.node)  kind \(record.kind) v\(record.kindVersion)  \(record.status)")
         print("key       \(record.key)")
         print("reason    \(record.reason)")
         print(String(format: "duration  %.3fs", record.duration))
