@@ -31,7 +31,8 @@ public final class Catalog: @unchecked Sendable {
         do { return try database.write(body) } catch let error as DatabaseError { throw EngineError.catalog(error.description) }
     }
 
-    private static var migrator: DatabaseMigrator {
+    /// The named migrations, oldest first.
+    static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-initial-schema") { db in
             try db.create(table: "runs") { table in

@@ -251,7 +251,9 @@ final class ExperimentScopingTests: XCTestCase {
     func testSnapshotReportsHeadsParamsArtifactsMetricsGatesAndOverrides() throws {
         let ws = try twoExperiments()
         try ws.build()
-        try executor(ws, "experiments/smoke/pipeline.json").build({ var o = BuildOptions(); o.allowFailedGates = ["check"]; return o }())
+        var options = BuildOptions()
+        options.allowFailedGates = ["check"]
+        XCTAssertEqual(try executor(ws, "experiments/smoke/pipeline.json").build(options).overridden, ["check"])
         let snapshot = try ws.open().catalog.experimentSnapshot(experiment: "smoke")
         XCTAssertEqual(snapshot.experiment, "smoke")
         XCTAssertEqual(snapshot.nodes.map(\.node), ["check", "eval", "side", "src", "train"])
