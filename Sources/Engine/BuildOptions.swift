@@ -12,7 +12,11 @@ public struct BuildOptions: Sendable {
     public var jobs = 1
     /// Keep building other branches after a failure.
     public var keepGoing = false
-    /// Gate nodes whose failing verdict is overridden for this build (`--allow-failed-gates`).
+    /// Gate nodes whose failing verdict is overridden for this build (`--allow-failed-gates`): nodes
+    /// below them are planned as usual (keys unchanged) and each run recorded below an overridden
+    /// gate, or an up-to-date head accepted below it, gets a `gate_overrides` row. A later build
+    /// without the flag blocks everything below the gate again; their outputs stay in the store
+    /// and are up to date again only with the flag (or once the gate passes).
     public var allowFailedGates: [String] = []
     /// Install SIGINT/SIGTERM handlers that stop running nodes cleanly (the CLI sets this).
     public var handlesSignals = false

@@ -23,6 +23,7 @@ public struct Lineage {
            let run = try catalog.producer(ofArtifact: hash.hex, path: path) ?? catalog.producer(ofArtifact: hash.hex) {
             return run
         }
+        try checkOtherExperiments(target)
         let hashes = try artifactHashes(prefix: target)
         if let run = try catalog.producer(ofArtifact: hashes[0]) { return run }
         throw EngineError.notFound(what: "a run producing \(hashes[0])", hint: "it is a source file; try `rlhf trace \(target) --down`")
@@ -38,7 +39,17 @@ public struct Lineage {
         if let path = workspace.relative(target), let hash = try FileHasher().hash(path: workspace.absolute(path)) {
             return [hash.hex]
         }
+        try checkOtherExperiments(target)
         return try artifactHashes(prefix: target)
+    }
+
+    /// Throws a clear error when `target` is a node with runs only in other experiments.
+    private func checkOtherExperiments(_ target: String) throws {
+        guard let experiment else { return }
+        let others = try workspace.catalog.runs(node: target, limit: 1000).map(\.experiment).filter { $0 != experiment }
+        guard !others.isEmpty else { return }
+        throw EngineError.notFound(what: "a run of node '\(target)' in experiment '\(experiment)'",
+                                   hint: "it has runs in experiment(s) \(Array(Set(others)).sorted().joined(separator: ", ")); pass --experiment NAME")
     }
 
     private func artifactHashes(prefix: String) throws -> [String] {

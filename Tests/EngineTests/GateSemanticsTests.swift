@@ -269,3 +269,15 @@ final class ExperimentScopingTests: XCTestCase {
         XCTAssertEqual(try JSONDecoder().decode(ExperimentSnapshot.self, from: data).nodes.count, 5)
     }
 }
+
+final class ExperimentLookupTests: XCTestCase {
+    func testTracingANodeOfAnotherExperimentNamesIt() throws {
+        let ws = try gateWorkspace()
+        try ws.write("pipeline.json", gatePipeline(status: "pass", experiment: "other"))
+        try ws.build()
+        XCTAssertThrowsError(try Lineage(workspace: ws.open(), experiment: "default").run(for: "train")) { error in
+            XCTAssertTrue("\(error)".contains("experiment(s) other; pass --experiment NAME"), "\(error)")
+        }
+        XCTAssertNoThrow(try Lineage(workspace: ws.open(), experiment: "other").run(for: "train"))
+    }
+}
