@@ -39,6 +39,8 @@ public struct BuildSummary: Codable, Sendable, Equatable {
     public var blocked: [String] = []
     /// Blocked node → the failed node (usually a gate) that blocks it.
     public var blockedBy: [String: String] = [:]
+    /// Nodes whose gate failed with severity `warn` (recorded, nothing blocked).
+    public var warned: [String] = []
     /// Failed gates overridden by `--allow-failed-gates` (their downstream ran; not counted as failed).
     public var overridden: [String] = []
     /// Nodes not started because the build stopped at a failure (no `--keep-going`).

@@ -239,6 +239,7 @@ final class BuildSession: @unchecked Sendable {
         let message = failures.map { "gate \($0.gate) failed (\($0.severity)): \($0.message)" }.joined(separator: "; ")
         gateMessages[name] = message
         guard failures.contains(where: \.blocks) else {
+            summary.warned.append(name)
             executor.output("  WARN     \(name): \(message)")
             return
         }

@@ -7,6 +7,11 @@ public struct ExperimentSnapshot: Codable, Sendable {
     /// Each node that has a head run, by node name order.
     public var nodes: [NodeSnapshot]
 
+    /// Gate nodes some head run was built past with `--allow-failed-gates`, sorted.
+    public var overriddenGates: [String] {
+        Set(nodes.flatMap { $0.overrides.map(\.gateNode) }).sorted()
+    }
+
     /// The snapshot of `node`, if it has a head run.
     public subscript(node: String) -> NodeSnapshot? {
         nodes.first { $0.node == node }
