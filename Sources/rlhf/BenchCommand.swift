@@ -1,11 +1,11 @@
 import ArgumentParser
 
-/// `rlhf bench`: throughput benchmarks.
+/// `rlhf bench …`: performance benchmarks (not tests).
 struct BenchCommand: ParsableCommand {
-    /// Command name, help and subcommands.
+    /// Command name, abstract and subcommands.
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Throughput benchmarks.",
-        subcommands: [BenchTrainCommand.self, BenchGenerateCommand.self, BenchSgemmCommand.self]
+        abstract: "Run a benchmark.",
+        subcommands: [BenchExecutorCommand.self, BenchTrainCommand.self, BenchGenerateCommand.self, BenchSgemmCommand.self]
     )
 }

@@ -1,0 +1,300 @@
+import Foundation
+import Logging
+
+/// One build in progress: the scheduling loop on the calling thread, node runs on worker threads.
+final class BuildSession: @unchecked Sendable {
+    /// Where a node stands in this build.
+    enum State {
+        case pending
+        case running
+        case done(outputs: [String: ContentHash], runId: Int64?, gateFailed: Bool)
+        case failed
+        case blocked(by: String)
+        case skipped
+    }
+
+    /// The executor this build belongs to.
+    let executor: Executor
+    /// Nodes in this build, topologically ordered.
+    let nodes: [String]
+    /// Nodes forced to run.
+    let forced: Set<String>
+    /// The build flags.
+    let options: BuildOptions
+    /// The shared hasher with its stat cache.
+    let hasher: FileHasher
+    /// Planner facts, updated as runs finish.
+    let facts: LiveFacts
+    private var states: [String: State] = [:]
+    private var summary = BuildSummary()
+    private var waiting: [NodePlan] = []
+    private var runningCount = 0
+    private var stopScheduling = false
+    private let condition = NSCondition()
+    private var completions: [NodeRunResult] = []
+    private var contexts: [String: StageContext] = [:]
+    /// Per settled node: the overridden failed gates it stands past (its own and its upstream's).
+    private var overrides: [String: Set<GateOverride>] = [:]
+    /// Failure message of every failed gate node seen in this build.
+    private var gateMessages: [String: String] = [:]
+    /// The signal that interrupted the build, if any.
+    private(set) var interruptedBy: Int32?
+
+    /// Creates a session with every node pending.
+    init(executor: Executor, nodes: [String], forced: Set<String>, options: BuildOptions, hasher: FileHasher, facts: LiveFacts) {
+        self.executor = executor
+        self.nodes = nodes
+        self.forced = forced
+        self.options = options
+        self.hasher = hasher
+        self.facts = facts
+        for node in nodes { states[node] = .pending }
+    }
+
+    /// Runs the loop until every node is settled.
+    func run() throws -> BuildSummary {
+        let started = Date()
+        while true {
+            try scheduleReadyNodes()
+            dispatchWaiting()
+            if runningCount == 0 && waiting.isEmpty { break }
+            for result in awaitCompletions() { try finish(result) }
+        }
+        for node in nodes where isPending(node) {
+            states[node] = .skipped
+            summary.skipped.append(node)
+        }
+        executor.output(summary.line + String(format: " (%.2fs)", Date().timeIntervalSince(started)))
+        return summary
+    }
+
+    /// Called from the signal handler thread: stop scheduling and cancel running nodes.
+    func interrupt(signal: Int32) {
+        condition.lock()
+        interruptedBy = signal
+        let running = Array(contexts.values)
+        condition.broadcast()
+        condition.unlock()
+        for context in running { context.cancel() }
+    }
+
+    private var isInterrupted: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return interruptedBy != nil
+    }
+
+    private func isPending(_ node: String) -> Bool {
+        if case .pending = states[node]! { return true }
+        return false
+    }
+
+    private func scheduleReadyNodes() throws {
+        for name in nodes where isPending(name) {
+            let node = executor.pipeline.nodes[name]!
+            var ready = true
+            var blockedBy: String?
+            var past = Set<GateOverride>()
+            for dependency in node.dependencies {
+                switch states[dependency] {
+                case .pending?, .running?: ready = false
+                case .failed?, .skipped?: blockedBy = blockedBy ?? dependency
+                case let .blocked(gate)?: blockedBy = blockedBy ?? gate
+                case let .done(_, runId, gateFailed)?:
+                    past.formUnion(overrides[dependency] ?? [])
+                    guard gateFailed else { break }
+                    if options.allowFailedGates.contains(dependency), let runId {
+                        past.insert(GateOverride(gateNode: dependency, gateRun: runId, message: gateMessages[dependency] ?? "gate failed"))
+                    } else {
+                        blockedBy = blockedBy ?? dependency
+                    }
+                case nil: break
+                }
+            }
+            guard ready else { continue }
+            if let blockedBy {
+                states[name] = .blocked(by: blockedBy)
+                summary.blocked.append(name)
+                summary.blockedBy[name] = blockedBy
+                executor.output("  blocked  \(name)  (blocked by \(blockedBy))")
+                continue
+            }
+            if stopScheduling || isInterrupted { continue }
+            overrides[name] = past
+            var inputs: [String: ContentHash] = [:]
+            for (role, source) in node.inputs {
+                if case let .done(outputs, _, _)? = states[source.node] { inputs[role] = outputs[source.output] }
+            }
+            let plan = executor.planner.decide(node: node, inputs: inputs, forced: forced.contains(name), facts: facts)
+            switch plan.decision {
+            case .upToDate:
+                let head = facts.head(of: name)
+                states[name] = .done(outputs: plan.outputs ?? [:], runId: head?.runId, gateFailed: head?.gateFailed ?? false)
+                summary.upToDate.append(name)
+                if let head, !past.isEmpty { try executor.workspace.catalog.record(overrides: past.sorted(by: Self.order), run: head.runId) }
+                if head?.gateFailed ?? false { try reportGateFailure(name, verdicts: try executor.workspace.catalog.detail(run: head!.runId).gates) }
+            case let .reuse(runId):
+                try reuse(node, plan: plan, sourceRun: runId)
+            case .run:
+                states[name] = .running
+                waiting.append(plan)
+            case .blocked:
+                break
+            }
+        }
+    }
+
+    private func dispatchWaiting() {
+        while runningCount < max(1, options.jobs), !waiting.isEmpty, !stopScheduling, !isInterrupted {
+            let plan = waiting.removeFirst()
+            guard case let .run(reason) = plan.decision else { continue }
+            let node = executor.pipeline.nodes[plan.node]!
+            executor.output("  run      \(node.name)  (\(reason))")
+            let job = prepare(node, plan: plan, reason: reason)
+            runningCount += 1
+            DispatchQueue.global().async { [self] in
+                let result = job.execute()
+                condition.lock()
+                completions.append(result)
+                contexts[node.name] = nil
+                condition.broadcast()
+                condition.unlock()
+            }
+        }
+        if stopScheduling || isInterrupted {
+            for plan in waiting { states[plan.node] = .pending }
+            waiting.removeAll()
+        }
+    }
+
+    private func awaitCompletions() -> [NodeRunResult] {
+        condition.lock()
+        defer { condition.unlock() }
+        while completions.isEmpty && runningCount > 0 {
+            condition.wait()
+        }
+        let results = completions
+        completions.removeAll()
+        return results
+    }
+
+    private func inputsOf(_ node: Node) -> [FinishedRun.Input] {
+        node.inputs.keys.sorted().compactMap { role in
+            let source = node.inputs[role]!
+            guard case let .done(outputs, runId, _)? = states[source.node], let hash = outputs[source.output] else { return nil }
+            let path = executor.pipeline.nodes[source.node]!.outputs[source.output]!
+            return FinishedRun.Input(role: role, source: source, path: path, hash: hash, upstreamRun: runId)
+        }
+    }
+
+    private func prepare(_ node: Node, plan: NodePlan, reason: RebuildReason) -> NodeRunJob {
+        let kind = executor.registry.kind(named: node.kind)!
+        let inputs = inputsOf(node)
+        let job = NodeRunJob(workspace: executor.workspace, node: node, kind: kind, plan: plan, reason: reason, inputs: inputs,
+                             seed: executor.pipeline.seed, experiment: executor.pipeline.experiment, hasher: hasher)
+        if let context = job.context {
+            condition.lock()
+            contexts[node.name] = context
+            condition.unlock()
+        }
+        return job
+    }
+
+    private func finish(_ result: NodeRunResult) throws {
+        runningCount -= 1
+        let name = result.finished.run.node
+        if result.interrupted || isInterrupted && result.error != nil {
+            states[name] = .pending
+            executor.output("  stopped  \(name)")
+            return
+        }
+        var finished = result.finished
+        finished.overrides = (overrides[name] ?? []).sorted(by: Self.order)
+        if let error = result.error {
+            finished.run.status = "failed"
+            finished.run.error = error
+            try executor.workspace.catalog.record(finished, statCache: hasher.takeDirtyEntries())
+            states[name] = .failed
+            summary.failed.append(name)
+            summary.errors[name] = error
+            executor.output("  FAILED   \(name): \(error)")
+            if !options.keepGoing { stopScheduling = true }
+            return
+        }
+        let runId = try executor.workspace.catalog.record(finished, statCache: hasher.takeDirtyEntries())
+        let gateFailed = finished.verdicts.contains(where: \.blocks)
+        facts.heads[name] = summary(of: finished, runId: runId, gateFailed: gateFailed)
+        facts.invalidate(key: result.key)
+        states[name] = .done(outputs: Dictionary(uniqueKeysWithValues: finished.outputs.map { ($0.name, $0.hash) }), runId: runId, gateFailed: gateFailed)
+        if !gateFailed { summary.built.append(name) }
+        executor.output(String(format: "  done     \(name)  %.2fs", finished.run.duration))
+        try reportGateFailure(name, verdicts: finished.verdicts)
+    }
+
+    /// Reports failed verdicts of a settled node: a blocking failure counts the node as failed (and
+    /// stops the build without `--keep-going`); a `warn`-severity failure is only printed.
+    private func reportGateFailure(_ name: String, verdicts: [GateVerdict]) throws {
+        let failures = verdicts.filter { $0.status == .fail }
+        guard !failures.isEmpty else { return }
+        let message = failures.map { "gate \($0.gate) failed (\($0.severity)): \($0.message)" }.joined(separator: "; ")
+        gateMessages[name] = message
+        guard failures.contains(where: \.blocks) else {
+            summary.warned.append(name)
+            executor.output("  WARN     \(name): \(message)")
+            return
+        }
+        if options.allowFailedGates.contains(name) {
+            summary.overridden.append(name)
+            executor.output("  GATE     \(name): \(message) (overridden by --allow-failed-gates)")
+            return
+        }
+        summary.failed.append(name)
+        summary.errors[name] = message
+        executor.output("  GATE     \(name): \(message)")
+        if !options.keepGoing { stopScheduling = true }
+    }
+
+    private static func order(_ left: GateOverride, _ right: GateOverride) -> Bool {
+        (left.gateNode, left.gateRun) < (right.gateNode, right.gateRun)
+    }
+
+    private func summary(of finished: FinishedRun, runId: Int64, gateFailed: Bool) -> RunSummary {
+        RunSummary(runId: runId, node: finished.run.node, key: ContentHash(hex: finished.run.key)!, kindVersion: finished.run.kindVersion,
+                   canonicalParams: finished.run.params, seed: finished.run.seed.map { UInt64(bitPattern: $0) },
+                   inputs: Dictionary(uniqueKeysWithValues: finished.inputs.map { ($0.role, $0.hash) }),
+                   outputs: Dictionary(uniqueKeysWithValues: finished.outputs.map { ($0.name, $0.hash) }), gateFailed: gateFailed)
+    }
+
+    private func reuse(_ node: Node, plan: NodePlan, sourceRun: Int64) throws {
+        let outputs = plan.outputs ?? [:]
+        let store = executor.workspace.store
+        var produced: [FinishedRun.Output] = []
+        for name in node.outputs.keys.sorted() {
+            guard let hash = outputs[name] else { continue }
+            let destination = executor.workspace.absolute(node.outputs[name]!)
+            if facts.currentHash(of: node.outputs[name]!) != hash {
+                try store.materialise(hash, at: destination)
+                NodeRunJob.rememberMaterialised(hash: hash, at: destination, store: store, hasher: hasher)
+            }
+            let isDirectory: Bool
+            if case .directory = FileHasher.kind(of: destination) { isDirectory = true } else { isDirectory = false }
+            produced.append(FinishedRun.Output(name: name, path: node.outputs[name]!, hash: hash, size: store.size(of: hash), isDirectory: isDirectory, stored: true))
+        }
+        let kind = executor.registry.kind(named: node.kind)!
+        let now = Date().timeIntervalSince1970
+        let run = RunRecord(id: nil, experiment: executor.pipeline.experiment, node: node.name, kind: kind.name, kindVersion: kind.version, key: plan.key!.hex, params: node.canonicalParams,
+                            seed: kind.usesRandomness ? Int64(bitPattern: executor.pipeline.seed) : nil, status: "reused",
+                            reason: "reused run \(sourceRun)", started: now, finished: now, duration: 0, exitCode: nil, lastStdout: nil,
+                            lastStderr: nil, error: nil, sourceRun: sourceRun)
+        let verdicts = try executor.workspace.catalog.detail(run: sourceRun).gates
+        let finished = FinishedRun(run: run, inputs: inputsOf(node), outputs: produced, params: node.params, metrics: [], verdicts: verdicts, becomesHead: true,
+                                   overrides: (overrides[node.name] ?? []).sorted(by: Self.order))
+        let runId = try executor.workspace.catalog.record(finished, statCache: hasher.takeDirtyEntries())
+        let gateFailed = verdicts.contains(where: \.blocks)
+        facts.heads[node.name] = summary(of: finished, runId: runId, gateFailed: gateFailed)
+        states[node.name] = .done(outputs: outputs, runId: runId, gateFailed: gateFailed)
+        summary.reused.append(node.name)
+        executor.output("  reuse    \(node.name)  (run \(sourceRun))")
+        try reportGateFailure(node.name, verdicts: verdicts)
+    }
+}

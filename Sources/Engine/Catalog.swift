@@ -1,0 +1,143 @@
+import Foundation
+import GRDB
+
+/// The SQLite catalog (`.rlhf/catalog.sqlite`, WAL): runs, artifacts, lineage edges, params,
+/// metrics, gate results and the stat cache. Schema changes only through named migrations.
+public final class Catalog: @unchecked Sendable {
+    /// The database connection (one serialized connection in WAL mode: cheap to open for a no-op build).
+    let database: DatabaseQueue
+
+    /// Opens (creating and migrating) the catalog at `path`.
+    public init(path: String) throws {
+        do {
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(5)
+            configuration.journalMode = .wal
+            database = try DatabaseQueue(path: path, configuration: configuration)
+            let migrator = Self.migrator
+            if try !database.read(migrator.hasCompletedMigrations) { try migrator.migrate(database) }
+        } catch let error as DatabaseError {
+            throw EngineError.catalog("\(path): \(error.message ?? error.description)")
+        }
+    }
+
+    /// Runs `body` in a read transaction, mapping database errors.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try database.read(body) } catch let error as DatabaseError { throw EngineError.catalog(error.description) }
+    }
+
+    /// Runs `body` in one write transaction, mapping database errors.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try database.write(body) } catch let error as DatabaseError { throw EngineError.catalog(error.description) }
+    }
+
+    /// The named migrations, oldest first.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-initial-schema") { db in
+            try db.create(table: "runs") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("node", .text).notNull().indexed()
+                table.column("kind", .text).notNull()
+                table.column("kindVersion", .integer).notNull()
+                table.column("key", .text).notNull().indexed()
+                table.column("params", .text).notNull()
+                table.column("seed", .integer)
+                table.column("status", .text).notNull()
+                table.column("reason", .text).notNull()
+                table.column("started", .double).notNull()
+                table.column("finished", .double).notNull()
+                table.column("duration", .double).notNull()
+                table.column("exitCode", .integer)
+                table.column("lastStdout", .text)
+                table.column("lastStderr", .text)
+                table.column("error", .text)
+                table.column("sourceRun", .integer).references("runs")
+            }
+            try db.create(table: "artifacts") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("hash", .text).notNull().indexed()
+                table.column("size", .integer).notNull()
+                table.column("path", .text).notNull().indexed()
+                table.column("node", .text).notNull()
+                table.column("output", .text).notNull()
+                table.column("isDirectory", .boolean).notNull()
+                table.column("stored", .boolean).notNull()
+                table.uniqueKey(["hash", "node", "output", "path"])
+            }
+            try db.create(table: "run_inputs") { table in
+                table.column("runId", .integer).notNull().references("runs", onDelete: .cascade)
+                table.column("role", .text).notNull()
+                table.column("artifactId", .integer).notNull().references("artifacts").indexed()
+                table.column("upstreamNode", .text).notNull()
+                table.column("upstreamRun", .integer)
+                table.primaryKey(["runId", "role"])
+            }
+            try db.create(table: "run_outputs") { table in
+                table.column("runId", .integer).notNull().references("runs", onDelete: .cascade)
+                table.column("name", .text).notNull()
+                table.column("artifactId", .integer).notNull().references("artifacts").indexed()
+                table.primaryKey(["runId", "name"])
+            }
+            try db.create(table: "run_params") { table in
+                table.column("runId", .integer).notNull().references("runs", onDelete: .cascade)
+                table.column("name", .text).notNull()
+                table.column("value", .text).notNull()
+                table.primaryKey(["runId", "name"])
+            }
+            try db.create(table: "metrics") { table in
+                table.column("runId", .integer).notNull().references("runs", onDelete: .cascade).indexed()
+                table.column("name", .text).notNull()
+                table.column("step", .integer).notNull()
+                table.column("value", .double).notNull()
+            }
+            try db.create(table: "gate_results") { table in
+                table.column("runId", .integer).notNull().references("runs", onDelete: .cascade).indexed()
+                table.column("node", .text).notNull()
+                table.column("gate", .text).notNull()
+                table.column("status", .text).notNull()
+                table.column("severity", .text).notNull()
+                table.column("message", .text).notNull()
+            }
+            try db.create(table: "stat_cache") { table in
+                table.column("path", .text).primaryKey()
+                table.column("size", .integer).notNull()
+                table.column("mtimeNs", .integer).notNull()
+                table.column("inode", .integer).notNull()
+                table.column("hash", .text).notNull()
+            }
+            try db.create(table: "heads") { table in
+                table.column("node", .text).primaryKey()
+                table.column("runId", .integer).notNull().references("runs")
+            }
+        }
+        migrator.registerMigration("v2-gate-overrides") { db in
+            try db.create(table: "gate_overrides") { table in
+                table.column("runId", .integer).notNull().references("runs", onDelete: .cascade)
+                table.column("gateNode", .text).notNull()
+                table.column("gateRun", .integer).notNull().references("runs")
+                table.column("message", .text).notNull()
+                table.primaryKey(["runId", "gateNode"])
+            }
+        }
+        migrator.registerMigration("v3-experiment-scoping") { db in
+            try db.alter(table: "runs") { table in
+                table.add(column: "experiment", .text).notNull().defaults(to: Catalog.legacyExperiment)
+            }
+            try db.create(index: "runs_experiment_node", on: "runs", columns: ["experiment", "node"])
+            try db.create(table: "experiment_heads") { table in
+                table.column("experiment", .text).notNull()
+                table.column("node", .text).notNull()
+                table.column("runId", .integer).notNull().references("runs")
+                table.primaryKey(["experiment", "node"])
+            }
+            try db.execute(sql: "INSERT INTO experiment_heads (experiment, node, runId) SELECT ?, node, runId FROM heads", arguments: [Catalog.legacyExperiment])
+            try db.drop(table: "heads")
+            try db.rename(table: "experiment_heads", to: "heads")
+        }
+        return migrator
+    }
+
+    /// The experiment name given to runs recorded before runs were scoped by experiment.
+    public static let legacyExperiment = ""
+}

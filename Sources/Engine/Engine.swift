@@ -1,1 +1,0 @@
-/// The `Engine` module; see ../shared/DESIGN.md for its layer.

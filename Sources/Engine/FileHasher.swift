@@ -1,0 +1,159 @@
+import Foundation
+
+/// What `stat` says about a file; equal fingerprints mean the bytes were not rewritten.
+public struct FileFingerprint: Hashable, Codable, Sendable {
+    /// Size in bytes.
+    public var size: Int64
+    /// Modification time in nanoseconds since the epoch.
+    public var mtimeNs: Int64
+    /// Inode number.
+    public var inode: Int64
+}
+
+/// What a workspace path currently holds.
+public enum PathKind: Sendable {
+    /// Nothing (or something that is neither a file nor a directory).
+    case missing
+    /// A regular file.
+    case file(FileFingerprint)
+    /// A directory.
+    case directory
+}
+
+/// Hashes files (streamed XXH3-128) and directories (sorted Merkle tree), consulting a stat cache
+/// so that an unchanged file is never read twice. Thread-safe.
+public final class FileHasher: @unchecked Sendable {
+    /// A cached hash for a path, valid while the fingerprint matches.
+    public struct CacheEntry: Hashable, Sendable {
+        /// The fingerprint when hashed.
+        public var fingerprint: FileFingerprint
+        /// The content hash.
+        public var hash: ContentHash
+    }
+
+    private var cache: [String: CacheEntry]
+    private var dirty: [String: CacheEntry] = [:]
+    private let lock = NSLock()
+    /// Bytes actually read from disk (not served by the cache), for benchmarks.
+    public private(set) var bytesRead: Int64 = 0
+
+    /// Creates a hasher over a preloaded stat cache (absolute path → entry).
+    public init(cache: [String: CacheEntry] = [:]) {
+        self.cache = cache
+    }
+
+    /// Cache entries added or changed since the last call; the catalog persists them.
+    public func takeDirtyEntries() -> [String: CacheEntry] {
+        lock.lock()
+        defer { lock.unlock() }
+        let entries = dirty
+        dirty = [:]
+        return entries
+    }
+
+    /// What is at `path` (without following a final symlink to a directory specially).
+    public static func kind(of path: String) -> PathKind {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return .missing }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG:
+            let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+            return .file(FileFingerprint(size: Int64(info.st_size), mtimeNs: mtime, inode: Int64(info.st_ino)))
+        case S_IFDIR:
+            return .directory
+        default:
+            return .missing
+        }
+    }
+
+    /// The hash of the file or directory at `path`, or nil when nothing is there.
+    public func hash(path: String) throws -> ContentHash? {
+        switch Self.kind(of: path) {
+        case .missing: return nil
+        case let .file(fingerprint): return try hashFile(path: path, fingerprint: fingerprint)
+        case .directory: return try hashDirectory(path: path).hash
+        }
+    }
+
+    /// Records that `path` with its current fingerprint has `hash` (after writing or linking it).
+    public func remember(path: String, hash: ContentHash) {
+        guard case let .file(fingerprint) = Self.kind(of: path) else { return }
+        let entry = CacheEntry(fingerprint: fingerprint, hash: hash)
+        lock.lock()
+        cache[path] = entry
+        dirty[path] = entry
+        lock.unlock()
+    }
+
+    /// The hash of a regular file, from the cache when its fingerprint is unchanged.
+    func hashFile(path: String, fingerprint: FileFingerprint) throws -> ContentHash {
+        lock.lock()
+        let cached = cache[path]
+        lock.unlock()
+        if let cached, cached.fingerprint == fingerprint { return cached.hash }
+        let hash = try Self.streamHash(path: path)
+        let entry = CacheEntry(fingerprint: fingerprint, hash: hash)
+        lock.lock()
+        cache[path] = entry
+        dirty[path] = entry
+        bytesRead += fingerprint.size
+        lock.unlock()
+        return hash
+    }
+
+    /// Hashes a directory as a sorted Merkle tree; also returns every file's relative path and hash.
+    public func hashDirectory(path: String) throws -> (hash: ContentHash, files: [(String, ContentHash)]) {
+        var files: [(String, ContentHash)] = []
+        let hash = try merkle(path: path, relative: "", files: &files)
+        return (hash, files)
+    }
+
+    private func merkle(path: String, relative: String, files: inout [(String, ContentHash)]) throws -> ContentHash {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: path)
+        } catch {
+            throw EngineError.io(path: path, operation: "list directory", errno: EACCES)
+        }
+        let tree = StreamingHasher()
+        tree.update("rlhf-dir-v1\n")
+        for name in names.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+            let child = path + "/" + name
+            let childRelative = relative.isEmpty ? name : relative + "/" + name
+            switch Self.kind(of: child) {
+            case .missing:
+                continue
+            case let .file(fingerprint):
+                let hash = try hashFile(path: child, fingerprint: fingerprint)
+                files.append((childRelative, hash))
+                tree.update("f \(name)\0\(hash.hex)\n")
+            case .directory:
+                let hash = try merkle(path: child, relative: childRelative, files: &files)
+                tree.update("d \(name)\0\(hash.hex)\n")
+            }
+        }
+        return tree.digest()
+    }
+
+    /// Streams a file through XXH3-128 in 1 MiB reads.
+    static func streamHash(path: String) throws -> ContentHash {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw EngineError.io(path: path, operation: "open", errno: errno) }
+        defer { close(descriptor) }
+        posix_fadvise(descriptor, 0, 0, POSIX_FADV_SEQUENTIAL)
+        let hasher = StreamingHasher()
+        let bufferSize = 1 << 20
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: bufferSize, alignment: 64)
+        defer { buffer.deallocate() }
+        while true {
+            let count = read(descriptor, buffer, bufferSize)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw EngineError.io(path: path, operation: "read", errno: errno)
+            }
+            if count == 0 { break }
+            hasher.update(buffer, count: count)
+        }
+        return hasher.digest()
+    }
+}

@@ -1,0 +1,22 @@
+/// The `file` kind: a source file or directory in the workspace, tracked by content.
+/// It never runs; the executor hashes `params.path` and records it as the node's one output.
+public struct FileKind: StageKind {
+    /// The name of a file node's single output.
+    public static let outputName = "file"
+    /// `file`.
+    public let name = "file"
+    /// Version 1.
+    public let version = 1
+    /// `path`: the workspace-relative source path.
+    public let params = [ParamSpec("path", .string, required: true, summary: "workspace-relative source file or directory")]
+    /// No inputs.
+    public let inputs: [InputSpec]? = []
+    /// The one output, `file`.
+    public let outputs: [String]? = [FileKind.outputName]
+
+    /// Creates the kind.
+    public init() {}
+
+    /// Sources are not produced; the executor handles `file` nodes without calling this.
+    public func run(_ context: StageContext) throws {}
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// Small POSIX helpers that throw `EngineError.io` with the path and errno.
+enum FileSystem {
+    /// `mkdir -p`.
+    static func createDirectory(_ path: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw EngineError.io(path: path, operation: "create directory", errno: EACCES)
+        }
+    }
+
+    /// `rm -rf`; a missing path is fine.
+    static func remove(_ path: String) throws {
+        if unlink(path) == 0 || errno == ENOENT { return }
+        do {
+            try FileManager.default.removeItem(atPath: path)
+        } catch {
+            if access(path, F_OK) == 0 { throw EngineError.io(path: path, operation: "remove", errno: EACCES) }
+        }
+    }
+
+    /// Atomic `rename(2)`.
+    static func rename(_ source: String, to destination: String) throws {
+        guard Foundation.rename(source, destination) == 0 else { throw EngineError.io(path: destination, operation: "rename \(source) to", errno: errno) }
+    }
+
+    /// Hard-links `source` to `destination`, copying when linking is impossible (e.g. across devices).
+    static func linkOrCopy(_ source: String, to destination: String) throws {
+        if link(source, destination) == 0 { return }
+        do {
+            try FileManager.default.copyItem(atPath: source, toPath: destination)
+        } catch {
+            throw EngineError.io(path: destination, operation: "copy \(source) to", errno: EIO)
+        }
+    }
+
+    /// Recreates directory `source` at `destination` with every file hard-linked (or copied).
+    static func linkTree(_ source: String, to destination: String) throws {
+        try createDirectory(destination)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: source)) ?? [] {
+            let from = source + "/" + name
+            let to = destination + "/" + name
+            switch FileHasher.kind(of: from) {
+            case .file: try linkOrCopy(from, to: to)
+            case .directory: try linkTree(from, to: to)
+            case .missing: continue
+            }
+        }
+    }
+
+    /// fsyncs every file under `path` (and the directories), optionally making files read-only.
+    static func syncTree(_ path: String, readOnly: Bool) throws {
+        switch FileHasher.kind(of: path) {
+        case .missing:
+            throw EngineError.io(path: path, operation: "sync", errno: ENOENT)
+        case .file:
+            if readOnly { chmod(path, 0o444) }
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw EngineError.io(path: path, operation: "open", errno: errno) }
+            defer { close(descriptor) }
+            guard fsync(descriptor) == 0 else { throw EngineError.io(path: path, operation: "fsync", errno: errno) }
+        case .directory:
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
+                try syncTree(path + "/" + name, readOnly: readOnly)
+            }
+            try syncDirectory(path)
+        }
+    }
+
+    /// fsyncs a directory so renames inside it are durable.
+    static func syncDirectory(_ path: String) throws {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw EngineError.io(path: path, operation: "open directory", errno: errno) }
+        defer { close(descriptor) }
+        fsync(descriptor)
+    }
+
+    /// Total bytes of the files under `path`.
+    static func treeSize(_ path: String) -> Int64 {
+        switch FileHasher.kind(of: path) {
+        case .missing: return 0
+        case let .file(fingerprint): return fingerprint.size
+        case .directory:
+            return ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).reduce(0) { $0 + treeSize(path + "/" + $1) }
+        }
+    }
+}

@@ -1,0 +1,178 @@
+/// What the planner may ask about the world; the executor answers from the catalog, the store and
+/// the file system, tests answer from dictionaries.
+public protocol PlannerFacts {
+    /// The run whose outputs the node's declared paths should currently hold.
+    func head(of node: String) -> RunSummary?
+    /// The newest successful run with `key` whose outputs are all in the content store.
+    func reusableRun(key: ContentHash) -> RunSummary?
+    /// The content hash at a workspace-relative path, or nil when nothing is there.
+    func currentHash(of path: String) -> ContentHash?
+}
+
+/// The plan for one node.
+public struct NodePlan: Sendable, Equatable {
+    /// Node name.
+    public var node: String
+    /// The decision.
+    public var decision: NodeDecision
+    /// The node key, when every input hash is known.
+    public var key: ContentHash?
+    /// Output name → hash the outputs will have, when known before running.
+    public var outputs: [String: ContentHash]?
+    /// Whether the run it stands on (head or reused run) holds a blocking gate failure.
+    public var gateFails = false
+}
+
+/// A plan: one decision per node, in topological order.
+public struct Plan: Sendable, Equatable {
+    /// Entries in topological order.
+    public var entries: [NodePlan]
+
+    /// The entry for `node`.
+    public subscript(node: String) -> NodePlan? {
+        entries.first { $0.node == node }
+    }
+
+    /// Node → the failed gate that blocks it.
+    public var blocked: [String: String] {
+        var result: [String: String] = [:]
+        for entry in entries {
+            if case let .blocked(gate) = entry.decision { result[entry.node] = gate }
+        }
+        return result
+    }
+
+    /// Nodes that will run.
+    public var toRun: [String] {
+        entries.filter { if case .run = $0.decision { return true } else { return false } }.map(\.node)
+    }
+}
+
+/// The pure planner: from a pipeline, the registry and facts, decide `upToDate | reuse | run(reason)`.
+public struct Planner: Sendable {
+    /// The pipeline.
+    public var pipeline: Pipeline
+    /// The kinds.
+    public var registry: StageRegistry
+
+    /// Creates a planner.
+    public init(pipeline: Pipeline, registry: StageRegistry) {
+        self.pipeline = pipeline
+        self.registry = registry
+    }
+
+    /// Plans `nodes` (topologically ordered). A node below one that must run is planned as running
+    /// with `input-changed` unless an earlier reason applies; the executor re-decides it once the
+    /// upstream outputs are known (early cutoff). A node below a gate whose known verdict fails with
+    /// a blocking severity is `blocked(by:)` that gate, unless the gate is in `allowedGates`.
+    public func plan(nodes: [String], facts: PlannerFacts, forced: Set<String>, allowedGates: Set<String> = []) -> Plan {
+        var known: [String: [String: ContentHash]] = [:]
+        var blockedBy: [String: String] = [:]
+        var entries: [NodePlan] = []
+        for name in nodes {
+            let node = pipeline.nodes[name]!
+            if let gate = node.dependencies.lazy.compactMap({ blockedBy[$0] }).first {
+                blockedBy[name] = gate
+                entries.append(NodePlan(node: name, decision: .blocked(by: gate), key: nil, outputs: nil))
+                continue
+            }
+            var inputs: [String: ContentHash] = [:]
+            var unknown: (role: String, upstream: String)?
+            for role in node.inputs.keys.sorted() {
+                let source = node.inputs[role]!
+                if let hash = known[source.node]?[source.output] {
+                    inputs[role] = hash
+                } else if unknown == nil {
+                    unknown = (role, source.node)
+                }
+            }
+            let entry: NodePlan
+            if let unknown {
+                let head = facts.head(of: name)
+                let reason = head == nil ? .neverBuilt : definitionChanges(node, head!).map { RebuildReason.definitionChanged(changed: $0) }
+                    ?? .inputChanged(role: unknown.role, upstream: unknown.upstream)
+                entry = NodePlan(node: name, decision: .run(reason), key: nil, outputs: nil)
+            } else {
+                entry = decide(node: node, inputs: inputs, forced: forced.contains(name), facts: facts)
+            }
+            if let outputs = entry.outputs { known[name] = outputs }
+            if entry.gateFails, !allowedGates.contains(name) { blockedBy[name] = name }
+            entries.append(entry)
+        }
+        return Plan(entries: entries)
+    }
+
+    /// Decides one node whose input artifact hashes (role → hash) are all known.
+    public func decide(node: Node, inputs: [String: ContentHash], forced: Bool, facts: PlannerFacts) -> NodePlan {
+        let kind = registry.kind(named: node.kind)!
+        let head = facts.head(of: node.name)
+        if kind is FileKind {
+            let path = node.outputs[FileKind.outputName] ?? ""
+            guard let current = facts.currentHash(of: path) else {
+                return NodePlan(node: node.name, decision: .run(.outputMissing(output: path)), key: nil, outputs: nil)
+            }
+            let key = self.key(node: node, kind: kind, inputs: ["source": current])
+            let outputs = [FileKind.outputName: current]
+            if head?.key == key, !forced { return NodePlan(node: node.name, decision: .upToDate, key: key, outputs: outputs) }
+            let reason: RebuildReason = head == nil ? .neverBuilt
+                : definitionChanges(node, head!).map { .definitionChanged(changed: $0) } ?? (head!.key == key ? .forced : .inputChanged(role: "source", upstream: path))
+            return NodePlan(node: node.name, decision: .run(reason), key: key, outputs: outputs)
+        }
+        let key = self.key(node: node, kind: kind, inputs: inputs)
+        if let head, head.key == key, outputsIntact(node, head, facts) {
+            return NodePlan(node: node.name, decision: forced ? .run(.forced) : .upToDate, key: key, outputs: forced ? nil : head.outputs,
+                            gateFails: !forced && head.gateFailed)
+        }
+        if !forced, let cached = facts.reusableRun(key: key) {
+            return NodePlan(node: node.name, decision: .reuse(runId: cached.runId), key: key, outputs: cached.outputs, gateFails: cached.gateFailed)
+        }
+        return NodePlan(node: node.name, decision: .run(reason(node, head, inputs: inputs, key: key, facts: facts)), key: key, outputs: nil)
+    }
+
+    /// The node key: XXH3-128 of the canonical JSON of kind, version, params, input hashes and
+    /// (for kinds that use randomness) the seed.
+    public func key(node: Node, kind: any StageKind, inputs: [String: ContentHash]) -> ContentHash {
+        var fields: [String: JSONValue] = [
+            "kind": .string(kind.name),
+            "version": .int(Int64(kind.version)),
+            "params": .object(node.params),
+            "inputs": .object(inputs.mapValues { .string($0.hex) }),
+        ]
+        if kind.usesRandomness { fields["seed"] = .int(Int64(bitPattern: pipeline.seed)) }
+        return ContentHash.of(bytes: JSONValue.object(fields).canonicalBytes)
+    }
+
+    private func outputsIntact(_ node: Node, _ head: RunSummary, _ facts: PlannerFacts) -> Bool {
+        node.outputs.allSatisfy { name, path in head.outputs[name] != nil && facts.currentHash(of: path) == head.outputs[name] }
+    }
+
+    private func reason(_ node: Node, _ head: RunSummary?, inputs: [String: ContentHash], key: ContentHash, facts: PlannerFacts) -> RebuildReason {
+        guard let head else { return .neverBuilt }
+        if let changed = definitionChanges(node, head) { return .definitionChanged(changed: changed) }
+        for role in Set(inputs.keys).union(head.inputs.keys).sorted() where inputs[role] != head.inputs[role] {
+            return .inputChanged(role: role, upstream: node.inputs[role]?.node ?? "(removed)")
+        }
+        if head.key == key {
+            for name in node.outputs.keys.sorted() where facts.currentHash(of: node.outputs[name]!) != head.outputs[name] {
+                return .outputMissing(output: name)
+            }
+            return .forced
+        }
+        return .definitionChanged(changed: [])
+    }
+
+    /// What differs between the node's definition and `head`'s, or nil when nothing does.
+    func definitionChanges(_ node: Node, _ head: RunSummary) -> [String]? {
+        let kind = registry.kind(named: node.kind)!
+        var changed: [String] = []
+        if head.kindVersion != kind.version { changed.append("\(kind.name) version \(head.kindVersion)→\(kind.version)") }
+        if node.canonicalParams != head.canonicalParams {
+            let old = head.params
+            for name in Set(node.params.keys).union(old.keys).sorted() where node.params[name]?.canonical != old[name]?.canonical {
+                changed.append("params.\(name)")
+            }
+        }
+        if kind.usesRandomness, head.seed != pipeline.seed { changed.append("seed") }
+        return changed.isEmpty ? nil : changed
+    }
+}

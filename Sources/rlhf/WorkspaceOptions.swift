@@ -1,0 +1,64 @@
+import ArgumentParser
+import Engine
+import Foundation
+
+/// Flags shared by every command that works on a workspace.
+struct WorkspaceOptions: ParsableArguments {
+    /// The workspace root.
+    @Option(name: [.customShort("C"), .customLong("workspace")], help: "Workspace root (holds pipeline.json and .rlhf/).")
+    var workspace: String = "."
+
+    /// The pipeline file, relative to the workspace.
+    @Option(help: "Pipeline file, relative to the workspace.")
+    var pipeline: String = "pipeline.json"
+
+    /// The opened workspace; refuses a directory that has neither the pipeline file nor `.rlhf/`.
+    func open() throws -> Workspace {
+        let root = URL(fileURLWithPath: workspace)
+        let pipelinePath = pipeline.hasPrefix("/") ? pipeline : root.path + "/" + pipeline
+        guard FileManager.default.fileExists(atPath: pipelinePath) || FileManager.default.fileExists(atPath: root.path + "/.rlhf") else {
+            throw EngineError.notFound(what: "workspace (\(pipeline) or .rlhf/) in \(root.standardizedFileURL.path)",
+                                       hint: "run from the workspace root, or pass -C <workspace>")
+        }
+        return try Workspace(root: root)
+    }
+
+    /// The validated pipeline.
+    func loadPipeline(_ workspace: Workspace) throws -> Pipeline {
+        try PipelineLoader(registry: KindRegistry.all).load(path: pipelinePath(workspace))
+    }
+
+    /// The experiment a catalog query is about: `named` if given, else the loaded pipeline's
+    /// experiment, else nil (every experiment) when the workspace has no pipeline file.
+    func experiment(_ workspace: Workspace, named: String?) throws -> String? {
+        if let named { return named }
+        guard FileManager.default.fileExists(atPath: pipelinePath(workspace)) else { return nil }
+        return try loadPipeline(workspace).experiment
+    }
+
+    private func pipelinePath(_ workspace: Workspace) -> String {
+        pipeline.hasPrefix("/") ? pipeline : workspace.root.path + "/" + pipeline
+    }
+}
+
+/// JSON printing shared by the `--json` flags.
+enum JSONOutput {
+    /// Prints `value` as sorted, pretty JSON.
+    static func print<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        Swift.print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+}
+
+/// Prints rows as left-aligned columns under a header.
+enum TextTable {
+    /// Renders `rows` under `headers`.
+    static func print(_ headers: [String], _ rows: [[String]]) {
+        let widths = headers.indices.map { column in ([headers] + rows).map { $0[column].count }.max() ?? 0 }
+        for row in [headers] + rows {
+            Swift.print(row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .trimmingCharacters(in: .whitespaces))
+        }
+    }
+}
