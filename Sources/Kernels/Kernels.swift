@@ -1,1 +1,0 @@
-/// The `Kernels` module; see ../shared/DESIGN.md for its layer.

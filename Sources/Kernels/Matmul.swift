@@ -1,0 +1,30 @@
+/// Linear layer without bias: `out = inp · Wᵀ`, the layout of `torch.nn.Linear`.
+public enum Matmul {
+    /// out (N,OC) = inp (N,C) · weight (OC,C)ᵀ.
+    public static func forward(
+        out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        n: Int, c: Int, oc: Int
+    ) {
+        BLAS.sgemm(transA: false, transB: true, m: n, n: oc, k: c,
+                   a: inp, lda: c, b: weight, ldb: c, beta: 0, c: out, ldc: oc)
+    }
+
+    /// dinp (N,C) (+)= dout (N,OC) · weight (OC,C); dweight (OC,C) += dout ᵀ · inp.
+    ///
+    /// `accumulateInput` adds into `dinp` instead of overwriting; a nil `dweight` skips the weight
+    /// gradient (frozen weight), a nil `dinp` skips the input gradient.
+    public static func backward(
+        dinp: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>?,
+        dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        n: Int, c: Int, oc: Int, accumulateInput: Bool = false
+    ) {
+        if let dinp {
+            BLAS.sgemm(transA: false, transB: false, m: n, n: c, k: oc,
+                       a: dout, lda: oc, b: weight, ldb: c, beta: accumulateInput ? 1 : 0, c: dinp, ldc: c)
+        }
+        if let dweight {
+            BLAS.sgemm(transA: true, transB: false, m: oc, n: c, k: n,
+                       a: dout, lda: oc, b: inp, ldb: c, beta: 1, c: dweight, ldc: c)
+        }
+    }
+}

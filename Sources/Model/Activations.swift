@@ -1,0 +1,65 @@
+import Kernels
+
+/// Saved forward activations of one (B,T) training batch, plus gradient scratch for backward.
+final class Activations {
+    let batch: Int
+    let seqLen: Int
+    /// Residual stream entering each block, and after the last (L+1 of (B,T,C)).
+    let residual: [FloatBuffer]
+    let ln1: [FloatBuffer], rstd1: [FloatBuffer]
+    let q: [FloatBuffer], k: [FloatBuffer], v: [FloatBuffer]
+    let att: [FloatBuffer]
+    let attOut: [FloatBuffer]
+    let mid: [FloatBuffer]
+    let ln2: [FloatBuffer], rstd2: [FloatBuffer]
+    let gate: [FloatBuffer], up: [FloatBuffer], act: [FloatBuffer]
+    let lnf: FloatBuffer, rstdf: FloatBuffer
+    /// (B,T,V) logits or (B,T) values.
+    let head: FloatBuffer
+    let tokens: UnsafeMutablePointer<Int32>
+    let positions: UnsafeMutablePointer<Int32>
+    let mask: FloatBuffer
+    let proj: FloatBuffer
+    // Gradient scratch.
+    let dResidual: FloatBuffer, dLn: FloatBuffer, dProj: FloatBuffer
+    let dq: FloatBuffer, dk: FloatBuffer, dv: FloatBuffer, dAttOut: FloatBuffer
+    let dGate: FloatBuffer, dUp: FloatBuffer, dAct: FloatBuffer
+    let attScratch: FloatBuffer
+
+    /// Allocates buffers for batches up to `batch` × `seqLen`.
+    init(config c: LlamaConfig, batch B: Int, seqLen T: Int) {
+        batch = B
+        seqLen = T
+        let N = B * T, C = c.hiddenSize, I = c.intermediateSize
+        let QC = c.numAttentionHeads * c.headDim, KC = c.numKeyValueHeads * c.headDim
+        let L = c.numHiddenLayers
+        func bufs(_ n: Int, _ k: Int = L) -> [FloatBuffer] { (0..<k).map { _ in FloatBuffer(count: n) } }
+        residual = bufs(N * C, L + 1)
+        ln1 = bufs(N * C); rstd1 = bufs(N)
+        q = bufs(N * QC); k = bufs(N * KC); v = bufs(N * KC)
+        att = bufs(B * c.numAttentionHeads * T * T)
+        attOut = bufs(N * QC)
+        mid = bufs(N * C)
+        ln2 = bufs(N * C); rstd2 = bufs(N)
+        gate = bufs(N * I); up = bufs(N * I); act = bufs(N * I)
+        lnf = FloatBuffer(count: N * C); rstdf = FloatBuffer(count: N)
+        head = FloatBuffer(count: c.hasScalarHead ? N : N * c.vocabSize)
+        tokens = .allocate(capacity: N)
+        positions = .allocate(capacity: N)
+        mask = FloatBuffer(count: N)
+        proj = FloatBuffer(count: N * C)
+        dResidual = FloatBuffer(count: N * C); dLn = FloatBuffer(count: N * C); dProj = FloatBuffer(count: N * C)
+        dq = FloatBuffer(count: N * QC); dk = FloatBuffer(count: N * KC); dv = FloatBuffer(count: N * KC)
+        dAttOut = FloatBuffer(count: N * QC)
+        dGate = FloatBuffer(count: N * I); dUp = FloatBuffer(count: N * I); dAct = FloatBuffer(count: N * I)
+        attScratch = FloatBuffer(count: T * T)
+    }
+
+    deinit {
+        tokens.deallocate()
+        positions.deallocate()
+    }
+
+    /// Whether a (B,T) batch fits.
+    func fits(batch B: Int, seqLen T: Int) -> Bool { B <= batch && T <= seqLen }
+}

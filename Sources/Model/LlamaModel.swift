@@ -1,0 +1,112 @@
+import Kernels
+
+/// A LLaMA-architecture transformer whose parameters and gradients each live in one contiguous buffer.
+///
+/// Training: `forward(_:)` then `backward(dLogits:dValues:)` with any upstream gradient, which
+/// accumulates into `gradients` until `zeroGradients()`; an `AdamW` optimizer then updates `parameters`.
+public final class LlamaModel {
+    /// The architecture and sizes.
+    public let config: LlamaConfig
+    /// Named slices of the buffers.
+    public let layout: ParameterLayout
+    /// All parameters, laid out by `layout`.
+    public let parameters: FloatBuffer
+    /// Gradients, same layout as `parameters`.
+    public let gradients: FloatBuffer
+    /// Per slice of `layout.slices`: whether it trains (frozen slices get no gradient and no update).
+    public private(set) var trainable: [Bool]
+    let ropeCos: FloatBuffer
+    let ropeSin: FloatBuffer
+    var activations: Activations?
+    var lastBatch: Batch?
+
+    /// A model with parameters from `N(0, initializer_range)` (norms at 1), drawn from `seed`.
+    public convenience init(config: LlamaConfig, seed: UInt64) throws {
+        try self.init(config: config)
+        var rng = Xoshiro256(seed: seed)
+        let std = Double(config.initializerRange)
+        for s in layout.slices {
+            let p = parameters.pointer + s.offset
+            if s.shape.count == 1 {
+                p.update(repeating: 1, count: s.count)
+            } else {
+                for i in 0..<s.count { p[i] = Float(rng.nextNormal() * std) }
+            }
+        }
+    }
+
+    /// A model with all parameters zero (to be filled, e.g. by a checkpoint load).
+    public init(config: LlamaConfig) throws {
+        try config.validate()
+        self.config = config
+        layout = ParameterLayout(config: config)
+        parameters = FloatBuffer(count: layout.count)
+        gradients = FloatBuffer(count: layout.count)
+        trainable = Array(repeating: true, count: layout.slices.count)
+        let tables = RoPE.tables(maxPositions: config.maxPositionEmbeddings, headDim: config.headDim,
+                                 theta: config.ropeTheta)
+        ropeCos = FloatBuffer(count: tables.cos.count)
+        ropeCos.copy(from: tables.cos)
+        ropeSin = FloatBuffer(count: tables.sin.count)
+        ropeSin.copy(from: tables.sin)
+    }
+
+    /// Number of parameters.
+    public var parameterCount: Int { layout.count }
+
+    /// Sets every gradient to zero (call before accumulating a new step).
+    public func zeroGradients() { gradients.zero() }
+
+    /// Marks the slices whose HF name satisfies `predicate` as trainable or frozen.
+    public func setTrainable(_ value: Bool, where predicate: (String) -> Bool) {
+        for (i, s) in layout.slices.enumerated() where predicate(s.name) { trainable[i] = value }
+    }
+
+    /// Freezes everything except the head (`score.weight`, or `lm_head.weight` when untied).
+    public func freezeAllButHead() {
+        setTrainable(false) { _ in true }
+        setTrainable(true) { $0 == "score.weight" || $0 == "lm_head.weight" }
+    }
+
+    /// The values of one named tensor.
+    public func parameter(named name: String) throws -> [Float] {
+        guard let s = layout.slice(named: name) else { throw ModelError.unknownParameter(name) }
+        return parameters.array(offset: s.offset, count: s.count)
+    }
+
+    /// Overwrites one named tensor; `values` must have its element count.
+    public func setParameter(named name: String, to values: [Float]) throws {
+        guard let s = layout.slice(named: name) else { throw ModelError.unknownParameter(name) }
+        guard values.count == s.count else {
+            throw ModelError.shapeMismatch(what: name, expected: s.count, got: values.count)
+        }
+        parameters.copy(from: values, offset: s.offset)
+    }
+
+    /// Copies every tensor that both models have with equal shapes from `other` (e.g. an SFT trunk into a
+    /// reward model); returns the names copied.
+    @discardableResult
+    public func copyMatchingParameters(from other: LlamaModel) -> [String] {
+        var copied: [String] = []
+        for s in layout.slices {
+            guard let o = other.layout.slice(named: s.name), o.shape == s.shape else { continue }
+            parameters.copy(from: other.parameters, sourceOffset: o.offset, offset: s.offset, count: s.count)
+            copied.append(s.name)
+        }
+        return copied
+    }
+
+    /// Whether the slice at this buffer offset trains (tied head counts as the embedding).
+    func isTrainable(offset: Int) -> Bool {
+        guard let i = layout.slices.firstIndex(where: { $0.offset == offset }) else { return false }
+        return trainable[i]
+    }
+
+    /// Gradient pointer for the slice at `offset`, or nil when it is frozen.
+    func gradPointer(_ offset: Int) -> UnsafeMutablePointer<Float>? {
+        isTrainable(offset: offset) ? gradients.pointer + offset : nil
+    }
+
+    /// Parameter pointer at `offset`.
+    func param(_ offset: Int) -> UnsafeMutablePointer<Float> { parameters.pointer + offset }
+}

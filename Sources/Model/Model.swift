@@ -1,1 +1,0 @@
-/// The `Model` module; see ../shared/DESIGN.md for its layer.

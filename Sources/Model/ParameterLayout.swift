@@ -1,0 +1,84 @@
+/// One named tensor inside the contiguous parameter buffer.
+public struct ParameterSlice: Equatable, Sendable {
+    /// Hugging Face tensor name, e.g. `model.layers.0.self_attn.q_proj.weight`.
+    public let name: String
+    /// Row-major shape as stored in safetensors.
+    public let shape: [Int]
+    /// Offset of the first element in the buffer.
+    public let offset: Int
+    /// Whether AdamW applies weight decay (matrices yes, norms no).
+    public let decays: Bool
+
+    /// Number of elements.
+    public var count: Int { shape.reduce(1, *) }
+}
+
+/// Offsets of one transformer block's tensors in the parameter buffer.
+struct LayerOffsets {
+    let inputNorm, q, k, v, o, postNorm, gate, up, down: Int
+}
+
+/// Named slices of the one parameter buffer, computed from the config (llm.c's layout: each tensor
+/// kind grouped across layers).
+public struct ParameterLayout: Sendable {
+    /// All tensors in buffer order.
+    public let slices: [ParameterSlice]
+    /// Total number of parameters.
+    public let count: Int
+    private let index: [String: Int]
+    let embed: Int
+    let finalNorm: Int
+    /// Offset of the LM head matrix (the embedding when tied); nil for a scalar-head model.
+    let lmHead: Int?
+    /// Offset of `score.weight`; nil for a causal LM.
+    let score: Int?
+    let layers: [LayerOffsets]
+
+    /// Builds the layout of a config.
+    public init(config c: LlamaConfig) {
+        var slices: [ParameterSlice] = []
+        var offset = 0
+        func add(_ name: String, _ shape: [Int], decays: Bool) -> Int {
+            let s = ParameterSlice(name: name, shape: shape, offset: offset, decays: decays)
+            slices.append(s)
+            offset += s.count
+            return s.offset
+        }
+        let C = c.hiddenSize, HD = c.headDim, I = c.intermediateSize
+        let L = c.numHiddenLayers
+        embed = add("model.embed_tokens.weight", [c.vocabSize, C], decays: true)
+        func perLayer(_ suffix: String, _ shape: [Int], decays: Bool) -> [Int] {
+            (0..<L).map { add("model.layers.\($0).\(suffix)", shape, decays: decays) }
+        }
+        let inNorm = perLayer("input_layernorm.weight", [C], decays: false)
+        let q = perLayer("self_attn.q_proj.weight", [c.numAttentionHeads * HD, C], decays: true)
+        let k = perLayer("self_attn.k_proj.weight", [c.numKeyValueHeads * HD, C], decays: true)
+        let v = perLayer("self_attn.v_proj.weight", [c.numKeyValueHeads * HD, C], decays: true)
+        let o = perLayer("self_attn.o_proj.weight", [C, c.numAttentionHeads * HD], decays: true)
+        let postNorm = perLayer("post_attention_layernorm.weight", [C], decays: false)
+        let gate = perLayer("mlp.gate_proj.weight", [I, C], decays: true)
+        let up = perLayer("mlp.up_proj.weight", [I, C], decays: true)
+        let down = perLayer("mlp.down_proj.weight", [C, I], decays: true)
+        layers = (0..<L).map {
+            LayerOffsets(inputNorm: inNorm[$0], q: q[$0], k: k[$0], v: v[$0], o: o[$0], postNorm: postNorm[$0],
+                         gate: gate[$0], up: up[$0], down: down[$0])
+        }
+        finalNorm = add("model.norm.weight", [C], decays: false)
+        if c.hasScalarHead {
+            lmHead = nil
+            score = add("score.weight", [1, C], decays: true)
+        } else {
+            lmHead = c.tieWordEmbeddings ? embed : add("lm_head.weight", [c.vocabSize, C], decays: true)
+            score = nil
+        }
+        count = offset
+        self.slices = slices
+        index = Dictionary(uniqueKeysWithValues: slices.enumerated().map { ($1.name, $0) })
+    }
+
+    /// The slice with this HF name, or nil.
+    public func slice(named name: String) -> ParameterSlice? { index[name].map { slices[$0] } }
+
+    /// Position of a slice in `slices`.
+    func position(of name: String) -> Int? { index[name] }
+}

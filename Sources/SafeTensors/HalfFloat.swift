@@ -1,0 +1,18 @@
+/// Bit-level conversions from 16-bit floats, portable to platforms without `Float16`.
+enum HalfFloat {
+    /// The exact `Float` value of an IEEE 754 binary16 bit pattern (NaN payloads kept).
+    static func float(fromBinary16 bits: UInt16) -> Float {
+        let sign = UInt32(bits & 0x8000) << 16
+        let exponent = UInt32(bits >> 10) & 0x1F
+        let mantissa = UInt32(bits & 0x3FF)
+        switch exponent {
+        case 0:
+            let magnitude = Float(mantissa) * 0x1p-24
+            return sign == 0 ? magnitude : -magnitude
+        case 0x1F:
+            return Float(bitPattern: sign | 0x7F80_0000 | mantissa << 13)
+        default:
+            return Float(bitPattern: sign | (exponent + 112) << 23 | mantissa << 13)
+        }
+    }
+}

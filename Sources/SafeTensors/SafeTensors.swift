@@ -1,1 +1,0 @@
-/// The `SafeTensors` module; see ../shared/DESIGN.md for its layer.

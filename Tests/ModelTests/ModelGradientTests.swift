@@ -1,0 +1,79 @@
+import XCTest
+@testable import Model
+
+/// Finite-difference checks of the whole model's backward, for the LM head (masked CE) and the scalar head.
+final class ModelGradientTests: XCTestCase {
+    private func checkAllSlices(_ model: LlamaModel, loss: () throws -> Double) throws {
+        for s in model.layout.slices {
+            let grads = model.gradients.array(offset: s.offset, count: s.count)
+            let x = model.parameters.array(offset: s.offset, count: s.count)
+            let picks = Array(Set([0, s.count / 3, s.count / 2, s.count - 1])).sorted()
+            GradientCheck.check(s.name, x: x, analytic: grads, indices: picks, eps: 1e-2, atol: 3e-3, rtol: 3e-2) { values in
+                try! model.setParameter(named: s.name, to: values)
+                defer { try! model.setParameter(named: s.name, to: x) }
+                return try! loss()
+            }
+        }
+    }
+
+    func testCausalLMGradientMatchesFiniteDifferences() throws {
+        for tied in [false, true] {
+            var config = TestModels.config
+            config.tieWordEmbeddings = tied
+            let model = try LlamaModel(config: config, seed: 1)
+            let batch = try TestModels.batch()
+            var lossMask = [Float](repeating: 1, count: batch.tokens.count)
+            lossMask[2] = 0
+            let (targets, weights) = try batch.nextTokenTargets(lossMask: lossMask)
+            func loss() throws -> Double {
+                let out = try model.forward(batch)
+                return try LogitMath.maskedCrossEntropy(logits: out.logits, targets: targets, weights: weights,
+                                                        vocabSize: config.vocabSize).loss
+            }
+            let out = try model.forward(batch)
+            let ce = try LogitMath.maskedCrossEntropy(logits: out.logits, targets: targets, weights: weights,
+                                                      vocabSize: config.vocabSize)
+            model.zeroGradients()
+            try model.backward(dLogits: ce.dLogits)
+            try checkAllSlices(model, loss: loss)
+        }
+    }
+
+    func testScalarHeadGradientMatchesFiniteDifferences() throws {
+        let model = try LlamaModel(config: TestModels.config.withScalarHead(), seed: 2)
+        let batch = try TestModels.batch()
+        let r = GradientCheck.random(batch.tokens.count, seed: 3)
+        // L = Σ r·values (critic-like) + 2·score₁ (reward-like, at the last real token).
+        func loss() throws -> Double {
+            let out = try model.forward(batch)
+            return GradientCheck.dot(out.values, r) + 2 * Double(out.scores[1])
+        }
+        _ = try model.forward(batch)
+        var dValues = r
+        dValues[1 * batch.seqLen + batch.lastTokenIndex[1]] += 2
+        model.zeroGradients()
+        try model.backward(dValues: dValues)
+        XCTAssertEqual(model.layout.slice(named: "score.weight")?.shape, [1, 16])
+        XCTAssertNil(model.layout.slice(named: "lm_head.weight"))
+        try checkAllSlices(model, loss: loss)
+    }
+
+    func testFrozenSlicesGetNoGradient() throws {
+        let model = try LlamaModel(config: TestModels.config.withScalarHead(), seed: 4)
+        model.freezeAllButHead()
+        let batch = try TestModels.batch()
+        _ = try model.forward(batch)
+        try model.backward(dValues: [Float](repeating: 1, count: batch.tokens.count))
+        for (i, s) in model.layout.slices.enumerated() {
+            let norm = model.gradients.array(offset: s.offset, count: s.count).map(abs).max() ?? 0
+            if model.trainable[i] { XCTAssertGreaterThan(norm, 0, s.name) } else { XCTAssertEqual(norm, 0, s.name) }
+        }
+    }
+
+    func testBackwardWithoutForwardThrows() throws {
+        let model = try LlamaModel(config: TestModels.config, seed: 1)
+        XCTAssertThrowsError(try model.backward(dLogits: [])) { error in
+            guard case ModelError.invalidState = error else { return XCTFail("\(error)") }
+        }
+    }
+}
