@@ -1,2 +1,0 @@
-import XCTest
-final class WorldTestsPlaceholder: XCTestCase { func testModuleLinks() { XCTAssertTrue(true) } }
