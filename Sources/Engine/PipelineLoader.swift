@@ -227,10 +227,15 @@ struct PipelineValidator {
                     issue(path, "duplicate output path '\(normalized)', also produced by \(owner)")
                     continue
                 }
-                for (other, owner) in owners where other.hasPrefix(normalized + "/") || normalized.hasPrefix(other + "/") {
-                    issue(path, "output path '\(normalized)' overlaps '\(other)' of \(owner)")
-                }
                 owners[normalized] = path
+            }
+        }
+        // A path nested inside another is found among the paths sorting right after it.
+        let sorted = owners.keys.sorted()
+        for (index, outer) in sorted.enumerated() {
+            for inner in sorted[(index + 1)...] {
+                guard inner.hasPrefix(outer) else { break }
+                if inner.hasPrefix(outer + "/") { issue(owners[inner]!, "output path '\(inner)' is inside '\(outer)' of \(owners[outer]!)") }
             }
         }
     }
@@ -245,7 +250,10 @@ struct PipelineValidator {
 
     /// Whether `text` is a plain identifier-like name.
     static func isName(_ text: String) -> Bool {
-        !text.isEmpty && text.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) && $0.isASCII || $0 == "_" || $0 == "-" }
+        !text.isEmpty && text.utf8.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+        }
     }
 
     private mutating func topologicalOrder(_ nodes: [String: Node]) -> [String]? {

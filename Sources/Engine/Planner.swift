@@ -101,7 +101,7 @@ public struct Planner: Sendable {
         }
         let key = self.key(node: node, kind: kind, inputs: inputs)
         if let head, head.key == key, outputsIntact(node, head, facts) {
-            return NodePlan(node: node.name, decision: forced ? .run(.forced) : .upToDate, key: key, outputs: head.outputs)
+            return NodePlan(node: node.name, decision: forced ? .run(.forced) : .upToDate, key: key, outputs: forced ? nil : head.outputs)
         }
         if !forced, let cached = facts.reusableRun(key: key) {
             return NodePlan(node: node.name, decision: .reuse(runId: cached.runId), key: key, outputs: cached.outputs)
@@ -119,7 +119,7 @@ public struct Planner: Sendable {
             "inputs": .object(inputs.mapValues { .string($0.hex) }),
         ]
         if kind.usesRandomness { fields["seed"] = .int(Int64(bitPattern: pipeline.seed)) }
-        return ContentHash.of(text: JSONValue.object(fields).canonical)
+        return ContentHash.of(bytes: JSONValue.object(fields).canonicalBytes)
     }
 
     private func outputsIntact(_ node: Node, _ head: RunSummary, _ facts: PlannerFacts) -> Bool {

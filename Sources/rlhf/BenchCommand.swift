@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `rlhf bench …`: performance benchmarks (not tests).
+struct BenchCommand: ParsableCommand {
+    /// Command name, abstract and subcommands.
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Run a benchmark.",
+        subcommands: [BenchExecutorCommand.self, BenchTrainCommand.self, BenchGenerateCommand.self, BenchSgemmCommand.self]
+    )
+}
