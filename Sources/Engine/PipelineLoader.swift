@@ -13,7 +13,7 @@ public struct PipelineLoader: Sendable {
     /// Loads and validates the pipeline file at `path`.
     public func load(path: String) throws -> Pipeline {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw EngineError.notFound(what: "pipeline file \(path)", hint: "run from the workspace root or pass --pipeline")
+            throw EngineError.notFound(what: "pipeline file \(path)", hint: "run from the workspace root, or pass -C <workspace> or --pipeline <file>")
         }
         return try parse(bytes: Array(data), file: path)
     }
@@ -24,7 +24,8 @@ public struct PipelineLoader: Sendable {
         var validator = PipelineValidator(registry: registry)
         let pipeline = validator.validate(root)
         if !validator.issues.isEmpty || pipeline == nil {
-            throw EngineError.invalidPipeline(file: file, issues: validator.issues)
+            throw EngineError.invalidPipeline(file: file, issues: validator.issues.enumerated()
+                .sorted { ($0.element.path, $0.offset) < ($1.element.path, $1.offset) }.map(\.element))
         }
         return pipeline!
     }
@@ -118,8 +119,8 @@ struct PipelineValidator {
         }
         if let kind, let declared = kind.inputs {
             let roles = Set(declared.map(\.role))
-            for role in inputs.keys.sorted() where !roles.contains(role) {
-                issue("\(path).inputs.\(role)", "kind '\(kind.name)' has no input '\(role)'; it takes \(roles.sorted().joined(separator: ", "))")
+            for role in inputs.keys.sorted() where !roles.contains(role) && !Node.isGateRole(role) {
+                issue("\(path).inputs.\(role)", "kind '\(kind.name)' has no input '\(role)'; it takes \(roles.sorted().joined(separator: ", ")) (or a gate verdict as \(Node.gateRolePrefix)<name>)")
             }
             for spec in declared where spec.required && inputs[spec.role] == nil {
                 issue("\(path).inputs.\(spec.role)", "missing required input of kind '\(kind.name)'")
@@ -145,7 +146,7 @@ struct PipelineValidator {
                 issue("\(path).outputs.\(output)", "kind '\(kind.name)' has no output '\(output)'; it makes \(declared.joined(separator: ", "))")
             }
             for output in declared where outputs[output] == nil {
-                outputs[output] = "experiments/\(experiment)/data/\(name)/\(output)"
+                outputs[output] = kind.defaultPath(output: output, node: name, experiment: experiment)
             }
         }
         for output in outputs.keys where !Self.isName(output) {

@@ -12,15 +12,32 @@ struct WorkspaceOptions: ParsableArguments {
     @Option(help: "Pipeline file, relative to the workspace.")
     var pipeline: String = "pipeline.json"
 
-    /// The opened workspace.
+    /// The opened workspace; refuses a directory that has neither the pipeline file nor `.rlhf/`.
     func open() throws -> Workspace {
-        try Workspace(root: URL(fileURLWithPath: workspace))
+        let root = URL(fileURLWithPath: workspace)
+        let pipelinePath = pipeline.hasPrefix("/") ? pipeline : root.path + "/" + pipeline
+        guard FileManager.default.fileExists(atPath: pipelinePath) || FileManager.default.fileExists(atPath: root.path + "/.rlhf") else {
+            throw EngineError.notFound(what: "workspace (\(pipeline) or .rlhf/) in \(root.standardizedFileURL.path)",
+                                       hint: "run from the workspace root, or pass -C <workspace>")
+        }
+        return try Workspace(root: root)
     }
 
     /// The validated pipeline.
     func loadPipeline(_ workspace: Workspace) throws -> Pipeline {
-        let path = pipeline.hasPrefix("/") ? pipeline : workspace.root.path + "/" + pipeline
-        return try PipelineLoader(registry: KindRegistry.all).load(path: path)
+        try PipelineLoader(registry: KindRegistry.all).load(path: pipelinePath(workspace))
+    }
+
+    /// The experiment a catalog query is about: `named` if given, else the loaded pipeline's
+    /// experiment, else nil (every experiment) when the workspace has no pipeline file.
+    func experiment(_ workspace: Workspace, named: String?) throws -> String? {
+        if let named { return named }
+        guard FileManager.default.fileExists(atPath: pipelinePath(workspace)) else { return nil }
+        return try loadPipeline(workspace).experiment
+    }
+
+    private func pipelinePath(_ workspace: Workspace) -> String {
+        pipeline.hasPrefix("/") ? pipeline : workspace.root.path + "/" + pipeline
     }
 }
 
