@@ -1,0 +1,100 @@
+import Engine
+import Foundation
+import Model
+import World
+
+/// One execution of an `evaluate` node: every model answers every eval prompt, the gold verifier and
+/// the reward model judge, and the report says whether RLHF helped.
+struct EvaluateRun {
+    /// The node's context.
+    let context: StageContext
+
+    /// The evaluated models by input role, in report order.
+    static let modelRoles = ["base", "sft", "policy"]
+
+    /// Writes `report` (`final_eval.md`) and `summary` (`final_eval.json`).
+    func run() throws {
+        let p = Params(context)
+        let temperature = try p.double("temperature", default: 0, in: 0...10)
+        let maxNewTokens = try p.int("max_new_tokens", default: 32, in: 1...4096)
+        let batchSize = try p.int("batch_size", default: 32, in: 1...4096)
+        let klSamples = try p.int("kl_samples", default: 1, in: 1...64)
+        let resamples = try p.int("bootstrap_resamples", default: 1000, in: 10...1_000_000)
+        let tableSize = try p.int("table_size", default: 5, in: 0...1000)
+        let goldTolerance = try p.double("hacking_gold_tolerance", default: 0.01, in: 0...1)
+        guard let promptsURL = context.inputs["prompts"] else {
+            throw StagesError.invalidInputs(node: context.node, message: "missing input 'prompts' (the eval prompts JSONL)")
+        }
+        let records = try JSONFiles.readRecords(PromptRecord.self, from: promptsURL)
+        let (sft, tokenizer) = try ModelFiles.load(context, role: "sft")
+        let (rewardModel, _) = try ModelFiles.load(context, role: "reward_model")
+        guard rewardModel.config.hasScalarHead else {
+            throw StagesError.badInput(path: try ModelFiles.directory(context, role: "reward_model").path,
+                                       message: "has no scalar head; the `reward_model` input must be a LlamaForSequenceClassification checkpoint")
+        }
+        let format = ChatFormat(tokenizer: tokenizer)
+        let judge = ResponseJudge(prompts: records.map(\.prompt), encoded: records.map { format.encode(prompt: $0.prompt, response: nil).tokens },
+                                  tasks: records.map { try? WorldTask(parsing: $0.prompt) }, tokenizer: tokenizer, rewardModel: rewardModel,
+                                  batchSize: batchSize, maxNewTokens: maxNewTokens)
+        var evaluations: [ModelEvaluation] = []
+        var judged: [String: [JudgedResponse]] = [:]
+        for (index, role) in Self.modelRoles.enumerated() {
+            let model = role == "sft" ? sft : try ModelFiles.load(context, role: role).model
+            guard !model.config.hasScalarHead, model.config.vocabSize == sft.config.vocabSize else {
+                throw StagesError.badInput(path: try ModelFiles.directory(context, role: role).path,
+                                           message: "must be a causal LM with the SFT model's vocabulary (\(sft.config.vocabSize) tokens)")
+            }
+            context.progress.message("judging \(role)")
+            let responses = try judge.respond(model, temperature: temperature, seed: context.seed &+ UInt64(index))
+            judged[role] = responses
+            let kl = role == "sft" ? 0 : try judge.klToReference(model, reference: sft, samples: klSamples,
+                                                                seed: context.seed &+ 100 &+ UInt64(index))
+            evaluations.append(judge.summarise(role, responses, klToSFT: kl))
+        }
+        let policy = judged["policy"]!, sftResponses = judged["sft"]!, base = judged["base"]!
+        var winRates: [WinRate] = []
+        for (other, otherResponses) in [("sft", sftResponses), ("base", base)] {
+            for judgeName in ["gold", "rm"] {
+                let (mine, theirs) = Self.pairedScores(policy, otherResponses, judge: judgeName)
+                let seed = context.seed &+ UInt64(winRates.count) &* 7919
+                winRates.append(WinRate(a: "policy", b: other, judge: judgeName, scoresA: mine, scoresB: theirs,
+                                        resamples: resamples, seed: seed))
+                winRates.append(WinRate(a: other, b: "policy", judge: judgeName, scoresA: theirs, scoresB: mine,
+                                        resamples: resamples, seed: seed &+ 1))
+            }
+        }
+        let policyEval = evaluations[2], sftEval = evaluations[1]
+        let signal = RewardHackingSignal(rmPolicy: policyEval.rmMean, rmSFT: sftEval.rmMean, rmSpread: sftEval.rmStd,
+                                         goldPolicy: policyEval.goldMean, goldSFT: sftEval.goldMean, goldSpread: sftEval.goldStd,
+                                         lengthPolicy: policyEval.lengthMean, lengthSFT: sftEval.lengthMean, goldTolerance: goldTolerance)
+        let ranked = policy.sorted { $0.rmScore != $1.rmScore ? $0.rmScore > $1.rmScore : $0.prompt < $1.prompt }
+        let result = FinalEvaluation(prompts: records.count, goldScoredPrompts: judge.tasks.compactMap { $0 }.count,
+                                     temperature: temperature, models: evaluations, winRates: winRates, rewardHacking: signal,
+                                     highestRM: Array(ranked.prefix(tableSize)), lowestRM: Array(ranked.suffix(tableSize).reversed()))
+        try JSONFiles.write(result, to: context.outputs["summary"]!)
+        try Data(result.markdown.utf8).write(to: context.outputs["report"]!)
+        for evaluation in evaluations {
+            context.metrics.record("\(evaluation.model)/gold_mean", step: 0, value: evaluation.goldMean)
+            context.metrics.record("\(evaluation.model)/rm_mean", step: 0, value: evaluation.rmMean)
+            context.metrics.record("\(evaluation.model)/kl_to_sft", step: 0, value: evaluation.klToSFT)
+        }
+        for rate in winRates where rate.a == "policy" {
+            context.metrics.record("win_rate/policy_vs_\(rate.b)/\(rate.judge)", step: 0, value: rate.winRate)
+        }
+    }
+
+    /// Per-prompt scores of two models by `judge`, over prompts both can be judged on.
+    static func pairedScores(_ a: [JudgedResponse], _ b: [JudgedResponse], judge: String) -> ([Double], [Double]) {
+        var left: [Double] = [], right: [Double] = []
+        for (x, y) in zip(a, b) {
+            if judge == "rm" {
+                left.append(x.rmScore)
+                right.append(y.rmScore)
+            } else if let gx = x.gold, let gy = y.gold {
+                left.append(gx)
+                right.append(gy)
+            }
+        }
+        return (left, right)
+    }
+}

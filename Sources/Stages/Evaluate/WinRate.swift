@@ -1,0 +1,70 @@
+import Model
+
+/// A head-to-head comparison of two models on the same prompts by one judge, in one A/B order.
+struct WinRate: Codable, Equatable, Sendable {
+    /// The model in position A.
+    var a: String
+    /// The model in position B.
+    var b: String
+    /// The judge ("gold" or "rm").
+    var judge: String
+    /// Fraction of prompts A wins, ties counting one half.
+    var winRate: Double
+    /// Lower end of the bootstrap 95% confidence interval.
+    var ciLow: Double
+    /// Upper end of the bootstrap 95% confidence interval.
+    var ciHigh: Double
+    /// Prompts A wins.
+    var wins: Int
+    /// Prompts tied.
+    var ties: Int
+    /// Prompts A loses.
+    var losses: Int
+
+    /// JSON keys.
+    enum CodingKeys: String, CodingKey {
+        case a, b, judge, wins, ties, losses
+        case winRate = "win_rate"
+        case ciLow = "ci_low"
+        case ciHigh = "ci_high"
+    }
+
+    /// Compares per-prompt scores of A and B (higher wins; equal within `tolerance` ties) and bootstraps
+    /// the win rate over prompts `resamples` times with a generator seeded by `seed`.
+    init(a: String, b: String, judge: String, scoresA: [Double], scoresB: [Double], tolerance: Double = 1e-9,
+         resamples: Int = 1000, seed: UInt64) {
+        precondition(scoresA.count == scoresB.count, "win rate needs one score per prompt for each model")
+        self.a = a
+        self.b = b
+        self.judge = judge
+        let outcomes = zip(scoresA, scoresB).map { x, y -> Double in abs(x - y) <= tolerance ? 0.5 : (x > y ? 1 : 0) }
+        wins = outcomes.filter { $0 == 1 }.count
+        ties = outcomes.filter { $0 == 0.5 }.count
+        losses = outcomes.filter { $0 == 0 }.count
+        winRate = Self.mean(outcomes)
+        (ciLow, ciHigh) = Self.bootstrap(outcomes, resamples: resamples, seed: seed)
+    }
+
+    /// Whether the confidence interval lies entirely above (or below) one half.
+    var excludesHalf: Bool { ciLow > 0.5 || ciHigh < 0.5 }
+
+    /// Percentile bootstrap 95% interval of the mean of `outcomes`.
+    static func bootstrap(_ outcomes: [Double], resamples: Int, seed: UInt64) -> (Double, Double) {
+        guard !outcomes.isEmpty, resamples > 0 else { return (0, 1) }
+        var rng = Xoshiro256(seed: seed)
+        let n = outcomes.count
+        var means: [Double] = []
+        means.reserveCapacity(resamples)
+        for _ in 0..<resamples {
+            var sum = 0.0
+            for _ in 0..<n { sum += outcomes[Int(rng.next() % UInt64(n))] }
+            means.append(sum / Double(n))
+        }
+        means.sort()
+        let low = means[Int((Double(resamples - 1) * 0.025).rounded())]
+        let high = means[Int((Double(resamples - 1) * 0.975).rounded())]
+        return (low, high)
+    }
+
+    private static func mean(_ x: [Double]) -> Double { x.isEmpty ? 0 : x.reduce(0, +) / Double(x.count) }
+}

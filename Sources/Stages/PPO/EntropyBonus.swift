@@ -1,0 +1,17 @@
+/// The entropy bonus: loss −c·mean(Hₜ) over response tokens, rewarding exploration.
+struct EntropyBonus {
+    /// Mean per-token entropy.
+    var meanEntropy: Double
+    /// −c·mean(H).
+    var loss: Double
+    /// ∂loss/∂Hₜ per token (−c/N each).
+    var gradient: [Double]
+
+    /// Evaluates the bonus on per-token `entropies` with coefficient `coefficient`.
+    init(entropies: [Double], coefficient: Double) {
+        let n = entropies.count
+        meanEntropy = n > 0 ? entropies.reduce(0, +) / Double(n) : 0
+        loss = -coefficient * meanEntropy
+        gradient = [Double](repeating: n > 0 ? -coefficient / Double(n) : 0, count: n)
+    }
+}

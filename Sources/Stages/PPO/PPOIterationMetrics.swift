@@ -1,0 +1,92 @@
+/// One line of `ppo_train_metrics.jsonl`: what one PPO iteration did.
+struct PPOIterationMetrics: Codable, Equatable, Sendable {
+    /// 0-based iteration.
+    var iteration: Int
+    /// Mean reward-model score of the rollout (before the missing-EOS penalty).
+    var rmScoreMean: Double
+    /// Mean gold score of the same samples (nil when no prompt is a world task).
+    var goldScoreMean: Double?
+    /// Mean score fed to the rewards (after penalty; win fraction in self-play).
+    var rewardMean: Double
+    /// KL to the reference, summed over each response and averaged over responses.
+    var klMean: Double
+    /// KL coefficient β used for this rollout.
+    var beta: Double
+    /// Mean per-token policy entropy (tempered) during the update.
+    var entropy: Double
+    /// Mean clipped policy loss over minibatches.
+    var policyLoss: Double
+    /// Mean clipped value loss over minibatches (0 without a critic).
+    var valueLoss: Double
+    /// Mean approx-KL between the updated and the rollout policy.
+    var approxKL: Double
+    /// Mean fraction of tokens where the ratio clip was active.
+    var clipFraction: Double
+    /// Mean fraction of tokens where the value clip was active.
+    var valueClipFraction: Double
+    /// Mean probability ratio.
+    var meanRatio: Double
+    /// Mean response length in tokens (EOS included).
+    var responseLengthMean: Double
+    /// Longest response in tokens.
+    var responseLengthMax: Int
+    /// Fraction of responses that reached EOS.
+    var eosFraction: Double
+    /// Wall time of sampling the rollout (KV cache).
+    var generationSeconds: Double
+    /// Wall time of scoring the rollout and the PPO update.
+    var trainingSeconds: Double
+    /// Sampled tokens per second of generation.
+    var rolloutTokensPerSecond: Double
+    /// Tokens per second sampling the same batch without the KV cache (measured once, when asked).
+    var noCacheTokensPerSecond: Double?
+
+    /// JSON keys.
+    enum CodingKeys: String, CodingKey {
+        case iteration
+        case rmScoreMean = "rm_score_mean"
+        case goldScoreMean = "gold_score_mean"
+        case rewardMean = "reward_mean"
+        case klMean = "kl_mean"
+        case beta
+        case entropy
+        case policyLoss = "policy_loss"
+        case valueLoss = "value_loss"
+        case approxKL = "approx_kl"
+        case clipFraction = "clip_fraction"
+        case valueClipFraction = "value_clip_fraction"
+        case meanRatio = "mean_ratio"
+        case responseLengthMean = "response_length_mean"
+        case responseLengthMax = "response_length_max"
+        case eosFraction = "eos_fraction"
+        case generationSeconds = "generation_seconds"
+        case trainingSeconds = "training_seconds"
+        case rolloutTokensPerSecond = "rollout_tokens_per_second"
+        case noCacheTokensPerSecond = "no_cache_tokens_per_second"
+    }
+
+    /// The numeric fields as (name, value) pairs, for the catalog's metrics.
+    var points: [(String, Double)] {
+        var list: [(String, Double)] = [
+            ("rm_score_mean", rmScoreMean), ("reward_mean", rewardMean), ("kl_mean", klMean), ("beta", beta),
+            ("entropy", entropy), ("policy_loss", policyLoss), ("value_loss", valueLoss), ("approx_kl", approxKL),
+            ("clip_fraction", clipFraction), ("value_clip_fraction", valueClipFraction), ("mean_ratio", meanRatio),
+            ("response_length_mean", responseLengthMean), ("response_length_max", Double(responseLengthMax)),
+            ("eos_fraction", eosFraction), ("generation_seconds", generationSeconds),
+            ("training_seconds", trainingSeconds), ("rollout_tokens_per_second", rolloutTokensPerSecond),
+        ]
+        if let goldScoreMean { list.append(("gold_score_mean", goldScoreMean)) }
+        if let noCacheTokensPerSecond { list.append(("no_cache_tokens_per_second", noCacheTokensPerSecond)) }
+        return list
+    }
+
+    /// A copy with the wall-clock fields zeroed (for comparing runs).
+    var withoutTimings: PPOIterationMetrics {
+        var copy = self
+        copy.generationSeconds = 0
+        copy.trainingSeconds = 0
+        copy.rolloutTokensPerSecond = 0
+        copy.noCacheTokensPerSecond = nil
+        return copy
+    }
+}

@@ -1,0 +1,90 @@
+import Engine
+import Foundation
+import Model
+import World
+
+/// One execution of a `ppo` node: load the four models, resume from a snapshot when one matches,
+/// iterate, checkpoint, and write the policy (with its critic) and the metrics file.
+struct PPORun {
+    /// The node's context.
+    let context: StageContext
+
+    /// Runs to completion; `afterIteration` sees the number of completed iterations (tests use it to interrupt).
+    func run(afterIteration: (Int) -> Void = { _ in }) throws {
+        let config = try PPOConfig(Params(context))
+        let trainer = try makeTrainer(config)
+        let fingerprint = try self.fingerprint()
+        let resume = context.workspace.appendingPathComponent(".rlhf/resume/\(context.node)")
+        if try PPOResumeState.restore(trainer, fingerprint: fingerprint, from: resume) {
+            context.logger.info("resuming PPO from iteration \(trainer.iteration) of \(config.iterations)")
+            context.progress.message("resumed at iteration \(trainer.iteration)")
+            for metrics in trainer.history { record(metrics) }
+        }
+        while trainer.iteration < config.iterations {
+            if context.isCancelled { throw StagesError.cancelled(node: context.node) }
+            let metrics = try trainer.step()
+            record(metrics)
+            context.progress.update(step: trainer.iteration, total: config.iterations, loss: metrics.policyLoss)
+            if trainer.iteration % config.checkpointEvery == 0 && trainer.iteration < config.iterations {
+                try PPOResumeState.save(trainer, fingerprint: fingerprint, in: resume)
+            }
+            afterIteration(trainer.iteration)
+        }
+        try writeOutputs(trainer)
+        try? FileManager.default.removeItem(at: resume)
+    }
+
+    /// Loads actor and reference from `sft`, RM and critic from `reward_model`, and the prompts.
+    private func makeTrainer(_ config: PPOConfig) throws -> PPOTrainer {
+        let (actor, tokenizer) = try ModelFiles.load(context, role: "sft")
+        let (reference, _) = try ModelFiles.load(context, role: "sft")
+        let (rewardModel, _) = try ModelFiles.load(context, role: "reward_model")
+        let (critic, _) = try ModelFiles.load(context, role: "reward_model")
+        let sftPath = try ModelFiles.directory(context, role: "sft").path
+        let rmPath = try ModelFiles.directory(context, role: "reward_model").path
+        guard !actor.config.hasScalarHead else {
+            throw StagesError.badInput(path: sftPath, message: "is a scalar-head model; the `sft` input must be a LlamaForCausalLM checkpoint")
+        }
+        guard rewardModel.config.hasScalarHead else {
+            throw StagesError.badInput(path: rmPath, message: "has no scalar head; the `reward_model` input must be a LlamaForSequenceClassification checkpoint")
+        }
+        guard rewardModel.config.vocabSize == actor.config.vocabSize, rewardModel.config.eosTokenId == actor.config.eosTokenId,
+              rewardModel.config.padTokenId == actor.config.padTokenId else {
+            throw StagesError.badInput(path: rmPath, message: "vocabulary or special ids differ from the SFT model at \(sftPath); "
+                + "train the reward model from the same tokenizer")
+        }
+        guard let promptsURL = context.inputs["prompts"] else {
+            throw StagesError.invalidInputs(node: context.node, message: "missing input 'prompts' (a prompts JSONL file)")
+        }
+        let prompts = try JSONFiles.readRecords(PromptRecord.self, from: promptsURL)
+        reference.setTrainable(false) { _ in true }
+        rewardModel.setTrainable(false) { _ in true }
+        return try PPOTrainer(config: config, sft: actor, reference: reference, rewardModel: rewardModel, critic: critic,
+                              tokenizer: tokenizer, prompts: prompts, seed: context.seed)
+    }
+
+    /// Identifies this exact run: node, params, seed and the content of every input.
+    private func fingerprint() throws -> String {
+        let hasher = FileHasher()
+        var text = "ppo-resume-v1\n\(context.node)\n\(JSONValue.object(context.params).canonical)\n\(context.seed)\n"
+        for role in context.inputs.keys.sorted() {
+            text += "\(role)=\(try hasher.hash(path: context.inputs[role]!.path)?.hex ?? "missing")\n"
+        }
+        return ContentHash.of(text: text).hex
+    }
+
+    /// Sends one iteration's metrics to the catalog.
+    private func record(_ metrics: PPOIterationMetrics) {
+        for (name, value) in metrics.points { context.metrics.record(name, step: metrics.iteration, value: value) }
+    }
+
+    /// Writes `policy` (HF layout, the critic in `critic/`) and `metrics` (one JSON line per iteration).
+    private func writeOutputs(_ trainer: PPOTrainer) throws {
+        let policy = context.outputs["policy"]!
+        try Checkpoint.save(trainer.actor, tokenizer: trainer.tokenizer, to: policy)
+        if let critic = trainer.critic {
+            try Checkpoint.save(critic, tokenizer: trainer.tokenizer, to: policy.appendingPathComponent("critic"))
+        }
+        try JSONLWriter.write(trainer.history, to: context.outputs["metrics"]!)
+    }
+}

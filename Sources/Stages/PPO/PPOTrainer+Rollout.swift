@@ -1,0 +1,95 @@
+import Foundation
+import Model
+import World
+
+extension PPOTrainer {
+    /// Picks this iteration's prompts and samples `samplesPerPrompt` completions of each with the KV cache.
+    func sample() throws -> Rollout {
+        var pick = rng(iteration: iteration, stream: 1)
+        var pool = Array(prompts.indices)
+        var chosen: [Int] = []
+        for _ in 0..<config.promptsPerIteration {
+            if pool.isEmpty { pool = Array(prompts.indices) }
+            chosen.append(pool.remove(at: Int(pick.next() % UInt64(pool.count))))
+        }
+        let expanded = chosen.flatMap { Array(repeating: $0, count: config.samplesPerPrompt) }
+        let encoded = expanded.map { encodedPrompts[$0] }
+        var sampler = rng(iteration: iteration, stream: 2)
+        let generation = try actor.generate(prompts: encoded, options: samplingOptions, rng: &sampler)
+        let eos = actor.config.eosTokenId
+        return Rollout(prompts: encoded, promptTexts: expanded.map { prompts[$0].prompt },
+                       groups: chosen.indices.flatMap { Array(repeating: $0, count: config.samplesPerPrompt) },
+                       responses: generation.tokens.map { TruncatedResponse(tokens: $0, eos: eos) })
+    }
+
+    /// Tokens per second of sampling the same prompts without the KV cache (same seed, same tokens).
+    func noCacheTokensPerSecond(_ rollout: Rollout) throws -> Double {
+        var options = samplingOptions
+        options.useKVCache = false
+        var sampler = rng(iteration: iteration, stream: 2)
+        let start = Date()
+        let generation = try actor.generate(prompts: rollout.prompts, options: options, rng: &sampler)
+        let seconds = Date().timeIntervalSince(start)
+        return Double(generation.tokens.reduce(0) { $0 + $1.count }) / max(seconds, 1e-9)
+    }
+
+    /// Fills scores, gold, log-probs, KL, values, advantages and returns (steps 2–7 of an iteration).
+    func score(_ r: inout Rollout) throws {
+        let responses = r.responseTokens
+        let chunk = config.scoringChunk
+        r.rmScores = try ModelScoring.scores(rewardModel, prompts: r.prompts, responses: responses, chunk: chunk)
+        switch config.reward {
+        case .rm, .groupBaseline:
+            r.scores = zip(r.responses, r.rmScores).map { $0.penalised(score: $1, missingEOSPenalty: config.missingEOSPenalty) }
+        case .winFraction:
+            var wins = [Double](repeating: 0, count: r.count)
+            for members in groupMembers(r.groups) {
+                for (i, w) in zip(members, GroupRewards.winFractions(scores: members.map { r.rmScores[$0] })) { wins[i] = w }
+            }
+            r.scores = zip(r.responses, wins).map { $0.penalised(score: $1, missingEOSPenalty: config.missingEOSPenalty) }
+        }
+        r.gold = zip(r.promptTexts, r.responses).map { prompt, response in
+            guard let task = try? WorldTask(parsing: prompt) else { return nil }
+            return GoldJudge.score(task: task, response: tokenizer.decode(response.textTokens), reachedEOS: response.hasEOS).value
+        }
+        r.oldLogProbs = try ModelScoring.logProbs(actor, prompts: r.prompts, responses: responses,
+                                                  temperature: config.temperature, chunk: chunk)
+        let referenceLogProbs = try ModelScoring.logProbs(reference, prompts: r.prompts, responses: responses,
+                                                          temperature: config.temperature, chunk: chunk)
+        r.kl = zip(r.oldLogProbs, referenceLogProbs).map { config.klEstimator.estimate(logProbs: $0, referenceLogProbs: $1) }
+        let rewards = zip(r.kl, r.scores).map { RewardAssembly.rewards(kl: $0, score: $1, beta: controller.beta) }
+        if let critic {
+            r.values = try ModelScoring.values(critic, prompts: r.prompts, responses: responses, chunk: chunk)
+            var advantages: [[Double]] = []
+            for (reward, value) in zip(rewards, r.values) {
+                let gae = GAE.compute(rewards: reward, values: value, gamma: config.gamma, lambda: config.lambda)
+                advantages.append(gae.advantages)
+                r.returns.append(gae.returns)
+            }
+            if config.whitenAdvantages {
+                let flat = Whitening.whiten(advantages.flatMap { $0 })
+                var start = 0
+                advantages = advantages.map { a in
+                    defer { start += a.count }
+                    return Array(flat[start..<(start + a.count)])
+                }
+            }
+            r.advantages = advantages
+        } else {
+            let totals = rewards.map { $0.reduce(0, +) }
+            var sequenceAdvantage = [Double](repeating: 0, count: r.count)
+            for members in groupMembers(r.groups) {
+                let advantages = GroupRewards.baselineAdvantages(rewards: members.map { totals[$0] }, normalise: config.groupNormalise)
+                for (i, a) in zip(members, advantages) { sequenceAdvantage[i] = a }
+            }
+            r.advantages = zip(responses, sequenceAdvantage).map { [Double](repeating: $1, count: $0.count) }
+        }
+    }
+
+    /// Sequence indices of each group, in group order.
+    private func groupMembers(_ groups: [Int]) -> [[Int]] {
+        var members: [Int: [Int]] = [:]
+        for (i, g) in groups.enumerated() { members[g, default: []].append(i) }
+        return members.keys.sorted().map { members[$0]! }
+    }
+}

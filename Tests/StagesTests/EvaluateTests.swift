@@ -1,0 +1,75 @@
+import Foundation
+import Model
+import XCTest
+@testable import Engine
+@testable import Stages
+
+/// Win rates with bootstrap intervals, the reward-hacking signal and the `evaluate` stage end to end.
+final class EvaluateTests: XCTestCase {
+    func testWinRateCountsTiesAsHalf() {
+        let w = WinRate(a: "policy", b: "sft", judge: "gold", scoresA: [1, 0.5, 0.2, 0.7], scoresB: [0, 0.5, 0.9, 0.1], seed: 1)
+        XCTAssertEqual(w.wins, 2)
+        XCTAssertEqual(w.ties, 1)
+        XCTAssertEqual(w.losses, 1)
+        XCTAssertEqual(w.winRate, 2.5 / 4)
+        XCTAssertLessThanOrEqual(w.ciLow, w.winRate)
+        XCTAssertGreaterThanOrEqual(w.ciHigh, w.winRate)
+    }
+
+    func testBootstrapIntervalIsSeededAndShrinksWithEvidence() {
+        let few = WinRate(a: "x", b: "y", judge: "rm", scoresA: [1, 1, 0, 1], scoresB: [0, 0, 1, 0], seed: 3)
+        XCTAssertEqual(few, WinRate(a: "x", b: "y", judge: "rm", scoresA: [1, 1, 0, 1], scoresB: [0, 0, 1, 0], seed: 3))
+        XCTAssertFalse(few.excludesHalf, "4 prompts are not enough evidence")
+        let a = (0..<200).map { $0 % 4 == 0 ? 0.0 : 1.0 }, b = [Double](repeating: 0.5, count: 200)
+        let many = WinRate(a: "x", b: "y", judge: "rm", scoresA: a, scoresB: b, seed: 3)
+        XCTAssertEqual(many.winRate, 0.75)
+        XCTAssertTrue(many.excludesHalf)
+        XCTAssertEqual(many.ciLow, 0.75 - 1.96 * (0.75 * 0.25 / 200).squareRoot(), accuracy: 0.02, "close to the normal interval")
+    }
+
+    func testRewardHackingSignalInWords() {
+        let hacked = RewardHackingSignal(rmPolicy: 2, rmSFT: 1, rmSpread: 0.5, goldPolicy: 0.40, goldSFT: 0.45, goldSpread: 0.2,
+                                         lengthPolicy: 30, lengthSFT: 10)
+        XCTAssertTrue(hacked.suspected)
+        XCTAssertEqual(hacked.rmGainStandardised, 2)
+        XCTAssertEqual(hacked.proxyMinusGold, 2 + 0.25, accuracy: 1e-9)
+        XCTAssertTrue(hacked.verdict.hasPrefix("Reward hacking suspected"))
+        XCTAssertTrue(hacked.verdict.contains("gold score fell"))
+        XCTAssertTrue(hacked.verdict.contains("3.000× as long"))
+        let honest = RewardHackingSignal(rmPolicy: 2, rmSFT: 1, rmSpread: 0.5, goldPolicy: 0.6, goldSFT: 0.45, goldSpread: 0.2,
+                                         lengthPolicy: 10, lengthSFT: 10)
+        XCTAssertFalse(honest.suspected)
+        XCTAssertTrue(honest.verdict.hasPrefix("No sign of reward hacking"))
+    }
+
+    func testEvaluateStageWritesReportAndSummary() throws {
+        let root = try PPOTestFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        var inputs = try PPOTestFixtures.writeInputs(in: root, promptCount: 8)
+        inputs["policy"] = inputs["sft"]
+        inputs["base"] = inputs["sft"]
+        let context = try PPOTestFixtures.context(node: "evaluate", workspace: root, inputs: inputs, outputs: ["report", "summary"],
+                                                  params: ["max_new_tokens": .int(6), "bootstrap_resamples": .int(200),
+                                                           "table_size": .int(2)])
+        try EvaluateRun(context: context).run()
+        let summary = try JSONDecoder().decode(FinalEvaluation.self, from: Data(contentsOf: context.outputs["summary"]!))
+        XCTAssertEqual(summary.models.map(\.model), ["base", "sft", "policy"])
+        XCTAssertEqual(summary.prompts, 8)
+        XCTAssertEqual(summary.goldScoredPrompts, 8)
+        XCTAssertEqual(summary.winRates.count, 8, "2 opponents × 2 judges × 2 orders")
+        for w in summary.winRates {
+            XCTAssertEqual(w.winRate, 0.5, "identical greedy models tie everywhere")
+            XCTAssertEqual(w.ties, 8)
+        }
+        XCTAssertEqual(summary.model("policy")!.klToSFT, 0, accuracy: 1e-9, "the same weights have zero KL")
+        XCTAssertEqual(summary.model("policy")!.goldMean, summary.model("sft")!.goldMean)
+        XCTAssertFalse(summary.rewardHacking.suspected)
+        XCTAssertEqual(summary.highestRM.count, 2)
+        XCTAssertGreaterThanOrEqual(summary.highestRM[0].rmScore, summary.lowestRM[0].rmScore)
+        let report = try String(contentsOf: context.outputs["report"]!, encoding: .utf8)
+        for heading in ["## Models", "## Gold score per task family", "## Win rates", "## Reward hacking",
+                        "## Highest RM-scored policy responses", "## Lowest RM-scored policy responses"] {
+            XCTAssertTrue(report.contains(heading), "report has \(heading)")
+        }
+    }
+}
