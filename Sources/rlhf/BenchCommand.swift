@@ -1,0 +1,6 @@
+import ArgumentParser
+
+/// `rlhf bench …`: performance benchmarks (not tests).
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Run a benchmark.", subcommands: [BenchExecutorCommand.self])
+}
