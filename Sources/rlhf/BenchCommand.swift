@@ -2,5 +2,5 @@ import ArgumentParser
 
 /// `rlhf bench …`: performance benchmarks (not tests).
 struct BenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Run a benchmark.", subcommands: [BenchExecutorCommand.self])
+    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Run a benchmark.", subcommands: [BenchExecutorCommand.self, BenchEvalLeakCommand.self])
 }
