@@ -2,5 +2,6 @@ import ArgumentParser
 
 /// `rlhf bench …`: performance benchmarks (not tests).
 struct BenchCommand: ParsableCommand {
+    /// Command name, abstract and subcommands.
     static let configuration = CommandConfiguration(commandName: "bench", abstract: "Run a benchmark.", subcommands: [BenchExecutorCommand.self, BenchEvalLeakCommand.self])
 }
