@@ -3,5 +3,10 @@ import ArgumentParser
 /// `rlhf bench …`: performance benchmarks (not tests).
 struct BenchCommand: ParsableCommand {
     /// Command name, abstract and subcommands.
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Run a benchmark.", subcommands: [BenchExecutorCommand.self, BenchEvalLeakCommand.self])
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Run a benchmark.",
+        subcommands: [BenchExecutorCommand.self, BenchTrainCommand.self, BenchGenerateCommand.self, BenchSgemmCommand.self,
+                      BenchEvalLeakCommand.self]
+    )
 }

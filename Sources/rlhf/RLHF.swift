@@ -9,7 +9,7 @@ struct RLHF: ParsableCommand {
         abstract: "A build system for RLHF experiments.",
         subcommands: [
             BuildCommand.self, StatusCommand.self, DagCommand.self, TraceCommand.self, RunsCommand.self,
-            ShowCommand.self, GcCommand.self, VerifyCommand.self, BenchCommand.self,
+            ShowCommand.self, GcCommand.self, VerifyCommand.self, ModelCommand.self, BenchCommand.self,
         ]
     )
 }
