@@ -26,7 +26,8 @@ final class GateDedupTests: XCTestCase {
             #"{"prompt": "\#(long("end"))"}"#, #"{"prompt": "\#(long("finish"))"}"#,
             #"{"prompt": "ｆｕｌｌ width"}"#, #"{"prompt": "full width."}"#,
         ])
-        try harness.write("d/pref.jsonl", lines: [#"{"prompt": "p", "chosen": "Same answer.", "rejected": "same answer"}"#,
+        try harness.write("d/pref.jsonl", lines: [#"{"prompt": "p", "chosen": "Same answer.", "rejected": " Same answer.\n"}"#,
+                                                  #"{"prompt": "q", "chosen": "Seven.", "rejected": "seven"}"#,
                                                   #"{"prompt": "p", "chosen": "good", "rejected": "bad"}"#])
         let result = try harness.run(DedupGate(), inputs: ["prompts": "d/prompts.jsonl", "preferences": "d/pref.jsonl"])
         XCTAssertEqual(result.report.status, .fail)
