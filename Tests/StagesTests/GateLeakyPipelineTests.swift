@@ -34,4 +34,20 @@ final class GateLeakyPipelineTests: XCTestCase {
                                                         "experiments/leaky/data/prompts_ppo.jsonl"])
         XCTAssertTrue(leak.findings.allSatisfy { $0.related?.file == "experiments/leaky/data/eval_prompts.jsonl" && $0.line != nil })
     }
+
+    func testRootPipelineWiresTheGatesAndItsDataPassesThem() throws {
+        let harness = try GateHarness()
+        let text = try String(contentsOf: Self.repository.appendingPathComponent("pipeline.json"), encoding: .utf8)
+        try harness.write("pipeline.json", data: Data(text.utf8))
+        let registry = StageKinds.registry.adding(GateKinds.all)
+        let pipeline = try PipelineLoader(registry: registry).load(path: harness.root.appendingPathComponent("pipeline.json").path)
+        XCTAssertTrue(Set(["gate_schema_data", "gate_dedup_data", "gate_eval_leak"]).isSubset(of: pipeline.nodes["sft"]!.after))
+        XCTAssertTrue(Set(["gate_eval_leak", "gate_length_bias_prefs", "gate_dedup_prefs"]).isSubset(of: pipeline.nodes["reward_model"]!.after))
+        XCTAssertEqual(pipeline.nodes["gate_rm_quality"]?.inputs["rm_eval"]?.description, "reward_model.report")
+        var options = BuildOptions()
+        options.targets = ["gate_schema_data", "gate_dedup_data", "gate_eval_leak"]
+        let summary = try Executor(workspace: try Workspace(root: harness.root), pipeline: pipeline, registry: registry, output: { _ in }).build(options)
+        XCTAssertTrue(summary.succeeded, "\(summary.errors)")
+        XCTAssertTrue(Set(options.targets).isSubset(of: summary.built))
+    }
 }
