@@ -5,7 +5,7 @@ import Stages
 /// `rlhf bench eval-leak`: times the eval-leak gate on 100k training lines against 10k eval prompts.
 struct BenchEvalLeakCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "eval-leak",
-                                                    abstract: "Benchmark gate.eval_leak on generated World data (default 100k training lines × 10k eval prompts).")
+                                                    abstract: "Benchmark gate.eval_leak on generated synthetic text (default 100k training lines × 10k eval prompts).")
 
     /// Training lines to generate.
     @Option(help: "Training JSONL lines (60% SFT, 20% preference prompts, 20% PPO prompts).")

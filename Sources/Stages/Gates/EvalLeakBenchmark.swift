@@ -1,7 +1,8 @@
 import Foundation
 import World
 
-/// `rlhf bench eval-leak`: the eval-leak gate's core on generated data (World sets or synthetic text).
+/// `rlhf bench eval-leak`: the eval-leak gate's core on generated synthetic text (the World's templated
+/// parameter spaces hold far fewer than 100k distinct prompts).
 public enum EvalLeakBenchmark {
     /// What one benchmark run measured.
     public struct Report: Codable, Sendable {
@@ -30,7 +31,8 @@ public enum EvalLeakBenchmark {
     }
 
     /// Generates `trainingLines` training lines (60% SFT, 20% preference prompts, 20% PPO prompts) and
-    /// `evalCount` eval prompts with `leakFraction` leaked, writes them under `directory`, then times the gate.
+    /// `evalCount` eval prompts of synthetic text with `leakFraction` of the eval prompts planted in training
+    /// sets (exact, reworded, embedded in turn), writes them under `directory`, then times the gate.
     public static func run(trainingLines: Int, evalCount: Int, leakFraction: Double, threads: Int, directory: URL) throws -> Report {
         var clock = ContinuousClock.now
         func lap() -> Double {
@@ -39,28 +41,32 @@ public enum EvalLeakBenchmark {
             clock = now
             return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         }
-        var config = WorldConfig()
-        config.sftCount = trainingLines * 6 / 10
-        config.preferencePromptCount = trainingLines * 2 / 10
-        config.ppoPromptCount = trainingLines - config.sftCount - config.preferencePromptCount
-        config.evalCount = evalCount
-        config.leakFraction = leakFraction
-        let world = try World(config: config)
+        var text = SyntheticText(seed: 42)
+        let sftCount = trainingLines * 6 / 10, prefCount = trainingLines * 2 / 10
+        var sets: [String: [[String: String]]] = [
+            "sft": (0..<sftCount).map { _ in ["prompt": text.sentence(8...20), "response": text.sentence(10...40)] },
+            "preferences": (0..<prefCount).map { _ in ["prompt": text.sentence(8...20)] },
+            "ppo": (0..<(trainingLines - sftCount - prefCount)).map { _ in ["prompt": text.sentence(8...20)] },
+            "eval": (0..<evalCount).map { _ in ["prompt": text.sentence(8...20)] },
+        ]
+        var planted: [(role: String, line: Int)] = []
+        let targets = ["sft", "preferences", "ppo"]
+        for i in 0..<Int((leakFraction * Double(evalCount)).rounded()) {
+            let prompt = sets["eval"]![i]["prompt"]!
+            let role = targets[(i / 3) % targets.count]
+            let line = text.index(below: sets[role]!.count)
+            guard !planted.contains(where: { $0 == (role, line + 1) }) else { continue }
+            sets[role]![line]["prompt"] = [prompt, text.reword(prompt), "quick question: \(prompt) thanks!"][i % 3]
+            planted.append((role, line + 1))
+        }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let files = ["sft": directory.appendingPathComponent("sft_train.jsonl"),
-                     "preferences": directory.appendingPathComponent("pref_prompts.jsonl"),
-                     "ppo": directory.appendingPathComponent("prompts_ppo.jsonl"),
-                     "eval": directory.appendingPathComponent("eval_prompts.jsonl")]
-        try JSONLWriter.write(world.sftDemonstrations(), to: files["sft"]!)
-        try JSONLWriter.write(world.preferencePrompts(), to: files["preferences"]!)
-        try JSONLWriter.write(world.ppoPrompts(), to: files["ppo"]!)
-        try JSONLWriter.write(world.evalPrompts(), to: files["eval"]!)
-        let planted = try world.leakPlan()
+        let files = Dictionary(uniqueKeysWithValues: sets.keys.map { ($0, directory.appendingPathComponent("\($0).jsonl")) })
+        for (role, records) in sets { try JSONLWriter.write(records, to: files[role]!) }
         let generateSeconds = lap()
 
-        let eval = try GateDataset.load(files["eval"]!, role: "eval", format: .prompts, file: "eval_prompts.jsonl")
+        let eval = try GateDataset.load(files["eval"]!, role: "eval", format: .prompts, file: "eval.jsonl")
         let training = try [("sft", DataFormat.sft), ("preferences", .prompts), ("ppo", .prompts)].map { role, format in
-            try GateDataset.load(files[role]!, role: role, format: format, file: files[role]!.lastPathComponent)
+            try GateDataset.load(files[role]!, role: role, format: format, file: "\(role).jsonl")
         }
         let loadSeconds = lap()
 
@@ -70,11 +76,10 @@ public enum EvalLeakBenchmark {
         let coreSeconds = lap()
 
         let found = Set(matches.map { "\(training[sources[$0.train].dataset].role):\(sources[$0.train].line)" })
-        let roleOf: [LeakTarget: String] = [.sft: "sft", .preference: "preferences", .ppo: "ppo"]
         return Report(trainingLines: training.map(\.records.count).reduce(0, +), trainingTexts: texts.count,
                       evalPrompts: eval.records.count, generateSeconds: generateSeconds, loadSeconds: loadSeconds,
                       coreSeconds: coreSeconds, threads: threads, leakedPairs: matches.count,
                       leakedEvalPrompts: Set(matches.map(\.eval)).count, plantedLeaks: planted.count,
-                      plantedFound: planted.filter { found.contains("\(roleOf[$0.target]!):\($0.line)") }.count)
+                      plantedFound: planted.filter { found.contains("\($0.role):\($0.line)") }.count)
     }
 }
