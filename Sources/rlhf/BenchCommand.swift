@@ -6,6 +6,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark.",
-        subcommands: [BenchExecutorCommand.self, BenchTrainCommand.self, BenchGenerateCommand.self, BenchSgemmCommand.self]
+        subcommands: [BenchExecutorCommand.self, BenchTrainCommand.self, BenchGenerateCommand.self, BenchSgemmCommand.self,
+                      BenchEvalLeakCommand.self]
     )
 }
