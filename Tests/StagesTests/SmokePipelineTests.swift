@@ -20,25 +20,34 @@ final class SmokePipelineTests: XCTestCase {
         let original = try String(contentsOf: Self.repository.appendingPathComponent("experiments/smoke/pipeline.json"), encoding: .utf8)
         let first = try build(h.root, pipeline: original)
         XCTAssertTrue(first.succeeded, "\(first.errors)")
-        XCTAssertEqual(first.built.count, 11, "\(first)")
+        let nodeCount = try PipelineLoader(registry: StageKinds.registry).parse(bytes: Array(original.utf8), file: "smoke").nodes.count
+        XCTAssertEqual(first.built.count, nodeCount, "\(first)")
         let experiment = h.root.appendingPathComponent("experiments/smoke")
         for path in ["data/sft_train.jsonl", "data/pref_train.jsonl", "data/prompts_ppo.jsonl", "data/eval_prompts.jsonl",
                      "models/base.txt", "models/base/model.safetensors", "models/sft/config.json",
-                     "models/reward_model/model.safetensors", "reports/base_probe.md", "reports/sft_eval.json", "reports/rm_eval.json"] {
+                     "models/reward_model/model.safetensors", "reports/base_probe.md", "reports/sft_eval.json", "reports/rm_eval.json",
+                     "models/rlhf/model.safetensors", "models/rlhf/config.json", "models/rlhf/critic/model.safetensors",
+                     "reports/ppo_train_metrics.jsonl", "reports/final_eval.md", "reports/final_eval.json"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: experiment.appendingPathComponent(path).path), path)
         }
         let rmConfig = try String(contentsOf: experiment.appendingPathComponent("models/reward_model/config.json"), encoding: .utf8)
         XCTAssertTrue(rmConfig.contains("LlamaForSequenceClassification"))
         let rmReport = try JSONSerialization.jsonObject(with: Data(contentsOf: experiment.appendingPathComponent("reports/rm_eval.json"))) as! [String: Any]
         for key in ["heldout", "calibration", "gold_agreement", "spearman_reward_length"] { XCTAssertNotNil(rmReport[key], key) }
+        let metrics = try PPOTestFixtures.metrics(experiment.appendingPathComponent("reports/ppo_train_metrics.jsonl"))
+        XCTAssertEqual(metrics.count, 2)
+        let summary = try JSONDecoder().decode(FinalEvaluation.self,
+                                               from: Data(contentsOf: experiment.appendingPathComponent("reports/final_eval.json")))
+        XCTAssertEqual(summary.models.map(\.model), ["base", "sft", "policy"])
+        XCTAssertEqual(summary.winRates.count, 8)
 
         let second = try build(h.root, pipeline: original)
         XCTAssertEqual(second.built, [])
-        XCTAssertEqual(second.upToDate.count, 11)
+        XCTAssertEqual(second.upToDate.count, nodeCount)
 
         let rmChanged = original.replacingOccurrences(of: "\"centring\": 0.01", with: "\"centring\": 0.02")
         XCTAssertNotEqual(rmChanged, original)
-        XCTAssertEqual(try build(h.root, pipeline: rmChanged).built, ["reward_model"])
+        XCTAssertEqual(try build(h.root, pipeline: rmChanged).built, ["reward_model", "ppo", "evaluate"])
 
         let sftChanged = rmChanged.replacingOccurrences(of: "\"sft_error_rate\": 0.1", with: "\"sft_error_rate\": 0.3")
         XCTAssertNotEqual(sftChanged, rmChanged)

@@ -1,4 +1,4 @@
 import Engine
 
-/// The node kinds of issue 5, to add to the registry: `StageRegistry.builtIn.adding(... + ppoStageKinds)`.
+/// The PPO and evaluation node kinds (part of `StageKinds.all`).
 public let ppoStageKinds: [any StageKind] = [PPOKind(), EvaluateKind()]
