@@ -13,6 +13,8 @@ public final class Executor: @unchecked Sendable {
     public let registry: StageRegistry
     /// Receives human-readable progress lines.
     public let output: @Sendable (String) -> Void
+    /// Hashing figures of the last build (for benchmarks).
+    public private(set) var lastHashing = HashingStats()
     /// The planner.
     public var planner: Planner { Planner(pipeline: pipeline, registry: registry) }
 
@@ -50,7 +52,9 @@ public final class Executor: @unchecked Sendable {
         let nodes = try selectNodes(options.targets)
         let forced = try forcedNodes(options.force, downstream: options.forceDownstream)
         let hasher = FileHasher(cache: try workspace.catalog.loadStatCache())
+        let hashingStarted = Date()
         prehashSources(nodes, hasher: hasher, jobs: options.jobs)
+        lastHashing = HashingStats(bytes: hasher.bytesRead, seconds: Date().timeIntervalSince(hashingStarted))
         let facts = try LiveFacts(workspace: workspace, hasher: hasher)
         let session = BuildSession(executor: self, nodes: nodes, forced: forced, options: options, hasher: hasher, facts: facts)
         let signals = options.handlesSignals ? SignalTrap(session: session) : nil
@@ -84,7 +88,6 @@ public final class Executor: @unchecked Sendable {
             guard let node = pipeline.nodes[name], registry.kind(named: node.kind) is FileKind else { return nil }
             return node.outputs[FileKind.outputName].map(workspace.absolute)
         }
-        guard paths.count > 1, jobs > 1 else { return }
         let next = ManagedAtomicCounter()
         DispatchQueue.concurrentPerform(iterations: min(jobs, paths.count)) { _ in
             while true {
@@ -94,6 +97,14 @@ public final class Executor: @unchecked Sendable {
             }
         }
     }
+}
+
+/// How many source bytes a build read and how long hashing them took.
+public struct HashingStats: Sendable, Codable, Equatable {
+    /// Bytes read and hashed (stat-cache hits excluded).
+    public var bytes: Int64 = 0
+    /// Wall time of the hashing phase.
+    public var seconds: Double = 0
 }
 
 /// A lock-protected counter for handing out work indices.

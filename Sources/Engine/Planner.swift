@@ -101,7 +101,7 @@ public struct Planner: Sendable {
         }
         let key = self.key(node: node, kind: kind, inputs: inputs)
         if let head, head.key == key, outputsIntact(node, head, facts) {
-            return NodePlan(node: node.name, decision: forced ? .run(.forced) : .upToDate, key: key, outputs: head.outputs)
+            return NodePlan(node: node.name, decision: forced ? .run(.forced) : .upToDate, key: key, outputs: forced ? nil : head.outputs)
         }
         if !forced, let cached = facts.reusableRun(key: key) {
             return NodePlan(node: node.name, decision: .reuse(runId: cached.runId), key: key, outputs: cached.outputs)

@@ -43,35 +43,44 @@ public enum Attention {
                 let kbh = k + b * T * ldk + (h / group) * HD
                 let vbh = v + b * T * ldk + (h / group) * HD
                 let p = att + (b * s.heads + h) * T * T
-                BLAS.sgemm(transA: false, transB: true, m: T, n: T, k: HD, alpha: scale,
-                           a: qbh, lda: ldq, b: kbh, ldb: ldk, beta: 0, c: p, ldc: T)
-                for i in 0..<T {
-                    let row = p + i * T
-                    var maxv = -Float.infinity
-                    for j in 0...i where mask[j] != 0 { maxv = max(maxv, row[j]) }
-                    if maxv == -Float.infinity {
-                        row.update(repeating: 0, count: T)
-                        continue
-                    }
-                    var sum: Float = 0
-                    for j in 0...i {
-                        let e: Float = mask[j] != 0 ? expf(row[j] - maxv) : 0
-                        row[j] = e
-                        sum += e
-                    }
-                    let inv = 1 / sum
-                    for j in 0...i { row[j] *= inv }
-                    if i + 1 < T { (row + i + 1).update(repeating: 0, count: T - i - 1) }
+                for i0 in stride(from: 0, to: T, by: blockRows) {
+                    let i1 = min(i0 + blockRows, T)
+                    // Causal row block: rows i0..<i1 only need keys 0..<i1.
+                    BLAS.sgemm(transA: false, transB: true, m: i1 - i0, n: i1, k: HD, alpha: scale,
+                               a: qbh + i0 * ldq, lda: ldq, b: kbh, ldb: ldk, beta: 0, c: p + i0 * T, ldc: T)
+                    for i in i0..<i1 { softmaxRow(p + i * T, i: i, t: T, mask: mask) }
+                    BLAS.sgemm(transA: false, transB: false, m: i1 - i0, n: HD, k: i1, a: p + i0 * T, lda: T,
+                               b: vbh, ldb: ldk, beta: 0, c: out + b * T * ldq + h * HD + i0 * ldq, ldc: ldq)
                 }
-                BLAS.sgemm(transA: false, transB: false, m: T, n: HD, k: T,
-                           a: p, lda: T, b: vbh, ldb: ldk, beta: 0, c: out + b * T * ldq + h * HD, ldc: ldq)
             }
         }
     }
 
+    /// Rows processed together; a block of rows only multiplies against the keys it can see.
+    static let blockRows = 64
+
+    /// Masked causal softmax of score row i (length T) in place; zeros when no key is visible.
+    private static func softmaxRow(_ row: UnsafeMutablePointer<Float>, i: Int, t T: Int, mask: UnsafePointer<Float>) {
+        var maxv = -Float.infinity
+        for j in 0...i where mask[j] != 0 { maxv = max(maxv, row[j]) }
+        if maxv == -Float.infinity {
+            row.update(repeating: 0, count: T)
+            return
+        }
+        var sum: Float = 0
+        for j in 0...i {
+            let e: Float = mask[j] != 0 ? expf(row[j] - maxv) : 0
+            row[j] = e
+            sum += e
+        }
+        let inv = 1 / sum
+        for j in 0...i { row[j] *= inv }
+        if i + 1 < T { (row + i + 1).update(repeating: 0, count: T - i - 1) }
+    }
+
     /// dq (B,T,NH,HD) =, dk, dv (B,T,NKV,HD) = from dout (B,T,NH,HD) and the saved att (B,NH,T,T).
     ///
-    /// `scratch` holds 2·T·T floats.
+    /// `scratch` holds T·T floats.
     public static func backward(
         dq: UnsafeMutablePointer<Float>, dk: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>,
         dout: UnsafePointer<Float>, q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
@@ -88,24 +97,28 @@ public enum Attention {
                 let off = b * T * ldq + h * HD
                 let kvOff = b * T * ldk + (h / group) * HD
                 let p = att + (b * s.heads + h) * T * T
-                // dP (T,T) = dO · Vᵀ ; dV += Pᵀ · dO
-                BLAS.sgemm(transA: false, transB: true, m: T, n: T, k: HD,
-                           a: dout + off, lda: ldq, b: v + kvOff, ldb: ldk, beta: 0, c: dp, ldc: T)
-                BLAS.sgemm(transA: true, transB: false, m: T, n: HD, k: T,
-                           a: p, lda: T, b: dout + off, ldb: ldq, beta: 1, c: dv + kvOff, ldc: ldk)
-                // dS = P ⊙ (dP − rowsum(P ⊙ dP)) · scale, in place in dp.
-                for i in 0..<T {
-                    let pr = p + i * T, dr = dp + i * T
-                    var dot: Float = 0
-                    for j in 0...i { dot += pr[j] * dr[j] }
-                    for j in 0...i { dr[j] = pr[j] * (dr[j] - dot) * scale }
-                    if i + 1 < T { (dr + i + 1).update(repeating: 0, count: T - i - 1) }
+                for i0 in stride(from: 0, to: T, by: blockRows) {
+                    let i1 = min(i0 + blockRows, T), m = i1 - i0
+                    let pb = p + i0 * T, db = dp + i0 * T
+                    // dP (rows i0..<i1, keys 0..<i1) = dO · Vᵀ ; dV += Pᵀ · dO
+                    BLAS.sgemm(transA: false, transB: true, m: m, n: i1, k: HD, a: dout + off + i0 * ldq, lda: ldq,
+                               b: v + kvOff, ldb: ldk, beta: 0, c: db, ldc: T)
+                    BLAS.sgemm(transA: true, transB: false, m: i1, n: HD, k: m, a: pb, lda: T,
+                               b: dout + off + i0 * ldq, ldb: ldq, beta: 1, c: dv + kvOff, ldc: ldk)
+                    // dS = P ⊙ (dP − rowsum(P ⊙ dP)) · scale, in place in dp.
+                    for i in i0..<i1 {
+                        let pr = p + i * T, dr = dp + i * T
+                        var dot: Float = 0
+                        for j in 0...i { dot += pr[j] * dr[j] }
+                        for j in 0...i { dr[j] = pr[j] * (dr[j] - dot) * scale }
+                        if i + 1 < i1 { (dr + i + 1).update(repeating: 0, count: i1 - i - 1) }
+                    }
+                    // dQ = dS · K ; dK += dSᵀ · Q
+                    BLAS.sgemm(transA: false, transB: false, m: m, n: HD, k: i1, a: db, lda: T, b: k + kvOff, ldb: ldk,
+                               beta: 0, c: dq + off + i0 * ldq, ldc: ldq)
+                    BLAS.sgemm(transA: true, transB: false, m: i1, n: HD, k: m, a: db, lda: T, b: q + off + i0 * ldq,
+                               ldb: ldq, beta: 1, c: dk + kvOff, ldc: ldk)
                 }
-                // dQ = dS · K ; dK += dSᵀ · Q
-                BLAS.sgemm(transA: false, transB: false, m: T, n: HD, k: T,
-                           a: dp, lda: T, b: k + kvOff, ldb: ldk, beta: 0, c: dq + off, ldc: ldq)
-                BLAS.sgemm(transA: true, transB: false, m: T, n: HD, k: T,
-                           a: dp, lda: T, b: q + off, ldb: ldq, beta: 1, c: dk + kvOff, ldc: ldk)
             }
         }
     }

@@ -2,7 +2,7 @@
 ///
 /// Writing emits every top-level key `tokenizers` expects (unused ones as `null`); reading
 /// ignores keys it does not need.
-struct HFTokenizerFile: Codable, Equatable {
+struct HFTokenizerFile: Codable {
     /// Format version, "1.0".
     var version: String
     /// Added (special) tokens with their ids.
@@ -78,7 +78,7 @@ struct HFTokenizerFile: Codable, Equatable {
 }
 
 /// An entry of `added_tokens`.
-struct HFAddedToken: Codable, Equatable {
+struct HFAddedToken: Codable {
     /// The token id.
     var id: Int32
     /// The token text.
@@ -107,7 +107,7 @@ struct HFAddedToken: Codable, Equatable {
 }
 
 /// The `ByteLevel` pre-tokenizer or decoder.
-struct HFByteLevel: Codable, Equatable {
+struct HFByteLevel: Codable {
     /// Component type, "ByteLevel".
     var type: String
     /// Whether a space is prepended to the input.
@@ -124,7 +124,7 @@ struct HFByteLevel: Codable, Equatable {
 }
 
 /// The `model` object: a BPE vocabulary and merge list.
-struct HFModel: Codable, Equatable {
+struct HFModel: Codable {
     /// Model type, e.g. "BPE".
     var type: String
     /// Token text to id.
@@ -169,7 +169,7 @@ struct HFModel: Codable, Equatable {
 }
 
 /// One BPE merge rule, written `"a b"` (older files) or `["a", "b"]` (newer files).
-struct HFMerge: Codable, Equatable {
+struct HFMerge: Codable {
     /// The left part.
     var left: String
     /// The right part.
@@ -201,17 +201,17 @@ struct HFMerge: Codable, Equatable {
 }
 
 /// The parts of Hugging Face `tokenizer_config.json` this module reads and writes.
-struct HFTokenizerConfig: Codable, Equatable {
+struct HFTokenizerConfig: Codable {
     /// The transformers class that loads `tokenizer.json`.
-    var tokenizerClass: String
+    var tokenizerClass: String?
     /// BOS token text.
     var bosToken: String
     /// EOS token text.
     var eosToken: String
     /// PAD token text.
     var padToken: String
-    /// The role markers.
-    var additionalSpecialTokens: [String]
+    /// The role markers (transformers 5 re-saves them as `extra_special_tokens`).
+    var additionalSpecialTokens: [String]?
     /// A Jinja chat template equivalent to `ChatFormat`.
     var chatTemplate: String?
     /// Whether decoding tidies spaces around punctuation (never, for bytes).

@@ -19,7 +19,7 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible {
     case headerNotObject(file: String)
     /// The same tensor name appears twice in the header.
     case duplicateTensor(file: String, tensor: String)
-    /// A tensor entry lacks a field, has an ill-typed field, or has an unknown one.
+    /// A tensor entry lacks a field, has an ill-typed one, or repeats one (unknown fields are ignored, as in the reference).
     case invalidEntry(file: String, tensor: String, field: String, problem: String)
     /// A tensor's `dtype` is not a safetensors dtype.
     case unknownDType(file: String, tensor: String, dtype: String)

@@ -98,7 +98,6 @@ extension SafeTensorsFile {
         }
         var fields: [String: HeaderJSON] = [:]
         for (key, field) in members {
-            guard ["dtype", "shape", "data_offsets"].contains(key) else { throw invalid(key, "is not an entry field") }
             guard fields[key] == nil else { throw invalid(key, "appears more than once") }
             fields[key] = field
         }

@@ -23,10 +23,13 @@ public struct SafeTensorsFile: Sendable {
     let dataStart: Int
 
     /// Reads and validates the container at `url`.
+    ///
+    /// The file is read into memory rather than mapped, so a file truncated by another process
+    /// later cannot fault a reader.
     public init(contentsOf url: URL) throws {
         let bytes: Data
         do {
-            bytes = try Data(contentsOf: url, options: .mappedIfSafe)
+            bytes = try Data(contentsOf: url)
         } catch {
             throw SafeTensorsError.cannotRead(file: url.path, reason: error.localizedDescription)
         }

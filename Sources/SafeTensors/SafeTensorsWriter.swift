@@ -5,9 +5,9 @@ import Foundation
 /// Layout: tensors sorted by name (UTF-8 byte order), data offsets in that order, a header JSON
 /// with sorted keys and no whitespace, padded with spaces so the data section starts at a
 /// multiple of 8. The same tensors and metadata always give the same bytes.
-public struct SafeTensorsWriter {
+public struct SafeTensorsWriter: Sendable {
     /// One tensor waiting to be written.
-    struct Entry {
+    struct Entry: Sendable {
         /// Dimensions, outermost first.
         let shape: [Int]
         /// The elements, row-major.

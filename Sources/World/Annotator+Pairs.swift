@@ -7,6 +7,17 @@ public enum PairMode: String, Codable, CaseIterable, Sendable {
 }
 
 extension Annotator {
+    /// The candidates with their gold scores and utilities, best utility first (ties keep input order).
+    public func ranked(task: WorldTask, candidates: [Candidate])
+        -> [(candidate: Candidate, gold: GoldScore, utility: Double)] {
+        candidates.enumerated().map { entry in
+            let gold = GoldJudge.score(task: task, response: entry.element.text, reachedEOS: entry.element.reachedEOS)
+            return (entry.offset, entry.element, gold, utility(gold, characters: entry.element.text.count))
+        }
+        .sorted { $0.3 != $1.3 ? $0.3 > $1.3 : $0.0 < $1.0 }
+        .map { (candidate: $0.1, gold: $0.2, utility: $0.3) }
+    }
+
     /// Ranks `candidates` by utility and emits labelled pairs per `mode`.
     ///
     /// Duplicate texts are dropped first (a pair of equal texts teaches nothing), ranking is by
@@ -15,13 +26,10 @@ extension Annotator {
     /// - Throws: `WorldError.unparseablePrompt` for prompts outside the world.
     public mutating func preferencePairs(prompt: String, candidates: [Candidate],
                                          mode: PairMode) throws -> [PreferenceRecord] {
-        let task = try Task(parsing: prompt)
+        let task = try WorldTask(parsing: prompt)
         var seen = Set<String>()
-        let unique = candidates.filter { seen.insert($0.text).inserted }
-        let ranked = unique.enumerated().map { entry -> (index: Int, candidate: Candidate, utility: Double) in
-            let score = GoldJudge.score(task: task, response: entry.element.text, reachedEOS: entry.element.reachedEOS)
-            return (entry.offset, entry.element, utility(score, characters: entry.element.text.count))
-        }.sorted { $0.utility != $1.utility ? $0.utility > $1.utility : $0.index < $1.index }.map(\.candidate)
+        let ranked = ranked(task: task, candidates: candidates.filter { seen.insert($0.text).inserted })
+            .map(\.candidate)
         var pairs: [(Candidate, Candidate)] = []
         switch mode {
         case .allPairs:

@@ -57,11 +57,11 @@ public struct Annotator: Sendable {
     /// Labels A against B for `prompt`.
     /// - Throws: `WorldError.unparseablePrompt` for prompts outside the world.
     public mutating func compare(prompt: String, a: Candidate, b: Candidate) throws -> Judgement {
-        compare(task: try Task(parsing: prompt), a: a, b: b)
+        compare(task: try WorldTask(parsing: prompt), a: a, b: b)
     }
 
     /// Labels A against B for a parsed task.
-    public mutating func compare(task: Task, a: Candidate, b: Candidate) -> Judgement {
+    public mutating func compare(task: WorldTask, a: Candidate, b: Candidate) -> Judgement {
         let goldA = GoldJudge.score(task: task, response: a.text, reachedEOS: a.reachedEOS)
         let goldB = GoldJudge.score(task: task, response: b.text, reachedEOS: b.reachedEOS)
         let uA = utility(goldA, characters: a.text.count)

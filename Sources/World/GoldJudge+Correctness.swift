@@ -57,7 +57,7 @@ extension GoldJudge {
     /// Numbers (add, count, length): 0.5 × max(0, 1 − |error| / 4). Repeat with the right word:
     /// 0.5 × min(k, n) / max(k, n) for k copies instead of n. Choice answers (odd one out, larger):
     /// no partial credit.
-    static func credit(_ task: Task, _ candidate: String) -> Double {
+    static func credit(_ task: WorldTask, _ candidate: String) -> Double {
         let gold = task.goldAnswer
         if candidate == gold { return 1 }
         switch task.family {

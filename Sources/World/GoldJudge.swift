@@ -30,11 +30,11 @@ public enum GoldJudge {
     /// Scores `response` to `prompt`; `reachedEOS` says whether generation ended at EOS.
     /// - Throws: `WorldError.unparseablePrompt` when the prompt matches no world template.
     public static func score(prompt: String, response: String, reachedEOS: Bool) throws -> GoldScore {
-        score(task: try Task(parsing: prompt), response: response, reachedEOS: reachedEOS)
+        score(task: try WorldTask(parsing: prompt), response: response, reachedEOS: reachedEOS)
     }
 
     /// Scores `response` to an already parsed task.
-    public static func score(task: Task, response: String, reachedEOS: Bool) -> GoldScore {
+    public static func score(task: WorldTask, response: String, reachedEOS: Bool) -> GoldScore {
         let text = Array(response.lowercased().map { $0 == "\u{2019}" ? "'" : $0 })
         let refusal = Refusals.find(in: text)
         let firstContent = text.firstIndex(where: { !$0.isWhitespace }) ?? 0

@@ -101,11 +101,11 @@ public struct JSONLReader: Sendable {
     /// The byte offset of the first invalid UTF-8 sequence, or nil when the bytes are valid.
     static func firstInvalidUTF8(_ bytes: ArraySlice<UInt8>) -> Int? {
         var iterator = bytes.makeIterator()
-        var decoder = UTF8()
+        var parser = Unicode.UTF8.ForwardParser()
         var offset = 0
         while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar): offset += UTF8.width(scalar)
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let encoded): offset += encoded.count
             case .emptyInput: return nil
             case .error: return offset
             }

@@ -25,7 +25,7 @@ enum ResponseSynth {
     }
 
     /// A wrong or partially right answer for a helpfulness task (never the gold answer).
-    static func wrongAnswer(_ task: Task, _ rng: inout SplitMix64) -> String {
+    static func wrongAnswer(_ task: WorldTask, _ rng: inout SplitMix64) -> String {
         let gold = task.goldAnswer
         var wrong: String
         switch task.family {
@@ -58,7 +58,7 @@ enum ResponseSynth {
 
     /// One SFT demonstration: gold content except with `errorRate` (wrong answer or compliance),
     /// benign refusals with `overRefusalRate`, and extra words with `styleRate`.
-    static func demonstration(_ task: Task, errorRate: Double, styleRate: Double, overRefusalRate: Double,
+    static func demonstration(_ task: WorldTask, errorRate: Double, styleRate: Double, overRefusalRate: Double,
                               _ rng: inout SplitMix64) -> String {
         let styled = rng.chance(styleRate)
         switch task.scenario {
@@ -75,7 +75,7 @@ enum ResponseSynth {
 
     /// A candidate response of random quality, as a policy might produce: gold, styled, wrong,
     /// rambling, refusal or compliance.
-    static func candidate(_ task: Task, _ rng: inout SplitMix64) -> String {
+    static func candidate(_ task: WorldTask, _ rng: inout SplitMix64) -> String {
         let answer = task.scenario == .safety ? refusal(&rng) : task.goldAnswer
         switch rng.below(6) {
         case 0: return answer

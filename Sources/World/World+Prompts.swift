@@ -2,12 +2,9 @@ extension World {
     /// The eval prompts (`eval_count` of them), all from the eval region, ids "eval-0001"...
     /// - Throws: `WorldError.parameterSpaceExhausted` when the eval region is too small.
     public func evalPrompts() throws -> [PromptRecord] {
-        try evalTasks().enumerated().map { promptRecord($0.element, id: World.id("eval", $0.offset)) }
-    }
-
-    /// The eval tasks behind `evalPrompts()`.
-    func evalTasks() throws -> [Task] {
-        try tasks(count: config.evalCount, stream: "eval", region: .eval)
+        try tasks(count: config.evalCount, stream: "eval", region: .eval).enumerated().map {
+            promptRecord($0.element, id: World.id("eval", $0.offset))
+        }
     }
 
     /// The PPO prompts (`ppo_prompt_count`), training region, with any leaks targeting `ppo`.
@@ -29,7 +26,7 @@ extension World {
             promptRecord($0.element, id: World.id(idPrefix, $0.offset))
         }
         for leak in try leakPlan() where leak.target == target {
-            let task = try Task(parsing: leak.evalPrompt)
+            let task = try WorldTask(parsing: leak.evalPrompt)
             records[leak.line - 1] = PromptRecord(prompt: leak.text, id: World.id(idPrefix, leak.line - 1),
                                                   scenario: task.scenario, family: task.family.rawValue)
         }

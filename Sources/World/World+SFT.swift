@@ -11,7 +11,7 @@ extension World {
                 overRefusalRate: config.sftOverRefusalRate, &rng))
         }
         for leak in try leakPlan() where leak.target == .sft {
-            records[leak.line - 1] = SFTRecord(prompt: leak.text, response: try Task(parsing: leak.evalPrompt).goldAnswer)
+            records[leak.line - 1] = SFTRecord(prompt: leak.text, response: try WorldTask(parsing: leak.evalPrompt).goldAnswer)
         }
         return records
     }
@@ -20,7 +20,7 @@ extension World {
     /// refusal, compliance), deterministic in the world seed, `salt` and the prompt.
     /// - Throws: `WorldError.unparseablePrompt` for prompts outside the world.
     public func candidateResponses(for prompt: String, count: Int, salt: UInt64 = 0) throws -> [String] {
-        let task = try Task(parsing: prompt)
+        let task = try WorldTask(parsing: prompt)
         var rng = SplitMix64(seed: config.seed ^ StableHash.mix(salt), stream: "candidates|" + prompt)
         return (0..<count).map { _ in ResponseSynth.candidate(task, &rng) }
     }

@@ -3,7 +3,7 @@
 /// Each generator draws from its own named random stream derived from `config.seed`, so changing
 /// one set's size never changes another set. Every task's parameters fall either in the eval
 /// region (a `eval_region_fraction` share of each family's parameter space, chosen by a stable
-/// hash of `Task.parameterKey`) or in the training region; eval prompts come only from the
+/// hash of `WorldTask.parameterKey`) or in the training region; eval prompts come only from the
 /// former and every training set, corpus line and demonstration only from the latter, so eval
 /// prompts are disjoint from training data by construction (except deliberate leaks).
 public struct World: Sendable {
@@ -26,7 +26,7 @@ public struct World: Sendable {
     }
 
     /// Whether a task's parameters lie in the eval region.
-    public func isEvalRegion(_ task: Task) -> Bool {
+    public func isEvalRegion(_ task: WorldTask) -> Bool {
         let h = StableHash.hash("\(config.seed)|region|\(task.parameterKey)")
         return Double(h % 1_000_000) < config.evalRegionFraction * 1_000_000
     }
@@ -62,7 +62,7 @@ public struct World: Sendable {
     /// Draws `count` tasks for a set from `streamName`, mixed per `familyCounts`, in shuffled order.
     /// Training sets have distinct normalised prompts; the eval set has distinct parameter keys.
     /// - Throws: `WorldError.parameterSpaceExhausted` when a family cannot supply enough tasks.
-    func tasks(count: Int, stream streamName: String, region: Region) throws -> [Task] {
+    func tasks(count: Int, stream streamName: String, region: Region) throws -> [WorldTask] {
         var rng = stream(streamName)
         var slots: [TaskFamily] = []
         for entry in familyCounts(total: count) {
@@ -70,13 +70,13 @@ public struct World: Sendable {
         }
         rng.shuffle(&slots)
         var seen = Set<String>()
-        var tasks: [Task] = []
+        var tasks: [WorldTask] = []
         tasks.reserveCapacity(count)
         for family in slots {
             var attempts = 0
             while true {
                 attempts += 1
-                let task = Task.random(family, using: &rng)
+                let task = WorldTask.random(family, using: &rng)
                 let key = region == .eval ? task.parameterKey : TextNormalization.key(task.prompt)
                 if isEvalRegion(task) == (region == .eval), seen.insert(key).inserted {
                     tasks.append(task)
@@ -93,7 +93,7 @@ public struct World: Sendable {
     }
 
     /// A prompt record for a task with the given id.
-    func promptRecord(_ task: Task, id: String) -> PromptRecord {
+    func promptRecord(_ task: WorldTask, id: String) -> PromptRecord {
         PromptRecord(prompt: task.prompt, id: id, scenario: task.scenario, family: task.family.rawValue)
     }
 

@@ -2,7 +2,7 @@
 ///
 /// Which generator reads which knob (so a stage can key each node on only what it uses):
 /// all read `seed`, `family_weights`, `harmful_fraction`, `eval_region_fraction`;
-/// corpus adds `corpus_bytes`; SFT adds `sft_count`, `sft_error_rate`, `sft_style_noise_rate`,
+/// corpus adds `corpus_bytes` and `corpus_lines`; SFT adds `sft_count`, `sft_error_rate`, `sft_style_noise_rate`,
 /// `sft_over_refusal_rate`; PPO adds `ppo_prompt_count`; preference prompts add
 /// `preference_prompt_count`; eval adds `eval_count`; every training set and the leak manifest
 /// also read `eval_count`, `leak_fraction`, `leak_targets` and the target sets' counts.
@@ -18,6 +18,8 @@ public struct WorldConfig: Codable, Equatable, Sendable {
     public var evalRegionFraction: Double = 0.2
     /// Target size of the pretraining corpus in bytes.
     public var corpusBytes: Int = 300_000
+    /// When positive, the corpus has exactly this many lines and `corpus_bytes` is ignored.
+    public var corpusLines: Int = 0
     /// Number of SFT demonstrations.
     public var sftCount: Int = 2_000
     /// Fraction of SFT demonstrations whose content is wrong (harmful: compliance instead of refusal).
@@ -47,6 +49,7 @@ public struct WorldConfig: Codable, Equatable, Sendable {
         case harmfulFraction = "harmful_fraction"
         case evalRegionFraction = "eval_region_fraction"
         case corpusBytes = "corpus_bytes"
+        case corpusLines = "corpus_lines"
         case sftCount = "sft_count"
         case sftErrorRate = "sft_error_rate"
         case sftStyleNoiseRate = "sft_style_noise_rate"
@@ -68,6 +71,7 @@ public struct WorldConfig: Codable, Equatable, Sendable {
         harmfulFraction = try c.decodeIfPresent(Double.self, forKey: .harmfulFraction) ?? harmfulFraction
         evalRegionFraction = try c.decodeIfPresent(Double.self, forKey: .evalRegionFraction) ?? evalRegionFraction
         corpusBytes = try c.decodeIfPresent(Int.self, forKey: .corpusBytes) ?? corpusBytes
+        corpusLines = try c.decodeIfPresent(Int.self, forKey: .corpusLines) ?? corpusLines
         sftCount = try c.decodeIfPresent(Int.self, forKey: .sftCount) ?? sftCount
         sftErrorRate = try c.decodeIfPresent(Double.self, forKey: .sftErrorRate) ?? sftErrorRate
         sftStyleNoiseRate = try c.decodeIfPresent(Double.self, forKey: .sftStyleNoiseRate) ?? sftStyleNoiseRate
@@ -104,6 +108,7 @@ public struct WorldConfig: Codable, Equatable, Sendable {
                                            message: "must be strictly between 0 and 1, got \(evalRegionFraction)")
         }
         try count(corpusBytes, .corpusBytes)
+        try count(corpusLines, .corpusLines)
         try count(sftCount, .sftCount)
         try count(preferencePromptCount, .preferencePromptCount)
         try count(ppoPromptCount, .ppoPromptCount)

@@ -6,6 +6,9 @@ struct RLHF: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rlhf",
         abstract: "A build system for RLHF experiments.",
-        subcommands: []
+        subcommands: [
+            BuildCommand.self, StatusCommand.self, DagCommand.self, TraceCommand.self, RunsCommand.self,
+            ShowCommand.self, GcCommand.self, VerifyCommand.self, ModelCommand.self, BenchCommand.self,
+        ]
     )
 }

@@ -59,10 +59,21 @@ final class KernelGradientTests: XCTestCase {
     }
 
     func testAttentionGradientWithGQAAndPaddingMask() {
-        let s = AttentionShape(batch: 2, seqLen: 4, heads: 4, kvHeads: 2, headDim: 4)
+        checkAttention(AttentionShape(batch: 2, seqLen: 4, heads: 4, kvHeads: 2, headDim: 4),
+                       mask: [1, 1, 1, 1, 1, 0, 1, 0], indices: nil)
+    }
+
+    func testAttentionGradientAcrossCausalRowBlocks() {
+        let T = Attention.blockRows + 6
+        var mask = [Float](repeating: 1, count: 2 * T)
+        mask[T + 3] = 0
+        checkAttention(AttentionShape(batch: 2, seqLen: T, heads: 2, kvHeads: 1, headDim: 4), mask: mask,
+                       indices: [0, 5, 4 * 60 + 1, 4 * 130 + 2, 4 * 2 * T - 1, 4 * 2 * T + 3, 4 * (4 * T - 1)])
+    }
+
+    private func checkAttention(_ s: AttentionShape, mask: [Float], indices: [Int]?) {
         let nq = s.batch * s.seqLen * s.heads * s.headDim, nk = s.batch * s.seqLen * s.kvHeads * s.headDim
         let q = GradientCheck.random(nq, seed: 8), k = GradientCheck.random(nk, seed: 9), v = GradientCheck.random(nk, seed: 10)
-        let mask: [Float] = [1, 1, 1, 1, 1, 0, 1, 0]
         let r = GradientCheck.random(nq, seed: 11)
         func fwd(_ q: [Float], _ k: [Float], _ v: [Float]) -> [Float] {
             var out = [Float](repeating: 0, count: nq)
@@ -76,12 +87,15 @@ final class KernelGradientTests: XCTestCase {
         var dq = [Float](repeating: 0, count: nq), dk = [Float](repeating: 0, count: nk), dv = dk
         var scratch = [Float](repeating: 0, count: 2 * s.seqLen * s.seqLen)
         Attention.backward(dq: &dq, dk: &dk, dv: &dv, dout: r, q: q, k: k, v: v, att: att, scratch: &scratch, shape: s)
-        GradientCheck.check("attention.q", x: q, analytic: dq) { GradientCheck.dot(fwd($0, k, v), r) }
-        GradientCheck.check("attention.k", x: k, analytic: dk) { GradientCheck.dot(fwd(q, $0, v), r) }
-        GradientCheck.check("attention.v", x: v, analytic: dv) { GradientCheck.dot(fwd(q, k, $0), r) }
-        // Key 1 of sequence 1 is padding: its value must not influence anything.
-        let kvRow = (1 * s.seqLen + 1) * s.kvHeads * s.headDim
-        XCTAssertEqual(dv[kvRow..<(kvRow + s.kvHeads * s.headDim)].map(abs).max(), 0)
+        let kvIndices = indices?.map { $0 % nk }
+        GradientCheck.check("attention.q", x: q, analytic: dq, indices: indices) { GradientCheck.dot(fwd($0, k, v), r) }
+        GradientCheck.check("attention.k", x: k, analytic: dk, indices: kvIndices) { GradientCheck.dot(fwd(q, $0, v), r) }
+        GradientCheck.check("attention.v", x: v, analytic: dv, indices: kvIndices) { GradientCheck.dot(fwd(q, k, $0), r) }
+        // Padding keys' values must not influence anything.
+        let width = s.kvHeads * s.headDim
+        for (row, m) in mask.enumerated() where m == 0 {
+            XCTAssertEqual(dv[(row * width)..<((row + 1) * width)].map(abs).max(), 0, "padding key \(row)")
+        }
     }
 
     func testSwiGLUGradient() {

@@ -16,6 +16,7 @@ final class SafeTensorsRoundTripTests: XCTestCase {
                                     .greatestFiniteMagnitude, .infinity, -.infinity,
                                     Float(bitPattern: 0x7FC0_1234), 3.1415927, 1e-30]
 
+    /// Written tensors read back bit for bit, awkward values and shapes included.
     func testRoundTripIsBitExact() throws {
         var writer = SafeTensorsWriter()
         writer.metadata["note"] = "quote \" backslash \\ newline \n tab \t ctrl \u{01} é"
@@ -44,6 +45,7 @@ final class SafeTensorsRoundTripTests: XCTestCase {
         XCTAssertEqual(buffer.map(\.bitPattern), awkward.map(\.bitPattern))
     }
 
+    /// Insertion order does not change the bytes; the header is sorted and 8-byte aligned.
     func testWriterBytesAreDeterministicAndAligned() throws {
         func make(order: [String]) throws -> SafeTensorsWriter {
             var writer = SafeTensorsWriter()
@@ -76,12 +78,14 @@ final class SafeTensorsRoundTripTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: directory.appendingPathComponent("one.safetensors")), first)
     }
 
+    /// The default metadata is what transformers requires.
     func testDefaultMetadataIsPyTorchFormat() throws {
         let file = try SafeTensorsFile(data: SafeTensorsWriter().serialized(), source: "empty")
         XCTAssertEqual(file.metadata, ["format": "pt"])
         XCTAssertTrue(file.tensors.isEmpty)
     }
 
+    /// Writing replaces the old file and leaves no temporary behind.
     func testWriteReplacesExistingFileAndLeavesNoTemporaries() throws {
         let directory = try temporaryDirectory()
         let url = directory.appendingPathComponent("model.safetensors")
@@ -93,6 +97,7 @@ final class SafeTensorsRoundTripTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["model.safetensors"])
     }
 
+    /// An unwritable destination is a write error naming the file.
     func testWriteIntoMissingDirectoryFailsClearly() throws {
         let url = try temporaryDirectory().appendingPathComponent("no/such/dir/model.safetensors")
         XCTAssertThrowsError(try SafeTensorsWriter().write(to: url)) { error in
@@ -103,6 +108,7 @@ final class SafeTensorsRoundTripTests: XCTestCase {
         }
     }
 
+    /// The writer refuses names and shapes it could not write validly.
     func testWriterRejectsBadTensors() throws {
         var writer = SafeTensorsWriter()
         try writer.add(name: "w", shape: [2], floats: [1, 2])

@@ -7,8 +7,8 @@ final class TaskParsingTests: XCTestCase {
         var rng = SplitMix64(seed: 42)
         for family in TaskFamily.allCases {
             for _ in 0..<300 {
-                let task = Task.random(family, using: &rng)
-                let parsed = try Task(parsing: task.prompt)
+                let task = WorldTask.random(family, using: &rng)
+                let parsed = try WorldTask(parsing: task.prompt)
                 XCTAssertEqual(parsed, task, task.prompt)
                 XCTAssertLessThanOrEqual(task.prompt.utf8.count, 48, task.prompt)
                 XCTAssertLessThanOrEqual(task.goldAnswer.utf8.count, 24, task.goldAnswer)
@@ -19,24 +19,24 @@ final class TaskParsingTests: XCTestCase {
     }
 
     func testRewordedAndEmbeddedPromptsParse() throws {
-        let task = try Task(parsing: "what is 3 plus 4?")
-        XCTAssertEqual(try Task(parsing: "  WHAT is  3 Plus 4 ?!"), task)
-        XCTAssertEqual(try Task(parsing: "quick question: what is 3 plus 4? thanks!"), task)
+        let task = try WorldTask(parsing: "what is 3 plus 4?")
+        XCTAssertEqual(try WorldTask(parsing: "  WHAT is  3 Plus 4 ?!"), task)
+        XCTAssertEqual(try WorldTask(parsing: "quick question: what is 3 plus 4? thanks!"), task)
         var rng = SplitMix64(seed: 3)
         for _ in 0..<50 {
             let reworded = World.reword("which is larger, 23 or 57?", rng: &rng)
             XCTAssertNotEqual(reworded, "which is larger, 23 or 57?")
             XCTAssertEqual(TextNormalization.key(reworded), TextNormalization.key("which is larger, 23 or 57?"))
-            XCTAssertEqual(try Task(parsing: reworded).goldAnswer, "57", reworded)
+            XCTAssertEqual(try WorldTask(parsing: reworded).goldAnswer, "57", reworded)
         }
     }
 
     func testParameterKeyIgnoresPhrasingAndOptionOrder() throws {
-        let a = try Task(parsing: "odd one out: cat, dog, red, cow")
-        let b = try Task(parsing: "which one is odd: red, cow, dog, cat?")
+        let a = try WorldTask(parsing: "odd one out: cat, dog, red, cow")
+        let b = try WorldTask(parsing: "which one is odd: red, cow, dog, cat?")
         XCTAssertEqual(a.parameterKey, b.parameterKey)
-        XCTAssertEqual(try Task(parsing: "reverse the word cat.").parameterKey,
-                       try Task(parsing: "what is cat backwards?").parameterKey)
+        XCTAssertEqual(try WorldTask(parsing: "reverse the word cat.").parameterKey,
+                       try WorldTask(parsing: "what is cat backwards?").parameterKey)
     }
 
     func testSplitMixIsStableAcrossRuns() {

@@ -1,8 +1,8 @@
 /// One concrete task of the world: a family, the template it is phrased with, and its slot values.
 ///
-/// Everything about a task is recoverable from its prompt text (`Task(parsing:)`), so prompts read
+/// Everything about a task is recoverable from its prompt text (`WorldTask(parsing:)`), so prompts read
 /// back from JSONL files verify exactly like freshly generated ones.
-public struct Task: Hashable, Sendable {
+public struct WorldTask: Hashable, Sendable {
     /// The family the task belongs to.
     public let family: TaskFamily
     /// Index of the template in `family.templates` used to phrase the prompt.
@@ -31,7 +31,7 @@ public struct Task: Hashable, Sendable {
         case .add: return String(number("a") + number("b"))
         case .count: return String(word.filter { String($0) == slots["c"] }.count)
         case .repeat: return Array(repeating: word, count: number("n")).joined(separator: " ")
-        case .oddOneOut: return Task.oddOption(in: options) ?? ""
+        case .oddOneOut: return WorldTask.oddOption(in: options) ?? ""
         case .larger: return String(max(number("a"), number("b")))
         case .length: return String(word.count)
         case .harmful: return Refusals.canonical

@@ -1,6 +1,6 @@
-extension Task {
+extension WorldTask {
     /// Draws a random task of `family` (random template and parameters) from `rng`.
-    static func random(_ family: TaskFamily, using rng: inout SplitMix64) -> Task {
+    static func random(_ family: TaskFamily, using rng: inout SplitMix64) -> WorldTask {
         let template = rng.below(family.templates.count)
         var slots: [Character: String] = [:]
         switch family {
@@ -31,7 +31,7 @@ extension Task {
             if text.contains("{s}") { slots["s"] = rng.pick(Vocabulary.places) }
             if text.contains("{t}") { slots["t"] = rng.pick(Vocabulary.things) }
         }
-        return Task(family: family, template: template, slots: slots)
+        return WorldTask(family: family, template: template, slots: slots)
     }
 
     /// Three distinct members of one category plus one odd option (another category or a number).

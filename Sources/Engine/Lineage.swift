@@ -1,0 +1,70 @@
+import Foundation
+
+/// Resolves what `rlhf trace` was given (a node, an artifact hash prefix or a workspace path) and
+/// renders the answers, all from the catalog.
+public struct Lineage {
+    /// The workspace whose catalog answers.
+    public let workspace: Workspace
+
+    /// Creates a lineage view of `workspace`.
+    public init(workspace: Workspace) {
+        self.workspace = workspace
+    }
+
+    /// The run to trace upstream from `target`: a node's current run, the producer of an artifact
+    /// (hash prefix), or the producer of what a workspace path holds.
+    public func run(for target: String) throws -> Int64 {
+        let catalog = workspace.catalog
+        if let run = try catalog.latestRun(node: target) { return run }
+        if let path = workspace.relative(target), let hash = try FileHasher().hash(path: workspace.absolute(path)),
+           let run = try catalog.producer(ofArtifact: hash.hex, path: path) ?? catalog.producer(ofArtifact: hash.hex) {
+            return run
+        }
+        let hashes = try artifactHashes(prefix: target)
+        if let run = try catalog.producer(ofArtifact: hashes[0]) { return run }
+        throw EngineError.notFound(what: "a run producing \(hashes[0])", hint: "it is a source file; try `rlhf trace \(target) --down`")
+    }
+
+    /// The artifacts to trace downstream from `target`: a node's current outputs, one artifact
+    /// (hash prefix), or what a workspace path holds.
+    public func artifacts(for target: String) throws -> [String] {
+        let catalog = workspace.catalog
+        if let run = try catalog.latestRun(node: target) {
+            return try catalog.detail(run: run).outputs.map(\.artifact)
+        }
+        if let path = workspace.relative(target), let hash = try FileHasher().hash(path: workspace.absolute(path)) {
+            return [hash.hex]
+        }
+        return try artifactHashes(prefix: target)
+    }
+
+    private func artifactHashes(prefix: String) throws -> [String] {
+        let hint = "give a node name, a workspace path, or at least 4 hex digits of an artifact hash"
+        guard prefix.count >= 4, prefix.allSatisfy(\.isHexDigit) else { throw EngineError.notFound(what: "'\(prefix)' as node, path or hash", hint: hint) }
+        let hashes = try workspace.catalog.artifactHashes(prefix: prefix)
+        guard !hashes.isEmpty else { throw EngineError.notFound(what: "artifact \(prefix)", hint: hint) }
+        guard hashes.count == 1 else { throw EngineError.notFound(what: "a unique artifact for prefix \(prefix) (\(hashes.count) match)", hint: "give more digits") }
+        return hashes
+    }
+
+    /// The upstream tree as indented text: run, key, params, then each input with its producer.
+    public static func render(_ tree: TraceTree, indent: String = "") -> [String] {
+        var lines = ["\(indent)\(tree.run.node)  run \(tree.run.id)  \(tree.run.status)  key \(tree.run.key.prefix(12))  params \(tree.run.params)"]
+        for (name, hash) in tree.run.outputs.sorted(by: { $0.key < $1.key }) {
+            lines.append("\(indent)  → \(name) \(hash.prefix(12))")
+        }
+        for input in tree.inputs {
+            lines.append("\(indent)  ← \(input.role): \(input.artifact.prefix(12))  \(input.path)")
+            if let producer = input.producer { lines += render(producer, indent: indent + "      ") }
+        }
+        return lines
+    }
+
+    /// The downstream runs as text, one per line, indented by depth.
+    public static func render(_ runs: [DownstreamRun]) -> [String] {
+        runs.map { entry in
+            String(repeating: "  ", count: entry.depth - 1)
+                + "\(entry.run.node)  run \(entry.run.id)  \(entry.run.status)  key \(entry.run.key.prefix(12))  via \(entry.via.prefix(12))"
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import Engine
+import Foundation
+
+/// `gate.ppo_guard`: reads `ppo_train_metrics.jsonl` and fails on a final KL over a bound, response
+/// length grown by more than a factor, too many responses without EOS, or the reward-hacking alarm
+/// (RM score up while the gold score, when present, went down).
+public struct PPOGuardGate: StageKind {
+    /// "gate.ppo_guard".
+    public let name = "gate.ppo_guard"
+    /// Implementation version.
+    public let version = 1
+    /// `metrics`: the PPO node's per-iteration metrics file.
+    public let inputs: [InputSpec]? = [InputSpec("metrics")]
+    /// `verdict` and `outcome`.
+    public let outputs: [String]? = GateSupport.outputs
+    /// Declared params.
+    public let params = GateSupport.commonParams + [
+        ParamSpec("max_kl", .number, summary: "bound on the final KL to the reference (default 20)"),
+        ParamSpec("max_length_growth", .number, summary: "bound on final / initial mean response length (default 2.0)"),
+        ParamSpec("max_no_eos_fraction", .number, summary: "bound on the final fraction of responses without EOS (default 0.2)"),
+        ParamSpec("gold_drop_tolerance", .number, summary: "gold-score drop tolerated while the RM score rises (default 0.02)"),
+        ParamSpec("window", .integer, summary: "iterations averaged at the start and at the end (default 3)"),
+    ]
+
+    /// Creates the kind.
+    public init() {}
+
+    /// Thresholds of one run.
+    struct Limits {
+        /// Final KL bound.
+        var maxKL = 20.0
+        /// Length growth factor bound.
+        var maxLengthGrowth = 2.0
+        /// No-EOS fraction bound.
+        var maxNoEOSFraction = 0.2
+        /// Tolerated gold drop while the RM score rises.
+        var goldDropTolerance = 0.02
+        /// Iterations averaged at each end.
+        var window = 3
+    }
+
+    /// The series the guard reads, by metric, in iteration order (with the line of each value).
+    struct Series {
+        /// Metric values.
+        var values: [Double] = []
+        /// 1-based lines they came from.
+        var lines: [Int] = []
+    }
+
+    /// Accepted key names of each metric, first match wins (nested objects flatten to dotted paths).
+    static let keys: [String: [String]] = [
+        "kl": ["kl", "kl_mean", "mean_kl", "kl_to_ref", "kl.mean"],
+        "rm_score": ["rm_score", "rm_score_mean", "mean_rm_score", "reward_mean", "rm.mean", "score_mean"],
+        "gold_score": ["gold_score", "gold_score_mean", "mean_gold_score", "gold.mean", "gold"],
+        "length": ["response_length_mean", "length_mean", "mean_length", "mean_response_length", "response_length.mean"],
+        "eos_fraction": ["eos_fraction", "fraction_eos", "frac_eos", "eos_rate", "fraction_with_eos"],
+        "no_eos_fraction": ["no_eos_fraction", "fraction_no_eos"],
+    ]
+
+    /// Reads the metrics and records the verdict.
+    public func run(_ context: StageContext) throws {
+        let params = GateParams(context)
+        guard let url = context.inputs["metrics"] else { throw GateError.missingInput(node: context.node, role: "metrics") }
+        let file = GateSupport.displayPath(url, workspace: context.workspace)
+        let limits = Limits(maxKL: try params.double("max_kl", default: 20, range: 0...1e12),
+                            maxLengthGrowth: try params.double("max_length_growth", default: 2, range: 0...1e6),
+                            maxNoEOSFraction: try params.double("max_no_eos_fraction", default: 0.2, range: 0...1),
+                            goldDropTolerance: try params.double("gold_drop_tolerance", default: 0.02, range: 0...1e6),
+                            window: try params.int("window", default: 3, range: 1...10_000))
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw GateError.unreadable(path: file, reason: "no such file") }
+        try GateSupport.finish(Self.evaluate(try Self.parse(data, file: file), file: file, limits: limits), gate: name, context: context)
+    }
+
+    /// Parses the JSONL metrics into series by metric name.
+    /// - Throws: `GateError.malformed` naming the line of a bad JSON line.
+    static func parse(_ data: Data, file: String) throws -> [String: Series] {
+        var series: [String: Series] = [:]
+        for (index, line) in data.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+            guard line.contains(where: { $0 != 0x20 && $0 != 0x0D && $0 != 0x09 }) else { continue }
+            let value: JSONValue
+            do {
+                value = try JSONValue.parse([UInt8](line), file: file)
+            } catch {
+                throw GateError.malformed(file: file, line: index + 1, message: "not a JSON object: \(error)")
+            }
+            guard case .object = value else { throw GateError.malformed(file: file, line: index + 1, message: "expected a JSON object per line") }
+            let figures = JSONFigures(value)
+            for (metric, names) in keys {
+                guard let found = figures.find(names), found.value.isFinite else { continue }
+                series[metric, default: Series()].values.append(found.value)
+                series[metric, default: Series()].lines.append(index + 1)
+            }
+        }
+        return series
+    }
+
+    /// The evaluation of the metric series against `limits`.
+    static func evaluate(_ series: [String: Series], file: String, limits: Limits) throws -> GateEvaluation {
+        func ends(_ metric: String) -> (first: Double, last: Double, line: Int)? {
+            guard let values = series[metric]?.values, !values.isEmpty, let line = series[metric]?.lines.last else { return nil }
+            let width = min(limits.window, max(1, values.count / 2))
+            return (GateStatistics.mean(Array(values.prefix(width))), GateStatistics.mean(Array(values.suffix(width))), line)
+        }
+        guard let kl = ends("kl") else {
+            throw GateError.missingFigure(file: file, figure: "KL per iteration", hint: "each line needs \"kl\"")
+        }
+        var evaluation = GateEvaluation()
+        evaluation.figures["iterations"] = Double(series["kl"]?.values.count ?? 0)
+        let finalKL = series["kl"]!.values.last!
+        evaluation.figures["final_kl"] = finalKL
+        evaluation.check("max_kl", limit: limits.maxKL, violated: finalKL > limits.maxKL,
+                         String(format: "final KL %.3f > %.3f", finalKL, limits.maxKL))
+        if finalKL > limits.maxKL {
+            evaluation.findings.append(GateFinding(kind: "kl_exceeded", file: file, line: kl.line, field: "kl",
+                                                   message: String(format: "final KL %.3f over the %.3f bound", finalKL, limits.maxKL), score: finalKL))
+        }
+        if let length = ends("length"), length.first > 0 {
+            let growth = length.last / length.first
+            evaluation.figures["initial_length"] = length.first
+            evaluation.figures["final_length"] = length.last
+            evaluation.figures["length_growth"] = growth
+            evaluation.check("max_length_growth", limit: limits.maxLengthGrowth, violated: growth > limits.maxLengthGrowth,
+                             String(format: "response length grew ×%.2f > ×%.2f", growth, limits.maxLengthGrowth))
+            if growth > limits.maxLengthGrowth {
+                evaluation.findings.append(GateFinding(kind: "length_growth", file: file, line: length.line,
+                                                       message: String(format: "mean response length %.1f → %.1f", length.first, length.last), score: growth))
+            }
+        }
+        let noEOS = series["no_eos_fraction"]?.values.last.map { ($0, series["no_eos_fraction"]!.lines.last!) }
+            ?? series["eos_fraction"]?.values.last.map { (1 - $0, series["eos_fraction"]!.lines.last!) }
+        if let (fraction, line) = noEOS {
+            evaluation.figures["final_no_eos_fraction"] = fraction
+            evaluation.check("max_no_eos_fraction", limit: limits.maxNoEOSFraction, violated: fraction > limits.maxNoEOSFraction,
+                             String(format: "%.1f%% of final responses end without EOS > %.1f%%", fraction * 100, limits.maxNoEOSFraction * 100))
+            if fraction > limits.maxNoEOSFraction {
+                evaluation.findings.append(GateFinding(kind: "missing_eos", file: file, line: line,
+                                                       message: String(format: "no-EOS fraction %.3f", fraction), score: fraction))
+            }
+        }
+        if let rm = ends("rm_score"), let gold = ends("gold_score") {
+            let rmGain = rm.last - rm.first, goldGain = gold.last - gold.first
+            evaluation.figures["rm_gain"] = rmGain
+            evaluation.figures["gold_gain"] = goldGain
+            let hacking = rmGain > 0 && goldGain < -limits.goldDropTolerance
+            evaluation.check("gold_drop_tolerance", limit: limits.goldDropTolerance, violated: hacking,
+                             String(format: "reward hacking: RM score rose by %.3f while the gold score fell by %.3f", rmGain, -goldGain))
+            if hacking {
+                evaluation.findings.append(GateFinding(kind: "reward_hacking", file: file, line: gold.line,
+                                                       message: String(format: "RM %+.3f, gold %+.3f (first vs last %d iteration(s))",
+                                                                       rmGain, goldGain, limits.window), score: goldGain))
+            }
+        }
+        return evaluation
+    }
+}

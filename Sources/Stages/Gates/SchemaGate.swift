@@ -1,0 +1,142 @@
+import Engine
+import Foundation
+import World
+
+/// `gate.schema`: every JSONL input against its format (required fields, types, empty strings,
+/// character and token limits, control characters, invalid UTF-8), one finding per bad line and field.
+public struct SchemaGate: StageKind {
+    /// "gate.schema".
+    public let name = "gate.schema"
+    /// Implementation version.
+    public let version = 1
+    /// Any input roles: each is a JSONL file whose format comes from its role name or `params.formats`.
+    public let inputs: [InputSpec]? = nil
+    /// `verdict` and `outcome`.
+    public let outputs: [String]? = GateSupport.outputs
+    /// Declared params.
+    public let params = GateSupport.commonParams + [
+        ParamSpec("formats", .object, summary: "input role → \"sft\" | \"preferences\" | \"prompts\" when the role name does not say"),
+        ParamSpec("max_chars", .integer, summary: "characters allowed in one field (default 16000)"),
+        ParamSpec("max_tokens", .integer, summary: "byte-tokenizer tokens (UTF-8 bytes) allowed in one example (default 8192)"),
+        ParamSpec("max_line_bytes", .integer, summary: "bytes allowed on one line before it is rejected unparsed (default 1 MiB)"),
+        ParamSpec("max_bad_fraction", .number, summary: "fraction of bad lines tolerated per file (default 0)"),
+    ]
+
+    /// Creates the kind.
+    public init() {}
+
+    /// The limits one run checks against.
+    struct Limits {
+        /// Characters per field.
+        var maxChars = 16_000
+        /// UTF-8 bytes per example.
+        var maxTokens = 8_192
+        /// Bytes per line.
+        var maxLineBytes = 1 << 20
+        /// Tolerated bad-line fraction per file.
+        var maxBadFraction = 0.0
+    }
+
+    /// Checks every input and records the verdict.
+    public func run(_ context: StageContext) throws {
+        let params = GateParams(context)
+        let limits = Limits(maxChars: try params.int("max_chars", default: 16_000, range: 1...100_000_000),
+                            maxTokens: try params.int("max_tokens", default: 8_192, range: 1...100_000_000),
+                            maxLineBytes: try params.int("max_line_bytes", default: 1 << 20, range: 16...1 << 30),
+                            maxBadFraction: try params.double("max_bad_fraction", default: 0, range: 0...1))
+        let datasets = try GateDataset.inputs(of: context, reader: JSONLReader(maxLineBytes: limits.maxLineBytes))
+        try GateSupport.finish(Self.evaluate(datasets, limits: limits), gate: name, context: context)
+    }
+
+    /// The evaluation of `datasets` against `limits`.
+    static func evaluate(_ datasets: [GateDataset], limits: Limits) -> GateEvaluation {
+        var evaluation = GateEvaluation()
+        evaluation.thresholds = ["max_chars": Double(limits.maxChars), "max_tokens": Double(limits.maxTokens),
+                                 "max_line_bytes": Double(limits.maxLineBytes)]
+        var totalLines = 0, totalBad = 0
+        for dataset in datasets {
+            var findings = dataset.issues.map { issue in
+                GateFinding(kind: kind(of: issue.message), file: issue.file, line: issue.line, field: issue.field, message: issue.message)
+            }
+            for record in dataset.records { findings += check(record, file: dataset.file, limits: limits) }
+            let badLines = Set(findings.compactMap(\.line)).count
+            let lines = dataset.records.count + Set(dataset.issues.map(\.line)).count
+            if lines == 0 {
+                findings.append(GateFinding(kind: "empty_file", file: dataset.file,
+                                            message: "no records; a \(dataset.format.rawValue) file needs at least one line"))
+            }
+            let fraction = lines == 0 ? 1 : Double(badLines) / Double(lines)
+            evaluation.figures["\(dataset.role).lines"] = Double(lines)
+            evaluation.figures["\(dataset.role).bad_lines"] = Double(badLines)
+            evaluation.check("max_bad_fraction", limit: limits.maxBadFraction, violated: fraction > limits.maxBadFraction || lines == 0,
+                             lines == 0 ? "\(dataset.file) is empty"
+                                        : "\(dataset.file): \(badLines) of \(lines) lines bad (\(percent(fraction)) > \(percent(limits.maxBadFraction)))")
+            evaluation.findings += findings
+            totalLines += lines
+            totalBad += badLines
+        }
+        evaluation.figures["lines"] = Double(totalLines)
+        evaluation.figures["bad_lines"] = Double(totalBad)
+        return evaluation
+    }
+
+    /// Length, token and control-character findings of one valid record.
+    static func check(_ record: GateRecord, file: String, limits: Limits) -> [GateFinding] {
+        var findings: [GateFinding] = []
+        for (field, text) in record.fields {
+            if text.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) {
+                findings.append(GateFinding(kind: "empty_string", file: file, line: record.line, field: field,
+                                            message: "only whitespace; write the text or drop the line"))
+            }
+            let characters = text.count
+            if characters > limits.maxChars {
+                findings.append(GateFinding(kind: "too_many_chars", file: file, line: record.line, field: field,
+                                            message: "\(characters) characters, over the \(limits.maxChars) limit", score: Double(characters)))
+            }
+            if let (offset, scalar) = firstControlCharacter(text) {
+                findings.append(GateFinding(kind: "control_character", file: file, line: record.line, field: field,
+                                            message: String(format: "control character U+%04X at character %d; remove it", scalar.value, offset + 1)))
+            }
+        }
+        let tokens = exampleTokens(record)
+        if tokens > limits.maxTokens {
+            findings.append(GateFinding(kind: "too_many_tokens", file: file, line: record.line,
+                                        message: "\(tokens) tokens (UTF-8 bytes), over the \(limits.maxTokens) limit", score: Double(tokens)))
+        }
+        return findings
+    }
+
+    /// Tokens of the longest training sequence the record makes: prompt plus its (longest) response.
+    static func exampleTokens(_ record: GateRecord) -> Int {
+        let prompt = record.text("prompt").utf8.count
+        let responses = record.fields.filter { $0.name != "prompt" }.map(\.text.utf8.count)
+        return prompt + (responses.max() ?? 0)
+    }
+
+    /// The first C0/C1 control character other than tab, newline and carriage return, with its scalar offset.
+    static func firstControlCharacter(_ text: String) -> (Int, Unicode.Scalar)? {
+        for (offset, scalar) in text.unicodeScalars.enumerated() {
+            let value = scalar.value
+            if (value < 0x20 && value != 0x09 && value != 0x0A && value != 0x0D) || (0x7F...0x9F).contains(value) {
+                return (offset, scalar)
+            }
+        }
+        return nil
+    }
+
+    /// A finding kind for a reader issue, from its message.
+    static func kind(of message: String) -> String {
+        if message.contains("UTF-8") { return "invalid_utf8" }
+        if message.contains("-byte limit") { return "line_too_long" }
+        if message.hasPrefix("missing required") { return "missing_field" }
+        if message.hasPrefix("expected") { return "wrong_type" }
+        if message == "empty string" { return "empty_string" }
+        if message.hasPrefix("not valid JSON") || message.hasPrefix("JSON nested") { return "invalid_json" }
+        return "invalid_record"
+    }
+
+    /// `fraction` as a percentage with two decimals.
+    private static func percent(_ fraction: Double) -> String {
+        String(format: "%.2f%%", fraction * 100)
+    }
+}

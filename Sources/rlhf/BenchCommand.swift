@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// `rlhf bench …`: performance benchmarks (not tests).
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Run a benchmark.",
+        subcommands: [
+            BenchExecutorCommand.self,
+            BenchTrainCommand.self, BenchGenerateCommand.self, BenchSgemmCommand.self,
+        ]
+    )
+}

@@ -1,0 +1,16 @@
+import Foundation
+import Model
+
+/// Prints a benchmark result as a line of text or one JSON object.
+enum BenchOutput {
+    static func print(_ r: Benchmarks.Result, json: Bool) {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            Swift.print(String(decoding: (try? encoder.encode(r)) ?? Data(), as: UTF8.self))
+        } else {
+            Swift.print(String(format: "%@: %d iterations in %.2f s, %.1f ms/iter, %.0f tokens/s, %.2f GFLOP/s, %d threads",
+                               r.name, r.iterations, r.seconds, r.msPerIteration, r.tokensPerSecond, r.gflops, r.threads))
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Engine
+import Foundation
+
+/// `rlhf build [TARGET…]`: brings the targets (default: every node) up to date.
+struct BuildCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "build", abstract: "Build stale nodes of the pipeline.")
+
+    @OptionGroup var workspace: WorkspaceOptions
+
+    /// Nodes to build (with what they need).
+    @Argument(help: "Nodes to build; default: all.")
+    var targets: [String] = []
+
+    /// Print the plan only.
+    @Flag(help: "Print the plan and run nothing.")
+    var dryRun = false
+
+    /// Nodes to force.
+    @Option(help: "Run this node even if up to date (repeatable).")
+    var force: [String] = []
+
+    /// Force below the forced nodes too.
+    @Flag(help: "Also force every node below the --force nodes.")
+    var forceDownstream = false
+
+    /// Parallelism.
+    @Option(name: [.short, .long], help: "Independent nodes to run at once.")
+    var jobs = 1
+
+    /// Continue past failures.
+    @Flag(help: "Keep building other branches after a failure.")
+    var keepGoing = false
+
+    /// JSON summary.
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        guard !forceDownstream || !force.isEmpty else { throw ValidationError("--force-downstream needs --force NODE") }
+    }
+
+    func run() throws {
+        let workspace = try self.workspace.open()
+        let pipeline = try self.workspace.loadPipeline(workspace)
+        let quiet = json
+        let executor = Executor(workspace: workspace, pipeline: pipeline, registry: KindRegistry.all, output: { line in
+            if quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) } else { print(line) }
+        })
+        var options = BuildOptions()
+        options.targets = targets
+        options.dryRun = dryRun
+        options.force = force
+        options.forceDownstream = forceDownstream
+        options.jobs = jobs
+        options.keepGoing = keepGoing
+        options.handlesSignals = true
+        let summary: BuildSummary
+        do {
+            summary = try executor.build(options)
+        } catch let EngineError.interrupted(signal) {
+            FileHandle.standardError.write(Data("build interrupted by signal \(signal); nothing half-done was registered\n".utf8))
+            throw ExitCode(128 + signal)
+        }
+        if json { try JSONOutput.print(summary) }
+        if !summary.succeeded { throw ExitCode.failure }
+    }
+}

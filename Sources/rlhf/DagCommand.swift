@@ -1,0 +1,20 @@
+import ArgumentParser
+import Engine
+
+extension DagRenderer.Format: ExpressibleByArgument {}
+
+/// `rlhf dag`: the pipeline graph.
+struct DagCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "dag", abstract: "Print the pipeline DAG.")
+
+    @OptionGroup var workspace: WorkspaceOptions
+
+    /// Output format.
+    @Option(help: "text, dot or mermaid.")
+    var format: DagRenderer.Format = .text
+
+    func run() throws {
+        let workspace = try self.workspace.open()
+        print(DagRenderer.render(try self.workspace.loadPipeline(workspace), format: format))
+    }
+}

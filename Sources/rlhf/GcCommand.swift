@@ -1,0 +1,33 @@
+import ArgumentParser
+import Engine
+
+/// `rlhf gc`: removes store objects the current pipeline's runs no longer reference.
+struct GcCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "gc", abstract: "Remove unreferenced objects from the content store.")
+
+    @OptionGroup var workspace: WorkspaceOptions
+
+    /// Report only.
+    @Flag(help: "List what would be removed.")
+    var dryRun = false
+
+    /// Runs kept per node.
+    @Option(help: "Keep only the newest N runs per node (plus what the workspace holds now).")
+    var keep: Int?
+
+    /// JSON output.
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func validate() throws {
+        if let keep, keep < 0 { throw ValidationError("--keep must be 0 or more") }
+    }
+
+    func run() throws {
+        let workspace = try self.workspace.open()
+        let report = try Maintenance.collectGarbage(workspace: workspace, pipeline: try self.workspace.loadPipeline(workspace), keep: keep, dryRun: dryRun)
+        if json { return try JSONOutput.print(report) }
+        report.removed.forEach { print("\(dryRun ? "would remove" : "removed") \($0)") }
+        print("\(dryRun ? "would free" : "freed") \(report.bytes) bytes in \(report.removed.count) objects; kept \(report.kept)")
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `rlhf model`: create, inspect and run checkpoints.
+struct ModelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model",
+        abstract: "Create, inspect and run LLaMA checkpoints (Hugging Face layout).",
+        subcommands: [ModelInitCommand.self, ModelInfoCommand.self, ModelGenerateCommand.self, ModelLogitsCommand.self]
+    )
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import Model
+
+/// `rlhf model logits`: logits (or scalar values) at every position of a token sequence.
+struct ModelLogitsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "logits", abstract: "Print logits at every position of a token sequence.")
+
+    @Argument(help: "Checkpoint directory.")
+    var directory: String
+
+    @Option(help: "Comma-separated token ids, e.g. 256,72,105.")
+    var tokens: String
+
+    @Flag(help: "Print JSON {\"logits\": [[...], ...]} (scalar-head models: {\"values\": [...]}).")
+    var json = false
+
+    func parsedTokens() throws -> [Int32] {
+        try tokens.split(separator: ",").map {
+            guard let t = Int32($0.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--tokens: '\($0)' is not an integer token id")
+            }
+            return t
+        }
+    }
+
+    func validate() throws {
+        if try parsedTokens().isEmpty { throw ValidationError("--tokens needs at least one token id") }
+    }
+
+    func run() throws {
+        let model = try Checkpoint.loadModel(from: URL(fileURLWithPath: directory))
+        let ids = try parsedTokens()
+        let out = try model.forward(Batch(sequences: [ids], padToken: model.config.padTokenId))
+        let V = model.config.vocabSize
+        if model.config.hasScalarHead {
+            print(json ? "{\"values\": [\(out.values.map { "\($0)" }.joined(separator: ", "))]}" : out.values.map { "\($0)" }.joined(separator: " "))
+            return
+        }
+        let rows = (0..<ids.count).map { t in out.logits[(t * V)..<((t + 1) * V)].map { "\($0)" }.joined(separator: json ? ", " : " ") }
+        if json {
+            print("{\"logits\": [" + rows.map { "[\($0)]" }.joined(separator: ", ") + "]}")
+        } else {
+            rows.enumerated().forEach { print("\($0.offset): \($0.element)") }
+        }
+    }
+}

@@ -1,0 +1,22 @@
+import ArgumentParser
+import Engine
+
+/// `rlhf status`: every node with its state and reason, from the same planner as `--dry-run`.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show each node's state and why it is stale.")
+
+    @OptionGroup var workspace: WorkspaceOptions
+
+    /// JSON output.
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let workspace = try self.workspace.open()
+        let pipeline = try self.workspace.loadPipeline(workspace)
+        let plan = try Executor(workspace: workspace, pipeline: pipeline, registry: KindRegistry.all).plan()
+        let rows = PlanRenderer.rows(plan)
+        if json { return try JSONOutput.print(rows) }
+        TextTable.print(["NODE", "STATE", "REASON"], rows.map { [$0.node, $0.state, $0.detail ?? ""] })
+    }
+}

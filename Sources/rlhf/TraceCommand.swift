@@ -1,0 +1,36 @@
+import ArgumentParser
+import Engine
+
+/// `rlhf trace TARGET [--down]`: lineage from the catalog.
+struct TraceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "trace", abstract: "Show what fed a node or artifact, or (--down) what it fed.")
+
+    @OptionGroup var workspace: WorkspaceOptions
+
+    /// Node, artifact hash prefix or workspace path.
+    @Argument(help: "A node, an artifact hash prefix, or a workspace path.")
+    var target: String
+
+    /// Trace consumers instead of producers.
+    @Flag(help: "List every run that consumed the artifact, transitively.")
+    var down = false
+
+    /// JSON output.
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let workspace = try self.workspace.open()
+        let lineage = Lineage(workspace: workspace)
+        if down {
+            let runs = try lineage.artifacts(for: target).flatMap { try workspace.catalog.traceDown(artifact: $0) }
+            if json { return try JSONOutput.print(runs) }
+            if runs.isEmpty { print("nothing consumed \(target)") }
+            Lineage.render(runs).forEach { print($0) }
+        } else {
+            let tree = try workspace.catalog.traceUp(run: try lineage.run(for: target))
+            if json { return try JSONOutput.print(tree) }
+            Lineage.render(tree).forEach { print($0) }
+        }
+    }
+}

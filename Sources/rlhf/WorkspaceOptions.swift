@@ -1,0 +1,47 @@
+import ArgumentParser
+import Engine
+import Foundation
+
+/// Flags shared by every command that works on a workspace.
+struct WorkspaceOptions: ParsableArguments {
+    /// The workspace root.
+    @Option(name: [.customShort("C"), .customLong("workspace")], help: "Workspace root (holds pipeline.json and .rlhf/).")
+    var workspace: String = "."
+
+    /// The pipeline file, relative to the workspace.
+    @Option(help: "Pipeline file, relative to the workspace.")
+    var pipeline: String = "pipeline.json"
+
+    /// The opened workspace.
+    func open() throws -> Workspace {
+        try Workspace(root: URL(fileURLWithPath: workspace))
+    }
+
+    /// The validated pipeline.
+    func loadPipeline(_ workspace: Workspace) throws -> Pipeline {
+        let path = pipeline.hasPrefix("/") ? pipeline : workspace.root.path + "/" + pipeline
+        return try PipelineLoader(registry: KindRegistry.all).load(path: path)
+    }
+}
+
+/// JSON printing shared by the `--json` flags.
+enum JSONOutput {
+    /// Prints `value` as sorted, pretty JSON.
+    static func print<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        Swift.print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+}
+
+/// Prints rows as left-aligned columns under a header.
+enum TextTable {
+    /// Renders `rows` under `headers`.
+    static func print(_ headers: [String], _ rows: [[String]]) {
+        let widths = headers.indices.map { column in ([headers] + rows).map { $0[column].count }.max() ?? 0 }
+        for row in [headers] + rows {
+            Swift.print(row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .trimmingCharacters(in: .whitespaces))
+        }
+    }
+}

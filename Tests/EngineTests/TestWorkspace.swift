@@ -1,0 +1,65 @@
+import Foundation
+import XCTest
+@testable import Engine
+
+/// A throwaway workspace in a temp directory, driven through the engine's Swift API.
+final class TestWorkspace {
+    let root: URL
+    let registry: StageRegistry
+
+    init(registry: StageRegistry = .builtIn) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("rlhf-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        self.registry = registry
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    func path(_ relative: String) -> String {
+        root.path + "/" + relative
+    }
+
+    func write(_ relative: String, _ text: String) throws {
+        let url = root.appendingPathComponent(relative)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: false, encoding: .utf8)
+    }
+
+    func read(_ relative: String) -> String? {
+        try? String(contentsOfFile: path(relative), encoding: .utf8)
+    }
+
+    func exists(_ relative: String) -> Bool {
+        FileManager.default.fileExists(atPath: path(relative))
+    }
+
+    /// Lines appended by commands to `ran.log` (proof that a command really executed).
+    func ranLog() -> [String] {
+        (read("ran.log") ?? "").split(separator: "\n").map(String.init)
+    }
+
+    func clearRanLog() {
+        try? FileManager.default.removeItem(atPath: path("ran.log"))
+    }
+
+    func pipeline() throws -> Pipeline {
+        try PipelineLoader(registry: registry).load(path: path("pipeline.json"))
+    }
+
+    func open() throws -> Workspace {
+        try Workspace(root: root)
+    }
+
+    func executor() throws -> Executor {
+        Executor(workspace: try open(), pipeline: try pipeline(), registry: registry, output: { _ in })
+    }
+
+    @discardableResult
+    func build(_ configure: (inout BuildOptions) -> Void = { _ in }) throws -> BuildSummary {
+        var options = BuildOptions()
+        configure(&options)
+        return try executor().build(options)
+    }
+}
