@@ -1,0 +1,103 @@
+import Engine
+
+extension ReportDocument {
+    /// SFT loss curves (train and validation) and every scalar figure of `sft_eval.json`.
+    func sftSection() -> String {
+        guard let eval = artifacts.sftEval.value else { return section("sft", "Supervised fine-tuning", unavailable(artifacts.sftEval)) }
+        var out = ""
+        let curves = JSONFacts.curves(eval).filter { $0.path.lowercased().contains("loss") }
+        var series = curves.enumerated().map { ChartSeries(label: Self.curveName($1.path), points: $1.points, color: $0) }
+        if let other = comparison?.artifacts.sftEval.value {
+            series += JSONFacts.curves(other).filter { $0.path.lowercased().contains("loss") }.enumerated().map {
+                ChartSeries(label: "\(comparison!.name): \(Self.curveName($1.path))", points: $1.points, color: $0, dashed: true)
+            }
+        }
+        let chart = LineChart(labels: ChartLabels(title: "SFT loss per step", x: "step", y: "cross-entropy (nats per response token)"), series: series)
+        out += chart.hasData ? "<div class=\"charts\">" + figure(chart.svg(), caption: "Train and validation loss; validation is on the held-out split.") + "</div>"
+            : "<p class=\"missing\">missing field: no loss curve (an array of numbers, or of objects with a step, under a key containing \"loss\") in sft_eval.json.</p>\n"
+        out += scalarTable(eval, compared: comparison?.artifacts.sftEval.value)
+        return section("sft", "Supervised fine-tuning", out + provenance(artifacts.sftEval.origin))
+    }
+
+    /// RM accuracy and margin, the calibration curve, and the reward-versus-length scatter.
+    func rewardModelSection() -> String {
+        var out = ""
+        if let eval = artifacts.rmEval.value {
+            let scalars = JSONFacts.scalars(eval)
+            var cards: [String] = []
+            for (label, words) in [("Held-out accuracy", [["heldout", "accuracy"], ["held", "out", "accuracy"], ["accuracy"]]),
+                                   ("Mean margin", [["mean", "margin"], ["margin"]]), ("Gold agreement", [["gold"]]), ("ECE", [["ece"]]),
+                                   ("Spearman(reward, length)", [["spearman"], ["length"]])] {
+                if let hit = JSONFacts.find(scalars, words) {
+                    cards.append("<div class=\"kpi\"><span>\(Markup.escape(label))</span><b>\(Markup.number(hit.value))</b><span><code>\(Markup.escape(hit.path))</code></span></div>")
+                }
+            }
+            out += cards.isEmpty ? "" : "<div class=\"headline\">\(cards.joined())</div>\n"
+            var charts = ""
+            let curves = JSONFacts.curves(eval).filter { ["acc", "margin", "loss"].contains(where: $0.path.lowercased().contains) }
+            let training = LineChart(labels: ChartLabels(title: "Reward model training", x: "step", y: "accuracy / margin / loss"),
+                                     series: curves.enumerated().map { ChartSeries(label: Self.curveName($1.path), points: $1.points, color: $0) })
+            if training.hasData { charts += figure(training.svg(), caption: "Curves recorded in rm_eval.json.") }
+            if let calibration = JSONFacts.pairs(eval, xWords: ["pred", "confidence", "prob", "mean_p"], yWords: ["observ", "freq", "empirical", "actual", "accuracy"]) {
+                let chart = LineChart(labels: ChartLabels(title: "Calibration: predicted vs observed P(chosen)", x: "predicted P(chosen) (\(calibration.x))", y: "observed frequency (\(calibration.y))"),
+                                      series: [ChartSeries(label: "reward model", points: calibration.points.sorted { $0.x < $1.x }, color: 0)],
+                                      reference: (ChartPoint(x: 0, y: 0), ChartPoint(x: 1, y: 1)))
+                charts += figure(chart.svg(), caption: "Dashed diagonal: perfect calibration. Points below it are over-confident.")
+            } else {
+                out += "<p class=\"missing\">missing field: no calibration table (objects with a predicted and an observed value) in rm_eval.json.</p>\n"
+            }
+            out += charts.isEmpty ? "" : "<div class=\"charts\">\(charts)</div>\n"
+            out += scalarTable(eval, compared: comparison?.artifacts.rmEval.value)
+            out += provenance(artifacts.rmEval.origin)
+        } else {
+            out += unavailable(artifacts.rmEval)
+        }
+        out += lengthScatter()
+        return section("rm", "Reward model", out)
+    }
+
+    /// Reward versus response length, from every artifact that pairs a reward with a response.
+    func lengthScatter() -> String {
+        var series: [ChartSeries] = []
+        if let final = artifacts.finalEval.value {
+            let samples = final.highestRM + final.lowestRM
+            series.append(ChartSeries(label: "policy samples (final eval)", points: samples.map { ChartPoint(x: Double($0.response.count), y: $0.rmScore) }, color: 0))
+        }
+        for (index, probe) in artifacts.probes.enumerated() {
+            let points = (probe.lines.value ?? []).compactMap { line -> ChartPoint? in
+                guard let object = line.objectValue, let text = ProbeLine.response(object), let reward = ProbeLine.rm(object) else { return nil }
+                return ChartPoint(x: Double(text.count), y: reward)
+            }
+            if !points.isEmpty { series.append(ChartSeries(label: "\(probe.name) probe", points: points, color: index + 1)) }
+        }
+        if let eval = artifacts.rmEval.value, let pairs = JSONFacts.pairs(eval, xWords: ["length", "chars"], yWords: ["reward", "score"]) {
+            series.append(ChartSeries(label: "rm_eval held-out", points: pairs.points, color: 4))
+        }
+        if let other = comparison?.artifacts.finalEval.value {
+            let samples = other.highestRM + other.lowestRM
+            series.append(ChartSeries(label: "\(comparison!.name): policy samples", points: samples.map { ChartPoint(x: Double($0.response.count), y: $0.rmScore) }, color: 3))
+        }
+        let chart = LineChart(labels: ChartLabels(title: "Reward vs response length", x: "response length (characters)", y: "RM score"), series: series, dots: true)
+        guard chart.hasData else { return "<p class=\"missing\">Reward vs length: no scored responses yet (needs final_eval.json or probe lines with an RM score).</p>\n" }
+        return "<div class=\"charts\">" + figure(chart.svg(), caption: "Each dot is one response. A rising cloud means the reward model pays for length.") + "</div>\n"
+    }
+
+    /// Every scalar figure of a JSON artifact, with the compared experiment's value and the delta.
+    func scalarTable(_ value: JSONValue, compared: JSONValue?) -> String {
+        let scalars = JSONFacts.scalars(value)
+        guard !scalars.isEmpty else { return "" }
+        if let compared {
+            let other = Dictionary(JSONFacts.scalars(compared).map { ($0.path, $0.value) }, uniquingKeysWith: { a, _ in a })
+            return table(["Figure", experiment, comparison!.name, "Δ"], scalars.map { item -> [Cell] in
+                let compared = other[item.path]
+                return [.text(item.path), .number(item.value), .number(compared), .delta(compared.map { item.value - $0 })]
+            })
+        }
+        return table(["Figure", "Value"], scalars.map { [.text($0.path), .number($0.value)] })
+    }
+
+    /// A readable legend name for a JSON path (`curves.train_loss` → `train loss`).
+    static func curveName(_ path: String) -> String {
+        path.replacingOccurrences(of: "_", with: " ").replacingOccurrences(of: ".", with: " · ")
+    }
+}
