@@ -8,6 +8,7 @@ struct BenchCommand: ParsableCommand {
         subcommands: [
             BenchExecutorCommand.self,
             BenchTrainCommand.self, BenchGenerateCommand.self, BenchSgemmCommand.self,
+            BenchReportCommand.self,
         ]
     )
 }
