@@ -22,7 +22,12 @@ final class ReportDocumentTests: XCTestCase {
     }
 
     func testFullReportIsWellFormedAndEveryChartHasData() throws {
-        let (_, parsed) = render(try ReportFixtures.writeAll(to: directory))
+        let (html, parsed) = render(try ReportFixtures.writeAll(to: directory))
+        if let keep = ProcessInfo.processInfo.environment["RLHF_REPORT_FIXTURE_DIR"] {
+            // scripts/screenshot-report.sh --fixture also shoots this artifact-only rendering.
+            try? FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: true)
+            try html.write(toFile: keep + "/artifacts.html", atomically: true, encoding: .utf8)
+        }
         XCTAssertNil(parsed.error, "report is not well-formed XHTML: \(String(describing: parsed.error))")
         // SFT loss, RM calibration, reward-vs-length, 5 PPO charts, overall/family/scenario bars, win rates.
         XCTAssertGreaterThanOrEqual(parsed.chartMarks.count, 12)

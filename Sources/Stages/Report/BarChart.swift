@@ -14,9 +14,9 @@ struct BarChart {
 
     /// The chart as an `<svg>` element.
     func svg() -> String {
-        let frame = SVGFrame(rightAxis: false)
         let groups = bars.map(\.group).uniqued()
         let seriesNames = bars.map(\.series).uniqued()
+        let frame = SVGFrame(rightAxis: false, legendRows: SVGFrame.legendRows(seriesNames))
         var values = bars.flatMap { [$0.value, $0.low ?? $0.value, $0.high ?? $0.value] }
         if let range { values += [range.lowerBound, range.upperBound] }
         if let reference { values.append(reference) }

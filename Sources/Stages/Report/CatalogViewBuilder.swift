@@ -22,7 +22,7 @@ struct CatalogViewBuilder {
             guard let node = pipeline.nodes[name], let entry = plan[name] else { continue }
             let run = currentRun(node, hasher: hasher) ?? heads[name].map(\.runId)
             let head = heads[name]
-            if node.kind.hasPrefix("gate."), let head, head.gateFailed { failedGates.insert(name) }
+            if (node.kind.hasPrefix("gate.") && head?.gateFailed == true) || Self.verdictFails(node, workspace) { failedGates.insert(name) }
             var state: String
             var detail: String?
             var outputs: [(name: String, hash: String)] = []
@@ -60,6 +60,14 @@ struct CatalogViewBuilder {
             if let run = try? workspace.catalog.producer(ofArtifact: hash.hex, path: path) { return run }
         }
         return nil
+    }
+
+    /// Whether the node's `verdict` output on disk is a failed, blocking gate verdict (for gates the catalog did not record).
+    private static func verdictFails(_ node: Node, _ workspace: Workspace) -> Bool {
+        guard let path = node.outputs["verdict"],
+              let data = FileManager.default.contents(atPath: workspace.absolute(path)),
+              let report = try? JSONDecoder().decode(GateReport.self, from: data) else { return false }
+        return report.status == .fail && report.severity == "error"
     }
 
     /// The first failed gate above `name`, if any.

@@ -22,7 +22,18 @@ struct DagDiagram {
             return value
         }
         for node in nodes { _ = level(node.name) }
-        let rows = Dictionary(grouping: nodes.map(\.name), by: { depth[$0] ?? 0 }).sorted { $0.key < $1.key }.map(\.value)
+        var rows = Dictionary(grouping: nodes.map(\.name), by: { depth[$0] ?? 0 }).sorted { $0.key < $1.key }.map(\.value)
+        // Barycenter pass: order each row by the mean position of its upstream nodes in the rows above.
+        var position: [String: Double] = [:]
+        for r in rows.indices {
+            if r > 0 {
+                rows[r] = rows[r].enumerated().map { index, name -> (Double, String) in
+                    let parents = byName[name]?.upstream.compactMap { position[$0] } ?? []
+                    return (parents.isEmpty ? Double(index) : parents.reduce(0, +) / Double(parents.count), name)
+                }.sorted { $0.0 < $1.0 }.map(\.1)
+            }
+            for (index, name) in rows[r].enumerated() { position[name] = Double(index) - Double(rows[r].count - 1) / 2 }
+        }
         let columns = rows.map(\.count).max() ?? 1
         let width = Double(columns) * (Self.boxWidth + Self.gapX) + Self.gapX
         let height = Double(rows.count) * (Self.boxHeight + Self.gapY) + Self.gapY

@@ -21,7 +21,8 @@ struct LineChart {
     /// - Complexity: O(n) in the total number of points.
     func svg() -> String {
         let usesRight = series.contains { $0.axis == .right && !$0.points.isEmpty }
-        let frame = SVGFrame(rightAxis: usesRight)
+        let legend = series.map { ($0.label + ($0.axis == .right ? " (right axis)" : ""), $0.color, $0.dashed) }
+        let frame = SVGFrame(rightAxis: usesRight, legendRows: SVGFrame.legendRows(legend.map(\.0)))
         let drawn = series.map { item -> ChartSeries in
             var copy = item
             copy.points = dots ? item.points : Downsample.lttb(item.points, threshold: Self.maxDrawnPoints)
@@ -34,7 +35,7 @@ struct LineChart {
         let rightAxis = ChartAxis(values: drawn.filter { $0.axis == .right }.flatMap { $0.points.map(\.y) })
 
         var out = frame.open(labels, kind: dots ? "scatter" : "line")
-        out += frame.legend(series.map { ($0.label + ($0.axis == .right ? " (right axis)" : ""), $0.color, $0.dashed) })
+        out += frame.legend(legend)
         out += frame.verticalAxis(leftAxis, title: labels.y, side: .left)
         if usesRight { out += frame.verticalAxis(rightAxis, title: labels.yRight ?? "", side: .right) }
         out += frame.horizontalAxis(xAxis, title: labels.x)

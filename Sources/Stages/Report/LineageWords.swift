@@ -12,14 +12,14 @@ struct LineageWords {
     /// Gates the build went past.
     var overridden: Set<String>
 
-    /// Kinds whose lineage is told, most downstream first.
+    /// Kinds told first, most downstream first; other kinds follow in reverse pipeline order.
     static let storyKinds = ["evaluate", "ppo", "reward_model", "preferences", "sft", "pretrain", "import"]
 
-    /// One sentence per built node of a story kind.
+    /// One sentence per built node, except sources, gates and reports (gates appear as overrides).
     func sentences() -> [[ReportCatalogView.Phrase]] {
-        let ordered = pipeline.order.reversed().filter { name in
+        let ordered = Array(pipeline.order.reversed()).filter { name in
             guard let kind = pipeline.nodes[name]?.kind else { return false }
-            return Self.storyKinds.contains(kind)
+            return kind != "file" && kind != "report" && !kind.hasPrefix("gate.")
         }.sorted { a, b in
             (Self.storyKinds.firstIndex(of: pipeline.nodes[a]!.kind) ?? 99) < (Self.storyKinds.firstIndex(of: pipeline.nodes[b]!.kind) ?? 99)
         }

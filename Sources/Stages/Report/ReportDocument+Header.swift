@@ -7,7 +7,7 @@ extension ReportDocument {
         var out = "<header><h1>RLHF report: \(Markup.escape(experiment))</h1>\n"
         var meta: [[Cell]] = [[.text("Experiment"), .text(experiment)], [.text("Rendered"), .text(formatter.string(from: generated))]]
         if let catalog { meta.append([.text("Pipeline hash"), .raw("<span class=\"hash\">\(String(catalog.pipelineHash.prefix(16)))</span>")]) }
-        if let comparison { meta.append([.text("Compared with"), .raw("<b>\(Markup.escape(comparison.name))</b> (dashed lines, hatched series)")]) }
+        if let comparison { meta.append([.text("Compared with"), .raw("<b>\(Markup.escape(comparison.name))</b> (dashed lines and extra bars, labelled with its name)")]) }
         out += "<table class=\"meta\"><tbody>" + meta.map { "<tr>" + $0.map(\.html).joined() + "</tr>" }.joined() + "</tbody></table>\n"
         out += "<nav>" + [("states", "Nodes"), ("dag", "DAG"), ("gates", "Gates"), ("sft", "SFT"), ("rm", "Reward model"), ("ppo", "PPO"),
                           ("final", "Final evaluation"), ("samples", "Samples"), ("lineage", "Lineage")]
@@ -26,7 +26,7 @@ extension ReportDocument {
             return [Cell(html: "<td id=\"node-\(Markup.anchor(node.name))\"><b>\(Markup.escape(node.name))</b></td>"), .text(node.kind),
                     .raw(state), .text(node.runId.map { "run \($0)" } ?? "–"), .raw(hashes.isEmpty ? "–" : hashes)]
         }
-        return section("states", "Nodes", table(["Node", "Kind", "State", "Run", "Artifacts"], rows))
+        return section("states", "Nodes", table(["Node", "Kind", "State", "Run", "Artifacts"], rows, id: "node-states"))
     }
 
     /// The figures an engineer looks at first: did the policy beat SFT on the gold judge, and is it hacking the RM?

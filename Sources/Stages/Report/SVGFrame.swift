@@ -8,14 +8,30 @@ struct SVGFrame {
     let left = 66.0
     /// Right edge of the plot area.
     let right: Double
-    /// Top edge of the plot area.
-    let top = 52.0
+    /// Top edge of the plot area (lower when the legend wraps).
+    let top: Double
     /// Bottom edge of the plot area.
     let bottom = 246.0
 
-    /// A frame; a right axis needs room for its labels.
-    init(rightAxis: Bool) {
+    /// A frame; a right axis needs room for its labels, a legend of `legendRows` rows pushes the plot down.
+    init(rightAxis: Bool, legendRows: Int = 1) {
         right = rightAxis ? 574 : 622
+        top = 52 + 13 * Double(max(legendRows, 1) - 1)
+    }
+
+    /// How many rows `labels` take in the legend row layout.
+    static func legendRows(_ labels: [String]) -> Int {
+        var rows = 1
+        var x = 66.0
+        for label in labels {
+            let width = 34 + Double(label.count) * 6.4
+            if x + width > 632, x > 66 {
+                rows += 1
+                x = 66
+            }
+            x += width
+        }
+        return rows
     }
 
     /// The x pixel of axis fraction `fraction`.
