@@ -13,11 +13,17 @@ final class BuildSession: @unchecked Sendable {
         case skipped
     }
 
+    /// The executor this build belongs to.
     let executor: Executor
+    /// Nodes in this build, topologically ordered.
     let nodes: [String]
+    /// Nodes forced to run.
     let forced: Set<String>
+    /// The build flags.
     let options: BuildOptions
+    /// The shared hasher with its stat cache.
     let hasher: FileHasher
+    /// Planner facts, updated as runs finish.
     let facts: LiveFacts
     private var states: [String: State] = [:]
     private var summary = BuildSummary()
@@ -30,6 +36,7 @@ final class BuildSession: @unchecked Sendable {
     /// The signal that interrupted the build, if any.
     private(set) var interruptedBy: Int32?
 
+    /// Creates a session with every node pending.
     init(executor: Executor, nodes: [String], forced: Set<String>, options: BuildOptions, hasher: FileHasher, facts: LiveFacts) {
         self.executor = executor
         self.nodes = nodes
@@ -213,7 +220,7 @@ final class BuildSession: @unchecked Sendable {
 
     private func summary(of finished: FinishedRun, runId: Int64, gateFailed: Bool) -> RunSummary {
         RunSummary(runId: runId, node: finished.run.node, key: ContentHash(hex: finished.run.key)!, kindVersion: finished.run.kindVersion,
-                   params: finished.params, seed: finished.run.seed.map(UInt64.init),
+                   canonicalParams: finished.run.params, seed: finished.run.seed.map { UInt64(bitPattern: $0) },
                    inputs: Dictionary(uniqueKeysWithValues: finished.inputs.map { ($0.role, $0.hash) }),
                    outputs: Dictionary(uniqueKeysWithValues: finished.outputs.map { ($0.name, $0.hash) }), gateFailed: gateFailed)
     }
@@ -239,13 +246,18 @@ final class BuildSession: @unchecked Sendable {
                             seed: kind.usesRandomness ? Int64(bitPattern: executor.pipeline.seed) : nil, status: "reused",
                             reason: "reused run \(sourceRun)", started: now, finished: now, duration: 0, exitCode: nil, lastStdout: nil,
                             lastStderr: nil, error: nil, sourceRun: sourceRun)
-        let cached = facts.reusableRun(key: plan.key!)
-        let finished = FinishedRun(run: run, inputs: inputsOf(node), outputs: produced, params: node.params, metrics: [], verdicts: [], becomesHead: true)
+        let verdicts = try executor.workspace.catalog.detail(run: sourceRun).gates
+        let finished = FinishedRun(run: run, inputs: inputsOf(node), outputs: produced, params: node.params, metrics: [], verdicts: verdicts, becomesHead: true)
         let runId = try executor.workspace.catalog.record(finished, statCache: hasher.takeDirtyEntries())
-        let gateFailed = cached?.gateFailed ?? false
-        facts.heads[node.name] = summary(of: finished, runId: runId, gateFailed: gateFailed)
-        states[node.name] = .done(outputs: outputs, runId: runId, gateFailed: gateFailed)
+        let failures = verdicts.filter { $0.status == .fail }
+        facts.heads[node.name] = summary(of: finished, runId: runId, gateFailed: !failures.isEmpty)
+        states[node.name] = .done(outputs: outputs, runId: runId, gateFailed: !failures.isEmpty)
         summary.reused.append(node.name)
         executor.output("  reuse    \(node.name)  (run \(sourceRun))")
+        if !failures.isEmpty {
+            summary.failed.append(node.name)
+            summary.errors[node.name] = failures.map { "gate \($0.gate) failed (\($0.severity)): \($0.message)" }.joined(separator: "; ")
+            if !options.keepGoing { stopScheduling = true }
+        }
     }
 }

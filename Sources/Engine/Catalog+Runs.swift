@@ -101,9 +101,10 @@ extension Catalog {
     func loadStatCache() throws -> [String: FileHasher.CacheEntry] {
         try read { db in
             var cache: [String: FileHasher.CacheEntry] = [:]
-            for record in try StatCacheRecord.fetchAll(db) {
-                guard let hash = ContentHash(hex: record.hash) else { continue }
-                cache[record.path] = FileHasher.CacheEntry(fingerprint: FileFingerprint(size: record.size, mtimeNs: record.mtimeNs, inode: record.inode), hash: hash)
+            let rows = try Row.fetchCursor(db, sql: "SELECT path, size, mtimeNs, inode, hash FROM stat_cache")
+            while let row = try rows.next() {
+                guard let hash = ContentHash(hex: row[4]) else { continue }
+                cache[row[0]] = FileHasher.CacheEntry(fingerprint: FileFingerprint(size: row[1], mtimeNs: row[2], inode: row[3]), hash: hash)
             }
             return cache
         }
@@ -121,22 +122,23 @@ extension Catalog {
     /// The current head run of every node that has one.
     public func heads() throws -> [String: RunSummary] {
         try read { db in
-            let runs = try RunRecord.fetchAll(db, sql: "SELECT runs.* FROM runs JOIN heads ON heads.runId = runs.id")
-            return try Dictionary(uniqueKeysWithValues: Self.summaries(db, runs).map { ($0.node, $0) })
+            let rows = try Row.fetchAll(db, sql: "SELECT runs.id, runs.node, runs.key, runs.kindVersion, runs.params, runs.seed FROM runs JOIN heads ON heads.runId = runs.id")
+            return try Dictionary(uniqueKeysWithValues: Self.summaries(db, rows).map { ($0.node, $0) })
         }
     }
 
     /// Successful runs (or reuses) with `key`, newest first.
     public func runs(withKey key: ContentHash) throws -> [RunSummary] {
         try read { db in
-            let runs = try RunRecord.fetchAll(db, sql: "SELECT * FROM runs WHERE key = ? AND status != 'failed' ORDER BY id DESC", arguments: [key.hex])
-            return try Self.summaries(db, runs)
+            let rows = try Row.fetchAll(db, sql: "SELECT id, node, key, kindVersion, params, seed FROM runs WHERE key = ? AND status != 'failed' ORDER BY id DESC", arguments: [key.hex])
+            return try Self.summaries(db, rows)
         }
     }
 
-    private static func summaries(_ db: Database, _ runs: [RunRecord]) throws -> [RunSummary] {
+    /// Summaries of runs given as rows of (id, node, key, kindVersion, params, seed).
+    private static func summaries(_ db: Database, _ runs: [Row]) throws -> [RunSummary] {
         guard !runs.isEmpty else { return [] }
-        let ids = runs.compactMap(\.id)
+        let ids: [Int64] = runs.map { $0[0] }
         let list = ids.map(String.init).joined(separator: ",")
         var inputs: [Int64: [String: ContentHash]] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT run_inputs.runId, run_inputs.role, artifacts.hash FROM run_inputs JOIN artifacts ON artifacts.id = run_inputs.artifactId WHERE run_inputs.runId IN (\(list))") {
@@ -147,10 +149,12 @@ extension Catalog {
             outputs[row[0], default: [:]][row[1]] = ContentHash(hex: row[2])
         }
         let failedGates = Set(try Int64.fetchAll(db, sql: "SELECT runId FROM gate_results WHERE status = 'fail' AND runId IN (\(list))"))
-        return runs.compactMap { run in
-            guard let id = run.id, let key = ContentHash(hex: run.key) else { return nil }
-            let params = (try? JSONValue.parse(Array(run.params.utf8), file: "catalog"))?.objectValue ?? [:]
-            return RunSummary(runId: id, node: run.node, key: key, kindVersion: run.kindVersion, params: params, seed: run.seed.map(UInt64.init),
+        return runs.compactMap { row in
+            let id: Int64 = row[0]
+            let text: String = row[4]
+            let seed: Int64? = row[5]
+            guard let key = ContentHash(hex: row[2]) else { return nil }
+            return RunSummary(runId: id, node: row[1], key: key, kindVersion: row[3], canonicalParams: text, seed: seed.map { UInt64(bitPattern: $0) },
                               inputs: inputs[id] ?? [:], outputs: outputs[id] ?? [:], gateFailed: failedGates.contains(id))
         }
     }

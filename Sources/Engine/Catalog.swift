@@ -4,16 +4,18 @@ import GRDB
 /// The SQLite catalog (`.rlhf/catalog.sqlite`, WAL): runs, artifacts, lineage edges, params,
 /// metrics, gate results and the stat cache. Schema changes only through named migrations.
 public final class Catalog: @unchecked Sendable {
-    /// The database connection pool.
-    let database: DatabasePool
+    /// The database connection (one serialized connection in WAL mode: cheap to open for a no-op build).
+    let database: DatabaseQueue
 
     /// Opens (creating and migrating) the catalog at `path`.
     public init(path: String) throws {
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(5)
-            database = try DatabasePool(path: path, configuration: configuration)
-            try Self.migrator.migrate(database)
+            configuration.journalMode = .wal
+            database = try DatabaseQueue(path: path, configuration: configuration)
+            let migrator = Self.migrator
+            if try !database.read(migrator.hasCompletedMigrations) { try migrator.migrate(database) }
         } catch let error as DatabaseError {
             throw EngineError.catalog("\(path): \(error.message ?? error.description)")
         }

@@ -92,7 +92,7 @@ final class StreamingHasher {
     /// Feeds a string's UTF-8 bytes.
     func update(_ text: String) {
         var text = text
-        text.withUTF8 { buffer in XXH3_128bits_update(state, buffer.baseAddress, buffer.count) }
+        _ = text.withUTF8 { buffer in XXH3_128bits_update(state, buffer.baseAddress, buffer.count) }
     }
 
     /// The digest of everything fed so far.

@@ -48,6 +48,7 @@ public struct ContentStore: Sendable {
             throw EngineError.notFound(what: "object \(hash.hex) in the store", hint: "run `rlhf build` to rebuild it")
         case .file:
             try FileSystem.linkOrCopy(object, to: temporary)
+            if case .directory = FileHasher.kind(of: destination) { try FileSystem.remove(destination) }
             try FileSystem.rename(temporary, to: destination)
         case .directory:
             try FileSystem.linkTree(object, to: temporary)

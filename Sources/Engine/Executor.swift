@@ -88,7 +88,7 @@ public final class Executor: @unchecked Sendable {
             guard let node = pipeline.nodes[name], registry.kind(named: node.kind) is FileKind else { return nil }
             return node.outputs[FileKind.outputName].map(workspace.absolute)
         }
-        let next = ManagedAtomicCounter()
+        let next = WorkCounter()
         DispatchQueue.concurrentPerform(iterations: min(jobs, paths.count)) { _ in
             while true {
                 let index = next.increment()
@@ -108,7 +108,7 @@ public struct HashingStats: Sendable, Codable, Equatable {
 }
 
 /// A lock-protected counter for handing out work indices.
-final class ManagedAtomicCounter: @unchecked Sendable {
+final class WorkCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
 

@@ -71,19 +71,20 @@ public struct ExecutorBenchmark {
         var options = BuildOptions()
         options.jobs = configuration.jobs
 
-        log("first build")
+        sync()
+        let megabytes = Double(configuration.totalBytes) / 1_000_000
+        log("xxhsum -H2 and a single-threaded streaming hash over the same files")
+        let xxhsumSeconds = try timeXXHSum(sourcePaths)
         var started = Date()
+        for path in sourcePaths { _ = try FileHasher.streamHash(path: path) }
+        let singleSeconds = Date().timeIntervalSince(started)
+
+        log("first build")
+        started = Date()
         let first = try executor.build(options)
         let firstSeconds = Date().timeIntervalSince(started)
         guard first.succeeded else { throw EngineError.stageFailed(node: first.failed.first ?? "?", message: first.errors.values.first ?? "benchmark build failed") }
         let hashing = executor.lastHashing
-        let megabytes = Double(configuration.totalBytes) / 1_000_000
-
-        log("single-threaded hash and xxhsum -H2 over the same files")
-        started = Date()
-        for path in sourcePaths { _ = try FileHasher.streamHash(path: path) }
-        let singleSeconds = Date().timeIntervalSince(started)
-        let xxhsumSeconds = try timeXXHSum(sourcePaths)
 
         log("no-op builds")
         var inProcess: [Double] = []
@@ -164,7 +165,9 @@ public struct ExecutorBenchmark {
         var paths: [String] = []
         for index in 0..<configuration.sources {
             let path = root + "/src/s\(index).bin"
-            FileManager.default.createFile(atPath: path, contents: nil)
+            guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                throw EngineError.io(path: path, operation: "create", errno: errno)
+            }
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
             var remaining = perFile
             while remaining > 0 {

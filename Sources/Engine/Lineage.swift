@@ -40,7 +40,7 @@ public struct Lineage {
 
     private func artifactHashes(prefix: String) throws -> [String] {
         let hint = "give a node name, a workspace path, or at least 4 hex digits of an artifact hash"
-        guard prefix.count >= 4, prefix.allSatisfy(\.isHexDigit) else { throw EngineError.notFound(what: "'\(prefix)' as node, path or hash", hint: hint) }
+        guard prefix.count >= 4, prefix.allSatisfy(\.isHexDigit) else { throw EngineError.notFound(what: "node, workspace path or artifact hash '\(prefix)'", hint: hint) }
         let hashes = try workspace.catalog.artifactHashes(prefix: prefix)
         guard !hashes.isEmpty else { throw EngineError.notFound(what: "artifact \(prefix)", hint: hint) }
         guard hashes.count == 1 else { throw EngineError.notFound(what: "a unique artifact for prefix \(prefix) (\(hashes.count) match)", hint: "give more digits") }

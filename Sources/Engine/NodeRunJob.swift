@@ -16,18 +16,27 @@ struct NodeRunResult {
 /// Runs one node on a worker thread: stage into temp paths, check and hash outputs, move them into
 /// the store and materialise them at the declared paths. Registers nothing itself.
 final class NodeRunJob: @unchecked Sendable {
+    /// The workspace.
     let workspace: Workspace
+    /// The node to run.
     let node: Node
+    /// Its kind.
     let kind: any StageKind
+    /// The plan that decided to run it (key, expected source hash).
     let plan: NodePlan
+    /// Why it runs.
     let reason: RebuildReason
+    /// Consumed artifacts.
     let inputs: [FinishedRun.Input]
+    /// The pipeline seed.
     let seed: UInt64
+    /// The shared hasher with its stat cache.
     let hasher: FileHasher
     /// The stage context (nil for `file` nodes, which only record their source).
     let context: StageContext?
     private let runDirectory: String
 
+    /// Prepares the run directory paths and the stage context.
     init(workspace: Workspace, node: Node, kind: any StageKind, plan: NodePlan, reason: RebuildReason, inputs: [FinishedRun.Input],
          seed: UInt64, hasher: FileHasher) {
         self.workspace = workspace

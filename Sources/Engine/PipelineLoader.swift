@@ -13,7 +13,7 @@ public struct PipelineLoader: Sendable {
     /// Loads and validates the pipeline file at `path`.
     public func load(path: String) throws -> Pipeline {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw EngineError.notFound(what: "pipeline file \(path)", hint: "run from the workspace root or pass --pipeline")
+            throw EngineError.notFound(what: "pipeline file \(path)", hint: "run from the workspace root, or pass -C <workspace> or --pipeline <file>")
         }
         return try parse(bytes: Array(data), file: path)
     }
@@ -24,7 +24,8 @@ public struct PipelineLoader: Sendable {
         var validator = PipelineValidator(registry: registry)
         let pipeline = validator.validate(root)
         if !validator.issues.isEmpty || pipeline == nil {
-            throw EngineError.invalidPipeline(file: file, issues: validator.issues)
+            throw EngineError.invalidPipeline(file: file, issues: validator.issues.enumerated()
+                .sorted { ($0.element.path, $0.offset) < ($1.element.path, $1.offset) }.map(\.element))
         }
         return pipeline!
     }
@@ -145,7 +146,7 @@ struct PipelineValidator {
                 issue("\(path).outputs.\(output)", "kind '\(kind.name)' has no output '\(output)'; it makes \(declared.joined(separator: ", "))")
             }
             for output in declared where outputs[output] == nil {
-                outputs[output] = "experiments/\(experiment)/data/\(name)/\(output)"
+                outputs[output] = kind.defaultPath(output: output, node: name, experiment: experiment)
             }
         }
         for output in outputs.keys where !Self.isName(output) {
@@ -227,10 +228,15 @@ struct PipelineValidator {
                     issue(path, "duplicate output path '\(normalized)', also produced by \(owner)")
                     continue
                 }
-                for (other, owner) in owners where other.hasPrefix(normalized + "/") || normalized.hasPrefix(other + "/") {
-                    issue(path, "output path '\(normalized)' overlaps '\(other)' of \(owner)")
-                }
                 owners[normalized] = path
+            }
+        }
+        // A path nested inside another is found among the paths sorting right after it.
+        let sorted = owners.keys.sorted()
+        for (index, outer) in sorted.enumerated() {
+            for inner in sorted[(index + 1)...] {
+                guard inner.hasPrefix(outer) else { break }
+                if inner.hasPrefix(outer + "/") { issue(owners[inner]!, "output path '\(inner)' is inside '\(outer)' of \(owners[outer]!)") }
             }
         }
     }
@@ -245,7 +251,10 @@ struct PipelineValidator {
 
     /// Whether `text` is a plain identifier-like name.
     static func isName(_ text: String) -> Bool {
-        !text.isEmpty && text.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) && $0.isASCII || $0 == "_" || $0 == "-" }
+        !text.isEmpty && text.utf8.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+        }
     }
 
     private mutating func topologicalOrder(_ nodes: [String: Node]) -> [String]? {

@@ -119,7 +119,7 @@ public struct Planner: Sendable {
             "inputs": .object(inputs.mapValues { .string($0.hex) }),
         ]
         if kind.usesRandomness { fields["seed"] = .int(Int64(bitPattern: pipeline.seed)) }
-        return ContentHash.of(text: JSONValue.object(fields).canonical)
+        return ContentHash.of(bytes: JSONValue.object(fields).canonicalBytes)
     }
 
     private func outputsIntact(_ node: Node, _ head: RunSummary, _ facts: PlannerFacts) -> Bool {
@@ -146,8 +146,11 @@ public struct Planner: Sendable {
         let kind = registry.kind(named: node.kind)!
         var changed: [String] = []
         if head.kindVersion != kind.version { changed.append("\(kind.name) version \(head.kindVersion)→\(kind.version)") }
-        for name in Set(node.params.keys).union(head.params.keys).sorted() where node.params[name]?.canonical != head.params[name]?.canonical {
-            changed.append("params.\(name)")
+        if node.canonicalParams != head.canonicalParams {
+            let old = head.params
+            for name in Set(node.params.keys).union(old.keys).sorted() where node.params[name]?.canonical != old[name]?.canonical {
+                changed.append("params.\(name)")
+            }
         }
         if kind.usesRandomness, head.seed != pipeline.seed { changed.append("seed") }
         return changed.isEmpty ? nil : changed

@@ -8,8 +8,12 @@ public struct RunSummary: Sendable, Equatable {
     public var key: ContentHash
     /// Kind version when it ran.
     public var kindVersion: Int
+    /// Params when it ran, as canonical JSON (parsed only when a definition change must be explained).
+    public var canonicalParams: String
     /// Params when it ran.
-    public var params: [String: JSONValue]
+    public var params: [String: JSONValue] {
+        (try? JSONValue.parse(Array(canonicalParams.utf8), file: "catalog"))?.objectValue ?? [:]
+    }
     /// Seed when it entered the key.
     public var seed: UInt64?
     /// Input role → artifact hash.
@@ -22,11 +26,18 @@ public struct RunSummary: Sendable, Equatable {
     /// Creates a summary.
     public init(runId: Int64, node: String, key: ContentHash, kindVersion: Int, params: [String: JSONValue], seed: UInt64?,
                 inputs: [String: ContentHash], outputs: [String: ContentHash], gateFailed: Bool = false) {
+        self.init(runId: runId, node: node, key: key, kindVersion: kindVersion, canonicalParams: JSONValue.object(params).canonical, seed: seed,
+                  inputs: inputs, outputs: outputs, gateFailed: gateFailed)
+    }
+
+    /// Creates a summary from params already in canonical JSON.
+    public init(runId: Int64, node: String, key: ContentHash, kindVersion: Int, canonicalParams: String, seed: UInt64?,
+                inputs: [String: ContentHash], outputs: [String: ContentHash], gateFailed: Bool = false) {
         self.runId = runId
         self.node = node
         self.key = key
         self.kindVersion = kindVersion
-        self.params = params
+        self.canonicalParams = canonicalParams
         self.seed = seed
         self.inputs = inputs
         self.outputs = outputs

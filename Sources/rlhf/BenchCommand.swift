@@ -2,6 +2,7 @@ import ArgumentParser
 
 /// `rlhf bench …`: performance benchmarks (not tests).
 struct BenchCommand: ParsableCommand {
+    /// Command name, abstract and subcommands.
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark.",

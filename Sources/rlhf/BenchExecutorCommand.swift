@@ -4,6 +4,7 @@ import Foundation
 
 /// `rlhf bench executor`: hashing throughput, no-op build and one-leaf rebuild on a generated workspace.
 struct BenchExecutorCommand: ParsableCommand {
+    /// Command name, abstract and subcommands.
     static let configuration = CommandConfiguration(commandName: "executor", abstract: "Benchmark the build engine on 200 command nodes over 1 GB of inputs.")
 
     /// Size of the generated inputs.
@@ -22,10 +23,12 @@ struct BenchExecutorCommand: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    /// Checks the flags before anything runs.
     func validate() throws {
         guard megabytes >= 1, jobs >= 1 else { throw ValidationError("--megabytes and --jobs must be at least 1") }
     }
 
+    /// Runs the command.
     func run() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rlhf-bench-\(getpid())").path
         defer { if !keep { try? FileManager.default.removeItem(atPath: directory) } }

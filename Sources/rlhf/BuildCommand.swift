@@ -4,6 +4,7 @@ import Foundation
 
 /// `rlhf build [TARGET…]`: brings the targets (default: every node) up to date.
 struct BuildCommand: ParsableCommand {
+    /// Command name, abstract and subcommands.
     static let configuration = CommandConfiguration(commandName: "build", abstract: "Build stale nodes of the pipeline.")
 
     @OptionGroup var workspace: WorkspaceOptions
@@ -36,11 +37,13 @@ struct BuildCommand: ParsableCommand {
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
+    /// Checks the flags before anything runs.
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard !forceDownstream || !force.isEmpty else { throw ValidationError("--force-downstream needs --force NODE") }
     }
 
+    /// Runs the command.
     func run() throws {
         let workspace = try self.workspace.open()
         let pipeline = try self.workspace.loadPipeline(workspace)

@@ -5,6 +5,7 @@ extension DagRenderer.Format: ExpressibleByArgument {}
 
 /// `rlhf dag`: the pipeline graph.
 struct DagCommand: ParsableCommand {
+    /// Command name, abstract and subcommands.
     static let configuration = CommandConfiguration(commandName: "dag", abstract: "Print the pipeline DAG.")
 
     @OptionGroup var workspace: WorkspaceOptions
@@ -13,6 +14,7 @@ struct DagCommand: ParsableCommand {
     @Option(help: "text, dot or mermaid.")
     var format: DagRenderer.Format = .text
 
+    /// Runs the command.
     func run() throws {
         let workspace = try self.workspace.open()
         print(DagRenderer.render(try self.workspace.loadPipeline(workspace), format: format))

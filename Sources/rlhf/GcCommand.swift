@@ -3,6 +3,7 @@ import Engine
 
 /// `rlhf gc`: removes store objects the current pipeline's runs no longer reference.
 struct GcCommand: ParsableCommand {
+    /// Command name, abstract and subcommands.
     static let configuration = CommandConfiguration(commandName: "gc", abstract: "Remove unreferenced objects from the content store.")
 
     @OptionGroup var workspace: WorkspaceOptions
@@ -19,10 +20,12 @@ struct GcCommand: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    /// Checks the flags before anything runs.
     func validate() throws {
         if let keep, keep < 0 { throw ValidationError("--keep must be 0 or more") }
     }
 
+    /// Runs the command.
     func run() throws {
         let workspace = try self.workspace.open()
         let report = try Maintenance.collectGarbage(workspace: workspace, pipeline: try self.workspace.loadPipeline(workspace), keep: keep, dryRun: dryRun)

@@ -3,6 +3,7 @@ import ArgumentParser
 /// The `rlhf` command: a build system for RLHF experiments.
 @main
 struct RLHF: ParsableCommand {
+    /// Command name, abstract and subcommands.
     static let configuration = CommandConfiguration(
         commandName: "rlhf",
         abstract: "A build system for RLHF experiments.",

@@ -4,6 +4,7 @@ import Foundation
 
 /// `rlhf runs [--node N]`: recorded runs, newest first.
 struct RunsCommand: ParsableCommand {
+    /// Command name, abstract and subcommands.
     static let configuration = CommandConfiguration(commandName: "runs", abstract: "List recorded runs, newest first.")
 
     @OptionGroup var workspace: WorkspaceOptions
@@ -20,6 +21,7 @@ struct RunsCommand: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    /// Runs the command.
     func run() throws {
         let runs = try workspace.open().catalog.runs(node: node, limit: limit)
         if json { return try JSONOutput.print(runs) }

@@ -4,6 +4,7 @@ import Foundation
 
 /// `rlhf show RUN`: one run's params, inputs, outputs, metrics, duration and reason.
 struct ShowCommand: ParsableCommand {
+    /// Command name, abstract and subcommands.
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one run in detail.")
 
     @OptionGroup var workspace: WorkspaceOptions
@@ -16,6 +17,7 @@ struct ShowCommand: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    /// Runs the command.
     func run() throws {
         let detail = try workspace.open().catalog.detail(run: runId)
         if json { return try JSONOutput.print(detail) }

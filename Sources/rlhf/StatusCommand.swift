@@ -3,6 +3,7 @@ import Engine
 
 /// `rlhf status`: every node with its state and reason, from the same planner as `--dry-run`.
 struct StatusCommand: ParsableCommand {
+    /// Command name, abstract and subcommands.
     static let configuration = CommandConfiguration(commandName: "status", abstract: "Show each node's state and why it is stale.")
 
     @OptionGroup var workspace: WorkspaceOptions
@@ -11,6 +12,7 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    /// Runs the command.
     func run() throws {
         let workspace = try self.workspace.open()
         let pipeline = try self.workspace.loadPipeline(workspace)

@@ -3,6 +3,7 @@ import Engine
 
 /// `rlhf trace TARGET [--down]`: lineage from the catalog.
 struct TraceCommand: ParsableCommand {
+    /// Command name, abstract and subcommands.
     static let configuration = CommandConfiguration(commandName: "trace", abstract: "Show what fed a node or artifact, or (--down) what it fed.")
 
     @OptionGroup var workspace: WorkspaceOptions
@@ -19,6 +20,7 @@ struct TraceCommand: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    /// Runs the command.
     func run() throws {
         let workspace = try self.workspace.open()
         let lineage = Lineage(workspace: workspace)

@@ -3,6 +3,7 @@ import Engine
 
 /// `rlhf verify`: rehashes the store and reports corrupted objects.
 struct VerifyCommand: ParsableCommand {
+    /// Command name, abstract and subcommands.
     static let configuration = CommandConfiguration(commandName: "verify", abstract: "Rehash every stored object and report corruption.")
 
     @OptionGroup var workspace: WorkspaceOptions
@@ -11,6 +12,7 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    /// Runs the command.
     func run() throws {
         let result = try Maintenance.verify(workspace: workspace.open())
         if json {

@@ -12,9 +12,15 @@ struct WorkspaceOptions: ParsableArguments {
     @Option(help: "Pipeline file, relative to the workspace.")
     var pipeline: String = "pipeline.json"
 
-    /// The opened workspace.
+    /// The opened workspace; refuses a directory that has neither the pipeline file nor `.rlhf/`.
     func open() throws -> Workspace {
-        try Workspace(root: URL(fileURLWithPath: workspace))
+        let root = URL(fileURLWithPath: workspace)
+        let pipelinePath = pipeline.hasPrefix("/") ? pipeline : root.path + "/" + pipeline
+        guard FileManager.default.fileExists(atPath: pipelinePath) || FileManager.default.fileExists(atPath: root.path + "/.rlhf") else {
+            throw EngineError.notFound(what: "workspace (\(pipeline) or .rlhf/) in \(root.standardizedFileURL.path)",
+                                       hint: "run from the workspace root, or pass -C <workspace>")
+        }
+        return try Workspace(root: root)
     }
 
     /// The validated pipeline.

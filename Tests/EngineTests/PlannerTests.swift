@@ -71,7 +71,9 @@ final class PlannerTests: XCTestCase {
         var facts = builtFacts()
         facts.files["in.txt"] = h3
         var head = facts.heads["step"]!
-        head.params["lr"] = .double(0.5)
+        var params = head.params
+        params["lr"] = .double(0.5)
+        head.canonicalParams = JSONValue.object(params).canonical
         facts.heads["step"] = head
         let plan = planner.plan(nodes: pipeline.order, facts: facts, forced: [])
         XCTAssertEqual(plan["step"]?.decision, .run(.definitionChanged(changed: ["params.lr"])))

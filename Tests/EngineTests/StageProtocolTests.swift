@@ -98,6 +98,14 @@ final class StageProtocolTests: XCTestCase {
         summary = try ws.build()
         XCTAssertEqual(summary.built.sorted(), ["below", "count"])
         XCTAssertTrue(summary.succeeded)
+
+        // Reverting to the failing definition reuses the cached run, and its verdict still blocks.
+        try ws.write("pipeline.json", pipeline(verdict: "fail"))
+        summary = try ws.build()
+        XCTAssertEqual(summary.reused, ["count"])
+        XCTAssertEqual(summary.failed, ["count"])
+        XCTAssertEqual(summary.blocked, ["below"])
+        XCTAssertEqual(try ws.build().blocked, ["below"])
     }
 
     func testProgressReporterPlainLines() {

@@ -154,3 +154,37 @@ final class StalenessTests: XCTestCase {
         XCTAssertEqual(plan["upper"]?.decision, .upToDate)
     }
 }
+
+/// Directory outputs are stored as trees and restored from the store.
+final class DirectoryOutputTests: XCTestCase {
+    func testDirectoryOutputIsStoredAndRestored() throws {
+        let ws = try TestWorkspace()
+        try ws.write("src/a.txt", "alpha\n")
+        try ws.write("pipeline.json", #"""
+        {"experiment": "d", "nodes": {
+          "src": {"kind": "file", "params": {"path": "src"}},
+          "shards": {"kind": "command", "inputs": {"in": "src"},
+                     "params": {"cmd": "echo shards >> ran.log; mkdir -p \"$RLHF_OUT_DIR/sub\"; cp \"$RLHF_IN_IN\"/a.txt \"$RLHF_OUT_DIR/sub/copy.txt\"; echo one > \"$RLHF_OUT_DIR/one.txt\""},
+                     "outputs": {"dir": "out/shards"}},
+          "count": {"kind": "command", "inputs": {"dir": "shards"},
+                    "params": {"cmd": "echo count >> ran.log; find \"$RLHF_IN_DIR\" -type f | wc -l | tr -d ' ' > \"$RLHF_OUT_N\""},
+                    "outputs": {"n": "out/n.txt"}}
+        }}
+        """#)
+        XCTAssertEqual(try ws.build().built.sorted(), ["count", "shards", "src"])
+        XCTAssertEqual(ws.read("out/shards/sub/copy.txt"), "alpha\n")
+        XCTAssertEqual(ws.read("out/n.txt"), "2\n")
+        XCTAssertEqual(try ws.build().built, [])
+
+        try FileManager.default.removeItem(atPath: ws.path("out/shards"))
+        ws.clearRanLog()
+        let summary = try ws.build()
+        XCTAssertEqual(summary.reused, ["shards"])
+        XCTAssertEqual(summary.built, [])
+        XCTAssertEqual(ws.read("out/shards/one.txt"), "one\n")
+        XCTAssertEqual(ws.ranLog(), [])
+
+        try ws.write("src/b.txt", "beta\n")
+        XCTAssertEqual(try ws.build().built.sorted(), ["shards", "src"], "a new source file changes the directory hash; the output tree is identical, so count is cut off")
+    }
+}
