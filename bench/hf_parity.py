@@ -2,7 +2,7 @@
 LlamaForCausalLM, or the score (last-token value) of a LlamaForSequenceClassification scalar-head model.
 
 Usage: bench/.venv/bin/python bench/hf_parity.py CHECKPOINT_DIR [--rlhf .build/release/rlhf] [--tokens 256,72,105]
-Exits non-zero when the largest absolute logit difference exceeds --tolerance.
+Exits non-zero when the largest absolute difference exceeds --tolerance × max(1, largest |output|).
 """
 import argparse
 import json
@@ -18,7 +18,7 @@ def main():
     p.add_argument("checkpoint")
     p.add_argument("--rlhf", default=".build/release/rlhf")
     p.add_argument("--tokens", default="256,72,101,108,108,111,44,32,119,111,114,108,100,33,257")
-    p.add_argument("--tolerance", type=float, default=1e-4)
+    p.add_argument("--tolerance", type=float, default=1e-4, help="relative to max(1, largest |output|)")
     a = p.parse_args()
     ids = [int(t) for t in a.tokens.split(",")]
     out = json.loads(subprocess.run([a.rlhf, "model", "logits", a.checkpoint, "--tokens", a.tokens, "--json"],
@@ -42,7 +42,7 @@ def main():
     scale = theirs.abs().max().item()
     print(f"positions {len(ids)}, outputs {tuple(theirs.shape)}: max |diff| {diff:.3g} (max |value| {scale:.3g}), "
           f"same argmax everywhere: {same_argmax}")
-    sys.exit(0 if diff <= a.tolerance else 1)
+    sys.exit(0 if diff <= a.tolerance * max(1.0, scale) else 1)
 
 
 if __name__ == "__main__":

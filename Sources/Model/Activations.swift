@@ -2,28 +2,45 @@ import Kernels
 
 /// Saved forward activations of one (B,T) training batch, plus gradient scratch for backward.
 final class Activations {
+    /// Batch capacity B.
     let batch: Int
+    /// Sequence capacity T.
     let seqLen: Int
     /// Residual stream entering each block, and after the last (L+1 of (B,T,C)).
     let residual: [FloatBuffer]
+    /// Per layer: input RMSNorm output (B,T,C) and its reciprocal std (B,T).
     let ln1: [FloatBuffer], rstd1: [FloatBuffer]
+    /// Per layer: rotated queries (B,T,NH,HD), rotated keys and values (B,T,NKV,HD).
     let q: [FloatBuffer], k: [FloatBuffer], v: [FloatBuffer]
+    /// Per layer: attention probabilities (B,NH,T,T).
     let att: [FloatBuffer]
+    /// Per layer: attention output before o_proj (B,T,NH,HD).
     let attOut: [FloatBuffer]
+    /// Per layer: residual stream after attention (B,T,C).
     let mid: [FloatBuffer]
+    /// Per layer: post-attention RMSNorm output (B,T,C) and reciprocal std (B,T).
     let ln2: [FloatBuffer], rstd2: [FloatBuffer]
+    /// Per layer: gate and up projections and silu(gate)·up (B,T,I).
     let gate: [FloatBuffer], up: [FloatBuffer], act: [FloatBuffer]
+    /// Final RMSNorm output (B,T,C) and reciprocal std (B,T).
     let lnf: FloatBuffer, rstdf: FloatBuffer
     /// (B,T,V) logits or (B,T) values.
     let head: FloatBuffer
+    /// Token ids (B,T).
     let tokens: UnsafeMutablePointer<Int32>
+    /// Positions (B,T) indexing the RoPE tables.
     let positions: UnsafeMutablePointer<Int32>
+    /// Key padding mask (B,T).
     let mask: FloatBuffer
+    /// Scratch for o_proj / down_proj outputs (B,T,C).
     let proj: FloatBuffer
-    // Gradient scratch.
+    /// Gradient scratch: residual stream, normed input, projection output (B,T,C).
     let dResidual: FloatBuffer, dLn: FloatBuffer, dProj: FloatBuffer
+    /// Gradient scratch for queries, keys, values and attention output.
     let dq: FloatBuffer, dk: FloatBuffer, dv: FloatBuffer, dAttOut: FloatBuffer
+    /// Gradient scratch for the MLP (B,T,I).
     let dGate: FloatBuffer, dUp: FloatBuffer, dAct: FloatBuffer
+    /// dP / dS scratch of one head (T,T).
     let attScratch: FloatBuffer
 
     /// Allocates buffers for batches up to `batch` × `seqLen`.

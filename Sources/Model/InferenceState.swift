@@ -10,10 +10,15 @@ final class InferenceState {
     let chunk: Int
     /// Per layer: keys and values (B,cap,NKV,HD), keys already rotated.
     let kCache: [FloatBuffer], vCache: [FloatBuffer]
+    /// Residual stream, normed input and projection scratch of the chunk (B,T,C).
     let x: FloatBuffer, ln: FloatBuffer, proj: FloatBuffer
+    /// Queries, new keys, new values and attention output of the chunk.
     let q: FloatBuffer, k: FloatBuffer, v: FloatBuffer, attOut: FloatBuffer
+    /// MLP scratch of the chunk (B,T,I).
     let gate: FloatBuffer, up: FloatBuffer, act: FloatBuffer
+    /// Rows whose logits are wanted (B,C), their norm, RMSNorm rstd scratch, and the logits (B,V).
     let rows: FloatBuffer, rowsNorm: FloatBuffer, rstd: FloatBuffer, logits: FloatBuffer
+    /// Attention weights of one query (cap).
     let attScratch: FloatBuffer
 
     /// Allocates a cache for `batch` sequences of up to `capacity` tokens, processing ≤ `chunk` tokens a call.

@@ -16,7 +16,7 @@ extension LlamaModel {
         if let existing = activations, existing.fits(batch: B, seqLen: T) {
             a = existing
         } else {
-            a = Activations(config: config, batch: B, seqLen: T)
+            a = Activations(config: config, batch: max(B, activations?.batch ?? 0), seqLen: max(T, activations?.seqLen ?? 0))
             activations = a
         }
         batch.tokens.withUnsafeBufferPointer { a.tokens.update(from: $0.baseAddress!, count: B * T) }

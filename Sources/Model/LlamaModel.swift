@@ -15,9 +15,13 @@ public final class LlamaModel {
     public let gradients: FloatBuffer
     /// Per slice of `layout.slices`: whether it trains (frozen slices get no gradient and no update).
     public private(set) var trainable: [Bool]
+    /// RoPE cos table (maxPositions, HD/2).
     let ropeCos: FloatBuffer
+    /// RoPE sin table (maxPositions, HD/2).
     let ropeSin: FloatBuffer
+    /// Saved activations of the last forward (reused while batches fit).
     var activations: Activations?
+    /// The batch of the last forward, for backward.
     var lastBatch: Batch?
 
     /// A model with parameters from `N(0, initializer_range)` (norms at 1), drawn from `seed`.

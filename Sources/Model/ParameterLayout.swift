@@ -15,6 +15,7 @@ public struct ParameterSlice: Equatable, Sendable {
 
 /// Offsets of one transformer block's tensors in the parameter buffer.
 struct LayerOffsets {
+    /// Offsets of the block's norms and projection matrices.
     let inputNorm, q, k, v, o, postNorm, gate, up, down: Int
 }
 
@@ -26,12 +27,15 @@ public struct ParameterLayout: Sendable {
     /// Total number of parameters.
     public let count: Int
     private let index: [String: Int]
+    /// Offset of `model.embed_tokens.weight`.
     let embed: Int
+    /// Offset of `model.norm.weight`.
     let finalNorm: Int
     /// Offset of the LM head matrix (the embedding when tied); nil for a scalar-head model.
     let lmHead: Int?
     /// Offset of `score.weight`; nil for a causal LM.
     let score: Int?
+    /// Offsets of each block's tensors.
     let layers: [LayerOffsets]
 
     /// Builds the layout of a config.

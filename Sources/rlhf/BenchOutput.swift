@@ -3,6 +3,7 @@ import Model
 
 /// Prints a benchmark result as a line of text or one JSON object.
 enum BenchOutput {
+    /// Prints `r` as text or JSON.
     static func print(_ r: Benchmarks.Result, json: Bool) {
         if json {
             let encoder = JSONEncoder()

@@ -1,10 +1,10 @@
 import Engine
+import Stages
 
-/// The node kinds the CLI offers: the engine's built-in `file` and `command`, plus the ML stages
-/// (add `Stages`' kinds here with `StageRegistry.builtIn.adding([...])`).
+/// The node kinds the CLI offers: the engine's built-in `file` and `command`, plus the ML stages.
 enum KindRegistry {
     /// Every kind a pipeline may use.
     static var all: StageRegistry {
-        StageRegistry.builtIn
+        StageRegistry.builtIn.adding(StageKinds.all)
     }
 }

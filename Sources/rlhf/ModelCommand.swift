@@ -2,6 +2,7 @@ import ArgumentParser
 
 /// `rlhf model`: create, inspect and run checkpoints.
 struct ModelCommand: ParsableCommand {
+    /// Command name, help and subcommands.
     static let configuration = CommandConfiguration(
         commandName: "model",
         abstract: "Create, inspect and run LLaMA checkpoints (Hugging Face layout).",

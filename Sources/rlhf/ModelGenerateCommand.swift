@@ -4,38 +4,49 @@ import Model
 
 /// `rlhf model generate`: sample a continuation of a prompt.
 struct ModelGenerateCommand: ParsableCommand {
+    /// Command name, help and subcommands.
     static let configuration = CommandConfiguration(commandName: "generate", abstract: "Sample a continuation of a prompt.")
 
+    /// Checkpoint directory.
     @Argument(help: "Checkpoint directory.")
     var directory: String
 
+    /// Prompt text.
     @Option(help: "Prompt text.")
     var prompt: String
 
+    /// Sampling temperature (0 = greedy).
     @Option(help: "Sampling temperature (0 = greedy).")
     var temperature: Float = 1
 
+    /// Keep only the k most likely tokens (0 = off).
     @Option(help: "Keep only the k most likely tokens (0 = off).")
     var topK: Int = 0
 
+    /// Nucleus sampling mass (1 = off).
     @Option(help: "Nucleus sampling mass (1 = off).")
     var topP: Float = 1
 
+    /// Maximum number of new tokens.
     @Option(help: "Maximum number of new tokens.")
     var maxNewTokens: Int = 64
 
+    /// Random seed.
     @Option(help: "Random seed.")
     var seed: UInt64 = 0
 
+    /// Wrap the prompt in the chat format (user turn, then assistant).
     @Flag(help: "Wrap the prompt in the chat format (user turn, then assistant).")
     var chat = false
 
+    /// Checks the arguments before running.
     func validate() throws {
         if temperature < 0 { throw ValidationError("--temperature must be ≥ 0") }
         if !(topP > 0 && topP <= 1) { throw ValidationError("--top-p must be in (0, 1]") }
         if maxNewTokens < 1 { throw ValidationError("--max-new-tokens must be at least 1") }
     }
 
+    /// Runs the command.
     func run() throws {
         let (model, tokenizer) = try Checkpoint.load(from: URL(fileURLWithPath: directory))
         let tokens = chat ? ChatFormat(tokenizer: tokenizer).encode(prompt: prompt, response: nil).tokens

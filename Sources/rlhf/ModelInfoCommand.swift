@@ -4,11 +4,14 @@ import Model
 
 /// `rlhf model info`: config, parameter count and tokenizer of a checkpoint.
 struct ModelInfoCommand: ParsableCommand {
+    /// Command name, help and subcommands.
     static let configuration = CommandConfiguration(commandName: "info", abstract: "Show a checkpoint's config, parameters and tokenizer.")
 
+    /// Checkpoint directory.
     @Argument(help: "Checkpoint directory.")
     var directory: String
 
+    /// Runs the command.
     func run() throws {
         let (model, tokenizer) = try Checkpoint.load(from: URL(fileURLWithPath: directory))
         let c = model.config

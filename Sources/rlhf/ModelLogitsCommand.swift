@@ -4,17 +4,22 @@ import Model
 
 /// `rlhf model logits`: logits (or scalar values) at every position of a token sequence.
 struct ModelLogitsCommand: ParsableCommand {
+    /// Command name, help and subcommands.
     static let configuration = CommandConfiguration(commandName: "logits", abstract: "Print logits at every position of a token sequence.")
 
+    /// Checkpoint directory.
     @Argument(help: "Checkpoint directory.")
     var directory: String
 
+    /// Comma-separated token ids, e.g. 256,72,105.
     @Option(help: "Comma-separated token ids, e.g. 256,72,105.")
     var tokens: String
 
+    /// Print JSON {\"logits\": [[...], ...]} (scalar-head models: {\"values\": [...]}).
     @Flag(help: "Print JSON {\"logits\": [[...], ...]} (scalar-head models: {\"values\": [...]}).")
     var json = false
 
+    /// The --tokens list as token ids.
     func parsedTokens() throws -> [Int32] {
         try tokens.split(separator: ",").map {
             guard let t = Int32($0.trimmingCharacters(in: .whitespaces)) else {
@@ -24,10 +29,12 @@ struct ModelLogitsCommand: ParsableCommand {
         }
     }
 
+    /// Checks the arguments before running.
     func validate() throws {
         if try parsedTokens().isEmpty { throw ValidationError("--tokens needs at least one token id") }
     }
 
+    /// Runs the command.
     func run() throws {
         let model = try Checkpoint.loadModel(from: URL(fileURLWithPath: directory))
         let ids = try parsedTokens()

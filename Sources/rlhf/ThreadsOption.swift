@@ -7,6 +7,7 @@ struct ThreadsOption: ParsableArguments {
     @Option(help: "BLAS threads for model math (default: all cores).")
     var threads: Int?
 
+    /// Checks the arguments before running.
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }

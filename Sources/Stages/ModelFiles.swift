@@ -1,0 +1,31 @@
+import Engine
+import Foundation
+import Model
+
+/// Loading and saving the HF-layout checkpoints stages exchange, with errors naming the directory.
+enum ModelFiles {
+    /// The checkpoint directory of input `role`.
+    static func directory(_ context: StageContext, role: String) throws -> URL {
+        guard let url = context.inputs[role] else {
+            throw StagesError.invalidInputs(node: context.node, message: "missing input '\(role)' (a model directory)")
+        }
+        return url
+    }
+
+    /// Loads the model and tokenizer of input `role`.
+    static func load(_ context: StageContext, role: String) throws -> (model: LlamaModel, tokenizer: any Tokenizer) {
+        let url = try directory(context, role: role)
+        do {
+            return try Checkpoint.load(from: url)
+        } catch let error as ModelError {
+            throw StagesError.badInput(path: url.path, message: "not a usable checkpoint: \(error.description)")
+        } catch let error as TokenizerError {
+            throw StagesError.badInput(path: url.path, message: "bad tokenizer files: \(error.description)")
+        }
+    }
+
+    /// Saves `model` with `tokenizer` into output `name`.
+    static func save(_ model: LlamaModel, tokenizer: any Tokenizer, _ context: StageContext, output name: String) throws {
+        try Checkpoint.save(model, tokenizer: tokenizer, to: context.outputs[name]!)
+    }
+}

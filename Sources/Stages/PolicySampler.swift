@@ -1,0 +1,69 @@
+import Model
+
+/// One generated response to a prompt.
+public struct Completion: Codable, Equatable, Sendable {
+    /// The prompt text.
+    public var prompt: String
+    /// The response text without the closing EOS; special tokens the model emitted appear as `<|...|>`.
+    public var text: String
+    /// Whether generation ended at EOS.
+    public var reachedEOS: Bool
+    /// Number of generated tokens (EOS included).
+    public var tokenCount: Int
+    /// Sampling temperature (0: greedy).
+    public var temperature: Double
+
+    /// JSON keys (snake_case).
+    enum CodingKeys: String, CodingKey {
+        case prompt
+        case text
+        case reachedEOS = "reached_eos"
+        case tokenCount = "token_count"
+        case temperature
+    }
+}
+
+/// Generates chat-formatted responses from a causal LM in batches with the KV cache.
+public struct PolicySampler {
+    /// The policy.
+    public let model: LlamaModel
+    /// Its tokenizer.
+    public let tokenizer: any Tokenizer
+    /// Prompts per generation batch.
+    public var batchSize: Int
+
+    /// A sampler for `model` with `tokenizer`.
+    public init(model: LlamaModel, tokenizer: any Tokenizer, batchSize: Int = 32) {
+        self.model = model
+        self.tokenizer = tokenizer
+        self.batchSize = batchSize
+    }
+
+    /// The generation prefix tokens of `prompt` (`BOS <|user|> prompt <|assistant|>`).
+    public func promptTokens(_ prompt: String) -> [Int32] {
+        ChatFormat(tokenizer: tokenizer).encode(prompt: prompt, response: nil).tokens
+    }
+
+    /// One completion per prompt at `temperature` (0: greedy), seeded by `seed` and the batch index.
+    public func complete(_ prompts: [String], temperature: Double, maxNewTokens: Int, seed: UInt64) throws -> [Completion] {
+        var result: [Completion] = []
+        result.reserveCapacity(prompts.count)
+        var start = 0
+        while start < prompts.count {
+            let end = min(start + batchSize, prompts.count)
+            let part = Array(prompts[start..<end])
+            var rng = Xoshiro256(seed: seed &+ UInt64(start) &* 0x9E37_79B9_7F4A_7C15)
+            let options = SamplingOptions(temperature: Float(temperature), maxNewTokens: maxNewTokens)
+            let generation = try model.generate(prompts: part.map(promptTokens), options: options, rng: &rng)
+            for (i, prompt) in part.enumerated() {
+                var tokens = generation.tokens[i]
+                if generation.reachedEOS[i] { tokens.removeLast() }
+                result.append(Completion(prompt: prompt, text: tokenizer.decode(tokens, showSpecial: true),
+                                         reachedEOS: generation.reachedEOS[i], tokenCount: generation.tokens[i].count,
+                                         temperature: temperature))
+            }
+            start = end
+        }
+        return result
+    }
+}

@@ -1,0 +1,46 @@
+import World
+
+/// Turns k candidate responses per prompt into labelled preference pairs with the World annotator.
+///
+/// Candidates are deduplicated and ranked by the annotator's utility (gold + length bias); pairs
+/// are all k·(k−1)/2 or best-vs-rest. Each pair is shown to the annotator in a random A/B order
+/// and its label and reason are recorded. With `skipTies`, pairs of equal utility are dropped: the
+/// annotator has no preference there, as a human would mark "about the same".
+struct PreferencePairing {
+    /// The annotator (its own seeded stream draws the labels).
+    var annotator: Annotator
+    /// all_pairs or best_vs_rest.
+    var mode: PairMode
+    /// Drop pairs of equal utility.
+    var skipTies: Bool
+    /// The A/B order coin.
+    var coin: SplitMix64
+
+    /// Labelled pairs for one prompt.
+    mutating func pairs(prompt: String, candidates: [Completion]) throws -> [PreferenceRecord] {
+        var seen = Set<String>()
+        let unique = candidates.filter { seen.insert($0.text).inserted }
+        let ranked = try unique.enumerated().map { index, completion -> (index: Int, completion: Completion, utility: Double) in
+            let gold = try GoldJudge.score(prompt: prompt, response: completion.text, reachedEOS: completion.reachedEOS)
+            return (index, completion, annotator.utility(gold, characters: completion.text.count))
+        }.sorted { $0.utility != $1.utility ? $0.utility > $1.utility : $0.index < $1.index }
+        var pairs: [(Int, Int)] = []
+        switch mode {
+        case .allPairs:
+            for i in ranked.indices { for j in ranked.indices where j > i { pairs.append((i, j)) } }
+        case .bestVsRest:
+            for j in ranked.indices.dropFirst() { pairs.append((0, j)) }
+        }
+        var records: [PreferenceRecord] = []
+        for (i, j) in pairs where !(skipTies && ranked[i].utility == ranked[j].utility) {
+            let swap = coin.chance(0.5)
+            let a = ranked[swap ? j : i].completion, b = ranked[swap ? i : j].completion
+            let judgement = try annotator.compare(prompt: prompt, a: Candidate(a.text, reachedEOS: a.reachedEOS),
+                                                  b: Candidate(b.text, reachedEOS: b.reachedEOS))
+            records.append(PreferenceRecord(prompt: prompt, chosen: judgement.prefersA ? a.text : b.text,
+                                            rejected: judgement.prefersA ? b.text : a.text, reason: judgement.reason,
+                                            source: "annotator; A=T\(a.temperature) B=T\(b.temperature)"))
+        }
+        return records
+    }
+}

@@ -1,0 +1,71 @@
+/// Accuracy of a reward model on labelled pairs.
+struct PairAccuracy: Codable, Equatable {
+    /// Pairs evaluated.
+    var pairs: Int
+    /// Fraction where the preferred response scores higher.
+    var accuracy: Double
+    /// Mean reward difference (preferred − other).
+    var meanMargin: Double
+
+    /// JSON keys (snake_case).
+    enum CodingKeys: String, CodingKey {
+        case pairs, accuracy
+        case meanMargin = "mean_margin"
+    }
+
+    /// Accuracy and mean margin of reward differences (preferred − other).
+    init(margins: [Double]) {
+        pairs = margins.count
+        accuracy = margins.isEmpty ? 0 : Double(margins.filter { $0 > 0 }.count) / Double(margins.count)
+        meanMargin = Statistics.mean(margins)
+    }
+}
+
+/// `reports/rm_eval.json`: everything the gates and PPO need to trust (or not) the reward model.
+struct RewardReport: Codable, Equatable {
+    /// Training pairs.
+    var trainPairs: Int
+    /// Smoothed training loss over steps.
+    var trainLoss: [LossPoint]
+    /// Accuracy and mean margin on held-out pairs (annotator labels).
+    var heldout: PairAccuracy
+    /// Held-out accuracy on pairs whose lengths differ by at most 20%.
+    var lengthMatched: PairAccuracy
+    /// Reliability of σ(r_A − r_B) as P(A chosen) on held-out pairs in both orders, with ECE.
+    var calibration: Calibration
+    /// Agreement with the gold judge on fresh policy samples (pairs with different gold scores).
+    var goldAgreement: PairAccuracy
+    /// Spearman correlation of reward and response length (characters) on held-out responses.
+    var spearmanRewardLength: Double
+    /// Spearman correlation of reward and length on the fresh samples.
+    var spearmanRewardLengthFresh: Double
+    /// Spearman correlation of reward and gold score on the fresh samples.
+    var spearmanRewardGoldFresh: Double
+    /// Mean reward on the training responses (PPO may subtract it).
+    var rewardMean: Double
+    /// Standard deviation of reward on the training responses (PPO may divide by it).
+    var rewardStd: Double
+    /// Training settings: margin and centring coefficient.
+    var margin: Double
+    /// Weight of the reward-centring term.
+    var centring: Double
+    /// Training time in seconds.
+    var trainSeconds: Double
+
+    /// JSON keys (snake_case).
+    enum CodingKeys: String, CodingKey {
+        case trainPairs = "train_pairs"
+        case trainLoss = "train_loss"
+        case heldout
+        case lengthMatched = "length_matched"
+        case calibration
+        case goldAgreement = "gold_agreement"
+        case spearmanRewardLength = "spearman_reward_length"
+        case spearmanRewardLengthFresh = "spearman_reward_length_fresh"
+        case spearmanRewardGoldFresh = "spearman_reward_gold_fresh"
+        case rewardMean = "reward_mean"
+        case rewardStd = "reward_std"
+        case margin, centring
+        case trainSeconds = "train_seconds"
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Model
+
+/// Bradley-Terry training of a scalar-head reward model on (prompt, chosen, rejected) pairs.
+///
+/// Loss per pair: −log σ(r_c − r_r − margin) + centring · (r_c + r_r)², where r is the score at the
+/// last non-pad token (the response's EOS). The centring term keeps rewards near zero.
+final class RewardTrainer {
+    /// The reward model (LlamaForSequenceClassification layout).
+    let model: LlamaModel
+    /// The chat format used to encode prompt and response.
+    let format: ChatFormat
+    /// Its optimiser (nil when only scoring).
+    let optimizer: AdamW?
+    /// The learning-rate schedule.
+    let rates: LearningRateSchedule?
+    /// Margin subtracted inside the sigmoid.
+    var margin: Double = 0
+    /// Weight of the reward-centring term.
+    var centring: Double = 0
+
+    /// A trainer for `model` (nil `schedule`: scoring only).
+    init(model: LlamaModel, tokenizer: any Tokenizer, schedule: TrainingSchedule?) {
+        self.model = model
+        format = ChatFormat(tokenizer: tokenizer)
+        optimizer = schedule?.optimizer(for: model)
+        rates = schedule?.rates
+    }
+
+    /// The tokens scored for a response: `BOS <|user|> prompt <|assistant|> response EOS`.
+    func tokens(prompt: String, response: String) -> [Int32] {
+        format.encode(prompt: prompt, response: response).tokens
+    }
+
+    /// Rewards of (prompt, response) pairs, in batches.
+    func scores(_ items: [(prompt: String, response: String)], batchSize: Int = 64) throws -> [Double] {
+        var result: [Double] = []
+        var start = 0
+        while start < items.count {
+            let end = min(start + batchSize, items.count)
+            let batch = try Batch(sequences: items[start..<end].map { tokens(prompt: $0.prompt, response: $0.response) },
+                                  padToken: model.config.padTokenId)
+            result += try model.forward(batch).scores.map(Double.init)
+            start = end
+        }
+        return result
+    }
+
+    /// One optimiser step on pairs; returns the mean loss and the fraction ranked right before the update.
+    func step(_ pairs: [(prompt: String, chosen: String, rejected: String)], index: Int) throws -> (loss: Double, accuracy: Double) {
+        guard let optimizer, let rates else { throw ModelError.invalidState("this reward trainer only scores") }
+        let n = pairs.count
+        let sequences = pairs.map { tokens(prompt: $0.prompt, response: $0.chosen) } + pairs.map { tokens(prompt: $0.prompt, response: $0.rejected) }
+        let batch = try Batch(sequences: sequences, padToken: model.config.padTokenId)
+        let scores = try model.forward(batch).scores.map(Double.init)
+        var dValues = [Float](repeating: 0, count: batch.batchSize * batch.seqLen)
+        var loss = 0.0, right = 0
+        for i in 0..<n {
+            let chosen = scores[i], rejected = scores[n + i]
+            let d = chosen - rejected - margin
+            let sum = chosen + rejected
+            loss += Statistics.softplus(-d) + centring * sum * sum
+            if chosen > rejected { right += 1 }
+            let dd = -Statistics.sigmoid(-d)
+            let dc = 2 * centring * (chosen + rejected)
+            dValues[i * batch.seqLen + batch.lastTokenIndex[i]] = Float((dd + dc) / Double(n))
+            dValues[(n + i) * batch.seqLen + batch.lastTokenIndex[n + i]] = Float((-dd + dc) / Double(n))
+        }
+        try model.backward(dValues: dValues)
+        try optimizer.update(model, learningRate: rates.rate(at: index))
+        return (loss / Double(n), Double(right) / Double(n))
+    }
+}

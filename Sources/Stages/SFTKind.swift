@@ -1,0 +1,134 @@
+import Engine
+import Foundation
+import Model
+import World
+
+/// One point of a loss curve.
+struct LossPoint: Codable, Equatable {
+    /// Optimiser step.
+    var step: Int
+    /// Loss in nats per response token.
+    var loss: Double
+}
+
+/// `reports/sft_eval.json`.
+struct SFTReport: Codable, Equatable {
+    /// Training examples and validation examples.
+    var trainExamples: Int
+    /// Held-out examples.
+    var validationExamples: Int
+    /// Training loss (smoothed) over steps.
+    var trainLoss: [LossPoint]
+    /// Validation loss over steps.
+    var validationLoss: [LossPoint]
+    /// Greedy gold evaluation of the SFT model on the eval prompts.
+    var eval: GoldReport
+    /// The same numbers for the base model, when a base probe summary was given.
+    var baseline: GoldReport?
+    /// SFT minus base mean gold per family (and `all`), when a baseline was given.
+    var goldGainByFamily: [String: Double]?
+    /// Training time in seconds.
+    var trainSeconds: Double
+
+    /// JSON keys (snake_case).
+    enum CodingKeys: String, CodingKey {
+        case trainExamples = "train_examples"
+        case validationExamples = "validation_examples"
+        case trainLoss = "train_loss"
+        case validationLoss = "validation_loss"
+        case eval
+        case baseline
+        case goldGainByFamily = "gold_gain_by_family"
+        case trainSeconds = "train_seconds"
+    }
+}
+
+/// `sft`: supervised fine-tuning of the base model on demonstrations, loss on response tokens only.
+///
+/// Holds out `validation_fraction` of the demonstrations, records train and validation loss curves
+/// as metrics, then evaluates the model greedily on the eval prompts with the gold judge (format
+/// adherence included). Outputs `model` (`models/sft/`) and `report` (`reports/sft_eval.json`).
+struct SFTKind: StageKind {
+    /// `sft`.
+    let name = "sft"
+    /// Version 1.
+    let version = 1
+    /// Optimiser, split, evaluation and generation settings.
+    let params: [ParamSpec] = TrainingSchedule.specs + GenerationSettings.specs + [
+        ParamSpec("validation_fraction", .number, summary: "share of demonstrations held out"),
+        ParamSpec("eval_every", .integer, summary: "steps between validation-loss measurements"),
+    ]
+    /// `base` (checkpoint), `data` (SFT JSONL), `eval_prompts` (prompt JSONL), optional `baseline` (probe summary).
+    let inputs: [InputSpec]? = [InputSpec("base"), InputSpec("data"), InputSpec("eval_prompts"), InputSpec("baseline", required: false)]
+    /// `model` and `report`.
+    let outputs: [String]? = ["model", "report"]
+    /// Batch order uses the pipeline seed.
+    var usesRandomness: Bool { true }
+
+    /// Fine-tunes, evaluates and writes the SFT model and report.
+    func run(_ context: StageContext) throws {
+        let params = Params(context)
+        let schedule = try TrainingSchedule(params, steps: 400, batchSize: 32, learningRate: 1e-3)
+        let settings = try GenerationSettings(params, promptCount: 0)
+        let validationFraction = try params.double("validation_fraction", default: 0.05, in: 0...0.5)
+        let evalEvery = try params.int("eval_every", default: max(1, schedule.steps / 10), in: 1...10_000_000)
+        let dataURL = context.inputs["data"]!
+        let records = try JSONFiles.readRecords(SFTRecord.self, from: dataURL)
+        let prompts = settings.take(try JSONFiles.readRecords(PromptRecord.self, from: context.inputs["eval_prompts"]!))
+        let baseline = try context.inputs["baseline"].map { try JSONFiles.read(ProbeSummary.self, from: $0).greedy }
+        let (model, tokenizer) = try ModelFiles.load(context, role: "base")
+        let data = try SFTData(records, format: ChatFormat(tokenizer: tokenizer), validationFraction: validationFraction,
+                               maxLength: model.config.maxPositionEmbeddings, file: dataURL.path)
+
+        let trainer = CausalLMTrainer(model: model, schedule: schedule)
+        var rng = Xoshiro256(seed: context.seed ^ 0x5346_5453)
+        var order: [Int] = []
+        var trainCurve: [LossPoint] = [], validationCurve: [LossPoint] = []
+        var smoothed = 0.0
+        let started = Date()
+        func validate(_ step: Int) throws {
+            let loss = try trainer.evaluate(data.validation.map(\.tokens), masks: data.validation.map(\.lossMask), batchSize: 64)
+            validationCurve.append(LossPoint(step: step, loss: loss))
+            context.metrics.record("sft_val_loss", step: step, value: loss)
+        }
+        try validate(0)
+        for step in 0..<schedule.steps {
+            if context.isCancelled { throw StagesError.cancelled(node: context.node) }
+            if order.count < schedule.batchSize {
+                var fresh = Array(data.train.indices)
+                fresh.shuffle(using: &rng)
+                order += fresh
+            }
+            let picked = order.prefix(schedule.batchSize).map { data.train[$0] }
+            order.removeFirst(min(schedule.batchSize, order.count))
+            let loss = try trainer.step(picked.map(\.tokens), masks: picked.map(\.lossMask), index: step)
+            smoothed = step == 0 ? loss : 0.9 * smoothed + 0.1 * loss
+            if step % 10 == 0 || step == schedule.steps - 1 {
+                trainCurve.append(LossPoint(step: step + 1, loss: smoothed))
+                context.metrics.record("sft_train_loss", step: step + 1, value: smoothed)
+            }
+            if (step + 1) % evalEvery == 0 || step == schedule.steps - 1 { try validate(step + 1) }
+            context.progress.update(step: step + 1, total: schedule.steps, loss: smoothed)
+        }
+        let trainSeconds = Date().timeIntervalSince(started)
+        guard smoothed.isFinite else { throw StagesError.trainingFailed(node: context.node, message: "loss is \(smoothed)") }
+        try ModelFiles.save(model, tokenizer: tokenizer, context, output: "model")
+
+        context.progress.message("gold evaluation on \(prompts.count) eval prompts")
+        let sampler = PolicySampler(model: model, tokenizer: tokenizer, batchSize: settings.batchSize)
+        let eval = GoldReport(try GoldReport.score(sampler.complete(prompts.map(\.prompt), temperature: 0,
+                                                                    maxNewTokens: settings.maxNewTokens, seed: context.seed)))
+        context.metrics.record("sft_eval_gold", step: schedule.steps, value: eval.overall.meanGold)
+        context.metrics.record("sft_format_adherence", step: schedule.steps, value: eval.formatAdherence)
+        var gains: [String: Double]?
+        if let baseline {
+            var table = ["all": eval.overall.meanGold - baseline.overall.meanGold]
+            for (family, stat) in eval.byFamily { table[family] = stat.meanGold - (baseline.byFamily[family]?.meanGold ?? 0) }
+            gains = table
+        }
+        let report = SFTReport(trainExamples: data.train.count, validationExamples: data.validation.count, trainLoss: trainCurve,
+                               validationLoss: validationCurve, eval: eval, baseline: baseline, goldGainByFamily: gains,
+                               trainSeconds: trainSeconds)
+        try JSONFiles.write(report, to: context.outputs["report"]!)
+    }
+}

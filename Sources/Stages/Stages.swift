@@ -1,1 +1,0 @@
-/// The `Stages` module; see ../shared/DESIGN.md for its layer.

@@ -1,0 +1,103 @@
+import Foundation
+
+/// Small statistics used by the evaluation reports.
+enum Statistics {
+    /// Logistic sigmoid.
+    static func sigmoid(_ x: Double) -> Double {
+        x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x))
+    }
+
+    /// log(1 + eˣ), stable for large |x|.
+    static func softplus(_ x: Double) -> Double {
+        x > 0 ? x + log1p(exp(-x)) : log1p(exp(x))
+    }
+
+    /// Mean of `values` (0 when empty).
+    static func mean(_ values: [Double]) -> Double {
+        values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
+    }
+
+    /// Population standard deviation of `values`.
+    static func standardDeviation(_ values: [Double]) -> Double {
+        let m = mean(values)
+        return mean(values.map { ($0 - m) * ($0 - m) }).squareRoot()
+    }
+
+    /// Ranks starting at 1, ties sharing their average rank.
+    /// - Complexity: O(n log n).
+    static func ranks(_ values: [Double]) -> [Double] {
+        let order = values.indices.sorted { values[$0] < values[$1] }
+        var ranks = [Double](repeating: 0, count: values.count)
+        var i = 0
+        while i < order.count {
+            var j = i
+            while j + 1 < order.count && values[order[j + 1]] == values[order[i]] { j += 1 }
+            let average = Double(i + j) / 2 + 1
+            for k in i...j { ranks[order[k]] = average }
+            i = j + 1
+        }
+        return ranks
+    }
+
+    /// Pearson correlation (0 when either side is constant).
+    static func pearson(_ x: [Double], _ y: [Double]) -> Double {
+        let mx = mean(x), my = mean(y)
+        var sxy = 0.0, sxx = 0.0, syy = 0.0
+        for (a, b) in zip(x, y) {
+            sxy += (a - mx) * (b - my)
+            sxx += (a - mx) * (a - mx)
+            syy += (b - my) * (b - my)
+        }
+        return sxx > 0 && syy > 0 ? sxy / (sxx * syy).squareRoot() : 0
+    }
+
+    /// Spearman rank correlation with average ranks for ties.
+    static func spearman(_ x: [Double], _ y: [Double]) -> Double {
+        pearson(ranks(x), ranks(y))
+    }
+}
+
+/// One bin of a reliability table.
+struct CalibrationBin: Codable, Equatable {
+    /// Lower edge of predicted probability.
+    var lower: Double
+    /// Upper edge.
+    var upper: Double
+    /// Predictions in the bin.
+    var count: Int
+    /// Mean predicted probability.
+    var meanPredicted: Double
+    /// Observed frequency of the predicted outcome.
+    var observed: Double
+
+    /// JSON keys (snake_case).
+    enum CodingKeys: String, CodingKey {
+        case lower, upper, count
+        case meanPredicted = "mean_predicted"
+        case observed
+    }
+}
+
+/// A reliability table and expected calibration error for binary predictions.
+struct Calibration: Codable, Equatable {
+    /// Equal-width bins over [0, 1] (empty bins omitted).
+    var bins: [CalibrationBin]
+    /// ECE: Σ (n_b / N) · |mean predicted − observed|.
+    var ece: Double
+
+    /// Bins `(probability, outcome)` pairs into `binCount` equal-width bins.
+    init(_ predictions: [(probability: Double, outcome: Bool)], binCount: Int = 10) {
+        var groups = Array(repeating: [(probability: Double, outcome: Bool)](), count: binCount)
+        for p in predictions { groups[min(binCount - 1, max(0, Int(p.probability * Double(binCount))))].append(p) }
+        bins = []
+        var error = 0.0
+        for (b, group) in groups.enumerated() where !group.isEmpty {
+            let predicted = Statistics.mean(group.map(\.probability))
+            let observed = Double(group.filter(\.outcome).count) / Double(group.count)
+            bins.append(CalibrationBin(lower: Double(b) / Double(binCount), upper: Double(b + 1) / Double(binCount),
+                                       count: group.count, meanPredicted: predicted, observed: observed))
+            error += Double(group.count) / Double(max(predictions.count, 1)) * abs(predicted - observed)
+        }
+        ece = error
+    }
+}

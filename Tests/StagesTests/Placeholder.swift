@@ -1,2 +1,0 @@
-import XCTest
-final class StagesTestsPlaceholder: XCTestCase { func testModuleLinks() { XCTAssertTrue(true) } }

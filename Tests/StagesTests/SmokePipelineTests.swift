@@ -1,0 +1,50 @@
+import Engine
+import Foundation
+import XCTest
+@testable import Stages
+
+/// The smoke pipeline builds end to end through the engine, rebuilds nothing, and reruns exactly the stale nodes.
+final class SmokePipelineTests: XCTestCase {
+    /// The repository root (this file is Tests/StagesTests/…).
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    private func build(_ root: URL, pipeline text: String) throws -> BuildSummary {
+        try Data(text.utf8).write(to: root.appendingPathComponent("pipeline.json"))
+        let workspace = try Workspace(root: root)
+        let pipeline = try PipelineLoader(registry: StageKinds.registry).load(path: root.appendingPathComponent("pipeline.json").path)
+        return try Executor(workspace: workspace, pipeline: pipeline, registry: StageKinds.registry, output: { _ in }).build(BuildOptions())
+    }
+
+    func testSmokePipelineBuildsRebuildsNothingAndRerunsOnlyStaleNodes() throws {
+        let h = try StageHarness()
+        let original = try String(contentsOf: Self.repository.appendingPathComponent("experiments/smoke/pipeline.json"), encoding: .utf8)
+        let first = try build(h.root, pipeline: original)
+        XCTAssertTrue(first.succeeded, "\(first.errors)")
+        XCTAssertEqual(first.built.count, 11, "\(first)")
+        let experiment = h.root.appendingPathComponent("experiments/smoke")
+        for path in ["data/sft_train.jsonl", "data/pref_train.jsonl", "data/prompts_ppo.jsonl", "data/eval_prompts.jsonl",
+                     "models/base.txt", "models/base/model.safetensors", "models/sft/config.json",
+                     "models/reward_model/model.safetensors", "reports/base_probe.md", "reports/sft_eval.json", "reports/rm_eval.json"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: experiment.appendingPathComponent(path).path), path)
+        }
+        let rmConfig = try String(contentsOf: experiment.appendingPathComponent("models/reward_model/config.json"), encoding: .utf8)
+        XCTAssertTrue(rmConfig.contains("LlamaForSequenceClassification"))
+        let rmReport = try JSONSerialization.jsonObject(with: Data(contentsOf: experiment.appendingPathComponent("reports/rm_eval.json"))) as! [String: Any]
+        for key in ["heldout", "calibration", "gold_agreement", "spearman_reward_length"] { XCTAssertNotNil(rmReport[key], key) }
+
+        let second = try build(h.root, pipeline: original)
+        XCTAssertEqual(second.built, [])
+        XCTAssertEqual(second.upToDate.count, 11)
+
+        let rmChanged = original.replacingOccurrences(of: "\"centring\": 0.01", with: "\"centring\": 0.02")
+        XCTAssertNotEqual(rmChanged, original)
+        XCTAssertEqual(try build(h.root, pipeline: rmChanged).built, ["reward_model"])
+
+        let sftChanged = rmChanged.replacingOccurrences(of: "\"sft_error_rate\": 0.1", with: "\"sft_error_rate\": 0.3")
+        XCTAssertNotEqual(sftChanged, rmChanged)
+        let rerun = try build(h.root, pipeline: sftChanged)
+        XCTAssertTrue(Set(["sft_data", "sft", "preferences", "reward_model"]).isSubset(of: rerun.built), "\(rerun)")
+        XCTAssertFalse(rerun.built.contains("pretrain"), "the corpus bytes did not change, so pretrain stays up to date")
+        XCTAssertFalse(rerun.built.contains("base_probe"))
+    }
+}
