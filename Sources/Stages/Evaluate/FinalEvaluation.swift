@@ -17,6 +17,7 @@ struct FinalEvaluation: Codable, Equatable, Sendable {
     /// Lowest RM-scored policy responses.
     var lowestRM: [JudgedResponse]
 
+    /// JSON keys.
     enum CodingKeys: String, CodingKey {
         case prompts, temperature, models
         case goldScoredPrompts = "gold_scored_prompts"

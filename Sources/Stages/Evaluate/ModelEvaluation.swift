@@ -21,6 +21,7 @@ struct ModelEvaluation: Codable, Equatable, Sendable {
     /// Monte-Carlo KL(model ‖ SFT): summed per response over samples at temperature 1, averaged.
     var klToSFT: Double
 
+    /// JSON keys.
     enum CodingKeys: String, CodingKey {
         case model
         case goldMean = "gold_mean"
@@ -48,6 +49,7 @@ struct JudgedResponse: Codable, Equatable, Sendable {
     /// Whether the response reached EOS.
     var reachedEOS: Bool
 
+    /// JSON keys.
     enum CodingKeys: String, CodingKey {
         case prompt, response, gold
         case rmScore = "rm_score"

@@ -18,6 +18,7 @@ struct RewardHackingSignal: Codable, Equatable, Sendable {
     /// The finding in one or two sentences.
     var verdict: String
 
+    /// JSON keys.
     enum CodingKeys: String, CodingKey {
         case rmGain = "rm_gain"
         case rmGainStandardised = "rm_gain_standardised"

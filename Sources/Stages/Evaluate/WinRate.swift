@@ -21,6 +21,7 @@ struct WinRate: Codable, Equatable, Sendable {
     /// Prompts A loses.
     var losses: Int
 
+    /// JSON keys.
     enum CodingKeys: String, CodingKey {
         case a, b, judge, wins, ties, losses
         case winRate = "win_rate"

@@ -41,6 +41,7 @@ struct PPOIterationMetrics: Codable, Equatable, Sendable {
     /// Tokens per second sampling the same batch without the KV cache (measured once, when asked).
     var noCacheTokensPerSecond: Double?
 
+    /// JSON keys.
     enum CodingKeys: String, CodingKey {
         case iteration
         case rmScoreMean = "rm_score_mean"
