@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
         subcommands: [
             BenchExecutorCommand.self,
             BenchTrainCommand.self, BenchGenerateCommand.self, BenchSgemmCommand.self,
-            BenchReportCommand.self,
+            BenchEvalLeakCommand.self, BenchReportCommand.self,
         ]
     )
 }

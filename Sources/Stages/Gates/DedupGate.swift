@@ -2,7 +2,8 @@ import Engine
 import Foundation
 
 /// `gate.dedup`: exact duplicates after normalisation and near-duplicates (MinHash-LSH candidates
-/// verified by exact Jaccard) within each input set; for preferences also pairs whose chosen equals rejected.
+/// verified by exact Jaccard) within each input set; for preferences also pairs whose chosen equals rejected
+/// (same text up to surrounding whitespace: pairs that differ only in punctuation still teach format).
 public struct DedupGate: StageKind {
     /// "gate.dedup".
     public let name = "gate.dedup"
@@ -80,10 +81,11 @@ public struct DedupGate: StageKind {
         var exact = 0, near = 0, identical = 0
         for record in dataset.records {
             let normalized = record.fields.map { GateText.normalize($0.text) }
-            if dataset.format == .preferences, normalized[1] == normalized[2] {
+            if dataset.format == .preferences,
+               record.text("chosen").trimmingCharacters(in: .whitespacesAndNewlines) == record.text("rejected").trimmingCharacters(in: .whitespacesAndNewlines) {
                 identical += 1
                 evaluation.findings.append(GateFinding(kind: "chosen_equals_rejected", file: dataset.file, line: record.line, field: "rejected",
-                                                       message: "chosen and rejected are the same after normalisation; the pair teaches nothing"))
+                                                       message: "chosen and rejected are the same text; the pair teaches nothing"))
             }
             let key = normalized.joined(separator: "\u{1F}")
             if let first = firstLine[key] {

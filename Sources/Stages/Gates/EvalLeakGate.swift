@@ -18,7 +18,7 @@ public struct EvalLeakGate: StageKind {
         ParamSpec("formats", .object, summary: "input role → format when the role name does not say"),
         ParamSpec("eval_role", .string, summary: "the input role holding eval prompts (default \"eval\")"),
         ParamSpec("ngram", .integer, summary: "word n-gram size (default 3)"),
-        ParamSpec("threshold", .number, summary: "similarity at or above which a pair leaks (default 0.8)"),
+        ParamSpec("threshold", .number, summary: "similarity at or above which a pair leaks (default 0.9)"),
         ParamSpec("measure", .string, summary: "\"containment\" (default) or \"jaccard\""),
         ParamSpec("max_leaked_fraction", .number, summary: "tolerated fraction of leaked eval prompts (default 0)"),
         ParamSpec("threads", .integer, summary: "scan threads (default: active processors)"),
@@ -32,7 +32,7 @@ public struct EvalLeakGate: StageKind {
         /// Word n-gram size.
         var ngram = 3
         /// Leak similarity threshold.
-        var threshold = 0.8
+        var threshold = 0.9
         /// Similarity measure.
         var measure = LeakDetector.Measure.containment
         /// Tolerated leaked fraction.
@@ -60,7 +60,7 @@ public struct EvalLeakGate: StageKind {
         } ?? "eval"
         guard let evalURL = context.inputs[evalRole] else { throw GateError.missingInput(node: context.node, role: evalRole) }
         let settings = Settings(ngram: try params.int("ngram", default: 3, range: 1...32),
-                                threshold: try params.double("threshold", default: 0.8, range: 0.01...1),
+                                threshold: try params.double("threshold", default: 0.9, range: 0.01...1),
                                 measure: LeakDetector.Measure(rawValue: try params.choice("measure", default: "containment",
                                                                                           allowed: ["containment", "jaccard"]))!,
                                 maxLeakedFraction: try params.double("max_leaked_fraction", default: 0, range: 0...1),

@@ -153,7 +153,7 @@ public struct LengthBiasGate: StageKind {
         if let url = context.inputs["rm_eval"] {
             let figures = try JSONFigures.load(url, file: GateSupport.displayPath(url, workspace: context.workspace))
             spearman = figures.find(["spearman_reward_length", "reward_length_spearman", "length_spearman"], all: ["spearman"])?.value
-            balanced = figures.find(["length_balanced_accuracy", "length_matched_accuracy"], all: ["length", "acc"], none: ["gold"])?.value
+            balanced = figures.find(["length_balanced_accuracy", "length_matched_accuracy", "length_matched.accuracy"], all: ["length", "acc"], none: ["gold"])?.value
         }
         if spearman == nil || balanced == nil, let model = context.inputs["reward_model"], let pairs = context.inputs["pairs"] {
             let dataset = try GateDataset.load(pairs, role: "pairs", format: .preferences,

@@ -129,7 +129,7 @@ public struct SchemaGate: StageKind {
         if message.contains("UTF-8") { return "invalid_utf8" }
         if message.contains("-byte limit") { return "line_too_long" }
         if message.hasPrefix("missing required") { return "missing_field" }
-        if message.hasPrefix("expected") { return "wrong_type" }
+        if message.hasPrefix("expected a ") || message.hasPrefix("expected an ") { return "wrong_type" }
         if message == "empty string" { return "empty_string" }
         if message.hasPrefix("not valid JSON") || message.hasPrefix("JSON nested") { return "invalid_json" }
         return "invalid_record"

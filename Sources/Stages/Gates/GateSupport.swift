@@ -1,0 +1,50 @@
+import Engine
+import Foundation
+
+/// Shared plumbing of every gate kind: params, outputs, and recording the verdict.
+enum GateSupport {
+    /// The outputs every gate declares.
+    static let outputs = ["verdict", "outcome"]
+
+    /// Params every gate takes.
+    static let commonParams = [
+        ParamSpec("severity", .string, summary: "\"error\" (default: a fail blocks downstream) or \"warn\""),
+        ParamSpec("max_findings", .integer, summary: "findings listed in the verdict (default 200)"),
+    ]
+
+    /// Writes `verdict` and `outcome`, records figures as metrics and the verdict in the catalog.
+    static func finish(_ evaluation: GateEvaluation, gate: String, context: StageContext) throws {
+        let params = GateParams(context)
+        let severity = try params.severity()
+        let report = evaluation.report(gate: gate, severity: severity,
+                                       maxFindings: try params.int("max_findings", default: 200, range: 0...1_000_000))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try write(encoder.encode(report), to: context.outputs["verdict"], node: context.node)
+        let outcome = GateOutcome(gate: gate, status: report.status, severity: severity)
+        try write(encoder.encode(outcome), to: context.outputs["outcome"], node: context.node)
+        for (name, value) in report.figures.sorted(by: { $0.key < $1.key }) {
+            context.metrics.record("\(gate).\(name)", step: 0, value: value)
+        }
+        context.record(verdict: GateVerdict(gate: gate, status: report.status, severity: severity, message: report.message))
+        context.logger.info("\(gate): \(report.status.rawValue) (\(severity)): \(report.message)")
+    }
+
+    /// Writes `data` at `url`; a missing output path is an engine contract violation reported as a param error.
+    private static func write(_ data: Data, to url: URL?, node: String) throws {
+        guard let url else { throw GateError.invalidParam(node: node, name: "outputs", message: "the engine gave no path for a gate output") }
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try (data + Data("\n".utf8)).write(to: url, options: .atomic)
+        } catch {
+            throw GateError.unreadable(path: url.path, reason: "cannot write: \(error.localizedDescription)")
+        }
+    }
+
+    /// `url`'s path relative to the workspace when it lies inside, else the absolute path.
+    static func displayPath(_ url: URL, workspace: URL) -> String {
+        let root = workspace.standardizedFileURL.path
+        let path = url.standardizedFileURL.path
+        return path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+    }
+}
