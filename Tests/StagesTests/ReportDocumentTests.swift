@@ -110,6 +110,16 @@ final class ReportDocumentTests: XCTestCase {
         XCTAssertEqual(displayed(rm[6]), ReportFixtures.ppoLines(20).last!.rmScoreMean, accuracy: 5e-4)
     }
 
+    func testRewardModelFiguresAndCalibrationComeFromTheArtifact() throws {
+        let (html, parsed) = render(try ReportFixtures.writeAll(to: directory))
+        XCTAssertTrue(html.contains("<span>Held-out accuracy</span><b>0.810</b>"))
+        XCTAssertTrue(html.contains("<span>Held-out mean margin</span><b>0.742</b>"))
+        XCTAssertTrue(html.contains("<span>Gold agreement (fresh pairs)</span><b>0.780</b>"))
+        XCTAssertTrue(html.contains("Calibration: predicted vs observed P(chosen)"))
+        XCTAssertTrue(html.contains("Gold score by family: SFT vs baseline"))
+        XCTAssertNil(parsed.error)
+    }
+
     func testMarkdownSummaryCarriesTheKeyNumbers() throws {
         let document = ReportDocument(experiment: "fixture", generated: Date(), artifacts: ReportArtifacts(sources: try ReportFixtures.writeAll(to: directory)))
         let markdown = document.markdown()

@@ -21,17 +21,28 @@ enum ReportFixtures {
         try lines.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }.joined(separator: "\n") + "\n"
     }
 
-    /// An `sft_eval.json`: a train loss array, validation objects and scalar figures.
+    /// An `sft_eval.json` in the `sft` stage's format (loss points, gold report of SFT and baseline).
     static let sftEval = """
-    {"train_loss": [2.5, 2.1, 1.7, 1.4, 1.2, 1.1], "validation": [{"step": 2, "loss": 2.2}, {"step": 4, "loss": 1.6}, {"step": 6, "loss": 1.35}],
-     "format_adherence": {"ends_with_eos": 0.97, "no_role_markers": 1.0}, "gold_score": 0.612}
+    {"train_examples": 90, "validation_examples": 10, "train_seconds": 12.5,
+     "train_loss": [{"step": 1, "loss": 2.5}, {"step": 2, "loss": 2.1}, {"step": 3, "loss": 1.7}, {"step": 4, "loss": 1.4}, {"step": 5, "loss": 1.2}, {"step": 6, "loss": 1.1}],
+     "validation_loss": [{"step": 2, "loss": 2.2}, {"step": 4, "loss": 1.6}, {"step": 6, "loss": 1.35}],
+     "eval": {"overall": {"count": 40, "mean_gold": 0.612, "correct_rate": 0.55, "format_ok_rate": 0.97},
+              "by_family": {"reverse": {"count": 20, "mean_gold": 0.7, "correct_rate": 0.6, "format_ok_rate": 1}, "add": {"count": 20, "mean_gold": 0.52, "correct_rate": 0.5, "format_ok_rate": 0.95}},
+              "by_scenario": {}, "format_adherence": 0.97, "eos_rate": 0.98, "role_marker_rate": 0, "mean_length": 11.5},
+     "baseline": {"overall": {"count": 40, "mean_gold": 0.12, "correct_rate": 0.05, "format_ok_rate": 0.2},
+              "by_family": {"reverse": {"count": 20, "mean_gold": 0.1, "correct_rate": 0.05, "format_ok_rate": 0.2}, "add": {"count": 20, "mean_gold": 0.14, "correct_rate": 0.05, "format_ok_rate": 0.2}},
+              "by_scenario": {}, "format_adherence": 0.2, "eos_rate": 0.3, "role_marker_rate": 0.4, "mean_length": 40}}
     """
 
-    /// An `rm_eval.json`: held-out figures and a calibration table.
+    /// An `rm_eval.json` in the `reward_model` stage's format.
     static let rmEval = """
-    {"heldout": {"accuracy": 0.81, "mean_margin": 0.742}, "gold_agreement": 0.78, "spearman_length": 0.12, "ece": 0.043,
-     "calibration": [{"predicted": 0.55, "observed": 0.52, "count": 40}, {"predicted": 0.7, "observed": 0.66, "count": 30},
-                     {"predicted": 0.9, "observed": 0.84, "count": 20}]}
+    {"train_pairs": 400, "train_loss": [{"step": 1, "loss": 0.69}, {"step": 2, "loss": 0.6}, {"step": 3, "loss": 0.52}],
+     "heldout": {"pairs": 50, "accuracy": 0.81, "mean_margin": 0.742}, "length_matched": {"pairs": 20, "accuracy": 0.7, "mean_margin": 0.3},
+     "calibration": {"bins": [{"lower": 0.5, "upper": 0.6, "count": 40, "mean_predicted": 0.55, "observed": 0.52},
+                              {"lower": 0.6, "upper": 0.8, "count": 30, "mean_predicted": 0.7, "observed": 0.66},
+                              {"lower": 0.8, "upper": 1.0, "count": 20, "mean_predicted": 0.9, "observed": 0.84}], "ece": 0.043},
+     "gold_agreement": {"pairs": 60, "accuracy": 0.78, "mean_margin": 0.5}, "spearman_reward_length": 0.12, "spearman_reward_length_fresh": 0.1,
+     "spearman_reward_gold_fresh": 0.6, "reward_mean": 0.1, "reward_std": 1.1, "margin": 0, "centring": 0.01, "train_seconds": 20}
     """
 
     /// A `final_eval.json` as the evaluate stage writes it.

@@ -15,11 +15,11 @@ enum ExperimentSources {
         default: break
         }
         if kind.hasPrefix("gate.") { return output == "verdict" ? "gate" : nil }
-        if kind == "sft", output.contains("eval") { return "sft_eval" }
-        if kind == "reward_model", output.contains("eval") { return "rm_eval" }
+        if kind == "sft" { return output == "report" || output.contains("eval") ? "sft_eval" : nil }
+        if kind == "reward_model" { return output == "report" || output.contains("eval") ? "rm_eval" : nil }
         if kind == "probe" {
-            if file.hasSuffix(".md") || output == "report" { return "base_probe" }
-            if file.hasSuffix(".jsonl") || output.contains("generation") || output.contains("probe") { return "probe" }
+            if output == "generations" || file.hasSuffix(".jsonl") { return "probe" }
+            return (output == "report" || file.hasSuffix(".md")) && (file.contains("base") || path.contains("base")) ? "base_probe" : nil
         }
         switch ReportSection(role: "", fileName: file) {
         case .sftEval?: return "sft_eval"

@@ -15,6 +15,11 @@ extension ReportDocument {
         let chart = LineChart(labels: ChartLabels(title: "SFT loss per step", x: "step", y: "cross-entropy (nats per response token)"), series: series)
         out += chart.hasData ? "<div class=\"charts\">" + figure(chart.svg(), caption: "Train and validation loss; validation is on the held-out split.") + "</div>"
             : "<p class=\"missing\">missing field: no loss curve (an array of numbers, or of objects with a step, under a key containing \"loss\") in sft_eval.json.</p>\n"
+        let families = Self.goldByFamily(eval)
+        if !families.isEmpty {
+            let chart = BarChart(labels: ChartLabels(title: "Gold score by family: SFT vs baseline", x: "task family", y: "mean gold score (0–1)"), bars: families, range: 0...1)
+            out += "<div class=\"charts\">" + figure(chart.svg(), caption: "From sft_eval.json: the SFT model (eval) and the base model it started from (baseline), on the eval prompts.") + "</div>\n"
+        }
         out += scalarTable(eval, compared: comparison?.artifacts.sftEval.value)
         return section("sft", "Supervised fine-tuning", out + provenance(artifacts.sftEval.origin))
     }
@@ -26,8 +31,9 @@ extension ReportDocument {
             let scalars = JSONFacts.scalars(eval)
             var cards: [String] = []
             for (label, words) in [("Held-out accuracy", [["heldout", "accuracy"], ["held", "out", "accuracy"], ["accuracy"]]),
-                                   ("Mean margin", [["mean", "margin"], ["margin"]]), ("Gold agreement", [["gold"]]), ("ECE", [["ece"]]),
-                                   ("Spearman(reward, length)", [["spearman"], ["length"]])] {
+                                   ("Held-out mean margin", [["heldout", "mean", "margin"], ["mean", "margin"], ["margin"]]),
+                                   ("Gold agreement (fresh pairs)", [["gold", "agreement", "accuracy"], ["gold", "agreement"]]), ("ECE", [["ece"]]),
+                                   ("Spearman(reward, length)", [["spearman", "reward", "length"], ["spearman", "length"]])] {
                 if let hit = JSONFacts.find(scalars, words) {
                     cards.append("<div class=\"kpi\"><span>\(Markup.escape(label))</span><b>\(Markup.number(hit.value))</b><span><code>\(Markup.escape(hit.path))</code></span></div>")
                 }
@@ -94,6 +100,16 @@ extension ReportDocument {
             })
         }
         return table(["Figure", "Value"], scalars.map { [.text($0.path), .number($0.value)] })
+    }
+
+    /// Bars of `<model>.by_family.<family>.mean_gold` figures (`eval` shown as SFT, `baseline` as base).
+    static func goldByFamily(_ value: JSONValue) -> [ChartBar] {
+        JSONFacts.scalars(value).compactMap { item in
+            let parts = item.path.split(separator: ".").map(String.init)
+            guard parts.count == 4, parts[1] == "by_family", parts[3] == "mean_gold" else { return nil }
+            let model = parts[0] == "eval" ? "SFT" : (parts[0] == "baseline" ? "base" : parts[0])
+            return ChartBar(group: parts[2], series: model, value: item.value)
+        }.sorted { ($0.series == "base" ? 0 : 1, $0.group) < ($1.series == "base" ? 0 : 1, $1.group) }
     }
 
     /// A readable legend name for a JSON path (`curves.train_loss` → `train loss`).
