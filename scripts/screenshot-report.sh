@@ -7,12 +7,11 @@
 #
 # Needs the Debian package `chromium` (apt-get install -y chromium). HEIGHT=… overrides the page height in px.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
 if [[ "${1:-}" == "--fixture" ]]; then
     shift
     dir="${TMPDIR:-/tmp}/rlhf-report-fixture"
-    RLHF_REPORT_FIXTURE_DIR="$dir" swift test --filter ReportPipelineTests/testExperimentReportShowsStatesLineageAndNeverBuiltNodes >/dev/null
+    (cd "$(dirname "$0")/.." && RLHF_REPORT_FIXTURE_DIR="$dir" swift test --filter 'ReportPipelineTests|ReportDocumentTests' >/dev/null)
     html="$dir/index.html"
 else
     html="${1:-reports/default/index.html}"

@@ -3,7 +3,7 @@ struct DagDiagram {
     /// The nodes with their states, hashes and upstream names.
     var nodes: [ReportCatalogView.NodeState]
 
-    private static let boxWidth = 168.0
+    private static let boxWidth = 176.0
     private static let boxHeight = 54.0
     private static let gapX = 18.0
     private static let gapY = 34.0
@@ -60,13 +60,13 @@ struct DagDiagram {
             guard let c = center[node.name] else { continue }
             let color = Self.stateColors[node.state] ?? "#6e7781"
             let x = c.x - Self.boxWidth / 2, y = c.y - Self.boxHeight / 2
-            let hash = node.outputs.first.map { "\($0.name) \(String($0.hash.prefix(10)))" } ?? "no artifact"
+            let hash = node.state + " · " + (node.outputs.first.map { "\($0.name) \(String($0.hash.prefix(8)))" } ?? "no artifact")
             out += "<a href=\"#node-\(Markup.anchor(node.name))\"><g class=\"node\">"
             out += "<rect x=\"\(Markup.coord(x))\" y=\"\(Markup.coord(y))\" width=\"\(Self.boxWidth)\" height=\"\(Self.boxHeight)\" rx=\"6\" fill=\"#fff\" stroke=\"\(color)\" stroke-width=\"2\"/>"
             out += "<rect x=\"\(Markup.coord(x))\" y=\"\(Markup.coord(y))\" width=\"6\" height=\"\(Self.boxHeight)\" rx=\"2\" fill=\"\(color)\"/>"
             out += "<text class=\"name\" x=\"\(Markup.coord(x + 12))\" y=\"\(Markup.coord(y + 16))\">\(Markup.escape(Self.clip(node.name, 20)))</text>"
-            out += "<text x=\"\(Markup.coord(x + 12))\" y=\"\(Markup.coord(y + 31))\">\(Markup.escape(Self.clip("\(node.kind) · \(node.state)", 25)))</text>"
-            out += "<text class=\"small\" x=\"\(Markup.coord(x + 12))\" y=\"\(Markup.coord(y + 46))\">\(Markup.escape(Self.clip(hash, 24)))</text>"
+            out += "<text x=\"\(Markup.coord(x + 12))\" y=\"\(Markup.coord(y + 31))\">\(Markup.escape(Self.clip(node.kind, 26)))</text>"
+            out += "<text class=\"small\" x=\"\(Markup.coord(x + 12))\" y=\"\(Markup.coord(y + 46))\">\(Markup.escape(Self.clip(hash, 27)))</text>"
             out += "<title>\(Markup.escape("\(node.name) (\(node.kind)): \(node.state)\(node.runId.map { ", run \($0)" } ?? "")"))</title></g></a>"
         }
         return out + "</svg>"

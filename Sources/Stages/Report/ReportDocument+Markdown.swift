@@ -38,7 +38,8 @@ extension ReportDocument {
         for (title, loaded) in [("SFT", artifacts.sftEval), ("Reward model", artifacts.rmEval)] {
             lines += ["", "## \(title)", ""]
             if let value = loaded.value {
-                lines += JSONFacts.scalars(value).map { "- \($0.path): \(Markup.number($0.value))" }
+                lines += JSONFacts.scalars(value).filter { $0.path.split(separator: ".").count <= 3 && !$0.path.contains(".by_") }
+                    .map { "- \($0.path): \(Markup.number($0.value))" }
             } else {
                 lines.append(Self.plain(loaded))
             }

@@ -99,7 +99,28 @@ extension ReportDocument {
                 return [.text(item.path), .number(item.value), .number(compared), .delta(compared.map { item.value - $0 })]
             })
         }
-        return table(["Figure", "Value"], scalars.map { [.text($0.path), .number($0.value)] })
+        var groups: [String: [(row: String, column: String, value: Double)]] = [:]
+        var flat: [(path: String, value: Double)] = []
+        for item in scalars {
+            let parts = item.path.split(separator: ".").map(String.init)
+            guard parts.count >= 3 else {
+                flat.append(item)
+                continue
+            }
+            groups[parts.dropLast(2).joined(separator: "."), default: []].append((parts[parts.count - 2], parts[parts.count - 1], item.value))
+        }
+        var out = ""
+        for (prefix, cells) in groups.sorted(by: { $0.key < $1.key }) {
+            let rows = cells.map(\.row).uniqued()
+            guard rows.count > 1 else {
+                flat += cells.map { ("\(prefix).\($0.row).\($0.column)", $0.value) }
+                continue
+            }
+            let columns = cells.map(\.column).uniqued()
+            let lookup = Dictionary(cells.map { ("\($0.row)\u{1}\($0.column)", $0.value) }, uniquingKeysWith: { a, _ in a })
+            out += "<h3>\(Markup.escape(prefix))</h3>\n" + table([""] + columns, rows.map { row in [.text(row)] + columns.map { .number(lookup["\(row)\u{1}\($0)"]) } })
+        }
+        return table(["Figure", "Value"], flat.sorted { $0.path < $1.path }.map { [.text($0.path), .number($0.value)] }) + out
     }
 
     /// Bars of `<model>.by_family.<family>.mean_gold` figures (`eval` shown as SFT, `baseline` as base).
@@ -114,6 +135,8 @@ extension ReportDocument {
 
     /// A readable legend name for a JSON path (`curves.train_loss` → `train loss`).
     static func curveName(_ path: String) -> String {
-        path.replacingOccurrences(of: "_", with: " ").replacingOccurrences(of: ".", with: " · ")
+        var parts = path.split(separator: ".").map(String.init)
+        if parts.count > 1, let last = parts.last, parts[parts.count - 2].contains(last) { parts.removeLast() }
+        return parts.joined(separator: " · ").replacingOccurrences(of: "_", with: " ")
     }
 }
