@@ -24,7 +24,7 @@ browser="$(command -v chromium || command -v chromium-browser || command -v goog
 
 # Page height: about 330 px per chart or table block, at least one screen.
 blocks=$(grep -o -E '<(figure|table|h2)' "$html" | wc -l)
-height="${HEIGHT:-$(( blocks * 170 + 900 ))}"
+height="${HEIGHT:-$(( blocks * 230 + 1200 ))}"
 "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --force-device-scale-factor=1 \
     --window-size="1400,${height}" --screenshot="$png" "file://$(realpath "$html")" 2>/dev/null
 echo "wrote $png (1400×${height})"

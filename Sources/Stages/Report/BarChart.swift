@@ -16,11 +16,12 @@ struct BarChart {
     func svg() -> String {
         let groups = bars.map(\.group).uniqued()
         let seriesNames = bars.map(\.series).uniqued()
-        let frame = SVGFrame(rightAxis: false, legendRows: SVGFrame.legendRows(seriesNames))
         var values = bars.flatMap { [$0.value, $0.low ?? $0.value, $0.high ?? $0.value] }
         if let range { values += [range.lowerBound, range.upperBound] }
         if let reference { values.append(reference) }
         let axis = ChartAxis(values: values, includeZero: true)
+        let frame = SVGFrame(rightAxis: false, legendRows: SVGFrame.legendRows(seriesNames),
+                             leftLabelChars: axis.ticks.map { axis.label($0).count }.max() ?? 4)
         var out = frame.open(labels, kind: "bars")
         out += frame.legend(seriesNames.enumerated().map { ($1, $0, false) })
         out += frame.verticalAxis(axis, title: labels.y, side: .left)

@@ -3,6 +3,9 @@ struct LineChart {
     /// Most points drawn per series; longer series are downsampled (summaries use the full data).
     static let maxDrawnPoints = 400
 
+    /// Series this short also get a dot per point, so sparse data stays visible.
+    static let markedPoints = 40
+
     /// Titles and units.
     var labels: ChartLabels
     /// The series, each sorted by x.
@@ -22,7 +25,6 @@ struct LineChart {
     func svg() -> String {
         let usesRight = series.contains { $0.axis == .right && !$0.points.isEmpty }
         let legend = series.map { ($0.label + ($0.axis == .right ? " (right axis)" : ""), $0.color, $0.dashed) }
-        let frame = SVGFrame(rightAxis: usesRight, legendRows: SVGFrame.legendRows(legend.map(\.0)))
         let drawn = series.map { item -> ChartSeries in
             var copy = item
             copy.points = dots ? item.points : Downsample.lttb(item.points, threshold: Self.maxDrawnPoints)
@@ -33,6 +35,8 @@ struct LineChart {
         let xAxis = ChartAxis(values: xs, count: 6)
         let leftAxis = ChartAxis(values: leftValues, includeZero: includeZero)
         let rightAxis = ChartAxis(values: drawn.filter { $0.axis == .right }.flatMap { $0.points.map(\.y) })
+        let frame = SVGFrame(rightAxis: usesRight, legendRows: SVGFrame.legendRows(legend.map(\.0)),
+                             leftLabelChars: leftAxis.ticks.map { leftAxis.label($0).count }.max() ?? 4)
 
         var out = frame.open(labels, kind: dots ? "scatter" : "line")
         out += frame.legend(legend)
@@ -56,8 +60,10 @@ struct LineChart {
                 let coordinates = item.points.map { "\(Markup.coord(frame.x(xAxis.fraction($0.x)))),\(Markup.coord(frame.y(axis.fraction($0.y))))" }
                 let dash = item.dashed ? " stroke-dasharray=\"6 4\"" : ""
                 out += "<polyline class=\"series\" data-count=\"\(item.points.count)\" stroke=\"\(color)\"\(dash) points=\"\(coordinates.joined(separator: " "))\"/>"
-                if item.points.count == 1, let only = item.points.first {
-                    out += "<circle class=\"point\" fill=\"\(color)\" cx=\"\(Markup.coord(frame.x(xAxis.fraction(only.x))))\" cy=\"\(Markup.coord(frame.y(axis.fraction(only.y))))\" r=\"3\"/>"
+                if item.points.count <= Self.markedPoints {
+                    for point in item.points {
+                        out += "<circle class=\"point\" fill=\"\(color)\" cx=\"\(Markup.coord(frame.x(xAxis.fraction(point.x))))\" cy=\"\(Markup.coord(frame.y(axis.fraction(point.y))))\" r=\"2.6\"/>"
+                    }
                 }
             }
         }

@@ -4,8 +4,8 @@ struct SVGFrame {
     let width = 640.0
     /// Total height in px.
     let height = 300.0
-    /// Left edge of the plot area.
-    let left = 66.0
+    /// Left edge of the plot area (wider for long tick labels).
+    let left: Double
     /// Right edge of the plot area.
     let right: Double
     /// Top edge of the plot area (lower when the legend wraps).
@@ -14,7 +14,8 @@ struct SVGFrame {
     let bottom = 246.0
 
     /// A frame; a right axis needs room for its labels, a legend of `legendRows` rows pushes the plot down.
-    init(rightAxis: Bool, legendRows: Int = 1) {
+    init(rightAxis: Bool, legendRows: Int = 1, leftLabelChars: Int = 4) {
+        left = max(66, 34 + 7 * Double(leftLabelChars))
         right = rightAxis ? 574 : 622
         top = 52 + 13 * Double(max(legendRows, 1) - 1)
     }
