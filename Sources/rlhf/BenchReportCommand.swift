@@ -4,6 +4,7 @@ import Stages
 
 /// `rlhf bench report`: renders a report over many synthetic PPO metric lines and times it (target < 2 s, release).
 struct BenchReportCommand: ParsableCommand {
+    /// Command name and abstract.
     static let configuration = CommandConfiguration(commandName: "report", abstract: "Time rendering a report over a long PPO run.")
 
     /// PPO metric lines.
@@ -14,10 +15,12 @@ struct BenchReportCommand: ParsableCommand {
     @Option(help: "Scratch directory (default: a new temporary directory).")
     var dir: String?
 
+    /// Checks the options.
     func validate() throws {
         guard lines > 0 else { throw ValidationError("--lines must be positive") }
     }
 
+    /// Runs the command.
     func run() throws {
         let directory = dir.map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("rlhf-bench-report-\(getpid())")

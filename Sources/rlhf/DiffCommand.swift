@@ -4,6 +4,7 @@ import Stages
 
 /// `rlhf diff A B`: what differs between two runs, two catalog points of a node, or two experiments.
 struct DiffCommand: ParsableCommand {
+    /// Command name and abstract.
     static let configuration = CommandConfiguration(commandName: "diff",
                                                     abstract: "Compare params, metrics and upstream artifacts of two runs or experiments.")
 
@@ -21,6 +22,7 @@ struct DiffCommand: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    /// Runs the command.
     func run() throws {
         let diff = try RunDiff(a, b, workspace: try workspace.open(), registry: KindRegistry.all)
         if json { return try JSONOutput.print(diff) }

@@ -5,6 +5,7 @@ import Stages
 
 /// `rlhf report`: writes `reports/<experiment>/index.html` and `summary.md` from the catalog and the artifacts.
 struct ReportCommand: ParsableCommand {
+    /// Command name and abstract.
     static let configuration = CommandConfiguration(commandName: "report",
                                                     abstract: "Write the self-contained HTML report and summary.md of an experiment.")
 
@@ -22,6 +23,7 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Overlay another experiment's curves and final scores (e.g. length-bias).")
     var compare: String?
 
+    /// Runs the command.
     func run() throws {
         let workspace = try self.workspace.open()
         let (pipeline, path) = try load(experiment, workspace)

@@ -35,7 +35,7 @@ public enum ReportBenchmark {
         try ReportWriter.write(document, html: html, summary: directory.appendingPathComponent("summary.md"))
         let render = Date().timeIntervalSince(start)
         let size = (try? FileManager.default.attributesOfItem(atPath: html.path)[.size] as? Int) ?? 0
-        return Result(lines: lines, setupSeconds: setup, renderSeconds: render, htmlBytes: size ?? 0, html: html)
+        return Result(lines: lines, setupSeconds: setup, renderSeconds: render, htmlBytes: size, html: html)
     }
 
     /// Deterministic PPO metric lines with trends and noise (a fixed linear congruential generator).

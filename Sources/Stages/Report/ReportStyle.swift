@@ -16,6 +16,8 @@ enum ReportStyle {
     th { background: #f3f5f7; font-weight: 600; }
     td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
     td.text { max-width: 330px; white-space: pre-wrap; word-break: break-word; font-family: "DejaVu Sans Mono", monospace; font-size: 12px; }
+    pre.text { white-space: pre-wrap; word-break: break-word; background: #f6f8fa; border: 1px solid #d0d7de; border-radius: 6px;
+               padding: 8px 12px; max-width: 1100px; max-height: 560px; overflow: auto; font: 12px/1.4 "DejaVu Sans Mono", monospace; }
     .meta td:first-child { color: #57606a; }
     .charts { display: flex; flex-wrap: wrap; gap: 14px; }
     figure { margin: 0; border: 1px solid #d0d7de; border-radius: 6px; padding: 6px; background: #fff; break-inside: avoid; }
