@@ -13,13 +13,16 @@ extension ReportDocument {
             }
         }
         let chart = LineChart(labels: ChartLabels(title: "SFT loss per step", x: "step", y: "cross-entropy (nats per response token)"), series: series)
-        out += chart.hasData ? "<div class=\"charts\">" + figure(chart.svg(), caption: "Train and validation loss; validation is on the held-out split.") + "</div>"
-            : "<p class=\"missing\">missing field: no loss curve (an array of numbers, or of objects with a step, under a key containing \"loss\") in sft_eval.json.</p>\n"
+        var charts = chart.hasData ? figure(chart.svg(), caption: "Train and validation loss; validation is on the held-out split.") : ""
+        if !chart.hasData {
+            out += "<p class=\"missing\">missing field: no loss curve (an array of numbers, or of objects with a step, under a key containing \"loss\") in sft_eval.json.</p>\n"
+        }
         let families = Self.goldByFamily(eval)
         if !families.isEmpty {
-            let chart = BarChart(labels: ChartLabels(title: "Gold score by family: SFT vs baseline", x: "task family", y: "mean gold score (0–1)"), bars: families, range: 0...1)
-            out += "<div class=\"charts\">" + figure(chart.svg(), caption: "From sft_eval.json: the SFT model (eval) and the base model it started from (baseline), on the eval prompts.") + "</div>\n"
+            let bars = BarChart(labels: ChartLabels(title: "Gold score by family: SFT vs baseline", x: "task family", y: "mean gold score (0–1)"), bars: families, range: 0...1)
+            charts += figure(bars.svg(), caption: "From sft_eval.json: the SFT model (eval) and the base model it started from (baseline), on the eval prompts.")
         }
+        out += charts.isEmpty ? "" : "<div class=\"charts\">\(charts)</div>\n"
         out += scalarTable(eval, compared: comparison?.artifacts.sftEval.value)
         return section("sft", "Supervised fine-tuning", out + provenance(artifacts.sftEval.origin))
     }
