@@ -12,6 +12,12 @@ public struct BuildOptions: Sendable {
     public var jobs = 1
     /// Keep building other branches after a failure.
     public var keepGoing = false
+    /// Gate nodes whose failing verdict is overridden for this build (`--allow-failed-gates`): nodes
+    /// below them are planned as usual (keys unchanged) and each run recorded below an overridden
+    /// gate, or an up-to-date head accepted below it, gets a `gate_overrides` row. A later build
+    /// without the flag blocks everything below the gate again; their outputs stay in the store
+    /// and are up to date again only with the flag (or once the gate passes).
+    public var allowFailedGates: [String] = []
     /// Install SIGINT/SIGTERM handlers that stop running nodes cleanly (the CLI sets this).
     public var handlesSignals = false
 
@@ -31,6 +37,12 @@ public struct BuildSummary: Codable, Sendable, Equatable {
     public var failed: [String] = []
     /// Nodes below a failed node.
     public var blocked: [String] = []
+    /// Blocked node → the failed node (usually a gate) that blocks it.
+    public var blockedBy: [String: String] = [:]
+    /// Nodes whose gate failed with severity `warn` (recorded, nothing blocked).
+    public var warned: [String] = []
+    /// Failed gates overridden by `--allow-failed-gates` (their downstream ran; not counted as failed).
+    public var overridden: [String] = []
     /// Nodes not started because the build stopped at a failure (no `--keep-going`).
     public var skipped: [String] = []
     /// Failure message by node.
@@ -44,6 +56,7 @@ public struct BuildSummary: Codable, Sendable, Equatable {
     /// One line: `built 3, reused 1, up to date 10, failed 0, blocked 0`.
     public var line: String {
         var text = "built \(built.count), reused \(reused.count), up to date \(upToDate.count), failed \(failed.count), blocked \(blocked.count)"
+        if !overridden.isEmpty { text += ", overridden gates \(overridden.count)" }
         if !skipped.isEmpty { text += ", not started \(skipped.count)" }
         return text
     }

@@ -9,7 +9,7 @@ final class BuildSession: @unchecked Sendable {
         case running
         case done(outputs: [String: ContentHash], runId: Int64?, gateFailed: Bool)
         case failed
-        case blocked
+        case blocked(by: String)
         case skipped
     }
 
@@ -33,6 +33,10 @@ final class BuildSession: @unchecked Sendable {
     private let condition = NSCondition()
     private var completions: [NodeRunResult] = []
     private var contexts: [String: StageContext] = [:]
+    /// Per settled node: the overridden failed gates it stands past (its own and its upstream's).
+    private var overrides: [String: Set<GateOverride>] = [:]
+    /// Failure message of every failed gate node seen in this build.
+    private var gateMessages: [String: String] = [:]
     /// The signal that interrupted the build, if any.
     private(set) var interruptedBy: Int32?
 
@@ -89,23 +93,34 @@ final class BuildSession: @unchecked Sendable {
         for name in nodes where isPending(name) {
             let node = executor.pipeline.nodes[name]!
             var ready = true
-            var blocked = false
+            var blockedBy: String?
+            var past = Set<GateOverride>()
             for dependency in node.dependencies {
                 switch states[dependency] {
                 case .pending?, .running?: ready = false
-                case .failed?, .blocked?, .skipped?: blocked = true
-                case let .done(_, _, gateFailed)?: blocked = blocked || gateFailed
+                case .failed?, .skipped?: blockedBy = blockedBy ?? dependency
+                case let .blocked(gate)?: blockedBy = blockedBy ?? gate
+                case let .done(_, runId, gateFailed)?:
+                    past.formUnion(overrides[dependency] ?? [])
+                    guard gateFailed else { break }
+                    if options.allowFailedGates.contains(dependency), let runId {
+                        past.insert(GateOverride(gateNode: dependency, gateRun: runId, message: gateMessages[dependency] ?? "gate failed"))
+                    } else {
+                        blockedBy = blockedBy ?? dependency
+                    }
                 case nil: break
                 }
             }
             guard ready else { continue }
-            if blocked {
-                states[name] = .blocked
+            if let blockedBy {
+                states[name] = .blocked(by: blockedBy)
                 summary.blocked.append(name)
-                executor.output("  blocked  \(name)")
+                summary.blockedBy[name] = blockedBy
+                executor.output("  blocked  \(name)  (blocked by \(blockedBy))")
                 continue
             }
             if stopScheduling || isInterrupted { continue }
+            overrides[name] = past
             var inputs: [String: ContentHash] = [:]
             for (role, source) in node.inputs {
                 if case let .done(outputs, _, _)? = states[source.node] { inputs[role] = outputs[source.output] }
@@ -116,11 +131,15 @@ final class BuildSession: @unchecked Sendable {
                 let head = facts.head(of: name)
                 states[name] = .done(outputs: plan.outputs ?? [:], runId: head?.runId, gateFailed: head?.gateFailed ?? false)
                 summary.upToDate.append(name)
+                if let head, !past.isEmpty { try executor.workspace.catalog.record(overrides: past.sorted(by: Self.order), run: head.runId) }
+                if head?.gateFailed ?? false { try reportGateFailure(name, verdicts: try executor.workspace.catalog.detail(run: head!.runId).gates) }
             case let .reuse(runId):
                 try reuse(node, plan: plan, sourceRun: runId)
             case .run:
                 states[name] = .running
                 waiting.append(plan)
+            case .blocked:
+                break
             }
         }
     }
@@ -172,7 +191,7 @@ final class BuildSession: @unchecked Sendable {
         let kind = executor.registry.kind(named: node.kind)!
         let inputs = inputsOf(node)
         let job = NodeRunJob(workspace: executor.workspace, node: node, kind: kind, plan: plan, reason: reason, inputs: inputs,
-                             seed: executor.pipeline.seed, hasher: hasher)
+                             seed: executor.pipeline.seed, experiment: executor.pipeline.experiment, hasher: hasher)
         if let context = job.context {
             condition.lock()
             contexts[node.name] = context
@@ -190,6 +209,7 @@ final class BuildSession: @unchecked Sendable {
             return
         }
         var finished = result.finished
+        finished.overrides = (overrides[name] ?? []).sorted(by: Self.order)
         if let error = result.error {
             finished.run.status = "failed"
             finished.run.error = error
@@ -202,20 +222,40 @@ final class BuildSession: @unchecked Sendable {
             return
         }
         let runId = try executor.workspace.catalog.record(finished, statCache: hasher.takeDirtyEntries())
-        let gateFailed = finished.verdicts.contains { $0.status == .fail }
+        let gateFailed = finished.verdicts.contains(where: \.blocks)
         facts.heads[name] = summary(of: finished, runId: runId, gateFailed: gateFailed)
         facts.invalidate(key: result.key)
         states[name] = .done(outputs: Dictionary(uniqueKeysWithValues: finished.outputs.map { ($0.name, $0.hash) }), runId: runId, gateFailed: gateFailed)
-        if gateFailed {
-            summary.failed.append(name)
-            let failures = finished.verdicts.filter { $0.status == .fail }
-            summary.errors[name] = failures.map { "gate \($0.gate) failed (\($0.severity)): \($0.message)" }.joined(separator: "; ")
-            executor.output("  GATE     \(name): \(summary.errors[name]!)")
-            if !options.keepGoing { stopScheduling = true }
-        } else {
-            summary.built.append(name)
-            executor.output(String(format: "  done     \(name)  %.2fs", finished.run.duration))
+        if !gateFailed { summary.built.append(name) }
+        executor.output(String(format: "  done     \(name)  %.2fs", finished.run.duration))
+        try reportGateFailure(name, verdicts: finished.verdicts)
+    }
+
+    /// Reports failed verdicts of a settled node: a blocking failure counts the node as failed (and
+    /// stops the build without `--keep-going`); a `warn`-severity failure is only printed.
+    private func reportGateFailure(_ name: String, verdicts: [GateVerdict]) throws {
+        let failures = verdicts.filter { $0.status == .fail }
+        guard !failures.isEmpty else { return }
+        let message = failures.map { "gate \($0.gate) failed (\($0.severity)): \($0.message)" }.joined(separator: "; ")
+        gateMessages[name] = message
+        guard failures.contains(where: \.blocks) else {
+            summary.warned.append(name)
+            executor.output("  WARN     \(name): \(message)")
+            return
         }
+        if options.allowFailedGates.contains(name) {
+            summary.overridden.append(name)
+            executor.output("  GATE     \(name): \(message) (overridden by --allow-failed-gates)")
+            return
+        }
+        summary.failed.append(name)
+        summary.errors[name] = message
+        executor.output("  GATE     \(name): \(message)")
+        if !options.keepGoing { stopScheduling = true }
+    }
+
+    private static func order(_ left: GateOverride, _ right: GateOverride) -> Bool {
+        (left.gateNode, left.gateRun) < (right.gateNode, right.gateRun)
     }
 
     private func summary(of finished: FinishedRun, runId: Int64, gateFailed: Bool) -> RunSummary {
@@ -242,22 +282,19 @@ final class BuildSession: @unchecked Sendable {
         }
         let kind = executor.registry.kind(named: node.kind)!
         let now = Date().timeIntervalSince1970
-        let run = RunRecord(id: nil, node: node.name, kind: kind.name, kindVersion: kind.version, key: plan.key!.hex, params: node.canonicalParams,
+        let run = RunRecord(id: nil, experiment: executor.pipeline.experiment, node: node.name, kind: kind.name, kindVersion: kind.version, key: plan.key!.hex, params: node.canonicalParams,
                             seed: kind.usesRandomness ? Int64(bitPattern: executor.pipeline.seed) : nil, status: "reused",
                             reason: "reused run \(sourceRun)", started: now, finished: now, duration: 0, exitCode: nil, lastStdout: nil,
                             lastStderr: nil, error: nil, sourceRun: sourceRun)
         let verdicts = try executor.workspace.catalog.detail(run: sourceRun).gates
-        let finished = FinishedRun(run: run, inputs: inputsOf(node), outputs: produced, params: node.params, metrics: [], verdicts: verdicts, becomesHead: true)
+        let finished = FinishedRun(run: run, inputs: inputsOf(node), outputs: produced, params: node.params, metrics: [], verdicts: verdicts, becomesHead: true,
+                                   overrides: (overrides[node.name] ?? []).sorted(by: Self.order))
         let runId = try executor.workspace.catalog.record(finished, statCache: hasher.takeDirtyEntries())
-        let failures = verdicts.filter { $0.status == .fail }
-        facts.heads[node.name] = summary(of: finished, runId: runId, gateFailed: !failures.isEmpty)
-        states[node.name] = .done(outputs: outputs, runId: runId, gateFailed: !failures.isEmpty)
+        let gateFailed = verdicts.contains(where: \.blocks)
+        facts.heads[node.name] = summary(of: finished, runId: runId, gateFailed: gateFailed)
+        states[node.name] = .done(outputs: outputs, runId: runId, gateFailed: gateFailed)
         summary.reused.append(node.name)
         executor.output("  reuse    \(node.name)  (run \(sourceRun))")
-        if !failures.isEmpty {
-            summary.failed.append(node.name)
-            summary.errors[node.name] = failures.map { "gate \($0.gate) failed (\($0.severity)): \($0.message)" }.joined(separator: "; ")
-            if !options.keepGoing { stopScheduling = true }
-        }
+        try reportGateFailure(node.name, verdicts: verdicts)
     }
 }

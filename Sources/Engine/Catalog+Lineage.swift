@@ -5,6 +5,8 @@ import GRDB
 public struct RunInfo: Codable, Sendable, Equatable {
     /// Run id.
     public var id: Int64
+    /// Experiment.
+    public var experiment: String
     /// Node.
     public var node: String
     /// Kind.
@@ -23,6 +25,8 @@ public struct RunInfo: Codable, Sendable, Equatable {
     public var params: String
     /// Output name → artifact hash.
     public var outputs: [String: String]
+    /// Failed gates this run was built past (`--allow-failed-gates`).
+    public var overrides: [GateOverride]
 }
 
 /// One consumed artifact in an upstream trace.
@@ -101,50 +105,67 @@ public struct RunDetail: Codable, Sendable {
     public var metrics: [MetricPoint]
     /// Gate verdicts.
     public var gates: [GateVerdict]
+    /// Failed gates this run was built past (`--allow-failed-gates`).
+    public var overrides: [GateOverride]
 }
 
 extension Catalog {
-    /// Runs, newest first, optionally of one node.
-    public func runs(node: String? = nil, limit: Int = 1000) throws -> [RunInfo] {
+    /// Runs, newest first, optionally only of one node and of one experiment.
+    public func runs(node: String? = nil, experiment: String? = nil, limit: Int = 1000) throws -> [RunInfo] {
         try read { db in
-            let records: [RunRecord]
+            var conditions: [String] = []
+            var arguments: [any DatabaseValueConvertible] = []
             if let node {
-                records = try RunRecord.fetchAll(db, sql: "SELECT * FROM runs WHERE node = ? ORDER BY id DESC LIMIT ?", arguments: [node, limit])
-            } else {
-                records = try RunRecord.fetchAll(db, sql: "SELECT * FROM runs ORDER BY id DESC LIMIT ?", arguments: [limit])
+                conditions.append("node = ?")
+                arguments.append(node)
             }
+            if let experiment {
+                conditions.append("experiment = ?")
+                arguments.append(experiment)
+            }
+            arguments.append(limit)
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            let records = try RunRecord.fetchAll(db, sql: "SELECT * FROM runs \(filter) ORDER BY id DESC LIMIT ?", arguments: StatementArguments(arguments))
             return try records.map { try Self.info(db, $0) }
         }
     }
 
     /// The full detail of run `id`.
     public func detail(run id: Int64) throws -> RunDetail {
-        try read { db in
-            guard let run = try RunRecord.fetchOne(db, key: id) else {
-                throw EngineError.notFound(what: "run \(id)", hint: "list runs with `rlhf runs`")
-            }
-            let params = try RunParamRecord.fetchAll(db, sql: "SELECT * FROM run_params WHERE runId = ?", arguments: [id])
-            let inputs = try Row.fetchAll(db, sql: """
-                SELECT run_inputs.role, artifacts.hash, artifacts.path, run_inputs.upstreamNode, run_inputs.upstreamRun
-                FROM run_inputs JOIN artifacts ON artifacts.id = run_inputs.artifactId WHERE run_inputs.runId = ? ORDER BY run_inputs.role
-                """, arguments: [id]).map { RunDetail.Input(role: $0[0], artifact: $0[1], path: $0[2], upstreamNode: $0[3], upstreamRun: $0[4]) }
-            let outputs = try Row.fetchAll(db, sql: """
-                SELECT run_outputs.name, artifacts.hash, artifacts.path, artifacts.size
-                FROM run_outputs JOIN artifacts ON artifacts.id = run_outputs.artifactId WHERE run_outputs.runId = ? ORDER BY run_outputs.name
-                """, arguments: [id]).map { RunDetail.Output(name: $0[0], artifact: $0[1], path: $0[2], size: $0[3]) }
-            let metrics = try MetricRecord.fetchAll(db, sql: "SELECT * FROM metrics WHERE runId = ? ORDER BY name, step", arguments: [id])
-                .map { MetricPoint(name: $0.name, step: $0.step, value: $0.value) }
-            let gates = try GateResultRecord.fetchAll(db, sql: "SELECT * FROM gate_results WHERE runId = ?", arguments: [id])
-                .map { GateVerdict(gate: $0.gate, status: GateVerdict.Status(rawValue: $0.status) ?? .fail, severity: $0.severity, message: $0.message) }
-            return RunDetail(run: run, params: Dictionary(uniqueKeysWithValues: params.map { ($0.name, $0.value) }), inputs: inputs,
-                             outputs: outputs, metrics: metrics, gates: gates)
-        }
+        try read { db in try Self.detail(db, id) }
     }
 
-    /// The current head run id of `node`, else its newest run id.
-    public func latestRun(node: String) throws -> Int64? {
+    /// The full detail of run `id` inside an open read.
+    static func detail(_ db: Database, _ id: Int64) throws -> RunDetail {
+        guard let run = try RunRecord.fetchOne(db, key: id) else {
+            throw EngineError.notFound(what: "run \(id)", hint: "list runs with `rlhf runs`")
+        }
+        let params = try RunParamRecord.fetchAll(db, sql: "SELECT * FROM run_params WHERE runId = ?", arguments: [id])
+        let inputs = try Row.fetchAll(db, sql: """
+            SELECT run_inputs.role, artifacts.hash, artifacts.path, run_inputs.upstreamNode, run_inputs.upstreamRun
+            FROM run_inputs JOIN artifacts ON artifacts.id = run_inputs.artifactId WHERE run_inputs.runId = ? ORDER BY run_inputs.role
+            """, arguments: [id]).map { RunDetail.Input(role: $0[0], artifact: $0[1], path: $0[2], upstreamNode: $0[3], upstreamRun: $0[4]) }
+        let outputs = try Row.fetchAll(db, sql: """
+            SELECT run_outputs.name, artifacts.hash, artifacts.path, artifacts.size
+            FROM run_outputs JOIN artifacts ON artifacts.id = run_outputs.artifactId WHERE run_outputs.runId = ? ORDER BY run_outputs.name
+            """, arguments: [id]).map { RunDetail.Output(name: $0[0], artifact: $0[1], path: $0[2], size: $0[3]) }
+        let metrics = try MetricRecord.fetchAll(db, sql: "SELECT * FROM metrics WHERE runId = ? ORDER BY name, step", arguments: [id])
+            .map { MetricPoint(name: $0.name, step: $0.step, value: $0.value) }
+        let gates = try GateResultRecord.fetchAll(db, sql: "SELECT * FROM gate_results WHERE runId = ?", arguments: [id])
+            .map { GateVerdict(gate: $0.gate, status: GateVerdict.Status(rawValue: $0.status) ?? .fail, severity: $0.severity, message: $0.message) }
+        return RunDetail(run: run, params: Dictionary(uniqueKeysWithValues: params.map { ($0.name, $0.value) }), inputs: inputs,
+                         outputs: outputs, metrics: metrics, gates: gates, overrides: try Self.overrides(db, run: id))
+    }
+
+    /// The current head run id of `node` in `experiment`, else its newest run id there (nil
+    /// `experiment`: the newest head or run of any experiment).
+    public func latestRun(node: String, experiment: String? = nil) throws -> Int64? {
         try read { db in
-            try Int64.fetchOne(db, sql: "SELECT runId FROM heads WHERE node = ?", arguments: [node])
+            if let experiment {
+                return try Int64.fetchOne(db, sql: "SELECT runId FROM heads WHERE node = ? AND experiment = ?", arguments: [node, experiment])
+                    ?? Int64.fetchOne(db, sql: "SELECT id FROM runs WHERE node = ? AND experiment = ? ORDER BY id DESC LIMIT 1", arguments: [node, experiment])
+            }
+            return try Int64.fetchOne(db, sql: "SELECT max(runId) FROM heads WHERE node = ?", arguments: [node])
                 ?? Int64.fetchOne(db, sql: "SELECT id FROM runs WHERE node = ? ORDER BY id DESC LIMIT 1", arguments: [node])
         }
     }
@@ -222,22 +243,31 @@ extension Catalog {
         let rows = try Row.fetchAll(db, sql: """
             SELECT run_outputs.name, artifacts.hash FROM run_outputs JOIN artifacts ON artifacts.id = run_outputs.artifactId WHERE run_outputs.runId = ?
             """, arguments: [record.id!])
-        return RunInfo(id: record.id!, node: record.node, kind: record.kind, key: record.key, status: record.status, reason: record.reason,
+        return RunInfo(id: record.id!, experiment: record.experiment, node: record.node, kind: record.kind, key: record.key, status: record.status, reason: record.reason,
                        started: record.started, duration: record.duration, params: record.params,
-                       outputs: Dictionary(uniqueKeysWithValues: rows.map { ($0[0], $0[1]) }))
+                       outputs: Dictionary(uniqueKeysWithValues: rows.map { ($0[0], $0[1]) }), overrides: try overrides(db, run: record.id!))
     }
 
-    /// Artifact hashes referenced as outputs by runs of `nodes`: for each node its head plus, when
-    /// `keep` is set, its newest `keep` non-failed runs (all of them when nil).
-    func referencedArtifacts(nodes: [String], keep: Int?) throws -> Set<String> {
+    /// Artifact hashes referenced as outputs by the head runs of every other experiment and of
+    /// `experiment`'s `nodes`, plus per node of `nodes` its newest `keep` non-failed runs in
+    /// `experiment` (all of them when nil).
+    func referencedArtifacts(experiment: String, nodes: [String], keep: Int?) throws -> Set<String> {
         try read { db in
+            let current = Set(nodes)
             var hashes = Set<String>()
+            for row in try Row.fetchAll(db, sql: """
+                SELECT heads.experiment, heads.node, artifacts.hash FROM heads JOIN run_outputs ON run_outputs.runId = heads.runId
+                JOIN artifacts ON artifacts.id = run_outputs.artifactId
+                """) where row[0] as String != experiment || current.contains(row[1]) {
+                hashes.insert(row[2])
+            }
             for node in nodes {
-                var runIds = try Int64.fetchAll(db, sql: "SELECT runId FROM heads WHERE node = ?", arguments: [node])
+                let runIds: [Int64]
                 if let keep {
-                    runIds += try Int64.fetchAll(db, sql: "SELECT id FROM runs WHERE node = ? AND status != 'failed' ORDER BY id DESC LIMIT ?", arguments: [node, keep])
+                    runIds = try Int64.fetchAll(db, sql: "SELECT id FROM runs WHERE node = ? AND experiment = ? AND status != 'failed' ORDER BY id DESC LIMIT ?",
+                                                arguments: [node, experiment, keep])
                 } else {
-                    runIds += try Int64.fetchAll(db, sql: "SELECT id FROM runs WHERE node = ?", arguments: [node])
+                    runIds = try Int64.fetchAll(db, sql: "SELECT id FROM runs WHERE node = ? AND experiment = ?", arguments: [node, experiment])
                 }
                 guard !runIds.isEmpty else { continue }
                 hashes.formUnion(try String.fetchAll(db, sql: """

@@ -47,6 +47,8 @@ struct FinishedRun {
     var verdicts: [GateVerdict]
     /// Whether this run becomes the node's head.
     var becomesHead: Bool
+    /// Failed gates this run was built past (`--allow-failed-gates`).
+    var overrides: [GateOverride] = []
 }
 
 extension Catalog {
@@ -77,8 +79,9 @@ extension Catalog {
             for verdict in finished.verdicts {
                 try GateResultRecord(runId: runId, node: run.node, gate: verdict.gate, status: verdict.status.rawValue, severity: verdict.severity, message: verdict.message).insert(db)
             }
+            try Self.insert(db, overrides: finished.overrides, run: runId)
             if finished.becomesHead {
-                try HeadRecord(node: run.node, runId: runId).save(db)
+                try HeadRecord(experiment: run.experiment, node: run.node, runId: runId).insert(db, onConflict: .replace)
             }
             try Self.saveStatCache(db, statCache)
             return runId
@@ -119,10 +122,13 @@ extension Catalog {
         return artifact.id!
     }
 
-    /// The current head run of every node that has one.
-    public func heads() throws -> [String: RunSummary] {
+    /// The current head run of every node of `experiment` that has one.
+    public func heads(experiment: String) throws -> [String: RunSummary] {
         try read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT runs.id, runs.node, runs.key, runs.kindVersion, runs.params, runs.seed FROM runs JOIN heads ON heads.runId = runs.id")
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT runs.id, runs.node, runs.key, runs.kindVersion, runs.params, runs.seed FROM runs JOIN heads ON heads.runId = runs.id
+                WHERE heads.experiment = ?
+                """, arguments: [experiment])
             return try Dictionary(uniqueKeysWithValues: Self.summaries(db, rows).map { ($0.node, $0) })
         }
     }
@@ -148,7 +154,7 @@ extension Catalog {
         for row in try Row.fetchAll(db, sql: "SELECT run_outputs.runId, run_outputs.name, artifacts.hash FROM run_outputs JOIN artifacts ON artifacts.id = run_outputs.artifactId WHERE run_outputs.runId IN (\(list))") {
             outputs[row[0], default: [:]][row[1]] = ContentHash(hex: row[2])
         }
-        let failedGates = Set(try Int64.fetchAll(db, sql: "SELECT runId FROM gate_results WHERE status = 'fail' AND runId IN (\(list))"))
+        let failedGates = Set(try Int64.fetchAll(db, sql: "SELECT runId FROM gate_results WHERE status = 'fail' AND lower(severity) != 'warn' AND runId IN (\(list))"))
         return runs.compactMap { row in
             let id: Int64 = row[0]
             let text: String = row[4]

@@ -31,7 +31,8 @@ public final class Catalog: @unchecked Sendable {
         do { return try database.write(body) } catch let error as DatabaseError { throw EngineError.catalog(error.description) }
     }
 
-    private static var migrator: DatabaseMigrator {
+    /// The named migrations, oldest first.
+    static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-initial-schema") { db in
             try db.create(table: "runs") { table in
@@ -110,6 +111,33 @@ public final class Catalog: @unchecked Sendable {
                 table.column("runId", .integer).notNull().references("runs")
             }
         }
+        migrator.registerMigration("v2-gate-overrides") { db in
+            try db.create(table: "gate_overrides") { table in
+                table.column("runId", .integer).notNull().references("runs", onDelete: .cascade)
+                table.column("gateNode", .text).notNull()
+                table.column("gateRun", .integer).notNull().references("runs")
+                table.column("message", .text).notNull()
+                table.primaryKey(["runId", "gateNode"])
+            }
+        }
+        migrator.registerMigration("v3-experiment-scoping") { db in
+            try db.alter(table: "runs") { table in
+                table.add(column: "experiment", .text).notNull().defaults(to: Catalog.legacyExperiment)
+            }
+            try db.create(index: "runs_experiment_node", on: "runs", columns: ["experiment", "node"])
+            try db.create(table: "experiment_heads") { table in
+                table.column("experiment", .text).notNull()
+                table.column("node", .text).notNull()
+                table.column("runId", .integer).notNull().references("runs")
+                table.primaryKey(["experiment", "node"])
+            }
+            try db.execute(sql: "INSERT INTO experiment_heads (experiment, node, runId) SELECT ?, node, runId FROM heads", arguments: [Catalog.legacyExperiment])
+            try db.drop(table: "heads")
+            try db.rename(table: "experiment_heads", to: "heads")
+        }
         return migrator
     }
+
+    /// The experiment name given to runs recorded before runs were scoped by experiment.
+    public static let legacyExperiment = ""
 }

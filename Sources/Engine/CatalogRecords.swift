@@ -6,6 +6,8 @@ public struct RunRecord: Codable, Equatable, Sendable, FetchableRecord, MutableP
     public static let databaseTableName = "runs"
     /// Run id.
     public var id: Int64?
+    /// The experiment (pipeline `experiment` name) the run belongs to.
+    public var experiment: String
     /// Node name.
     public var node: String
     /// Kind name.
@@ -160,10 +162,12 @@ struct StatCacheRecord: Codable, Equatable, Sendable, FetchableRecord, Persistab
     var hash: String
 }
 
-/// A row of `heads`: the run whose outputs a node's declared paths currently hold.
+/// A row of `heads`: the run whose outputs a node's declared paths currently hold, per experiment.
 struct HeadRecord: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
     /// The table name.
     static let databaseTableName = "heads"
+    /// Experiment name.
+    var experiment: String
     /// Node name.
     var node: String
     /// Current run.

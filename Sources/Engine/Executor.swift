@@ -27,12 +27,14 @@ public final class Executor: @unchecked Sendable {
         self.output = output
     }
 
-    /// The plan for `targets` (all nodes when empty) as `rlhf status` and `--dry-run` show it.
-    public func plan(targets: [String] = [], force: [String] = [], forceDownstream: Bool = false) throws -> Plan {
+    /// The plan for `targets` (all nodes when empty) as `rlhf status` and `--dry-run` show it;
+    /// nodes below a failed gate are blocked unless the gate is in `allowFailedGates`.
+    public func plan(targets: [String] = [], force: [String] = [], forceDownstream: Bool = false, allowFailedGates: [String] = []) throws -> Plan {
         let nodes = try selectNodes(targets)
+        try checkNodes(allowFailedGates, flag: "--allow-failed-gates")
         let hasher = FileHasher(cache: try workspace.catalog.loadStatCache())
-        let facts = try LiveFacts(workspace: workspace, hasher: hasher)
-        let plan = planner.plan(nodes: nodes, facts: facts, forced: try forcedNodes(force, downstream: forceDownstream))
+        let facts = try LiveFacts(workspace: workspace, experiment: pipeline.experiment, hasher: hasher)
+        let plan = planner.plan(nodes: nodes, facts: facts, forced: try forcedNodes(force, downstream: forceDownstream), allowedGates: Set(allowFailedGates))
         try? workspace.catalog.saveStatCache(hasher.takeDirtyEntries())
         return plan
     }
@@ -40,9 +42,10 @@ public final class Executor: @unchecked Sendable {
     /// Builds according to `options`; returns what happened (check `succeeded`).
     public func build(_ options: BuildOptions) throws -> BuildSummary {
         if options.dryRun {
-            let plan = try self.plan(targets: options.targets, force: options.force, forceDownstream: options.forceDownstream)
+            let plan = try self.plan(targets: options.targets, force: options.force, forceDownstream: options.forceDownstream,
+                                     allowFailedGates: options.allowFailedGates)
             for entry in plan.entries { output(PlanRenderer.line(entry)) }
-            return PlanRenderer.summary(plan)
+            return PlanRenderer.summary(plan, allowedGates: Set(options.allowFailedGates))
         }
         let lock = try workspace.lock()
         defer { lock.release() }
@@ -51,11 +54,12 @@ public final class Executor: @unchecked Sendable {
         try FileSystem.createDirectory(workspace.temporaryDirectory)
         let nodes = try selectNodes(options.targets)
         let forced = try forcedNodes(options.force, downstream: options.forceDownstream)
+        try checkNodes(options.allowFailedGates, flag: "--allow-failed-gates")
         let hasher = FileHasher(cache: try workspace.catalog.loadStatCache())
         let hashingStarted = Date()
         prehashSources(nodes, hasher: hasher, jobs: options.jobs)
         lastHashing = HashingStats(bytes: hasher.bytesRead, seconds: Date().timeIntervalSince(hashingStarted))
-        let facts = try LiveFacts(workspace: workspace, hasher: hasher)
+        let facts = try LiveFacts(workspace: workspace, experiment: pipeline.experiment, hasher: hasher)
         let session = BuildSession(executor: self, nodes: nodes, forced: forced, options: options, hasher: hasher, facts: facts)
         let signals = options.handlesSignals ? SignalTrap(session: session) : nil
         defer { signals?.restore() }
@@ -73,10 +77,14 @@ public final class Executor: @unchecked Sendable {
         return targets.isEmpty ? pipeline.order : pipeline.closure(of: targets)
     }
 
-    private func forcedNodes(_ names: [String], downstream: Bool) throws -> Set<String> {
+    private func checkNodes(_ names: [String], flag: String) throws {
         for name in names where pipeline.nodes[name] == nil {
-            throw EngineError.notFound(what: "node '\(name)' given to --force", hint: "nodes are: \(pipeline.order.joined(separator: ", "))")
+            throw EngineError.notFound(what: "node '\(name)' given to \(flag)", hint: "nodes are: \(pipeline.order.joined(separator: ", "))")
         }
+    }
+
+    private func forcedNodes(_ names: [String], downstream: Bool) throws -> Set<String> {
+        try checkNodes(names, flag: "--force")
         var forced = Set(names)
         if downstream { forced.formUnion(pipeline.downstream(of: forced)) }
         return forced

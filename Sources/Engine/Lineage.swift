@@ -5,21 +5,25 @@ import Foundation
 public struct Lineage {
     /// The workspace whose catalog answers.
     public let workspace: Workspace
+    /// The experiment whose runs a node name refers to (nil: the newest of any experiment).
+    public let experiment: String?
 
-    /// Creates a lineage view of `workspace`.
-    public init(workspace: Workspace) {
+    /// Creates a lineage view of `workspace` in which node names refer to `experiment`'s runs.
+    public init(workspace: Workspace, experiment: String?) {
         self.workspace = workspace
+        self.experiment = experiment
     }
 
     /// The run to trace upstream from `target`: a node's current run, the producer of an artifact
     /// (hash prefix), or the producer of what a workspace path holds.
     public func run(for target: String) throws -> Int64 {
         let catalog = workspace.catalog
-        if let run = try catalog.latestRun(node: target) { return run }
+        if let run = try catalog.latestRun(node: target, experiment: experiment) { return run }
         if let path = workspace.relative(target), let hash = try FileHasher().hash(path: workspace.absolute(path)),
            let run = try catalog.producer(ofArtifact: hash.hex, path: path) ?? catalog.producer(ofArtifact: hash.hex) {
             return run
         }
+        try checkOtherExperiments(target)
         let hashes = try artifactHashes(prefix: target)
         if let run = try catalog.producer(ofArtifact: hashes[0]) { return run }
         throw EngineError.notFound(what: "a run producing \(hashes[0])", hint: "it is a source file; try `rlhf trace \(target) --down`")
@@ -29,13 +33,23 @@ public struct Lineage {
     /// (hash prefix), or what a workspace path holds.
     public func artifacts(for target: String) throws -> [String] {
         let catalog = workspace.catalog
-        if let run = try catalog.latestRun(node: target) {
+        if let run = try catalog.latestRun(node: target, experiment: experiment) {
             return try catalog.detail(run: run).outputs.map(\.artifact)
         }
         if let path = workspace.relative(target), let hash = try FileHasher().hash(path: workspace.absolute(path)) {
             return [hash.hex]
         }
+        try checkOtherExperiments(target)
         return try artifactHashes(prefix: target)
+    }
+
+    /// Throws a clear error when `target` is a node with runs only in other experiments.
+    private func checkOtherExperiments(_ target: String) throws {
+        guard let experiment else { return }
+        let others = try workspace.catalog.runs(node: target, limit: 1000).map(\.experiment).filter { $0 != experiment }
+        guard !others.isEmpty else { return }
+        throw EngineError.notFound(what: "a run of node '\(target)' in experiment '\(experiment)'",
+                                   hint: "it has runs in experiment(s) \(Array(Set(others)).sorted().joined(separator: ", ")); pass --experiment NAME")
     }
 
     private func artifactHashes(prefix: String) throws -> [String] {
@@ -50,6 +64,9 @@ public struct Lineage {
     /// The upstream tree as indented text: run, key, params, then each input with its producer.
     public static func render(_ tree: TraceTree, indent: String = "") -> [String] {
         var lines = ["\(indent)\(tree.run.node)  run \(tree.run.id)  \(tree.run.status)  key \(tree.run.key.prefix(12))  params \(tree.run.params)"]
+        for entry in tree.run.overrides {
+            lines.append("\(indent)  ! built past failed gate \(entry.gateNode) (run \(entry.gateRun), --allow-failed-gates): \(entry.message)")
+        }
         for (name, hash) in tree.run.outputs.sorted(by: { $0.key < $1.key }) {
             lines.append("\(indent)  → \(name) \(hash.prefix(12))")
         }
@@ -65,6 +82,7 @@ public struct Lineage {
         runs.map { entry in
             String(repeating: "  ", count: entry.depth - 1)
                 + "\(entry.run.node)  run \(entry.run.id)  \(entry.run.status)  key \(entry.run.key.prefix(12))  via \(entry.via.prefix(12))"
+                + entry.run.overrides.map { "  (past failed gate \($0.gateNode))" }.joined()
         }
     }
 }

@@ -6,11 +6,11 @@ final class LiveFacts: PlannerFacts {
     private let hasher: FileHasher
     private var cachedRuns: [ContentHash: RunSummary?] = [:]
 
-    /// Creates facts over `workspace`, preloading the heads.
-    init(workspace: Workspace, hasher: FileHasher) throws {
+    /// Creates facts over `workspace`, preloading the heads of `experiment` (the run cache by key stays global).
+    init(workspace: Workspace, experiment: String, hasher: FileHasher) throws {
         self.workspace = workspace
         self.hasher = hasher
-        heads = try workspace.catalog.heads()
+        heads = try workspace.catalog.heads(experiment: experiment)
     }
 
     /// The node's head run.

@@ -20,12 +20,13 @@ public struct CorruptObject: Codable, Sendable, Equatable {
 
 /// Store maintenance: garbage collection and verification.
 public enum Maintenance {
-    /// Removes objects no run of the current pipeline's nodes references (heads always count;
-    /// with `keep`, only the newest `keep` runs per node count). Takes the build lock.
+    /// Removes objects that neither a head run of another experiment, nor a head or run of the
+    /// current pipeline's nodes (with `keep`, only the newest `keep` runs per node) references.
+    /// Takes the build lock.
     public static func collectGarbage(workspace: Workspace, pipeline: Pipeline, keep: Int?, dryRun: Bool) throws -> GCReport {
         let lock = try workspace.lock()
         defer { lock.release() }
-        let referenced = try workspace.catalog.referencedArtifacts(nodes: pipeline.order, keep: keep)
+        let referenced = try workspace.catalog.referencedArtifacts(experiment: pipeline.experiment, nodes: pipeline.order, keep: keep)
         var report = GCReport(removed: [], bytes: 0, kept: 0)
         for hash in workspace.store.allObjects() {
             if referenced.contains(hash.hex) {

@@ -30,6 +30,8 @@ final class NodeRunJob: @unchecked Sendable {
     let inputs: [FinishedRun.Input]
     /// The pipeline seed.
     let seed: UInt64
+    /// The experiment the run belongs to.
+    let experiment: String
     /// The shared hasher with its stat cache.
     let hasher: FileHasher
     /// The stage context (nil for `file` nodes, which only record their source).
@@ -38,7 +40,7 @@ final class NodeRunJob: @unchecked Sendable {
 
     /// Prepares the run directory paths and the stage context.
     init(workspace: Workspace, node: Node, kind: any StageKind, plan: NodePlan, reason: RebuildReason, inputs: [FinishedRun.Input],
-         seed: UInt64, hasher: FileHasher) {
+         seed: UInt64, experiment: String, hasher: FileHasher) {
         self.workspace = workspace
         self.node = node
         self.kind = kind
@@ -46,6 +48,7 @@ final class NodeRunJob: @unchecked Sendable {
         self.reason = reason
         self.inputs = inputs
         self.seed = seed
+        self.experiment = experiment
         self.hasher = hasher
         let runDirectory = workspace.temporaryDirectory + "/" + node.name + "-" + UUID().uuidString.prefix(8)
         self.runDirectory = runDirectory
@@ -75,7 +78,7 @@ final class NodeRunJob: @unchecked Sendable {
         try? FileSystem.remove(runDirectory)
         let finished = Date()
         let outcome = context?.processOutcome
-        let run = RunRecord(id: nil, node: node.name, kind: kind.name, kindVersion: kind.version, key: plan.key?.hex ?? "", params: node.canonicalParams,
+        let run = RunRecord(id: nil, experiment: experiment, node: node.name, kind: kind.name, kindVersion: kind.version, key: plan.key?.hex ?? "", params: node.canonicalParams,
                             seed: kind.usesRandomness ? Int64(bitPattern: seed) : nil, status: "succeeded", reason: reason.description,
                             started: started.timeIntervalSince1970, finished: finished.timeIntervalSince1970,
                             duration: finished.timeIntervalSince(started), exitCode: outcome?.exitCode, lastStdout: outcome?.lastStdout,

@@ -31,6 +31,15 @@ public struct Node: Sendable {
         Array(Set(inputs.values.map(\.node)).union(after)).sorted()
     }
 
+    /// Input roles starting with this prefix (`gate_leak`) take a gate's outcome into the key of
+    /// any kind without being declared; stages do not read them (they stay in `context.inputs`).
+    public static let gateRolePrefix = "gate_"
+
+    /// Whether `role` is an undeclared gate-verdict input (`gate_<name>`).
+    public static func isGateRole(_ role: String) -> Bool {
+        role.hasPrefix(gateRolePrefix) && role.count > gateRolePrefix.count
+    }
+
     /// The params as one canonical JSON object string.
     public var canonicalParams: String {
         JSONValue.object(params).canonical

@@ -119,8 +119,8 @@ struct PipelineValidator {
         }
         if let kind, let declared = kind.inputs {
             let roles = Set(declared.map(\.role))
-            for role in inputs.keys.sorted() where !roles.contains(role) {
-                issue("\(path).inputs.\(role)", "kind '\(kind.name)' has no input '\(role)'; it takes \(roles.sorted().joined(separator: ", "))")
+            for role in inputs.keys.sorted() where !roles.contains(role) && !Node.isGateRole(role) {
+                issue("\(path).inputs.\(role)", "kind '\(kind.name)' has no input '\(role)'; it takes \(roles.sorted().joined(separator: ", ")) (or a gate verdict as \(Node.gateRolePrefix)<name>)")
             }
             for spec in declared where spec.required && inputs[spec.role] == nil {
                 issue("\(path).inputs.\(spec.role)", "missing required input of kind '\(kind.name)'")

@@ -19,6 +19,8 @@ public struct NodePlan: Sendable, Equatable {
     public var key: ContentHash?
     /// Output name → hash the outputs will have, when known before running.
     public var outputs: [String: ContentHash]?
+    /// Whether the run it stands on (head or reused run) holds a blocking gate failure.
+    public var gateFails = false
 }
 
 /// A plan: one decision per node, in topological order.
@@ -29,6 +31,15 @@ public struct Plan: Sendable, Equatable {
     /// The entry for `node`.
     public subscript(node: String) -> NodePlan? {
         entries.first { $0.node == node }
+    }
+
+    /// Node → the failed gate that blocks it.
+    public var blocked: [String: String] {
+        var result: [String: String] = [:]
+        for entry in entries {
+            if case let .blocked(gate) = entry.decision { result[entry.node] = gate }
+        }
+        return result
     }
 
     /// Nodes that will run.
@@ -52,12 +63,19 @@ public struct Planner: Sendable {
 
     /// Plans `nodes` (topologically ordered). A node below one that must run is planned as running
     /// with `input-changed` unless an earlier reason applies; the executor re-decides it once the
-    /// upstream outputs are known (early cutoff).
-    public func plan(nodes: [String], facts: PlannerFacts, forced: Set<String>) -> Plan {
+    /// upstream outputs are known (early cutoff). A node below a gate whose known verdict fails with
+    /// a blocking severity is `blocked(by:)` that gate, unless the gate is in `allowedGates`.
+    public func plan(nodes: [String], facts: PlannerFacts, forced: Set<String>, allowedGates: Set<String> = []) -> Plan {
         var known: [String: [String: ContentHash]] = [:]
+        var blockedBy: [String: String] = [:]
         var entries: [NodePlan] = []
         for name in nodes {
             let node = pipeline.nodes[name]!
+            if let gate = node.dependencies.lazy.compactMap({ blockedBy[$0] }).first {
+                blockedBy[name] = gate
+                entries.append(NodePlan(node: name, decision: .blocked(by: gate), key: nil, outputs: nil))
+                continue
+            }
             var inputs: [String: ContentHash] = [:]
             var unknown: (role: String, upstream: String)?
             for role in node.inputs.keys.sorted() {
@@ -78,6 +96,7 @@ public struct Planner: Sendable {
                 entry = decide(node: node, inputs: inputs, forced: forced.contains(name), facts: facts)
             }
             if let outputs = entry.outputs { known[name] = outputs }
+            if entry.gateFails, !allowedGates.contains(name) { blockedBy[name] = name }
             entries.append(entry)
         }
         return Plan(entries: entries)
@@ -101,10 +120,11 @@ public struct Planner: Sendable {
         }
         let key = self.key(node: node, kind: kind, inputs: inputs)
         if let head, head.key == key, outputsIntact(node, head, facts) {
-            return NodePlan(node: node.name, decision: forced ? .run(.forced) : .upToDate, key: key, outputs: forced ? nil : head.outputs)
+            return NodePlan(node: node.name, decision: forced ? .run(.forced) : .upToDate, key: key, outputs: forced ? nil : head.outputs,
+                            gateFails: !forced && head.gateFailed)
         }
         if !forced, let cached = facts.reusableRun(key: key) {
-            return NodePlan(node: node.name, decision: .reuse(runId: cached.runId), key: key, outputs: cached.outputs)
+            return NodePlan(node: node.name, decision: .reuse(runId: cached.runId), key: key, outputs: cached.outputs, gateFails: cached.gateFailed)
         }
         return NodePlan(node: node.name, decision: .run(reason(node, head, inputs: inputs, key: key, facts: facts)), key: key, outputs: nil)
     }

@@ -57,13 +57,16 @@ public enum NodeDecision: Sendable, Equatable {
     case reuse(runId: Int64)
     /// It must run, for this reason.
     case run(RebuildReason)
+    /// A gate above it failed with severity `error` (the gate node is named); nothing below is up to date.
+    case blocked(by: String)
 
-    /// `up-to-date`, `reuse` or `run`.
+    /// `up-to-date`, `reuse`, `run` or `blocked`.
     public var tag: String {
         switch self {
         case .upToDate: return "up-to-date"
         case .reuse: return "reuse"
         case .run: return "run"
+        case .blocked: return "blocked"
         }
     }
 }

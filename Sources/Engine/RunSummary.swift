@@ -20,7 +20,7 @@ public struct RunSummary: Sendable, Equatable {
     public var inputs: [String: ContentHash]
     /// Output name → artifact hash.
     public var outputs: [String: ContentHash]
-    /// Whether a gate verdict of this run failed (so everything below is blocked).
+    /// Whether a gate verdict of this run failed with a blocking severity (so everything below is blocked).
     public var gateFailed: Bool
 
     /// Creates a summary.

@@ -124,7 +124,7 @@ public struct GateVerdict: Sendable, Codable, Equatable {
         case pass
         /// The check found something worth a look; nothing is blocked.
         case warn
-        /// The check failed; every node below is blocked.
+        /// The check failed; every node below is blocked unless the severity is `warn`.
         case fail
     }
 
@@ -132,7 +132,7 @@ public struct GateVerdict: Sendable, Codable, Equatable {
     public var gate: String
     /// The verdict.
     public var status: Status
-    /// Severity label (e.g. `low`, `high`, `critical`).
+    /// Severity: `warn` records a failure without blocking; anything else (`error`, the default) blocks.
     public var severity: String
     /// One line explaining the verdict.
     public var message: String
@@ -143,6 +143,11 @@ public struct GateVerdict: Sendable, Codable, Equatable {
         self.status = status
         self.severity = severity
         self.message = message
+    }
+
+    /// Whether this verdict blocks every node below its gate: a `fail` whose severity is not `warn`.
+    public var blocks: Bool {
+        status == .fail && severity.lowercased() != "warn"
     }
 }
 

@@ -33,6 +33,10 @@ struct BuildCommand: ParsableCommand {
     @Flag(help: "Keep building other branches after a failure.")
     var keepGoing = false
 
+    /// Failed gates to build past.
+    @Option(name: .customLong("allow-failed-gates"), help: ArgumentHelp("Build below this failed gate node for this build only; recorded in lineage (repeatable).", valueName: "GATE"))
+    var allowFailedGates: [String] = []
+
     /// JSON summary.
     @Flag(help: "Print the summary as JSON.")
     var json = false
@@ -58,6 +62,7 @@ struct BuildCommand: ParsableCommand {
         options.forceDownstream = forceDownstream
         options.jobs = jobs
         options.keepGoing = keepGoing
+        options.allowFailedGates = allowFailedGates
         options.handlesSignals = true
         let summary: BuildSummary
         do {

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Engine
 
-/// `rlhf gc`: removes store objects the current pipeline's runs no longer reference.
+/// `rlhf gc`: removes store objects that no experiment's head runs and no run of the current
+/// pipeline's experiment (newest `--keep N` per node) reference.
 struct GcCommand: ParsableCommand {
     /// Command name, abstract and subcommands.
     static let configuration = CommandConfiguration(commandName: "gc", abstract: "Remove unreferenced objects from the content store.")
@@ -13,7 +14,7 @@ struct GcCommand: ParsableCommand {
     var dryRun = false
 
     /// Runs kept per node.
-    @Option(help: "Keep only the newest N runs per node (plus what the workspace holds now).")
+    @Option(help: "Keep only the newest N runs per node of this experiment (plus every experiment's current heads).")
     var keep: Int?
 
     /// JSON output.

@@ -13,6 +13,10 @@ struct RunsCommand: ParsableCommand {
     @Option(help: "Only runs of this node.")
     var node: String?
 
+    /// Experiment to list.
+    @Option(help: "Runs of this experiment (default: the pipeline's experiment).")
+    var experiment: String?
+
     /// Row limit.
     @Option(help: "At most this many runs.")
     var limit = 50
@@ -23,11 +27,12 @@ struct RunsCommand: ParsableCommand {
 
     /// Runs the command.
     func run() throws {
-        let runs = try workspace.open().catalog.runs(node: node, limit: limit)
+        let workspace = try self.workspace.open()
+        let runs = try workspace.catalog.runs(node: node, experiment: try self.workspace.experiment(workspace, named: experiment), limit: limit)
         if json { return try JSONOutput.print(runs) }
         let formatter = ISO8601DateFormatter()
-        TextTable.print(["RUN", "NODE", "STATUS", "STARTED", "DURATION", "KEY", "REASON"], runs.map {
-            [String($0.id), $0.node, $0.status, formatter.string(from: Date(timeIntervalSince1970: $0.started)),
+        TextTable.print(["RUN", "EXPERIMENT", "NODE", "STATUS", "STARTED", "DURATION", "KEY", "REASON"], runs.map {
+            [String($0.id), $0.experiment, $0.node, $0.status, formatter.string(from: Date(timeIntervalSince1970: $0.started)),
              String(format: "%.2fs", $0.duration), String($0.key.prefix(12)), $0.reason]
         })
     }

@@ -22,7 +22,7 @@ struct ShowCommand: ParsableCommand {
         let detail = try workspace.open().catalog.detail(run: runId)
         if json { return try JSONOutput.print(detail) }
         let record = detail.run
-        print("run \(runId)  node \(record.node)  kind \(record.kind) v\(record.kindVersion)  \(record.status)")
+        print("run \(runId)  experiment \(record.experiment)  node \(record.node)  kind \(record.kind) v\(record.kindVersion)  \(record.status)")
         print("key       \(record.key)")
         print("reason    \(record.reason)")
         print(String(format: "duration  %.3fs", record.duration))
@@ -39,6 +39,10 @@ struct ShowCommand: ParsableCommand {
         if !detail.metrics.isEmpty {
             print("metrics")
             detail.metrics.forEach { print("  \($0.name)[\($0.step)] = \($0.value)") }
+        }
+        if !detail.overrides.isEmpty {
+            print("built past failed gates (--allow-failed-gates)")
+            detail.overrides.forEach { print("  \($0.gateNode)  run \($0.gateRun)  \($0.message)") }
         }
         if !detail.gates.isEmpty {
             print("gates")

@@ -8,6 +8,10 @@ struct StatusCommand: ParsableCommand {
 
     @OptionGroup var workspace: WorkspaceOptions
 
+    /// Failed gates to plan past.
+    @Option(name: .customLong("allow-failed-gates"), help: ArgumentHelp("Plan below this failed gate node as `build --allow-failed-gates` would (repeatable).", valueName: "GATE"))
+    var allowFailedGates: [String] = []
+
     /// JSON output.
     @Flag(help: "Print JSON.")
     var json = false
@@ -16,7 +20,7 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let workspace = try self.workspace.open()
         let pipeline = try self.workspace.loadPipeline(workspace)
-        let plan = try Executor(workspace: workspace, pipeline: pipeline, registry: KindRegistry.all).plan()
+        let plan = try Executor(workspace: workspace, pipeline: pipeline, registry: KindRegistry.all).plan(allowFailedGates: allowFailedGates)
         let rows = PlanRenderer.rows(plan)
         if json { return try JSONOutput.print(rows) }
         TextTable.print(["NODE", "STATE", "REASON"], rows.map { [$0.node, $0.state, $0.detail ?? ""] })

@@ -16,6 +16,10 @@ struct TraceCommand: ParsableCommand {
     @Flag(help: "List every run that consumed the artifact, transitively.")
     var down = false
 
+    /// Experiment whose runs a node name means.
+    @Option(help: "Trace this experiment's node (default: the pipeline's experiment).")
+    var experiment: String?
+
     /// JSON output.
     @Flag(help: "Print JSON.")
     var json = false
@@ -23,7 +27,7 @@ struct TraceCommand: ParsableCommand {
     /// Runs the command.
     func run() throws {
         let workspace = try self.workspace.open()
-        let lineage = Lineage(workspace: workspace)
+        let lineage = Lineage(workspace: workspace, experiment: try self.workspace.experiment(workspace, named: experiment))
         if down {
             let runs = try lineage.artifacts(for: target).flatMap { try workspace.catalog.traceDown(artifact: $0) }
             if json { return try JSONOutput.print(runs) }

@@ -25,8 +25,19 @@ struct WorkspaceOptions: ParsableArguments {
 
     /// The validated pipeline.
     func loadPipeline(_ workspace: Workspace) throws -> Pipeline {
-        let path = pipeline.hasPrefix("/") ? pipeline : workspace.root.path + "/" + pipeline
-        return try PipelineLoader(registry: KindRegistry.all).load(path: path)
+        try PipelineLoader(registry: KindRegistry.all).load(path: pipelinePath(workspace))
+    }
+
+    /// The experiment a catalog query is about: `named` if given, else the loaded pipeline's
+    /// experiment, else nil (every experiment) when the workspace has no pipeline file.
+    func experiment(_ workspace: Workspace, named: String?) throws -> String? {
+        if let named { return named }
+        guard FileManager.default.fileExists(atPath: pipelinePath(workspace)) else { return nil }
+        return try loadPipeline(workspace).experiment
+    }
+
+    private func pipelinePath(_ workspace: Workspace) -> String {
+        pipeline.hasPrefix("/") ? pipeline : workspace.root.path + "/" + pipeline
     }
 }
 

@@ -32,7 +32,7 @@ final class FailureTests: XCTestCase {
         let ws = try makeWorkspace()
         try ws.build()
         XCTAssertEqual(ws.read("out/slow.txt"), "partialv1\n")
-        let headBefore = try ws.open().catalog.heads()["slow"]
+        let headBefore = try ws.open().catalog.heads(experiment: "f")["slow"]
 
         try ws.write("in.txt", "v2\n")
         try ws.write("fail", "")
@@ -42,7 +42,7 @@ final class FailureTests: XCTestCase {
         XCTAssertFalse(summary.succeeded)
         XCTAssertTrue(summary.errors["slow"]?.contains("status 3: boom happened") ?? false)
         XCTAssertEqual(ws.read("out/slow.txt"), "partialv1\n", "the earlier output stays intact")
-        XCTAssertEqual(try ws.open().catalog.heads()["slow"], headBefore, "nothing registered as the node's result")
+        XCTAssertEqual(try ws.open().catalog.heads(experiment: "f")["slow"], headBefore, "nothing registered as the node's result")
         let failed = try runs(ws, node: "slow").first!
         XCTAssertEqual(failed.status, "failed")
         XCTAssertEqual(failed.outputs, [:])
@@ -63,7 +63,7 @@ final class FailureTests: XCTestCase {
         let summary = try ws.build()
         XCTAssertEqual(summary.failed, ["lazy"])
         XCTAssertTrue(summary.errors["lazy"]?.contains("declared output 'result' was not created") ?? false)
-        XCTAssertNil(try ws.open().catalog.heads()["lazy"])
+        XCTAssertNil(try ws.open().catalog.heads(experiment: "m")["lazy"])
     }
 
     func testWithoutKeepGoingOtherBranchesAreNotStarted() throws {
@@ -152,7 +152,7 @@ final class FailureTests: XCTestCase {
         XCTAssertNotEqual(process.terminationStatus, 0)
         XCTAssertFalse(ws.exists("out/slow.txt"), "no partial file at the declared path")
         XCTAssertEqual(try runs(ws, node: "slow"), [], "nothing registered for the interrupted node")
-        XCTAssertNil(try ws.open().catalog.heads()["slow"])
+        XCTAssertNil(try ws.open().catalog.heads(experiment: "f")["slow"])
 
         try FileManager.default.removeItem(atPath: ws.path("go-slow"))
         ws.clearRanLog()

@@ -26,7 +26,7 @@ final class LineageTests: XCTestCase {
     func testTraceUpAcrossThreeLevels() throws {
         let ws = try built()
         let workspace = try ws.open()
-        let lineage = Lineage(workspace: workspace)
+        let lineage = Lineage(workspace: workspace, experiment: nil)
         let tree = try workspace.catalog.traceUp(run: try lineage.run(for: "model"))
         XCTAssertEqual(tree.run.node, "model")
         let features = try XCTUnwrap(tree.inputs.first?.producer)
@@ -57,7 +57,7 @@ final class LineageTests: XCTestCase {
         XCTAssertEqual(try ws.build().built.count, 4)
         down = try workspace.catalog.traceDown(artifact: rawHash)
         XCTAssertEqual(down.map(\.run.node), ["clean", "features", "model"])
-        let newDown = try Lineage(workspace: workspace).artifacts(for: "raw").flatMap { try workspace.catalog.traceDown(artifact: $0) }
+        let newDown = try Lineage(workspace: workspace, experiment: nil).artifacts(for: "raw").flatMap { try workspace.catalog.traceDown(artifact: $0) }
         XCTAssertEqual(Set(newDown.map(\.run.id)).intersection(down.map(\.run.id)), [])
     }
 
