@@ -20,9 +20,6 @@ public final class FloatBuffer {
     /// Sets every element to zero.
     public func zero() { pointer.update(repeating: 0, count: count) }
 
-    /// Sets `count` elements starting at `offset` to zero.
-    public func zero(offset: Int, count: Int) { (pointer + offset).update(repeating: 0, count: count) }
-
     /// Copies `count` elements starting at `offset` into a new array.
     public func array(offset: Int = 0, count: Int? = nil) -> [Float] {
         let n = count ?? (self.count - offset)

@@ -34,8 +34,8 @@ final class Activations {
     let mask: FloatBuffer
     /// Scratch for o_proj / down_proj outputs (B,T,C).
     let proj: FloatBuffer
-    /// Gradient scratch: residual stream, normed input, projection output (B,T,C).
-    let dResidual: FloatBuffer, dLn: FloatBuffer, dProj: FloatBuffer
+    /// Gradient scratch: residual stream and normed input (B,T,C).
+    let dResidual: FloatBuffer, dLn: FloatBuffer
     /// Gradient scratch for queries, keys, values and attention output.
     let dq: FloatBuffer, dk: FloatBuffer, dv: FloatBuffer, dAttOut: FloatBuffer
     /// Gradient scratch for the MLP (B,T,I).
@@ -65,7 +65,7 @@ final class Activations {
         positions = .allocate(capacity: N)
         mask = FloatBuffer(count: N)
         proj = FloatBuffer(count: N * C)
-        dResidual = FloatBuffer(count: N * C); dLn = FloatBuffer(count: N * C); dProj = FloatBuffer(count: N * C)
+        dResidual = FloatBuffer(count: N * C); dLn = FloatBuffer(count: N * C)
         dq = FloatBuffer(count: N * QC); dk = FloatBuffer(count: N * KC); dv = FloatBuffer(count: N * KC)
         dAttOut = FloatBuffer(count: N * QC)
         dGate = FloatBuffer(count: N * I); dUp = FloatBuffer(count: N * I); dAct = FloatBuffer(count: N * I)

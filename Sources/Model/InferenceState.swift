@@ -6,8 +6,6 @@ final class InferenceState {
     let batch: Int
     /// Positions each sequence can hold.
     let capacity: Int
-    /// Largest chunk length processed in one call.
-    let chunk: Int
     /// Per layer: keys and values (B,cap,NKV,HD), keys already rotated.
     let kCache: [FloatBuffer], vCache: [FloatBuffer]
     /// Residual stream, normed input and projection scratch of the chunk (B,T,C).
@@ -25,7 +23,6 @@ final class InferenceState {
     init(config c: LlamaConfig, batch B: Int, capacity: Int, chunk: Int) {
         batch = B
         self.capacity = capacity
-        self.chunk = chunk
         let N = B * chunk, C = c.hiddenSize, I = c.intermediateSize
         let QC = c.numAttentionHeads * c.headDim, KC = c.numKeyValueHeads * c.headDim
         kCache = (0..<c.numHiddenLayers).map { _ in FloatBuffer(count: B * capacity * KC) }

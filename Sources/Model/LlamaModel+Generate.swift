@@ -72,6 +72,7 @@ extension LlamaModel {
     ///
     /// Prompts must be non-empty; the result has one entry per response token.
     public func responseLogProbs(prompts: [[Int32]], responses: [[Int32]]) throws -> [[Float]] {
+        guard !config.hasScalarHead else { throw ModelError.invalidState("a scalar-head model has no token log-probs") }
         guard prompts.count == responses.count else {
             throw ModelError.shapeMismatch(what: "responses per prompt", expected: prompts.count, got: responses.count)
         }

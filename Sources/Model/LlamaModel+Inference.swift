@@ -9,6 +9,7 @@ extension LlamaModel {
         _ s: InferenceState, tokens: [Int32], seqLen T: Int, start: [Int32], logitRow: [Int]
     ) -> [Float] {
         let c = config, B = s.batch
+        precondition(tokens.count * c.hiddenSize <= s.x.count, "inference chunk larger than its buffers")
         let N = B * T, C = c.hiddenSize, I = c.intermediateSize, HD = c.headDim
         let NH = c.numAttentionHeads, NKV = c.numKeyValueHeads, KC = NKV * HD
         let shape = AttentionShape(batch: B, seqLen: T, heads: NH, kvHeads: NKV, headDim: HD)

@@ -55,6 +55,13 @@ public final class LlamaModel {
         ropeSin.copy(from: tables.sin)
     }
 
+    /// An independent copy of `other`'s config, parameters and trainable flags (e.g. PPO's frozen reference).
+    public convenience init(copying other: LlamaModel) throws {
+        try self.init(config: other.config)
+        parameters.copy(from: other.parameters, sourceOffset: 0, offset: 0, count: layout.count)
+        trainable = other.trainable
+    }
+
     /// Number of parameters.
     public var parameterCount: Int { layout.count }
 

@@ -82,7 +82,4 @@ public struct ParameterLayout: Sendable {
 
     /// The slice with this HF name, or nil.
     public func slice(named name: String) -> ParameterSlice? { index[name].map { slices[$0] } }
-
-    /// Position of a slice in `slices`.
-    func position(of name: String) -> Int? { index[name] }
 }

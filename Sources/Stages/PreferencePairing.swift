@@ -4,15 +4,17 @@ import World
 ///
 /// Candidates are deduplicated and ranked by the annotator's utility (gold + length bias); pairs
 /// are all k·(k−1)/2 or best-vs-rest. Each pair is shown to the annotator in a random A/B order
-/// and its label and reason are recorded. With `skipTies`, pairs of equal utility are dropped: the
-/// annotator has no preference there, as a human would mark "about the same".
+/// and its label and reason are recorded. With `skipTies`, pairs whose utilities differ by at most
+/// `tieThreshold` are dropped: the annotator marks them "about the same", as a human rater would.
 struct PreferencePairing {
     /// The annotator (its own seeded stream draws the labels).
     var annotator: Annotator
     /// all_pairs or best_vs_rest.
     var mode: PairMode
-    /// Drop pairs of equal utility.
+    /// Drop pairs within `tieThreshold` utility of each other.
     var skipTies: Bool
+    /// The largest utility difference still counted as a tie.
+    var tieThreshold: Double
     /// The A/B order coin.
     var coin: SplitMix64
 
@@ -32,7 +34,7 @@ struct PreferencePairing {
             for j in ranked.indices.dropFirst() { pairs.append((0, j)) }
         }
         var records: [PreferenceRecord] = []
-        for (i, j) in pairs where !(skipTies && ranked[i].utility == ranked[j].utility) {
+        for (i, j) in pairs where !(skipTies && abs(ranked[i].utility - ranked[j].utility) <= tieThreshold) {
             let swap = coin.chance(0.5)
             let a = ranked[swap ? j : i].completion, b = ranked[swap ? i : j].completion
             let judgement = try annotator.compare(prompt: prompt, a: Candidate(a.text, reachedEOS: a.reachedEOS),

@@ -20,7 +20,8 @@ struct PreferencesKind: StageKind {
         ParamSpec("k", .integer, summary: "completions sampled per prompt"),
         ParamSpec("temperatures", .array, summary: "sampling temperatures, used in turn"),
         ParamSpec("pairs", .string, summary: "all_pairs or best_vs_rest"),
-        ParamSpec("skip_ties", .bool, summary: "drop pairs the annotator rates equal"),
+        ParamSpec("skip_ties", .bool, summary: "drop pairs the annotator rates about the same"),
+        ParamSpec("tie_threshold", .number, summary: "largest utility difference rated about the same (default 0: exact ties)"),
         ParamSpec("annotator", .object, summary: "seed, temperature, length_bias, label_flip_rate"),
     ]
     /// Either `data` (a preference file) or `policy` and `prompts`.
@@ -58,6 +59,7 @@ struct PreferencesKind: StageKind {
         }
         var pairing = PreferencePairing(annotator: try Annotator(config: annotatorConfig), mode: mode,
                                         skipTies: try params.bool("skip_ties", default: true),
+                                        tieThreshold: try params.double("tie_threshold", default: 0, in: 0...10),
                                         coin: SplitMix64(seed: context.seed, stream: "preference-order"))
         let prompts = settings.take(try JSONFiles.readRecords(PromptRecord.self, from: promptsURL)).map(\.prompt)
         let (model, tokenizer) = try ModelFiles.load(context, role: "policy")

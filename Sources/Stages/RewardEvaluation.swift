@@ -21,6 +21,10 @@ struct RewardEvaluation {
     struct Fresh {
         /// Accuracy on pairs of the same prompt with different gold scores (higher gold = preferred).
         var agreement: PairAccuracy
+        /// Accuracy on the pairs whose gold scores differ by more than `clearGap`.
+        var clearAgreement: PairAccuracy
+        /// The gap that makes a pair clear.
+        var clearGap: Double
         /// Spearman correlation of reward and length.
         var spearmanLength: Double
         /// Spearman correlation of reward and gold score.
@@ -47,23 +51,25 @@ struct RewardEvaluation {
     }
 
     /// Scores fresh completions (grouped by prompt) with the RM and the gold judge and compares them.
-    func gold(_ groups: [[Completion]]) throws -> Fresh {
+    func gold(clearGap: Double, _ groups: [[Completion]]) throws -> Fresh {
         let flat = groups.flatMap { $0 }
         let rewards = try trainer.scores(flat.map { ($0.prompt, $0.text) })
         let golds = try flat.map { try GoldJudge.score(prompt: $0.prompt, response: $0.text, reachedEOS: $0.reachedEOS).value }
-        var margins: [Double] = []
+        var margins: [Double] = [], clear: [Double] = []
         var offset = 0
         for group in groups {
             for i in group.indices {
                 for j in group.indices where j > i {
                     let a = offset + i, b = offset + j
                     guard golds[a] != golds[b] else { continue }
-                    margins.append(golds[a] > golds[b] ? rewards[a] - rewards[b] : rewards[b] - rewards[a])
+                    let margin = golds[a] > golds[b] ? rewards[a] - rewards[b] : rewards[b] - rewards[a]
+                    margins.append(margin)
+                    if abs(golds[a] - golds[b]) > clearGap { clear.append(margin) }
                 }
             }
             offset += group.count
         }
-        return Fresh(agreement: PairAccuracy(margins: margins),
+        return Fresh(agreement: PairAccuracy(margins: margins), clearAgreement: PairAccuracy(margins: clear), clearGap: clearGap,
                      spearmanLength: Statistics.spearman(rewards, flat.map { Double($0.text.count) }),
                      spearmanGold: Statistics.spearman(rewards, golds))
     }

@@ -21,6 +21,8 @@ struct RewardModelKind: StageKind {
         ParamSpec("margin", .number, summary: "margin m in −log σ(r_c − r_r − m)"),
         ParamSpec("centring", .number, summary: "weight of the reward-centring term (r_c + r_r)²"),
         ParamSpec("heldout_fraction", .number, summary: "share of prompts held out"),
+        ParamSpec("trainable_layers", .integer, summary: "top transformer blocks trained with the head (default: all)"),
+        ParamSpec("clear_gap", .number, summary: "gold difference above which a fresh pair counts as clear"),
         ParamSpec("fresh_k", .integer, summary: "completions sampled per fresh prompt"),
         ParamSpec("fresh_temperatures", .array, summary: "temperatures of the fresh samples, used in turn"),
     ]
@@ -59,6 +61,13 @@ struct RewardModelKind: StageKind {
         }
         let model = try LlamaModel(config: policy.config.withScalarHead(), seed: context.seed ^ 0x524D)
         model.copyMatchingParameters(from: policy)
+        let layers = model.config.numHiddenLayers
+        let trainable = try params.int("trainable_layers", default: layers, in: 0...layers)
+        if trainable < layers {
+            model.setTrainable(false) { name in
+                name == "model.embed_tokens.weight" || (0..<(layers - trainable)).contains { name.hasPrefix("model.layers.\($0).") }
+            }
+        }
         let trainer = RewardTrainer(model: model, tokenizer: tokenizer, schedule: schedule)
         trainer.margin = try params.double("margin", default: 0, in: -100...100)
         trainer.centring = try params.double("centring", default: 0.01, in: 0...100)
@@ -99,10 +108,10 @@ struct RewardModelKind: StageKind {
                                        k: try params.int("fresh_k", default: 4, in: 2...64),
                                        temperatures: try params.doubles("fresh_temperatures", default: [0.7, 1.0, 1.3], in: 0...10),
                                        maxNewTokens: settings.maxNewTokens)
-        let fresh = try evaluation.gold(try sampler.sample(freshPrompts, seed: context.seed ^ 0x4652_4553_48, context: context))
+        let fresh = try evaluation.gold(clearGap: try params.double("clear_gap", default: 0.2, in: 0...1), try sampler.sample(freshPrompts, seed: context.seed ^ 0x4652_4553_48, context: context))
         let report = RewardReport(trainPairs: train.count, trainLoss: curve, heldout: heldoutResult.accuracy,
                                   lengthMatched: heldoutResult.lengthMatched, calibration: heldoutResult.calibration,
-                                  goldAgreement: fresh.agreement, spearmanRewardLength: heldoutResult.spearmanLength,
+                                  goldAgreement: fresh.clearAgreement, goldAgreementAll: fresh.agreement, clearGap: fresh.clearGap, spearmanRewardLength: heldoutResult.spearmanLength,
                                   spearmanRewardLengthFresh: fresh.spearmanLength, spearmanRewardGoldFresh: fresh.spearmanGold,
                                   rewardMean: Statistics.mean(trainRewards), rewardStd: Statistics.standardDeviation(trainRewards),
                                   margin: trainer.margin, centring: trainer.centring, trainSeconds: trainSeconds)

@@ -33,8 +33,12 @@ struct RewardReport: Codable, Equatable {
     var lengthMatched: PairAccuracy
     /// Reliability of σ(r_A − r_B) as P(A chosen) on held-out pairs in both orders, with ECE.
     var calibration: Calibration
-    /// Agreement with the gold judge on fresh policy samples (pairs with different gold scores).
+    /// Agreement with the gold judge on fresh policy samples: pairs of one prompt whose gold scores differ by more than `clearGap`.
     var goldAgreement: PairAccuracy
+    /// The same over every fresh pair with different gold scores (small partial-credit gaps included).
+    var goldAgreementAll: PairAccuracy
+    /// Gold difference above which a fresh pair counts as clear.
+    var clearGap: Double
     /// Spearman correlation of reward and response length (characters) on held-out responses.
     var spearmanRewardLength: Double
     /// Spearman correlation of reward and length on the fresh samples.
@@ -60,6 +64,8 @@ struct RewardReport: Codable, Equatable {
         case lengthMatched = "length_matched"
         case calibration
         case goldAgreement = "gold_agreement"
+        case goldAgreementAll = "gold_agreement_all"
+        case clearGap = "clear_gap"
         case spearmanRewardLength = "spearman_reward_length"
         case spearmanRewardLengthFresh = "spearman_reward_length_fresh"
         case spearmanRewardGoldFresh = "spearman_reward_gold_fresh"

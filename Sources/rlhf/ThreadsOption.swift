@@ -17,5 +17,3 @@ struct ThreadsOption: ParsableArguments {
         if let threads { Benchmarks.setThreadCount(threads) }
     }
 }
-
-extension ModelPreset: ExpressibleByArgument {}

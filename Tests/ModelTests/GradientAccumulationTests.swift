@@ -40,5 +40,8 @@ final class GradientAccumulationTests: XCTestCase {
         XCTAssertFalse(copied.contains("score.weight"))
         XCTAssertEqual(try rm.parameter(named: "model.layers.1.mlp.down_proj.weight"),
                        try policy.parameter(named: "model.layers.1.mlp.down_proj.weight"))
+        let reference = try LlamaModel(copying: policy)
+        try policy.setParameter(named: "model.norm.weight", to: [Float](repeating: 2, count: 16))
+        XCTAssertEqual(try reference.parameter(named: "model.norm.weight"), [Float](repeating: 1, count: 16), "copy is independent")
     }
 }

@@ -1,0 +1,5 @@
+import ArgumentParser
+import Model
+
+/// `--preset tiny|small` parses into a `ModelPreset`.
+extension ModelPreset: ExpressibleByArgument {}
