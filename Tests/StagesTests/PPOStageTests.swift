@@ -24,7 +24,9 @@ final class PPOStageTests: XCTestCase {
         let root = try PPOTestFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         let inputs = try PPOTestFixtures.writeInputs(in: root)
-        let context = try run(params, workspace: root, inputs: inputs)
+        var measured = params
+        measured["measure_cache_speedup"] = .bool(true)
+        let context = try run(measured, workspace: root, inputs: inputs)
         let policy = try Checkpoint.loadModel(from: context.outputs["policy"]!)
         XCTAssertFalse(policy.config.hasScalarHead)
         let sft = try Checkpoint.loadModel(from: inputs["sft"]!)
@@ -40,6 +42,8 @@ final class PPOStageTests: XCTestCase {
         }
         let metrics = try PPOTestFixtures.metrics(context.outputs["metrics"]!)
         XCTAssertEqual(metrics.map(\.iteration), [0, 1, 2, 3])
+        XCTAssertNotNil(metrics[0].noCacheTokensPerSecond, "the first iteration also times sampling without the KV cache")
+        XCTAssertNil(metrics[1].noCacheTokensPerSecond)
         XCTAssertEqual(metrics[0].meanRatio, 1, accuracy: 0.2, "the first minibatch starts at ratio 1")
         XCTAssertEqual(context.metrics.recorded.filter { $0.name == "kl_mean" }.count, 4, "every iteration reaches the catalog")
         XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent(".rlhf/resume/ppo").path),

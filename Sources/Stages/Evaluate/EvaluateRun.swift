@@ -34,7 +34,7 @@ struct EvaluateRun {
         }
         let format = ChatFormat(tokenizer: tokenizer)
         let judge = ResponseJudge(prompts: records.map(\.prompt), encoded: records.map { format.encode(prompt: $0.prompt, response: nil).tokens },
-                                  tasks: records.map { try? Task(parsing: $0.prompt) }, tokenizer: tokenizer, rewardModel: rewardModel,
+                                  tasks: records.map { try? WorldTask(parsing: $0.prompt) }, tokenizer: tokenizer, rewardModel: rewardModel,
                                   batchSize: batchSize, maxNewTokens: maxNewTokens)
         var evaluations: [ModelEvaluation] = []
         var judged: [String: [JudgedResponse]] = [:]

@@ -9,7 +9,7 @@ struct ResponseJudge {
     /// Chat prefixes of the prompts.
     let encoded: [[Int32]]
     /// Parsed world tasks (nil for prompts the verifier cannot score).
-    let tasks: [Task?]
+    let tasks: [WorldTask?]
     /// The shared tokenizer.
     let tokenizer: any Tokenizer
     /// The frozen reward model.
