@@ -13,7 +13,7 @@ struct CatalogViewBuilder {
     /// The view as of now.
     func build(pipelinePath: String) throws -> ReportCatalogView {
         let plan = try Executor(workspace: workspace, pipeline: pipeline, registry: registry, output: { _ in }).plan()
-        let heads = try workspace.catalog.heads()
+        let heads = try workspace.catalog.heads(experiment: pipeline.experiment)
         let hasher = FileHasher()
         var runOf: [String: Int64] = [:]
         var failedGates: Set<String> = []
@@ -38,6 +38,9 @@ struct CatalogViewBuilder {
             case let .run(reason):
                 state = reason == .neverBuilt ? "never built" : "stale"
                 detail = reason == .neverBuilt ? nil : reason.description
+            case let .blocked(gate):
+                state = "blocked"
+                detail = "by \(gate)"
             }
             if state == "stale" || state == "never built", let gate = blockingGate(name, failedGates) {
                 state = "blocked"
@@ -46,7 +49,8 @@ struct CatalogViewBuilder {
             nodes.append(.init(name: name, kind: node.kind, state: state, detail: detail, runId: run,
                                outputs: outputs, upstream: node.dependencies))
         }
-        let overridden = failedGates.filter { gate in pipeline.downstream(of: [gate]).contains { $0 != gate && runOf[$0] != nil } }
+        let recorded = Set(runOf.values.flatMap { run in (try? workspace.catalog.detail(run: run).overrides.map(\.gateNode)) ?? [] })
+        let overridden = recorded.union(failedGates.filter { gate in pipeline.downstream(of: [gate]).contains { $0 != gate && runOf[$0] != nil } })
         let bytes = (try? [UInt8](Data(contentsOf: URL(fileURLWithPath: pipelinePath)))) ?? []
         return ReportCatalogView(pipelineHash: ContentHash.of(bytes: bytes).hex, nodes: nodes,
                                  lineage: LineageWords(workspace: workspace, pipeline: pipeline, runs: runOf, overridden: overridden).sentences(),

@@ -46,7 +46,7 @@ struct LineageWords {
             phrases.append(.text(input.role == upstream ? "\(upstream) " : "\(input.role) (\(upstream)) "))
             phrases.append(.hash(input.artifact, node: pipeline.nodes[upstream] == nil ? name : upstream))
         }
-        let past = pipeline.closure(of: [name]).filter { $0 != name && overridden.contains($0) }
+        let past = Set(detail.overrides.map(\.gateNode)).union(pipeline.closure(of: [name]).filter { $0 != name && overridden.contains($0) }).sorted()
         if !past.isEmpty { phrases.append(.text(", built past failed gate\(past.count == 1 ? "" : "s") \(past.joined(separator: ", ")) (overridden)")) }
         phrases.append(.text("."))
         return phrases

@@ -137,7 +137,7 @@ struct DiffSide {
             throw ReportError.unknownTarget(operand, hint: "give a run id, node@run, or an experiment with experiments/\(operand)/pipeline.json")
         }
         let hasher = FileHasher()
-        let heads = try catalog.heads()
+        let heads = try catalog.heads(experiment: pipeline.experiment)
         var found: [String: RunDetail] = [:]
         for name in pipeline.order {
             guard let node = pipeline.nodes[name] else { continue }
