@@ -77,7 +77,7 @@ extension ReportDocument {
     /// First, last, min, max and mean of every metric over all iterations (and the compared run's last value).
     func ppoSummaryTable(_ lines: [PPOIterationMetrics], other: [PPOIterationMetrics]?) -> String {
         var headers = ["Metric", "First", "Last", "Min", "Max", "Mean"]
-        if let name = comparison?.name, other != nil { headers += ["\(name): last", "Δ last"] }
+        if let name = comparison?.name, other != nil { headers += ["\(name): last", "Δ last (this − \(name))"] }
         let rows = Self.ppoMetrics.compactMap { metric -> [Cell]? in
             let values = lines.compactMap(metric.read)
             guard let first = values.first, let last = values.last else { return nil }

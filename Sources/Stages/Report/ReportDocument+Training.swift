@@ -97,7 +97,7 @@ extension ReportDocument {
         guard !scalars.isEmpty else { return "" }
         if let compared {
             let other = Dictionary(JSONFacts.scalars(compared).map { ($0.path, $0.value) }, uniquingKeysWith: { a, _ in a })
-            return table(["Figure", experiment, comparison!.name, "Δ"], scalars.map { item -> [Cell] in
+            return table(["Figure", experiment, comparison!.name, "Δ (\(experiment) − \(comparison!.name))"], scalars.map { item -> [Cell] in
                 let compared = other[item.path]
                 return [.text(item.path), .number(item.value), .number(compared), .delta(compared.map { item.value - $0 })]
             })
