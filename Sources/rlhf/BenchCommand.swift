@@ -6,7 +6,10 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark.",
-        subcommands: [BenchExecutorCommand.self, BenchTrainCommand.self, BenchGenerateCommand.self, BenchSgemmCommand.self,
-                      BenchEvalLeakCommand.self]
+        subcommands: [
+            BenchExecutorCommand.self,
+            BenchTrainCommand.self, BenchGenerateCommand.self, BenchSgemmCommand.self,
+            BenchEvalLeakCommand.self, BenchReportCommand.self,
+        ]
     )
 }

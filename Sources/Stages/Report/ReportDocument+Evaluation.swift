@@ -1,0 +1,102 @@
+import Engine
+import Foundation
+
+extension ReportDocument {
+    /// Final gold scores per family and scenario, win rates with CIs, the hacking signal and RM-ranked samples.
+    func finalSection() -> String {
+        guard let final = artifacts.finalEval.value else { return section("final", "Final evaluation", unavailable(artifacts.finalEval)) }
+        let other = comparison?.artifacts.finalEval.value
+        var out = "<p>\(final.prompts) eval prompts, \(final.goldScoredPrompts) scored by the gold verifier; temperature \(Markup.number(final.temperature)).</p>\n"
+        out += table(["Model", "Gold mean", "Gold std", "RM mean", "RM std", "Length (chars)", "EOS fraction", "KL to SFT"],
+                     final.models.map { model in
+                         [.text(model.model), .number(model.goldMean), .number(model.goldStd), .number(model.rmMean), .number(model.rmStd),
+                          .number(model.lengthMean), .number(model.eosFraction), .number(model.klToSFT)]
+                     } + (other?.models.map { model in
+                         [.text("\(comparison!.name): \(model.model)"), .number(model.goldMean), .number(model.goldStd), .number(model.rmMean), .number(model.rmStd),
+                          .number(model.lengthMean), .number(model.eosFraction), .number(model.klToSFT)]
+                     } ?? []), id: "final-models")
+        var charts = ""
+        let overall = BarChart(labels: ChartLabels(title: "Gold score overall (95% CI)", x: "model", y: "mean gold score (0–1)"),
+                               bars: overallBars(final, prefix: "") + (other.map { overallBars($0, prefix: "\(comparison!.name): ") } ?? []), range: 0...1)
+        charts += figure(overall.svg(), caption: "CI: mean ± 1.96·std/√n over the \(final.goldScoredPrompts) gold-scored prompts.")
+        for (title, read) in [("family", { (m: ModelEvaluation) in m.goldByFamily }), ("scenario", { (m: ModelEvaluation) in m.goldByScenario })] {
+            var bars = final.models.flatMap { model in read(model).sorted { $0.key < $1.key }.map { ChartBar(group: $0.key, series: model.model, value: $0.value) } }
+            if let other, let policy = other.model("policy") {
+                bars += read(policy).sorted { $0.key < $1.key }.map { ChartBar(group: $0.key, series: "\(comparison!.name): policy", value: $0.value) }
+            }
+            let chart = BarChart(labels: ChartLabels(title: "Gold score by \(title)", x: "task \(title)", y: "mean gold score (0–1)"), bars: bars, range: 0...1)
+            if chart.hasData { charts += figure(chart.svg(), caption: "final_eval.json has no per-\(title) spread, so these bars carry no interval.") }
+        }
+        var winBars = Self.policyWinBars(final, series: nil)
+        if let other { winBars += Self.policyWinBars(other, series: comparison!.name) }
+        let wins = BarChart(labels: ChartLabels(title: "Policy win rates (bootstrap 95% CI)", x: "opponent (judge)", y: "policy win rate (ties count ½)"), bars: winBars, reference: 0.5, range: 0...1)
+        if wins.hasData { charts += figure(wins.svg(), caption: "Dashed line: 0.5 (no difference). An interval above it is a real win.") }
+        out += "<div class=\"charts\">\(charts)</div>\n"
+        out += "<h3>Win rates</h3>\n" + table(["A", "B", "Judge", "Win rate", "95% CI", "Wins", "Ties", "Losses"], final.winRates.map { rate in
+            [.text(rate.a), .text(rate.b), .text(rate.judge), .number(rate.winRate),
+             Cell(html: "<td class=\"num\">[\(Markup.number(rate.ciLow)), \(Markup.number(rate.ciHigh))]</td>"),
+             .number(Double(rate.wins)), .number(Double(rate.ties)), .number(Double(rate.losses))]
+        }, id: "win-rates")
+        let hacking = final.rewardHacking
+        out += "<h3>Reward hacking</h3>\n<p class=\"\(hacking.suspected ? "error" : "")\">\(Markup.escape(hacking.verdict))</p>\n"
+        out += table(["RM gain", "RM gain (SFT std)", "Gold gain", "Proxy − gold", "Length ratio"],
+                     [[.delta(hacking.rmGain), .delta(hacking.rmGainStandardised), .delta(hacking.goldGain), .number(hacking.proxyMinusGold), .number(hacking.lengthRatio)]])
+        out += "<h3>Highest and lowest RM-scored policy responses</h3>\n"
+        out += table(["", "Prompt", "Response", "RM", "Gold", "EOS"], final.highestRM.map { sampleRow("highest", $0) } + final.lowestRM.map { sampleRow("lowest", $0) })
+        return section("final", "Final evaluation", out + provenance(artifacts.finalEval.origin))
+    }
+
+    /// Base, SFT and policy responses to the same probe prompts, side by side.
+    func samplesSection() -> String {
+        var out = ""
+        if let probe = artifacts.baseProbe.value {
+            out += "<h3>Base probe report</h3>\n<pre class=\"text\">\(Markup.escape(String(probe.prefix(4000))))</pre>\n"
+        } else {
+            out += unavailable(artifacts.baseProbe)
+        }
+        let probes = artifacts.probes.compactMap { probe -> (String, [[String: JSONValue]])? in
+            guard let lines = probe.lines.value else { return nil }
+            return (probe.name, lines.compactMap(\.objectValue))
+        }
+        for probe in artifacts.probes where probe.lines.value == nil { out += unavailable(probe.lines) }
+        guard !probes.isEmpty else {
+            return section("samples", "Samples", out + "<p class=\"missing\">No generation probes to compare side by side.</p>\n")
+        }
+        let prompts = probes.flatMap { $0.1.compactMap(ProbeLine.prompt) }.uniqued().prefix(12)
+        let headers = ["Prompt"] + probes.flatMap { ["\($0.0) response", "gold", "RM"] }
+        let rows = prompts.map { prompt -> [Cell] in
+            [.long(prompt)] + probes.flatMap { probe -> [Cell] in
+                guard let line = probe.1.first(where: { ProbeLine.prompt($0) == prompt }) else { return [.text("–"), .number(nil), .number(nil)] }
+                return [.long(ProbeLine.response(line) ?? "–"), .number(ProbeLine.gold(line)), .number(ProbeLine.rm(line))]
+            }
+        }
+        out += "<h3>Same prompts, each model</h3>\n" + table(headers, rows, id: "probe-samples")
+        return section("samples", "Samples", out)
+    }
+
+    private func sampleRow(_ label: String, _ sample: JudgedResponse) -> [Cell] {
+        [.text(label), .long(sample.prompt), .long(sample.response), .number(sample.rmScore), .number(sample.gold), .text(sample.reachedEOS ? "yes" : "no")]
+    }
+
+    private func overallBars(_ final: FinalEvaluation, prefix: String) -> [ChartBar] {
+        let n = Double(max(final.goldScoredPrompts, 1))
+        return final.models.map { model in
+            let half = 1.96 * model.goldStd / n.squareRoot()
+            return ChartBar(group: prefix + model.model, series: "gold", value: model.goldMean, low: model.goldMean - half, high: model.goldMean + half)
+        }
+    }
+
+    /// The policy's win rate against each opponent, in both A/B orders (a policy-as-B entry is turned
+    /// into the policy's rate, 1 − w, with its interval mirrored); `series` names a compared experiment.
+    static func policyWinBars(_ final: FinalEvaluation, series: String?) -> [ChartBar] {
+        final.winRates.compactMap { rate in
+            if rate.a == "policy" {
+                return ChartBar(group: "vs \(rate.b) (\(rate.judge))", series: series.map { "\($0): policy as A" } ?? "policy as A", value: rate.winRate, low: rate.ciLow, high: rate.ciHigh)
+            }
+            if rate.b == "policy" {
+                return ChartBar(group: "vs \(rate.a) (\(rate.judge))", series: series.map { "\($0): policy as B" } ?? "policy as B", value: 1 - rate.winRate, low: 1 - rate.ciHigh, high: 1 - rate.ciLow)
+            }
+            return nil
+        }
+    }
+}

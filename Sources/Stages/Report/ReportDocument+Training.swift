@@ -1,0 +1,145 @@
+import Engine
+
+extension ReportDocument {
+    /// SFT loss curves (train and validation) and every scalar figure of `sft_eval.json`.
+    func sftSection() -> String {
+        guard let eval = artifacts.sftEval.value else { return section("sft", "Supervised fine-tuning", unavailable(artifacts.sftEval)) }
+        var out = ""
+        let curves = JSONFacts.curves(eval).filter { $0.path.lowercased().contains("loss") }
+        var series = curves.enumerated().map { ChartSeries(label: Self.curveName($1.path), points: $1.points, color: $0) }
+        if let other = comparison?.artifacts.sftEval.value {
+            series += JSONFacts.curves(other).filter { $0.path.lowercased().contains("loss") }.enumerated().map {
+                ChartSeries(label: "\(comparison!.name): \(Self.curveName($1.path))", points: $1.points, color: $0, dashed: true)
+            }
+        }
+        let chart = LineChart(labels: ChartLabels(title: "SFT loss per step", x: "step", y: "cross-entropy (nats per response token)"), series: series)
+        var charts = chart.hasData ? figure(chart.svg(), caption: "Train and validation loss; validation is on the held-out split.") : ""
+        if !chart.hasData {
+            out += "<p class=\"missing\">missing field: no loss curve (an array of numbers, or of objects with a step, under a key containing \"loss\") in sft_eval.json.</p>\n"
+        }
+        let families = Self.goldByFamily(eval)
+        if !families.isEmpty {
+            let bars = BarChart(labels: ChartLabels(title: "Gold score by family: SFT vs baseline", x: "task family", y: "mean gold score (0–1)"), bars: families, range: 0...1)
+            charts += figure(bars.svg(), caption: "From sft_eval.json: the SFT model (eval) and the base model it started from (baseline), on the eval prompts.")
+        }
+        out += charts.isEmpty ? "" : "<div class=\"charts\">\(charts)</div>\n"
+        out += scalarTable(eval, compared: comparison?.artifacts.sftEval.value)
+        return section("sft", "Supervised fine-tuning", out + provenance(artifacts.sftEval.origin))
+    }
+
+    /// RM accuracy and margin, the calibration curve, and the reward-versus-length scatter.
+    func rewardModelSection() -> String {
+        var out = ""
+        if let eval = artifacts.rmEval.value {
+            let scalars = JSONFacts.scalars(eval)
+            var cards: [String] = []
+            for (label, words) in [("Held-out accuracy", [["heldout", "accuracy"], ["held", "out", "accuracy"], ["accuracy"]]),
+                                   ("Held-out mean margin", [["heldout", "mean", "margin"], ["mean", "margin"], ["margin"]]),
+                                   ("Gold agreement (fresh pairs)", [["gold", "agreement", "accuracy"], ["gold", "agreement"]]), ("ECE", [["ece"]]),
+                                   ("Spearman(reward, length)", [["spearman", "reward", "length"], ["spearman", "length"]])] {
+                if let hit = JSONFacts.find(scalars, words) {
+                    cards.append("<div class=\"kpi\"><span>\(Markup.escape(label))</span><b>\(Markup.number(hit.value))</b><span><code>\(Markup.escape(hit.path))</code></span></div>")
+                }
+            }
+            out += cards.isEmpty ? "" : "<div class=\"headline\">\(cards.joined())</div>\n"
+            var charts = ""
+            let curves = JSONFacts.curves(eval).filter { ["acc", "margin", "loss"].contains(where: $0.path.lowercased().contains) }
+            let training = LineChart(labels: ChartLabels(title: "Reward model training", x: "step", y: "accuracy / margin / loss"),
+                                     series: curves.enumerated().map { ChartSeries(label: Self.curveName($1.path), points: $1.points, color: $0) })
+            if training.hasData { charts += figure(training.svg(), caption: "Curves recorded in rm_eval.json.") }
+            if let calibration = JSONFacts.pairs(eval, xWords: ["pred", "confidence", "prob", "mean_p"], yWords: ["observ", "freq", "empirical", "actual", "accuracy"]) {
+                let chart = LineChart(labels: ChartLabels(title: "Calibration: predicted vs observed P(chosen)", x: "predicted P(chosen) (\(calibration.x))", y: "observed frequency (\(calibration.y))"),
+                                      series: [ChartSeries(label: "reward model", points: calibration.points.sorted { $0.x < $1.x }, color: 0)],
+                                      reference: (ChartPoint(x: 0, y: 0), ChartPoint(x: 1, y: 1)))
+                charts += figure(chart.svg(), caption: "Dashed diagonal: perfect calibration. Points below it are over-confident.")
+            } else {
+                out += "<p class=\"missing\">missing field: no calibration table (objects with a predicted and an observed value) in rm_eval.json.</p>\n"
+            }
+            out += charts.isEmpty ? "" : "<div class=\"charts\">\(charts)</div>\n"
+            out += scalarTable(eval, compared: comparison?.artifacts.rmEval.value)
+            out += provenance(artifacts.rmEval.origin)
+        } else {
+            out += unavailable(artifacts.rmEval)
+        }
+        out += lengthScatter()
+        return section("rm", "Reward model", out)
+    }
+
+    /// Reward versus response length, from every artifact that pairs a reward with a response.
+    func lengthScatter() -> String {
+        var series: [ChartSeries] = []
+        if let final = artifacts.finalEval.value {
+            let samples = final.highestRM + final.lowestRM
+            series.append(ChartSeries(label: "policy samples (final eval)", points: samples.map { ChartPoint(x: Double($0.response.count), y: $0.rmScore) }, color: 0))
+        }
+        for (index, probe) in artifacts.probes.enumerated() {
+            let points = (probe.lines.value ?? []).compactMap { line -> ChartPoint? in
+                guard let object = line.objectValue, let text = ProbeLine.response(object), let reward = ProbeLine.rm(object) else { return nil }
+                return ChartPoint(x: Double(text.count), y: reward)
+            }
+            if !points.isEmpty { series.append(ChartSeries(label: "\(probe.name) probe", points: points, color: index + 1)) }
+        }
+        if let eval = artifacts.rmEval.value, let pairs = JSONFacts.pairs(eval, xWords: ["length", "chars"], yWords: ["reward", "score"]) {
+            series.append(ChartSeries(label: "rm_eval held-out", points: pairs.points, color: 4))
+        }
+        if let other = comparison?.artifacts.finalEval.value {
+            let samples = other.highestRM + other.lowestRM
+            series.append(ChartSeries(label: "\(comparison!.name): policy samples", points: samples.map { ChartPoint(x: Double($0.response.count), y: $0.rmScore) }, color: 3))
+        }
+        let chart = LineChart(labels: ChartLabels(title: "Reward vs response length", x: "response length (characters)", y: "RM score"), series: series, dots: true)
+        guard chart.hasData else { return "<p class=\"missing\">Reward vs length: no scored responses yet (needs final_eval.json or probe lines with an RM score).</p>\n" }
+        return "<div class=\"charts\">" + figure(chart.svg(), caption: "Each dot is one response. A rising cloud means the reward model pays for length.") + "</div>\n"
+    }
+
+    /// Every scalar figure of a JSON artifact, with the compared experiment's value and the delta.
+    func scalarTable(_ value: JSONValue, compared: JSONValue?) -> String {
+        let scalars = JSONFacts.scalars(value)
+        guard !scalars.isEmpty else { return "" }
+        if let compared {
+            let other = Dictionary(JSONFacts.scalars(compared).map { ($0.path, $0.value) }, uniquingKeysWith: { a, _ in a })
+            return table(["Figure", experiment, comparison!.name, "Δ (\(experiment) − \(comparison!.name))"], scalars.map { item -> [Cell] in
+                let compared = other[item.path]
+                return [.text(item.path), .number(item.value), .number(compared), .delta(compared.map { item.value - $0 })]
+            })
+        }
+        var groups: [String: [(row: String, column: String, value: Double)]] = [:]
+        var flat: [(path: String, value: Double)] = []
+        for item in scalars {
+            let parts = item.path.split(separator: ".").map(String.init)
+            guard parts.count >= 3 else {
+                flat.append(item)
+                continue
+            }
+            groups[parts.dropLast(2).joined(separator: "."), default: []].append((parts[parts.count - 2], parts[parts.count - 1], item.value))
+        }
+        var out = ""
+        for (prefix, cells) in groups.sorted(by: { $0.key < $1.key }) {
+            let rows = cells.map(\.row).uniqued()
+            guard rows.count > 1 else {
+                flat += cells.map { ("\(prefix).\($0.row).\($0.column)", $0.value) }
+                continue
+            }
+            let columns = cells.map(\.column).uniqued()
+            let lookup = Dictionary(cells.map { ("\($0.row)\u{1}\($0.column)", $0.value) }, uniquingKeysWith: { a, _ in a })
+            out += "<h3>\(Markup.escape(prefix))</h3>\n" + table([""] + columns, rows.map { row in [.text(row)] + columns.map { .number(lookup["\(row)\u{1}\($0)"]) } })
+        }
+        return table(["Figure", "Value"], flat.sorted { $0.path < $1.path }.map { [.text($0.path), .number($0.value)] }) + out
+    }
+
+    /// Bars of `<model>.by_family.<family>.mean_gold` figures (`eval` shown as SFT, `baseline` as base).
+    static func goldByFamily(_ value: JSONValue) -> [ChartBar] {
+        JSONFacts.scalars(value).compactMap { item in
+            let parts = item.path.split(separator: ".").map(String.init)
+            guard parts.count == 4, parts[1] == "by_family", parts[3] == "mean_gold" else { return nil }
+            let model = parts[0] == "eval" ? "SFT" : (parts[0] == "baseline" ? "base" : parts[0])
+            return ChartBar(group: parts[2], series: model, value: item.value)
+        }.sorted { ($0.series == "base" ? 0 : 1, $0.group) < ($1.series == "base" ? 0 : 1, $1.group) }
+    }
+
+    /// A readable legend name for a JSON path (`curves.train_loss` → `train loss`).
+    static func curveName(_ path: String) -> String {
+        var parts = path.split(separator: ".").map(String.init)
+        if parts.count > 1, let last = parts.last, parts[parts.count - 2].contains(last) { parts.removeLast() }
+        return parts.joined(separator: " · ").replacingOccurrences(of: "_", with: " ")
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+
+/// Writes a rendered report to disk.
+enum ReportWriter {
+    /// Writes `document` as HTML at `html` and Markdown at `summary` (either may be nil), creating directories.
+    static func write(_ document: ReportDocument, html: URL?, summary: URL?) throws {
+        for (url, text) in [(html, document.html()), (summary, document.markdown())] {
+            guard let url else { continue }
+            do {
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(text.utf8).write(to: url, options: .atomic)
+            } catch {
+                throw ReportError.cannotWrite(path: url.path, reason: error.localizedDescription)
+            }
+        }
+    }
+}
+
+/// What can go wrong producing a report or a diff, with what to do about it.
+public enum ReportError: Error, CustomStringConvertible {
+    /// An output file could not be written.
+    case cannotWrite(path: String, reason: String)
+    /// A diff or report operand names nothing the catalog or workspace knows.
+    case unknownTarget(String, hint: String)
+
+    /// One line naming the problem and the fix.
+    public var description: String {
+        switch self {
+        case let .cannotWrite(path, reason): return "cannot write \(path): \(reason); check the directory exists and is writable"
+        case let .unknownTarget(target, hint): return "'\(target)' is not a run id, node@run or experiment: \(hint)"
+        }
+    }
+}

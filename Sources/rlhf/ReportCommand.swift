@@ -1,0 +1,53 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Stages
+
+/// `rlhf report`: writes `reports/<experiment>/index.html` and `summary.md` from the catalog and the artifacts.
+struct ReportCommand: ParsableCommand {
+    /// Command name and abstract.
+    static let configuration = CommandConfiguration(commandName: "report",
+                                                    abstract: "Write the self-contained HTML report and summary.md of an experiment.")
+
+    @OptionGroup var workspace: WorkspaceOptions
+
+    /// The experiment (its `experiments/<name>/pipeline.json`); default: the --pipeline file's experiment.
+    @Option(help: "Experiment name (reads experiments/<name>/pipeline.json, or the root pipeline when it is that experiment).")
+    var experiment: String?
+
+    /// Output directory.
+    @Option(help: "Output directory (default reports/<experiment>).")
+    var out: String?
+
+    /// Another experiment to overlay.
+    @Option(help: "Overlay another experiment's curves and final scores (e.g. length-bias).")
+    var compare: String?
+
+    /// Runs the command.
+    func run() throws {
+        let workspace = try self.workspace.open()
+        let (pipeline, path) = try load(experiment, workspace)
+        let other = try compare.map { try load($0, workspace).0 }
+        let directory = URL(fileURLWithPath: out ?? "reports/\(pipeline.experiment)", relativeTo: workspace.root)
+        let written = try ExperimentReport(workspace: workspace, pipeline: pipeline, pipelinePath: path, registry: KindRegistry.all)
+            .write(to: directory, compare: other)
+        print("wrote \(written.html.path)")
+        print("wrote \(written.summary.path)")
+    }
+
+    /// The pipeline of experiment `name` (nil: the --pipeline file) and its path.
+    private func load(_ name: String?, _ workspace: Workspace) throws -> (Pipeline, String) {
+        guard let name else {
+            let path = self.workspace.pipeline.hasPrefix("/") ? self.workspace.pipeline : workspace.absolute(self.workspace.pipeline)
+            return (try self.workspace.loadPipeline(workspace), path)
+        }
+        let loader = PipelineLoader(registry: KindRegistry.all)
+        for candidate in ["experiments/\(name)/pipeline.json", self.workspace.pipeline] {
+            let path = candidate.hasPrefix("/") ? candidate : workspace.absolute(candidate)
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            let pipeline = try loader.load(path: path)
+            if pipeline.experiment == name { return (pipeline, path) }
+        }
+        throw ValidationError("no experiment '\(name)': expected experiments/\(name)/pipeline.json (or a root pipeline with \"experiment\": \"\(name)\")")
+    }
+}

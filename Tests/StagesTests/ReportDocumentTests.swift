@@ -1,0 +1,130 @@
+import Foundation
+import XCTest
+@testable import Stages
+
+/// The HTML report: well formed, charts with data, numbers equal to the artifacts', missing artifacts said.
+final class ReportDocumentTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = try ReportFixtures.temporaryDirectory()
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func render(_ sources: [ReportSource], compare: [ReportSource]? = nil) -> (String, ReportXHTML) {
+        var document = ReportDocument(experiment: "fixture", generated: Date(timeIntervalSince1970: 0), artifacts: ReportArtifacts(sources: sources))
+        if let compare { document.comparison = ("length-bias", ReportArtifacts(sources: compare)) }
+        let html = document.html()
+        return (html, ReportXHTML(html))
+    }
+
+    func testFullReportIsWellFormedAndEveryChartHasData() throws {
+        let (html, parsed) = render(try ReportFixtures.writeAll(to: directory))
+        if let keep = ProcessInfo.processInfo.environment["RLHF_REPORT_FIXTURE_DIR"] {
+            // scripts/screenshot-report.sh --fixture also shoots this artifact-only rendering.
+            try? FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: true)
+            try html.write(toFile: keep + "/artifacts.html", atomically: true, encoding: .utf8)
+        }
+        XCTAssertNil(parsed.error, "report is not well-formed XHTML: \(String(describing: parsed.error))")
+        // SFT loss, RM calibration, reward-vs-length, 5 PPO charts, overall/family/scenario bars, win rates.
+        XCTAssertGreaterThanOrEqual(parsed.chartMarks.count, 12)
+        for (index, marks) in parsed.chartMarks.enumerated() { XCTAssertGreaterThan(marks, 0, "chart \(index) has no data points") }
+        XCTAssertTrue(parsed.links.isSubset(of: parsed.ids), "dangling links: \(parsed.links.subtracting(parsed.ids))")
+    }
+
+    func testPPONumbersEqualTheArtifact() throws {
+        let lines = ReportFixtures.ppoLines(12)
+        let (_, parsed) = render(try ReportFixtures.writeAll(to: directory))
+        let rm = try XCTUnwrap(parsed.row("ppo-summary", "RM score"))
+        XCTAssertEqual(displayed(rm[1]), lines.first!.rmScoreMean, accuracy: 5e-4)
+        XCTAssertEqual(displayed(rm[2]), lines.last!.rmScoreMean, accuracy: 5e-4)
+        XCTAssertEqual(displayed(rm[4]), lines.map(\.rmScoreMean).max()!, accuracy: 5e-4)
+        XCTAssertEqual(displayed(rm[5]), lines.map(\.rmScoreMean).reduce(0, +) / 12, accuracy: 5e-4)
+        let kl = try XCTUnwrap(parsed.row("ppo-summary", "KL to reference"))
+        XCTAssertEqual(displayed(kl[2]), lines.last!.klMean, accuracy: 5e-4)
+        let length = try XCTUnwrap(parsed.row("ppo-summary", "response length max"))
+        XCTAssertEqual(displayed(length[4]), Double(lines.map(\.responseLengthMax).max()!), accuracy: 5e-4)
+    }
+
+    func testFinalEvaluationNumbersEqualTheArtifact() throws {
+        let final = try JSONDecoder().decode(FinalEvaluation.self, from: Data(ReportFixtures.finalEval.utf8))
+        let (_, parsed) = render(try ReportFixtures.writeAll(to: directory))
+        for model in final.models {
+            let row = try XCTUnwrap(parsed.row("final-models", model.model))
+            XCTAssertEqual(displayed(row[1]), model.goldMean, accuracy: 5e-4, model.model)
+            XCTAssertEqual(displayed(row[3]), model.rmMean, accuracy: 5e-4, model.model)
+            XCTAssertEqual(displayed(row[7]), model.klToSFT, accuracy: 5e-4, model.model)
+        }
+        let rates = try XCTUnwrap(parsed.tables["win-rates"]).dropFirst()
+        XCTAssertEqual(rates.count, final.winRates.count)
+        for (row, rate) in zip(rates, final.winRates) {
+            XCTAssertEqual(row[0...2].joined(separator: " "), "\(rate.a) \(rate.b) \(rate.judge)")
+            XCTAssertEqual(displayed(row[3]), rate.winRate, accuracy: 5e-4)
+            XCTAssertEqual(row[4], "[\(Markup.number(rate.ciLow)), \(Markup.number(rate.ciHigh))]")
+            XCTAssertEqual(displayed(row[5]), Double(rate.wins))
+        }
+    }
+
+    func testGateFiguresAndOverrideAreShown() throws {
+        let (html, _) = render(try ReportFixtures.writeAll(to: directory))
+        XCTAssertTrue(html.contains("OVERRIDDEN"), "a failed error gate the report ran past must say it was overridden")
+        XCTAssertTrue(html.contains("experiments/x/data/pref_train.jsonl:17"), "offending examples list file and line")
+        XCTAssertTrue(html.contains("<td class=\"num\">0.910</td>"), "chosen_longer_fraction 0.91 appears as measured")
+        XCTAssertEqual(html.components(separatedBy: "OVERRIDDEN").count - 1, 1, "only the failed gate is marked")
+    }
+
+    func testNeverBuiltArtifactsRenderNotBuiltSections() throws {
+        let sources = ["sft_eval", "rm_eval", "ppo_metrics", "final_eval", "base_probe"].map {
+            ReportSource(role: $0, node: $0, url: nil, displayPath: "experiments/x/reports/\($0)", hash: nil)
+        }
+        let (html, parsed) = render(sources)
+        XCTAssertNil(parsed.error)
+        XCTAssertEqual(parsed.chartMarks.count, 0)
+        for node in ["sft_eval", "rm_eval", "ppo_metrics", "final_eval", "base_probe"] {
+            XCTAssertTrue(html.contains("not built: node \(node) has no"), "missing 'not built' for \(node)")
+        }
+    }
+
+    func testMalformedArtifactNamesTheLineAndField() throws {
+        let url = directory.appendingPathComponent("ppo_train_metrics.jsonl")
+        var text = try ReportFixtures.jsonl(ReportFixtures.ppoLines(3))
+        text += "{\"iteration\": 3, \"rm_score_mean\": 1}\n"
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        let (html, parsed) = render([ReportSource(role: "ppo_metrics", node: "ppo", url: url, displayPath: "ppo_train_metrics.jsonl", hash: nil)])
+        XCTAssertNil(parsed.error)
+        XCTAssertTrue(html.contains("ppo_train_metrics.jsonl:4: missing field"), "the bad line is named")
+    }
+
+    func testComparisonOverlaysDashedSeries() throws {
+        let own = try ReportFixtures.writeAll(to: directory)
+        let otherDirectory = directory.appendingPathComponent("other")
+        let other = try ReportFixtures.writeAll(to: otherDirectory, ppoCount: 20)
+        let (html, parsed) = render(own, compare: other)
+        XCTAssertNil(parsed.error)
+        XCTAssertTrue(html.contains("length-bias: RM score"))
+        XCTAssertTrue(html.contains("stroke-dasharray=\"6 4\""))
+        let rm = try XCTUnwrap(parsed.row("ppo-summary", "RM score"))
+        XCTAssertEqual(displayed(rm[6]), ReportFixtures.ppoLines(20).last!.rmScoreMean, accuracy: 5e-4)
+    }
+
+    func testRewardModelFiguresAndCalibrationComeFromTheArtifact() throws {
+        let (html, parsed) = render(try ReportFixtures.writeAll(to: directory))
+        XCTAssertTrue(html.contains("<span>Held-out accuracy</span><b>0.810</b>"))
+        XCTAssertTrue(html.contains("<span>Held-out mean margin</span><b>0.742</b>"))
+        XCTAssertTrue(html.contains("<span>Gold agreement (fresh pairs)</span><b>0.780</b>"))
+        XCTAssertTrue(html.contains("Calibration: predicted vs observed P(chosen)"))
+        XCTAssertTrue(html.contains("Gold score by family: SFT vs baseline"))
+        XCTAssertNil(parsed.error)
+    }
+
+    func testMarkdownSummaryCarriesTheKeyNumbers() throws {
+        let document = ReportDocument(experiment: "fixture", generated: Date(), artifacts: ReportArtifacts(sources: try ReportFixtures.writeAll(to: directory)))
+        let markdown = document.markdown()
+        XCTAssertTrue(markdown.contains("| policy | 0.683 | 1.400 | 13.500 | 2.370 |"))
+        XCTAssertTrue(markdown.contains("| policy | sft | gold | 0.640 | [0.550, 0.730] |"))
+        XCTAssertTrue(markdown.contains("**length_bias**: fail **OVERRIDDEN**") || markdown.contains("**gate_length_bias**: fail **OVERRIDDEN**"))
+    }
+}
