@@ -14,7 +14,7 @@ struct PreferencesKind: StageKind {
     /// `preferences`.
     let name = "preferences"
     /// Version 1.
-    let version = 1
+    let version = 2
     /// Sampling, pairing and annotator settings.
     let params: [ParamSpec] = GenerationSettings.specs + [
         ParamSpec("k", .integer, summary: "completions sampled per prompt"),

@@ -47,7 +47,7 @@ final class SmokePipelineTests: XCTestCase {
 
         let rmChanged = original.replacingOccurrences(of: "\"centring\": 0.01", with: "\"centring\": 0.02")
         XCTAssertNotEqual(rmChanged, original)
-        XCTAssertEqual(try build(h.root, pipeline: rmChanged).built, ["reward_model", "ppo", "evaluate"])
+        XCTAssertEqual(try build(h.root, pipeline: rmChanged).built, ["reward_model", "ppo", "evaluate", "report"])
 
         let sftChanged = rmChanged.replacingOccurrences(of: "\"sft_error_rate\": 0.1", with: "\"sft_error_rate\": 0.3")
         XCTAssertNotEqual(sftChanged, rmChanged)

@@ -59,5 +59,5 @@ struct ReportKind: StageKind {
     }
 }
 
-/// The report node kinds, to add to the registry: `StageRegistry.builtIn.adding(reportStageKinds)`.
+/// The report node kinds (part of `StageKinds.all`).
 public let reportStageKinds: [any StageKind] = [ReportKind()]
