@@ -21,4 +21,4 @@ run: build
 	.build/release/rlhf build
 
 test: deps
-	swift test $(SWIFT_RELEASE)
+	swift test $(SWIFT_RELEASE) --disable-swift-testing

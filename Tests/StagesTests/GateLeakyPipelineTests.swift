@@ -41,8 +41,11 @@ final class GateLeakyPipelineTests: XCTestCase {
         try harness.write("pipeline.json", data: Data(text.utf8))
         let registry = StageKinds.registry
         let pipeline = try PipelineLoader(registry: registry).load(path: harness.root.appendingPathComponent("pipeline.json").path)
-        XCTAssertTrue(Set(["gate_schema_data", "gate_dedup_data", "gate_eval_leak"]).isSubset(of: pipeline.nodes["sft"]!.after))
-        XCTAssertTrue(Set(["gate_eval_leak", "gate_length_bias_prefs", "gate_dedup_prefs"]).isSubset(of: pipeline.nodes["reward_model"]!.after))
+        let guards = { (node: String) in Set(pipeline.nodes[node]!.inputs.filter { Node.isGateRole($0.key) }.map(\.value.node)) }
+        XCTAssertTrue(Set(["gate_schema_data", "gate_dedup_data", "gate_eval_leak"]).isSubset(of: guards("sft")))
+        XCTAssertTrue(Set(["gate_eval_leak", "gate_length_bias_prefs", "gate_dedup_prefs"]).isSubset(of: guards("reward_model")))
+        XCTAssertTrue(Set(["gate_rm_quality", "gate_length_bias_rm"]).isSubset(of: guards("ppo")))
+        XCTAssertEqual(guards("evaluate"), ["gate_ppo_guard"])
         XCTAssertEqual(pipeline.nodes["gate_rm_quality"]?.inputs["rm_eval"]?.description, "reward_model.report")
         var options = BuildOptions()
         options.targets = ["gate_schema_data", "gate_dedup_data", "gate_eval_leak"]
