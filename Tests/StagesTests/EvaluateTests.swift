@@ -64,6 +64,11 @@ final class EvaluateTests: XCTestCase {
         XCTAssertEqual(summary.model("policy")!.klToSFT, 0, accuracy: 1e-9, "the same weights have zero KL")
         XCTAssertEqual(summary.model("policy")!.goldMean, summary.model("sft")!.goldMean)
         XCTAssertFalse(summary.rewardHacking.suspected)
+        let policy = summary.model("policy")!
+        let familySpread = try XCTUnwrap(policy.goldSpreadByFamily)
+        XCTAssertEqual(Set(familySpread.keys), Set(policy.goldByFamily.keys), "a spread for every family with a mean")
+        XCTAssertEqual(familySpread.values.map(\.count).reduce(0, +), summary.goldScoredPrompts)
+        XCTAssertEqual(try XCTUnwrap(policy.goldSpreadByScenario).values.map(\.count).reduce(0, +), summary.goldScoredPrompts)
         XCTAssertEqual(summary.highestRM.count, 2)
         XCTAssertGreaterThanOrEqual(summary.highestRM[0].rmScore, summary.lowestRM[0].rmScore)
         let report = try String(contentsOf: context.outputs["report"]!, encoding: .utf8)

@@ -8,7 +8,7 @@ struct EvaluateKind: StageKind {
     /// Kind name.
     let name = "evaluate"
     /// Implementation version.
-    let version = 1
+    let version = 2
     /// Sampling for the KL estimate and the bootstrap use the pipeline seed.
     var usesRandomness: Bool { true }
     /// Input roles.

@@ -20,6 +20,10 @@ struct ModelEvaluation: Codable, Equatable, Sendable {
     var eosFraction: Double
     /// Monte-Carlo KL(model ‖ SFT): summed per response over samples at temperature 1, averaged.
     var klToSFT: Double
+    /// Spread of the gold scores per task family (nil in reports written before version 2).
+    var goldSpreadByFamily: [String: GoldSpread]?
+    /// Spread of the gold scores per scenario (nil in reports written before version 2).
+    var goldSpreadByScenario: [String: GoldSpread]?
 
     /// JSON keys.
     enum CodingKeys: String, CodingKey {
@@ -33,7 +37,20 @@ struct ModelEvaluation: Codable, Equatable, Sendable {
         case lengthMean = "length_mean"
         case eosFraction = "eos_fraction"
         case klToSFT = "kl_to_sft"
+        case goldSpreadByFamily = "gold_spread_by_family"
+        case goldSpreadByScenario = "gold_spread_by_scenario"
     }
+}
+
+/// Standard deviation and count of one group's gold scores, for confidence intervals.
+struct GoldSpread: Codable, Equatable, Sendable {
+    /// Population standard deviation of the group's gold scores.
+    var std: Double
+    /// Number of gold-scored responses in the group.
+    var count: Int
+
+    /// Half-width of the normal-approximation 95% interval of the group mean (1.96·std/√n).
+    var halfWidth95: Double { count > 0 ? 1.96 * std / Double(count).squareRoot() : 0 }
 }
 
 /// One judged response.

@@ -53,7 +53,9 @@ struct ResponseJudge {
         return ModelEvaluation(model: name, goldMean: Self.mean(gold), goldByFamily: byFamily.mapValues(Self.mean),
                                goldByScenario: byScenario.mapValues(Self.mean), rmMean: Self.mean(rm), rmStd: Self.std(rm),
                                goldStd: Self.std(gold), lengthMean: Self.mean(responses.map { Double($0.response.count) }),
-                               eosFraction: Self.mean(responses.map { $0.reachedEOS ? 1 : 0 }), klToSFT: klToSFT)
+                               eosFraction: Self.mean(responses.map { $0.reachedEOS ? 1 : 0 }), klToSFT: klToSFT,
+                               goldSpreadByFamily: byFamily.mapValues { GoldSpread(std: Self.std($0), count: $0.count) },
+                               goldSpreadByScenario: byScenario.mapValues { GoldSpread(std: Self.std($0), count: $0.count) })
     }
 
     /// Samples in batches with the KV cache and cuts each response at EOS.

@@ -19,13 +19,21 @@ extension ReportDocument {
         let overall = BarChart(labels: ChartLabels(title: "Gold score overall (95% CI)", x: "model", y: "mean gold score (0–1)"),
                                bars: overallBars(final, prefix: "") + (other.map { overallBars($0, prefix: "\(comparison!.name): ") } ?? []), range: 0...1)
         charts += figure(overall.svg(), caption: "CI: mean ± 1.96·std/√n over the \(final.goldScoredPrompts) gold-scored prompts.")
-        for (title, read) in [("family", { (m: ModelEvaluation) in m.goldByFamily }), ("scenario", { (m: ModelEvaluation) in m.goldByScenario })] {
-            var bars = final.models.flatMap { model in read(model).sorted { $0.key < $1.key }.map { ChartBar(group: $0.key, series: model.model, value: $0.value) } }
-            if let other, let policy = other.model("policy") {
-                bars += read(policy).sorted { $0.key < $1.key }.map { ChartBar(group: $0.key, series: "\(comparison!.name): policy", value: $0.value) }
+        for (title, read, spread) in [("family", { (m: ModelEvaluation) in m.goldByFamily }, { (m: ModelEvaluation) in m.goldSpreadByFamily }),
+                                      ("scenario", { (m: ModelEvaluation) in m.goldByScenario }, { (m: ModelEvaluation) in m.goldSpreadByScenario })] {
+            let groupBars = { (model: ModelEvaluation, series: String) in
+                read(model).sorted { $0.key < $1.key }.map { group, mean in
+                    let half = spread(model)?[group]?.halfWidth95
+                    return ChartBar(group: group, series: series, value: mean, low: half.map { mean - $0 }, high: half.map { mean + $0 })
+                }
             }
-            let chart = BarChart(labels: ChartLabels(title: "Gold score by \(title)", x: "task \(title)", y: "mean gold score (0–1)"), bars: bars, range: 0...1)
-            if chart.hasData { charts += figure(chart.svg(), caption: "final_eval.json has no per-\(title) spread, so these bars carry no interval.") }
+            var bars = final.models.flatMap { groupBars($0, $0.model) }
+            if let other, let policy = other.model("policy") { bars += groupBars(policy, "\(comparison!.name): policy") }
+            let chart = BarChart(labels: ChartLabels(title: "Gold score by \(title) (95% CI)", x: "task \(title)", y: "mean gold score (0–1)"), bars: bars, range: 0...1)
+            let caption = final.models.allSatisfy { spread($0) != nil }
+                ? "CI: mean ± 1.96·std/√n over each \(title)'s gold-scored prompts."
+                : "This final_eval.json predates per-\(title) spreads, so these bars carry no interval."
+            if chart.hasData { charts += figure(chart.svg(), caption: caption) }
         }
         var winBars = Self.policyWinBars(final, series: nil)
         if let other { winBars += Self.policyWinBars(other, series: comparison!.name) }
