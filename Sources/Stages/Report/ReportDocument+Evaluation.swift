@@ -24,14 +24,14 @@ extension ReportDocument {
             let groupBars = { (model: ModelEvaluation, series: String) in
                 read(model).sorted { $0.key < $1.key }.map { group, mean in
                     let half = spread(model)?[group]?.halfWidth95
-                    return ChartBar(group: group, series: series, value: mean, low: half.map { mean - $0 }, high: half.map { mean + $0 })
+                    return ChartBar(group: group, series: series, value: mean, low: half.map { max(0, mean - $0) }, high: half.map { min(1, mean + $0) })
                 }
             }
             var bars = final.models.flatMap { groupBars($0, $0.model) }
             if let other, let policy = other.model("policy") { bars += groupBars(policy, "\(comparison!.name): policy") }
             let chart = BarChart(labels: ChartLabels(title: "Gold score by \(title) (95% CI)", x: "task \(title)", y: "mean gold score (0–1)"), bars: bars, range: 0...1)
             let caption = final.models.allSatisfy { spread($0) != nil }
-                ? "CI: mean ± 1.96·std/√n over each \(title)'s gold-scored prompts."
+                ? "CI: mean ± 1.96·std/√n over each \(title)'s gold-scored prompts, clipped to the score range [0, 1]."
                 : "This final_eval.json predates per-\(title) spreads, so these bars carry no interval."
             if chart.hasData { charts += figure(chart.svg(), caption: caption) }
         }
