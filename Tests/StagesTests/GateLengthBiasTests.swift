@@ -11,7 +11,7 @@ final class GateLengthBiasTests: XCTestCase {
 
     func testStatisticsOnKnownValues() {
         XCTAssertEqual(GateStatistics.median([3, 1, 2, 10]), 2.5)
-        XCTAssertEqual(GateStatistics.ranks([10, 20, 20, 5]), [2, 3.5, 3.5, 1])
+        XCTAssertEqual(Statistics.ranks([10, 20, 20, 5]), [2, 3.5, 3.5, 1])
         XCTAssertEqual(GateStatistics.spearman([1, 2, 3, 4], [10, 20, 30, 40]), 1, accuracy: 1e-12)
         XCTAssertEqual(GateStatistics.spearman([1, 2, 3, 4], [9, 7, 5, 1]), -1, accuracy: 1e-12)
         // Groups {1: [2, 4]}, {0: [1, 3]}: mean difference 1, population std √1.25, p = q = 0.5 → 0.4472.

@@ -26,24 +26,9 @@ enum GateStatistics {
         return sxx == 0 || syy == 0 ? .nan : sxy / (sxx * syy).squareRoot()
     }
 
-    /// Ranks from 1, ties sharing their average rank.
-    static func ranks(_ values: [Double]) -> [Double] {
-        let order = values.indices.sorted { values[$0] < values[$1] }
-        var ranks = [Double](repeating: 0, count: values.count)
-        var start = 0
-        while start < order.count {
-            var end = start
-            while end + 1 < order.count && values[order[end + 1]] == values[order[start]] { end += 1 }
-            let rank = Double(start + end) / 2 + 1
-            for k in start...end { ranks[order[k]] = rank }
-            start = end + 1
-        }
-        return ranks
-    }
-
-    /// Spearman rank correlation: Pearson of the tie-averaged ranks.
+    /// Spearman rank correlation: Pearson of the tie-averaged ranks (`Statistics.ranks`); NaN when degenerate.
     static func spearman(_ x: [Double], _ y: [Double]) -> Double {
-        pearson(ranks(x), ranks(y))
+        pearson(Statistics.ranks(x), Statistics.ranks(y))
     }
 
     /// Point-biserial correlation of a binary `group` with `values` (Pearson with the 0/1 group).
