@@ -1,7 +1,12 @@
 import Foundation
 
 /// The AdamW update (Loshchilov & Hutter), decoupled weight decay, on one contiguous slice.
+///
+/// Elements are split over `Parallel.threadCount` threads.
 public enum AdamWKernel {
+    /// Elements per thread below which the loops stay on one thread.
+    static let grain = 65_536
+
     /// Hyperparameters of one update.
     public struct Step {
         /// Learning rate.
@@ -35,26 +40,32 @@ public enum AdamWKernel {
     ) {
         let c1 = 1 - powf(s.beta1, Float(s.t))
         let c2 = 1 - powf(s.beta2, Float(s.t))
-        for i in 0..<n {
-            let g = grads[i]
-            let mi = s.beta1 * m[i] + (1 - s.beta1) * g
-            let vi = s.beta2 * v[i] + (1 - s.beta2) * g * g
-            m[i] = mi
-            v[i] = vi
-            let update = (mi / c1) / ((vi / c2).squareRoot() + s.eps)
-            params[i] -= s.learningRate * (update + s.weightDecay * params[i])
+        Parallel.forEachRange(count: n, grain: grain) { range in
+            for i in range {
+                let g = grads[i]
+                let mi = s.beta1 * m[i] + (1 - s.beta1) * g
+                let vi = s.beta2 * v[i] + (1 - s.beta2) * g * g
+                m[i] = mi
+                v[i] = vi
+                let update = (mi / c1) / ((vi / c2).squareRoot() + s.eps)
+                params[i] -= s.learningRate * (update + s.weightDecay * params[i])
+            }
         }
     }
 
-    /// Σ x² over x (N), accumulated in Double.
+    /// Σ x² over x (N), accumulated in Double per thread and added in range order.
     public static func sumOfSquares(_ x: UnsafePointer<Float>, n: Int) -> Double {
-        var s: Double = 0
-        for i in 0..<n { s += Double(x[i]) * Double(x[i]) }
-        return s
+        Parallel.mapRanges(count: n, grain: grain) { range -> Double in
+            var s: Double = 0
+            for i in range { s += Double(x[i]) * Double(x[i]) }
+            return s
+        }.reduce(0, +)
     }
 
     /// x (N) *= factor.
     public static func scale(_ x: UnsafeMutablePointer<Float>, n: Int, by factor: Float) {
-        for i in 0..<n { x[i] *= factor }
+        Parallel.forEachRange(count: n, grain: grain) { range in
+            for i in range { x[i] *= factor }
+        }
     }
 }

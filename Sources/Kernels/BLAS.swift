@@ -1,15 +1,61 @@
 import CBLAS
 
 /// Thin wrappers over OpenBLAS: thread control and row-major single-precision GEMM.
+///
+/// OpenBLAS itself runs on one thread; `sgemm` splits large products into one slice per
+/// `Parallel` thread instead. Then the same threads run the elementwise kernels, and no idle
+/// OpenBLAS worker spins against them between products.
 public enum BLAS {
-    /// Sets the number of threads OpenBLAS uses for matrix products.
-    public static func setThreadCount(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+    /// Products with fewer multiply-adds than this stay on one thread.
+    static let parallelThreshold = 1 << 18
 
-    /// Number of threads OpenBLAS currently uses.
-    public static var threadCount: Int { Int(openblas_get_num_threads()) }
+    /// Sets the number of threads for matrix products and for the other kernels.
+    public static func setThreadCount(_ n: Int) {
+        openblas_set_num_threads(1)
+        Parallel.threadCount = max(1, n)
+    }
+
+    /// Number of threads the kernels and matrix products use.
+    public static var threadCount: Int { Parallel.threadCount }
 
     /// Row-major `C = alpha * op(A) * op(B) + beta * C` with `op(A)` (M,K), `op(B)` (K,N), `C` (M,N).
+    ///
+    /// Large products are cut into row slices of C (or column slices when M is small), one per thread.
     public static func sgemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        guard Parallel.threadCount > 1, m * n * k >= parallelThreshold else {
+            serialSgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                        b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        if m >= n || m >= 8 * Parallel.threadCount {
+            Parallel.forEachRange(count: m, grain: 8) { rows in
+                let aSlice = transA ? a + rows.lowerBound : a + rows.lowerBound * lda
+                serialSgemm(transA: transA, transB: transB, m: rows.count, n: n, k: k, alpha: alpha, a: aSlice,
+                            lda: lda, b: b, ldb: ldb, beta: beta, c: c + rows.lowerBound * ldc, ldc: ldc)
+            }
+        } else {
+            Parallel.forEachRange(count: n, grain: 8) { cols in
+                let bSlice = transB ? b + cols.lowerBound * ldb : b + cols.lowerBound
+                serialSgemm(transA: transA, transB: transB, m: m, n: cols.count, k: k, alpha: alpha, a: a,
+                            lda: lda, b: bSlice, ldb: ldb, beta: beta, c: c + cols.lowerBound, ldc: ldc)
+            }
+        }
+    }
+
+    /// Runs `body` with OpenBLAS's own threading on `threadCount` threads; plain-BLAS baselines use it.
+    public static func withOpenBLASThreading<R>(_ body: () throws -> R) rethrows -> R {
+        openblas_set_num_threads(Int32(threadCount))
+        defer { openblas_set_num_threads(1) }
+        return try body()
+    }
+
+    /// `sgemm` on the calling thread only; for callers that are already spread over threads.
+    public static func serialSgemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,

@@ -1,45 +1,73 @@
 /// Root-mean-square layer norm (LLaMA): `y = x / sqrt(mean(x²) + eps) * w`.
+///
+/// Rows are split over `Parallel.threadCount` threads.
 public enum RMSNorm {
+    /// Rows per thread below which the loops stay on one thread.
+    static let grain = 128
+
     /// out (N,C), rstd (N) from inp (N,C) and weight (C).
     public static func forward(
         out: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>,
         inp: UnsafePointer<Float>, weight: UnsafePointer<Float>, n: Int, c: Int, eps: Float
     ) {
-        for i in 0..<n {
-            let x = inp + i * c
-            var ss: Float = 0
-            for j in 0..<c { ss += x[j] * x[j] }
-            let r = 1 / (ss / Float(c) + eps).squareRoot()
-            rstd[i] = r
-            let y = out + i * c
-            for j in 0..<c { y[j] = x[j] * r * weight[j] }
+        Parallel.forEachRange(count: n, grain: grain) { rows in
+            for i in rows {
+                let x = inp + i * c
+                let r = 1 / (dot(x, x, count: c) / Float(c) + eps).squareRoot()
+                rstd[i] = r
+                let y = out + i * c
+                for j in 0..<c { y[j] = x[j] * r * weight[j] }
+            }
         }
     }
 
     /// dinp (N,C) (+)= and dweight (C) += from dout (N,C), using the saved rstd (N).
     ///
     /// `accumulateInput` adds into `dinp` (the residual stream); a nil `dweight` skips the weight gradient.
+    /// Each thread sums its rows' weight gradient separately; the partials are added in row order.
     public static func backward(
         dinp: UnsafeMutablePointer<Float>, dweight: UnsafeMutablePointer<Float>?,
         dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         rstd: UnsafePointer<Float>, n: Int, c: Int, accumulateInput: Bool
     ) {
-        for i in 0..<n {
-            let x = inp + i * c
-            let dy = dout + i * c
-            let dx = dinp + i * c
-            let r = rstd[i]
-            var dot: Float = 0
-            for j in 0..<c { dot += dy[j] * weight[j] * x[j] }
-            let k = r * r * r * dot / Float(c)
-            if accumulateInput {
-                for j in 0..<c { dx[j] += r * weight[j] * dy[j] - k * x[j] }
-            } else {
-                for j in 0..<c { dx[j] = r * weight[j] * dy[j] - k * x[j] }
+        let partials = Parallel.mapRanges(count: n, grain: grain) { rows -> [Float] in
+            var dw = [Float](repeating: 0, count: dweight == nil ? 0 : c)
+            dw.withUnsafeMutableBufferPointer { dwp in
+                for i in rows {
+                    let x = inp + i * c, dy = dout + i * c, dx = dinp + i * c
+                    let r = rstd[i]
+                    var dotv: Float = 0
+                    for j in 0..<c { dotv += dy[j] * weight[j] * x[j] }
+                    let k = r * r * r * dotv / Float(c)
+                    if accumulateInput {
+                        for j in 0..<c { dx[j] += r * weight[j] * dy[j] - k * x[j] }
+                    } else {
+                        for j in 0..<c { dx[j] = r * weight[j] * dy[j] - k * x[j] }
+                    }
+                    if let w = dwp.baseAddress {
+                        for j in 0..<c { w[j] += dy[j] * x[j] * r }
+                    }
+                }
             }
-            if let dweight {
-                for j in 0..<c { dweight[j] += dy[j] * x[j] * r }
-            }
+            return dw
         }
+        guard let dweight else { return }
+        for dw in partials { for j in 0..<c { dweight[j] += dw[j] } }
+    }
+
+    /// Σ a[j]·b[j] over `count` floats, eight lanes at a time.
+    private static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        var acc = SIMD8<Float>(repeating: 0)
+        var j = 0
+        while j + VectorMath.width <= count {
+            acc += VectorMath.load(a + j) * VectorMath.load(b + j)
+            j += VectorMath.width
+        }
+        var s = acc.sum()
+        while j < count {
+            s += a[j] * b[j]
+            j += 1
+        }
+        return s
     }
 }

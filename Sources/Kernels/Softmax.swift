@@ -1,33 +1,39 @@
 import Foundation
 
 /// Row-wise log-softmax, token log-probs, entropy and masked cross-entropy on logits (N,V).
+///
+/// Rows are split over `Parallel.threadCount` threads; exponentials use `VectorMath.exp`.
 public enum Softmax {
+    /// Rows per thread below which the loops stay on one thread.
+    static let grain = 64
+
     /// logp (N,V) = log_softmax(logits (N,V)) row by row.
     public static func logSoftmax(out: UnsafeMutablePointer<Float>, logits: UnsafePointer<Float>, n: Int, v: Int) {
-        for i in 0..<n {
-            let row = logits + i * v
-            let lse = logSumExp(row, v)
-            let o = out + i * v
-            for j in 0..<v { o[j] = row[j] - lse }
+        Parallel.forEachRange(count: n, grain: grain) { rows in
+            for i in rows {
+                let row = logits + i * v
+                let lse = logSumExp(row, v)
+                let o = out + i * v
+                for j in 0..<v { o[j] = row[j] - lse }
+            }
         }
     }
 
     /// log(Σ exp(row)) for one row of length v, max-shifted.
     public static func logSumExp(_ row: UnsafePointer<Float>, _ v: Int) -> Float {
-        var m = -Float.infinity
-        for j in 0..<v { m = max(m, row[j]) }
-        var s: Float = 0
-        for j in 0..<v { s += expf(row[j] - m) }
-        return m + logf(s)
+        let m = VectorMath.maximum(row, count: v)
+        return m + logf(VectorMath.sumExpShifted(row, count: v, shift: m))
     }
 
     /// out (N) = log p(tokens[i] | logits row i) for logits (N,V).
     public static func tokenLogProbs(
         out: UnsafeMutablePointer<Float>, logits: UnsafePointer<Float>, tokens: UnsafePointer<Int32>, n: Int, v: Int
     ) {
-        for i in 0..<n {
-            let row = logits + i * v
-            out[i] = row[Int(tokens[i])] - logSumExp(row, v)
+        Parallel.forEachRange(count: n, grain: grain) { rows in
+            for i in rows {
+                let row = logits + i * v
+                out[i] = row[Int(tokens[i])] - logSumExp(row, v)
+            }
         }
     }
 
@@ -36,29 +42,34 @@ public enum Softmax {
         dlogits: UnsafeMutablePointer<Float>, dlogp: UnsafePointer<Float>, logits: UnsafePointer<Float>,
         tokens: UnsafePointer<Int32>, n: Int, v: Int, accumulate: Bool
     ) {
-        for i in 0..<n {
-            let row = logits + i * v, d = dlogits + i * v
-            let g = dlogp[i]
-            if !accumulate { d.update(repeating: 0, count: v) }
-            if g == 0 { continue }
-            let lse = logSumExp(row, v)
-            for j in 0..<v { d[j] -= g * expf(row[j] - lse) }
-            d[Int(tokens[i])] += g
+        Parallel.forEachRange(count: n, grain: grain) { rows in
+            for i in rows {
+                let row = logits + i * v, d = dlogits + i * v
+                let g = dlogp[i]
+                if !accumulate { d.update(repeating: 0, count: v) }
+                if g == 0 { continue }
+                let lse = logSumExp(row, v)
+                for j in 0..<v { d[j] -= g * VectorMath.exp(row[j] - lse) }
+                d[Int(tokens[i])] += g
+            }
         }
     }
 
     /// out (N) = entropy −Σ p log p of softmax(logits (N,V)) per row.
     public static func entropy(out: UnsafeMutablePointer<Float>, logits: UnsafePointer<Float>, n: Int, v: Int) {
-        for i in 0..<n {
-            let row = logits + i * v
-            let lse = logSumExp(row, v)
-            var h: Float = 0
-            for j in 0..<v {
-                let lp = row[j] - lse
-                h -= expf(lp) * lp
-            }
-            out[i] = h
+        Parallel.forEachRange(count: n, grain: grain) { rows in
+            for i in rows { out[i] = rowEntropy(logits + i * v, v: v, lse: logSumExp(logits + i * v, v)) }
         }
+    }
+
+    /// −Σ p log p of one row with its log-sum-exp.
+    private static func rowEntropy(_ row: UnsafePointer<Float>, v: Int, lse: Float) -> Float {
+        var h: Float = 0
+        for j in 0..<v {
+            let lp = row[j] - lse
+            h -= VectorMath.exp(lp) * lp
+        }
+        return h
     }
 
     /// dlogits (N,V) (+)= dH (N) · ∂H/∂logits, where ∂H/∂z_j = −p_j (log p_j + H).
@@ -66,20 +77,18 @@ public enum Softmax {
         dlogits: UnsafeMutablePointer<Float>, dentropy: UnsafePointer<Float>, logits: UnsafePointer<Float>,
         n: Int, v: Int, accumulate: Bool
     ) {
-        for i in 0..<n {
-            let row = logits + i * v, d = dlogits + i * v
-            if !accumulate { d.update(repeating: 0, count: v) }
-            let g = dentropy[i]
-            if g == 0 { continue }
-            let lse = logSumExp(row, v)
-            var h: Float = 0
-            for j in 0..<v {
-                let lp = row[j] - lse
-                h -= expf(lp) * lp
-            }
-            for j in 0..<v {
-                let lp = row[j] - lse
-                d[j] -= g * expf(lp) * (lp + h)
+        Parallel.forEachRange(count: n, grain: grain) { rows in
+            for i in rows {
+                let row = logits + i * v, d = dlogits + i * v
+                if !accumulate { d.update(repeating: 0, count: v) }
+                let g = dentropy[i]
+                if g == 0 { continue }
+                let lse = logSumExp(row, v)
+                let h = rowEntropy(row, v: v, lse: lse)
+                for j in 0..<v {
+                    let lp = row[j] - lse
+                    d[j] -= g * VectorMath.exp(lp) * (lp + h)
+                }
             }
         }
     }
@@ -91,21 +100,26 @@ public enum Softmax {
         dlogits: UnsafeMutablePointer<Float>, logits: UnsafePointer<Float>, targets: UnsafePointer<Int32>,
         weights: UnsafePointer<Float>, n: Int, v: Int, normalizer: Float
     ) -> Double {
-        var loss: Double = 0
-        for i in 0..<n {
-            let row = logits + i * v, d = dlogits + i * v
-            let w = weights[i]
-            if w == 0 {
-                d.update(repeating: 0, count: v)
-                continue
+        let partials = Parallel.mapRanges(count: n, grain: grain) { rows -> Double in
+            var loss: Double = 0
+            for i in rows {
+                let row = logits + i * v, d = dlogits + i * v
+                let w = weights[i]
+                if w == 0 {
+                    d.update(repeating: 0, count: v)
+                    continue
+                }
+                let m = VectorMath.maximum(row, count: v)
+                d.update(from: row, count: v)
+                let sum = VectorMath.expShiftedInPlace(d, count: v, shift: m)
+                let t = Int(targets[i])
+                loss += Double(w) * Double(m + logf(sum) - row[t])
+                let scale = w / (normalizer * sum)
+                for j in 0..<v { d[j] *= scale }
+                d[t] -= w / normalizer
             }
-            let lse = logSumExp(row, v)
-            let t = Int(targets[i])
-            loss += Double(w) * Double(lse - row[t])
-            let scale = w / normalizer
-            for j in 0..<v { d[j] = scale * expf(row[j] - lse) }
-            d[t] -= scale
+            return loss
         }
-        return loss / Double(normalizer)
+        return partials.reduce(0, +) / Double(normalizer)
     }
 }

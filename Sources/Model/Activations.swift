@@ -40,8 +40,6 @@ final class Activations {
     let dq: FloatBuffer, dk: FloatBuffer, dv: FloatBuffer, dAttOut: FloatBuffer
     /// Gradient scratch for the MLP (B,T,I).
     let dGate: FloatBuffer, dUp: FloatBuffer, dAct: FloatBuffer
-    /// dP / dS scratch of one head (T,T).
-    let attScratch: FloatBuffer
 
     /// Allocates buffers for batches up to `batch` × `seqLen`.
     init(config c: LlamaConfig, batch B: Int, seqLen T: Int) {
@@ -69,7 +67,6 @@ final class Activations {
         dq = FloatBuffer(count: N * QC); dk = FloatBuffer(count: N * KC); dv = FloatBuffer(count: N * KC)
         dAttOut = FloatBuffer(count: N * QC)
         dGate = FloatBuffer(count: N * I); dUp = FloatBuffer(count: N * I); dAct = FloatBuffer(count: N * I)
-        attScratch = FloatBuffer(count: T * T)
     }
 
     deinit {

@@ -16,8 +16,6 @@ final class InferenceState {
     let gate: FloatBuffer, up: FloatBuffer, act: FloatBuffer
     /// Rows whose logits are wanted (B,C), their norm, RMSNorm rstd scratch, and the logits (B,V).
     let rows: FloatBuffer, rowsNorm: FloatBuffer, rstd: FloatBuffer, logits: FloatBuffer
-    /// Attention weights of one query (cap).
-    let attScratch: FloatBuffer
 
     /// Allocates a cache for `batch` sequences of up to `capacity` tokens, processing ≤ `chunk` tokens a call.
     init(config c: LlamaConfig, batch B: Int, capacity: Int, chunk: Int) {
@@ -34,6 +32,5 @@ final class InferenceState {
         rows = FloatBuffer(count: B * C); rowsNorm = FloatBuffer(count: B * C)
         rstd = FloatBuffer(count: N)
         logits = FloatBuffer(count: B * c.vocabSize)
-        attScratch = FloatBuffer(count: capacity)
     }
 }

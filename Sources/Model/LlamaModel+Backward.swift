@@ -70,7 +70,7 @@ extension LlamaModel {
                             weight: param(w.o), n: N, c: NH * HD, oc: C) // (B,T,NH,HD)
             Attention.backward(dq: a.dq.pointer, dk: a.dk.pointer, dv: a.dv.pointer, dout: a.dAttOut.pointer,
                                q: a.q[l].pointer, k: a.k[l].pointer, v: a.v[l].pointer, att: a.att[l].pointer,
-                               scratch: a.attScratch.pointer, shape: shape)
+                               shape: shape)
             RoPE.backward(d: a.dq.pointer, positions: a.positions, cos: ropeCos.pointer, sin: ropeSin.pointer,
                           n: N, heads: NH, headDim: HD)
             RoPE.backward(d: a.dk.pointer, positions: a.positions, cos: ropeCos.pointer, sin: ropeSin.pointer,

@@ -39,7 +39,7 @@ extension LlamaModel {
                     }
                     Attention.forwardCached(out: s.attOut.pointer, q: s.q.pointer, kCache: s.kCache[l].pointer,
                                             vCache: s.vCache[l].pointer, capacity: s.capacity, start: startBuf.baseAddress!,
-                                            scratch: s.attScratch.pointer, shape: shape) // (B,T,NH,HD)
+                                            shape: shape) // (B,T,NH,HD)
                     Matmul.forward(out: s.proj.pointer, inp: s.attOut.pointer, weight: param(w.o), n: N, c: NH * HD, oc: C)
                     Residual.accumulate(s.x.pointer, s.proj.pointer, n: N * C)
                     RMSNorm.forward(out: s.ln.pointer, rstd: s.rstd.pointer, inp: s.x.pointer, weight: param(w.postNorm),
