@@ -5,7 +5,7 @@ import PackageDescription
 ///   rlhf (CLI) → Stages → Engine | Model → Kernels → system modules.
 let package = Package(
     name: "rlhf",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "rlhf", targets: ["rlhf"]),
     ],
@@ -24,8 +24,10 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
 
         // Kernels: BLAS-backed float kernels; the only place hot loops use unsafe pointers.
+        // Release builds target the building machine's CPU (AVX2 on x86-64), like -march=native:
+        // build on the machine that runs the training.
         .target(name: "Kernels", dependencies: ["CBLAS"],
-                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+                swiftSettings: [.unsafeFlags(["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release))]),
         // SafeTensors: hardened reader and writer of the safetensors container.
         .target(name: "SafeTensors"),
         // Model: LLaMA-architecture transformer, AdamW, sampling, tokenizer, checkpoints.

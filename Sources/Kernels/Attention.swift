@@ -161,14 +161,15 @@ public enum Attention {
     /// Inference attention against a KV cache: out (B,T,NH,HD) from q (B,T,NH,HD) and the cache
     /// k, v (B,cap,NKV,HD); query t of sequence b sits at position start[b]+t and sees keys 0...start[b]+t.
     ///
-    /// Sequences are split over `Parallel.threadCount` threads.
+    /// Sequences are split over `Parallel.threadCount` threads when there is enough work to repay it.
     public static func forwardCached(
         out: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>,
         kCache: UnsafePointer<Float>, vCache: UnsafePointer<Float>, capacity cap: Int,
         start: UnsafePointer<Int32>, shape s: AttentionShape
     ) {
         let T = s.seqLen, HD = s.headDim, ldq = s.heads * HD, ldk = s.kvHeads * HD
-        Parallel.forEachRange(count: s.batch, grain: 1) { sequences in
+        let workPerSequence = max(1, T * s.heads * (Int(start[0]) + T) * HD)
+        Parallel.forEachRange(count: s.batch, grain: max(1, BLAS.parallelThreshold / workPerSequence)) { sequences in
             let scores = UnsafeMutablePointer<Float>.allocate(capacity: cap)
             defer { scores.deallocate() }
             for b in sequences {

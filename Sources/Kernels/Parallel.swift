@@ -1,5 +1,4 @@
 import CBLAS
-import Dispatch
 
 /// Splits the data-parallel loops of the kernels over the configured number of threads.
 ///
@@ -22,6 +21,9 @@ public enum Parallel {
         return (0..<parts).map { p in (count * p / parts)..<(count * (p + 1) / parts) }
     }
 
+    /// The worker threads, sized for the largest thread count asked for so far.
+    private static var pool = WorkerPool(workerCount: max(0, threadCount - 1))
+
     /// Runs `body` on each range of `0..<count`, concurrently when there is more than one.
     static func forEachRange(count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
         let parts = ranges(count: count, grain: grain)
@@ -29,7 +31,7 @@ public enum Parallel {
             body(parts[0])
             return
         }
-        DispatchQueue.concurrentPerform(iterations: parts.count) { body(parts[$0]) }
+        workers(for: parts.count).run(parts: parts.count) { body(parts[$0]) }
     }
 
     /// Maps each range of `0..<count` to a partial result, concurrently; partials come back in range order.
@@ -39,8 +41,14 @@ public enum Parallel {
         var results = [T?](repeating: nil, count: parts.count)
         results.withUnsafeMutableBufferPointer { slots in
             let base = slots.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: parts.count) { base[$0] = body(parts[$0]) }
+            workers(for: parts.count).run(parts: parts.count) { base[$0] = body(parts[$0]) }
         }
         return results.map { $0! }
+    }
+
+    /// A pool with at least `parts − 1` workers, replacing a smaller one after `threadCount` grew.
+    private static func workers(for parts: Int) -> WorkerPool {
+        if pool.workerCount < parts - 1 { pool = WorkerPool(workerCount: parts - 1) }
+        return pool
     }
 }

@@ -30,8 +30,9 @@ public enum RMSNorm {
         dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         rstd: UnsafePointer<Float>, n: Int, c: Int, accumulateInput: Bool
     ) {
+        let wantsWeight = dweight != nil
         let partials = Parallel.mapRanges(count: n, grain: grain) { rows -> [Float] in
-            var dw = [Float](repeating: 0, count: dweight == nil ? 0 : c)
+            var dw = [Float](repeating: 0, count: wantsWeight ? c : 0)
             dw.withUnsafeMutableBufferPointer { dwp in
                 for i in rows {
                     let x = inp + i * c, dy = dout + i * c, dx = dinp + i * c
@@ -44,8 +45,9 @@ public enum RMSNorm {
                     } else {
                         for j in 0..<c { dx[j] = r * weight[j] * dy[j] - k * x[j] }
                     }
-                    if let w = dwp.baseAddress {
-                        for j in 0..<c { w[j] += dy[j] * x[j] * r }
+                    // Test the flag, not baseAddress: an empty array may still have one.
+                    if wantsWeight {
+                        for j in 0..<c { dwp[j] += dy[j] * x[j] * r }
                     }
                 }
             }

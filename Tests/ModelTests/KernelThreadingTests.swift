@@ -52,6 +52,22 @@ final class KernelThreadingTests: XCTestCase {
         XCTAssertEqual(Parallel.ranges(count: 100, grain: 1), [0..<100])
     }
 
+    func testRMSNormBackwardWithoutWeightGradientGivesTheSameInputGradient() {
+        BLAS.setThreadCount(2)
+        let n = 400, c = 24
+        let x = GradientCheck.random(n * c, seed: 1), w = GradientCheck.random(c, seed: 2), dy = GradientCheck.random(n * c, seed: 3)
+        var y = [Float](repeating: 0, count: n * c), rstd = [Float](repeating: 0, count: n)
+        RMSNorm.forward(out: &y, rstd: &rstd, inp: x, weight: w, n: n, c: c, eps: 1e-5)
+        var withWeight = [Float](repeating: 0, count: n * c), dw = [Float](repeating: 0, count: c)
+        RMSNorm.backward(dinp: &withWeight, dweight: &dw, dout: dy, inp: x, weight: w, rstd: rstd, n: n, c: c,
+                         accumulateInput: false)
+        var frozen = [Float](repeating: 0, count: n * c)
+        RMSNorm.backward(dinp: &frozen, dweight: nil, dout: dy, inp: x, weight: w, rstd: rstd, n: n, c: c,
+                         accumulateInput: false)
+        XCTAssertEqual(frozen, withWeight)
+        XCTAssertNotEqual(dw, [Float](repeating: 0, count: c))
+    }
+
     func testAttentionIsBitIdenticalOnOneAndTwoThreads() {
         let s = AttentionShape(batch: 3, seqLen: 70, heads: 4, kvHeads: 2, headDim: 8)
         let nq = s.batch * s.seqLen * s.heads * s.headDim, nk = s.batch * s.seqLen * s.kvHeads * s.headDim
