@@ -59,8 +59,15 @@ final class CatalogViewTests: XCTestCase {
     func testNewUpstreamRunWithSameBytesRerunsOnlyTheReader() throws {
         let ws = try workspace()
         XCTAssertTrue(try ws.build().succeeded)
-        let plan = try ws.executor().plan(force: ["upper"])
-        XCTAssertEqual(plan["ledger"]?.decision, .run(.inputChanged(role: Planner.catalogRole, upstream: "upper")))
+        try FileManager.default.removeItem(atPath: ws.path("out/upper.txt"))
+        let plan = try ws.executor().plan()
+        XCTAssertEqual(plan["upper"]?.decision.tag, "reuse")
+        XCTAssertEqual(plan["count"]?.decision, .upToDate, "same bytes")
+        XCTAssertEqual(plan["ledger"]?.decision, .run(.inputChanged(role: Planner.catalogRole, upstream: "upper")), "a new (reused) run of upper")
+        let restored = try ws.build()
+        XCTAssertEqual(restored.reused, ["upper"])
+        XCTAssertEqual(restored.built, ["ledger"])
+        XCTAssertEqual(ledger(ws), ["src up to date", "upper reused"])
 
         let forced = try ws.build { $0.force = ["upper"] }
         XCTAssertEqual(forced.built.sorted(), ["ledger", "upper"], "count keys on bytes (early cutoff); the ledger shows the new run")

@@ -61,9 +61,9 @@ final class ReportPipelineTests: XCTestCase {
         XCTAssertTrue(html.contains("RLHF report: t"))
         XCTAssertTrue(page.links.isSubset(of: page.ids), "dangling links: \(page.links.subtracting(page.ids))")
         let ppoRun = try XCTUnwrap(Workspace(root: root).catalog.heads(experiment: "t")["ppo"]?.runId)
-        XCTAssertEqual(page.row("node-states", "ppo")?[2], "built")
-        XCTAssertEqual(page.row("node-states", "ppo")?[3], "run \(ppoRun)")
-        XCTAssertEqual(page.row("node-states", "rm")?[2].hasPrefix("not upstream"), true, "rm is never built and not upstream of the report")
+        XCTAssertEqual(page.row("node-states", exactly: "ppo")?[2], "built")
+        XCTAssertEqual(page.row("node-states", exactly: "ppo")?[3], "run \(ppoRun)")
+        XCTAssertEqual(page.row("node-states", exactly: "rm")?[2].hasPrefix("not upstream"), true, "rm is never built and not upstream of the report")
         XCTAssertTrue(html.contains("ppo <a class=\"hash\""), "lineage in words")
         XCTAssertTrue(html.contains("was built by run \(ppoRun)"))
         XCTAssertTrue(html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"dag\""))
@@ -80,8 +80,8 @@ final class ReportPipelineTests: XCTestCase {
         let rerendered = try String(contentsOf: root.appendingPathComponent("experiments/t/reports/report.html"), encoding: .utf8)
         XCTAssertTrue(rerendered.contains("15 iterations"))
         let states = ReportXHTML(rerendered)
-        XCTAssertEqual(states.row("node-states", "ppo")?[2], "built", "ppo ran in this build")
-        XCTAssertEqual(states.row("node-states", "sft")?[2], "up to date", "sft did not")
+        XCTAssertEqual(states.row("node-states", exactly: "ppo")?[2], "built", "ppo ran in this build")
+        XCTAssertEqual(states.row("node-states", exactly: "sft")?[2], "up to date", "sft did not")
     }
 
     func testExperimentReportShowsStatesLineageAndNeverBuiltNodes() throws {

@@ -42,8 +42,8 @@ final class SmokePipelineTests: XCTestCase {
         XCTAssertEqual(summary.winRates.count, 8)
         let page = try fullPage(h.root)
         let ppoRun = try XCTUnwrap(Workspace(root: h.root).catalog.heads(experiment: "smoke")["ppo"]?.runId)
-        XCTAssertEqual(page.parsed.row("node-states", "ppo")?[2], "built")
-        XCTAssertEqual(page.parsed.row("node-states", "ppo")?[3], "run \(ppoRun)")
+        XCTAssertEqual(page.parsed.row("node-states", exactly: "ppo")?[2], "built")
+        XCTAssertEqual(page.parsed.row("node-states", exactly: "ppo")?[3], "run \(ppoRun)")
         XCTAssertTrue(page.html.contains("was trained by run \(ppoRun) from "), "lineage sentence for the policy")
         XCTAssertTrue(page.summary.contains("| ppo | ppo | built | run \(ppoRun) |"))
 
@@ -55,8 +55,8 @@ final class SmokePipelineTests: XCTestCase {
         XCTAssertNotEqual(rmChanged, original)
         XCTAssertEqual(try build(h.root, pipeline: rmChanged).built, ["reward_model", "ppo", "evaluate", "report"])
         let rerendered = try fullPage(h.root).parsed
-        XCTAssertEqual(rerendered.row("node-states", "reward_model")?[2], "built")
-        XCTAssertEqual(rerendered.row("node-states", "sft")?[2], "up to date")
+        XCTAssertEqual(rerendered.row("node-states", exactly: "reward_model")?[2], "built")
+        XCTAssertEqual(rerendered.row("node-states", exactly: "sft")?[2], "up to date")
         XCTAssertEqual(try build(h.root, pipeline: rmChanged).built, [], "and again nothing")
 
         let sftChanged = rmChanged.replacingOccurrences(of: "\"sft_error_rate\": 0.1", with: "\"sft_error_rate\": 0.3")
