@@ -82,6 +82,15 @@ final class ReportPipelineTests: XCTestCase {
         let states = ReportXHTML(rerendered)
         XCTAssertEqual(states.row("node-states", exactly: "ppo")?[2], "built", "ppo ran in this build")
         XCTAssertEqual(states.row("node-states", exactly: "sft")?[2], "up to date", "sft did not")
+
+        try ReportBenchmark.syntheticPPO(lines: 200).write(to: root.appendingPathComponent("fixtures/ppo_train_metrics.jsonl"), atomically: true, encoding: .utf8)
+        let reverted = try build(["report"])
+        XCTAssertTrue(reverted.reused.contains("ppo"), "\(reverted)")
+        XCTAssertTrue(reverted.built.contains("report"), "the reused run is news the page shows")
+        let servedBy = try XCTUnwrap(Workspace(root: root).catalog.heads(experiment: "t")["ppo"]?.runId)
+        let servedPage = try String(contentsOf: root.appendingPathComponent("experiments/t/reports/report.html"), encoding: .utf8)
+        XCTAssertEqual(ReportXHTML(servedPage).row("node-states", exactly: "ppo")?[2], "reused served run \(ppoRun)")
+        XCTAssertTrue(servedPage.contains("was built by run \(ppoRun) (served again by run \(servedBy))"))
     }
 
     func testExperimentReportShowsStatesLineageAndNeverBuiltNodes() throws {

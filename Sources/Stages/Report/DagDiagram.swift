@@ -3,7 +3,7 @@ struct DagDiagram {
     /// The nodes with their states, hashes and upstream names.
     var nodes: [ReportCatalogView.NodeState]
 
-    private static let boxWidth = 176.0
+    private static let boxWidth = 190.0
     private static let boxHeight = 54.0
     private static let gapX = 18.0
     private static let gapY = 34.0

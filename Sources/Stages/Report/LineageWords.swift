@@ -37,7 +37,11 @@ struct LineageWords {
         }
         if kind == "preferences", let pairs = pairCount(detail) { phrases.append(.text(" (\(pairs) pairs)")) }
         let verb = ["ppo", "sft", "reward_model", "pretrain"].contains(kind) ? "trained" : (kind == "evaluate" ? "evaluated" : "built")
-        phrases.append(.text(" was \(verb) by run \(run)"))
+        if detail.run.status == "reused", let source = detail.run.sourceRun {
+            phrases.append(.text(" was \(verb) by run \(source) (served again by run \(run))"))
+        } else {
+            phrases.append(.text(" was \(verb) by run \(run)"))
+        }
         let inputs = detail.inputs.sorted { $0.role < $1.role }
         if !inputs.isEmpty { phrases.append(.text(" from ")) }
         for (index, input) in inputs.enumerated() {
