@@ -12,7 +12,7 @@ public enum BuildAction: String, Sendable, Codable {
 public struct NodeRun: Sendable {
     /// Node name.
     public var node: String
-    /// The run whose outputs the node's paths hold (its head).
+    /// The run whose outputs the node's paths hold (its head), without metric points.
     public var detail: RunDetail
     /// What the build that made the view did with the node (`upToDate` outside a build).
     public var action: BuildAction
@@ -77,10 +77,12 @@ extension CatalogView {
     /// the build did with each upstream node (missing: up to date). Upstream nodes without a head are left out.
     public static func load(viewer: String, pipeline: Pipeline, heads: [String: Int64], actions: [String: BuildAction] = [:],
                             catalog: Catalog) throws -> CatalogView {
-        var runs: [String: NodeRun] = [:]
-        for name in pipeline.closure(of: [viewer]) where name != viewer {
-            guard let run = heads[name] else { continue }
-            runs[name] = NodeRun(node: name, detail: try catalog.detail(run: run), action: actions[name] ?? .upToDate)
+        let upstream = pipeline.closure(of: [viewer]).filter { $0 != viewer }
+        let runs = try catalog.read { db in
+            try upstream.reduce(into: [String: NodeRun]()) { runs, name in
+                guard let run = heads[name] else { return }
+                runs[name] = NodeRun(node: name, detail: try Catalog.detail(db, run, metrics: false), action: actions[name] ?? .upToDate)
+            }
         }
         return CatalogView(viewer: viewer, pipeline: pipeline, runs: runs)
     }
