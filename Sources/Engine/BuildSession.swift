@@ -35,6 +35,10 @@ final class BuildSession: @unchecked Sendable {
     private var contexts: [String: StageContext] = [:]
     /// Per settled node: the overridden failed gates it stands past (its own and its upstream's).
     private var overrides: [String: Set<GateOverride>] = [:]
+    /// What this build did with each settled node (what a catalog view reports as its action).
+    private var actions: [String: BuildAction] = [:]
+    /// The catalog view of each `readsCatalog` node about to run.
+    private var views: [String: CatalogView] = [:]
     /// Failure message of every failed gate node seen in this build.
     private var gateMessages: [String: String] = [:]
     /// The signal that interrupted the build, if any.
@@ -125,10 +129,12 @@ final class BuildSession: @unchecked Sendable {
             for (role, source) in node.inputs {
                 if case let .done(outputs, _, _)? = states[source.node] { inputs[role] = outputs[source.output] }
             }
-            let plan = executor.planner.decide(node: node, inputs: inputs, forced: forced.contains(name), facts: facts)
+            let view = try catalogView(of: node)
+            let plan = executor.planner.decide(node: node, inputs: inputs, forced: forced.contains(name), facts: facts, catalog: view)
             switch plan.decision {
             case .upToDate:
                 let head = facts.head(of: name)
+                actions[name] = .upToDate
                 states[name] = .done(outputs: plan.outputs ?? [:], runId: head?.runId, gateFailed: head?.gateFailed ?? false)
                 summary.upToDate.append(name)
                 if let head, !past.isEmpty { try executor.workspace.catalog.record(overrides: past.sorted(by: Self.order), run: head.runId) }
@@ -137,11 +143,22 @@ final class BuildSession: @unchecked Sendable {
                 try reuse(node, plan: plan, sourceRun: runId)
             case .run:
                 states[name] = .running
+                views[name] = view
                 waiting.append(plan)
             case .blocked:
                 break
             }
         }
+    }
+
+    /// The view a `readsCatalog` node gets: the runs this build settled for every node above it (nil for other kinds).
+    private func catalogView(of node: Node) throws -> CatalogView? {
+        guard executor.registry.kind(named: node.kind)?.readsCatalog == true else { return nil }
+        var heads: [String: Int64] = [:]
+        for (name, state) in states {
+            if case let .done(_, runId?, _) = state { heads[name] = runId }
+        }
+        return try CatalogView.load(viewer: node.name, pipeline: executor.pipeline, heads: heads, actions: actions, catalog: executor.workspace.catalog)
     }
 
     private func dispatchWaiting() {
@@ -191,7 +208,7 @@ final class BuildSession: @unchecked Sendable {
         let kind = executor.registry.kind(named: node.kind)!
         let inputs = inputsOf(node)
         let job = NodeRunJob(workspace: executor.workspace, node: node, kind: kind, plan: plan, reason: reason, inputs: inputs,
-                             seed: executor.pipeline.seed, experiment: executor.pipeline.experiment, hasher: hasher)
+                             seed: executor.pipeline.seed, experiment: executor.pipeline.experiment, hasher: hasher, catalog: views.removeValue(forKey: node.name))
         if let context = job.context {
             condition.lock()
             contexts[node.name] = context
@@ -226,6 +243,7 @@ final class BuildSession: @unchecked Sendable {
         facts.heads[name] = summary(of: finished, runId: runId, gateFailed: gateFailed)
         facts.invalidate(key: result.key)
         states[name] = .done(outputs: Dictionary(uniqueKeysWithValues: finished.outputs.map { ($0.name, $0.hash) }), runId: runId, gateFailed: gateFailed)
+        actions[name] = .built
         if !gateFailed { summary.built.append(name) }
         executor.output(String(format: "  done     \(name)  %.2fs", finished.run.duration))
         try reportGateFailure(name, verdicts: finished.verdicts)
@@ -293,6 +311,7 @@ final class BuildSession: @unchecked Sendable {
         let gateFailed = verdicts.contains(where: \.blocks)
         facts.heads[node.name] = summary(of: finished, runId: runId, gateFailed: gateFailed)
         states[node.name] = .done(outputs: outputs, runId: runId, gateFailed: gateFailed)
+        actions[node.name] = .reused
         summary.reused.append(node.name)
         executor.output("  reuse    \(node.name)  (run \(sourceRun))")
         try reportGateFailure(node.name, verdicts: verdicts)

@@ -135,8 +135,8 @@ extension Catalog {
         try read { db in try Self.detail(db, id) }
     }
 
-    /// The full detail of run `id` inside an open read.
-    static func detail(_ db: Database, _ id: Int64) throws -> RunDetail {
+    /// The full detail of run `id` inside an open read (`metrics` false: without its metric points).
+    static func detail(_ db: Database, _ id: Int64, metrics withMetrics: Bool = true) throws -> RunDetail {
         guard let run = try RunRecord.fetchOne(db, key: id) else {
             throw EngineError.notFound(what: "run \(id)", hint: "list runs with `rlhf runs`")
         }
@@ -149,8 +149,8 @@ extension Catalog {
             SELECT run_outputs.name, artifacts.hash, artifacts.path, artifacts.size
             FROM run_outputs JOIN artifacts ON artifacts.id = run_outputs.artifactId WHERE run_outputs.runId = ? ORDER BY run_outputs.name
             """, arguments: [id]).map { RunDetail.Output(name: $0[0], artifact: $0[1], path: $0[2], size: $0[3]) }
-        let metrics = try MetricRecord.fetchAll(db, sql: "SELECT * FROM metrics WHERE runId = ? ORDER BY name, step", arguments: [id])
-            .map { MetricPoint(name: $0.name, step: $0.step, value: $0.value) }
+        let metrics = withMetrics ? try MetricRecord.fetchAll(db, sql: "SELECT * FROM metrics WHERE runId = ? ORDER BY name, step", arguments: [id])
+            .map { MetricPoint(name: $0.name, step: $0.step, value: $0.value) } : []
         let gates = try GateResultRecord.fetchAll(db, sql: "SELECT * FROM gate_results WHERE runId = ?", arguments: [id])
             .map { GateVerdict(gate: $0.gate, status: GateVerdict.Status(rawValue: $0.status) ?? .fail, severity: $0.severity, message: $0.message) }
         return RunDetail(run: run, params: Dictionary(uniqueKeysWithValues: params.map { ($0.name, $0.value) }), inputs: inputs,

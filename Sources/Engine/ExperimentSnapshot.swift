@@ -44,7 +44,7 @@ extension Catalog {
         try read { db in
             let heads = try Row.fetchAll(db, sql: "SELECT node, runId FROM heads WHERE experiment = ? ORDER BY node", arguments: [experiment])
             let nodes = try heads.map { row -> NodeSnapshot in
-                let detail = try Self.detail(db, row[1])
+                let detail = try Self.detail(db, row[1], metrics: false)
                 return NodeSnapshot(node: row[0], run: detail.run, params: detail.params, inputs: detail.inputs, outputs: detail.outputs,
                                     metrics: try Self.metrics(db, run: row[1]), gates: detail.gates, overrides: detail.overrides)
             }

@@ -32,6 +32,11 @@ final class LiveFacts: PlannerFacts {
         cachedRuns[key] = nil
     }
 
+    /// The view `viewer` gets from the current heads (`rlhf status`, `--dry-run`).
+    func catalogView(viewer: String, pipeline: Pipeline) -> CatalogView? {
+        try? CatalogView.load(viewer: viewer, pipeline: pipeline, heads: heads.mapValues(\.runId), catalog: workspace.catalog)
+    }
+
     /// The hash at a workspace path (stat cache first).
     func currentHash(of path: String) -> ContentHash? {
         (try? hasher.hash(path: workspace.absolute(path))) ?? nil

@@ -40,7 +40,7 @@ final class NodeRunJob: @unchecked Sendable {
 
     /// Prepares the run directory paths and the stage context.
     init(workspace: Workspace, node: Node, kind: any StageKind, plan: NodePlan, reason: RebuildReason, inputs: [FinishedRun.Input],
-         seed: UInt64, experiment: String, hasher: FileHasher) {
+         seed: UInt64, experiment: String, hasher: FileHasher, catalog: CatalogView? = nil) {
         self.workspace = workspace
         self.node = node
         self.kind = kind
@@ -61,7 +61,7 @@ final class NodeRunJob: @unchecked Sendable {
             logger[metadataKey: "node"] = .string(node.name)
             context = StageContext(node: node.name, workspace: workspace.root, inputs: inputPaths, outputs: outputs, params: node.params,
                                    seed: seed, logger: logger, metrics: MetricsSink(), progress: ProgressReporter(label: node.name),
-                                   scratch: URL(fileURLWithPath: runDirectory + "/scratch"))
+                                   scratch: URL(fileURLWithPath: runDirectory + "/scratch"), catalog: catalog)
         }
     }
 

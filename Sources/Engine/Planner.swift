@@ -7,6 +7,13 @@ public protocol PlannerFacts {
     func reusableRun(key: ContentHash) -> RunSummary?
     /// The content hash at a workspace-relative path, or nil when nothing is there.
     func currentHash(of path: String) -> ContentHash?
+    /// The catalog view node `viewer` would get if every node upstream of it stayed as its head is.
+    func catalogView(viewer: String, pipeline: Pipeline) -> CatalogView?
+}
+
+extension PlannerFacts {
+    /// No catalog by default: a `readsCatalog` node then plans as running.
+    public func catalogView(viewer: String, pipeline: Pipeline) -> CatalogView? { nil }
 }
 
 /// The plan for one node.
@@ -67,6 +74,7 @@ public struct Planner: Sendable {
     /// a blocking severity is `blocked(by:)` that gate, unless the gate is in `allowedGates`.
     public func plan(nodes: [String], facts: PlannerFacts, forced: Set<String>, allowedGates: Set<String> = []) -> Plan {
         var known: [String: [String: ContentHash]] = [:]
+        var unchanged: Set<String> = []
         var blockedBy: [String: String] = [:]
         var entries: [NodePlan] = []
         for name in nodes {
@@ -86,15 +94,19 @@ public struct Planner: Sendable {
                     unknown = (role, source.node)
                 }
             }
+            let changedAbove = registry.kind(named: node.kind)!.readsCatalog
+                ? pipeline.closure(of: [name]).first { $0 != name && !unchanged.contains($0) } : nil
             let entry: NodePlan
-            if let unknown {
+            if let unknown = unknown.map({ ($0.role, $0.upstream) }) ?? changedAbove.map({ (Self.catalogRole, $0) }) {
                 let head = facts.head(of: name)
                 let reason = head == nil ? .neverBuilt : definitionChanges(node, head!).map { RebuildReason.definitionChanged(changed: $0) }
-                    ?? .inputChanged(role: unknown.role, upstream: unknown.upstream)
+                    ?? .inputChanged(role: unknown.0, upstream: unknown.1)
                 entry = NodePlan(node: name, decision: .run(reason), key: nil, outputs: nil)
             } else {
-                entry = decide(node: node, inputs: inputs, forced: forced.contains(name), facts: facts)
+                entry = decide(node: node, inputs: inputs, forced: forced.contains(name), facts: facts,
+                               catalog: facts.catalogView(viewer: name, pipeline: pipeline))
             }
+            if entry.decision == .upToDate { unchanged.insert(name) }
             if let outputs = entry.outputs { known[name] = outputs }
             if entry.gateFails, !allowedGates.contains(name) { blockedBy[name] = name }
             entries.append(entry)
@@ -102,8 +114,12 @@ public struct Planner: Sendable {
         return Plan(entries: entries)
     }
 
-    /// Decides one node whose input artifact hashes (role → hash) are all known.
-    public func decide(node: Node, inputs: [String: ContentHash], forced: Bool, facts: PlannerFacts) -> NodePlan {
+    /// The pseudo input role a `readsCatalog` node's catalog view is reported under when it changed.
+    public static let catalogRole = "catalog view"
+
+    /// Decides one node whose input artifact hashes (role → hash) are all known; `catalog` is the
+    /// view a `readsCatalog` node gets (its `keyHash` enters the key).
+    public func decide(node: Node, inputs: [String: ContentHash], forced: Bool, facts: PlannerFacts, catalog: CatalogView? = nil) -> NodePlan {
         let kind = registry.kind(named: node.kind)!
         let head = facts.head(of: node.name)
         if kind is FileKind {
@@ -118,7 +134,7 @@ public struct Planner: Sendable {
                 : definitionChanges(node, head!).map { .definitionChanged(changed: $0) } ?? (head!.key == key ? .forced : .inputChanged(role: "source", upstream: path))
             return NodePlan(node: node.name, decision: .run(reason), key: key, outputs: outputs)
         }
-        let key = self.key(node: node, kind: kind, inputs: inputs)
+        let key = self.key(node: node, kind: kind, inputs: inputs, catalog: kind.readsCatalog ? catalog?.keyHash : nil)
         if let head, head.key == key, outputsIntact(node, head, facts) {
             return NodePlan(node: node.name, decision: forced ? .run(.forced) : .upToDate, key: key, outputs: forced ? nil : head.outputs,
                             gateFails: !forced && head.gateFailed)
@@ -129,9 +145,9 @@ public struct Planner: Sendable {
         return NodePlan(node: node.name, decision: .run(reason(node, head, inputs: inputs, key: key, facts: facts)), key: key, outputs: nil)
     }
 
-    /// The node key: XXH3-128 of the canonical JSON of kind, version, params, input hashes and
-    /// (for kinds that use randomness) the seed.
-    public func key(node: Node, kind: any StageKind, inputs: [String: ContentHash]) -> ContentHash {
+    /// The node key: XXH3-128 of the canonical JSON of kind, version, params, input hashes,
+    /// (for kinds that use randomness) the seed and (for kinds that read the catalog) the view's `keyHash`.
+    public func key(node: Node, kind: any StageKind, inputs: [String: ContentHash], catalog: ContentHash? = nil) -> ContentHash {
         var fields: [String: JSONValue] = [
             "kind": .string(kind.name),
             "version": .int(Int64(kind.version)),
@@ -139,6 +155,7 @@ public struct Planner: Sendable {
             "inputs": .object(inputs.mapValues { .string($0.hex) }),
         ]
         if kind.usesRandomness { fields["seed"] = .int(Int64(bitPattern: pipeline.seed)) }
+        if let catalog { fields["catalog"] = .string(catalog.hex) }
         return ContentHash.of(bytes: JSONValue.object(fields).canonicalBytes)
     }
 
@@ -158,6 +175,7 @@ public struct Planner: Sendable {
             }
             return .forced
         }
+        if registry.kind(named: node.kind)?.readsCatalog == true { return .inputChanged(role: Self.catalogRole, upstream: "upstream runs") }
         return .definitionChanged(changed: [])
     }
 

@@ -23,6 +23,8 @@ public final class StageContext: @unchecked Sendable {
     public let progress: ProgressReporter
     /// A private scratch directory for this run, removed afterwards.
     public let scratch: URL
+    /// The catalog as of this build for kinds that set `readsCatalog` (nil otherwise); its `keyFacts` are in the node key.
+    public let catalog: CatalogView?
     private let lock = NSLock()
     private var cancelled = false
     private var recordedVerdicts: [GateVerdict] = []
@@ -31,7 +33,7 @@ public final class StageContext: @unchecked Sendable {
 
     /// Creates a context; the executor does this for every run.
     public init(node: String, workspace: URL, inputs: [String: URL], outputs: [String: URL], params: [String: JSONValue],
-                seed: UInt64, logger: Logger, metrics: MetricsSink, progress: ProgressReporter, scratch: URL) {
+                seed: UInt64, logger: Logger, metrics: MetricsSink, progress: ProgressReporter, scratch: URL, catalog: CatalogView? = nil) {
         self.node = node
         self.workspace = workspace
         self.inputs = inputs
@@ -42,6 +44,7 @@ public final class StageContext: @unchecked Sendable {
         self.metrics = metrics
         self.progress = progress
         self.scratch = scratch
+        self.catalog = catalog
     }
 
     /// True once the build was interrupted; long stages should check it and throw.

@@ -85,6 +85,8 @@ public protocol StageKind: Sendable {
     var outputs: [String]? { get }
     /// Whether the pipeline seed enters the node key.
     var usesRandomness: Bool { get }
+    /// Whether the node sees `context.catalog` (its upstream nodes' runs); the view's `keyFacts` then enter the node key.
+    var readsCatalog: Bool { get }
     /// Where output `output` of node `node` is materialised when the node does not say (`outputs`).
     func defaultPath(output: String, node: String, experiment: String) -> String
     /// Produces the outputs; see the protocol comment for the contract.
@@ -96,6 +98,8 @@ extension StageKind {
     public var acceptsExtraParams: Bool { false }
     /// Stages are deterministic unless they say otherwise.
     public var usesRandomness: Bool { false }
+    /// Stages see only their inputs unless they say otherwise.
+    public var readsCatalog: Bool { false }
     /// `experiments/<experiment>/data/<node>/<output>`.
     public func defaultPath(output: String, node: String, experiment: String) -> String {
         "experiments/\(experiment)/data/\(node)/\(output)"

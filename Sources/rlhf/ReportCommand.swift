@@ -26,27 +26,24 @@ struct ReportCommand: ParsableCommand {
     /// Runs the command.
     func run() throws {
         let workspace = try self.workspace.open()
-        let (pipeline, path) = try load(experiment, workspace)
-        let other = try compare.map { try load($0, workspace).0 }
+        let pipeline = try load(experiment, workspace)
+        let other = try compare.map { try load($0, workspace) }
         let directory = URL(fileURLWithPath: out ?? "reports/\(pipeline.experiment)", relativeTo: workspace.root)
-        let written = try ExperimentReport(workspace: workspace, pipeline: pipeline, pipelinePath: path, registry: KindRegistry.all)
+        let written = try ExperimentReport(workspace: workspace, pipeline: pipeline, registry: KindRegistry.all)
             .write(to: directory, compare: other)
         print("wrote \(written.html.path)")
         print("wrote \(written.summary.path)")
     }
 
-    /// The pipeline of experiment `name` (nil: the --pipeline file) and its path.
-    private func load(_ name: String?, _ workspace: Workspace) throws -> (Pipeline, String) {
-        guard let name else {
-            let path = self.workspace.pipeline.hasPrefix("/") ? self.workspace.pipeline : workspace.absolute(self.workspace.pipeline)
-            return (try self.workspace.loadPipeline(workspace), path)
-        }
+    /// The pipeline of experiment `name` (nil: the --pipeline file).
+    private func load(_ name: String?, _ workspace: Workspace) throws -> Pipeline {
+        guard let name else { return try self.workspace.loadPipeline(workspace) }
         let loader = PipelineLoader(registry: KindRegistry.all)
         for candidate in ["experiments/\(name)/pipeline.json", self.workspace.pipeline] {
             let path = candidate.hasPrefix("/") ? candidate : workspace.absolute(candidate)
             guard FileManager.default.fileExists(atPath: path) else { continue }
             let pipeline = try loader.load(path: path)
-            if pipeline.experiment == name { return (pipeline, path) }
+            if pipeline.experiment == name { return pipeline }
         }
         throw ValidationError("no experiment '\(name)': expected experiments/\(name)/pipeline.json (or a root pipeline with \"experiment\": \"\(name)\")")
     }

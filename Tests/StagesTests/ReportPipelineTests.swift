@@ -51,13 +51,23 @@ final class ReportPipelineTests: XCTestCase {
         return try Executor(workspace: workspace, pipeline: pipeline, registry: registry, output: { _ in }).build(options)
     }
 
-    func testReportNodeRerunsOnlyWhenAShownArtifactChanges() throws {
+    func testReportNodeRendersTheFullPageAndRerunsOnlyWhenWhatItShowsChanged() throws {
         let first = try build(["report"])
         XCTAssertTrue(first.succeeded, "\(first.errors)")
         XCTAssertTrue(first.built.contains("report"))
         let html = try String(contentsOf: root.appendingPathComponent("experiments/t/reports/report.html"), encoding: .utf8)
-        XCTAssertNil(ReportXHTML(html).error)
+        let page = ReportXHTML(html)
+        XCTAssertNil(page.error)
         XCTAssertTrue(html.contains("RLHF report: t"))
+        XCTAssertTrue(page.links.isSubset(of: page.ids), "dangling links: \(page.links.subtracting(page.ids))")
+        let ppoRun = try XCTUnwrap(Workspace(root: root).catalog.heads(experiment: "t")["ppo"]?.runId)
+        XCTAssertEqual(page.row("node-states", exactly: "ppo")?[2], "built")
+        XCTAssertEqual(page.row("node-states", exactly: "ppo")?[3], "run \(ppoRun)")
+        XCTAssertEqual(page.row("node-states", exactly: "rm")?[2].hasPrefix("not upstream"), true, "rm is never built and not upstream of the report")
+        XCTAssertTrue(html.contains("ppo <a class=\"hash\""), "lineage in words")
+        XCTAssertTrue(html.contains("was built by run \(ppoRun)"))
+        XCTAssertTrue(html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"dag\""))
+        XCTAssertTrue(html.contains("built past failed gate length_bias (overridden)"), "final stands below the failed verdict, as in `rlhf report`")
 
         XCTAssertEqual(try build(["report"]).built, [], "a second build runs nothing")
 
@@ -69,6 +79,18 @@ final class ReportPipelineTests: XCTestCase {
         XCTAssertFalse(third.built.contains("sft"))
         let rerendered = try String(contentsOf: root.appendingPathComponent("experiments/t/reports/report.html"), encoding: .utf8)
         XCTAssertTrue(rerendered.contains("15 iterations"))
+        let states = ReportXHTML(rerendered)
+        XCTAssertEqual(states.row("node-states", exactly: "ppo")?[2], "built", "ppo ran in this build")
+        XCTAssertEqual(states.row("node-states", exactly: "sft")?[2], "up to date", "sft did not")
+
+        try ReportBenchmark.syntheticPPO(lines: 200).write(to: root.appendingPathComponent("fixtures/ppo_train_metrics.jsonl"), atomically: true, encoding: .utf8)
+        let reverted = try build(["report"])
+        XCTAssertTrue(reverted.reused.contains("ppo"), "\(reverted)")
+        XCTAssertTrue(reverted.built.contains("report"), "the reused run is news the page shows")
+        let servedBy = try XCTUnwrap(Workspace(root: root).catalog.heads(experiment: "t")["ppo"]?.runId)
+        let servedPage = try String(contentsOf: root.appendingPathComponent("experiments/t/reports/report.html"), encoding: .utf8)
+        XCTAssertEqual(ReportXHTML(servedPage).row("node-states", exactly: "ppo")?[2], "reused served run \(ppoRun)")
+        XCTAssertTrue(servedPage.contains("was built by run \(ppoRun) (served again by run \(servedBy))"))
     }
 
     func testExperimentReportShowsStatesLineageAndNeverBuiltNodes() throws {
@@ -79,7 +101,7 @@ final class ReportPipelineTests: XCTestCase {
         let out = root.appendingPathComponent("reports/t")
         var compare = pipeline
         compare.experiment = "t-again"
-        let written = try ExperimentReport(workspace: workspace, pipeline: pipeline, pipelinePath: path, registry: registry).write(to: out, compare: compare)
+        let written = try ExperimentReport(workspace: workspace, pipeline: pipeline, registry: registry).write(to: out, compare: compare)
         if let keep = ProcessInfo.processInfo.environment["RLHF_REPORT_FIXTURE_DIR"] {
             // scripts/screenshot-report.sh --fixture reads the rendered fixture report from here.
             try? FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: true)

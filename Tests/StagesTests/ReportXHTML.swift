@@ -68,6 +68,11 @@ final class ReportXHTML: NSObject, XMLParserDelegate {
         cell? += string
     }
 
+    /// The row of table `id` whose first cell is exactly `label`.
+    func row(_ id: String, exactly label: String) -> [String]? {
+        tables[id]?.first { $0.first == label }
+    }
+
     /// The row of table `id` whose first cell starts with `label`.
     func row(_ id: String, _ label: String) -> [String]? {
         tables[id]?.first { $0.first?.hasPrefix(label) ?? false }

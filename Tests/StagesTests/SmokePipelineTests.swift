@@ -40,6 +40,12 @@ final class SmokePipelineTests: XCTestCase {
                                                from: Data(contentsOf: experiment.appendingPathComponent("reports/final_eval.json")))
         XCTAssertEqual(summary.models.map(\.model), ["base", "sft", "policy"])
         XCTAssertEqual(summary.winRates.count, 8)
+        let page = try fullPage(h.root)
+        let ppoRun = try XCTUnwrap(Workspace(root: h.root).catalog.heads(experiment: "smoke")["ppo"]?.runId)
+        XCTAssertEqual(page.parsed.row("node-states", exactly: "ppo")?[2], "built")
+        XCTAssertEqual(page.parsed.row("node-states", exactly: "ppo")?[3], "run \(ppoRun)")
+        XCTAssertTrue(page.html.contains("was trained by run \(ppoRun) from "), "lineage sentence for the policy")
+        XCTAssertTrue(page.summary.contains("| ppo | ppo | built | run \(ppoRun) |"))
 
         let second = try build(h.root, pipeline: original)
         XCTAssertEqual(second.built, [])
@@ -48,6 +54,10 @@ final class SmokePipelineTests: XCTestCase {
         let rmChanged = original.replacingOccurrences(of: "\"centring\": 0.01", with: "\"centring\": 0.02")
         XCTAssertNotEqual(rmChanged, original)
         XCTAssertEqual(try build(h.root, pipeline: rmChanged).built, ["reward_model", "ppo", "evaluate", "report"])
+        let rerendered = try fullPage(h.root).parsed
+        XCTAssertEqual(rerendered.row("node-states", exactly: "reward_model")?[2], "built")
+        XCTAssertEqual(rerendered.row("node-states", exactly: "sft")?[2], "up to date")
+        XCTAssertEqual(try build(h.root, pipeline: rmChanged).built, [], "and again nothing")
 
         let sftChanged = rmChanged.replacingOccurrences(of: "\"sft_error_rate\": 0.1", with: "\"sft_error_rate\": 0.3")
         XCTAssertNotEqual(sftChanged, rmChanged)
@@ -55,5 +65,13 @@ final class SmokePipelineTests: XCTestCase {
         XCTAssertTrue(Set(["sft_data", "sft", "preferences", "reward_model"]).isSubset(of: rerun.built), "\(rerun)")
         XCTAssertFalse(rerun.built.contains("pretrain"), "the corpus bytes did not change, so pretrain stays up to date")
         XCTAssertFalse(rerun.built.contains("base_probe"))
+    }
+
+    /// The page `rlhf build` leaves at `reports/smoke/`: HTML (checked well formed), parsed tables and summary.md.
+    private func fullPage(_ root: URL) throws -> (html: String, parsed: ReportXHTML, summary: String) {
+        let html = try String(contentsOf: root.appendingPathComponent("reports/smoke/index.html"), encoding: .utf8)
+        let parsed = ReportXHTML(html)
+        XCTAssertNil(parsed.error, "\(String(describing: parsed.error))")
+        return (html, parsed, try String(contentsOf: root.appendingPathComponent("reports/smoke/summary.md"), encoding: .utf8))
     }
 }

@@ -3,11 +3,11 @@ struct DagDiagram {
     /// The nodes with their states, hashes and upstream names.
     var nodes: [ReportCatalogView.NodeState]
 
-    private static let boxWidth = 176.0
+    private static let boxWidth = 190.0
     private static let boxHeight = 54.0
     private static let gapX = 18.0
     private static let gapY = 34.0
-    private static let stateColors = ["built": "#1a7f37", "up-to-date": "#1a7f37", "reused": "#0969da", "stale": "#9a6700",
+    private static let stateColors = ["built": "#1a7f37", "up to date": "#1a7f37", "not upstream": "#8c959f", "reused": "#0969da", "stale": "#9a6700",
                                       "blocked": "#cf222e", "never built": "#6e7781"]
 
     /// The diagram as an `<svg>` element.

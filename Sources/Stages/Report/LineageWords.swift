@@ -3,14 +3,14 @@ import Foundation
 
 /// Lineage told in sentences: "policy <hash> was trained by run N from sft <hash> and reward_model <hash>".
 struct LineageWords {
-    /// The workspace whose catalog is read.
-    var workspace: Workspace
     /// The experiment.
     var pipeline: Pipeline
-    /// Current run per up-to-date node.
-    var runs: [String: Int64]
+    /// The run behind each node whose outputs are current.
+    var runs: [String: RunDetail]
     /// Gates the build went past.
     var overridden: Set<String>
+    /// The workspace root (preference sets are read there to count pairs).
+    var root: URL
 
     /// Kinds told first, most downstream first; other kinds follow in reverse pipeline order.
     static let storyKinds = ["evaluate", "ppo", "reward_model", "preferences", "sft", "pretrain", "import"]
@@ -24,7 +24,7 @@ struct LineageWords {
             (Self.storyKinds.firstIndex(of: pipeline.nodes[a]!.kind) ?? 99) < (Self.storyKinds.firstIndex(of: pipeline.nodes[b]!.kind) ?? 99)
         }
         return ordered.compactMap { name in
-            guard let run = runs[name], let detail = try? workspace.catalog.detail(run: run) else { return nil }
+            guard let detail = runs[name], let run = detail.run.id else { return nil }
             return sentence(name, run: run, detail: detail)
         }
     }
@@ -37,7 +37,11 @@ struct LineageWords {
         }
         if kind == "preferences", let pairs = pairCount(detail) { phrases.append(.text(" (\(pairs) pairs)")) }
         let verb = ["ppo", "sft", "reward_model", "pretrain"].contains(kind) ? "trained" : (kind == "evaluate" ? "evaluated" : "built")
-        phrases.append(.text(" was \(verb) by run \(run)"))
+        if detail.run.status == "reused", let source = detail.run.sourceRun {
+            phrases.append(.text(" was \(verb) by run \(source) (served again by run \(run))"))
+        } else {
+            phrases.append(.text(" was \(verb) by run \(run)"))
+        }
         let inputs = detail.inputs.sorted { $0.role < $1.role }
         if !inputs.isEmpty { phrases.append(.text(" from ")) }
         for (index, input) in inputs.enumerated() {
@@ -55,7 +59,7 @@ struct LineageWords {
     /// Non-empty lines of the preference set's first JSONL output.
     private func pairCount(_ detail: RunDetail) -> Int? {
         guard let output = detail.outputs.first(where: { $0.path.hasSuffix(".jsonl") }) ?? detail.outputs.first,
-              let data = try? Data(contentsOf: URL(fileURLWithPath: workspace.absolute(output.path))) else { return nil }
+              let data = try? Data(contentsOf: root.appendingPathComponent(output.path)) else { return nil }
         return data.split(separator: UInt8(ascii: "\n")).count
     }
 }

@@ -1,3 +1,6 @@
+import Engine
+import Foundation
+
 /// Catalog-derived facts only `rlhf report` can supply: node states, run ids, hashes, lineage.
 struct ReportCatalogView: Sendable {
     /// One pipeline node as the catalog sees it now.
@@ -34,4 +37,37 @@ struct ReportCatalogView: Sendable {
     var lineage: [[Phrase]]
     /// Gate nodes whose failed verdict the build went past (overridden), by node name.
     var overriddenGates: Set<String>
+}
+
+/// Where one node stands for a report: its state words, its run id and, when its outputs are current, the run's detail.
+struct NodeStanding: Sendable {
+    /// `built`, `reused`, `up to date`, `stale`, `blocked`, `never built` or `not upstream`.
+    var state: String
+    /// Why, when there is something to say.
+    var detail: String?
+    /// The run shown in the Run column.
+    var runId: Int64?
+    /// The run whose outputs the node's paths hold, when they are current (gives hashes and lineage).
+    var current: RunDetail?
+}
+
+extension ReportCatalogView {
+    /// The view of `pipeline` with one standing per node (missing: never built); gate nodes in
+    /// `failedGates` count as overridden once a node below them has current outputs. `root` is the
+    /// workspace, where lineage counts the lines of preference sets.
+    init(pipeline: Pipeline, standings: [String: NodeStanding], failedGates: Set<String>, root: URL) {
+        let current = standings.compactMapValues(\.current)
+        let recorded = Set(current.values.flatMap { $0.overrides.map(\.gateNode) })
+        let overridden = recorded.union(failedGates.filter { gate in pipeline.downstream(of: [gate]).contains { current[$0] != nil } })
+        let nodes = pipeline.order.compactMap { name -> NodeState? in
+            guard let node = pipeline.nodes[name] else { return nil }
+            let standing = standings[name] ?? NodeStanding(state: "never built")
+            let outputs = (standing.current?.outputs ?? []).sorted { $0.name < $1.name }.map { (name: $0.name, hash: $0.artifact) }
+            return NodeState(name: name, kind: node.kind, state: standing.state, detail: standing.detail, runId: standing.runId,
+                             outputs: outputs, upstream: node.dependencies)
+        }
+        self.init(pipelineHash: pipeline.definitionHash.hex, nodes: nodes,
+                  lineage: LineageWords(pipeline: pipeline, runs: current, overridden: overridden, root: root).sentences(),
+                  overriddenGates: overridden)
+    }
 }

@@ -5,7 +5,7 @@ extension ReportDocument {
     func header() -> String {
         let formatter = ISO8601DateFormatter()
         var out = "<header><h1>RLHF report: \(Markup.escape(experiment))</h1>\n"
-        var meta: [[Cell]] = [[.text("Experiment"), .text(experiment)], [.text("Rendered"), .text(formatter.string(from: generated))]]
+        var meta: [[Cell]] = [[.text("Experiment"), .text(experiment)], [.text("As of"), .text(formatter.string(from: generated))]]
         if let catalog { meta.append([.text("Pipeline hash"), .raw("<span class=\"hash\">\(String(catalog.pipelineHash.prefix(16)))</span>")]) }
         if let comparison { meta.append([.text("Compared with"), .raw("<b>\(Markup.escape(comparison.name))</b> (dashed lines and extra bars, labelled with its name)")]) }
         out += "<table class=\"meta\"><tbody>" + meta.map { "<tr>" + $0.map(\.html).joined() + "</tr>" }.joined() + "</tbody></table>\n"

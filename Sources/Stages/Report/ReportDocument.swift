@@ -4,11 +4,11 @@ import Foundation
 struct ReportDocument {
     /// Experiment name.
     var experiment: String
-    /// When the report was rendered.
+    /// The moment the page shows (`rlhf report`: when rendered; a `report` node: when its newest upstream run finished).
     var generated: Date
     /// The artifacts it shows.
     var artifacts: ReportArtifacts
-    /// Node states, hashes and lineage (nil inside the `report` stage, which sees only its inputs).
+    /// Node states, hashes and lineage (nil for a page of artifacts only).
     var catalog: ReportCatalogView? = nil
     /// Another experiment to overlay on the charts.
     var comparison: (name: String, artifacts: ReportArtifacts)? = nil

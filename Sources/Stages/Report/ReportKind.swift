@@ -1,45 +1,57 @@
 import Engine
 import Foundation
 
-/// The `report` node kind: renders the artifacts it takes as inputs into `index.html` and `summary.md`.
+/// The `report` node kind: renders the same full page as `rlhf report` (`index.html` and `summary.md`,
+/// by default at `reports/<experiment>/`) from the catalog view the engine gives it.
 ///
-/// Because the shown artifacts are its inputs, changing any of them reruns the report and nothing
-/// else does. Roles name what an input is (`sft_eval`, `rm_eval`, `ppo_metrics`, `final_eval`,
-/// `base_probe`, `gate…`, `…probe`); a directory input is searched for the known file names.
-/// Roles prefixed `compare_` feed the overlay of another experiment (named by `compare_name`).
-/// Node states, run ids and lineage live in the catalog, which stages do not see: `rlhf report`
-/// adds those sections.
+/// The page shows the nodes upstream of the report: their artifacts (read from their paths, which
+/// hold the runs the view names), states in this build, runs, the DAG and lineage. The view's
+/// facts (pipeline hash, upstream run ids, overrides) are in the node key, so the report reruns
+/// exactly when something it shows changed, and a build that changes nothing leaves it up to date.
+/// Input roles prefixed `compare_` are not shown as its own: they feed the overlay of another
+/// experiment (named by `compare_name`); the other inputs only say what the report stands on.
 struct ReportKind: StageKind {
     /// Kind name.
     let name = "report"
-    /// Implementation version.
-    let version = 1
+    /// Implementation version (2: the full page from the catalog view).
+    let version = 2
     /// Any role names are accepted (see the type comment for their meaning).
     var inputs: [InputSpec]? { nil }
     /// `html` (`index.html`) and `summary` (`summary.md`).
     var outputs: [String]? { ["html", "summary"] }
+    /// The report shows node states, runs and lineage.
+    var readsCatalog: Bool { true }
     /// Declared params.
     var params: [ParamSpec] {
         [
-            ParamSpec("experiment", .string, summary: "title of the report (default: the node name)"),
+            ParamSpec("experiment", .string, summary: "title of the report (default: the pipeline's experiment)"),
             ParamSpec("compare_name", .string, summary: "name of the experiment the compare_* inputs come from"),
         ]
     }
 
-    /// Reads the inputs and writes both outputs.
+    /// `reports/<experiment>/index.html` and `reports/<experiment>/summary.md`.
+    func defaultPath(output: String, node: String, experiment: String) -> String {
+        "reports/\(experiment)/" + (output == "html" ? "index.html" : "summary.md")
+    }
+
+    /// Renders the page from the catalog view and the upstream artifacts, and writes both outputs.
     func run(_ context: StageContext) throws {
-        var own: [ReportSource] = []
-        var compared: [ReportSource] = []
-        let hasher = FileHasher()
-        for (role, url) in context.inputs.sorted(by: { $0.key < $1.key }) {
-            let isComparison = role.hasPrefix("compare_")
-            let plainRole = isComparison ? String(role.dropFirst("compare_".count)) : role
-            let display = Self.relative(url, to: context.workspace)
-            let source = ReportSource(role: plainRole, node: plainRole, url: url, displayPath: display, hash: (try? hasher.hash(path: url.path))??.hex)
-            if isComparison { compared.append(source) } else { own.append(source) }
+        guard let view = context.catalog else {
+            throw StagesError.invalidInputs(node: context.node, message: "the report kind needs the catalog view the engine gives it; build it with `rlhf build`")
         }
-        let experiment = context.params["experiment"]?.stringValue ?? context.node
-        var document = ReportDocument(experiment: experiment, generated: Self.newestModification(context.inputs.values), artifacts: ReportArtifacts(sources: own))
+        let pipeline = view.pipeline
+        let ownRoots = (pipeline.nodes[view.viewer]?.inputs ?? [:]).filter { !$0.key.hasPrefix("compare_") }.map { $0.value.node }
+            + (pipeline.nodes[view.viewer]?.after ?? [])
+        let shown = Set(pipeline.closure(of: ownRoots))
+        let generated = view.runs.values.map(\.detail.run.finished).max().map { Date(timeIntervalSince1970: $0) } ?? Date(timeIntervalSince1970: 0)
+        var document = ExperimentReport.document(pipeline, catalog: ReportCatalogView(build: view, root: context.workspace),
+                                                 root: context.workspace, generated: generated, shown: shown)
+        document.experiment = context.params["experiment"]?.stringValue ?? pipeline.experiment
+        let compared = context.inputs.filter { $0.key.hasPrefix("compare_") }.sorted { $0.key < $1.key }.map { input -> ReportSource in
+            let plain = String(input.key.dropFirst("compare_".count))
+            return ReportSource(role: plain, node: plain, url: input.value, displayPath: Self.relative(input.value, to: context.workspace),
+                                hash: (try? FileHasher().hash(path: input.value.path))??.hex)
+        }
         if !compared.isEmpty {
             document.comparison = (context.params["compare_name"]?.stringValue ?? "compared", ReportArtifacts(sources: compared))
         }
@@ -51,11 +63,6 @@ struct ReportKind: StageKind {
         let base = root.standardizedFileURL.path + "/"
         let path = url.standardizedFileURL.path
         return path.hasPrefix(base) ? String(path.dropFirst(base.count)) : path
-    }
-
-    /// The newest modification time of `urls` (so the same inputs render the same bytes).
-    static func newestModification<S: Sequence>(_ urls: S) -> Date where S.Element == URL {
-        urls.compactMap { try? FileManager.default.attributesOfItem(atPath: $0.path)[.modificationDate] as? Date }.max() ?? Date(timeIntervalSince1970: 0)
     }
 }
 

@@ -37,7 +37,7 @@ enum ReportStyle {
     svg.dag text.small { font: 10.5px "DejaVu Sans Mono", monospace; fill: #57606a; }
     svg.dag path.edge { stroke: #8c959f; stroke-width: 1.3; fill: none; }
     .state { display: inline-block; padding: 0 7px; border-radius: 9px; font-size: 12px; font-weight: 600; color: #fff; }
-    .s-built, .s-up-to-date { background: #1a7f37; } .s-reused { background: #0969da; }
+    .s-built, .s-up-to-date { background: #1a7f37; } .s-not-upstream { background: #8c959f; } .s-reused { background: #0969da; }
     .s-stale { background: #9a6700; } .s-blocked, .s-fail { background: #cf222e; }
     .s-never-built { background: #6e7781; } .s-pass { background: #1a7f37; } .s-warn { background: #9a6700; }
     .missing { color: #57606a; font-style: italic; border-left: 4px solid #d0d7de; padding: 4px 10px; background: #f6f8fa; }
