@@ -2,8 +2,8 @@ import World
 
 /// Turns k candidate responses per prompt into labelled preference pairs with the World annotator.
 ///
-/// Candidates are deduplicated, those with control characters (sampling junk that `gate.schema`
-/// rejects in a preference file) are dropped, and the rest are ranked by the annotator's utility (gold + length bias); pairs
+/// Candidates are deduplicated, blank ones and those with control characters (sampling junk that
+/// `gate.schema` rejects in a preference file) are dropped, and the rest are ranked by the annotator's utility (gold + length bias); pairs
 /// are all k·(k−1)/2 or best-vs-rest. Each pair is shown to the annotator in a random A/B order
 /// and its label and reason are recorded. With `skipTies`, pairs whose utilities differ by at most
 /// `tieThreshold` are dropped: the annotator marks them "about the same", as a human rater would.
@@ -22,7 +22,9 @@ struct PreferencePairing {
     /// Labelled pairs for one prompt.
     mutating func pairs(prompt: String, candidates: [Completion]) throws -> [PreferenceRecord] {
         var seen = Set<String>()
-        let unique = candidates.filter { SchemaGate.firstControlCharacter($0.text) == nil && seen.insert($0.text).inserted }
+        let unique = candidates.filter {
+            !SchemaGate.isBlank($0.text) && SchemaGate.firstControlCharacter($0.text) == nil && seen.insert($0.text).inserted
+        }
         let ranked = try unique.enumerated().map { index, completion -> (index: Int, completion: Completion, utility: Double) in
             let gold = try GoldJudge.score(prompt: prompt, response: completion.text, reachedEOS: completion.reachedEOS)
             return (index, completion, annotator.utility(gold, characters: completion.text.count))

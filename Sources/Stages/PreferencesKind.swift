@@ -13,8 +13,8 @@ import World
 struct PreferencesKind: StageKind {
     /// `preferences`.
     let name = "preferences"
-    /// Version 1.
-    let version = 2
+    /// Version 3 (blank candidates are dropped before pairing).
+    let version = 3
     /// Sampling, pairing and annotator settings.
     let params: [ParamSpec] = GenerationSettings.specs + [
         ParamSpec("k", .integer, summary: "completions sampled per prompt"),

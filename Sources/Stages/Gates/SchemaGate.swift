@@ -84,7 +84,7 @@ public struct SchemaGate: StageKind {
     static func check(_ record: GateRecord, file: String, limits: Limits) -> [GateFinding] {
         var findings: [GateFinding] = []
         for (field, text) in record.fields {
-            if text.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) {
+            if isBlank(text) {
                 findings.append(GateFinding(kind: "empty_string", file: file, line: record.line, field: field,
                                             message: "only whitespace; write the text or drop the line"))
             }
@@ -111,6 +111,11 @@ public struct SchemaGate: StageKind {
         let prompt = record.text("prompt").utf8.count
         let responses = record.fields.filter { $0.name != "prompt" }.map(\.text.utf8.count)
         return prompt + (responses.max() ?? 0)
+    }
+
+    /// Whether `text` is empty or only whitespace (an `empty_string` finding).
+    static func isBlank(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { $0.properties.isWhitespace }
     }
 
     /// The first C0/C1 control character other than tab, newline and carriage return, with its scalar offset.
