@@ -8,6 +8,8 @@ import Synchronization
 /// microseconds with a plain dispatch queue). The pool runs one job at a time; a caller that finds it
 /// busy (another thread's job, or a job started from inside a job) runs its parts itself.
 final class WorkerPool: @unchecked Sendable {
+    /// Spin iterations between `sched_yield` calls while waiting (a few microseconds).
+    private static let spinsPerYield = 2_000
     /// Spin iterations before an idle worker sleeps (roughly 50–100 µs).
     private static let spinLimit = 20_000
 
@@ -56,7 +58,12 @@ final class WorkerPool: @unchecked Sendable {
                 wakeUp.unlock()
             }
             body(0)
-            while pending.load(ordering: .acquiring) > 0 {}
+            var spins = 0
+            while pending.load(ordering: .acquiring) > 0 {
+                spins += 1
+                // On an oversubscribed machine the worker may be waiting for this core: let it run.
+                if spins % Self.spinsPerYield == 0 { sched_yield() }
+            }
             job = nil
         }
         busy.store(false, ordering: .releasing)
@@ -84,9 +91,10 @@ final class WorkerPool: @unchecked Sendable {
 
     /// Spins, then sleeps, until the generation moves past `seen`; returns the new generation.
     private func waitForJob(after seen: Int) -> Int {
-        for _ in 0..<Self.spinLimit {
+        for spin in 1...Self.spinLimit {
             let now = generation.load(ordering: .acquiring)
             if now != seen { return now }
+            if spin % Self.spinsPerYield == 0 { sched_yield() }
         }
         wakeUp.lock()
         sleepers.add(1, ordering: .sequentiallyConsistent)
