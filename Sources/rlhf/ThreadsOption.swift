@@ -1,10 +1,10 @@
 import ArgumentParser
 import Model
 
-/// `--threads N`: BLAS threads for model math (default: OpenBLAS's own choice, usually all cores).
+/// `--threads N`: threads for model math, kernels and matrix products alike (default: all cores).
 struct ThreadsOption: ParsableArguments {
-    /// Number of BLAS threads; nil leaves OpenBLAS's default.
-    @Option(help: "BLAS threads for model math (default: all cores).")
+    /// Number of threads; nil keeps the default (OpenBLAS's choice: cores or `OPENBLAS_NUM_THREADS`).
+    @Option(help: "Threads for model math (default: all cores).")
     var threads: Int?
 
     /// Checks the arguments before running.
