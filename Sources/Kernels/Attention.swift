@@ -136,18 +136,8 @@ public enum Attention {
     private static func softmaxBackwardRow(
         _ d: UnsafeMutablePointer<Float>, probabilities p: UnsafePointer<Float>, count n: Int, scale: Float
     ) {
-        var acc = SIMD8<Float>(repeating: 0)
+        let dot = VectorMath.dot(p, d, count: n)
         var j = 0
-        while j + VectorMath.width <= n {
-            acc += VectorMath.load(p + j) * VectorMath.load(d + j)
-            j += VectorMath.width
-        }
-        var dot = acc.sum()
-        while j < n {
-            dot += p[j] * d[j]
-            j += 1
-        }
-        j = 0
         while j + VectorMath.width <= n {
             VectorMath.store(VectorMath.load(p + j) * (VectorMath.load(d + j) - dot) * scale, to: d + j)
             j += VectorMath.width
@@ -179,7 +169,7 @@ public enum Attention {
                         let qv = q + (b * T + t) * ldq + h * HD
                         let kb = kCache + b * cap * ldk + (h / s.group) * HD
                         let vb = vCache + b * cap * ldk + (h / s.group) * HD
-                        for j in 0...last { scores[j] = dot(qv, kb + j * ldk, count: HD) * s.scale }
+                        for j in 0...last { scores[j] = VectorMath.dot(qv, kb + j * ldk, count: HD) * s.scale }
                         let maxv = VectorMath.maximum(scores, count: last + 1)
                         let inv = 1 / VectorMath.expShiftedInPlace(scores, count: last + 1, shift: maxv)
                         let o = out + (b * T + t) * ldq + h * HD
@@ -189,23 +179,6 @@ public enum Attention {
                 }
             }
         }
-    }
-
-    /// Σ a[d]·b[d] over `count` floats.
-    @inline(__always)
-    private static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
-        var acc = SIMD8<Float>(repeating: 0)
-        var d = 0
-        while d + VectorMath.width <= count {
-            acc += VectorMath.load(a + d) * VectorMath.load(b + d)
-            d += VectorMath.width
-        }
-        var s = acc.sum()
-        while d < count {
-            s += a[d] * b[d]
-            d += 1
-        }
-        return s
     }
 
     /// y (count) += w · x (count).

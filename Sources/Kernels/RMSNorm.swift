@@ -13,7 +13,7 @@ public enum RMSNorm {
         Parallel.forEachRange(count: n, grain: grain) { rows in
             for i in rows {
                 let x = inp + i * c
-                let r = 1 / (dot(x, x, count: c) / Float(c) + eps).squareRoot()
+                let r = 1 / (VectorMath.dot(x, x, count: c) / Float(c) + eps).squareRoot()
                 rstd[i] = r
                 let y = out + i * c
                 for j in 0..<c { y[j] = x[j] * r * weight[j] }
@@ -55,21 +55,5 @@ public enum RMSNorm {
         }
         guard let dweight else { return }
         for dw in partials { for j in 0..<c { dweight[j] += dw[j] } }
-    }
-
-    /// Σ a[j]·b[j] over `count` floats, eight lanes at a time.
-    private static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
-        var acc = SIMD8<Float>(repeating: 0)
-        var j = 0
-        while j + VectorMath.width <= count {
-            acc += VectorMath.load(a + j) * VectorMath.load(b + j)
-            j += VectorMath.width
-        }
-        var s = acc.sum()
-        while j < count {
-            s += a[j] * b[j]
-            j += 1
-        }
-        return s
     }
 }

@@ -68,6 +68,23 @@ enum VectorMath {
         return sum
     }
 
+    /// Σ a[j]·b[j] over `count` floats.
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        var acc = SIMD8<Float>(repeating: 0)
+        var j = 0
+        while j + width <= count {
+            acc += load(a + j) * load(b + j)
+            j += width
+        }
+        var s = acc.sum()
+        while j < count {
+            s += a[j] * b[j]
+            j += 1
+        }
+        return s
+    }
+
     /// Largest of x (N); −∞ when N is 0.
     static func maximum(_ x: UnsafePointer<Float>, count n: Int) -> Float {
         var acc = SIMD8<Float>(repeating: -.infinity)
