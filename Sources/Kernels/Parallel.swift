@@ -6,7 +6,13 @@ import CBLAS
 /// reductions, which combine per-range partials in range order) depend only on the thread count.
 public enum Parallel {
     /// Threads the kernels use; set through `BLAS.setThreadCount`, which also pins OpenBLAS to one thread.
-    public internal(set) static var threadCount = Parallel.startUp()
+    ///
+    /// Raising it starts a larger worker pool (threads are never stopped; lowering it just uses fewer).
+    public internal(set) static var threadCount = Parallel.startUp() {
+        didSet {
+            if pool.workerCount < threadCount - 1 { pool = WorkerPool(workerCount: threadCount - 1) }
+        }
+    }
 
     /// The initial thread count: what OpenBLAS chose for this machine (cores or `OPENBLAS_NUM_THREADS`).
     private static func startUp() -> Int {
@@ -21,7 +27,7 @@ public enum Parallel {
         return (0..<parts).map { p in (count * p / parts)..<(count * (p + 1) / parts) }
     }
 
-    /// The worker threads, sized for the largest thread count asked for so far.
+    /// The worker threads, sized for the largest thread count set so far.
     private static var pool = WorkerPool(workerCount: max(0, threadCount - 1))
 
     /// Runs `body` on each range of `0..<count`, concurrently when there is more than one.
@@ -31,7 +37,7 @@ public enum Parallel {
             body(parts[0])
             return
         }
-        workers(for: parts.count).run(parts: parts.count) { body(parts[$0]) }
+        pool.run(parts: parts.count) { body(parts[$0]) }
     }
 
     /// Maps each range of `0..<count` to a partial result, concurrently; partials come back in range order.
@@ -41,14 +47,8 @@ public enum Parallel {
         var results = [T?](repeating: nil, count: parts.count)
         results.withUnsafeMutableBufferPointer { slots in
             let base = slots.baseAddress!
-            workers(for: parts.count).run(parts: parts.count) { base[$0] = body(parts[$0]) }
+            pool.run(parts: parts.count) { base[$0] = body(parts[$0]) }
         }
         return results.map { $0! }
-    }
-
-    /// A pool with at least `parts − 1` workers, replacing a smaller one after `threadCount` grew.
-    private static func workers(for parts: Int) -> WorkerPool {
-        if pool.workerCount < parts - 1 { pool = WorkerPool(workerCount: parts - 1) }
-        return pool
     }
 }
