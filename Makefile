@@ -15,7 +15,7 @@ deps:
 	fi
 
 build: deps
-	swift build $(SWIFT_RELEASE)
+	swift build $(SWIFT_RELEASE) --product rlhf
 
 run: build
 	.build/release/rlhf build

@@ -13,7 +13,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
     ],
     targets: [
@@ -33,14 +32,13 @@ let package = Package(
         // Model: LLaMA-architecture transformer, AdamW, sampling, tokenizer, checkpoints.
         .target(name: "Model", dependencies: [
             "Kernels", "SafeTensors",
-            .product(name: "Numerics", package: "swift-numerics"),
+            .product(name: "RealModule", package: "swift-numerics"),
         ]),
         // Engine: pipeline model, planner, executor, content store, SQLite catalog. No ML.
         .target(name: "Engine", dependencies: [
             "CXXHash",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "Collections", package: "swift-collections"),
         ]),
         // World: the embedded synthetic world (tasks, gold verifiers, generators, annotator).
         .target(name: "World"),

@@ -1,4 +1,4 @@
-import Numerics
+import RealModule
 
 /// Linear warmup to `peak`, then cosine or linear decay to `minimum` at `totalSteps`.
 public struct LearningRateSchedule: Codable, Equatable, Sendable {

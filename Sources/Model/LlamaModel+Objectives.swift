@@ -1,4 +1,4 @@
-import Numerics
+import RealModule
 
 extension LlamaModel {
     /// Forward, weighted next-token cross-entropy and backward in one call (SFT and pretraining).

@@ -1,4 +1,4 @@
-import Numerics
+import RealModule
 
 /// How to pick next tokens.
 public struct SamplingOptions: Codable, Equatable, Sendable {

@@ -1,4 +1,4 @@
-import Numerics
+import RealModule
 
 /// xoshiro256** (Blackman & Vigna), seeded through SplitMix64: a fast, reproducible RNG we own, so
 /// the same seed gives the same numbers on every platform and library version.
