@@ -1,12 +1,14 @@
 /// Linear layer without bias: `out = inp · Wᵀ`, the layout of `torch.nn.Linear`.
 public enum Matmul {
-    /// out (N,OC) = inp (N,C) · weight (OC,C)ᵀ.
+    /// out (N,OC) (+)= inp (N,C) · weight (OC,C)ᵀ.
+    ///
+    /// `accumulate` adds into `out` (e.g. onto a residual stream copied there) instead of overwriting.
     public static func forward(
         out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-        n: Int, c: Int, oc: Int
+        n: Int, c: Int, oc: Int, accumulate: Bool = false
     ) {
         BLAS.sgemm(transA: false, transB: true, m: n, n: oc, k: c,
-                   a: inp, lda: c, b: weight, ldb: c, beta: 0, c: out, ldc: oc)
+                   a: inp, lda: c, b: weight, ldb: c, beta: accumulate ? 1 : 0, c: out, ldc: oc)
     }
 
     /// dinp (N,C) (+)= dout (N,OC) · weight (OC,C); dweight (OC,C) += dout ᵀ · inp.
@@ -23,8 +25,17 @@ public enum Matmul {
                        a: dout, lda: oc, b: weight, ldb: c, beta: accumulateInput ? 1 : 0, c: dinp, ldc: c)
         }
         if let dweight {
-            BLAS.sgemm(transA: true, transB: false, m: oc, n: c, k: n,
-                       a: dout, lda: oc, b: inp, ldb: c, beta: 1, c: dweight, ldc: c)
+            weightGradient(dweight: dweight, dout: dout, doutStride: oc, inp: inp, n: n, c: c, oc: oc)
         }
+    }
+
+    /// dweight (OC,C) += doutᵀ · inp (N,C), where row i of dout (N,OC) starts at `dout + i·doutStride`
+    /// (so dout can be a column block of a fused gradient).
+    public static func weightGradient(
+        dweight: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, doutStride: Int,
+        inp: UnsafePointer<Float>, n: Int, c: Int, oc: Int
+    ) {
+        BLAS.sgemm(transA: true, transB: false, m: oc, n: c, k: n,
+                   a: dout, lda: doutStride, b: inp, ldb: c, beta: 1, c: dweight, ldc: c)
     }
 }
