@@ -25,6 +25,14 @@ extension LlamaModel {
         upstream.withUnsafeBufferPointer { runBackward(a, dHead: $0.baseAddress!, batch: B, seqLen: T) }
     }
 
+    /// `backward` from a head gradient already in place, e.g. written over the logits in `activations.head`.
+    func backward(dHead: UnsafePointer<Float>) throws {
+        guard let a = activations, let batch = lastBatch else {
+            throw ModelError.invalidState("backward needs a forward pass on the same batch first")
+        }
+        runBackward(a, dHead: dHead, batch: batch.batchSize, seqLen: batch.seqLen)
+    }
+
     /// Lowest block index whose parameters (or anything below) train; `numHiddenLayers` if none.
     private var lowestTrainableLayer: Int {
         if isTrainable(offset: layout.embed) { return 0 }

@@ -5,6 +5,20 @@ extension LlamaModel {
     ///
     /// - Complexity: O(B·T·(params + T·C)) floating-point work, mostly in BLAS.
     public func forward(_ batch: Batch) throws -> ForwardOutput {
+        let a = try forwardIntoActivations(batch)
+        let B = batch.batchSize, T = batch.seqLen, V = config.vocabSize
+        if config.hasScalarHead {
+            let values = a.head.array(offset: 0, count: B * T)
+            let scores = batch.lastTokenIndex.enumerated().map { values[$0.offset * T + $0.element] }
+            return ForwardOutput(batchSize: B, seqLen: T, vocabSize: V, logits: [], values: values, scores: scores)
+        }
+        return ForwardOutput(batchSize: B, seqLen: T, vocabSize: V,
+                             logits: a.head.array(offset: 0, count: B * T * V), values: [], scores: [])
+    }
+
+    /// Checks the batch, runs the forward pass and returns the activations, whose `head` holds the logits
+    /// (B,T,V) or values (B,T); `backward` then works on this batch.
+    func forwardIntoActivations(_ batch: Batch) throws -> Activations {
         let B = batch.batchSize, T = batch.seqLen
         if T > config.maxPositionEmbeddings {
             throw ModelError.sequenceTooLong(length: T, limit: config.maxPositionEmbeddings)
@@ -24,14 +38,7 @@ extension LlamaModel {
         a.mask.copy(from: batch.mask)
         runForward(a, batch: B, seqLen: T)
         lastBatch = batch
-        let V = config.vocabSize
-        if config.hasScalarHead {
-            let values = a.head.array(offset: 0, count: B * T)
-            let scores = batch.lastTokenIndex.enumerated().map { values[$0.offset * T + $0.element] }
-            return ForwardOutput(batchSize: B, seqLen: T, vocabSize: V, logits: [], values: values, scores: scores)
-        }
-        return ForwardOutput(batchSize: B, seqLen: T, vocabSize: V,
-                             logits: a.head.array(offset: 0, count: B * T * V), values: [], scores: [])
+        return a
     }
 
     /// The forward pass over saved-activation buffers; tokens, positions and mask already filled.
