@@ -10,15 +10,24 @@ public struct AttentionShape {
     public var kvHeads: Int
     /// Head dimension HD.
     public var headDim: Int
+    /// Floats from one token's queries to the next in q and dq: NH·HD, or wider when q sits in a fused row.
+    public var qStride: Int
+    /// Floats from one token's keys to the next in k, v, dk, dv (or the KV cache): NKV·HD, or wider.
+    public var kvStride: Int
 
-    /// Creates a shape.
-    public init(batch: Int, seqLen: Int, heads: Int, kvHeads: Int, headDim: Int) {
+    /// Creates a shape; strides default to dense (B,T,NH,HD) queries and (B,T,NKV,HD) keys and values.
+    public init(batch: Int, seqLen: Int, heads: Int, kvHeads: Int, headDim: Int, qStride: Int? = nil, kvStride: Int? = nil) {
         self.batch = batch
         self.seqLen = seqLen
         self.heads = heads
         self.kvHeads = kvHeads
         self.headDim = headDim
+        self.qStride = qStride ?? heads * headDim
+        self.kvStride = kvStride ?? kvHeads * headDim
     }
+
+    /// Floats from one token's attention output to the next in out and dout (always dense NH·HD).
+    var outStride: Int { heads * headDim }
 
     /// Query heads that share one KV head.
     var group: Int { heads / kvHeads }
@@ -36,13 +45,14 @@ public enum Attention {
 
     /// out (B,T,NH,HD) and probabilities att (B,NH,T,T) from q (B,T,NH,HD), k, v (B,T,NKV,HD).
     ///
-    /// Query i attends to keys j ≤ i whose keyMask (B,T) is nonzero; a row with no such key gives zeros.
+    /// q, k, v rows may be wider than their heads (`shape.qStride`, `shape.kvStride`), e.g. one fused q|k|v
+    /// row per token. Query i attends to keys j ≤ i whose keyMask (B,T) is nonzero; a row with no such key gives zeros.
     public static func forward(
         out: UnsafeMutablePointer<Float>, att: UnsafeMutablePointer<Float>,
         q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
         keyMask: UnsafePointer<Float>, shape s: AttentionShape
     ) {
-        let T = s.seqLen, HD = s.headDim, ldq = s.heads * HD, ldk = s.kvHeads * HD
+        let T = s.seqLen, HD = s.headDim, ldq = s.qStride, ldk = s.kvStride, ldo = s.outStride
         forEachUnit(s) { b, kvh in
             let mask = keyMask + b * T
             let firstMasked = (0..<T).first { mask[$0] == 0 } ?? T
@@ -58,7 +68,7 @@ public enum Attention {
                         softmaxRow(p + i * T, i: i, t: T, mask: mask, firstMasked: firstMasked)
                     }
                     BLAS.serialSgemm(transA: false, transB: false, m: i1 - i0, n: HD, k: i1, a: p + i0 * T, lda: T,
-                               b: vbh, ldb: ldk, beta: 0, c: out + b * T * ldq + h * HD + i0 * ldq, ldc: ldq)
+                               b: vbh, ldb: ldk, beta: 0, c: out + b * T * ldo + h * HD + i0 * ldo, ldc: ldo)
                 }
             }
         }
@@ -92,12 +102,14 @@ public enum Attention {
     }
 
     /// dq (B,T,NH,HD) =, dk, dv (B,T,NKV,HD) = from dout (B,T,NH,HD) and the saved att (B,NH,T,T).
+    ///
+    /// dq has q's row stride and dk, dv have k's (`shape.qStride`, `shape.kvStride`).
     public static func backward(
         dq: UnsafeMutablePointer<Float>, dk: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>,
         dout: UnsafePointer<Float>, q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
         att: UnsafePointer<Float>, shape s: AttentionShape
     ) {
-        let T = s.seqLen, HD = s.headDim, ldq = s.heads * HD, ldk = s.kvHeads * HD
+        let T = s.seqLen, HD = s.headDim, ldq = s.qStride, ldk = s.kvStride, ldo = s.outStride
         forEachUnit(s) { b, kvh in
             let kvOff = b * T * ldk + kvh * HD
             for t in 0..<T {
@@ -107,16 +119,16 @@ public enum Attention {
             let dp = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * T)
             defer { dp.deallocate() }
             for h in kvh * s.group..<(kvh + 1) * s.group {
-                let off = b * T * ldq + h * HD
+                let off = b * T * ldq + h * HD, dOff = b * T * ldo + h * HD
                 let p = att + (b * s.heads + h) * T * T
                 for i0 in stride(from: 0, to: T, by: blockRows) {
                     let i1 = min(i0 + blockRows, T), m = i1 - i0
                     let pb = p + i0 * T
                     // dP (rows i0..<i1, keys 0..<i1) = dO · Vᵀ ; dV += Pᵀ · dO
-                    BLAS.serialSgemm(transA: false, transB: true, m: m, n: i1, k: HD, a: dout + off + i0 * ldq, lda: ldq,
+                    BLAS.serialSgemm(transA: false, transB: true, m: m, n: i1, k: HD, a: dout + dOff + i0 * ldo, lda: ldo,
                                b: v + kvOff, ldb: ldk, beta: 0, c: dp, ldc: T)
                     BLAS.serialSgemm(transA: true, transB: false, m: i1, n: HD, k: m, a: pb, lda: T,
-                               b: dout + off + i0 * ldq, ldb: ldq, beta: 1, c: dv + kvOff, ldc: ldk)
+                               b: dout + dOff + i0 * ldo, ldb: ldo, beta: 1, c: dv + kvOff, ldc: ldk)
                     // dS = P ⊙ (dP − rowsum(P ⊙ dP)) · scale, in place in dp.
                     for i in i0..<i1 {
                         softmaxBackwardRow(dp + (i - i0) * T, probabilities: p + i * T, count: i + 1, scale: s.scale)
@@ -149,7 +161,7 @@ public enum Attention {
     }
 
     /// Inference attention against a KV cache: out (B,T,NH,HD) from q (B,T,NH,HD) and the cache
-    /// k, v (B,cap,NKV,HD); query t of sequence b sits at position start[b]+t and sees keys 0...start[b]+t.
+    /// k, v (B,cap,NKV,HD) (row strides `shape.qStride` and `shape.kvStride`); query t of sequence b sits at position start[b]+t and sees keys 0...start[b]+t.
     ///
     /// Sequences are split over `Parallel.threadCount` threads when there is enough work to repay it.
     public static func forwardCached(
@@ -157,7 +169,7 @@ public enum Attention {
         kCache: UnsafePointer<Float>, vCache: UnsafePointer<Float>, capacity cap: Int,
         start: UnsafePointer<Int32>, shape s: AttentionShape
     ) {
-        let T = s.seqLen, HD = s.headDim, ldq = s.heads * HD, ldk = s.kvHeads * HD
+        let T = s.seqLen, HD = s.headDim, ldq = s.qStride, ldk = s.kvStride, ldo = s.outStride
         let workPerSequence = max(1, T * s.heads * (Int(start[0]) + T) * HD)
         Parallel.forEachRange(count: s.batch, grain: max(1, BLAS.parallelThreshold / workPerSequence)) { sequences in
             let scores = UnsafeMutablePointer<Float>.allocate(capacity: cap)
@@ -172,7 +184,7 @@ public enum Attention {
                         for j in 0...last { scores[j] = VectorMath.dot(qv, kb + j * ldk, count: HD) * s.scale }
                         let maxv = VectorMath.maximum(scores, count: last + 1)
                         let inv = 1 / VectorMath.expShiftedInPlace(scores, count: last + 1, shift: maxv)
-                        let o = out + (b * T + t) * ldq + h * HD
+                        let o = out + (b * T + t) * ldo + h * HD
                         o.update(repeating: 0, count: HD)
                         for j in 0...last { axpy(scores[j] * inv, vb + j * ldk, into: o, count: HD) }
                     }

@@ -40,6 +40,13 @@ public enum Parallel {
         pool.run(parts: parts.count) { body(parts[$0]) }
     }
 
+    /// Runs `first` and `second` side by side on two threads (one after the other on one thread).
+    static func both(_ first: () -> Void, _ second: () -> Void) {
+        forEachRange(count: 2, grain: 1) { range in
+            for part in range { if part == 0 { first() } else { second() } }
+        }
+    }
+
     /// Maps each range of `0..<count` to a partial result, concurrently; partials come back in range order.
     static func mapRanges<T>(count: Int, grain: Int, _ body: (Range<Int>) -> T) -> [T] {
         let parts = ranges(count: count, grain: grain)

@@ -21,37 +21,45 @@ public enum RoPE {
         return (cosT, sinT)
     }
 
-    /// Rotates x (N,H,D) in place; positions (N) index the tables (maxPositions, D/2).
+    /// Rows per thread below which the loops stay on one thread.
+    static let grain = 64
+
+    /// Rotates the first `heads` head vectors (H,D) of each of the n rows of x in place; positions (N) index
+    /// the tables (maxPositions, D/2). Row i starts at `x + i·rowStride` (default H·D, i.e. x is (N,H,D)).
     public static func forward(
         x: UnsafeMutablePointer<Float>, positions: UnsafePointer<Int32>,
-        cos: UnsafePointer<Float>, sin: UnsafePointer<Float>, n: Int, heads: Int, headDim: Int
+        cos: UnsafePointer<Float>, sin: UnsafePointer<Float>, n: Int, heads: Int, headDim: Int, rowStride: Int? = nil
     ) {
-        rotate(x: x, positions: positions, cos: cos, sin: sin, n: n, heads: heads, headDim: headDim, sign: 1)
+        rotate(x: x, positions: positions, cos: cos, sin: sin, n: n, heads: heads, headDim: headDim,
+               rowStride: rowStride ?? heads * headDim, sign: 1)
     }
 
-    /// Turns dout into dinp in place (the transpose, i.e. the inverse rotation), d (N,H,D).
+    /// Turns dout into dinp in place (the transpose, i.e. the inverse rotation); rows as in `forward`.
     public static func backward(
         d: UnsafeMutablePointer<Float>, positions: UnsafePointer<Int32>,
-        cos: UnsafePointer<Float>, sin: UnsafePointer<Float>, n: Int, heads: Int, headDim: Int
+        cos: UnsafePointer<Float>, sin: UnsafePointer<Float>, n: Int, heads: Int, headDim: Int, rowStride: Int? = nil
     ) {
-        rotate(x: d, positions: positions, cos: cos, sin: sin, n: n, heads: heads, headDim: headDim, sign: -1)
+        rotate(x: d, positions: positions, cos: cos, sin: sin, n: n, heads: heads, headDim: headDim,
+               rowStride: rowStride ?? heads * headDim, sign: -1)
     }
 
     private static func rotate(
-        x: UnsafeMutablePointer<Float>, positions: UnsafePointer<Int32>,
-        cos: UnsafePointer<Float>, sin: UnsafePointer<Float>, n: Int, heads: Int, headDim: Int, sign: Float
+        x: UnsafeMutablePointer<Float>, positions: UnsafePointer<Int32>, cos: UnsafePointer<Float>,
+        sin: UnsafePointer<Float>, n: Int, heads: Int, headDim: Int, rowStride: Int, sign: Float
     ) {
         let half = headDim / 2
-        for i in 0..<n {
-            let c = cos + Int(positions[i]) * half
-            let s = sin + Int(positions[i]) * half
-            for h in 0..<heads {
-                let v = x + (i * heads + h) * headDim
-                for j in 0..<half {
-                    let a = v[j], b = v[j + half]
-                    let sj = sign * s[j]
-                    v[j] = a * c[j] - b * sj
-                    v[j + half] = b * c[j] + a * sj
+        Parallel.forEachRange(count: n, grain: grain) { rows in
+            for i in rows {
+                let c = cos + Int(positions[i]) * half
+                let s = sin + Int(positions[i]) * half
+                for h in 0..<heads {
+                    let v = x + i * rowStride + h * headDim
+                    for j in 0..<half {
+                        let a = v[j], b = v[j + half]
+                        let sj = sign * s[j]
+                        v[j] = a * c[j] - b * sj
+                        v[j + half] = b * c[j] + a * sj
+                    }
                 }
             }
         }

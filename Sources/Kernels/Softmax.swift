@@ -95,7 +95,7 @@ public enum Softmax {
 
     /// Weighted cross-entropy Σ w_i·(−log p(target_i)) / normalizer over logits (N,V), returned in Double,
     /// with dlogits (N,V) = w_i/normalizer · (softmax − onehot). Rows with weight 0 get zero gradient and
-    /// their target is not read.
+    /// their target is not read. `dlogits` may be `logits` itself (the gradient overwrites the logits).
     public static func crossEntropy(
         dlogits: UnsafeMutablePointer<Float>, logits: UnsafePointer<Float>, targets: UnsafePointer<Int32>,
         weights: UnsafePointer<Float>, n: Int, v: Int, normalizer: Float
@@ -110,10 +110,10 @@ public enum Softmax {
                     continue
                 }
                 let m = VectorMath.maximum(row, count: v)
-                d.update(from: row, count: v)
+                let t = Int(targets[i]), target = row[t]
+                if UnsafePointer(d) != row { d.update(from: row, count: v) }
                 let sum = VectorMath.expShiftedInPlace(d, count: v, shift: m)
-                let t = Int(targets[i])
-                loss += Double(w) * Double(m + logf(sum) - row[t])
+                loss += Double(w) * Double(m + logf(sum) - target)
                 let scale = w / (normalizer * sum)
                 for j in 0..<v { d[j] *= scale }
                 d[t] -= w / normalizer

@@ -10,8 +10,9 @@ final class Activations {
     let residual: [FloatBuffer]
     /// Per layer: input RMSNorm output (B,T,C) and its reciprocal std (B,T).
     let ln1: [FloatBuffer], rstd1: [FloatBuffer]
-    /// Per layer: rotated queries (B,T,NH,HD), rotated keys and values (B,T,NKV,HD).
-    let q: [FloatBuffer], k: [FloatBuffer], v: [FloatBuffer]
+    /// Per layer: one fused row per token (B,T,QKV) of rotated queries (NH·HD), rotated keys and values
+    /// (NKV·HD each), with QKV = (NH+2·NKV)·HD.
+    let qkv: [FloatBuffer]
     /// Per layer: attention probabilities (B,NH,T,T).
     let att: [FloatBuffer]
     /// Per layer: attention output before o_proj (B,T,NH,HD).
@@ -20,8 +21,8 @@ final class Activations {
     let mid: [FloatBuffer]
     /// Per layer: post-attention RMSNorm output (B,T,C) and reciprocal std (B,T).
     let ln2: [FloatBuffer], rstd2: [FloatBuffer]
-    /// Per layer: gate and up projections and silu(gate)·up (B,T,I).
-    let gate: [FloatBuffer], up: [FloatBuffer], act: [FloatBuffer]
+    /// Per layer: gate and up projections fused per token (B,T,2·I), and silu(gate)·up (B,T,I).
+    let gateUp: [FloatBuffer], act: [FloatBuffer]
     /// Final RMSNorm output (B,T,C) and reciprocal std (B,T).
     let lnf: FloatBuffer, rstdf: FloatBuffer
     /// (B,T,V) logits or (B,T) values.
@@ -32,14 +33,12 @@ final class Activations {
     let positions: UnsafeMutablePointer<Int32>
     /// Key padding mask (B,T).
     let mask: FloatBuffer
-    /// Scratch for o_proj / down_proj outputs (B,T,C).
-    let proj: FloatBuffer
     /// Gradient scratch: residual stream and normed input (B,T,C).
     let dResidual: FloatBuffer, dLn: FloatBuffer
-    /// Gradient scratch for queries, keys, values and attention output.
-    let dq: FloatBuffer, dk: FloatBuffer, dv: FloatBuffer, dAttOut: FloatBuffer
-    /// Gradient scratch for the MLP (B,T,I).
-    let dGate: FloatBuffer, dUp: FloatBuffer, dAct: FloatBuffer
+    /// Gradient scratch for the fused queries, keys, values (B,T,QKV) and the attention output (B,T,NH,HD).
+    let dQKV: FloatBuffer, dAttOut: FloatBuffer
+    /// Gradient scratch for the MLP: fused gate|up (B,T,2·I) and the SwiGLU output (B,T,I).
+    let dGateUp: FloatBuffer, dAct: FloatBuffer
 
     /// Allocates buffers for batches up to `batch` × `seqLen`.
     init(config c: LlamaConfig, batch B: Int, seqLen T: Int) {
@@ -51,22 +50,20 @@ final class Activations {
         func bufs(_ n: Int, _ k: Int = L) -> [FloatBuffer] { (0..<k).map { _ in FloatBuffer(count: n) } }
         residual = bufs(N * C, L + 1)
         ln1 = bufs(N * C); rstd1 = bufs(N)
-        q = bufs(N * QC); k = bufs(N * KC); v = bufs(N * KC)
+        qkv = bufs(N * (QC + 2 * KC))
         att = bufs(B * c.numAttentionHeads * T * T)
         attOut = bufs(N * QC)
         mid = bufs(N * C)
         ln2 = bufs(N * C); rstd2 = bufs(N)
-        gate = bufs(N * I); up = bufs(N * I); act = bufs(N * I)
+        gateUp = bufs(N * 2 * I); act = bufs(N * I)
         lnf = FloatBuffer(count: N * C); rstdf = FloatBuffer(count: N)
         head = FloatBuffer(count: c.hasScalarHead ? N : N * c.vocabSize)
         tokens = .allocate(capacity: N)
         positions = .allocate(capacity: N)
         mask = FloatBuffer(count: N)
-        proj = FloatBuffer(count: N * C)
         dResidual = FloatBuffer(count: N * C); dLn = FloatBuffer(count: N * C)
-        dq = FloatBuffer(count: N * QC); dk = FloatBuffer(count: N * KC); dv = FloatBuffer(count: N * KC)
-        dAttOut = FloatBuffer(count: N * QC)
-        dGate = FloatBuffer(count: N * I); dUp = FloatBuffer(count: N * I); dAct = FloatBuffer(count: N * I)
+        dQKV = FloatBuffer(count: N * (QC + 2 * KC)); dAttOut = FloatBuffer(count: N * QC)
+        dGateUp = FloatBuffer(count: N * 2 * I); dAct = FloatBuffer(count: N * I)
     }
 
     deinit {

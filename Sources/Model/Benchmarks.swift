@@ -47,12 +47,8 @@ public enum Benchmarks {
         var rng = Xoshiro256(seed: seed &+ 1)
         let seqs = (0..<B).map { _ in (0..<T).map { _ in Int32(rng.next() % UInt64(min(256, config.vocabSize))) } }
         let batch = try Batch(sequences: seqs, padToken: config.padTokenId)
-        let (targets, weights) = try batch.nextTokenTargets()
         func step() throws {
-            let out = try model.forward(batch)
-            let ce = try LogitMath.maskedCrossEntropy(logits: out.logits, targets: targets, weights: weights,
-                                                      vocabSize: config.vocabSize)
-            try model.backward(dLogits: ce.dLogits)
+            try model.accumulateCrossEntropy(batch)
             try opt.update(model, learningRate: 1e-4)
         }
         try step()

@@ -8,12 +8,12 @@ final class InferenceState {
     let capacity: Int
     /// Per layer: keys and values (B,cap,NKV,HD), keys already rotated.
     let kCache: [FloatBuffer], vCache: [FloatBuffer]
-    /// Residual stream, normed input and projection scratch of the chunk (B,T,C).
-    let x: FloatBuffer, ln: FloatBuffer, proj: FloatBuffer
-    /// Queries, new keys, new values and attention output of the chunk.
-    let q: FloatBuffer, k: FloatBuffer, v: FloatBuffer, attOut: FloatBuffer
-    /// MLP scratch of the chunk (B,T,I).
-    let gate: FloatBuffer, up: FloatBuffer, act: FloatBuffer
+    /// Residual stream and normed input of the chunk (B,T,C).
+    let x: FloatBuffer, ln: FloatBuffer
+    /// Fused queries, new keys and new values of the chunk (B,T,QKV), and the attention output (B,T,NH,HD).
+    let qkv: FloatBuffer, attOut: FloatBuffer
+    /// MLP scratch of the chunk: fused gate|up (B,T,2·I) and silu(gate)·up (B,T,I).
+    let gateUp: FloatBuffer, act: FloatBuffer
     /// Rows whose logits are wanted (B,C), their norm, RMSNorm rstd scratch, and the logits (B,V).
     let rows: FloatBuffer, rowsNorm: FloatBuffer, rstd: FloatBuffer, logits: FloatBuffer
 
@@ -25,10 +25,9 @@ final class InferenceState {
         let QC = c.numAttentionHeads * c.headDim, KC = c.numKeyValueHeads * c.headDim
         kCache = (0..<c.numHiddenLayers).map { _ in FloatBuffer(count: B * capacity * KC) }
         vCache = (0..<c.numHiddenLayers).map { _ in FloatBuffer(count: B * capacity * KC) }
-        x = FloatBuffer(count: N * C); ln = FloatBuffer(count: N * C); proj = FloatBuffer(count: N * C)
-        q = FloatBuffer(count: N * QC); k = FloatBuffer(count: N * KC); v = FloatBuffer(count: N * KC)
-        attOut = FloatBuffer(count: N * QC)
-        gate = FloatBuffer(count: N * I); up = FloatBuffer(count: N * I); act = FloatBuffer(count: N * I)
+        x = FloatBuffer(count: N * C); ln = FloatBuffer(count: N * C)
+        qkv = FloatBuffer(count: N * (QC + 2 * KC)); attOut = FloatBuffer(count: N * QC)
+        gateUp = FloatBuffer(count: N * 2 * I); act = FloatBuffer(count: N * I)
         rows = FloatBuffer(count: B * C); rowsNorm = FloatBuffer(count: B * C)
         rstd = FloatBuffer(count: N)
         logits = FloatBuffer(count: B * c.vocabSize)

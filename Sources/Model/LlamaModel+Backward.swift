@@ -25,6 +25,14 @@ extension LlamaModel {
         upstream.withUnsafeBufferPointer { runBackward(a, dHead: $0.baseAddress!, batch: B, seqLen: T) }
     }
 
+    /// `backward` from a head gradient already in place, e.g. written over the logits in `activations.head`.
+    func backward(dHead: UnsafePointer<Float>) throws {
+        guard let a = activations, let batch = lastBatch else {
+            throw ModelError.invalidState("backward needs a forward pass on the same batch first")
+        }
+        runBackward(a, dHead: dHead, batch: batch.batchSize, seqLen: batch.seqLen)
+    }
+
     /// Lowest block index whose parameters (or anything below) train; `numHiddenLayers` if none.
     private var lowestTrainableLayer: Int {
         if isTrainable(offset: layout.embed) { return 0 }
@@ -40,7 +48,8 @@ extension LlamaModel {
         let c = config
         let N = B * T, C = c.hiddenSize, I = c.intermediateSize, HD = c.headDim
         let NH = c.numAttentionHeads, NKV = c.numKeyValueHeads, L = c.numHiddenLayers
-        let shape = AttentionShape(batch: B, seqLen: T, heads: NH, kvHeads: NKV, headDim: HD)
+        let QC = NH * HD, KC = NKV * HD, QKV = QC + 2 * KC
+        let shape = AttentionShape(batch: B, seqLen: T, heads: NH, kvHeads: NKV, headDim: HD, qStride: QKV, kvStride: QKV)
         let lowest = lowestTrainableLayer
         let needTrunk = lowest < L || isTrainable(offset: layout.finalNorm)
         let headOffset = layout.score ?? layout.lmHead!
@@ -52,40 +61,59 @@ extension LlamaModel {
                          inp: a.residual[L].pointer, weight: param(layout.finalNorm), rstd: a.rstdf.pointer,
                          n: N, c: C, accumulateInput: false)
         let dx = a.dResidual.pointer // (B,T,C), gradient of the residual stream, updated in place
+        let dQKV = a.dQKV.pointer, dGateUp = a.dGateUp.pointer
         for l in stride(from: L - 1, through: lowest, by: -1) {
             let w = layout.layers[l]
             // MLP: x_{l+1} = mid + down(silu(gate(ln2)) * up(ln2))
             Matmul.backward(dinp: a.dAct.pointer, dweight: gradPointer(w.down), dout: dx, inp: a.act[l].pointer,
                             weight: param(w.down), n: N, c: I, oc: C) // (B,T,I)
-            SwiGLU.backward(dgate: a.dGate.pointer, dup: a.dUp.pointer, dout: a.dAct.pointer, gate: a.gate[l].pointer,
-                            up: a.up[l].pointer, n: N * I)
-            Matmul.backward(dinp: a.dLn.pointer, dweight: gradPointer(w.gate), dout: a.dGate.pointer,
-                            inp: a.ln2[l].pointer, weight: param(w.gate), n: N, c: C, oc: I)
-            Matmul.backward(dinp: a.dLn.pointer, dweight: gradPointer(w.up), dout: a.dUp.pointer,
-                            inp: a.ln2[l].pointer, weight: param(w.up), n: N, c: C, oc: I, accumulateInput: true)
+            let gateUp = a.gateUp[l].pointer
+            SwiGLU.backward(dgate: dGateUp, dup: dGateUp + I, dout: a.dAct.pointer, gate: gateUp, up: gateUp + I,
+                            rows: N, width: I, inputStride: 2 * I) // (B,T,2I)
+            groupBackward(dinp: a.dLn.pointer, dout: dGateUp, inp: a.ln2[l].pointer, parts: [(w.gate, I), (w.up, I)],
+                          n: N, c: C)
             RMSNorm.backward(dinp: dx, dweight: gradPointer(w.postNorm), dout: a.dLn.pointer, inp: a.mid[l].pointer,
                              weight: param(w.postNorm), rstd: a.rstd2[l].pointer, n: N, c: C, accumulateInput: true)
             // Attention: mid = x_l + o(attn(rope(q(ln1)), rope(k(ln1)), v(ln1)))
             Matmul.backward(dinp: a.dAttOut.pointer, dweight: gradPointer(w.o), dout: dx, inp: a.attOut[l].pointer,
-                            weight: param(w.o), n: N, c: NH * HD, oc: C) // (B,T,NH,HD)
-            Attention.backward(dq: a.dq.pointer, dk: a.dk.pointer, dv: a.dv.pointer, dout: a.dAttOut.pointer,
-                               q: a.q[l].pointer, k: a.k[l].pointer, v: a.v[l].pointer, att: a.att[l].pointer,
-                               shape: shape)
-            RoPE.backward(d: a.dq.pointer, positions: a.positions, cos: ropeCos.pointer, sin: ropeSin.pointer,
-                          n: N, heads: NH, headDim: HD)
-            RoPE.backward(d: a.dk.pointer, positions: a.positions, cos: ropeCos.pointer, sin: ropeSin.pointer,
-                          n: N, heads: NKV, headDim: HD)
-            Matmul.backward(dinp: a.dLn.pointer, dweight: gradPointer(w.q), dout: a.dq.pointer, inp: a.ln1[l].pointer,
-                            weight: param(w.q), n: N, c: C, oc: NH * HD)
-            Matmul.backward(dinp: a.dLn.pointer, dweight: gradPointer(w.k), dout: a.dk.pointer, inp: a.ln1[l].pointer,
-                            weight: param(w.k), n: N, c: C, oc: NKV * HD, accumulateInput: true)
-            Matmul.backward(dinp: a.dLn.pointer, dweight: gradPointer(w.v), dout: a.dv.pointer, inp: a.ln1[l].pointer,
-                            weight: param(w.v), n: N, c: C, oc: NKV * HD, accumulateInput: true)
+                            weight: param(w.o), n: N, c: QC, oc: C) // (B,T,NH,HD)
+            let qkv = a.qkv[l].pointer
+            Attention.backward(dq: dQKV, dk: dQKV + QC, dv: dQKV + QC + KC, dout: a.dAttOut.pointer,
+                               q: qkv, k: qkv + QC, v: qkv + QC + KC, att: a.att[l].pointer, shape: shape) // (B,T,QKV)
+            RoPE.backward(d: dQKV, positions: a.positions, cos: ropeCos.pointer, sin: ropeSin.pointer,
+                          n: N, heads: NH + NKV, headDim: HD, rowStride: QKV)
+            groupBackward(dinp: a.dLn.pointer, dout: dQKV, inp: a.ln1[l].pointer,
+                          parts: [(w.q, QC), (w.k, KC), (w.v, KC)], n: N, c: C)
             RMSNorm.backward(dinp: dx, dweight: gradPointer(w.inputNorm), dout: a.dLn.pointer, inp: a.residual[l].pointer,
                              weight: param(w.inputNorm), rstd: a.rstd1[l].pointer, n: N, c: C, accumulateInput: true)
         }
         if lowest == 0, let dEmbed = gradPointer(layout.embed) {
             Embedding.backward(dtable: dEmbed, dout: dx, tokens: a.tokens, n: N, c: C)
+        }
+    }
+
+    /// Backward of a group of adjacent projections read as one matrix W = [W₁;W₂;…] (q|k|v or gate|up):
+    /// dinp (N,C) = dout (N,ΣOC) · W, and each trainable part's weight gradient.
+    ///
+    /// When the whole group trains its weight gradient is one product too; otherwise each trainable part
+    /// takes its column block of dout.
+    private func groupBackward(
+        dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, inp: UnsafePointer<Float>,
+        parts: [(offset: Int, rows: Int)], n: Int, c: Int
+    ) {
+        let total = parts.reduce(0) { $0 + $1.rows }
+        let trains = parts.map { isTrainable(offset: $0.offset) }
+        let whole = !trains.contains(false)
+        Matmul.backward(dinp: dinp, dweight: whole ? gradients.pointer + parts[0].offset : nil, dout: dout, inp: inp,
+                        weight: param(parts[0].offset), n: n, c: c, oc: total)
+        guard !whole else { return }
+        var column = 0
+        for (part, trainsPart) in zip(parts, trains) {
+            if trainsPart {
+                Matmul.weightGradient(dweight: gradients.pointer + part.offset, dout: dout + column, doutStride: total,
+                                      inp: inp, n: n, c: c, oc: part.rows)
+            }
+            column += part.rows
         }
     }
 }

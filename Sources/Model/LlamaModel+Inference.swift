@@ -11,8 +11,8 @@ extension LlamaModel {
         let c = config, B = s.batch
         precondition(tokens.count * c.hiddenSize <= s.x.count, "inference chunk larger than its buffers")
         let N = B * T, C = c.hiddenSize, I = c.intermediateSize, HD = c.headDim
-        let NH = c.numAttentionHeads, NKV = c.numKeyValueHeads, KC = NKV * HD
-        let shape = AttentionShape(batch: B, seqLen: T, heads: NH, kvHeads: NKV, headDim: HD)
+        let NH = c.numAttentionHeads, NKV = c.numKeyValueHeads, QC = NH * HD, KC = NKV * HD, QKV = QC + 2 * KC
+        let shape = AttentionShape(batch: B, seqLen: T, heads: NH, kvHeads: NKV, headDim: HD, qStride: QKV, kvStride: KC)
         var positions = [Int32](repeating: 0, count: N)
         for b in 0..<B { for t in 0..<T { positions[b * T + t] = start[b] + Int32(t) } }
         tokens.withUnsafeBufferPointer { tok in
@@ -20,35 +20,33 @@ extension LlamaModel {
         }
         positions.withUnsafeBufferPointer { posBuf in
             start.withUnsafeBufferPointer { startBuf in
-                let pos = posBuf.baseAddress!
+                let pos = posBuf.baseAddress!, qkv = s.qkv.pointer, gateUp = s.gateUp.pointer
                 for l in 0..<c.numHiddenLayers {
                     let w = layout.layers[l]
                     RMSNorm.forward(out: s.ln.pointer, rstd: s.rstd.pointer, inp: s.x.pointer, weight: param(w.inputNorm),
                                     n: N, c: C, eps: c.rmsNormEps) // (B,T,C)
-                    Matmul.forward(out: s.q.pointer, inp: s.ln.pointer, weight: param(w.q), n: N, c: C, oc: NH * HD)
-                    Matmul.forward(out: s.k.pointer, inp: s.ln.pointer, weight: param(w.k), n: N, c: C, oc: KC)
-                    Matmul.forward(out: s.v.pointer, inp: s.ln.pointer, weight: param(w.v), n: N, c: C, oc: KC)
-                    RoPE.forward(x: s.q.pointer, positions: pos, cos: ropeCos.pointer, sin: ropeSin.pointer,
-                                 n: N, heads: NH, headDim: HD)
-                    RoPE.forward(x: s.k.pointer, positions: pos, cos: ropeCos.pointer, sin: ropeSin.pointer,
-                                 n: N, heads: NKV, headDim: HD)
+                    Matmul.forward(out: qkv, inp: s.ln.pointer, weight: param(w.q), n: N, c: C, oc: QKV) // (B,T,QKV)
+                    RoPE.forward(x: qkv, positions: pos, cos: ropeCos.pointer, sin: ropeSin.pointer,
+                                 n: N, heads: NH + NKV, headDim: HD, rowStride: QKV)
                     for b in 0..<B {
-                        let dst = (b * s.capacity + Int(start[b])) * KC
-                        s.kCache[l].copy(from: s.k, sourceOffset: b * T * KC, offset: dst, count: T * KC)
-                        s.vCache[l].copy(from: s.v, sourceOffset: b * T * KC, offset: dst, count: T * KC)
+                        for t in 0..<T {
+                            let row = (b * T + t) * QKV, dst = (b * s.capacity + Int(start[b]) + t) * KC
+                            s.kCache[l].pointer.advanced(by: dst).update(from: qkv + row + QC, count: KC)
+                            s.vCache[l].pointer.advanced(by: dst).update(from: qkv + row + QC + KC, count: KC)
+                        }
                     }
-                    Attention.forwardCached(out: s.attOut.pointer, q: s.q.pointer, kCache: s.kCache[l].pointer,
+                    Attention.forwardCached(out: s.attOut.pointer, q: qkv, kCache: s.kCache[l].pointer,
                                             vCache: s.vCache[l].pointer, capacity: s.capacity, start: startBuf.baseAddress!,
                                             shape: shape) // (B,T,NH,HD)
-                    Matmul.forward(out: s.proj.pointer, inp: s.attOut.pointer, weight: param(w.o), n: N, c: NH * HD, oc: C)
-                    Residual.accumulate(s.x.pointer, s.proj.pointer, n: N * C)
+                    Matmul.forward(out: s.x.pointer, inp: s.attOut.pointer, weight: param(w.o), n: N, c: QC, oc: C,
+                                   accumulate: true)
                     RMSNorm.forward(out: s.ln.pointer, rstd: s.rstd.pointer, inp: s.x.pointer, weight: param(w.postNorm),
                                     n: N, c: C, eps: c.rmsNormEps)
-                    Matmul.forward(out: s.gate.pointer, inp: s.ln.pointer, weight: param(w.gate), n: N, c: C, oc: I)
-                    Matmul.forward(out: s.up.pointer, inp: s.ln.pointer, weight: param(w.up), n: N, c: C, oc: I)
-                    SwiGLU.forward(out: s.act.pointer, gate: s.gate.pointer, up: s.up.pointer, n: N * I) // (B,T,I)
-                    Matmul.forward(out: s.proj.pointer, inp: s.act.pointer, weight: param(w.down), n: N, c: I, oc: C)
-                    Residual.accumulate(s.x.pointer, s.proj.pointer, n: N * C)
+                    Matmul.forward(out: gateUp, inp: s.ln.pointer, weight: param(w.gate), n: N, c: C, oc: 2 * I)
+                    SwiGLU.forward(out: s.act.pointer, gate: gateUp, up: gateUp + I, rows: N, width: I,
+                                   inputStride: 2 * I) // (B,T,I)
+                    Matmul.forward(out: s.x.pointer, inp: s.act.pointer, weight: param(w.down), n: N, c: I, oc: C,
+                                   accumulate: true)
                 }
             }
         }

@@ -1,3 +1,4 @@
+import Kernels
 import RealModule
 
 extension LlamaModel {
@@ -6,14 +7,24 @@ extension LlamaModel {
     /// `lossMask` (B,T) marks the tokens to learn (default all real tokens); gradients accumulate, scaled by
     /// 1/`normalizer` (default: this batch's total weight; pass the total over all micro-batches when
     /// accumulating). Returns the loss contribution of this batch. Throws `nonFiniteLoss`.
+    /// The logits gradient overwrites the logits in the activations, so no (B,T,V) array is made.
     @discardableResult
     public func accumulateCrossEntropy(_ batch: Batch, lossMask: [Float]? = nil, normalizer: Float? = nil) throws -> Double {
+        guard !config.hasScalarHead else {
+            throw ModelError.invalidState("next-token cross-entropy needs a causal LM, not a scalar-head model")
+        }
         let (targets, weights) = try batch.nextTokenTargets(lossMask: lossMask)
-        let out = try forward(batch)
-        let ce = try LogitMath.maskedCrossEntropy(logits: out.logits, targets: targets, weights: weights,
-                                                  vocabSize: config.vocabSize, normalizer: normalizer)
-        try backward(dLogits: ce.dLogits)
-        return ce.loss
+        let a = try forwardIntoActivations(batch) // checks every token, so every target is in the vocabulary
+        let norm = normalizer ?? max(weights.reduce(0, +), 1e-8)
+        let loss = targets.withUnsafeBufferPointer { t in
+            weights.withUnsafeBufferPointer { w in
+                Softmax.crossEntropy(dlogits: a.head.pointer, logits: a.head.pointer, targets: t.baseAddress!,
+                                     weights: w.baseAddress!, n: targets.count, v: config.vocabSize, normalizer: norm)
+            }
+        }
+        guard loss.isFinite else { throw ModelError.nonFiniteLoss(value: loss) }
+        try backward(dHead: a.head.pointer)
+        return loss
     }
 }
 

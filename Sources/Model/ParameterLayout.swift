@@ -14,13 +14,19 @@ public struct ParameterSlice: Equatable, Sendable {
 }
 
 /// Offsets of one transformer block's tensors in the parameter buffer.
+///
+/// q, k, v are adjacent (one (NH+2·NKV)·HD × C matrix from `q`) and so are gate, up (one 2·I × C matrix
+/// from `gate`), so each group is one matrix product.
 struct LayerOffsets {
     /// Offsets of the block's norms and projection matrices.
     let inputNorm, q, k, v, o, postNorm, gate, up, down: Int
 }
 
-/// Named slices of the one parameter buffer, computed from the config (llm.c's layout: each tensor
-/// kind grouped across layers).
+/// Named slices of the one parameter buffer, computed from the config.
+///
+/// Tensors are grouped by layer (embedding, then each block's input norm, q, k, v, o, post-attention
+/// norm, gate, up, down, then the final norm and head); checkpoints are read and written by name, so
+/// the order only matters for speed.
 public struct ParameterLayout: Sendable {
     /// All tensors in buffer order.
     public let slices: [ParameterSlice]
@@ -51,21 +57,19 @@ public struct ParameterLayout: Sendable {
         let C = c.hiddenSize, HD = c.headDim, I = c.intermediateSize
         let L = c.numHiddenLayers
         embed = add("model.embed_tokens.weight", [c.vocabSize, C], decays: true)
-        func perLayer(_ suffix: String, _ shape: [Int], decays: Bool) -> [Int] {
-            (0..<L).map { add("model.layers.\($0).\(suffix)", shape, decays: decays) }
-        }
-        let inNorm = perLayer("input_layernorm.weight", [C], decays: false)
-        let q = perLayer("self_attn.q_proj.weight", [c.numAttentionHeads * HD, C], decays: true)
-        let k = perLayer("self_attn.k_proj.weight", [c.numKeyValueHeads * HD, C], decays: true)
-        let v = perLayer("self_attn.v_proj.weight", [c.numKeyValueHeads * HD, C], decays: true)
-        let o = perLayer("self_attn.o_proj.weight", [C, c.numAttentionHeads * HD], decays: true)
-        let postNorm = perLayer("post_attention_layernorm.weight", [C], decays: false)
-        let gate = perLayer("mlp.gate_proj.weight", [I, C], decays: true)
-        let up = perLayer("mlp.up_proj.weight", [I, C], decays: true)
-        let down = perLayer("mlp.down_proj.weight", [C, I], decays: true)
-        layers = (0..<L).map {
-            LayerOffsets(inputNorm: inNorm[$0], q: q[$0], k: k[$0], v: v[$0], o: o[$0], postNorm: postNorm[$0],
-                         gate: gate[$0], up: up[$0], down: down[$0])
+        let QC = c.numAttentionHeads * HD, KC = c.numKeyValueHeads * HD
+        layers = (0..<L).map { l -> LayerOffsets in
+            // Arguments are evaluated left to right, which is the buffer order.
+            func tensor(_ suffix: String, _ shape: [Int], decays: Bool = true) -> Int {
+                add("model.layers.\(l).\(suffix)", shape, decays: decays)
+            }
+            return LayerOffsets(
+                inputNorm: tensor("input_layernorm.weight", [C], decays: false),
+                q: tensor("self_attn.q_proj.weight", [QC, C]), k: tensor("self_attn.k_proj.weight", [KC, C]),
+                v: tensor("self_attn.v_proj.weight", [KC, C]), o: tensor("self_attn.o_proj.weight", [C, QC]),
+                postNorm: tensor("post_attention_layernorm.weight", [C], decays: false),
+                gate: tensor("mlp.gate_proj.weight", [I, C]), up: tensor("mlp.up_proj.weight", [I, C]),
+                down: tensor("mlp.down_proj.weight", [C, I]))
         }
         finalNorm = add("model.norm.weight", [C], decays: false)
         if c.hasScalarHead {

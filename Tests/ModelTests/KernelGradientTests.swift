@@ -97,19 +97,28 @@ final class KernelGradientTests: XCTestCase {
         }
     }
 
-    func testSwiGLUGradient() {
-        let n = 10
-        let g = GradientCheck.random(n, seed: 12, scale: 3), u = GradientCheck.random(n, seed: 13)
-        let r = GradientCheck.random(n, seed: 14)
-        func fwd(_ g: [Float], _ u: [Float]) -> [Float] {
-            var out = [Float](repeating: 0, count: n)
-            SwiGLU.forward(out: &out, gate: g, up: u, n: n)
+    func testSwiGLUGradientOnFusedGateUpRows() {
+        let rows = 3, width = 10 // width > 8 runs both the 8-lane loop and its scalar tail
+        let gu = GradientCheck.random(rows * 2 * width, seed: 12, scale: 3) // each row: gate (width) | up (width)
+        let r = GradientCheck.random(rows * width, seed: 14)
+        func fwd(_ gu: [Float]) -> [Float] {
+            var out = [Float](repeating: 0, count: rows * width)
+            gu.withUnsafeBufferPointer { p in
+                SwiGLU.forward(out: &out, gate: p.baseAddress!, up: p.baseAddress! + width, rows: rows, width: width,
+                               inputStride: 2 * width)
+            }
             return out
         }
-        var dg = [Float](repeating: 0, count: n), du = dg
-        SwiGLU.backward(dgate: &dg, dup: &du, dout: r, gate: g, up: u, n: n)
-        GradientCheck.check("swiglu.gate", x: g, analytic: dg, eps: 1e-3) { GradientCheck.dot(fwd($0, u), r) }
-        GradientCheck.check("swiglu.up", x: u, analytic: du, eps: 1e-3) { GradientCheck.dot(fwd(g, $0), r) }
+        var dgu = [Float](repeating: 0, count: rows * 2 * width)
+        gu.withUnsafeBufferPointer { p in
+            dgu.withUnsafeMutableBufferPointer { d in
+                SwiGLU.backward(dgate: d.baseAddress!, dup: d.baseAddress! + width, dout: r, gate: p.baseAddress!,
+                                up: p.baseAddress! + width, rows: rows, width: width, inputStride: 2 * width)
+            }
+        }
+        GradientCheck.check("swiglu.gate|up", x: gu, analytic: dgu, eps: 1e-3) { GradientCheck.dot(fwd($0), r) }
+        let g = gu[2 * width + 1], u = gu[3 * width + 1]
+        XCTAssertEqual(fwd(gu)[width + 1], g / (1 + exp(-g)) * u, accuracy: 1e-5, "row 1 reads its own gate and up")
     }
 
     func testLMHeadWithLossMaskGradient() {

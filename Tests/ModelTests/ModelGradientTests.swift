@@ -70,6 +70,33 @@ final class ModelGradientTests: XCTestCase {
         }
     }
 
+    func testPartlyFrozenFusedGroupsGiveTheSameGradients() throws {
+        let batch = try TestModels.batch()
+        let upstream = GradientCheck.random(batch.tokens.count, seed: 6)
+        func model(freezing frozen: Set<String>) throws -> LlamaModel {
+            let model = try LlamaModel(config: TestModels.config.withScalarHead(), seed: 5)
+            model.setTrainable(false) { frozen.contains($0) }
+            _ = try model.forward(batch)
+            try model.backward(dValues: upstream)
+            return model
+        }
+        let frozen: Set = ["model.layers.0.self_attn.k_proj.weight", "model.layers.1.mlp.up_proj.weight"]
+        let full = try model(freezing: []), part = try model(freezing: frozen)
+        let q = try XCTUnwrap(full.layout.slice(named: "model.layers.0.self_attn.q_proj.weight"))
+        let k = try XCTUnwrap(full.layout.slice(named: "model.layers.0.self_attn.k_proj.weight"))
+        XCTAssertEqual(k.offset, q.offset + q.count, "q and k are one matrix")
+        for s in full.layout.slices {
+            let expected = full.gradients.array(offset: s.offset, count: s.count)
+            let got = part.gradients.array(offset: s.offset, count: s.count)
+            if frozen.contains(s.name) {
+                XCTAssertEqual(got.map(abs).max(), 0, s.name)
+                continue
+            }
+            XCTAssertGreaterThan(expected.map(abs).max() ?? 0, 0, s.name)
+            for (e, g) in zip(expected, got) { XCTAssertEqual(g, e, accuracy: 1e-5 * (1 + abs(e)), s.name) }
+        }
+    }
+
     func testBackwardWithoutForwardThrows() throws {
         let model = try LlamaModel(config: TestModels.config, seed: 1)
         XCTAssertThrowsError(try model.backward(dLogits: [])) { error in

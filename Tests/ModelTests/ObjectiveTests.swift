@@ -43,4 +43,24 @@ final class ObjectiveTests: XCTestCase {
         XCTAssertGreaterThan(loss, 0)
         XCTAssertGreaterThan(AdamW.gradientNorm(of: model), 0)
     }
+
+    func testInPlaceCrossEntropyStepEqualsTheArrayPath() throws {
+        let batch = try TestModels.batch()
+        let mask: [Float] = [0, 1, 1, 1, 0.5, 1, 1, 1, 1, 0, 0, 0]
+        let viaArrays = try LlamaModel(config: TestModels.config, seed: 7)
+        let (targets, weights) = try batch.nextTokenTargets(lossMask: mask)
+        let out = try viaArrays.forward(batch)
+        let ce = try LogitMath.maskedCrossEntropy(logits: out.logits, targets: targets, weights: weights,
+                                                  vocabSize: TestModels.config.vocabSize, normalizer: 3)
+        try viaArrays.backward(dLogits: ce.dLogits)
+        let inPlace = try LlamaModel(config: TestModels.config, seed: 7)
+        let loss = try inPlace.accumulateCrossEntropy(batch, lossMask: mask, normalizer: 3)
+        XCTAssertEqual(loss, ce.loss)
+        XCTAssertEqual(inPlace.gradients.array(), viaArrays.gradients.array())
+        XCTAssertGreaterThan(AdamW.gradientNorm(of: inPlace), 0)
+        let rm = try LlamaModel(config: TestModels.config.withScalarHead(), seed: 7)
+        XCTAssertThrowsError(try rm.accumulateCrossEntropy(batch)) { error in
+            guard case ModelError.invalidState = error else { return XCTFail("\(error)") }
+        }
+    }
 }
