@@ -16,27 +16,30 @@ final class CausalLMTrainer {
         rates = schedule.rates
     }
 
-    /// The masked next-token loss of a batch and its logits gradient; `masks[b][t]` weights predicting token t.
-    func loss(_ sequences: [[Int32]], masks: [[Float]]?) throws -> (loss: Double, dLogits: [Float]) {
+    /// The padded batch of `sequences` and its flattened (B·T) loss mask; `masks[b][t]` weights predicting token t.
+    private func batch(_ sequences: [[Int32]], masks: [[Float]]?) throws -> (batch: Batch, mask: [Float]?) {
         let batch = try Batch(sequences: sequences, padToken: model.config.padTokenId)
-        var flatMask: [Float]?
-        if let masks {
-            var flat = [Float](repeating: 0, count: batch.batchSize * batch.seqLen)
-            for (b, mask) in masks.enumerated() {
-                for (t, weight) in mask.enumerated() { flat[b * batch.seqLen + t] = weight }
-            }
-            flatMask = flat
+        guard let masks else { return (batch, nil) }
+        var flat = [Float](repeating: 0, count: batch.batchSize * batch.seqLen)
+        for (b, mask) in masks.enumerated() {
+            for (t, weight) in mask.enumerated() { flat[b * batch.seqLen + t] = weight }
         }
-        let (targets, weights) = try batch.nextTokenTargets(lossMask: flatMask)
+        return (batch, flat)
+    }
+
+    /// The masked next-token loss of a batch, without gradients.
+    func loss(_ sequences: [[Int32]], masks: [[Float]]?) throws -> Double {
+        let (batch, mask) = try self.batch(sequences, masks: masks)
+        let (targets, weights) = try batch.nextTokenTargets(lossMask: mask)
         let output = try model.forward(batch)
         return try LogitMath.maskedCrossEntropy(logits: output.logits, targets: targets, weights: weights,
-                                                vocabSize: model.config.vocabSize)
+                                                vocabSize: model.config.vocabSize).loss
     }
 
     /// One optimiser step on a batch; returns the loss before the update.
     func step(_ sequences: [[Int32]], masks: [[Float]]?, index: Int) throws -> Double {
-        let (loss, dLogits) = try self.loss(sequences, masks: masks)
-        try model.backward(dLogits: dLogits)
+        let (batch, mask) = try self.batch(sequences, masks: masks)
+        let loss = try model.accumulateCrossEntropy(batch, lossMask: mask)
         try optimizer.update(model, learningRate: rates.rate(at: index))
         return loss
     }
@@ -51,7 +54,7 @@ final class CausalLMTrainer {
             let partMasks = masks.map { Array($0[start..<end]) }
             let tokens = partMasks.map { $0.reduce(0) { $0 + Double($1.dropFirst().reduce(0, +)) } }
                 ?? Double(part.reduce(0) { $0 + $1.count - 1 })
-            total += try loss(part, masks: partMasks).loss * tokens
+            total += try loss(part, masks: partMasks) * tokens
             weight += tokens
             start = end
         }
