@@ -27,6 +27,18 @@ final class EvaluateTests: XCTestCase {
         XCTAssertEqual(many.ciLow, 0.75 - 1.96 * (0.75 * 0.25 / 200).squareRoot(), accuracy: 0.02, "close to the normal interval")
     }
 
+    func testBootstrapResamplesWholePrompts() {
+        let a = (0..<100).flatMap { _ in [1.0, 0.0] }, b = [Double](repeating: 0.5, count: 200)
+        let grouped = WinRate(a: "x", b: "y", judge: "gold", scoresA: a, scoresB: b, groupSize: 2, seed: 5)
+        XCTAssertEqual(grouped.winRate, 0.5)
+        XCTAssertEqual(grouped.wins, 100)
+        XCTAssertEqual(grouped.losses, 100)
+        XCTAssertEqual(grouped.ciLow, 0.5, "every prompt's two samples split, so every resample has win rate 1/2")
+        XCTAssertEqual(grouped.ciHigh, 0.5)
+        let ungrouped = WinRate(a: "x", b: "y", judge: "gold", scoresA: a, scoresB: b, seed: 5)
+        XCTAssertLessThan(ungrouped.ciLow, 0.45, "as 200 independent comparisons the interval is wide")
+    }
+
     func testRewardHackingSignalInWords() {
         let hacked = RewardHackingSignal(rmPolicy: 2, rmSFT: 1, rmSpread: 0.5, goldPolicy: 0.40, goldSFT: 0.45, goldSpread: 0.2,
                                          lengthPolicy: 30, lengthSFT: 10)
@@ -76,5 +88,47 @@ final class EvaluateTests: XCTestCase {
                         "## Highest RM-scored policy responses", "## Lowest RM-scored policy responses"] {
             XCTAssertTrue(report.contains(heading), "report has \(heading)")
         }
+    }
+
+    func testSampledEvaluationJudgesEverySampleAndReportsGreedy() throws {
+        let root = try PPOTestFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        var inputs = try PPOTestFixtures.writeInputs(in: root, promptCount: 6)
+        inputs["policy"] = inputs["sft"]
+        inputs["base"] = inputs["sft"]
+        let context = try PPOTestFixtures.context(node: "evaluate", workspace: root, inputs: inputs, outputs: ["report", "summary"],
+                                                  params: ["max_new_tokens": .int(5), "temperature": .double(1),
+                                                           "samples_per_prompt": .int(3), "bootstrap_resamples": .int(100)])
+        try EvaluateRun(context: context).run()
+        let summary = try JSONDecoder().decode(FinalEvaluation.self, from: Data(contentsOf: context.outputs["summary"]!))
+        XCTAssertEqual(summary.samplesPerPrompt, 3)
+        XCTAssertEqual(summary.winRates.count, 12, "2 opponents × 3 judges (gold, rm, gold_greedy) × 2 orders")
+        for w in summary.winRates where w.judge != "gold_greedy" {
+            XCTAssertEqual(w.wins + w.ties + w.losses, 18, "6 prompts × 3 samples")
+        }
+        for w in summary.winRates where w.judge == "gold_greedy" {
+            XCTAssertEqual(w.ties, 6, "identical weights decode identically")
+        }
+        let policy = try XCTUnwrap(summary.model("policy")?.greedyGold), sft = try XCTUnwrap(summary.model("sft")?.greedyGold)
+        XCTAssertEqual(policy, sft)
+        XCTAssertEqual(try XCTUnwrap(summary.model("sft")?.goldSpreadByScenario).values.map(\.count).reduce(0, +), 6,
+                       "spreads count prompts, not samples")
+        let report = try String(contentsOf: context.outputs["report"]!, encoding: .utf8)
+        XCTAssertTrue(report.contains("## Gold score under greedy decoding"))
+        XCTAssertTrue(report.contains("3 samples per prompt at temperature 1.000"))
+    }
+
+    func testSeveralSamplesUnderGreedyDecodingAreRejected() throws {
+        let root = try PPOTestFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let inputs = try PPOTestFixtures.writeInputs(in: root, promptCount: 2)
+        let context = try PPOTestFixtures.context(node: "evaluate", workspace: root, inputs: inputs, outputs: ["report", "summary"],
+                                                  params: ["samples_per_prompt": .int(2)])
+        XCTAssertThrowsError(try EvaluateRun(context: context).run()) { error in
+            guard case let StagesError.invalidParam(_, param, message) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(param, "samples_per_prompt")
+            XCTAssertTrue(message.contains("temperature above 0"))
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: context.outputs["summary"]!.path))
     }
 }

@@ -8,7 +8,7 @@ struct EvaluateKind: StageKind {
     /// Kind name.
     let name = "evaluate"
     /// Implementation version.
-    let version = 2
+    let version = 3
     /// Sampling for the KL estimate and the bootstrap use the pipeline seed.
     var usesRandomness: Bool { true }
     /// Input roles.
@@ -21,6 +21,7 @@ struct EvaluateKind: StageKind {
     var params: [ParamSpec] {
         [
             ParamSpec("temperature", .number, summary: "decoding temperature of judged responses (0: greedy)"),
+            ParamSpec("samples_per_prompt", .integer, summary: "responses sampled per prompt and model when temperature > 0"),
             ParamSpec("max_new_tokens", .integer, summary: "longest response"),
             ParamSpec("batch_size", .integer, summary: "sequences per generation batch"),
             ParamSpec("kl_samples", .integer, summary: "samples per prompt for the KL to SFT"),

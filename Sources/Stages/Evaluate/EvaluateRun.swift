@@ -16,6 +16,11 @@ struct EvaluateRun {
     func run() throws {
         let p = Params(context)
         let temperature = try p.double("temperature", default: 0, in: 0...10)
+        let samples = try p.int("samples_per_prompt", default: 1, in: 1...64)
+        if samples > 1 && temperature == 0 {
+            throw StagesError.invalidParam(node: context.node, param: "samples_per_prompt",
+                                           message: "is \(samples) but greedy decoding (temperature 0) gives one response per prompt; set temperature above 0 or samples_per_prompt to 1")
+        }
         let maxNewTokens = try p.int("max_new_tokens", default: 32, in: 1...4096)
         let batchSize = try p.int("batch_size", default: 32, in: 1...4096)
         let klSamples = try p.int("kl_samples", default: 1, in: 1...64)
@@ -35,9 +40,9 @@ struct EvaluateRun {
         let format = ChatFormat(tokenizer: tokenizer)
         let judge = ResponseJudge(prompts: records.map(\.prompt), encoded: records.map { format.encode(prompt: $0.prompt, response: nil).tokens },
                                   tasks: records.map { try? WorldTask(parsing: $0.prompt) }, tokenizer: tokenizer, rewardModel: rewardModel,
-                                  batchSize: batchSize, maxNewTokens: maxNewTokens)
+                                  batchSize: batchSize, maxNewTokens: maxNewTokens, samplesPerPrompt: samples)
         var evaluations: [ModelEvaluation] = []
-        var judged: [String: [JudgedResponse]] = [:]
+        var judged: [String: [JudgedResponse]] = [:], judgedGreedy: [String: [JudgedResponse]] = [:]
         for (index, role) in Self.modelRoles.enumerated() {
             let model = role == "sft" ? sft : try ModelFiles.load(context, role: role).model
             guard !model.config.hasScalarHead, model.config.vocabSize == sft.config.vocabSize else {
@@ -47,20 +52,27 @@ struct EvaluateRun {
             context.progress.message("judging \(role)")
             let responses = try judge.respond(model, temperature: temperature, seed: context.seed &+ UInt64(index))
             judged[role] = responses
+            if temperature > 0 {
+                context.progress.message("judging \(role), greedy")
+                judgedGreedy[role] = try judge.respond(model, temperature: 0, seed: 0)
+            }
             let kl = role == "sft" ? 0 : try judge.klToReference(model, reference: sft, samples: klSamples,
                                                                 seed: context.seed &+ 100 &+ UInt64(index))
-            evaluations.append(judge.summarise(role, responses, klToSFT: kl))
+            evaluations.append(judge.summarise(role, responses, klToSFT: kl, greedy: judgedGreedy[role]))
         }
-        let policy = judged["policy"]!, sftResponses = judged["sft"]!, base = judged["base"]!
+        let policy = judged["policy"]!
+        let comparisons = [("gold", judged, judge.responsesPerPrompt(temperature: temperature)),
+                           ("rm", judged, judge.responsesPerPrompt(temperature: temperature))]
+            + (judgedGreedy.isEmpty ? [] : [("gold_greedy", judgedGreedy, 1)])
         var winRates: [WinRate] = []
-        for (other, otherResponses) in [("sft", sftResponses), ("base", base)] {
-            for judgeName in ["gold", "rm"] {
-                let (mine, theirs) = Self.pairedScores(policy, otherResponses, judge: judgeName)
+        for other in ["sft", "base"] {
+            for (judgeName, responses, groupSize) in comparisons {
+                let (mine, theirs) = Self.pairedScores(responses["policy"]!, responses[other]!, judge: judgeName)
                 let seed = context.seed &+ UInt64(winRates.count) &* 7919
                 winRates.append(WinRate(a: "policy", b: other, judge: judgeName, scoresA: mine, scoresB: theirs,
-                                        resamples: resamples, seed: seed))
+                                        groupSize: groupSize, resamples: resamples, seed: seed))
                 winRates.append(WinRate(a: other, b: "policy", judge: judgeName, scoresA: theirs, scoresB: mine,
-                                        resamples: resamples, seed: seed &+ 1))
+                                        groupSize: groupSize, resamples: resamples, seed: seed &+ 1))
             }
         }
         let policyEval = evaluations[2], sftEval = evaluations[1]
@@ -69,7 +81,8 @@ struct EvaluateRun {
                                          lengthPolicy: policyEval.lengthMean, lengthSFT: sftEval.lengthMean, goldTolerance: goldTolerance)
         let ranked = policy.sorted { $0.rmScore != $1.rmScore ? $0.rmScore > $1.rmScore : $0.prompt < $1.prompt }
         let result = FinalEvaluation(prompts: records.count, goldScoredPrompts: judge.tasks.compactMap { $0 }.count,
-                                     temperature: temperature, models: evaluations, winRates: winRates, rewardHacking: signal,
+                                     temperature: temperature, samplesPerPrompt: judge.responsesPerPrompt(temperature: temperature),
+                                     models: evaluations, winRates: winRates, rewardHacking: signal,
                                      highestRM: Array(ranked.prefix(tableSize)), lowestRM: Array(ranked.suffix(tableSize).reversed()))
         try JSONFiles.write(result, to: context.outputs["summary"]!)
         try Data(result.markdown.utf8).write(to: context.outputs["report"]!)
@@ -83,7 +96,7 @@ struct EvaluateRun {
         }
     }
 
-    /// Per-prompt scores of two models by `judge`, over prompts both can be judged on.
+    /// Paired scores of two models by `judge` ("rm", or gold for any other name), over responses both can be judged on.
     static func pairedScores(_ a: [JudgedResponse], _ b: [JudgedResponse], judge: String) -> ([Double], [Double]) {
         var left: [Double] = [], right: [Double] = []
         for (x, y) in zip(a, b) {

@@ -4,7 +4,9 @@ extension FinalEvaluation {
     /// `final_eval.md`: the tables a person reads to decide whether RLHF helped.
     var markdown: String {
         var lines = ["# Final evaluation", ""]
-        let decoding = temperature == 0 ? "greedy decoding" : "sampling at temperature \(f(temperature))"
+        let samples = samplesPerPrompt ?? 1
+        let decoding = temperature == 0 ? "greedy decoding"
+            : "\(samples) sample\(samples == 1 ? "" : "s") per prompt at temperature \(f(temperature)); greedy decoding is reported beside it"
         lines.append("\(prompts) eval prompts (\(goldScoredPrompts) scored by the gold verifier), \(decoding).")
         lines += ["", "## Models", "",
                   "| model | gold | " + scenarios.map { "gold \($0)" }.joined(separator: " | ") + " | RM score | length (chars) | EOS | KL to SFT |",
@@ -18,8 +20,10 @@ extension FinalEvaluation {
         for family in families {
             lines.append("| \(family) | " + models.map { $0.goldByFamily[family].map(f) ?? "–" }.joined(separator: " | ") + " |")
         }
+        lines += greedyTable
         lines += ["", "## Win rates", "",
-                  "Ties count one half; 95% intervals are percentile bootstraps over prompts.", "",
+                  "Ties count one half; 95% intervals are percentile bootstraps over prompts (a prompt's samples are resampled together)."
+                      + " Judge `gold_greedy` compares greedy responses.", "",
                   "| A | B | judge | A's win rate | 95% CI | wins / ties / losses |", "|---|---|---|---|---|---|"]
         for w in winRates {
             lines.append("| \(w.a) | \(w.b) | \(w.judge) | \(f(w.winRate)) | [\(f(w.ciLow)), \(f(w.ciHigh))] | \(w.wins) / \(w.ties) / \(w.losses) |")
@@ -33,6 +37,20 @@ extension FinalEvaluation {
         lines += table("Highest RM-scored policy responses", highestRM)
         lines += table("Lowest RM-scored policy responses", lowestRM)
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Gold scores under greedy decoding, when the evaluation sampled.
+    private var greedyTable: [String] {
+        guard models.contains(where: { $0.greedyGold != nil }) else { return [] }
+        var lines = ["", "## Gold score under greedy decoding", "",
+                     "| model | gold | " + (scenarios + families).joined(separator: " | ") + " |",
+                     "|---|---|" + (scenarios + families).map { _ in "---|" }.joined()]
+        for m in models {
+            guard let g = m.greedyGold else { continue }
+            let groups = scenarios.map { g.goldByScenario[$0].map(f) ?? "–" } + families.map { g.goldByFamily[$0].map(f) ?? "–" }
+            lines.append("| \(m.model) | \(f(g.goldMean)) | " + groups.joined(separator: " | ") + " |")
+        }
+        return lines
     }
 
     /// Scenario names present in any model, sorted.

@@ -6,9 +6,11 @@ struct FinalEvaluation: Codable, Equatable, Sendable {
     var goldScoredPrompts: Int
     /// Sampling temperature of the judged responses (0: greedy).
     var temperature: Double
+    /// Responses judged per prompt and model (nil in reports written before samples per prompt existed).
+    var samplesPerPrompt: Int?
     /// Per model, in the order base, SFT, policy.
     var models: [ModelEvaluation]
-    /// Policy vs SFT and vs base, by gold and by RM, in both A/B orders.
+    /// Policy vs SFT and vs base, by gold and by RM (and by gold under greedy decoding when sampling), in both A/B orders.
     var winRates: [WinRate]
     /// Proxy gain minus gold gain, in words.
     var rewardHacking: RewardHackingSignal
@@ -21,6 +23,7 @@ struct FinalEvaluation: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case prompts, temperature, models
         case goldScoredPrompts = "gold_scored_prompts"
+        case samplesPerPrompt = "samples_per_prompt"
         case winRates = "win_rates"
         case rewardHacking = "reward_hacking"
         case highestRM = "highest_rm_samples"

@@ -8,6 +8,8 @@ struct ModelEvaluation: Codable, Equatable, Sendable {
     var goldByFamily: [String: Double]
     /// Mean gold score per scenario (helpfulness, safety).
     var goldByScenario: [String: Double]
+    /// Gold scores of greedy responses, reported beside sampled ones (nil when the evaluation itself is greedy).
+    var greedyGold: GreedyGold?
     /// Mean reward-model score.
     var rmMean: Double
     /// Standard deviation of the reward-model scores.
@@ -31,6 +33,7 @@ struct ModelEvaluation: Codable, Equatable, Sendable {
         case goldMean = "gold_mean"
         case goldByFamily = "gold_by_family"
         case goldByScenario = "gold_by_scenario"
+        case greedyGold = "greedy_gold"
         case rmMean = "rm_mean"
         case rmStd = "rm_std"
         case goldStd = "gold_std"
@@ -39,6 +42,23 @@ struct ModelEvaluation: Codable, Equatable, Sendable {
         case klToSFT = "kl_to_sft"
         case goldSpreadByFamily = "gold_spread_by_family"
         case goldSpreadByScenario = "gold_spread_by_scenario"
+    }
+}
+
+/// Gold scores of one greedy response per eval prompt.
+struct GreedyGold: Codable, Equatable, Sendable {
+    /// Mean gold score over prompts the world can verify.
+    var goldMean: Double
+    /// Mean gold score per task family.
+    var goldByFamily: [String: Double]
+    /// Mean gold score per scenario.
+    var goldByScenario: [String: Double]
+
+    /// JSON keys.
+    enum CodingKeys: String, CodingKey {
+        case goldMean = "gold_mean"
+        case goldByFamily = "gold_by_family"
+        case goldByScenario = "gold_by_scenario"
     }
 }
 

@@ -18,15 +18,22 @@ struct ResponseJudge {
     let batchSize: Int
     /// Longest response.
     let maxNewTokens: Int
+    /// Responses sampled per prompt when the temperature is above 0.
+    let samplesPerPrompt: Int
 
-    /// One response per prompt from `model` (greedy at temperature 0), judged.
+    /// Responses per prompt at `temperature`: `samplesPerPrompt` samples above 0, one greedy response at 0.
+    func responsesPerPrompt(temperature: Double) -> Int { temperature == 0 ? 1 : samplesPerPrompt }
+
+    /// `responsesPerPrompt(temperature:)` responses per prompt from `model`, judged; one prompt's responses are adjacent.
     func respond(_ model: LlamaModel, temperature: Double, seed: UInt64) throws -> [JudgedResponse] {
-        let responses = try generate(model, prompts: encoded, temperature: temperature, seed: seed)
-        let scores = try ModelScoring.scores(rewardModel, prompts: encoded, responses: responses.map(\.tokens), chunk: batchSize)
+        let n = responsesPerPrompt(temperature: temperature)
+        let prefixes = encoded.flatMap { Array(repeating: $0, count: n) }
+        let responses = try generate(model, prompts: prefixes, temperature: temperature, seed: seed)
+        let scores = try ModelScoring.scores(rewardModel, prompts: prefixes, responses: responses.map(\.tokens), chunk: batchSize)
         return responses.indices.map { i in
             let text = tokenizer.decode(responses[i].textTokens)
-            let gold = tasks[i].map { GoldJudge.score(task: $0, response: text, reachedEOS: responses[i].hasEOS).value }
-            return JudgedResponse(prompt: prompts[i], response: text, rmScore: scores[i], gold: gold, reachedEOS: responses[i].hasEOS)
+            let gold = tasks[i / n].map { GoldJudge.score(task: $0, response: text, reachedEOS: responses[i].hasEOS).value }
+            return JudgedResponse(prompt: prompts[i / n], response: text, rmScore: scores[i], gold: gold, reachedEOS: responses[i].hasEOS)
         }
     }
 
@@ -40,22 +47,42 @@ struct ResponseJudge {
         return sums.isEmpty ? 0 : sums.reduce(0, +) / Double(sums.count)
     }
 
-    /// Aggregates judged responses of one model.
-    func summarise(_ name: String, _ responses: [JudgedResponse], klToSFT: Double) -> ModelEvaluation {
-        var byFamily: [String: [Double]] = [:], byScenario: [String: [Double]] = [:]
-        for (task, response) in zip(tasks, responses) {
-            guard let task, let gold = response.gold else { continue }
-            byFamily[task.family.rawValue, default: []].append(gold)
-            byScenario[task.scenario.rawValue, default: []].append(gold)
-        }
-        let gold = responses.compactMap(\.gold)
+    /// Aggregates judged responses of one model (from `respond`, so one prompt's responses are adjacent).
+    ///
+    /// Gold statistics are over per-prompt means, so several samples of one prompt count as one
+    /// observation in the spreads; RM, length and EOS statistics are over all responses.
+    func summarise(_ name: String, _ responses: [JudgedResponse], klToSFT: Double, greedy: [JudgedResponse]?) -> ModelEvaluation {
+        let (gold, byFamily, byScenario) = goldGroups(responses)
         let rm = responses.map(\.rmScore)
         return ModelEvaluation(model: name, goldMean: Self.mean(gold), goldByFamily: byFamily.mapValues(Self.mean),
-                               goldByScenario: byScenario.mapValues(Self.mean), rmMean: Self.mean(rm), rmStd: Self.std(rm),
+                               goldByScenario: byScenario.mapValues(Self.mean), greedyGold: greedy.map(greedySummary),
+                               rmMean: Self.mean(rm), rmStd: Self.std(rm),
                                goldStd: Self.std(gold), lengthMean: Self.mean(responses.map { Double($0.response.count) }),
                                eosFraction: Self.mean(responses.map { $0.reachedEOS ? 1 : 0 }), klToSFT: klToSFT,
                                goldSpreadByFamily: byFamily.mapValues { GoldSpread(std: Self.std($0), count: $0.count) },
                                goldSpreadByScenario: byScenario.mapValues { GoldSpread(std: Self.std($0), count: $0.count) })
+    }
+
+    /// Gold means of greedy responses (one per prompt), overall, per family and per scenario.
+    private func greedySummary(_ responses: [JudgedResponse]) -> GreedyGold {
+        let (gold, byFamily, byScenario) = goldGroups(responses)
+        return GreedyGold(goldMean: Self.mean(gold), goldByFamily: byFamily.mapValues(Self.mean),
+                          goldByScenario: byScenario.mapValues(Self.mean))
+    }
+
+    /// Per-prompt mean gold scores of verifiable prompts: all of them, and grouped by family and scenario.
+    private func goldGroups(_ responses: [JudgedResponse]) -> (all: [Double], byFamily: [String: [Double]], byScenario: [String: [Double]]) {
+        var all: [Double] = [], byFamily: [String: [Double]] = [:], byScenario: [String: [Double]] = [:]
+        let n = max(1, responses.count / max(1, tasks.count))
+        for (index, task) in tasks.enumerated() {
+            let golds = responses[min(index * n, responses.count)..<min((index + 1) * n, responses.count)].compactMap(\.gold)
+            guard let task, !golds.isEmpty else { continue }
+            let gold = Self.mean(golds)
+            all.append(gold)
+            byFamily[task.family.rawValue, default: []].append(gold)
+            byScenario[task.scenario.rawValue, default: []].append(gold)
+        }
+        return (all, byFamily, byScenario)
     }
 
     /// Samples in batches with the KV cache and cuts each response at EOS.

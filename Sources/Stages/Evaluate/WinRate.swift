@@ -8,17 +8,17 @@ struct WinRate: Codable, Equatable, Sendable {
     var b: String
     /// The judge ("gold" or "rm").
     var judge: String
-    /// Fraction of prompts A wins, ties counting one half.
+    /// Fraction of comparisons A wins, ties counting one half (one comparison per prompt and sample).
     var winRate: Double
     /// Lower end of the bootstrap 95% confidence interval.
     var ciLow: Double
     /// Upper end of the bootstrap 95% confidence interval.
     var ciHigh: Double
-    /// Prompts A wins.
+    /// Comparisons A wins.
     var wins: Int
-    /// Prompts tied.
+    /// Comparisons tied.
     var ties: Int
-    /// Prompts A loses.
+    /// Comparisons A loses.
     var losses: Int
 
     /// JSON keys.
@@ -29,11 +29,15 @@ struct WinRate: Codable, Equatable, Sendable {
         case ciHigh = "ci_high"
     }
 
-    /// Compares per-prompt scores of A and B (higher wins; equal within `tolerance` ties) and bootstraps
-    /// the win rate over prompts `resamples` times with a generator seeded by `seed`.
-    init(a: String, b: String, judge: String, scoresA: [Double], scoresB: [Double], tolerance: Double = 1e-9,
-         resamples: Int = 1000, seed: UInt64) {
-        precondition(scoresA.count == scoresB.count, "win rate needs one score per prompt for each model")
+    /// Compares paired scores of A and B (higher wins; equal within `tolerance` ties) and bootstraps the
+    /// win rate over prompts `resamples` times with a generator seeded by `seed`.
+    ///
+    /// Each run of `groupSize` consecutive scores holds one prompt's samples; the bootstrap resamples
+    /// whole prompts, so samples of one prompt never count as independent evidence.
+    init(a: String, b: String, judge: String, scoresA: [Double], scoresB: [Double], groupSize: Int = 1,
+         tolerance: Double = 1e-9, resamples: Int = 1000, seed: UInt64) {
+        precondition(scoresA.count == scoresB.count, "win rate needs one score per comparison for each model")
+        precondition(groupSize > 0 && scoresA.count % groupSize == 0, "win rate needs whole groups of samples")
         self.a = a
         self.b = b
         self.judge = judge
@@ -42,7 +46,8 @@ struct WinRate: Codable, Equatable, Sendable {
         ties = outcomes.filter { $0 == 0.5 }.count
         losses = outcomes.filter { $0 == 0 }.count
         winRate = Self.mean(outcomes)
-        (ciLow, ciHigh) = Self.bootstrap(outcomes, resamples: resamples, seed: seed)
+        let perPrompt = stride(from: 0, to: outcomes.count, by: groupSize).map { Self.mean(Array(outcomes[$0..<$0 + groupSize])) }
+        (ciLow, ciHigh) = Self.bootstrap(perPrompt, resamples: resamples, seed: seed)
     }
 
     /// Whether the confidence interval lies entirely above (or below) one half.
