@@ -13,10 +13,11 @@ import World
 struct RewardModelKind: StageKind {
     /// `reward_model`.
     let name = "reward_model"
-    /// Version 1.
-    let version = 1
+    /// Version 2: length-grouped batches.
+    let version = 2
     /// Optimiser, loss, split and fresh-pair settings.
     let params: [ParamSpec] = TrainingSchedule.specs + GenerationSettings.specs + [
+        BatchOrder.spec,
         ParamSpec("epochs", .number, summary: "passes over the training pairs (sets steps when given)"),
         ParamSpec("margin", .number, summary: "margin m in −log σ(r_c − r_r − m)"),
         ParamSpec("centring", .number, summary: "weight of the reward-centring term (r_c + r_r)²"),
@@ -72,20 +73,16 @@ struct RewardModelKind: StageKind {
         trainer.margin = try params.double("margin", default: 0, in: -100...100)
         trainer.centring = try params.double("centring", default: 0.01, in: 0...100)
 
-        var rng = Xoshiro256(seed: context.seed ^ 0x5254_5241_494E)
-        var order: [Int] = []
+        let lengths = train.map { max(trainer.tokens(prompt: $0.prompt, response: $0.chosen).count,
+                                      trainer.tokens(prompt: $0.prompt, response: $0.rejected).count) }
+        var order = BatchOrder(lengths: lengths, batchSize: schedule.batchSize, windowBatches: try BatchOrder.windowBatches(params),
+                               seed: context.seed ^ 0x5254_5241_494E)
         var curve: [LossPoint] = []
         var smoothed = 0.0
         let started = Date()
         for step in 0..<schedule.steps {
             if context.isCancelled { throw StagesError.cancelled(node: context.node) }
-            if order.count < schedule.batchSize {
-                var fresh = Array(train.indices)
-                fresh.shuffle(using: &rng)
-                order += fresh
-            }
-            let picked = order.prefix(schedule.batchSize).map { (train[$0].prompt, train[$0].chosen, train[$0].rejected) }
-            order.removeFirst(min(schedule.batchSize, order.count))
+            let picked = order.next().map { (train[$0].prompt, train[$0].chosen, train[$0].rejected) }
             let (loss, accuracy) = try trainer.step(picked.map { (prompt: $0.0, chosen: $0.1, rejected: $0.2) }, index: step)
             smoothed = step == 0 ? loss : 0.9 * smoothed + 0.1 * loss
             if step % 10 == 0 || step == schedule.steps - 1 {

@@ -51,10 +51,11 @@ struct SFTReport: Codable, Equatable {
 struct SFTKind: StageKind {
     /// `sft`.
     let name = "sft"
-    /// Version 1.
-    let version = 1
+    /// Version 2: length-grouped batches.
+    let version = 2
     /// Optimiser, split, evaluation and generation settings.
     let params: [ParamSpec] = TrainingSchedule.specs + GenerationSettings.specs + [
+        BatchOrder.spec,
         ParamSpec("validation_fraction", .number, summary: "share of demonstrations held out"),
         ParamSpec("eval_every", .integer, summary: "steps between validation-loss measurements"),
     ]
@@ -81,8 +82,8 @@ struct SFTKind: StageKind {
                                maxLength: model.config.maxPositionEmbeddings, file: dataURL.path)
 
         let trainer = CausalLMTrainer(model: model, schedule: schedule)
-        var rng = Xoshiro256(seed: context.seed ^ 0x5346_5453)
-        var order: [Int] = []
+        var order = BatchOrder(lengths: data.train.map(\.tokens.count), batchSize: schedule.batchSize,
+                               windowBatches: try BatchOrder.windowBatches(params), seed: context.seed ^ 0x5346_5453)
         var trainCurve: [LossPoint] = [], validationCurve: [LossPoint] = []
         var smoothed = 0.0
         let started = Date()
@@ -94,13 +95,7 @@ struct SFTKind: StageKind {
         try validate(0)
         for step in 0..<schedule.steps {
             if context.isCancelled { throw StagesError.cancelled(node: context.node) }
-            if order.count < schedule.batchSize {
-                var fresh = Array(data.train.indices)
-                fresh.shuffle(using: &rng)
-                order += fresh
-            }
-            let picked = order.prefix(schedule.batchSize).map { data.train[$0] }
-            order.removeFirst(min(schedule.batchSize, order.count))
+            let picked = order.next().map { data.train[$0] }
             let loss = try trainer.step(picked.map(\.tokens), masks: picked.map(\.lossMask), index: step)
             smoothed = step == 0 ? loss : 0.9 * smoothed + 0.1 * loss
             if step % 10 == 0 || step == schedule.steps - 1 {

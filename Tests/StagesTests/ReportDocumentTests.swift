@@ -68,6 +68,11 @@ final class ReportDocumentTests: XCTestCase {
         }
     }
 
+    func testHeadlineNamesTheDecodingAndTheGreedyScores() throws {
+        let (html, _) = render(try ReportFixtures.writeAll(to: directory))
+        XCTAssertTrue(html.contains("+0.133 absolute, sampled at T=1; greedy 0.645 vs 0.610"), "sampled gain, decoding and greedy figures in the headline")
+    }
+
     func testGateFiguresAndOverrideAreShown() throws {
         let (html, _) = render(try ReportFixtures.writeAll(to: directory))
         XCTAssertTrue(html.contains("OVERRIDDEN"), "a failed error gate the report ran past must say it was overridden")

@@ -47,13 +47,15 @@ enum ReportFixtures {
 
     /// A `final_eval.json` as the evaluate stage writes it.
     static let finalEval = """
-    {"prompts": 60, "gold_scored_prompts": 50, "temperature": 0,
+    {"prompts": 60, "gold_scored_prompts": 50, "temperature": 1, "samples_per_prompt": 4,
      "models": [
       {"model": "base", "gold_mean": 0.12, "gold_by_family": {"reverse": 0.1, "add": 0.14}, "gold_by_scenario": {"helpfulness": 0.11, "safety": 0.2},
        "rm_mean": -1.2, "rm_std": 0.8, "gold_std": 0.2, "length_mean": 40.5, "eos_fraction": 0.4, "kl_to_sft": 3.1},
       {"model": "sft", "gold_mean": 0.55, "gold_by_family": {"reverse": 0.5, "add": 0.6}, "gold_by_scenario": {"helpfulness": 0.54, "safety": 0.6},
+       "greedy_gold": {"gold_mean": 0.61, "gold_by_family": {"reverse": 0.6, "add": 0.62}, "gold_by_scenario": {"helpfulness": 0.6, "safety": 0.7}},
        "rm_mean": 0.3, "rm_std": 0.9, "gold_std": 0.3, "length_mean": 12.25, "eos_fraction": 0.95, "kl_to_sft": 0},
       {"model": "policy", "gold_mean": 0.683, "gold_by_family": {"reverse": 0.7, "add": 0.66}, "gold_by_scenario": {"helpfulness": 0.68, "safety": 0.7},
+       "greedy_gold": {"gold_mean": 0.645, "gold_by_family": {"reverse": 0.65, "add": 0.64}, "gold_by_scenario": {"helpfulness": 0.64, "safety": 0.7}},
        "rm_mean": 1.4, "rm_std": 0.7, "gold_std": 0.25, "length_mean": 13.5, "eos_fraction": 0.98, "kl_to_sft": 2.37}],
      "win_rates": [
       {"a": "policy", "b": "sft", "judge": "gold", "win_rate": 0.64, "ci_low": 0.55, "ci_high": 0.73, "wins": 30, "ties": 4, "losses": 16},

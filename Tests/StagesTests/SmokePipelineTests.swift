@@ -39,7 +39,9 @@ final class SmokePipelineTests: XCTestCase {
         let summary = try JSONDecoder().decode(FinalEvaluation.self,
                                                from: Data(contentsOf: experiment.appendingPathComponent("reports/final_eval.json")))
         XCTAssertEqual(summary.models.map(\.model), ["base", "sft", "policy"])
-        XCTAssertEqual(summary.winRates.count, 8)
+        XCTAssertEqual(summary.samplesPerPrompt, 2)
+        XCTAssertEqual(summary.winRates.count, 12, "policy vs SFT and base, by sampled gold, RM and greedy gold, both orders")
+        XCTAssertNotNil(summary.model("policy")?.greedyGold)
         let page = try fullPage(h.root)
         let ppoRun = try XCTUnwrap(Workspace(root: h.root).catalog.heads(experiment: "smoke")["ppo"]?.runId)
         XCTAssertEqual(page.parsed.row("node-states", exactly: "ppo")?[2], "built")

@@ -35,7 +35,12 @@ extension ReportDocument {
         var cards: [String] = []
         if let policy = final.model("policy"), let sft = final.model("sft") {
             let gain = policy.goldMean - sft.goldMean
-            cards.append("<div class=\"kpi\"><span>Gold score, policy vs SFT</span><b class=\"\(gain > 0 ? "good" : "bad")\">\(Markup.number(policy.goldMean)) vs \(Markup.number(sft.goldMean))</b><span>\(gain >= 0 ? "+" : "")\(Markup.number(gain)) absolute</span></div>")
+            let decoding = final.temperature == 0 ? "greedy" : "sampled at T=\(Markup.number(final.temperature))"
+            var detail = "\(gain >= 0 ? "+" : "")\(Markup.number(gain)) absolute, \(decoding)"
+            if let greedyPolicy = policy.greedyGold, let greedySFT = sft.greedyGold {
+                detail += "; greedy \(Markup.number(greedyPolicy.goldMean)) vs \(Markup.number(greedySFT.goldMean))"
+            }
+            cards.append("<div class=\"kpi\"><span>Gold score, policy vs SFT</span><b class=\"\(gain > 0 ? "good" : "bad")\">\(Markup.number(policy.goldMean)) vs \(Markup.number(sft.goldMean))</b><span>\(detail)</span></div>")
         }
         if let win = final.winRates.first(where: { $0.a == "policy" && $0.b == "sft" && $0.judge == "gold" }) {
             cards.append("<div class=\"kpi\"><span>Gold win rate vs SFT (95% CI)</span><b class=\"\(win.ciLow > 0.5 ? "good" : (win.ciHigh < 0.5 ? "bad" : ""))\">\(Markup.number(win.winRate))</b><span>[\(Markup.number(win.ciLow)), \(Markup.number(win.ciHigh))]</span></div>")
