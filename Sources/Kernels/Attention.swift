@@ -55,7 +55,7 @@ public enum Attention {
     }
 
     /// Runs `body(b, kvHead)` for every (sequence, KV head) unit, spread over the threads.
-    static func forEachUnit(_ s: AttentionShape, _ body: (Int, Int) -> Void) {
+    private static func forEachUnit(_ s: AttentionShape, _ body: (Int, Int) -> Void) {
         Parallel.forEachRange(count: s.batch * s.kvHeads, grain: 1) { units in
             for u in units { body(u / s.kvHeads, u % s.kvHeads) }
         }

@@ -14,18 +14,12 @@ enum AttentionSIMD {
     ) {
         let T = s.seqLen, HD = s.headDim, ldq = s.qStride, ldk = s.kvStride, ldo = s.outStride
         let Tp = paddedLength(T), rowsPerTile = AttentionTiles.tileRows
-        Attention.forEachUnit(s) { b, kvh in
+        forEachUnit(s, scratch: HD * Tp + T * HD + rowsPerTile * Tp) { b, kvh, scratch in
             let mask = keyMask + b * T
             let firstMasked = (0..<T).first { mask[$0] == 0 } ?? T
-            let kbh = k + b * T * ldk + kvh * HD, vbh = v + b * T * ldk + kvh * HD
-            let kT = transposed(kbh, rows: T, ld: ldk, width: HD, paddedRows: Tp)
-            let vDense = dense(vbh, rows: T, ld: ldk, width: HD)
-            let scores = UnsafeMutablePointer<Float>.allocate(capacity: rowsPerTile * Tp)
-            defer {
-                kT.deallocate()
-                vDense.deallocate()
-                scores.deallocate()
-            }
+            let kT = scratch, vDense = kT + HD * Tp, scores = vDense + T * HD
+            transpose(k + b * T * ldk + kvh * HD, rows: T, ld: ldk, width: HD, into: kT, paddedRows: Tp)
+            gather(v + b * T * ldk + kvh * HD, rows: T, ld: ldk, width: HD, into: vDense)
             for h in kvh * s.group..<(kvh + 1) * s.group {
                 let qbh = q + b * T * ldq + h * HD, obh = out + b * T * ldo + h * HD
                 let p = att + (b * s.heads + h) * T * T
@@ -56,25 +50,16 @@ enum AttentionSIMD {
     ) {
         let T = s.seqLen, HD = s.headDim, ldq = s.qStride, ldk = s.kvStride, ldo = s.outStride
         let Tp = paddedLength(T), rowsPerTile = AttentionTiles.tileRows
-        Attention.forEachUnit(s) { b, kvh in
-            let kbh = k + b * T * ldk + kvh * HD, vbh = v + b * T * ldk + kvh * HD
+        forEachUnit(s, scratch: HD * Tp + 3 * T * HD + (Tp + rowsPerTile) * Tp) { b, kvh, scratch in
             let dkbh = dk + b * T * ldk + kvh * HD, dvbh = dv + b * T * ldk + kvh * HD
-            let vT = transposed(vbh, rows: T, ld: ldk, width: HD, paddedRows: Tp)
-            let kDense = dense(kbh, rows: T, ld: ldk, width: HD)
             // dS (T rounded up to the tile, T'): row i holds dS[i, 0...i] and a zero at i+1.
-            let ds = UnsafeMutablePointer<Float>.allocate(capacity: (Tp + rowsPerTile) * Tp)
-            defer {
-                vT.deallocate()
-                kDense.deallocate()
-                ds.deallocate()
-            }
+            let vT = scratch, kDense = vT + HD * Tp, qDense = kDense + T * HD, doDense = qDense + T * HD
+            let ds = doDense + T * HD
+            transpose(v + b * T * ldk + kvh * HD, rows: T, ld: ldk, width: HD, into: vT, paddedRows: Tp)
+            gather(k + b * T * ldk + kvh * HD, rows: T, ld: ldk, width: HD, into: kDense)
             for h in kvh * s.group..<(kvh + 1) * s.group {
-                let qDense = dense(q + b * T * ldq + h * HD, rows: T, ld: ldq, width: HD)
-                let doDense = dense(dout + b * T * ldo + h * HD, rows: T, ld: ldo, width: HD)
-                defer {
-                    qDense.deallocate()
-                    doDense.deallocate()
-                }
+                gather(q + b * T * ldq + h * HD, rows: T, ld: ldq, width: HD, into: qDense)
+                gather(dout + b * T * ldo + h * HD, rows: T, ld: ldo, width: HD, into: doDense)
                 let dqbh = dq + b * T * ldq + h * HD, obh = out + b * T * ldo + h * HD
                 let p = att + (b * s.heads + h) * T * T
                 for i0 in stride(from: 0, to: T, by: rowsPerTile) {
@@ -114,24 +99,34 @@ enum AttentionSIMD {
         (t + AttentionTiles.tileColumns - 1) / AttentionTiles.tileColumns * AttentionTiles.tileColumns
     }
 
-    /// A new (width, paddedRows) buffer holding the transpose of x (rows, width) (row stride ld), zero-padded.
-    private static func transposed(
-        _ x: UnsafePointer<Float>, rows: Int, ld: Int, width: Int, paddedRows: Int
-    ) -> UnsafeMutablePointer<Float> {
-        let t = UnsafeMutablePointer<Float>.allocate(capacity: width * paddedRows)
+    /// Runs `body(b, kvHead, scratch)` for every (sequence, KV head) unit, spread over the threads; each
+    /// thread allocates `scratch` floats once and hands them to all its units.
+    private static func forEachUnit(
+        _ s: AttentionShape, scratch count: Int, _ body: (Int, Int, UnsafeMutablePointer<Float>) -> Void
+    ) {
+        Parallel.forEachRange(count: s.batch * s.kvHeads, grain: 1) { units in
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            defer { scratch.deallocate() }
+            for u in units { body(u / s.kvHeads, u % s.kvHeads, scratch) }
+        }
+    }
+
+    /// Writes the transpose of x (rows, width) (row stride ld) into t (width, paddedRows), zero-padded.
+    private static func transpose(
+        _ x: UnsafePointer<Float>, rows: Int, ld: Int, width: Int, into t: UnsafeMutablePointer<Float>, paddedRows: Int
+    ) {
         for d in 0..<width {
             let row = t + d * paddedRows
             for j in 0..<rows { row[j] = x[j * ld + d] }
             (row + rows).update(repeating: 0, count: paddedRows - rows)
         }
-        return t
     }
 
-    /// A new (rows, width) buffer holding the rows of x (row stride ld) back to back.
-    private static func dense(_ x: UnsafePointer<Float>, rows: Int, ld: Int, width: Int) -> UnsafeMutablePointer<Float> {
-        let d = UnsafeMutablePointer<Float>.allocate(capacity: rows * width)
+    /// Writes the rows of x (rows, width) (row stride ld) back to back into d (rows, width).
+    private static func gather(
+        _ x: UnsafePointer<Float>, rows: Int, ld: Int, width: Int, into d: UnsafeMutablePointer<Float>
+    ) {
         for j in 0..<rows { VectorMath.copy(x + j * ld, to: d + j * width, count: width) }
-        return d
     }
 
     /// Masked causal softmax of the scores of query i into its probability row (length T, zeros after i).
