@@ -93,7 +93,8 @@ enum VectorMath {
         var i = 0
         while i + width <= n {
             let v = load(x + i)
-            acc.replace(with: v, where: v .> acc)
+            // Lane by lane, which compiles to one vmaxps; `replace(with:where:)` became a chain of 128-bit blends.
+            for k in 0..<width { acc[k] = v[k] > acc[k] ? v[k] : acc[k] }
             i += width
         }
         var m = acc.max()
