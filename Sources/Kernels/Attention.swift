@@ -1,53 +1,33 @@
-/// Shapes of one multi-head causal attention call with grouped-query KV heads.
-public struct AttentionShape {
-    /// Batch size B.
-    public var batch: Int
-    /// Sequence length T.
-    public var seqLen: Int
-    /// Query heads NH.
-    public var heads: Int
-    /// Key/value heads NKV; NH must be a multiple of NKV.
-    public var kvHeads: Int
-    /// Head dimension HD.
-    public var headDim: Int
-    /// Floats from one token's queries to the next in q and dq: NH·HD, or wider when q sits in a fused row.
-    public var qStride: Int
-    /// Floats from one token's keys to the next in k, v, dk, dv (or the KV cache): NKV·HD, or wider.
-    public var kvStride: Int
-
-    /// Creates a shape; strides default to dense (B,T,NH,HD) queries and (B,T,NKV,HD) keys and values.
-    public init(batch: Int, seqLen: Int, heads: Int, kvHeads: Int, headDim: Int, qStride: Int? = nil, kvStride: Int? = nil) {
-        self.batch = batch
-        self.seqLen = seqLen
-        self.heads = heads
-        self.kvHeads = kvHeads
-        self.headDim = headDim
-        self.qStride = qStride ?? heads * headDim
-        self.kvStride = kvStride ?? kvHeads * headDim
-    }
-
-    /// Floats from one token's attention output to the next in out and dout (always dense NH·HD).
-    var outStride: Int { heads * headDim }
-
-    /// Query heads that share one KV head.
-    var group: Int { heads / kvHeads }
-    /// Softmax scale 1/√HD.
-    var scale: Float { 1 / Float(headDim).squareRoot() }
-}
-
 /// Causal scaled-dot-product attention with GQA and a key padding mask.
 ///
-/// Work is split over (sequence, KV head) units on `Parallel.threadCount` threads; inside a unit the
-/// score and value products go through single-threaded `cblas_sgemm` on blocks of query rows.
+/// Work is split over (sequence, KV head) units on `Parallel.threadCount` threads. Head dims up to
+/// `simdMaxHeadDim` run the SIMD kernels of `AttentionSIMD`; larger ones go through single-threaded
+/// `cblas_sgemm` on blocks of query rows inside a unit.
 public enum Attention {
-    /// Rows processed together; a block of rows only multiplies against the keys it can see.
+    /// Rows the sgemm path processes together; a block of rows only multiplies against the keys it can see.
     static let blockRows = 64
+
+    /// Largest head dim that uses the SIMD kernels instead of sgemm (measured: SIMD wins at 32, sgemm at 64).
+    static let simdMaxHeadDim = 32
 
     /// out (B,T,NH,HD) and probabilities att (B,NH,T,T) from q (B,T,NH,HD), k, v (B,T,NKV,HD).
     ///
     /// q, k, v rows may be wider than their heads (`shape.qStride`, `shape.kvStride`), e.g. one fused q|k|v
     /// row per token. Query i attends to keys j ≤ i whose keyMask (B,T) is nonzero; a row with no such key gives zeros.
     public static func forward(
+        out: UnsafeMutablePointer<Float>, att: UnsafeMutablePointer<Float>,
+        q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+        keyMask: UnsafePointer<Float>, shape s: AttentionShape
+    ) {
+        if s.headDim <= simdMaxHeadDim {
+            AttentionSIMD.forward(out: out, att: att, q: q, k: k, v: v, keyMask: keyMask, shape: s)
+        } else {
+            forwardBLAS(out: out, att: att, q: q, k: k, v: v, keyMask: keyMask, shape: s)
+        }
+    }
+
+    /// `forward` through sgemm on blocks of `blockRows` query rows.
+    static func forwardBLAS(
         out: UnsafeMutablePointer<Float>, att: UnsafeMutablePointer<Float>,
         q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
         keyMask: UnsafePointer<Float>, shape s: AttentionShape
@@ -101,10 +81,23 @@ public enum Attention {
         if i + 1 < T { (row + i + 1).update(repeating: 0, count: T - i - 1) }
     }
 
-    /// dq (B,T,NH,HD) =, dk, dv (B,T,NKV,HD) = from dout (B,T,NH,HD) and the saved att (B,NH,T,T).
+    /// dq (B,T,NH,HD) =, dk, dv (B,T,NKV,HD) = from dout (B,T,NH,HD), the forward's out and its saved att (B,NH,T,T).
     ///
     /// dq has q's row stride and dk, dv have k's (`shape.qStride`, `shape.kvStride`).
     public static func backward(
+        dq: UnsafeMutablePointer<Float>, dk: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>,
+        dout: UnsafePointer<Float>, out: UnsafePointer<Float>, q: UnsafePointer<Float>, k: UnsafePointer<Float>,
+        v: UnsafePointer<Float>, att: UnsafePointer<Float>, shape s: AttentionShape
+    ) {
+        if s.headDim <= simdMaxHeadDim {
+            AttentionSIMD.backward(dq: dq, dk: dk, dv: dv, dout: dout, out: out, q: q, k: k, v: v, att: att, shape: s)
+        } else {
+            backwardBLAS(dq: dq, dk: dk, dv: dv, dout: dout, q: q, k: k, v: v, att: att, shape: s)
+        }
+    }
+
+    /// `backward` through sgemm on blocks of `blockRows` query rows.
+    static func backwardBLAS(
         dq: UnsafeMutablePointer<Float>, dk: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>,
         dout: UnsafePointer<Float>, q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
         att: UnsafePointer<Float>, shape s: AttentionShape
@@ -157,53 +150,6 @@ public enum Attention {
         while j < n {
             d[j] = p[j] * (d[j] - dot) * scale
             j += 1
-        }
-    }
-
-    /// Inference attention against a KV cache: out (B,T,NH,HD) from q (B,T,NH,HD) and the cache
-    /// k, v (B,cap,NKV,HD) (row strides `shape.qStride` and `shape.kvStride`); query t of sequence b sits at position start[b]+t and sees keys 0...start[b]+t.
-    ///
-    /// Sequences are split over `Parallel.threadCount` threads when there is enough work to repay it.
-    public static func forwardCached(
-        out: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>,
-        kCache: UnsafePointer<Float>, vCache: UnsafePointer<Float>, capacity cap: Int,
-        start: UnsafePointer<Int32>, shape s: AttentionShape
-    ) {
-        let T = s.seqLen, HD = s.headDim, ldq = s.qStride, ldk = s.kvStride, ldo = s.outStride
-        let workPerSequence = max(1, T * s.heads * (Int(start[0]) + T) * HD)
-        Parallel.forEachRange(count: s.batch, grain: max(1, BLAS.parallelThreshold / workPerSequence)) { sequences in
-            let scores = UnsafeMutablePointer<Float>.allocate(capacity: cap)
-            defer { scores.deallocate() }
-            for b in sequences {
-                for t in 0..<T {
-                    let last = Int(start[b]) + t
-                    for h in 0..<s.heads {
-                        let qv = q + (b * T + t) * ldq + h * HD
-                        let kb = kCache + b * cap * ldk + (h / s.group) * HD
-                        let vb = vCache + b * cap * ldk + (h / s.group) * HD
-                        for j in 0...last { scores[j] = VectorMath.dot(qv, kb + j * ldk, count: HD) * s.scale }
-                        let maxv = VectorMath.maximum(scores, count: last + 1)
-                        let inv = 1 / VectorMath.expShiftedInPlace(scores, count: last + 1, shift: maxv)
-                        let o = out + (b * T + t) * ldo + h * HD
-                        o.update(repeating: 0, count: HD)
-                        for j in 0...last { axpy(scores[j] * inv, vb + j * ldk, into: o, count: HD) }
-                    }
-                }
-            }
-        }
-    }
-
-    /// y (count) += w · x (count).
-    @inline(__always)
-    private static func axpy(_ w: Float, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
-        var d = 0
-        while d + VectorMath.width <= count {
-            VectorMath.store(VectorMath.load(y + d) + w * VectorMath.load(x + d), to: y + d)
-            d += VectorMath.width
-        }
-        while d < count {
-            y[d] += w * x[d]
-            d += 1
         }
     }
 }

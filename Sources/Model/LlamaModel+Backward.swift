@@ -79,7 +79,8 @@ extension LlamaModel {
                             weight: param(w.o), n: N, c: QC, oc: C) // (B,T,NH,HD)
             let qkv = a.qkv[l].pointer
             Attention.backward(dq: dQKV, dk: dQKV + QC, dv: dQKV + QC + KC, dout: a.dAttOut.pointer,
-                               q: qkv, k: qkv + QC, v: qkv + QC + KC, att: a.att[l].pointer, shape: shape) // (B,T,QKV)
+                               out: a.attOut[l].pointer, q: qkv, k: qkv + QC, v: qkv + QC + KC, att: a.att[l].pointer,
+                               shape: shape) // (B,T,QKV)
             RoPE.backward(d: dQKV, positions: a.positions, cos: ropeCos.pointer, sin: ropeSin.pointer,
                           n: N, heads: NH + NKV, headDim: HD, rowStride: QKV)
             groupBackward(dinp: a.dLn.pointer, dout: dQKV, inp: a.ln1[l].pointer,

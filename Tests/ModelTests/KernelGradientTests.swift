@@ -85,7 +85,7 @@ final class KernelGradientTests: XCTestCase {
         var att = [Float](repeating: 0, count: s.batch * s.heads * s.seqLen * s.seqLen)
         Attention.forward(out: &out, att: &att, q: q, k: k, v: v, keyMask: mask, shape: s)
         var dq = [Float](repeating: 0, count: nq), dk = [Float](repeating: 0, count: nk), dv = dk
-        Attention.backward(dq: &dq, dk: &dk, dv: &dv, dout: r, q: q, k: k, v: v, att: att, shape: s)
+        Attention.backward(dq: &dq, dk: &dk, dv: &dv, dout: r, out: out, q: q, k: k, v: v, att: att, shape: s)
         let kvIndices = indices?.map { $0 % nk }
         GradientCheck.check("attention.q", x: q, analytic: dq, indices: indices) { GradientCheck.dot(fwd($0, k, v), r) }
         GradientCheck.check("attention.k", x: k, analytic: dk, indices: kvIndices) { GradientCheck.dot(fwd(q, $0, v), r) }

@@ -81,7 +81,7 @@ final class KernelThreadingTests: XCTestCase {
             var att = [Float](repeating: 0, count: s.batch * s.heads * s.seqLen * s.seqLen)
             Attention.forward(out: &out, att: &att, q: q, k: k, v: v, keyMask: mask, shape: s)
             var dq = [Float](repeating: 0, count: nq), dk = [Float](repeating: 0, count: nk), dv = dk
-            Attention.backward(dq: &dq, dk: &dk, dv: &dv, dout: dout, q: q, k: k, v: v, att: att, shape: s)
+            Attention.backward(dq: &dq, dk: &dk, dv: &dv, dout: dout, out: out, q: q, k: k, v: v, att: att, shape: s)
             return [out, dq, dk, dv]
         }
         XCTAssertEqual(run(threads: 1), run(threads: 2))
