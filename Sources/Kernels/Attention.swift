@@ -124,7 +124,8 @@ public enum Attention {
                                b: dout + dOff + i0 * ldo, ldb: ldo, beta: 1, c: dv + kvOff, ldc: ldk)
                     // dS = P ⊙ (dP − rowsum(P ⊙ dP)) · scale, in place in dp.
                     for i in i0..<i1 {
-                        softmaxBackwardRow(dp + (i - i0) * T, probabilities: p + i * T, count: i + 1, scale: s.scale)
+                        softmaxBackwardRow(dp + (i - i0) * T, probabilities: p + i * T, count: i + 1,
+                                           rowDot: VectorMath.dot(p + i * T, dp + (i - i0) * T, count: i + 1), scale: s.scale)
                         if i + 1 < i1 { (dp + (i - i0) * T + i + 1).update(repeating: 0, count: i1 - i - 1) }
                     }
                     // dQ = dS · K ; dK += dSᵀ · Q
@@ -137,18 +138,18 @@ public enum Attention {
         }
     }
 
-    /// d (count) = p ⊙ (d − Σ p⊙d) · scale, the softmax backward of one row.
-    private static func softmaxBackwardRow(
-        _ d: UnsafeMutablePointer<Float>, probabilities p: UnsafePointer<Float>, count n: Int, scale: Float
+    /// d (count) = p ⊙ (d − rowDot) · scale, the softmax backward of one row, where rowDot = Σ p⊙d
+    /// (which equals dO·O, so callers holding the forward output can pass it without a pass over the row).
+    static func softmaxBackwardRow(
+        _ d: UnsafeMutablePointer<Float>, probabilities p: UnsafePointer<Float>, count n: Int, rowDot: Float, scale: Float
     ) {
-        let dot = VectorMath.dot(p, d, count: n)
         var j = 0
         while j + VectorMath.width <= n {
-            VectorMath.store(VectorMath.load(p + j) * (VectorMath.load(d + j) - dot) * scale, to: d + j)
+            VectorMath.store(VectorMath.load(p + j) * (VectorMath.load(d + j) - rowDot) * scale, to: d + j)
             j += VectorMath.width
         }
         while j < n {
-            d[j] = p[j] * (d[j] - dot) * scale
+            d[j] = p[j] * (d[j] - rowDot) * scale
             j += 1
         }
     }

@@ -71,7 +71,7 @@ enum AttentionSIMD {
                         let rowDot = VectorMath.dot(doDense + i * HD, obh + i * ldo, count: HD)
                         // Whole vectors past i read P's zeros (within the row) and give dS zeros.
                         let n = min((i + VectorMath.width) / VectorMath.width * VectorMath.width, T)
-                        softmaxBackwardRow(ds + i * Tp, probabilities: p + i * T, count: n, rowDot: rowDot, scale: s.scale)
+                        Attention.softmaxBackwardRow(ds + i * Tp, probabilities: p + i * T, count: n, rowDot: rowDot, scale: s.scale)
                         ds[i * Tp + i + 1] = 0
                     }
                 }
@@ -152,20 +152,5 @@ enum AttentionSIMD {
         let stored = min(n, T)
         VectorMath.scale(scores, by: inv, into: row, count: stored)
         if stored < T { (row + stored).update(repeating: 0, count: T - stored) }
-    }
-
-    /// d (count) = p ⊙ (d − rowDot) · scale, the softmax backward of one row with rowDot = Σ p⊙d (= dO·O).
-    private static func softmaxBackwardRow(
-        _ d: UnsafeMutablePointer<Float>, probabilities p: UnsafePointer<Float>, count n: Int, rowDot: Float, scale: Float
-    ) {
-        var j = 0
-        while j + VectorMath.width <= n {
-            VectorMath.store(VectorMath.load(p + j) * (VectorMath.load(d + j) - rowDot) * scale, to: d + j)
-            j += VectorMath.width
-        }
-        while j < n {
-            d[j] = p[j] * (d[j] - rowDot) * scale
-            j += 1
-        }
     }
 }

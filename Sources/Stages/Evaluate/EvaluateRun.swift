@@ -61,8 +61,8 @@ struct EvaluateRun {
             evaluations.append(judge.summarise(role, responses, klToSFT: kl, greedy: judgedGreedy[role]))
         }
         let policy = judged["policy"]!
-        let comparisons = [("gold", judged, judge.responsesPerPrompt(temperature: temperature)),
-                           ("rm", judged, judge.responsesPerPrompt(temperature: temperature))]
+        let perPrompt = judge.responsesPerPrompt(temperature: temperature)
+        let comparisons = [("gold", judged, perPrompt), ("rm", judged, perPrompt)]
             + (judgedGreedy.isEmpty ? [] : [("gold_greedy", judgedGreedy, 1)])
         var winRates: [WinRate] = []
         for other in ["sft", "base"] {
@@ -81,7 +81,7 @@ struct EvaluateRun {
                                          lengthPolicy: policyEval.lengthMean, lengthSFT: sftEval.lengthMean, goldTolerance: goldTolerance)
         let ranked = policy.sorted { $0.rmScore != $1.rmScore ? $0.rmScore > $1.rmScore : $0.prompt < $1.prompt }
         let result = FinalEvaluation(prompts: records.count, goldScoredPrompts: judge.tasks.compactMap { $0 }.count,
-                                     temperature: temperature, samplesPerPrompt: judge.responsesPerPrompt(temperature: temperature),
+                                     temperature: temperature, samplesPerPrompt: perPrompt,
                                      models: evaluations, winRates: winRates, rewardHacking: signal,
                                      highestRM: Array(ranked.prefix(tableSize)), lowestRM: Array(ranked.suffix(tableSize).reversed()))
         try JSONFiles.write(result, to: context.outputs["summary"]!)
