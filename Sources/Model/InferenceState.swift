@@ -32,4 +32,14 @@ final class InferenceState {
         rstd = FloatBuffer(count: N)
         logits = FloatBuffer(count: B * c.vocabSize)
     }
+
+    /// Copies the first `positions` cached keys and values of cache row `source` over row `target`, in every layer.
+    func moveSequence(fromRow source: Int, toRow target: Int, positions: Int) {
+        let perPosition = kCache.isEmpty ? 0 : kCache[0].count / (batch * capacity)
+        let count = positions * perPosition
+        for cache in kCache + vCache {
+            let base = cache.pointer
+            (base + target * capacity * perPosition).update(from: base + source * capacity * perPosition, count: count)
+        }
+    }
 }

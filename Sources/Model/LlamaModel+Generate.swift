@@ -1,8 +1,9 @@
 extension LlamaModel {
     /// Samples continuations of a batch of prompts (of any lengths) with a seeded RNG.
     ///
-    /// Sequence b draws from the RNG in batch order at every step it is still running, so the KV-cache and
-    /// recompute paths (`options.useKVCache`) consume identical random numbers.
+    /// At every step the unfinished sequences draw from the RNG in batch order, so the KV-cache and
+    /// recompute paths (`options.useKVCache`) consume identical random numbers. With the cache, finished
+    /// sequences leave the batch, so a step costs what the sequences still running need.
     public func generate(prompts: [[Int32]], options: SamplingOptions, rng: inout Xoshiro256) throws -> Generation {
         guard !config.hasScalarHead else { throw ModelError.invalidState("a scalar-head model cannot generate text") }
         let B = prompts.count
@@ -19,51 +20,20 @@ extension LlamaModel {
             throw ModelError.tokenOutOfRange(token: bad, vocabSize: config.vocabSize)
         }
         let V = config.vocabSize
-        var done = [Bool](repeating: false, count: B)
-        var next: (Int) throws -> [Float]
-        if options.useKVCache {
-            let state = InferenceState(config: config, batch: B, capacity: capacity, chunk: longest)
-            var cached = prompts.map { Int32($0.count) }
-            next = { step in
-                if step == 0 {
-                    return self.inferenceStep(state, tokens: prefill.tokens, seqLen: longest,
-                                              start: [Int32](repeating: 0, count: B), logitRow: prefill.lastTokenIndex)
-                }
-                var feed = [Int32](repeating: self.config.padTokenId, count: B)
-                let start = cached
-                for b in 0..<B where !done[b] {
-                    feed[b] = result.tokens[b].last!
-                    cached[b] += 1
-                }
-                return self.inferenceStep(state, tokens: feed, seqLen: 1, start: start,
-                                          logitRow: [Int](repeating: 0, count: B))
-            }
-        } else {
-            reserveActivations(batch: B, seqLen: capacity)
-            next = { _ in
-                let batch = try Batch(sequences: (0..<B).map { prompts[$0] + result.tokens[$0] },
-                                      padToken: self.config.padTokenId)
-                let logits = try self.forward(batch).logits
-                var rows = [Float](repeating: 0, count: B * V)
-                for b in 0..<B {
-                    let src = (b * batch.seqLen + batch.lastTokenIndex[b]) * V
-                    rows.replaceSubrange(b * V..<(b + 1) * V, with: logits[src..<(src + V)])
-                }
-                return rows
-            }
-        }
-        for step in 0..<options.maxNewTokens {
-            let logits = try next(step)
-            for b in 0..<B where !done[b] {
-                let (token, lp) = options.sample(logits: logits[(b * V)..<((b + 1) * V)], rng: &rng)
+        let decoder: any StepDecoder = options.useKVCache
+            ? CachedDecoder(model: self, prefill: prefill, prompts: prompts, capacity: capacity)
+            : RecomputingDecoder(model: self, prompts: prompts, capacity: capacity)
+        var running = Array(0..<B)
+        for _ in 0..<options.maxNewTokens {
+            let logits = try decoder.nextLogits(running: running, generated: result.tokens)
+            for (row, b) in running.enumerated() {
+                let (token, lp) = options.sample(logits: logits[(row * V)..<((row + 1) * V)], rng: &rng)
                 result.tokens[b].append(token)
                 result.logProbs[b].append(lp)
-                if options.stopAtEOS && token == config.eosTokenId {
-                    done[b] = true
-                    result.reachedEOS[b] = true
-                }
+                if options.stopAtEOS && token == config.eosTokenId { result.reachedEOS[b] = true }
             }
-            if done.allSatisfy({ $0 }) { break }
+            running.removeAll { result.reachedEOS[$0] }
+            if running.isEmpty { break }
         }
         return result
     }
@@ -99,5 +69,101 @@ extension LlamaModel {
             i += r.count
         }
         return result
+    }
+}
+
+/// One decoding step of `LlamaModel.generate`: next-token logits for the sequences still running.
+private protocol StepDecoder {
+    /// Logits (R,V), row r for sequence `running[r]`, given each sequence's tokens generated so far.
+    func nextLogits(running: [Int], generated: [[Int32]]) throws -> [Float]
+}
+
+/// Decodes against a KV cache whose rows hold only running sequences: a finished sequence's row is
+/// refilled with the last row's cache, so each step runs a batch of exactly the running sequences.
+private final class CachedDecoder: StepDecoder {
+    private let model: LlamaModel
+    private let state: InferenceState
+    private let prefill: Batch
+    /// Cache row of each sequence (meaningful while it runs), and the sequence in each cache row.
+    private var rowOfSequence: [Int], sequenceInRow: [Int]
+    /// Positions each sequence has in the cache.
+    private var cached: [Int32]
+    private var started = false
+
+    init(model: LlamaModel, prefill: Batch, prompts: [[Int32]], capacity: Int) {
+        self.model = model
+        self.prefill = prefill
+        state = InferenceState(config: model.config, batch: prompts.count, capacity: capacity, chunk: prefill.seqLen)
+        rowOfSequence = Array(prompts.indices)
+        sequenceInRow = Array(prompts.indices)
+        cached = prompts.map { Int32($0.count) }
+    }
+
+    func nextLogits(running: [Int], generated: [[Int32]]) throws -> [Float] {
+        let B = compactRows(keeping: running)
+        let V = model.config.vocabSize
+        if !started {
+            started = true
+            return model.inferenceStep(state, batch: B, tokens: prefill.tokens, seqLen: prefill.seqLen,
+                                       start: [Int32](repeating: 0, count: B), logitRow: prefill.lastTokenIndex)
+        }
+        let feed = sequenceInRow.prefix(B).map { generated[$0].last! }
+        let start = sequenceInRow.prefix(B).map { cached[$0] }
+        for b in running { cached[b] += 1 }
+        let logits = model.inferenceStep(state, batch: B, tokens: feed, seqLen: 1, start: start,
+                                         logitRow: [Int](repeating: 0, count: B))
+        var ordered = [Float](repeating: 0, count: running.count * V)
+        for (r, b) in running.enumerated() {
+            let src = rowOfSequence[b] * V
+            ordered.replaceSubrange(r * V..<(r + 1) * V, with: logits[src..<(src + V)])
+        }
+        return ordered
+    }
+
+    /// Drops finished sequences from the cache rows and returns the number of rows in use.
+    private func compactRows(keeping running: [Int]) -> Int {
+        var rows = sequenceInRow.count
+        let keep = Set(running)
+        var row = 0
+        while row < rows {
+            if keep.contains(sequenceInRow[row]) {
+                row += 1
+                continue
+            }
+            let last = rows - 1
+            if row != last {
+                let moved = sequenceInRow[last]
+                state.moveSequence(fromRow: last, toRow: row, positions: Int(cached[moved]))
+                sequenceInRow[row] = moved
+                rowOfSequence[moved] = row
+            }
+            sequenceInRow.removeLast()
+            rows -= 1
+        }
+        return rows
+    }
+}
+
+/// Recomputes the full forward of every sequence at every step: the reference the cached path must match.
+private final class RecomputingDecoder: StepDecoder {
+    private let model: LlamaModel
+    private let prompts: [[Int32]]
+
+    init(model: LlamaModel, prompts: [[Int32]], capacity: Int) {
+        self.model = model
+        self.prompts = prompts
+        model.reserveActivations(batch: prompts.count, seqLen: capacity)
+    }
+
+    func nextLogits(running: [Int], generated: [[Int32]]) throws -> [Float] {
+        let V = model.config.vocabSize
+        let batch = try Batch(sequences: running.map { prompts[$0] + generated[$0] }, padToken: model.config.padTokenId)
+        let logits = try model.forward(batch).logits
+        var rows = [Float](repeating: 0, count: running.count * V)
+        for r in running.indices {
+            let src = (r * batch.seqLen + batch.lastTokenIndex[r]) * V
+            rows.replaceSubrange(r * V..<(r + 1) * V, with: logits[src..<(src + V)])
+        }
+        return rows
     }
 }

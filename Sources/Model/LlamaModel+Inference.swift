@@ -1,15 +1,16 @@
 import Kernels
 
 extension LlamaModel {
-    /// Runs a chunk of tokens (B,T) through the model against the KV cache and returns next-token logits (B,V).
+    /// Runs a chunk of tokens (B,T) through the model against the first B rows of the KV cache and returns
+    /// next-token logits (B,V).
     ///
     /// Sequence b's chunk starts at position `start[b]` (the number of tokens it has cached); its keys and
     /// values are appended there. `logitRow[b]` picks which chunk position's logits to return.
     func inferenceStep(
-        _ s: InferenceState, tokens: [Int32], seqLen T: Int, start: [Int32], logitRow: [Int]
+        _ s: InferenceState, batch B: Int, tokens: [Int32], seqLen T: Int, start: [Int32], logitRow: [Int]
     ) -> [Float] {
-        let c = config, B = s.batch
-        precondition(tokens.count * c.hiddenSize <= s.x.count, "inference chunk larger than its buffers")
+        let c = config
+        precondition(B <= s.batch && tokens.count * c.hiddenSize <= s.x.count, "inference chunk larger than its buffers")
         let N = B * T, C = c.hiddenSize, I = c.intermediateSize, HD = c.headDim
         let NH = c.numAttentionHeads, NKV = c.numKeyValueHeads, QC = NH * HD, KC = NKV * HD, QKV = QC + 2 * KC
         let shape = AttentionShape(batch: B, seqLen: T, heads: NH, kvHeads: NKV, headDim: HD, qStride: QKV, kvStride: KC)

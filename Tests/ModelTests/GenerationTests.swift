@@ -23,6 +23,25 @@ final class GenerationTests: XCTestCase {
         }
     }
 
+    func testKVCacheGenerationEqualsRecomputeWhileSequencesFinishAtDifferentSteps() throws {
+        var config = TestModels.config
+        config.maxPositionEmbeddings = 64
+        let model = try LlamaModel(config: config, seed: 21)
+        let many: [[Int32]] = (0..<12).map { (i: Int) -> [Int32] in [8] + (0..<(1 + i % 5)).map { (j: Int) -> Int32 in Int32((j + i) % 8) } }
+        var rng1 = Xoshiro256(seed: 8), rng2 = Xoshiro256(seed: 8)
+        var cached = SamplingOptions(temperature: 1.2, maxNewTokens: 30), recompute = cached
+        cached.useKVCache = true
+        recompute.useKVCache = false
+        let a = try model.generate(prompts: many, options: cached, rng: &rng1)
+        let b = try model.generate(prompts: many, options: recompute, rng: &rng2)
+        XCTAssertEqual(a.tokens, b.tokens)
+        XCTAssertEqual(a.reachedEOS, b.reachedEOS)
+        for (x, y) in zip(a.logProbs.joined(), b.logProbs.joined()) { XCTAssertEqual(x, y, accuracy: 1e-4) }
+        let finishedLengths = Set(a.tokens.indices.filter { a.reachedEOS[$0] }.map { a.tokens[$0].count })
+        XCTAssertGreaterThanOrEqual(finishedLengths.count, 3, "sequences leave the batch at several different steps")
+        XCTAssertEqual(rng1.next(), rng2.next(), "both paths drew the same random numbers")
+    }
+
     func testStopsAtEOSAndReportsIt() throws {
         var config = TestModels.config
         config.maxPositionEmbeddings = 256
