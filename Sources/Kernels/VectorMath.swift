@@ -88,6 +88,10 @@ enum VectorMath {
     }
 
     /// Largest of x (N); −∞ when N is 0.
+    ///
+    /// Never inlined: inlined into the attention forward, the loop below was re-vectorised into a chain of
+    /// 128-bit shuffles and blends (a quarter of that kernel's own time); out of line it is one `vmaxps`.
+    @inline(never)
     static func maximum(_ x: UnsafePointer<Float>, count n: Int) -> Float {
         var acc = SIMD8<Float>(repeating: -.infinity)
         var i = 0
