@@ -136,7 +136,8 @@ enum AttentionSIMD {
         for j in 0..<rows { VectorMath.copy(x + j * ld, to: d + j * width, count: width) }
     }
 
-    /// Masked causal softmax of the scores of query i into its probability row (length T, zeros after i).
+    /// Masked causal softmax of the scores of query i into its probability row: keys 0...i, then zeros up
+    /// to ⌈(i+1)/8⌉·8 (at most T); the rest of the row is not written (nothing reads it).
     ///
     /// `scores` holds at least ⌈(i+1)/8⌉·8 floats; the ones after i are overwritten with −∞ so that whole
     /// vectors run to the end. Keys from `firstMasked` on are checked against the mask; a row with no visible
@@ -152,12 +153,10 @@ enum AttentionSIMD {
         }
         let maxv = VectorMath.maximum(scores, count: n)
         if maxv == -.infinity {
-            row.update(repeating: 0, count: T)
+            row.update(repeating: 0, count: min(n, T))
             return
         }
         let inv = 1 / VectorMath.expShiftedInPlace(scores, count: n, shift: maxv)
-        let stored = min(n, T)
-        VectorMath.scale(scores, by: inv, into: row, count: stored)
-        if stored < T { (row + stored).update(repeating: 0, count: T - stored) }
+        VectorMath.scale(scores, by: inv, into: row, count: min(n, T))
     }
 }
