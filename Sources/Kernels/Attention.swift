@@ -12,6 +12,9 @@ public enum Attention {
 
     /// out (B,T,NH,HD) and probabilities att (B,NH,T,T) from q (B,T,NH,HD), k, v (B,T,NKV,HD).
     ///
+    /// Row i of att holds keys 0...i; only the SIMD path's next zeros (up to ⌈(i+1)/8⌉·8) are written after
+    /// that, since `backward` reads no further.
+    ///
     /// q, k, v rows may be wider than their heads (`shape.qStride`, `shape.kvStride`), e.g. one fused q|k|v
     /// row per token. Query i attends to keys j ≤ i whose keyMask (B,T) is nonzero; a row with no such key gives zeros.
     public static func forward(

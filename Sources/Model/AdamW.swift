@@ -55,25 +55,27 @@ public final class AdamW {
 
     /// Clips, checks and applies the accumulated gradients at `learningRate`, then zeroes them.
     ///
+    /// The clip factor, the update and the zeroing are one pass per slice (`AdamWKernel.update`).
+    ///
     /// Returns the pre-clip gradient norm. Throws `nonFiniteGradient` (parameters untouched) when it is NaN/∞.
     @discardableResult
     public func update(_ model: LlamaModel, learningRate: Float) throws -> Double {
         let norm = Self.gradientNorm(of: model)
         guard norm.isFinite else { throw ModelError.nonFiniteGradient(norm: norm) }
-        if let maxNorm = options.maxGradNorm, norm > Double(maxNorm) {
-            let factor = Float(Double(maxNorm) / (norm + 1e-6))
-            for (i, s) in model.layout.slices.enumerated() where model.trainable[i] {
-                AdamWKernel.scale(model.gradients.pointer + s.offset, n: s.count, by: factor)
-            }
-        }
+        var factor: Float = 1
+        if let maxNorm = options.maxGradNorm, norm > Double(maxNorm) { factor = Float(Double(maxNorm) / (norm + 1e-6)) }
         step += 1
-        for (i, s) in model.layout.slices.enumerated() where model.trainable[i] {
+        for (i, s) in model.layout.slices.enumerated() {
+            guard model.trainable[i] else {
+                (model.gradients.pointer + s.offset).update(repeating: 0, count: s.count)
+                continue
+            }
             let hp = AdamWKernel.Step(learningRate: learningRate, beta1: options.beta1, beta2: options.beta2,
-                                      eps: options.eps, weightDecay: s.decays ? options.weightDecay : 0, t: step)
+                                      eps: options.eps, weightDecay: s.decays ? options.weightDecay : 0, t: step,
+                                      gradientScale: factor)
             AdamWKernel.update(params: model.parameters.pointer + s.offset, grads: model.gradients.pointer + s.offset,
                                m: m.pointer + s.offset, v: v.pointer + s.offset, n: s.count, step: hp)
         }
-        model.zeroGradients()
         return norm
     }
 }
