@@ -2,9 +2,10 @@
 import PackageDescription
 
 /// Layers, dependencies pointing down only (see ../shared/DESIGN.md):
-///   rlhf (CLI) → Stages → Engine | Training | Charts | TextSimilarity; Training → Model | World; Model → Kernels → system modules.
-/// Only the node kinds wired to Engine's stage protocol live in Stages; the ML, chart and text-similarity code below it
-/// does not depend on Engine (or GRDB), so it compiles in parallel with them.
+///   rlhf (CLI) → Stages → Engine | Training | Charts | TextSimilarity
+///   Training → Model | World;  Model → Kernels → system modules.
+/// Stages holds the node kinds wired to Engine's stage protocol. Training, Charts and TextSimilarity do not depend
+/// on Engine (or GRDB), so a build compiles them beside GRDB instead of after Engine.
 let package = Package(
     name: "rlhf",
     platforms: [.macOS(.v15)],
