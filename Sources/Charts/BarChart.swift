@@ -1,13 +1,13 @@
 /// An SVG grouped bar chart with optional confidence-interval whiskers and a reference line.
 public struct BarChart {
     /// Titles and units (`labels.x` names the groups).
-    public var labels: ChartLabels
+    var labels: ChartLabels
     /// The bars; groups and series appear in first-seen order.
-    public var bars: [ChartBar]
+    var bars: [ChartBar]
     /// A horizontal reference value (e.g. 0.5 for win rates), drawn dashed.
-    public var reference: Double?
+    var reference: Double?
     /// Fixed vertical range, e.g. 0…1 for scores.
-    public var range: ClosedRange<Double>?
+    var range: ClosedRange<Double>?
 
     /// A chart of `bars`, without a reference line or fixed range unless told otherwise.
     public init(labels: ChartLabels, bars: [ChartBar], reference: Double? = nil, range: ClosedRange<Double>? = nil) {

@@ -3,7 +3,7 @@ public struct ChartPoint: Equatable, Sendable {
     /// Horizontal value.
     public var x: Double
     /// Vertical value.
-    public var y: Double
+    var y: Double
 
     /// The point (`x`, `y`).
     public init(x: Double, y: Double) {
@@ -18,15 +18,15 @@ public struct ChartSeries: Sendable {
     public enum Axis: Sendable { case left, right }
 
     /// Legend label.
-    public var label: String
+    var label: String
     /// Points sorted by x.
     public var points: [ChartPoint]
     /// Palette index (0…7); series of a compared experiment reuse the colour with a dash.
-    public var color: Int
+    var color: Int
     /// Whether the line is dashed (used for the compared experiment).
-    public var dashed: Bool
+    var dashed: Bool
     /// The axis the series is scaled against.
-    public var axis: Axis
+    var axis: Axis
 
     /// A series labelled `label`, solid and on the left axis unless told otherwise.
     public init(label: String, points: [ChartPoint], color: Int, dashed: Bool = false, axis: Axis = .left) {
@@ -45,11 +45,11 @@ public struct ChartBar: Sendable {
     /// Series label within the group (legend entry).
     public var series: String
     /// Bar height.
-    public var value: Double
+    var value: Double
     /// Lower end of the interval, if known.
-    public var low: Double?
+    var low: Double?
     /// Upper end of the interval, if known.
-    public var high: Double?
+    var high: Double?
 
     /// A bar of `value` in `group` for `series`, with an interval when `low` and `high` are known.
     public init(group: String, series: String, value: Double, low: Double? = nil, high: Double? = nil) {
@@ -64,13 +64,13 @@ public struct ChartBar: Sendable {
 /// Titles and units shared by every chart.
 public struct ChartLabels: Sendable {
     /// Chart title.
-    public var title: String
+    var title: String
     /// Horizontal axis label, with unit.
-    public var x: String
+    var x: String
     /// Left axis label, with unit.
-    public var y: String
+    var y: String
     /// Right axis label, with unit (when a series uses the right axis).
-    public var yRight: String?
+    var yRight: String?
 
     /// Labels for a chart titled `title`.
     public init(title: String, x: String, y: String, yRight: String? = nil) {

@@ -7,15 +7,15 @@ public struct LineChart {
     static let markedPoints = 40
 
     /// Titles and units.
-    public var labels: ChartLabels
+    var labels: ChartLabels
     /// The series, each sorted by x.
-    public var series: [ChartSeries]
+    var series: [ChartSeries]
     /// Whether series are drawn as dots instead of lines (scatter plots).
-    public var dots: Bool
+    var dots: Bool
     /// Whether the left axis must include zero.
-    public var includeZero: Bool
+    var includeZero: Bool
     /// A dashed reference line, e.g. the diagonal of a calibration plot (from, to in data units).
-    public var reference: (ChartPoint, ChartPoint)?
+    var reference: (ChartPoint, ChartPoint)?
 
     /// A chart of `series` drawn as lines, the left axis fitted to the data, without a reference line unless told otherwise.
     public init(labels: ChartLabels, series: [ChartSeries], dots: Bool = false, includeZero: Bool = false,

@@ -1,9 +1,9 @@
 /// One point of a loss curve.
 public struct LossPoint: Codable, Equatable {
     /// Optimiser step.
-    public var step: Int
+    var step: Int
     /// Loss in nats per response token.
-    public var loss: Double
+    var loss: Double
 
     /// The loss `loss` at step `step`.
     public init(step: Int, loss: Double) {

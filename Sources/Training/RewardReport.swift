@@ -1,7 +1,7 @@
 /// Accuracy of a reward model on labelled pairs.
 public struct PairAccuracy: Codable, Equatable {
     /// Pairs evaluated.
-    public var pairs: Int
+    var pairs: Int
     /// Fraction where the preferred response scores higher.
     public var accuracy: Double
     /// Mean reward difference (preferred − other).
@@ -24,37 +24,37 @@ public struct PairAccuracy: Codable, Equatable {
 /// `reports/rm_eval.json`: everything the gates and PPO need to trust (or not) the reward model.
 public struct RewardReport: Codable, Equatable {
     /// Training pairs.
-    public var trainPairs: Int
+    var trainPairs: Int
     /// Smoothed training loss over steps.
-    public var trainLoss: [LossPoint]
+    var trainLoss: [LossPoint]
     /// Accuracy and mean margin on held-out pairs (annotator labels).
     public var heldout: PairAccuracy
     /// Held-out accuracy on pairs whose lengths differ by at most 20%.
-    public var lengthMatched: PairAccuracy
+    var lengthMatched: PairAccuracy
     /// Reliability of σ(r_A − r_B) as P(A chosen) on held-out pairs in both orders, with ECE.
     public var calibration: Calibration
     /// Agreement with the gold judge on fresh policy samples: pairs of one prompt whose gold scores differ by more than `clearGap`.
     public var goldAgreement: PairAccuracy
     /// The same over every fresh pair with different gold scores (small partial-credit gaps included).
-    public var goldAgreementAll: PairAccuracy
+    var goldAgreementAll: PairAccuracy
     /// Gold difference above which a fresh pair counts as clear.
-    public var clearGap: Double
+    var clearGap: Double
     /// Spearman correlation of reward and response length (characters) on held-out responses.
     public var spearmanRewardLength: Double
     /// Spearman correlation of reward and length on the fresh samples.
-    public var spearmanRewardLengthFresh: Double
+    var spearmanRewardLengthFresh: Double
     /// Spearman correlation of reward and gold score on the fresh samples.
-    public var spearmanRewardGoldFresh: Double
+    var spearmanRewardGoldFresh: Double
     /// Mean reward on the training responses (PPO may subtract it).
-    public var rewardMean: Double
+    var rewardMean: Double
     /// Standard deviation of reward on the training responses (PPO may divide by it).
-    public var rewardStd: Double
+    var rewardStd: Double
     /// Training settings: margin and centring coefficient.
-    public var margin: Double
+    var margin: Double
     /// Weight of the reward-centring term.
-    public var centring: Double
+    var centring: Double
     /// Training time in seconds.
-    public var trainSeconds: Double
+    var trainSeconds: Double
 
     /// A report of a reward model trained on `trainPairs` pairs.
     public init(trainPairs: Int, trainLoss: [LossPoint], heldout: PairAccuracy, lengthMatched: PairAccuracy,

@@ -58,17 +58,17 @@ public enum Statistics {
 }
 
 /// One bin of a reliability table.
-public struct CalibrationBin: Codable, Equatable {
+struct CalibrationBin: Codable, Equatable {
     /// Lower edge of predicted probability.
-    public var lower: Double
+    var lower: Double
     /// Upper edge.
-    public var upper: Double
+    var upper: Double
     /// Predictions in the bin.
-    public var count: Int
+    var count: Int
     /// Mean predicted probability.
-    public var meanPredicted: Double
+    var meanPredicted: Double
     /// Observed frequency of the predicted outcome.
-    public var observed: Double
+    var observed: Double
 
     /// JSON keys (snake_case).
     enum CodingKeys: String, CodingKey {
@@ -81,7 +81,7 @@ public struct CalibrationBin: Codable, Equatable {
 /// A reliability table and expected calibration error for binary predictions.
 public struct Calibration: Codable, Equatable {
     /// Equal-width bins over [0, 1] (empty bins omitted).
-    public var bins: [CalibrationBin]
+    var bins: [CalibrationBin]
     /// ECE: Σ (n_b / N) · |mean predicted − observed|.
     public var ece: Double
 

@@ -11,7 +11,7 @@ public struct TrainingSchedule {
     /// Linear warmup steps before cosine decay to 10% of the peak.
     public var warmupSteps: Int
     /// AdamW weight decay.
-    public var weightDecay: Double
+    var weightDecay: Double
 
     /// A schedule with these settings.
     public init(steps: Int, batchSize: Int, learningRate: Double, warmupSteps: Int, weightDecay: Double) {

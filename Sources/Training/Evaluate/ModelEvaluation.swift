@@ -50,9 +50,9 @@ public struct GreedyGold: Codable, Equatable, Sendable {
     /// Mean gold score over prompts the world can verify.
     public var goldMean: Double
     /// Mean gold score per task family.
-    public var goldByFamily: [String: Double]
+    var goldByFamily: [String: Double]
     /// Mean gold score per scenario.
-    public var goldByScenario: [String: Double]
+    var goldByScenario: [String: Double]
 
     /// JSON keys.
     enum CodingKeys: String, CodingKey {
@@ -65,9 +65,9 @@ public struct GreedyGold: Codable, Equatable, Sendable {
 /// Standard deviation and count of one group's gold scores, for confidence intervals.
 public struct GoldSpread: Codable, Equatable, Sendable {
     /// Population standard deviation of the group's gold scores.
-    public var std: Double
+    var std: Double
     /// Number of gold-scored responses in the group.
-    public var count: Int
+    var count: Int
 
     /// Half-width of the normal-approximation 95% interval of the group mean (1.96·std/√n).
     public var halfWidth95: Double { count > 0 ? 1.96 * std / Double(count).squareRoot() : 0 }

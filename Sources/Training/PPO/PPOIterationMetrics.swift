@@ -39,7 +39,7 @@ public struct PPOIterationMetrics: Codable, Equatable, Sendable {
     /// Sampled tokens per second of generation.
     public var rolloutTokensPerSecond: Double
     /// Tokens per second sampling the same batch without the KV cache (measured once, when asked).
-    public var noCacheTokensPerSecond: Double?
+    var noCacheTokensPerSecond: Double?
 
     /// The metrics of iteration `iteration`.
     public init(iteration: Int, rmScoreMean: Double, goldScoreMean: Double? = nil, rewardMean: Double, klMean: Double,
