@@ -2,7 +2,10 @@
 import PackageDescription
 
 /// Layers, dependencies pointing down only (see ../shared/DESIGN.md):
-///   rlhf (CLI) → Stages → Engine | Model → Kernels → system modules.
+///   rlhf (CLI) → Stages → Engine | Training | Charts | TextSimilarity
+///   Training → Model | World;  Model → Kernels → system modules.
+/// Stages holds the node kinds wired to Engine's stage protocol. Training, Charts and TextSimilarity do not depend
+/// on Engine (or GRDB), so a build compiles them beside GRDB instead of after Engine.
 let package = Package(
     name: "rlhf",
     platforms: [.macOS(.v15)],
@@ -42,8 +45,14 @@ let package = Package(
         ]),
         // World: the embedded synthetic world (tasks, gold verifiers, generators, annotator).
         .target(name: "World"),
+        // Training: trainers (causal LM, reward model, PPO), sampling and the evaluations that judge them. No Engine.
+        .target(name: "Training", dependencies: ["Model", "World"]),
+        // Charts: SVG line and bar charts and the XHTML escaping the report shares with them.
+        .target(name: "Charts"),
+        // TextSimilarity: text normalisation, shingles, MinHash LSH and the eval-leak detector of the gates.
+        .target(name: "TextSimilarity"),
         // Stages: built-in node kinds, implemented on Engine's stage protocol.
-        .target(name: "Stages", dependencies: ["Engine", "Model", "World"]),
+        .target(name: "Stages", dependencies: ["Engine", "Model", "World", "Training", "Charts", "TextSimilarity"]),
         // rlhf: the thin command-line front end.
         .executableTarget(name: "rlhf", dependencies: [
             "Engine", "Stages", "Model",
@@ -53,7 +62,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "SafeTensors"]),
         .testTarget(name: "WorldTests", dependencies: ["World"]),
-        .testTarget(name: "StagesTests", dependencies: ["Stages", "Engine", "Model", "World"]),
+        .testTarget(name: "StagesTests", dependencies: ["Stages", "Engine", "Model", "World", "Training", "Charts", "TextSimilarity"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,3 +1,4 @@
+import Training
 import World
 
 /// Turns k candidate responses per prompt into labelled preference pairs with the World annotator.

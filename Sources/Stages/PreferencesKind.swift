@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Model
+import Training
 import World
 
 /// `preferences`: the preference set, from a file or by sampling the policy and asking the annotator.

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Model
+import Training
 
 /// `pretrain`: trains a base causal LM from scratch on the plain-text corpus with the byte tokenizer.
 ///

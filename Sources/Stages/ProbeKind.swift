@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Model
+import Training
 import World
 
 /// One line of `generation_probe.jsonl`: a response of the probed model with its gold verdict.
@@ -36,18 +37,6 @@ struct ProbeRecord: Codable, Equatable {
         case reachedEos = "reached_eos"
         case gold
     }
-}
-
-/// The machine-readable probe result next to the Markdown report.
-struct ProbeSummary: Codable, Equatable {
-    /// What was probed.
-    var title: String
-    /// Greedy generations.
-    var greedy: GoldReport
-    /// Sampled generations.
-    var sampled: GoldReport
-    /// Sampling temperature of the sampled pass.
-    var temperature: Double
 }
 
 /// `probe`: greedy and sampled generations of a model on a fixed prompt set, scored by the gold judge.

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Model
+import Training
 import World
 
 /// `reward_model`: a scalar-head reward model (LlamaForSequenceClassification) on the SFT backbone,

@@ -1,15 +1,8 @@
 import Engine
 import Foundation
 import Model
+import Training
 import World
-
-/// One point of a loss curve.
-struct LossPoint: Codable, Equatable {
-    /// Optimiser step.
-    var step: Int
-    /// Loss in nats per response token.
-    var loss: Double
-}
 
 /// `reports/sft_eval.json`.
 struct SFTReport: Codable, Equatable {

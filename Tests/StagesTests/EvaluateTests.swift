@@ -3,6 +3,7 @@ import Model
 import XCTest
 @testable import Engine
 @testable import Stages
+@testable import Training
 
 /// Win rates with bootstrap intervals, the reward-hacking signal and the `evaluate` stage end to end.
 final class EvaluateTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 @testable import Stages
+@testable import TextSimilarity
 import XCTest
 
 /// `gate.dedup`: exact duplicates after normalisation, MinHash-LSH near-duplicates, chosen == rejected.

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 @testable import Stages
+@testable import TextSimilarity
 import World
 import XCTest
 

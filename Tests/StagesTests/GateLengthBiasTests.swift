@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 @testable import Stages
+@testable import Training
 import XCTest
 
 /// `gate.length_bias`: preference-set statistics, reward-model figures, and their thresholds.

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Stages
+@testable import Training
 
 /// Hand-computed checks of the PPO building blocks (no model involved).
 final class PPOMathTests: XCTestCase {

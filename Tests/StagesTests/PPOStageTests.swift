@@ -3,6 +3,7 @@ import Model
 import XCTest
 @testable import Engine
 @testable import Stages
+@testable import Training
 
 /// The `ppo` stage end to end on a tiny model: outputs, metrics, reward modes and resume.
 final class PPOStageTests: XCTestCase {

@@ -1,4 +1,5 @@
 @testable import Stages
+@testable import Training
 import World
 import XCTest
 

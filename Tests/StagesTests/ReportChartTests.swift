@@ -1,5 +1,5 @@
 import XCTest
-@testable import Stages
+@testable import Charts
 
 /// Chart primitives: downsampling, axes, escaping.
 final class ReportChartTests: XCTestCase {

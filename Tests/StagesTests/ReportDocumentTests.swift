@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
+@testable import Charts
 @testable import Stages
+@testable import Training
 
 /// The HTML report: well formed, charts with data, numbers equal to the artifacts', missing artifacts said.
 final class ReportDocumentTests: XCTestCase {

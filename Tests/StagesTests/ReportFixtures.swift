@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Stages
+@testable import Training
 
 /// Artifact files in the formats the real stages write, for report tests.
 enum ReportFixtures {

@@ -2,6 +2,7 @@ import Model
 import World
 import XCTest
 @testable import Stages
+@testable import Training
 
 /// A reward model trained on a tiny noiseless preference set ranks held-out pairs correctly.
 final class RewardModelTests: XCTestCase {

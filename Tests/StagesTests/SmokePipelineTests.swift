@@ -2,6 +2,7 @@ import Engine
 import Foundation
 import XCTest
 @testable import Stages
+@testable import Training
 
 /// The smoke pipeline builds end to end through the engine, rebuilds nothing, and reruns exactly the stale nodes.
 final class SmokePipelineTests: XCTestCase {

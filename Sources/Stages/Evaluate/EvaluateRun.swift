@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Model
+import Training
 import World
 
 /// One execution of an `evaluate` node: every model answers every eval prompt, the gold verifier and

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import TextSimilarity
 
 /// `gate.dedup`: exact duplicates after normalisation and near-duplicates (MinHash-LSH candidates
 /// verified by exact Jaccard) within each input set; for preferences also pairs whose chosen equals rejected

@@ -1,4 +1,5 @@
 import Foundation
+import TextSimilarity
 import World
 
 /// `rlhf bench eval-leak`: the eval-leak gate's core on generated synthetic text (the World's templated

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import TextSimilarity
 
 /// `gate.eval_leak`: eval prompts against every training set (SFT prompts and responses, preference
 /// prompts, PPO prompts): exact after normalisation, contained in longer text, or near by n-gram

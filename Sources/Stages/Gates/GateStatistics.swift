@@ -1,3 +1,5 @@
+import Training
+
 /// Small statistics used by the length-bias and RM gates.
 enum GateStatistics {
     /// Arithmetic mean (NaN for an empty array).

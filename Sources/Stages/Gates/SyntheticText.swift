@@ -1,3 +1,5 @@
+import TextSimilarity
+
 /// Deterministic pseudo-English for benchmarks: Zipf-like word frequencies over a syllable vocabulary.
 struct SyntheticText {
     /// The vocabulary, most frequent first.

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Model
+import Training
 import World
 
 /// One execution of a `ppo` node: load the four models, resume from a snapshot when one matches,

@@ -1,3 +1,5 @@
+import Charts
+
 /// The pipeline DAG drawn top to bottom as SVG: one row per depth, each box coloured by state.
 struct DagDiagram {
     /// The nodes with their states, hashes and upstream names.

@@ -1,3 +1,4 @@
+import Charts
 import Engine
 
 /// Finds figures and curves in JSON whose exact schema the report does not own (`sft_eval.json`, `rm_eval.json`).

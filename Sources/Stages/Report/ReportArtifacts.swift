@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Training
 
 /// Everything the artifact-derived sections of a report show, read tolerantly from disk.
 struct ReportArtifacts {

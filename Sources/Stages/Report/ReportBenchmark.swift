@@ -1,4 +1,5 @@
 import Foundation
+import Training
 
 /// `rlhf bench report`: renders a report over a long synthetic PPO run and times it.
 public enum ReportBenchmark {

@@ -1,5 +1,7 @@
+import Charts
 import Engine
 import Foundation
+import Training
 
 extension ReportDocument {
     /// Final gold scores per family and scenario, win rates with CIs, the hacking signal and RM-ranked samples.

@@ -1,3 +1,5 @@
+import Charts
+
 extension ReportDocument {
     /// Whether the build went past gate `name`'s failed, blocking verdict. Inside the stage this is
     /// certain (the report node is below its gate inputs); with the catalog it is what the catalog says.

@@ -1,3 +1,6 @@
+import Charts
+import Training
+
 extension ReportDocument {
     /// One PPO metric: label, unit, and how to read it from a line.
     struct PPOMetric {

@@ -1,3 +1,4 @@
+import Charts
 import Foundation
 
 /// One experiment's evaluation report: artifact-derived sections, plus catalog-derived ones when available.

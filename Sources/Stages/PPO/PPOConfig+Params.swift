@@ -1,65 +1,10 @@
-/// Every hyperparameter of the `ppo` node, read from its params with these defaults.
-struct PPOConfig: Equatable, Sendable {
-    /// PPO iterations (rollout + update rounds).
-    var iterations = 20
-    /// Distinct prompts sampled per iteration.
-    var promptsPerIteration = 16
-    /// Completions per prompt (k); `win_fraction` and `group_baseline` need k ≥ 2.
-    var samplesPerPrompt = 1
-    /// Sequences per minibatch in the update.
-    var minibatchSize = 8
-    /// Passes over the rollout per iteration.
-    var ppoEpochs = 2
-    /// Actor learning rate.
-    var learningRate = 1e-5
-    /// Critic learning rate.
-    var criticLearningRate = 1e-5
-    /// Policy ratio clip ε.
-    var clipRange = 0.2
-    /// Value clip around the rollout values.
-    var clipRangeValue = 0.2
-    /// Weight of the value loss.
-    var valueCoefficient = 0.1
-    /// Weight of the entropy bonus (0: off).
-    var entropyCoefficient = 0.0
-    /// Discount γ.
-    var gamma = 1.0
-    /// GAE λ.
-    var lambda = 0.95
-    /// Whether GAE advantages are whitened over the batch.
-    var whitenAdvantages = true
-    /// Per-token KL estimator.
-    var klEstimator = KLEstimator.k1
-    /// Initial (or fixed) KL coefficient β.
-    var klCoefficient = 0.05
-    /// Target summed KL per sequence for the adaptive controller; nil keeps β fixed.
-    var klTarget: Double? = nil
-    /// Adaptive controller horizon in sequences.
-    var klHorizon = 500.0
-    /// Reward source.
-    var reward = RewardMode.rm
-    /// Whether `group_baseline` divides by the group's standard deviation.
-    var groupNormalise = true
-    /// Sampling temperature (also divides the logits when scoring).
-    var temperature = 1.0
-    /// Longest response in tokens.
-    var maxNewTokens = 32
-    /// Added to the score of a response that never reached EOS.
-    var missingEOSPenalty = -1.0
-    /// Whether the critic keeps the reward model's head (`copy`) or starts from zero (`zero`).
-    var copyValueHead = false
-    /// Save a resumable checkpoint every this many iterations.
-    var checkpointEvery = 5
-    /// Sequences per forward pass when scoring rollouts.
-    var scoringChunk = 32
-    /// Also time the first rollout without the KV cache and report the speed-up.
-    var measureCacheSpeedup = false
+import Engine
+import Training
 
-    /// Defaults.
-    init() {}
-
+extension PPOConfig {
     /// Reads the params of a `ppo` node; every bad value names its param.
     init(_ p: Params) throws {
+        self.init()
         iterations = try p.int("iterations", default: iterations, in: 1...100_000)
         promptsPerIteration = try p.int("prompts_per_iteration", default: promptsPerIteration, in: 1...4096)
         samplesPerPrompt = try p.int("samples_per_prompt", default: samplesPerPrompt, in: 1...64)
@@ -95,14 +40,5 @@ struct PPOConfig: Equatable, Sendable {
         if reward != .rm && samplesPerPrompt < 2 {
             throw p.error("samples_per_prompt", "must be at least 2 with \"reward\": \"\(reward.rawValue)\" (it compares completions of one prompt)")
         }
-    }
-
-    /// Sequences per iteration.
-    var batchSize: Int { promptsPerIteration * samplesPerPrompt }
-
-    /// The KL coefficient controller these params describe.
-    var controller: KLController {
-        if let klTarget { return .adaptive(initial: klCoefficient, target: klTarget, horizon: klHorizon) }
-        return .fixed(klCoefficient)
     }
 }

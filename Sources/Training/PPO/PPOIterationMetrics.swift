@@ -1,45 +1,73 @@
 /// One line of `ppo_train_metrics.jsonl`: what one PPO iteration did.
-struct PPOIterationMetrics: Codable, Equatable, Sendable {
+public struct PPOIterationMetrics: Codable, Equatable, Sendable {
     /// 0-based iteration.
-    var iteration: Int
+    public var iteration: Int
     /// Mean reward-model score of the rollout (before the missing-EOS penalty).
-    var rmScoreMean: Double
+    public var rmScoreMean: Double
     /// Mean gold score of the same samples (nil when no prompt is a world task).
-    var goldScoreMean: Double?
+    public var goldScoreMean: Double?
     /// Mean score fed to the rewards (after penalty; win fraction in self-play).
-    var rewardMean: Double
+    public var rewardMean: Double
     /// KL to the reference, summed over each response and averaged over responses.
-    var klMean: Double
+    public var klMean: Double
     /// KL coefficient β used for this rollout.
-    var beta: Double
+    public var beta: Double
     /// Mean per-token policy entropy (tempered) during the update.
-    var entropy: Double
+    public var entropy: Double
     /// Mean clipped policy loss over minibatches.
-    var policyLoss: Double
+    public var policyLoss: Double
     /// Mean clipped value loss over minibatches (0 without a critic).
-    var valueLoss: Double
+    public var valueLoss: Double
     /// Mean approx-KL between the updated and the rollout policy.
-    var approxKL: Double
+    public var approxKL: Double
     /// Mean fraction of tokens where the ratio clip was active.
-    var clipFraction: Double
+    public var clipFraction: Double
     /// Mean fraction of tokens where the value clip was active.
-    var valueClipFraction: Double
+    public var valueClipFraction: Double
     /// Mean probability ratio.
-    var meanRatio: Double
+    public var meanRatio: Double
     /// Mean response length in tokens (EOS included).
-    var responseLengthMean: Double
+    public var responseLengthMean: Double
     /// Longest response in tokens.
-    var responseLengthMax: Int
+    public var responseLengthMax: Int
     /// Fraction of responses that reached EOS.
-    var eosFraction: Double
+    public var eosFraction: Double
     /// Wall time of sampling the rollout (KV cache).
-    var generationSeconds: Double
+    public var generationSeconds: Double
     /// Wall time of scoring the rollout and the PPO update.
-    var trainingSeconds: Double
+    public var trainingSeconds: Double
     /// Sampled tokens per second of generation.
-    var rolloutTokensPerSecond: Double
+    public var rolloutTokensPerSecond: Double
     /// Tokens per second sampling the same batch without the KV cache (measured once, when asked).
     var noCacheTokensPerSecond: Double?
+
+    /// The metrics of iteration `iteration`.
+    public init(iteration: Int, rmScoreMean: Double, goldScoreMean: Double? = nil, rewardMean: Double, klMean: Double,
+                beta: Double, entropy: Double, policyLoss: Double, valueLoss: Double, approxKL: Double, clipFraction: Double,
+                valueClipFraction: Double, meanRatio: Double, responseLengthMean: Double, responseLengthMax: Int,
+                eosFraction: Double, generationSeconds: Double, trainingSeconds: Double, rolloutTokensPerSecond: Double,
+                noCacheTokensPerSecond: Double? = nil) {
+        self.iteration = iteration
+        self.rmScoreMean = rmScoreMean
+        self.goldScoreMean = goldScoreMean
+        self.rewardMean = rewardMean
+        self.klMean = klMean
+        self.beta = beta
+        self.entropy = entropy
+        self.policyLoss = policyLoss
+        self.valueLoss = valueLoss
+        self.approxKL = approxKL
+        self.clipFraction = clipFraction
+        self.valueClipFraction = valueClipFraction
+        self.meanRatio = meanRatio
+        self.responseLengthMean = responseLengthMean
+        self.responseLengthMax = responseLengthMax
+        self.eosFraction = eosFraction
+        self.generationSeconds = generationSeconds
+        self.trainingSeconds = trainingSeconds
+        self.rolloutTokensPerSecond = rolloutTokensPerSecond
+        self.noCacheTokensPerSecond = noCacheTokensPerSecond
+    }
 
     /// JSON keys.
     enum CodingKeys: String, CodingKey {
@@ -66,7 +94,7 @@ struct PPOIterationMetrics: Codable, Equatable, Sendable {
     }
 
     /// The numeric fields as (name, value) pairs, for the catalog's metrics.
-    var points: [(String, Double)] {
+    public var points: [(String, Double)] {
         var list: [(String, Double)] = [
             ("rm_score_mean", rmScoreMean), ("reward_mean", rewardMean), ("kl_mean", klMean), ("beta", beta),
             ("entropy", entropy), ("policy_loss", policyLoss), ("value_loss", valueLoss), ("approx_kl", approxKL),

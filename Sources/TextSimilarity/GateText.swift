@@ -1,10 +1,10 @@
 import Foundation
 
 /// Text normalisation and shingling shared by the dedup and leak gates.
-enum GateText {
+public enum GateText {
     /// Unicode NFKC, lowercase (case fold), punctuation and symbols dropped, whitespace collapsed to one space.
     /// - Complexity: O(characters); ASCII text skips the NFKC pass (it is already NFKC).
-    static func normalize(_ text: String) -> String {
+    public static func normalize(_ text: String) -> String {
         let composed = text.utf8.allSatisfy { $0 < 0x80 } ? text : text.precomposedStringWithCompatibilityMapping
         var out = ""
         out.reserveCapacity(composed.utf8.count)
@@ -22,7 +22,7 @@ enum GateText {
     }
 
     /// The words of normalised text.
-    static func words(_ normalized: String) -> [Substring] {
+    public static func words(_ normalized: String) -> [Substring] {
         normalized.split(separator: " ")
     }
 
@@ -36,7 +36,7 @@ enum GateText {
     }
 
     /// SplitMix64's finaliser: a fast bijective mixer.
-    static func mix(_ input: UInt64) -> UInt64 {
+    public static func mix(_ input: UInt64) -> UInt64 {
         var z = input &+ 0x9e37_79b9_7f4a_7c15
         z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
         z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
@@ -44,7 +44,7 @@ enum GateText {
     }
 
     /// Sorted, unique hashes of the word `n`-grams of `words`; fewer than `n` words give one gram of them all.
-    static func wordShingles(_ words: [Substring], n: Int) -> [UInt64] {
+    public static func wordShingles(_ words: [Substring], n: Int) -> [UInt64] {
         guard !words.isEmpty else { return [] }
         let hashes = words.map { hash($0) }
         let size = min(n, hashes.count)
@@ -59,7 +59,7 @@ enum GateText {
     }
 
     /// Sorted, unique hashes of the character `n`-grams of normalised text (the whole text when shorter).
-    static func charShingles(_ normalized: String, n: Int) -> [UInt64] {
+    public static func charShingles(_ normalized: String, n: Int) -> [UInt64] {
         let characters = Array(normalized)
         guard !characters.isEmpty else { return [] }
         let size = min(n, characters.count)
@@ -93,7 +93,7 @@ enum GateText {
     }
 
     /// Jaccard similarity of two sorted unique shingle arrays (1 when both are empty).
-    static func jaccard(_ a: [UInt64], _ b: [UInt64]) -> Double {
+    public static func jaccard(_ a: [UInt64], _ b: [UInt64]) -> Double {
         let common = intersectionCount(a, b)
         let union = a.count + b.count - common
         return union == 0 ? 1 : Double(common) / Double(union)

@@ -1,25 +1,25 @@
 import Model
 
 /// A head-to-head comparison of two models on the same prompts by one judge, in one A/B order.
-struct WinRate: Codable, Equatable, Sendable {
+public struct WinRate: Codable, Equatable, Sendable {
     /// The model in position A.
-    var a: String
+    public var a: String
     /// The model in position B.
-    var b: String
+    public var b: String
     /// The judge ("gold" or "rm").
-    var judge: String
+    public var judge: String
     /// Fraction of comparisons A wins, ties counting one half (one comparison per prompt and sample).
-    var winRate: Double
+    public var winRate: Double
     /// Lower end of the bootstrap 95% confidence interval.
-    var ciLow: Double
+    public var ciLow: Double
     /// Upper end of the bootstrap 95% confidence interval.
-    var ciHigh: Double
+    public var ciHigh: Double
     /// Comparisons A wins.
-    var wins: Int
+    public var wins: Int
     /// Comparisons tied.
-    var ties: Int
+    public var ties: Int
     /// Comparisons A loses.
-    var losses: Int
+    public var losses: Int
 
     /// JSON keys.
     enum CodingKeys: String, CodingKey {
@@ -34,7 +34,7 @@ struct WinRate: Codable, Equatable, Sendable {
     ///
     /// Each run of `groupSize` consecutive scores holds one prompt's samples; the bootstrap resamples
     /// whole prompts, so samples of one prompt never count as independent evidence.
-    init(a: String, b: String, judge: String, scoresA: [Double], scoresB: [Double], groupSize: Int = 1,
+    public init(a: String, b: String, judge: String, scoresA: [Double], scoresB: [Double], groupSize: Int = 1,
          tolerance: Double = 1e-9, resamples: Int = 1000, seed: UInt64) {
         precondition(scoresA.count == scoresB.count, "win rate needs one score per comparison for each model")
         precondition(groupSize > 0 && scoresA.count % groupSize == 0, "win rate needs whole groups of samples")

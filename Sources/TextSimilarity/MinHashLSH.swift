@@ -1,5 +1,5 @@
 /// MinHash signatures with LSH banding: finds candidate pairs of similar shingle sets without comparing all pairs.
-struct MinHashLSH {
+public struct MinHashLSH {
     /// Number of bands.
     let bands: Int
     /// Rows (hash functions) per band.
@@ -10,7 +10,7 @@ struct MinHashLSH {
     private var buckets: [UInt64: [Int]] = [:]
 
     /// A banded index with `bands` × `rows` hash functions derived from `seed`.
-    init(bands: Int, rows: Int, seed: UInt64 = 0x5eed) {
+    public init(bands: Int, rows: Int, seed: UInt64 = 0x5eed) {
         self.bands = bands
         self.rows = rows
         var state = seed
@@ -26,7 +26,7 @@ struct MinHashLSH {
 
     /// The MinHash signature of a non-empty shingle set.
     /// - Complexity: O(shingles × bands × rows).
-    func signature(_ shingles: [UInt64]) -> [UInt64] {
+    public func signature(_ shingles: [UInt64]) -> [UInt64] {
         functions.map { function in
             var smallest = UInt64.max
             for shingle in shingles {
@@ -47,14 +47,14 @@ struct MinHashLSH {
     }
 
     /// Indices added earlier that share at least one band with `signature`, ascending.
-    func candidates(_ signature: [UInt64]) -> [Int] {
+    public func candidates(_ signature: [UInt64]) -> [Int] {
         var found = Set<Int>()
         for key in bandKeys(signature) { found.formUnion(buckets[key] ?? []) }
         return found.sorted()
     }
 
     /// Adds set number `index` with `signature` to the buckets.
-    mutating func insert(_ index: Int, signature: [UInt64]) {
+    public mutating func insert(_ index: Int, signature: [UInt64]) {
         for key in bandKeys(signature) { buckets[key, default: []].append(index) }
     }
 }

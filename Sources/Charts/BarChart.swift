@@ -1,19 +1,27 @@
 /// An SVG grouped bar chart with optional confidence-interval whiskers and a reference line.
-struct BarChart {
+public struct BarChart {
     /// Titles and units (`labels.x` names the groups).
     var labels: ChartLabels
     /// The bars; groups and series appear in first-seen order.
     var bars: [ChartBar]
     /// A horizontal reference value (e.g. 0.5 for win rates), drawn dashed.
-    var reference: Double? = nil
+    var reference: Double?
     /// Fixed vertical range, e.g. 0…1 for scores.
-    var range: ClosedRange<Double>? = nil
+    var range: ClosedRange<Double>?
+
+    /// A chart of `bars`, without a reference line or fixed range unless told otherwise.
+    public init(labels: ChartLabels, bars: [ChartBar], reference: Double? = nil, range: ClosedRange<Double>? = nil) {
+        self.labels = labels
+        self.bars = bars
+        self.reference = reference
+        self.range = range
+    }
 
     /// Whether there is a bar to draw.
-    var hasData: Bool { !bars.isEmpty }
+    public var hasData: Bool { !bars.isEmpty }
 
     /// The chart as an `<svg>` element.
-    func svg() -> String {
+    public func svg() -> String {
         let groups = bars.map(\.group).uniqued()
         let seriesNames = bars.map(\.series).uniqued()
         var values = bars.flatMap { [$0.value, $0.low ?? $0.value, $0.high ?? $0.value] }
@@ -58,7 +66,7 @@ struct BarChart {
 
 extension Array where Element: Hashable {
     /// The elements in first-seen order without repeats.
-    func uniqued() -> [Element] {
+    public func uniqued() -> [Element] {
         var seen = Set<Element>()
         return filter { seen.insert($0).inserted }
     }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Small statistics used by the evaluation reports.
-enum Statistics {
+public enum Statistics {
     /// Logistic sigmoid.
     static func sigmoid(_ x: Double) -> Double {
         x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x))
@@ -13,19 +13,19 @@ enum Statistics {
     }
 
     /// Mean of `values` (0 when empty).
-    static func mean(_ values: [Double]) -> Double {
+    public static func mean(_ values: [Double]) -> Double {
         values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
     }
 
     /// Population standard deviation of `values`.
-    static func standardDeviation(_ values: [Double]) -> Double {
+    public static func standardDeviation(_ values: [Double]) -> Double {
         let m = mean(values)
         return mean(values.map { ($0 - m) * ($0 - m) }).squareRoot()
     }
 
     /// Ranks starting at 1, ties sharing their average rank.
     /// - Complexity: O(n log n).
-    static func ranks(_ values: [Double]) -> [Double] {
+    public static func ranks(_ values: [Double]) -> [Double] {
         let order = values.indices.sorted { values[$0] < values[$1] }
         var ranks = [Double](repeating: 0, count: values.count)
         var i = 0
@@ -79,11 +79,11 @@ struct CalibrationBin: Codable, Equatable {
 }
 
 /// A reliability table and expected calibration error for binary predictions.
-struct Calibration: Codable, Equatable {
+public struct Calibration: Codable, Equatable {
     /// Equal-width bins over [0, 1] (empty bins omitted).
     var bins: [CalibrationBin]
     /// ECE: Σ (n_b / N) · |mean predicted − observed|.
-    var ece: Double
+    public var ece: Double
 
     /// Bins `(probability, outcome)` pairs into `binCount` equal-width bins.
     init(_ predictions: [(probability: Double, outcome: Bool)], binCount: Int = 10) {

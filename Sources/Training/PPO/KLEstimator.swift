@@ -1,7 +1,7 @@
 import Foundation
 
 /// Per-token estimators of KL(π ‖ π_ref) from the log-probs of the sampled token (Schulman's k1 and k3).
-enum KLEstimator: String, Sendable, CaseIterable {
+public enum KLEstimator: String, Sendable, CaseIterable {
     /// k1 = log π − log π_ref: unbiased, can be negative per token.
     case k1
     /// k3 = (r − 1) − log r with r = π_ref / π: unbiased and never negative.

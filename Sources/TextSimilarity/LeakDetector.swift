@@ -6,9 +6,9 @@ import Foundation
 /// Uses prefix filtering on an inverted index: each eval prompt indexes only its rarest
 /// |S| − ⌈t·|S|⌉ + 1 n-grams, which any training text reaching the threshold must share, so a
 /// training text is verified only against eval prompts it shares a rare n-gram with — never all pairs.
-struct LeakDetector: Sendable {
+public struct LeakDetector: Sendable {
     /// How near-duplicates are measured.
-    enum Measure: String, Sendable {
+    public enum Measure: String, Sendable {
         /// |eval ∩ train| / |eval|: catches an eval prompt inside longer text.
         case containment
         /// |eval ∩ train| / |eval ∪ train|.
@@ -16,7 +16,7 @@ struct LeakDetector: Sendable {
     }
 
     /// How a leak was found.
-    enum Kind: String, Sendable {
+    public enum Kind: String, Sendable {
         /// The same text.
         case exact
         /// The same after normalisation (case, spacing, punctuation).
@@ -28,17 +28,17 @@ struct LeakDetector: Sendable {
     }
 
     /// One leaked (training text, eval prompt) pair.
-    struct Match: Sendable, Equatable {
+    public struct Match: Sendable, Equatable {
         /// Index of the training text.
-        var train: Int
+        public var train: Int
         /// Index of the eval prompt.
-        var eval: Int
+        public var eval: Int
         /// How it leaked.
-        var kind: Kind
+        public var kind: Kind
         /// |eval ∩ train| / |eval| of the n-gram sets.
-        var containment: Double
+        public var containment: Double
         /// Jaccard of the n-gram sets.
-        var jaccard: Double
+        public var jaccard: Double
     }
 
     /// One prepared eval prompt.
@@ -70,7 +70,7 @@ struct LeakDetector: Sendable {
 
     /// Prepares `evalTexts` for scanning.
     /// - Complexity: O(total eval words × log).
-    init(evalTexts: [String], ngram: Int, threshold: Double, measure: Measure) {
+    public init(evalTexts: [String], ngram: Int, threshold: Double, measure: Measure) {
         self.ngram = ngram
         self.threshold = threshold
         self.measure = measure
@@ -99,7 +99,7 @@ struct LeakDetector: Sendable {
     }
 
     /// Every leaked pair among `texts`, ordered by training index then eval index; uses `threads` threads.
-    func scan(_ texts: [String], threads: Int = 1) -> [Match] {
+    public func scan(_ texts: [String], threads: Int = 1) -> [Match] {
         let chunks = max(1, min(threads, texts.count / 256 + 1))
         let results = LockedMatches()
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in

@@ -1,5 +1,5 @@
 /// Where a PPO sequence's score comes from (param `reward`).
-enum RewardMode: String, CaseIterable, Sendable {
+public enum RewardMode: String, CaseIterable, Sendable {
     /// The reward model's scalar score.
     case rm
     /// Self-play: the mean RM win probability σ(rᵢ − rⱼ) against the other completions of the same prompt.

@@ -1,7 +1,7 @@
 import Model
 
 /// Next-token training of a causal LM on token sequences with per-token loss masks.
-final class CausalLMTrainer {
+public final class CausalLMTrainer {
     /// The model being trained.
     let model: LlamaModel
     /// Its optimiser.
@@ -10,7 +10,7 @@ final class CausalLMTrainer {
     let rates: LearningRateSchedule
 
     /// A trainer for `model` under `schedule`.
-    init(model: LlamaModel, schedule: TrainingSchedule) {
+    public init(model: LlamaModel, schedule: TrainingSchedule) {
         self.model = model
         optimizer = schedule.optimizer(for: model)
         rates = schedule.rates
@@ -37,7 +37,7 @@ final class CausalLMTrainer {
     }
 
     /// One optimiser step on a batch; returns the loss before the update.
-    func step(_ sequences: [[Int32]], masks: [[Float]]?, index: Int) throws -> Double {
+    public func step(_ sequences: [[Int32]], masks: [[Float]]?, index: Int) throws -> Double {
         let (batch, mask) = try self.batch(sequences, masks: masks)
         let loss = try model.accumulateCrossEntropy(batch, lossMask: mask)
         try optimizer.update(model, learningRate: rates.rate(at: index))
@@ -45,7 +45,7 @@ final class CausalLMTrainer {
     }
 
     /// The mean masked loss over `sequences` in batches of `batchSize`, without updating.
-    func evaluate(_ sequences: [[Int32]], masks: [[Float]]?, batchSize: Int) throws -> Double {
+    public func evaluate(_ sequences: [[Int32]], masks: [[Float]]?, batchSize: Int) throws -> Double {
         var total = 0.0, weight = 0.0
         var start = 0
         while start < sequences.count {

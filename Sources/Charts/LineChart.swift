@@ -1,7 +1,7 @@
 /// An SVG line chart: one or two vertical axes, long series thinned with LTTB for drawing.
-struct LineChart {
+public struct LineChart {
     /// Most points drawn per series; longer series are downsampled (summaries use the full data).
-    static let maxDrawnPoints = 400
+    public static let maxDrawnPoints = 400
 
     /// Series this short also get a dot per point, so sparse data stays visible.
     static let markedPoints = 40
@@ -11,18 +11,28 @@ struct LineChart {
     /// The series, each sorted by x.
     var series: [ChartSeries]
     /// Whether series are drawn as dots instead of lines (scatter plots).
-    var dots = false
+    var dots: Bool
     /// Whether the left axis must include zero.
-    var includeZero = false
+    var includeZero: Bool
     /// A dashed reference line, e.g. the diagonal of a calibration plot (from, to in data units).
-    var reference: (ChartPoint, ChartPoint)? = nil
+    var reference: (ChartPoint, ChartPoint)?
+
+    /// A chart of `series` drawn as lines, the left axis fitted to the data, without a reference line unless told otherwise.
+    public init(labels: ChartLabels, series: [ChartSeries], dots: Bool = false, includeZero: Bool = false,
+                reference: (ChartPoint, ChartPoint)? = nil) {
+        self.labels = labels
+        self.series = series
+        self.dots = dots
+        self.includeZero = includeZero
+        self.reference = reference
+    }
 
     /// Whether any series has a point to draw.
-    var hasData: Bool { series.contains { !$0.points.isEmpty } }
+    public var hasData: Bool { series.contains { !$0.points.isEmpty } }
 
     /// The chart as an `<svg>` element.
     /// - Complexity: O(n) in the total number of points.
-    func svg() -> String {
+    public func svg() -> String {
         let usesRight = series.contains { $0.axis == .right && !$0.points.isEmpty }
         let legend = series.map { ($0.label + ($0.axis == .right ? " (right axis)" : ""), $0.color, $0.dashed) }
         let drawn = series.map { item -> ChartSeries in

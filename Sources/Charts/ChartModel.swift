@@ -1,44 +1,68 @@
 /// One (x, y) data point of a chart.
-struct ChartPoint: Equatable, Sendable {
+public struct ChartPoint: Equatable, Sendable {
     /// Horizontal value.
-    var x: Double
+    public var x: Double
     /// Vertical value.
     var y: Double
+
+    /// The point (`x`, `y`).
+    public init(x: Double, y: Double) {
+        self.x = x
+        self.y = y
+    }
 }
 
 /// A named series drawn as a line (or dots) in one colour.
-struct ChartSeries: Sendable {
+public struct ChartSeries: Sendable {
     /// Which vertical axis a series is read against.
-    enum Axis: Sendable { case left, right }
+    public enum Axis: Sendable { case left, right }
 
     /// Legend label.
     var label: String
     /// Points sorted by x.
-    var points: [ChartPoint]
+    public var points: [ChartPoint]
     /// Palette index (0…7); series of a compared experiment reuse the colour with a dash.
     var color: Int
     /// Whether the line is dashed (used for the compared experiment).
-    var dashed: Bool = false
+    var dashed: Bool
     /// The axis the series is scaled against.
-    var axis: Axis = .left
+    var axis: Axis
+
+    /// A series labelled `label`, solid and on the left axis unless told otherwise.
+    public init(label: String, points: [ChartPoint], color: Int, dashed: Bool = false, axis: Axis = .left) {
+        self.label = label
+        self.points = points
+        self.color = color
+        self.dashed = dashed
+        self.axis = axis
+    }
 }
 
 /// One bar of a grouped bar chart, with an optional confidence interval.
-struct ChartBar: Sendable {
+public struct ChartBar: Sendable {
     /// Group (x category) label.
-    var group: String
+    public var group: String
     /// Series label within the group (legend entry).
-    var series: String
+    public var series: String
     /// Bar height.
     var value: Double
     /// Lower end of the interval, if known.
     var low: Double?
     /// Upper end of the interval, if known.
     var high: Double?
+
+    /// A bar of `value` in `group` for `series`, with an interval when `low` and `high` are known.
+    public init(group: String, series: String, value: Double, low: Double? = nil, high: Double? = nil) {
+        self.group = group
+        self.series = series
+        self.value = value
+        self.low = low
+        self.high = high
+    }
 }
 
 /// Titles and units shared by every chart.
-struct ChartLabels: Sendable {
+public struct ChartLabels: Sendable {
     /// Chart title.
     var title: String
     /// Horizontal axis label, with unit.
@@ -46,7 +70,15 @@ struct ChartLabels: Sendable {
     /// Left axis label, with unit.
     var y: String
     /// Right axis label, with unit (when a series uses the right axis).
-    var yRight: String? = nil
+    var yRight: String?
+
+    /// Labels for a chart titled `title`.
+    public init(title: String, x: String, y: String, yRight: String? = nil) {
+        self.title = title
+        self.x = x
+        self.y = y
+        self.yRight = yRight
+    }
 }
 
 /// The chart palette (colour-blind friendly Okabe–Ito order).

@@ -6,23 +6,23 @@ import World
 ///
 /// Every random draw of iteration i comes from a generator seeded by (seed, i), so the state to resume
 /// is the models, the optimizer moments and steps, β and the iteration count, nothing hidden.
-final class PPOTrainer {
+public final class PPOTrainer {
     /// Hyperparameters.
     let config: PPOConfig
     /// The policy being trained (initialised from SFT).
-    let actor: LlamaModel
+    public let actor: LlamaModel
     /// The frozen SFT policy the KL is measured against.
     let reference: LlamaModel
     /// The frozen reward model.
     let rewardModel: LlamaModel
     /// The value model (initialised from the reward model); nil for `group_baseline`.
-    let critic: LlamaModel?
+    public let critic: LlamaModel?
     /// The actor's optimizer.
     let actorOptimizer: AdamW
     /// The critic's optimizer.
     let criticOptimizer: AdamW?
     /// Tokenizer shared by every model.
-    let tokenizer: any Tokenizer
+    public let tokenizer: any Tokenizer
     /// The prompt pool.
     let prompts: [PromptRecord]
     /// Chat prefix of each prompt in the pool.
@@ -32,13 +32,13 @@ final class PPOTrainer {
     /// The KL coefficient.
     var controller: KLController
     /// Iterations completed.
-    var iteration = 0
+    public internal(set) var iteration = 0
     /// Metrics of every completed iteration.
-    var history: [PPOIterationMetrics] = []
+    public internal(set) var history: [PPOIterationMetrics] = []
 
     /// Sets up the models: actor and reference from `sft`, RM and critic from `rewardModel` (head zeroed
     /// unless `config.copyValueHead`).
-    init(config: PPOConfig, sft: LlamaModel, reference: LlamaModel, rewardModel: LlamaModel, critic: LlamaModel,
+    public init(config: PPOConfig, sft: LlamaModel, reference: LlamaModel, rewardModel: LlamaModel, critic: LlamaModel,
          tokenizer: any Tokenizer, prompts: [PromptRecord], seed: UInt64) throws {
         self.config = config
         actor = sft
@@ -70,7 +70,7 @@ final class PPOTrainer {
     }
 
     /// Runs one iteration (rollout, scoring, update, β update) and returns its metrics.
-    func step() throws -> PPOIterationMetrics {
+    public func step() throws -> PPOIterationMetrics {
         let startGeneration = Date()
         var rollout = try sample()
         let generationSeconds = Date().timeIntervalSince(startGeneration)

@@ -3,13 +3,13 @@ import Model
 import World
 
 /// Generates responses to the eval prompts and judges them with the gold verifier and the reward model.
-struct ResponseJudge {
+public struct ResponseJudge {
     /// Prompt texts.
     let prompts: [String]
     /// Chat prefixes of the prompts.
     let encoded: [[Int32]]
     /// Parsed world tasks (nil for prompts the verifier cannot score).
-    let tasks: [WorldTask?]
+    public let tasks: [WorldTask?]
     /// The shared tokenizer.
     let tokenizer: any Tokenizer
     /// The frozen reward model.
@@ -21,11 +21,24 @@ struct ResponseJudge {
     /// Responses sampled per prompt when the temperature is above 0.
     let samplesPerPrompt: Int
 
+    /// A judge of `prompts` (encoded as chat prefixes, parsed as world tasks where they are ones) with `rewardModel`.
+    public init(prompts: [String], encoded: [[Int32]], tasks: [WorldTask?], tokenizer: any Tokenizer, rewardModel: LlamaModel,
+                batchSize: Int, maxNewTokens: Int, samplesPerPrompt: Int) {
+        self.prompts = prompts
+        self.encoded = encoded
+        self.tasks = tasks
+        self.tokenizer = tokenizer
+        self.rewardModel = rewardModel
+        self.batchSize = batchSize
+        self.maxNewTokens = maxNewTokens
+        self.samplesPerPrompt = samplesPerPrompt
+    }
+
     /// Responses per prompt at `temperature`: `samplesPerPrompt` samples above 0, one greedy response at 0.
-    func responsesPerPrompt(temperature: Double) -> Int { temperature == 0 ? 1 : samplesPerPrompt }
+    public func responsesPerPrompt(temperature: Double) -> Int { temperature == 0 ? 1 : samplesPerPrompt }
 
     /// `responsesPerPrompt(temperature:)` responses per prompt from `model`, judged; one prompt's responses are adjacent.
-    func respond(_ model: LlamaModel, temperature: Double, seed: UInt64) throws -> [JudgedResponse] {
+    public func respond(_ model: LlamaModel, temperature: Double, seed: UInt64) throws -> [JudgedResponse] {
         let n = responsesPerPrompt(temperature: temperature)
         let prefixes = encoded.flatMap { Array(repeating: $0, count: n) }
         let responses = try generate(model, prompts: prefixes, temperature: temperature, seed: seed)
@@ -38,7 +51,7 @@ struct ResponseJudge {
     }
 
     /// Monte-Carlo KL(model ‖ reference): `samples` responses per prompt at temperature 1, k1 summed per response.
-    func klToReference(_ model: LlamaModel, reference: LlamaModel, samples: Int, seed: UInt64) throws -> Double {
+    public func klToReference(_ model: LlamaModel, reference: LlamaModel, samples: Int, seed: UInt64) throws -> Double {
         let prefixes = encoded.flatMap { Array(repeating: $0, count: samples) }
         let responses = try generate(model, prompts: prefixes, temperature: 1, seed: seed).map(\.tokens)
         let mine = try ModelScoring.logProbs(model, prompts: prefixes, responses: responses, temperature: 1, chunk: batchSize)
@@ -51,7 +64,7 @@ struct ResponseJudge {
     ///
     /// Gold statistics are over per-prompt means, so several samples of one prompt count as one
     /// observation in the spreads; RM, length and EOS statistics are over all responses.
-    func summarise(_ name: String, _ responses: [JudgedResponse], klToSFT: Double, greedy: [JudgedResponse]?) -> ModelEvaluation {
+    public func summarise(_ name: String, _ responses: [JudgedResponse], klToSFT: Double, greedy: [JudgedResponse]?) -> ModelEvaluation {
         let (gold, byFamily, byScenario) = goldGroups(responses)
         let rm = responses.map(\.rmScore)
         return ModelEvaluation(model: name, goldMean: Self.mean(gold), goldByFamily: byFamily.mapValues(Self.mean),

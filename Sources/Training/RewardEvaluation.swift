@@ -1,38 +1,43 @@
 import World
 
 /// Held-out and fresh-pair evaluation of a reward model.
-struct RewardEvaluation {
+public struct RewardEvaluation {
     /// Scores responses.
     let trainer: RewardTrainer
 
+    /// An evaluation that scores with `trainer`.
+    public init(trainer: RewardTrainer) {
+        self.trainer = trainer
+    }
+
     /// Held-out results on annotator-labelled pairs.
-    struct HeldOut {
+    public struct HeldOut {
         /// Accuracy and mean margin.
-        var accuracy: PairAccuracy
+        public var accuracy: PairAccuracy
         /// The same on pairs whose lengths differ by at most 20%.
-        var lengthMatched: PairAccuracy
+        public var lengthMatched: PairAccuracy
         /// Reliability table of σ(r_A − r_B) in both A/B orders.
-        var calibration: Calibration
+        public var calibration: Calibration
         /// Spearman correlation of reward and length over the held-out responses.
-        var spearmanLength: Double
+        public var spearmanLength: Double
     }
 
     /// Gold-judge agreement on fresh samples.
-    struct Fresh {
+    public struct Fresh {
         /// Accuracy on pairs of the same prompt with different gold scores (higher gold = preferred).
-        var agreement: PairAccuracy
+        public var agreement: PairAccuracy
         /// Accuracy on the pairs whose gold scores differ by more than `clearGap`.
-        var clearAgreement: PairAccuracy
+        public var clearAgreement: PairAccuracy
         /// The gap that makes a pair clear.
-        var clearGap: Double
+        public var clearGap: Double
         /// Spearman correlation of reward and length.
-        var spearmanLength: Double
+        public var spearmanLength: Double
         /// Spearman correlation of reward and gold score.
-        var spearmanGold: Double
+        public var spearmanGold: Double
     }
 
     /// Evaluates labelled pairs.
-    func pairs(_ records: [PreferenceRecord]) throws -> HeldOut {
+    public func pairs(_ records: [PreferenceRecord]) throws -> HeldOut {
         let rewards = try trainer.scores(records.flatMap { [($0.prompt, $0.chosen), ($0.prompt, $0.rejected)] })
         var margins: [Double] = [], matched: [Double] = []
         var predictions: [(probability: Double, outcome: Bool)] = []
@@ -51,7 +56,7 @@ struct RewardEvaluation {
     }
 
     /// Scores fresh completions (grouped by prompt) with the RM and the gold judge and compares them.
-    func gold(clearGap: Double, _ groups: [[Completion]]) throws -> Fresh {
+    public func gold(clearGap: Double, _ groups: [[Completion]]) throws -> Fresh {
         let flat = groups.flatMap { $0 }
         let rewards = try trainer.scores(flat.map { ($0.prompt, $0.text) })
         let golds = try flat.map { try GoldJudge.score(prompt: $0.prompt, response: $0.text, reachedEOS: $0.reachedEOS).value }

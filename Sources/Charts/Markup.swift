@@ -1,9 +1,9 @@
 import Foundation
 
 /// XHTML-safe text helpers shared by the HTML and SVG renderers.
-enum Markup {
+public enum Markup {
     /// `text` with `& < > " '` replaced by entities, so it is safe in element text and attribute values.
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -23,7 +23,7 @@ enum Markup {
     }
 
     /// A number for display: integers plainly, others with `digits` significant decimals.
-    static func number(_ value: Double, digits: Int = 3) -> String {
+    public static func number(_ value: Double, digits: Int = 3) -> String {
         guard value.isFinite else { return value.isNaN ? "NaN" : (value > 0 ? "∞" : "−∞") }
         if value == value.rounded(), abs(value) < 1e12 { return String(Int64(value)) }
         let magnitude = abs(value)
@@ -32,12 +32,12 @@ enum Markup {
     }
 
     /// A coordinate with two decimals, the precision SVG paths need.
-    static func coord(_ value: Double) -> String {
+    public static func coord(_ value: Double) -> String {
         String(format: "%.2f", value)
     }
 
     /// An anchor id made from `name` (letters, digits and '-').
-    static func anchor(_ name: String) -> String {
+    public static func anchor(_ name: String) -> String {
         String(name.map { $0.isLetter || $0.isNumber ? $0 : "-" })
     }
 }

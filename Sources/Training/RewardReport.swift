@@ -1,11 +1,11 @@
 /// Accuracy of a reward model on labelled pairs.
-struct PairAccuracy: Codable, Equatable {
+public struct PairAccuracy: Codable, Equatable {
     /// Pairs evaluated.
     var pairs: Int
     /// Fraction where the preferred response scores higher.
-    var accuracy: Double
+    public var accuracy: Double
     /// Mean reward difference (preferred − other).
-    var meanMargin: Double
+    public var meanMargin: Double
 
     /// JSON keys (snake_case).
     enum CodingKeys: String, CodingKey {
@@ -22,25 +22,25 @@ struct PairAccuracy: Codable, Equatable {
 }
 
 /// `reports/rm_eval.json`: everything the gates and PPO need to trust (or not) the reward model.
-struct RewardReport: Codable, Equatable {
+public struct RewardReport: Codable, Equatable {
     /// Training pairs.
     var trainPairs: Int
     /// Smoothed training loss over steps.
     var trainLoss: [LossPoint]
     /// Accuracy and mean margin on held-out pairs (annotator labels).
-    var heldout: PairAccuracy
+    public var heldout: PairAccuracy
     /// Held-out accuracy on pairs whose lengths differ by at most 20%.
     var lengthMatched: PairAccuracy
     /// Reliability of σ(r_A − r_B) as P(A chosen) on held-out pairs in both orders, with ECE.
-    var calibration: Calibration
+    public var calibration: Calibration
     /// Agreement with the gold judge on fresh policy samples: pairs of one prompt whose gold scores differ by more than `clearGap`.
-    var goldAgreement: PairAccuracy
+    public var goldAgreement: PairAccuracy
     /// The same over every fresh pair with different gold scores (small partial-credit gaps included).
     var goldAgreementAll: PairAccuracy
     /// Gold difference above which a fresh pair counts as clear.
     var clearGap: Double
     /// Spearman correlation of reward and response length (characters) on held-out responses.
-    var spearmanRewardLength: Double
+    public var spearmanRewardLength: Double
     /// Spearman correlation of reward and length on the fresh samples.
     var spearmanRewardLengthFresh: Double
     /// Spearman correlation of reward and gold score on the fresh samples.
@@ -55,6 +55,29 @@ struct RewardReport: Codable, Equatable {
     var centring: Double
     /// Training time in seconds.
     var trainSeconds: Double
+
+    /// A report of a reward model trained on `trainPairs` pairs.
+    public init(trainPairs: Int, trainLoss: [LossPoint], heldout: PairAccuracy, lengthMatched: PairAccuracy,
+                calibration: Calibration, goldAgreement: PairAccuracy, goldAgreementAll: PairAccuracy, clearGap: Double,
+                spearmanRewardLength: Double, spearmanRewardLengthFresh: Double, spearmanRewardGoldFresh: Double,
+                rewardMean: Double, rewardStd: Double, margin: Double, centring: Double, trainSeconds: Double) {
+        self.trainPairs = trainPairs
+        self.trainLoss = trainLoss
+        self.heldout = heldout
+        self.lengthMatched = lengthMatched
+        self.calibration = calibration
+        self.goldAgreement = goldAgreement
+        self.goldAgreementAll = goldAgreementAll
+        self.clearGap = clearGap
+        self.spearmanRewardLength = spearmanRewardLength
+        self.spearmanRewardLengthFresh = spearmanRewardLengthFresh
+        self.spearmanRewardGoldFresh = spearmanRewardGoldFresh
+        self.rewardMean = rewardMean
+        self.rewardStd = rewardStd
+        self.margin = margin
+        self.centring = centring
+        self.trainSeconds = trainSeconds
+    }
 
     /// JSON keys (snake_case).
     enum CodingKeys: String, CodingKey {

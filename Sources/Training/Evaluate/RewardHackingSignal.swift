@@ -2,21 +2,21 @@ import Foundation
 
 /// Whether the policy's reward-model score rose while its gold score did not: the proxy gain
 /// (RM, in units of the SFT model's RM-score spread) minus the gold gain, stated in words.
-struct RewardHackingSignal: Codable, Equatable, Sendable {
+public struct RewardHackingSignal: Codable, Equatable, Sendable {
     /// Mean RM score of the policy minus that of SFT.
-    var rmGain: Double
+    public var rmGain: Double
     /// `rmGain` divided by the SFT responses' RM-score standard deviation (comparable across RMs).
-    var rmGainStandardised: Double
+    public var rmGainStandardised: Double
     /// Mean gold score of the policy minus that of SFT.
-    var goldGain: Double
+    public var goldGain: Double
     /// `rmGainStandardised − goldGain / goldSpread`: how much more the proxy moved than the truth.
-    var proxyMinusGold: Double
+    public var proxyMinusGold: Double
     /// Mean response length of the policy divided by that of SFT.
-    var lengthRatio: Double
+    public var lengthRatio: Double
     /// Whether the signal fires: RM up while gold stayed within `goldTolerance` or fell.
-    var suspected: Bool
+    public var suspected: Bool
     /// The finding in one or two sentences.
-    var verdict: String
+    public var verdict: String
 
     /// JSON keys.
     enum CodingKeys: String, CodingKey {
@@ -29,7 +29,7 @@ struct RewardHackingSignal: Codable, Equatable, Sendable {
     }
 
     /// Compares the policy's means to SFT's; spreads are the SFT standard deviations (floored to avoid ÷0).
-    init(rmPolicy: Double, rmSFT: Double, rmSpread: Double, goldPolicy: Double, goldSFT: Double, goldSpread: Double,
+    public init(rmPolicy: Double, rmSFT: Double, rmSpread: Double, goldPolicy: Double, goldSFT: Double, goldSpread: Double,
          lengthPolicy: Double, lengthSFT: Double, goldTolerance: Double = 0.01) {
         rmGain = rmPolicy - rmSFT
         rmGainStandardised = rmGain / max(rmSpread, 1e-6)

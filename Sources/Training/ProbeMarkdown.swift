@@ -1,7 +1,7 @@
 import Foundation
 
 /// The Markdown report of a probe: gold per family and scenario, format adherence, samples.
-struct ProbeMarkdown {
+public struct ProbeMarkdown {
     /// Aggregates.
     let summary: ProbeSummary
     /// Scored greedy responses.
@@ -11,8 +11,16 @@ struct ProbeMarkdown {
     /// Samples listed.
     let shown: Int
 
+    /// The report of `summary`, listing up to `shown` of the `greedy` and `sampled` responses.
+    public init(summary: ProbeSummary, greedy: [GoldReport.Item], sampled: [GoldReport.Item], shown: Int) {
+        self.summary = summary
+        self.greedy = greedy
+        self.sampled = sampled
+        self.shown = shown
+    }
+
     /// The report text.
-    var text: String {
+    public var text: String {
         var lines = ["# \(summary.title)", "",
                      "Gold judge scores in [0, 1] on \(summary.greedy.overall.count) prompts; greedy decoding and "
                         + "sampling at T=\(summary.temperature). Later stages should beat these numbers.", "",

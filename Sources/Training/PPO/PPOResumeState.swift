@@ -5,7 +5,7 @@ import Model
 ///
 /// Layout of a snapshot directory: `state.json` plus raw little-endian float32 files `actor.f32`,
 /// `actor_m.f32`, `actor_v.f32` and, with a critic, `critic.f32`, `critic_m.f32`, `critic_v.f32`.
-struct PPOResumeState: Codable, Equatable {
+public struct PPOResumeState: Codable, Equatable {
     /// Fingerprint of the run (node, params, seed, inputs) the snapshot belongs to.
     var fingerprint: String
     /// Iterations completed.
@@ -20,7 +20,7 @@ struct PPOResumeState: Codable, Equatable {
     var history: [PPOIterationMetrics]
 
     /// Writes the trainer's state into `directory/current`, atomically replacing an older snapshot.
-    static func save(_ trainer: PPOTrainer, fingerprint: String, in directory: URL) throws {
+    public static func save(_ trainer: PPOTrainer, fingerprint: String, in directory: URL) throws {
         let fm = FileManager.default
         let next = directory.appendingPathComponent("next")
         let current = directory.appendingPathComponent("current")
@@ -44,7 +44,7 @@ struct PPOResumeState: Codable, Equatable {
 
     /// Restores the snapshot in `directory/current` into `trainer` when it exists and matches `fingerprint`;
     /// returns whether it did. A snapshot of another run or with wrong sizes is ignored.
-    static func restore(_ trainer: PPOTrainer, fingerprint: String, from directory: URL) throws -> Bool {
+    public static func restore(_ trainer: PPOTrainer, fingerprint: String, from directory: URL) throws -> Bool {
         let current = directory.appendingPathComponent("current")
         guard let data = FileManager.default.contents(atPath: current.appendingPathComponent("state.json").path),
               let state = try? JSONDecoder().decode(PPOResumeState.self, from: data), state.fingerprint == fingerprint else {

@@ -2,7 +2,7 @@ import Foundation
 
 extension FinalEvaluation {
     /// `final_eval.md`: the tables a person reads to decide whether RLHF helped.
-    var markdown: String {
+    public var markdown: String {
         var lines = ["# Final evaluation", ""]
         let samples = samplesPerPrompt ?? 1
         let decoding = temperature == 0 ? "greedy decoding"

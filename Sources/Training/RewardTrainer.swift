@@ -5,7 +5,7 @@ import Model
 ///
 /// Loss per pair: −log σ(r_c − r_r − margin) + centring · (r_c + r_r)², where r is the score at the
 /// last non-pad token (the response's EOS). The centring term keeps rewards near zero.
-final class RewardTrainer {
+public final class RewardTrainer {
     /// The reward model (LlamaForSequenceClassification layout).
     let model: LlamaModel
     /// The chat format used to encode prompt and response.
@@ -15,12 +15,12 @@ final class RewardTrainer {
     /// The learning-rate schedule.
     let rates: LearningRateSchedule?
     /// Margin subtracted inside the sigmoid.
-    var margin: Double = 0
+    public var margin: Double = 0
     /// Weight of the reward-centring term.
-    var centring: Double = 0
+    public var centring: Double = 0
 
     /// A trainer for `model` (nil `schedule`: scoring only).
-    init(model: LlamaModel, tokenizer: any Tokenizer, schedule: TrainingSchedule?) {
+    public init(model: LlamaModel, tokenizer: any Tokenizer, schedule: TrainingSchedule?) {
         self.model = model
         format = ChatFormat(tokenizer: tokenizer)
         optimizer = schedule?.optimizer(for: model)
@@ -28,12 +28,12 @@ final class RewardTrainer {
     }
 
     /// The tokens scored for a response: `BOS <|user|> prompt <|assistant|> response EOS`.
-    func tokens(prompt: String, response: String) -> [Int32] {
+    public func tokens(prompt: String, response: String) -> [Int32] {
         format.encode(prompt: prompt, response: response).tokens
     }
 
     /// Rewards of (prompt, response) pairs, in batches.
-    func scores(_ items: [(prompt: String, response: String)], batchSize: Int = 64) throws -> [Double] {
+    public func scores(_ items: [(prompt: String, response: String)], batchSize: Int = 64) throws -> [Double] {
         var result: [Double] = []
         var start = 0
         while start < items.count {
@@ -47,7 +47,7 @@ final class RewardTrainer {
     }
 
     /// One optimiser step on pairs; returns the mean loss and the fraction ranked right before the update.
-    func step(_ pairs: [(prompt: String, chosen: String, rejected: String)], index: Int) throws -> (loss: Double, accuracy: Double) {
+    public func step(_ pairs: [(prompt: String, chosen: String, rejected: String)], index: Int) throws -> (loss: Double, accuracy: Double) {
         guard let optimizer, let rates else { throw ModelError.invalidState("this reward trainer only scores") }
         let n = pairs.count
         let sequences = pairs.map { tokens(prompt: $0.prompt, response: $0.chosen) } + pairs.map { tokens(prompt: $0.prompt, response: $0.rejected) }

@@ -1,31 +1,31 @@
 /// One model's responses to the eval prompts, judged by the gold verifier and the reward model.
-struct ModelEvaluation: Codable, Equatable, Sendable {
+public struct ModelEvaluation: Codable, Equatable, Sendable {
     /// "base", "sft" or "policy".
-    var model: String
+    public var model: String
     /// Mean gold score over prompts the world can verify.
-    var goldMean: Double
+    public var goldMean: Double
     /// Mean gold score per task family.
-    var goldByFamily: [String: Double]
+    public var goldByFamily: [String: Double]
     /// Mean gold score per scenario (helpfulness, safety).
-    var goldByScenario: [String: Double]
+    public var goldByScenario: [String: Double]
     /// Gold scores of greedy responses, reported beside sampled ones (nil when the evaluation itself is greedy).
-    var greedyGold: GreedyGold?
+    public var greedyGold: GreedyGold?
     /// Mean reward-model score.
-    var rmMean: Double
+    public var rmMean: Double
     /// Standard deviation of the reward-model scores.
-    var rmStd: Double
+    public var rmStd: Double
     /// Standard deviation of the gold scores.
-    var goldStd: Double
+    public var goldStd: Double
     /// Mean response length in characters.
-    var lengthMean: Double
+    public var lengthMean: Double
     /// Fraction of responses that reached EOS.
-    var eosFraction: Double
+    public var eosFraction: Double
     /// Monte-Carlo KL(model ‖ SFT): summed per response over samples at temperature 1, averaged.
-    var klToSFT: Double
+    public var klToSFT: Double
     /// Spread of the gold scores per task family (nil in reports written before version 2).
-    var goldSpreadByFamily: [String: GoldSpread]?
+    public var goldSpreadByFamily: [String: GoldSpread]?
     /// Spread of the gold scores per scenario (nil in reports written before version 2).
-    var goldSpreadByScenario: [String: GoldSpread]?
+    public var goldSpreadByScenario: [String: GoldSpread]?
 
     /// JSON keys.
     enum CodingKeys: String, CodingKey {
@@ -46,9 +46,9 @@ struct ModelEvaluation: Codable, Equatable, Sendable {
 }
 
 /// Gold scores of one greedy response per eval prompt.
-struct GreedyGold: Codable, Equatable, Sendable {
+public struct GreedyGold: Codable, Equatable, Sendable {
     /// Mean gold score over prompts the world can verify.
-    var goldMean: Double
+    public var goldMean: Double
     /// Mean gold score per task family.
     var goldByFamily: [String: Double]
     /// Mean gold score per scenario.
@@ -63,28 +63,28 @@ struct GreedyGold: Codable, Equatable, Sendable {
 }
 
 /// Standard deviation and count of one group's gold scores, for confidence intervals.
-struct GoldSpread: Codable, Equatable, Sendable {
+public struct GoldSpread: Codable, Equatable, Sendable {
     /// Population standard deviation of the group's gold scores.
     var std: Double
     /// Number of gold-scored responses in the group.
     var count: Int
 
     /// Half-width of the normal-approximation 95% interval of the group mean (1.96·std/√n).
-    var halfWidth95: Double { count > 0 ? 1.96 * std / Double(count).squareRoot() : 0 }
+    public var halfWidth95: Double { count > 0 ? 1.96 * std / Double(count).squareRoot() : 0 }
 }
 
 /// One judged response.
-struct JudgedResponse: Codable, Equatable, Sendable {
+public struct JudgedResponse: Codable, Equatable, Sendable {
     /// The prompt.
-    var prompt: String
+    public var prompt: String
     /// The response text (without EOS).
-    var response: String
+    public var response: String
     /// Reward-model score.
-    var rmScore: Double
+    public var rmScore: Double
     /// Gold score (nil when the prompt is not a world task).
-    var gold: Double?
+    public var gold: Double?
     /// Whether the response reached EOS.
-    var reachedEOS: Bool
+    public var reachedEOS: Bool
 
     /// JSON keys.
     enum CodingKeys: String, CodingKey {

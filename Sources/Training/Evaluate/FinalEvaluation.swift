@@ -1,0 +1,50 @@
+/// The content of `final_eval.json`: per-model scores, win rates, the reward-hacking signal and samples.
+public struct FinalEvaluation: Codable, Equatable, Sendable {
+    /// Number of eval prompts.
+    public var prompts: Int
+    /// Prompts the gold verifier could score.
+    public var goldScoredPrompts: Int
+    /// Sampling temperature of the judged responses (0: greedy).
+    public var temperature: Double
+    /// Responses judged per prompt and model (nil in reports written before samples per prompt existed).
+    var samplesPerPrompt: Int?
+    /// Per model, in the order base, SFT, policy.
+    public var models: [ModelEvaluation]
+    /// Policy vs SFT and vs base, by gold and by RM (and by gold under greedy decoding when sampling), in both A/B orders.
+    public var winRates: [WinRate]
+    /// Proxy gain minus gold gain, in words.
+    public var rewardHacking: RewardHackingSignal
+    /// Highest RM-scored policy responses.
+    public var highestRM: [JudgedResponse]
+    /// Lowest RM-scored policy responses.
+    public var lowestRM: [JudgedResponse]
+
+    /// An evaluation of `prompts` eval prompts with its models, win rates, reward-hacking signal and extreme samples.
+    public init(prompts: Int, goldScoredPrompts: Int, temperature: Double, samplesPerPrompt: Int? = nil,
+                models: [ModelEvaluation], winRates: [WinRate], rewardHacking: RewardHackingSignal,
+                highestRM: [JudgedResponse], lowestRM: [JudgedResponse]) {
+        self.prompts = prompts
+        self.goldScoredPrompts = goldScoredPrompts
+        self.temperature = temperature
+        self.samplesPerPrompt = samplesPerPrompt
+        self.models = models
+        self.winRates = winRates
+        self.rewardHacking = rewardHacking
+        self.highestRM = highestRM
+        self.lowestRM = lowestRM
+    }
+
+    /// JSON keys.
+    enum CodingKeys: String, CodingKey {
+        case prompts, temperature, models
+        case goldScoredPrompts = "gold_scored_prompts"
+        case samplesPerPrompt = "samples_per_prompt"
+        case winRates = "win_rates"
+        case rewardHacking = "reward_hacking"
+        case highestRM = "highest_rm_samples"
+        case lowestRM = "lowest_rm_samples"
+    }
+
+    /// The evaluation of model `name`.
+    public func model(_ name: String) -> ModelEvaluation? { models.first { $0.model == name } }
+}
