@@ -37,9 +37,14 @@ let package = Package(
             "Kernels", "SafeTensors",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
-        // Engine: pipeline model, planner, executor, content store, SQLite catalog. No ML.
-        .target(name: "Engine", dependencies: [
+        // EngineCore: pipeline model, loader, planner, hashing, stage protocol and catalog view. No ML, no GRDB.
+        .target(name: "EngineCore", dependencies: [
             "CXXHash",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Engine: executor, content store, workspace, SQLite catalog and lineage on EngineCore. No ML.
+        .target(name: "Engine", dependencies: [
+            "EngineCore",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -1,3 +1,4 @@
+import EngineCore
 import Foundation
 
 /// Turns SIGINT/SIGTERM into a clean stop of a build: running nodes are cancelled (their child

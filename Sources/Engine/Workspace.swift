@@ -1,3 +1,4 @@
+import EngineCore
 import Foundation
 
 /// A workspace: the directory holding `pipeline.json` and the engine's `.rlhf/` state.
