@@ -56,18 +56,21 @@ let package = Package(
         .target(name: "Charts"),
         // TextSimilarity: text normalisation, shingles, MinHash LSH and the eval-leak detector of the gates.
         .target(name: "TextSimilarity"),
-        // Stages: built-in node kinds, implemented on Engine's stage protocol.
-        .target(name: "Stages", dependencies: ["Engine", "Model", "World", "Training", "Charts", "TextSimilarity"]),
+        // Stages: built-in ML node kinds and quality gates, implemented on EngineCore's stage protocol. No GRDB.
+        .target(name: "Stages", dependencies: ["EngineCore", "Model", "World", "Training", "Charts", "TextSimilarity"]),
+        // Report: the experiment report (`report` node kind, `rlhf report`, `rlhf diff`), reading the catalog through Engine.
+        .target(name: "Report", dependencies: ["Engine", "EngineCore", "Stages", "Training", "Charts"]),
         // rlhf: the thin command-line front end.
         .executableTarget(name: "rlhf", dependencies: [
-            "Engine", "Stages", "Model",
+            "Engine", "EngineCore", "Stages", "Report", "Model",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "EngineTests", dependencies: ["EngineCore", "Engine"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "SafeTensors"]),
         .testTarget(name: "WorldTests", dependencies: ["World"]),
-        .testTarget(name: "StagesTests", dependencies: ["Stages", "Engine", "Model", "World", "Training", "Charts", "TextSimilarity"]),
+        .testTarget(name: "StagesTests", dependencies: ["Stages", "Report", "EngineCore", "Engine", "Model", "World", "Training", "Charts",
+                                                     "TextSimilarity"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,5 +1,3 @@
-import EngineCore
-
 /// How to run a build (the flags of `rlhf build`).
 public struct BuildOptions: Sendable {
     /// Nodes to build with everything they need; empty means every node.

@@ -1,4 +1,3 @@
-import EngineCore
 import Foundation
 
 /// Turns SIGINT/SIGTERM into a clean stop of a build: running nodes are cancelled (their child

@@ -1,4 +1,3 @@
-import EngineCore
 import Foundation
 
 /// A workspace: the directory holding `pipeline.json` and the engine's `.rlhf/` state.

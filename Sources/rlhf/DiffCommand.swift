@@ -1,6 +1,6 @@
 import ArgumentParser
 import Engine
-import Stages
+import Report
 
 /// `rlhf diff A B`: what differs between two runs, two catalog points of a node, or two experiments.
 struct DiffCommand: ParsableCommand {

@@ -1,6 +1,8 @@
 import Engine
+import EngineCore
 import Foundation
 import XCTest
+@testable import Report
 @testable import Stages
 
 /// The `report` node in a real pipeline, and `rlhf report`'s catalog sections.

@@ -1,5 +1,6 @@
-import Engine
+import EngineCore
 import Foundation
+import Stages
 
 /// The `report` node kind: renders the same full page as `rlhf report` (`index.html` and `summary.md`,
 /// by default at `reports/<experiment>/`) from the catalog view the engine gives it.

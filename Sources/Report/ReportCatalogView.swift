@@ -1,4 +1,4 @@
-import Engine
+import EngineCore
 import Foundation
 
 /// Catalog-derived facts only `rlhf report` can supply: node states, run ids, hashes, lineage.

@@ -1,4 +1,5 @@
 import Engine
+import EngineCore
 import Foundation
 
 /// The full report of one experiment — artifact sections plus node states, DAG and lineage — written as

@@ -1,5 +1,7 @@
 import Engine
+import EngineCore
 import Foundation
+import Stages
 
 /// Builds the catalog part of `rlhf report` as of now: each node's planned state, run and hashes, overrides, lineage.
 struct CatalogViewBuilder {

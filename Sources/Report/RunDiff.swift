@@ -1,5 +1,6 @@
 import Charts
 import Engine
+import EngineCore
 import Foundation
 
 /// `rlhf diff A B`: params that differ, metrics side by side with deltas, and upstream artifacts that differ.
