@@ -2,10 +2,12 @@
 import PackageDescription
 
 /// Layers, dependencies pointing down only (see ../shared/DESIGN.md):
-///   rlhf (CLI) → Stages → Engine | Training | Charts | TextSimilarity
+///   rlhf (CLI) → Report → Engine | Stages;  Engine → EngineCore
+///   Stages → EngineCore | Training | Charts | TextSimilarity
 ///   Training → Model | World;  Model → Kernels → system modules.
-/// Stages holds the node kinds wired to Engine's stage protocol. Training, Charts and TextSimilarity do not depend
-/// on Engine (or GRDB), so a build compiles them beside GRDB instead of after Engine.
+/// Stages holds the node kinds wired to EngineCore's stage protocol. Only Engine (catalog, executor, workspace) and
+/// Report (which reads the catalog) sit above GRDB, so a build compiles EngineCore, Training, Charts, TextSimilarity
+/// and Stages beside GRDB instead of after Engine.
 let package = Package(
     name: "rlhf",
     platforms: [.macOS(.v15)],
