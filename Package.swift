@@ -2,12 +2,12 @@
 import PackageDescription
 
 /// Layers, dependencies pointing down only (see ../shared/DESIGN.md):
-///   rlhf (CLI) → Report → Engine | Stages;  Engine → EngineCore
+///   rlhf (CLI) → CatalogReports → Engine | Report;  Engine → EngineCore;  Report → Stages
 ///   Stages → EngineCore | Training | Charts | TextSimilarity
 ///   Training → Model | World;  Model → Kernels → system modules.
-/// Stages holds the node kinds wired to EngineCore's stage protocol. Only Engine (catalog, executor, workspace) and
-/// Report (which reads the catalog) sit above GRDB, so a build compiles EngineCore, Training, Charts, TextSimilarity
-/// and Stages beside GRDB instead of after Engine.
+/// Stages and Report hold the node kinds wired to EngineCore's stage protocol. Only Engine (catalog, executor,
+/// workspace) and CatalogReports (which read the catalog) sit above GRDB, so a build compiles EngineCore, Training,
+/// Charts, TextSimilarity, Stages and Report beside GRDB instead of after Engine.
 let package = Package(
     name: "rlhf",
     platforms: [.macOS(.v15)],
@@ -60,19 +60,21 @@ let package = Package(
         .target(name: "TextSimilarity"),
         // Stages: built-in ML node kinds and quality gates, implemented on EngineCore's stage protocol. No GRDB.
         .target(name: "Stages", dependencies: ["EngineCore", "Model", "World", "Training", "Charts", "TextSimilarity"]),
-        // Report: the experiment report (`report` node kind, `rlhf report`, `rlhf diff`), reading the catalog through Engine.
-        .target(name: "Report", dependencies: ["Engine", "EngineCore", "Stages", "Training", "Charts"]),
+        // Report: the experiment report page and the `report` node kind that renders it from its catalog view. No GRDB.
+        .target(name: "Report", dependencies: ["EngineCore", "Stages", "Training", "Charts"]),
+        // CatalogReports: `rlhf report` and `rlhf diff`, which read the live catalog through Engine.
+        .target(name: "CatalogReports", dependencies: ["Engine", "EngineCore", "Report", "Charts"]),
         // rlhf: the thin command-line front end.
         .executableTarget(name: "rlhf", dependencies: [
-            "Engine", "EngineCore", "Stages", "Report", "Model",
+            "Engine", "EngineCore", "Stages", "Report", "CatalogReports", "Model",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "EngineTests", dependencies: ["EngineCore", "Engine"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "SafeTensors"]),
         .testTarget(name: "WorldTests", dependencies: ["World"]),
-        .testTarget(name: "StagesTests", dependencies: ["Stages", "Report", "EngineCore", "Engine", "Model", "World", "Training", "Charts",
-                                                     "TextSimilarity"]),
+        .testTarget(name: "StagesTests", dependencies: ["Stages", "Report", "CatalogReports", "EngineCore", "Engine", "Model", "World",
+                                                     "Training", "Charts", "TextSimilarity"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,3 +1,4 @@
+import CatalogReports
 import Engine
 import EngineCore
 import Foundation
