@@ -4,8 +4,8 @@ import Foundation
 import Report
 
 /// The full report of one experiment — artifact sections plus node states, DAG and lineage — written as
-/// `index.html` and `summary.md`. `rlhf report` renders it as of now; the `report` node renders it
-/// inside a build from its catalog view.
+/// `index.html` and `summary.md`, as of now for `rlhf report`; the `report` node (Report module) renders the
+/// same page inside a build from its catalog view.
 public struct ExperimentReport {
     /// The workspace whose catalog and files are read.
     public var workspace: Workspace
