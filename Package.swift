@@ -2,10 +2,12 @@
 import PackageDescription
 
 /// Layers, dependencies pointing down only (see ../shared/DESIGN.md):
-///   rlhf (CLI) → Stages → Engine | Training | Charts | TextSimilarity
+///   rlhf (CLI) → CatalogReports → Engine | Report;  Engine → EngineCore;  Report → Stages
+///   Stages → EngineCore | Training | Charts | TextSimilarity
 ///   Training → Model | World;  Model → Kernels → system modules.
-/// Stages holds the node kinds wired to Engine's stage protocol. Training, Charts and TextSimilarity do not depend
-/// on Engine (or GRDB), so a build compiles them beside GRDB instead of after Engine.
+/// Stages and Report hold the node kinds wired to EngineCore's stage protocol. Only Engine (catalog, executor,
+/// workspace) and CatalogReports (which read the catalog) sit above GRDB, so a build compiles EngineCore, Training,
+/// Charts, TextSimilarity, Stages and Report beside GRDB instead of after Engine.
 let package = Package(
     name: "rlhf",
     platforms: [.macOS(.v15)],
@@ -37,9 +39,14 @@ let package = Package(
             "Kernels", "SafeTensors",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
-        // Engine: pipeline model, planner, executor, content store, SQLite catalog. No ML.
-        .target(name: "Engine", dependencies: [
+        // EngineCore: pipeline model, loader, planner, hashing, stage protocol and catalog view. No ML, no GRDB.
+        .target(name: "EngineCore", dependencies: [
             "CXXHash",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Engine: executor, content store, workspace, SQLite catalog and lineage on EngineCore. No ML.
+        .target(name: "Engine", dependencies: [
+            "EngineCore",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -51,18 +58,23 @@ let package = Package(
         .target(name: "Charts"),
         // TextSimilarity: text normalisation, shingles, MinHash LSH and the eval-leak detector of the gates.
         .target(name: "TextSimilarity"),
-        // Stages: built-in node kinds, implemented on Engine's stage protocol.
-        .target(name: "Stages", dependencies: ["Engine", "Model", "World", "Training", "Charts", "TextSimilarity"]),
+        // Stages: built-in ML node kinds and quality gates, implemented on EngineCore's stage protocol. No GRDB.
+        .target(name: "Stages", dependencies: ["EngineCore", "Model", "World", "Training", "Charts", "TextSimilarity"]),
+        // Report: the experiment report page and the `report` node kind that renders it from its catalog view. No GRDB.
+        .target(name: "Report", dependencies: ["EngineCore", "Stages", "Training", "Charts"]),
+        // CatalogReports: `rlhf report` and `rlhf diff`, which read the live catalog through Engine.
+        .target(name: "CatalogReports", dependencies: ["Engine", "EngineCore", "Report", "Charts"]),
         // rlhf: the thin command-line front end.
         .executableTarget(name: "rlhf", dependencies: [
-            "Engine", "Stages", "Model",
+            "Engine", "EngineCore", "Stages", "Report", "CatalogReports", "Model",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "EngineTests", dependencies: ["EngineCore", "Engine"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "SafeTensors"]),
         .testTarget(name: "WorldTests", dependencies: ["World"]),
-        .testTarget(name: "StagesTests", dependencies: ["Stages", "Engine", "Model", "World", "Training", "Charts", "TextSimilarity"]),
+        .testTarget(name: "StagesTests", dependencies: ["Stages", "Report", "CatalogReports", "EngineCore", "Engine", "Model", "World",
+                                                     "Training", "Charts", "TextSimilarity"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,3 +1,4 @@
+import EngineCore
 import Foundation
 import GRDB
 
@@ -63,50 +64,6 @@ public struct DownstreamRun: Codable, Sendable, Equatable {
     public var depth: Int
     /// The artifact through which it was reached.
     public var via: String
-}
-
-/// Every detail of one run (`rlhf show`).
-public struct RunDetail: Codable, Sendable {
-    /// One consumed artifact.
-    public struct Input: Codable, Sendable {
-        /// Role.
-        public var role: String
-        /// Artifact hash.
-        public var artifact: String
-        /// Workspace path.
-        public var path: String
-        /// Upstream node.
-        public var upstreamNode: String
-        /// Upstream run.
-        public var upstreamRun: Int64?
-    }
-
-    /// One produced artifact.
-    public struct Output: Codable, Sendable {
-        /// Output name.
-        public var name: String
-        /// Artifact hash.
-        public var artifact: String
-        /// Workspace path.
-        public var path: String
-        /// Size in bytes.
-        public var size: Int64
-    }
-
-    /// The run row.
-    public var run: RunRecord
-    /// Params by name (canonical JSON values).
-    public var params: [String: String]
-    /// Inputs.
-    public var inputs: [Input]
-    /// Outputs.
-    public var outputs: [Output]
-    /// Metrics.
-    public var metrics: [MetricPoint]
-    /// Gate verdicts.
-    public var gates: [GateVerdict]
-    /// Failed gates this run was built past (`--allow-failed-gates`).
-    public var overrides: [GateOverride]
 }
 
 extension Catalog {

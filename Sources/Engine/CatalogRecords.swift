@@ -1,45 +1,10 @@
+import EngineCore
 import GRDB
 
-/// A row of `runs`: one attempt (or reuse) of a node.
-public struct RunRecord: Codable, Equatable, Sendable, FetchableRecord, MutablePersistableRecord {
+/// `RunRecord` as a row of `runs`.
+extension RunRecord: FetchableRecord, MutablePersistableRecord {
     /// The table name.
     public static let databaseTableName = "runs"
-    /// Run id.
-    public var id: Int64?
-    /// The experiment (pipeline `experiment` name) the run belongs to.
-    public var experiment: String
-    /// Node name.
-    public var node: String
-    /// Kind name.
-    public var kind: String
-    /// Kind implementation version.
-    public var kindVersion: Int
-    /// Node key (hex).
-    public var key: String
-    /// Canonical params JSON.
-    public var params: String
-    /// Seed when it entered the key.
-    public var seed: Int64?
-    /// `succeeded`, `failed` or `reused`.
-    public var status: String
-    /// Why it ran (rendered rebuild reason).
-    public var reason: String
-    /// Start time, seconds since the epoch.
-    public var started: Double
-    /// End time, seconds since the epoch.
-    public var finished: Double
-    /// Wall duration in seconds.
-    public var duration: Double
-    /// Exit status of an external command, if any.
-    public var exitCode: Int32?
-    /// Last stdout line of an external command.
-    public var lastStdout: String?
-    /// Last stderr line of an external command.
-    public var lastStderr: String?
-    /// Error message of a failed run.
-    public var error: String?
-    /// For a reused run, the run whose outputs were served.
-    public var sourceRun: Int64?
 
     /// Stores the assigned row id.
     public mutating func didInsert(_ inserted: InsertionSuccess) {

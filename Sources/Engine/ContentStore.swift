@@ -1,3 +1,4 @@
+import EngineCore
 import Foundation
 
 /// The content store `.rlhf/objects/<hash>`: immutable files and directory trees, written by

@@ -1,3 +1,4 @@
+import EngineCore
 import Foundation
 
 /// `rlhf bench executor`: a generated workspace of `file` sources and `command` nodes (chains and

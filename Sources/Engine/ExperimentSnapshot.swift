@@ -1,3 +1,4 @@
+import EngineCore
 import GRDB
 
 /// Everything a report generator needs about one experiment's current state, read in one transaction.

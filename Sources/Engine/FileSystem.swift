@@ -1,3 +1,4 @@
+import EngineCore
 import Foundation
 
 /// Small POSIX helpers that throw `EngineError.io` with the path and errno.

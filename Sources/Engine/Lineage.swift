@@ -1,3 +1,4 @@
+import EngineCore
 import Foundation
 
 /// Resolves what `rlhf trace` was given (a node, an artifact hash prefix or a workspace path) and

@@ -1,3 +1,5 @@
+import EngineCore
+
 /// Planner facts answered from the catalog, the content store and the file system (via the stat cache).
 final class LiveFacts: PlannerFacts {
     /// Current head run per node; the executor updates it as runs finish.

@@ -1,3 +1,4 @@
+import EngineCore
 import Foundation
 
 /// What `rlhf gc` removed (or would remove).

@@ -1,3 +1,5 @@
+import EngineCore
+
 /// Text and summary forms of a plan, shared by `rlhf status` and `rlhf build --dry-run`.
 public enum PlanRenderer {
     /// One line: `  run      sft  (input-changed (data from prep))`.

@@ -1,3 +1,4 @@
+import EngineCore
 import Foundation
 
 /// One build at a time per workspace: an exclusive `flock` on `.rlhf/lock`, which also records the

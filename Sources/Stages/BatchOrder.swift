@@ -1,4 +1,4 @@
-import Engine
+import EngineCore
 import Model
 
 /// The order in which a trainer draws its examples: a fresh shuffle every epoch, optionally grouped

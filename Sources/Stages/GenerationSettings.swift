@@ -1,4 +1,4 @@
-import Engine
+import EngineCore
 
 /// Prompt count, response length and batch size for stages that generate on a prompt set.
 struct GenerationSettings {

@@ -1,4 +1,4 @@
-import Engine
+import EngineCore
 import Model
 
 /// The `model` param of a training stage: a preset name or an object of LlamaConfig sizes.

@@ -1,4 +1,4 @@
-import Engine
+import EngineCore
 
 /// Typed, range-checked access to a node's params with defaults; errors name the node and param.
 struct Params {

@@ -1,4 +1,4 @@
-import Engine
+import EngineCore
 import Foundation
 import Model
 import Training

@@ -1,13 +1,13 @@
-import Engine
+import EngineCore
 
 /// The node kinds this module implements, for `StageRegistry.builtIn.adding(StageKinds.all)`.
 public enum StageKinds {
-    /// Every built-in ML stage kind: `synth.*`, `pretrain`, `import`, `probe`, `sft`, `preferences`,
-    /// `reward_model`, `ppo`, `evaluate`, `report` and the `gate.*` quality gates.
+    /// Every ML stage kind of this module: `synth.*`, `pretrain`, `import`, `probe`, `sft`, `preferences`,
+    /// `reward_model`, `ppo`, `evaluate` and the `gate.*` quality gates (the `report` kind is the `Report` module's).
     public static var all: [any StageKind] {
         [SynthWorldKind()] + SynthSet.allCases.map { SynthKind(set: $0) } + [
             PretrainKind(), ImportKind(), ProbeKind(), SFTKind(), PreferencesKind(), RewardModelKind(),
-        ] + ppoStageKinds + GateKinds.all + reportStageKinds
+        ] + ppoStageKinds + GateKinds.all
     }
 
     /// The engine's built-in kinds plus these.

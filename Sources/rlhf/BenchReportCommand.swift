@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Stages
+import Report
 
 /// `rlhf bench report`: renders a report over many synthetic PPO metric lines and times it (target < 2 s, release).
 struct BenchReportCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import EngineCore
 import Foundation
 
 /// `rlhf build [TARGET…]`: brings the targets (default: every node) up to date.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import EngineCore
 
 extension DagRenderer.Format: ExpressibleByArgument {}
 

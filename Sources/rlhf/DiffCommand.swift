@@ -1,6 +1,6 @@
 import ArgumentParser
+import CatalogReports
 import Engine
-import Stages
 
 /// `rlhf diff A B`: what differs between two runs, two catalog points of a node, or two experiments.
 struct DiffCommand: ParsableCommand {

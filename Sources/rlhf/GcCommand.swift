@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import EngineCore
 
 /// `rlhf gc`: removes store objects that no experiment's head runs and no run of the current
 /// pipeline's experiment (newest `--keep N` per node) reference.

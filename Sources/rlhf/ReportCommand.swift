@@ -1,7 +1,8 @@
 import ArgumentParser
+import CatalogReports
 import Engine
+import EngineCore
 import Foundation
-import Stages
 
 /// `rlhf report`: writes `reports/<experiment>/index.html` and `summary.md` from the catalog and the artifacts.
 struct ReportCommand: ParsableCommand {

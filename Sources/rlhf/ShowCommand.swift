@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import EngineCore
 import Foundation
 
 /// `rlhf show RUN`: one run's params, inputs, outputs, metrics, duration and reason.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import EngineCore
 
 /// `rlhf status`: every node with its state and reason, from the same planner as `--dry-run`.
 struct StatusCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import EngineCore
 
 /// `rlhf trace TARGET [--down]`: lineage from the catalog.
 struct TraceCommand: ParsableCommand {

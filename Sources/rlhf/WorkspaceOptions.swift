@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import EngineCore
 import Foundation
 
 /// Flags shared by every command that works on a workspace.

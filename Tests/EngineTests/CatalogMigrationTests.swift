@@ -1,6 +1,7 @@
 import XCTest
 import GRDB
 @testable import Engine
+@testable import EngineCore
 
 final class CatalogMigrationTests: XCTestCase {
     func testPreExperimentCatalogKeepsItsHeadsUnderTheLegacyExperiment() throws {

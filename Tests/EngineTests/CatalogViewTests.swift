@@ -1,5 +1,6 @@
 import XCTest
 @testable import Engine
+@testable import EngineCore
 
 /// A kind that reads the catalog: it writes one line per upstream node (`name action run N`).
 private struct LedgerKind: StageKind {

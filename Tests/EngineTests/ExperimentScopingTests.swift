@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 @testable import Engine
+@testable import EngineCore
 
 final class ExperimentScopingTests: XCTestCase {
     /// Two experiments with the same node names in one workspace.

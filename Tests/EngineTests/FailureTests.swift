@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Engine
+@testable import EngineCore
 
 /// Failures, interrupts and the workspace lock.
 final class FailureTests: XCTestCase {

@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 @testable import Engine
+@testable import EngineCore
 
 final class GateInputRoleTests: XCTestCase {
     func testGateRoleEntersTheKeyAndCutsOffWhenTheOutcomeIsUnchanged() throws {

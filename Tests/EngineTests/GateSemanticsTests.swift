@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 @testable import Engine
+@testable import EngineCore
 
 final class GateSemanticsTests: XCTestCase {
     func testWarnSeverityFailureNeverBlocks() throws {

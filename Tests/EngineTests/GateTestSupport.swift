@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 @testable import Engine
+@testable import EngineCore
 
 /// A gate kind for tests: records the verdict its params name and writes it as its outcome.
 struct TestGateKind: StageKind {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Engine
+@testable import EngineCore
 
 final class HashingTests: XCTestCase {
     func testXXH3Of128MatchesKnownVector() {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Engine
+@testable import EngineCore
 
 /// Trace up and down across three levels, answered from the catalog even after rebuilds; gc keeps what the pipeline needs.
 final class LineageTests: XCTestCase {

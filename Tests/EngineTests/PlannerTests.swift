@@ -1,5 +1,6 @@
 import XCTest
 @testable import Engine
+@testable import EngineCore
 
 /// In-memory facts: the planner is tested without touching disk.
 private struct MemoryFacts: PlannerFacts {

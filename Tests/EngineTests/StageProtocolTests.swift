@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 @testable import Engine
+@testable import EngineCore
 
 /// A custom kind exercising the stage protocol: params schema, metrics, progress, seed and verdicts.
 private struct CounterKind: StageKind {

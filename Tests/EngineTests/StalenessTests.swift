@@ -1,5 +1,6 @@
 import XCTest
 @testable import Engine
+@testable import EngineCore
 
 /// The staleness table from the issue, on `command` nodes in a temp workspace.
 final class StalenessTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Engine
+@testable import EngineCore
 
 /// A throwaway workspace in a temp directory, driven through the engine's Swift API.
 final class TestWorkspace {

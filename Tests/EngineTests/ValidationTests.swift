@@ -1,5 +1,6 @@
 import XCTest
 @testable import Engine
+@testable import EngineCore
 
 /// Validation reports every problem at once, each with its JSON path.
 final class ValidationTests: XCTestCase {

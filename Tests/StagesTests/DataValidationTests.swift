@@ -1,4 +1,5 @@
 import Engine
+import EngineCore
 import World
 import XCTest
 @testable import Stages

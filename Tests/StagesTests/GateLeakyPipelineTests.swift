@@ -1,4 +1,5 @@
 import Engine
+import EngineCore
 import Foundation
 @testable import Stages
 import XCTest
@@ -39,7 +40,7 @@ final class GateLeakyPipelineTests: XCTestCase {
         let harness = try GateHarness()
         let text = try String(contentsOf: Self.repository.appendingPathComponent("pipeline.json"), encoding: .utf8)
         try harness.write("pipeline.json", data: Data(text.utf8))
-        let registry = StageKinds.registry
+        let registry = SmokePipelineTests.registry
         let pipeline = try PipelineLoader(registry: registry).load(path: harness.root.appendingPathComponent("pipeline.json").path)
         let guards = { (node: String) in Set(pipeline.nodes[node]!.inputs.filter { Node.isGateRole($0.key) }.map(\.value.node)) }
         XCTAssertTrue(Set(["gate_schema_data", "gate_dedup_data", "gate_eval_leak"]).isSubset(of: guards("sft")))

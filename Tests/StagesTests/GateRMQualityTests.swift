@@ -1,4 +1,5 @@
 import Engine
+import EngineCore
 import Foundation
 @testable import Stages
 import XCTest

@@ -2,6 +2,7 @@ import Foundation
 import Model
 import XCTest
 @testable import Engine
+@testable import EngineCore
 @testable import Stages
 @testable import Training
 

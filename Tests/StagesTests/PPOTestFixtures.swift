@@ -3,6 +3,7 @@ import Logging
 import Model
 import World
 @testable import Engine
+@testable import EngineCore
 @testable import Training
 
 /// Tiny checkpoints, prompt files and contexts for driving the `ppo` and `evaluate` stages directly.

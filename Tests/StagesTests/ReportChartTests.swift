@@ -1,5 +1,6 @@
 import XCTest
 @testable import Charts
+@testable import Report
 
 /// Chart primitives: downsampling, axes, escaping.
 final class ReportChartTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Charts
+@testable import Report
 @testable import Stages
 @testable import Training
 

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+@testable import Report
 @testable import Stages
 @testable import Training
 

@@ -1,6 +1,9 @@
+import CatalogReports
 import Engine
+import EngineCore
 import Foundation
 import XCTest
+@testable import Report
 @testable import Stages
 
 /// The `report` node in a real pipeline, and `rlhf report`'s catalog sections.

@@ -3,6 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import XCTest
+@testable import Report
 
 /// Parses report XHTML with Foundation's XMLParser and collects what tests check: tables by id, SVG charts.
 final class ReportXHTML: NSObject, XMLParserDelegate {

@@ -1,4 +1,5 @@
 import Engine
+import EngineCore
 import Foundation
 import XCTest
 @testable import Stages
@@ -12,7 +13,7 @@ final class ShippedPipelinesTests: XCTestCase {
             .filter { FileManager.default.fileExists(atPath: root.appendingPathComponent($0).path) }
         XCTAssertTrue(paths.contains("experiments/style-noise/pipeline.json"))
         for path in paths {
-            let pipeline = try PipelineLoader(registry: StageKinds.registry).load(path: root.appendingPathComponent(path).path)
+            let pipeline = try PipelineLoader(registry: SmokePipelineTests.registry).load(path: root.appendingPathComponent(path).path)
             let name = path == "pipeline.json" ? "default" : URL(fileURLWithPath: path).deletingLastPathComponent().lastPathComponent
             XCTAssertEqual(pipeline.experiment, name, "\(path) names its own experiment, so its outputs do not collide")
         }

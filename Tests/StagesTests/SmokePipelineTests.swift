@@ -1,5 +1,7 @@
 import Engine
+import EngineCore
 import Foundation
+import Report
 import XCTest
 @testable import Stages
 @testable import Training
@@ -8,12 +10,14 @@ import XCTest
 final class SmokePipelineTests: XCTestCase {
     /// The repository root (this file is Tests/StagesTests/…).
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// Every kind the shipped pipelines use: the ML stages plus the `report` kind.
+    static let registry = StageKinds.registry.adding(reportStageKinds)
 
     private func build(_ root: URL, pipeline text: String) throws -> BuildSummary {
         try Data(text.utf8).write(to: root.appendingPathComponent("pipeline.json"))
         let workspace = try Workspace(root: root)
-        let pipeline = try PipelineLoader(registry: StageKinds.registry).load(path: root.appendingPathComponent("pipeline.json").path)
-        return try Executor(workspace: workspace, pipeline: pipeline, registry: StageKinds.registry, output: { _ in }).build(BuildOptions())
+        let pipeline = try PipelineLoader(registry: Self.registry).load(path: root.appendingPathComponent("pipeline.json").path)
+        return try Executor(workspace: workspace, pipeline: pipeline, registry: Self.registry, output: { _ in }).build(BuildOptions())
     }
 
     func testSmokePipelineBuildsRebuildsNothingAndRerunsOnlyStaleNodes() throws {
@@ -21,7 +25,7 @@ final class SmokePipelineTests: XCTestCase {
         let original = try String(contentsOf: Self.repository.appendingPathComponent("experiments/smoke/pipeline.json"), encoding: .utf8)
         let first = try build(h.root, pipeline: original)
         XCTAssertTrue(first.succeeded, "\(first.errors)")
-        let nodeCount = try PipelineLoader(registry: StageKinds.registry).parse(bytes: Array(original.utf8), file: "smoke").nodes.count
+        let nodeCount = try PipelineLoader(registry: Self.registry).parse(bytes: Array(original.utf8), file: "smoke").nodes.count
         XCTAssertEqual(first.built.count, nodeCount, "\(first)")
         let experiment = h.root.appendingPathComponent("experiments/smoke")
         for path in ["data/sft_train.jsonl", "data/pref_train.jsonl", "data/prompts_ppo.jsonl", "data/eval_prompts.jsonl",

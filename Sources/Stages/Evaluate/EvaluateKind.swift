@@ -1,4 +1,4 @@
-import Engine
+import EngineCore
 
 /// The `evaluate` node kind: base, SFT and policy on the eval prompts, judged by the gold verifier and the RM.
 ///

@@ -1,4 +1,4 @@
-import Engine
+import EngineCore
 
 /// The JSONL formats a gate can check.
 enum DataFormat: String, CaseIterable, Sendable {

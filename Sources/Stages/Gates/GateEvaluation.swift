@@ -1,4 +1,4 @@
-import Engine
+import EngineCore
 import Foundation
 
 /// What a gate measured, accumulated while it runs, then turned into a `GateReport`.

@@ -1,4 +1,4 @@
-import Engine
+import EngineCore
 
 /// The quality-gate node kinds (part of `StageKinds.all`).
 public enum GateKinds {

@@ -1,4 +1,4 @@
-import Engine
+import EngineCore
 import Foundation
 
 /// Typed, range-checked access to a gate node's params.

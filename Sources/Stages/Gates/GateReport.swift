@@ -1,4 +1,4 @@
-import Engine
+import EngineCore
 import Foundation
 
 /// One offending example found by a gate, located by file and line.

@@ -1,4 +1,4 @@
-import Engine
+import EngineCore
 import Foundation
 
 /// Shared plumbing of every gate kind: params, outputs, and recording the verdict.

@@ -1,4 +1,4 @@
-import Engine
+import EngineCore
 import Foundation
 
 /// The numbers of a JSON artifact (e.g. `rm_eval.json`) by dotted lowercase path, found by name.

@@ -1,4 +1,4 @@
-import Engine
+import EngineCore
 import Foundation
 
 /// `gate.ppo_guard`: reads `ppo_train_metrics.jsonl` and fails on a final KL over a bound, response

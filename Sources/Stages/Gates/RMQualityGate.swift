@@ -1,4 +1,4 @@
-import Engine
+import EngineCore
 import Foundation
 
 /// `gate.rm_quality`: the reward model's held-out accuracy and mean margin, read from `rm_eval.json`,

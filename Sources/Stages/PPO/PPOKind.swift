@@ -1,4 +1,4 @@
-import Engine
+import EngineCore
 
 /// The `ppo` node kind: PPO-RLHF of the SFT policy against a frozen reward model (see issue 5).
 ///

@@ -1,4 +1,4 @@
-import Engine
+import EngineCore
 
 /// The PPO and evaluation node kinds (part of `StageKinds.all`).
 public let ppoStageKinds: [any StageKind] = [PPOKind(), EvaluateKind()]

@@ -62,7 +62,7 @@ public struct InputSpec: Sendable {
     }
 }
 
-/// A node kind: the one protocol through which stages (built-in or from the `Stages` module) plug
+/// A node kind: the one protocol through which stages (built-in or from the `Stages` and `Report` modules) plug
 /// into the engine, like an llbuild rule supplied through a delegate.
 ///
 /// The engine computes a node's key from `name`, `version`, the canonical params, the input

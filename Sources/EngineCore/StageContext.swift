@@ -55,7 +55,7 @@ public final class StageContext: @unchecked Sendable {
     }
 
     /// Marks the run cancelled (the executor calls this on SIGINT/SIGTERM).
-    func cancel() {
+    public func cancel() {
         lock.lock()
         cancelled = true
         let handler = cancelHandler
@@ -162,6 +162,13 @@ public struct MetricPoint: Sendable, Codable, Equatable {
     public var step: Int
     /// Value.
     public var value: Double
+
+    /// Creates a point.
+    public init(name: String, step: Int, value: Double) {
+        self.name = name
+        self.step = step
+        self.value = value
+    }
 }
 
 /// Collects metric points during a run; the executor writes them in the run's transaction.

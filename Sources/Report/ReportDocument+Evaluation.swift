@@ -1,5 +1,5 @@
 import Charts
-import Engine
+import EngineCore
 import Foundation
 import Training
 

@@ -1,4 +1,4 @@
-import Engine
+import EngineCore
 import Foundation
 
 /// Tolerant readers: a bad artifact becomes an `.unreadable` section naming file, line and field.

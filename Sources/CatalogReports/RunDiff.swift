@@ -1,6 +1,8 @@
 import Charts
 import Engine
+import EngineCore
 import Foundation
+import Report
 
 /// `rlhf diff A B`: params that differ, metrics side by side with deltas, and upstream artifacts that differ.
 public struct RunDiff: Codable, Sendable {

@@ -1,5 +1,6 @@
-import Engine
+import EngineCore
 import Foundation
+import Stages
 
 /// The `report` node kind: renders the same full page as `rlhf report` (`index.html` and `summary.md`,
 /// by default at `reports/<experiment>/`) from the catalog view the engine gives it.
@@ -44,8 +45,8 @@ struct ReportKind: StageKind {
             + (pipeline.nodes[view.viewer]?.after ?? [])
         let shown = Set(pipeline.closure(of: ownRoots))
         let generated = view.runs.values.map(\.detail.run.finished).max().map { Date(timeIntervalSince1970: $0) } ?? Date(timeIntervalSince1970: 0)
-        var document = ExperimentReport.document(pipeline, catalog: ReportCatalogView(build: view, root: context.workspace),
-                                                 root: context.workspace, generated: generated, shown: shown)
+        var document = ReportDocument.page(pipeline, catalog: ReportCatalogView(build: view, root: context.workspace),
+                                               root: context.workspace, generated: generated, shown: shown)
         document.experiment = context.params["experiment"]?.stringValue ?? pipeline.experiment
         let compared = context.inputs.filter { $0.key.hasPrefix("compare_") }.sorted { $0.key < $1.key }.map { input -> ReportSource in
             let plain = String(input.key.dropFirst("compare_".count))

@@ -1,4 +1,4 @@
-import Engine
+import EngineCore
 import Foundation
 
 /// Finds the artifacts a report shows among a pipeline's node outputs.

@@ -1,7 +1,23 @@
+import EngineCore
 import Foundation
 
 /// Writes a rendered report to disk.
-enum ReportWriter {
+public enum ReportWriter {
+    /// Writes the page of `pipeline` as of `generated` (its artifacts under `root` plus `catalog`'s states, DAG and
+    /// lineage), overlaying `compare` (another experiment's pipeline) when given, as `index.html` and `summary.md` in `directory`.
+    /// - Returns: the paths of `index.html` and `summary.md`.
+    public static func write(_ pipeline: Pipeline, catalog: ReportCatalogView, root: URL, generated: Date, compare: Pipeline?,
+                             to directory: URL) throws -> (html: URL, summary: URL) {
+        var document = ReportDocument.page(pipeline, catalog: catalog, root: root, generated: generated)
+        if let compare {
+            document.comparison = (compare.experiment, ReportArtifacts(sources: ExperimentSources.sources(compare, workspace: root)))
+        }
+        let html = directory.appendingPathComponent("index.html")
+        let summary = directory.appendingPathComponent("summary.md")
+        try write(document, html: html, summary: summary)
+        return (html, summary)
+    }
+
     /// Writes `document` as HTML at `html` and Markdown at `summary` (either may be nil), creating directories.
     static func write(_ document: ReportDocument, html: URL?, summary: URL?) throws {
         for (url, text) in [(html, document.html()), (summary, document.markdown())] {

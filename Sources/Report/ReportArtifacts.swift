@@ -1,5 +1,6 @@
-import Engine
+import EngineCore
 import Foundation
+import Stages
 import Training
 
 /// Everything the artifact-derived sections of a report show, read tolerantly from disk.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A child process in its own process group, so an interrupt can stop it and everything it started.
-final class ChildProcess: @unchecked Sendable {
+public final class ChildProcess: @unchecked Sendable {
     /// The child's pid (also its process group id).
     let pid: pid_t
 
@@ -10,7 +10,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Starts `arguments` in `directory` (through `env -C`) with stdout and stderr appended to the given files.
-    static func spawn(arguments: [String], environment: [String: String], directory: String, stdout: String, stderr: String) throws -> ChildProcess {
+    public static func spawn(arguments: [String], environment: [String: String], directory: String, stdout: String, stderr: String) throws -> ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -45,7 +45,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Waits for the child; returns its exit status, or 128+signal when a signal ended it.
-    func wait() -> Int32 {
+    public func wait() -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
             if errno != EINTR { return 127 }

@@ -1,4 +1,5 @@
 import Charts
+import Stages
 
 extension ReportDocument {
     /// Whether the build went past gate `name`'s failed, blocking verdict. Inside the stage this is

@@ -1,4 +1,4 @@
-import Engine
+import EngineCore
 
 /// Tolerant field access for `generation_probe.jsonl` lines (format owned by the `probe` stage).
 enum ProbeLine {

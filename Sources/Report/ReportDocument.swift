@@ -1,4 +1,5 @@
 import Charts
+import EngineCore
 import Foundation
 
 /// One experiment's evaluation report: artifact-derived sections, plus catalog-derived ones when available.
@@ -72,6 +73,20 @@ struct ReportDocument {
         guard let origin else { return "" }
         let hash = origin.hash.map { " · <span class=\"hash\">\(String($0.prefix(12)))</span>" } ?? ""
         return "<p class=\"source\"><small>Source: <code>\(Markup.escape(origin.path))</code>\(hash)</small></p>\n"
+    }
+}
+
+extension ReportDocument {
+    /// The page of `pipeline`: the artifacts of the nodes in `shown` (every node when nil) read from
+    /// `root`, with the hashes `catalog` knows, plus `catalog`'s states, DAG and lineage.
+    static func page(_ pipeline: Pipeline, catalog: ReportCatalogView, root: URL, generated: Date, shown: Set<String>? = nil) -> ReportDocument {
+        let hashes = Dictionary(catalog.nodes.flatMap { node in
+            node.outputs.compactMap { output in pipeline.nodes[node.name]?.outputs[output.name].map { ($0, output.hash) } }
+        }, uniquingKeysWith: { a, _ in a })
+        let sources = ExperimentSources.sources(pipeline, workspace: root, hashes: hashes).filter { source in
+            shown.map { $0.contains(source.node ?? "") } ?? true
+        }
+        return ReportDocument(experiment: pipeline.experiment, generated: generated, artifacts: ReportArtifacts(sources: sources), catalog: catalog)
     }
 }
 

@@ -8,6 +8,13 @@ public struct FileFingerprint: Hashable, Codable, Sendable {
     public var mtimeNs: Int64
     /// Inode number.
     public var inode: Int64
+
+    /// Creates a fingerprint.
+    public init(size: Int64, mtimeNs: Int64, inode: Int64) {
+        self.size = size
+        self.mtimeNs = mtimeNs
+        self.inode = inode
+    }
 }
 
 /// What a workspace path currently holds.
@@ -29,6 +36,12 @@ public final class FileHasher: @unchecked Sendable {
         public var fingerprint: FileFingerprint
         /// The content hash.
         public var hash: ContentHash
+
+        /// Creates an entry.
+        public init(fingerprint: FileFingerprint, hash: ContentHash) {
+            self.fingerprint = fingerprint
+            self.hash = hash
+        }
     }
 
     private var cache: [String: CacheEntry]
@@ -136,7 +149,7 @@ public final class FileHasher: @unchecked Sendable {
     }
 
     /// Streams a file through XXH3-128 in 1 MiB reads.
-    static func streamHash(path: String) throws -> ContentHash {
+    public static func streamHash(path: String) throws -> ContentHash {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw EngineError.io(path: path, operation: "open", errno: errno) }
         defer { close(descriptor) }

@@ -1,5 +1,5 @@
 import Charts
-import Engine
+import EngineCore
 
 extension ReportDocument {
     /// SFT loss curves (train and validation) and every scalar figure of `sft_eval.json`.

@@ -1,5 +1,5 @@
 /// The set of node kinds a build may use, passed to the loader and executor as a value.
-/// The CLI merges the built-in kinds with the `Stages` module's kinds; the engine never imports `Stages`.
+/// The CLI merges the built-in kinds with those of the `Stages` and `Report` modules; the engine never imports them.
 public struct StageRegistry: Sendable {
     private var kinds: [String: any StageKind]
 

@@ -1,5 +1,6 @@
-import Engine
+import EngineCore
 import Foundation
+import Stages
 
 extension ReportCatalogView {
     /// The catalog part of the page a `report` node renders inside a build: every node upstream of it
@@ -15,7 +16,7 @@ extension ReportCatalogView {
                 let run = entry.detail.run
                 let detail = run.status == "reused" ? run.sourceRun.map { "served run \($0)" } : nil
                 standings[name] = NodeStanding(state: entry.action.rawValue, detail: detail, runId: entry.runId, current: entry.detail)
-                if entry.detail.gates.contains(where: \.blocks) || view.pipeline.nodes[name].map({ CatalogViewBuilder.verdictFails($0, root: root) }) == true {
+                if entry.detail.gates.contains(where: \.blocks) || view.pipeline.nodes[name].map({ Self.verdictFails($0, root: root) }) == true {
                     failedGates.insert(name)
                 }
             } else {
@@ -23,5 +24,13 @@ extension ReportCatalogView {
             }
         }
         self.init(pipeline: view.pipeline, standings: standings, failedGates: failedGates, root: root)
+    }
+
+    /// Whether the node's `verdict` output under `root` is a failed, blocking gate verdict (for gates the catalog did not record).
+    public static func verdictFails(_ node: Node, root: URL) -> Bool {
+        guard let path = node.outputs["verdict"],
+              let data = FileManager.default.contents(atPath: root.appendingPathComponent(path).path),
+              let report = try? JSONDecoder().decode(GateReport.self, from: data) else { return false }
+        return report.status == .fail && report.severity == "error"
     }
 }

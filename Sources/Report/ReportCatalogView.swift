@@ -1,8 +1,8 @@
-import Engine
+import EngineCore
 import Foundation
 
 /// Catalog-derived facts only `rlhf report` can supply: node states, run ids, hashes, lineage.
-struct ReportCatalogView: Sendable {
+public struct ReportCatalogView: Sendable {
     /// One pipeline node as the catalog sees it now.
     struct NodeState: Sendable {
         /// Node name.
@@ -40,22 +40,30 @@ struct ReportCatalogView: Sendable {
 }
 
 /// Where one node stands for a report: its state words, its run id and, when its outputs are current, the run's detail.
-struct NodeStanding: Sendable {
+public struct NodeStanding: Sendable {
     /// `built`, `reused`, `up to date`, `stale`, `blocked`, `never built` or `not upstream`.
-    var state: String
+    public var state: String
     /// Why, when there is something to say.
-    var detail: String?
+    public var detail: String?
     /// The run shown in the Run column.
-    var runId: Int64?
+    public var runId: Int64?
     /// The run whose outputs the node's paths hold, when they are current (gives hashes and lineage).
-    var current: RunDetail?
+    public var current: RunDetail?
+
+    /// Creates a standing.
+    public init(state: String, detail: String? = nil, runId: Int64? = nil, current: RunDetail? = nil) {
+        self.state = state
+        self.detail = detail
+        self.runId = runId
+        self.current = current
+    }
 }
 
 extension ReportCatalogView {
     /// The view of `pipeline` with one standing per node (missing: never built); gate nodes in
     /// `failedGates` count as overridden once a node below them has current outputs. `root` is the
     /// workspace, where lineage counts the lines of preference sets.
-    init(pipeline: Pipeline, standings: [String: NodeStanding], failedGates: Set<String>, root: URL) {
+    public init(pipeline: Pipeline, standings: [String: NodeStanding], failedGates: Set<String>, root: URL) {
         let current = standings.compactMapValues(\.current)
         let recorded = Set(current.values.flatMap { $0.overrides.map(\.gateNode) })
         let overridden = recorded.union(failedGates.filter { gate in pipeline.downstream(of: [gate]).contains { current[$0] != nil } })

@@ -1,5 +1,7 @@
 import Engine
+import EngineCore
 import Foundation
+import Report
 
 /// Builds the catalog part of `rlhf report` as of now: each node's planned state, run and hashes, overrides, lineage.
 struct CatalogViewBuilder {
@@ -20,7 +22,7 @@ struct CatalogViewBuilder {
         for name in pipeline.order {
             guard let node = pipeline.nodes[name], let entry = plan[name] else { continue }
             let run = currentRun(node, hasher: hasher) ?? heads[name].map(\.runId)
-            if (node.kind.hasPrefix("gate.") && heads[name]?.gateFailed == true) || Self.verdictFails(node, root: workspace.root) { failedGates.insert(name) }
+            if (node.kind.hasPrefix("gate.") && heads[name]?.gateFailed == true) || ReportCatalogView.verdictFails(node, root: workspace.root) { failedGates.insert(name) }
             var standing = NodeStanding(state: "stale", runId: run)
             switch entry.decision {
             case .upToDate:
@@ -52,14 +54,6 @@ struct CatalogViewBuilder {
             if let run = try? workspace.catalog.producer(ofArtifact: hash.hex, path: path) { return run }
         }
         return nil
-    }
-
-    /// Whether the node's `verdict` output under `root` is a failed, blocking gate verdict (for gates the catalog did not record).
-    static func verdictFails(_ node: Node, root: URL) -> Bool {
-        guard let path = node.outputs["verdict"],
-              let data = FileManager.default.contents(atPath: root.appendingPathComponent(path).path),
-              let report = try? JSONDecoder().decode(GateReport.self, from: data) else { return false }
-        return report.status == .fail && report.severity == "error"
     }
 
     /// The first failed gate above `name`, if any.

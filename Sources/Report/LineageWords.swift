@@ -1,4 +1,4 @@
-import Engine
+import EngineCore
 import Foundation
 
 /// Lineage told in sentences: "policy <hash> was trained by run N from sft <hash> and reward_model <hash>".

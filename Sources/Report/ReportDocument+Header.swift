@@ -1,5 +1,6 @@
 import Charts
 import Foundation
+import Stages
 
 extension ReportDocument {
     /// Title, metadata, node states and the navigation bar.

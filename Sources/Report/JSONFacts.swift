@@ -1,5 +1,5 @@
 import Charts
-import Engine
+import EngineCore
 
 /// Finds figures and curves in JSON whose exact schema the report does not own (`sft_eval.json`, `rm_eval.json`).
 enum JSONFacts {

@@ -1,0 +1,31 @@
+import Engine
+import EngineCore
+import Foundation
+import Report
+
+/// The full report of one experiment — artifact sections plus node states, DAG and lineage — written as
+/// `index.html` and `summary.md`, as of now for `rlhf report`; the `report` node (Report module) renders the
+/// same page inside a build from its catalog view.
+public struct ExperimentReport {
+    /// The workspace whose catalog and files are read.
+    public var workspace: Workspace
+    /// The experiment's pipeline.
+    public var pipeline: Pipeline
+    /// Kinds, for planning.
+    public var registry: StageRegistry
+
+    /// Creates a report of `pipeline` over `workspace`.
+    public init(workspace: Workspace, pipeline: Pipeline, registry: StageRegistry) {
+        self.workspace = workspace
+        self.pipeline = pipeline
+        self.registry = registry
+    }
+
+    /// Renders the report as of now, overlaying `compare` (another experiment's pipeline) when given, into `directory`.
+    /// - Returns: the paths of `index.html` and `summary.md`.
+    @discardableResult
+    public func write(to directory: URL, compare: Pipeline? = nil, now: Date = Date()) throws -> (html: URL, summary: URL) {
+        let view = try CatalogViewBuilder(workspace: workspace, pipeline: pipeline, registry: registry).build()
+        return try ReportWriter.write(pipeline, catalog: view, root: workspace.root, generated: now, compare: compare, to: directory)
+    }
+}
