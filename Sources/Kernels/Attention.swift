@@ -1,4 +1,4 @@
-/// Causal scaled-dot-product attention with GQA and a key padding mask.
+/// Causal scaled-dot-product attention with GQA, a key padding mask and optional hidden key spans.
 ///
 /// Work is split over (sequence, KV head) units on `Parallel.threadCount` threads. Head dims up to
 /// `simdMaxHeadDim` run the SIMD kernels of `AttentionSIMD`; larger ones go through single-threaded
@@ -17,23 +17,35 @@ public enum Attention {
     ///
     /// q, k, v rows may be wider than their heads (`shape.qStride`, `shape.kvStride`), e.g. one fused q|k|v
     /// row per token. Query i attends to keys j ≤ i whose keyMask (B,T) is nonzero; a row with no such key gives zeros.
+    ///
+    /// `hiddenKeys` (B,T,2), when given, holds for each query a span [from, to) of keys it may not see
+    /// either (from ≥ to: none). This packs several continuations of one prefix into a sequence: each
+    /// continuation hides the ones before it. Hidden keys get probability 0, so `backward` needs no span.
     public static func forward(
         out: UnsafeMutablePointer<Float>, att: UnsafeMutablePointer<Float>,
         q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
-        keyMask: UnsafePointer<Float>, shape s: AttentionShape
+        keyMask: UnsafePointer<Float>, hiddenKeys: UnsafePointer<Int32>? = nil, shape s: AttentionShape
     ) {
         if s.headDim <= simdMaxHeadDim {
-            AttentionSIMD.forward(out: out, att: att, q: q, k: k, v: v, keyMask: keyMask, shape: s)
+            AttentionSIMD.forward(out: out, att: att, q: q, k: k, v: v, keyMask: keyMask, hiddenKeys: hiddenKeys, shape: s)
         } else {
-            forwardBLAS(out: out, att: att, q: q, k: k, v: v, keyMask: keyMask, shape: s)
+            forwardBLAS(out: out, att: att, q: q, k: k, v: v, keyMask: keyMask, hiddenKeys: hiddenKeys, shape: s)
         }
+    }
+
+    /// Sets scores of query i (row index `row` of sequence `b`) to −∞ over its hidden key span, clipped to keys 0...i.
+    @inline(__always)
+    static func hideKeys(_ scores: UnsafeMutablePointer<Float>, i: Int, row: Int, hiddenKeys: UnsafePointer<Int32>?) {
+        guard let hiddenKeys else { return }
+        let from = Int(hiddenKeys[2 * row]), to = min(Int(hiddenKeys[2 * row + 1]), i + 1)
+        if from < to { (scores + from).update(repeating: -.infinity, count: to - from) }
     }
 
     /// `forward` through sgemm on blocks of `blockRows` query rows.
     static func forwardBLAS(
         out: UnsafeMutablePointer<Float>, att: UnsafeMutablePointer<Float>,
         q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
-        keyMask: UnsafePointer<Float>, shape s: AttentionShape
+        keyMask: UnsafePointer<Float>, hiddenKeys: UnsafePointer<Int32>?, shape s: AttentionShape
     ) {
         let T = s.seqLen, HD = s.headDim, ldq = s.qStride, ldk = s.kvStride, ldo = s.outStride
         forEachUnit(s) { b, kvh in
@@ -48,6 +60,7 @@ public enum Attention {
                     BLAS.serialSgemm(transA: false, transB: true, m: i1 - i0, n: i1, k: HD, alpha: s.scale,
                                a: qbh + i0 * ldq, lda: ldq, b: kbh, ldb: ldk, beta: 0, c: p + i0 * T, ldc: T)
                     for i in i0..<i1 {
+                        hideKeys(p + i * T, i: i, row: b * T + i, hiddenKeys: hiddenKeys)
                         softmaxRow(p + i * T, i: i, t: T, mask: mask, firstMasked: firstMasked)
                     }
                     BLAS.serialSgemm(transA: false, transB: false, m: i1 - i0, n: HD, k: i1, a: p + i0 * T, lda: T,

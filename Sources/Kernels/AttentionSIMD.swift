@@ -10,7 +10,7 @@ enum AttentionSIMD {
     static func forward(
         out: UnsafeMutablePointer<Float>, att: UnsafeMutablePointer<Float>,
         q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
-        keyMask: UnsafePointer<Float>, shape s: AttentionShape
+        keyMask: UnsafePointer<Float>, hiddenKeys: UnsafePointer<Int32>?, shape s: AttentionShape
     ) {
         let T = s.seqLen, HD = s.headDim, ldq = s.qStride, ldk = s.kvStride, ldo = s.outStride
         let Tp = paddedLength(T), rowsPerTile = AttentionTiles.tileRows
@@ -28,6 +28,7 @@ enum AttentionSIMD {
                     AttentionTiles.scoreTile(out: scores, ldo: Tp, a: qbh + i0 * ldq, lda: ldq, rows: i1 - i0,
                                              bT: kT, ldb: Tp, depth: HD, columns: i1, scale: s.scale)
                     for i in i0..<i1 {
+                        Attention.hideKeys(scores + (i - i0) * Tp, i: i, row: b * T + i, hiddenKeys: hiddenKeys)
                         softmaxRow(into: p + i * T, scores: scores + (i - i0) * Tp, i: i, t: T, mask: mask,
                                    firstMasked: firstMasked)
                     }

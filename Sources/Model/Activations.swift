@@ -33,6 +33,8 @@ final class Activations {
     let positions: UnsafeMutablePointer<Int32>
     /// Key padding mask (B,T).
     let mask: FloatBuffer
+    /// Hidden key span [from, to) per token (B,T,2), filled for branched batches only.
+    let hiddenKeys: UnsafeMutablePointer<Int32>
     /// Gradient scratch: residual stream and normed input (B,T,C).
     let dResidual: FloatBuffer, dLn: FloatBuffer
     /// Gradient scratch for the fused queries, keys, values (B,T,QKV) and the attention output (B,T,NH,HD).
@@ -61,6 +63,7 @@ final class Activations {
         tokens = .allocate(capacity: N)
         positions = .allocate(capacity: N)
         mask = FloatBuffer(count: N)
+        hiddenKeys = .allocate(capacity: 2 * N)
         dResidual = FloatBuffer(count: N * C); dLn = FloatBuffer(count: N * C)
         dQKV = FloatBuffer(count: N * (QC + 2 * KC)); dAttOut = FloatBuffer(count: N * QC)
         dGateUp = FloatBuffer(count: N * 2 * I); dAct = FloatBuffer(count: N * I)
@@ -69,6 +72,7 @@ final class Activations {
     deinit {
         tokens.deallocate()
         positions.deallocate()
+        hiddenKeys.deallocate()
     }
 
     /// Whether a (B,T) batch fits.

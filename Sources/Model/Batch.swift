@@ -1,4 +1,7 @@
 /// A right-padded batch of token sequences (B,T) with its attention mask (1 real token, 0 pad).
+///
+/// Tokens sit at positions 0, 1, … and see every earlier token, unless the batch packs branched
+/// sequences (`Batch(branched:padToken:)`), which set their own positions and hidden key spans.
 public struct Batch: Sendable, Equatable {
     /// Number of sequences B.
     public let batchSize: Int
@@ -10,6 +13,10 @@ public struct Batch: Sendable, Equatable {
     public let mask: [Float]
     /// Number of real tokens per sequence (B).
     public let lengths: [Int]
+    /// RoPE positions (B,T), or nil for 0..<T in every sequence.
+    public let positions: [Int32]?
+    /// Per token, a span [from, to) of earlier keys it may not attend to (B,T,2), or nil for none.
+    public let hiddenKeys: [Int32]?
 
     /// Right-pads `sequences` with `padToken` to `seqLen` (default: the longest); empty sequences are rejected.
     public init(sequences: [[Int32]], padToken: Int32, seqLen padTo: Int? = nil) throws {
@@ -33,6 +40,19 @@ public struct Batch: Sendable, Equatable {
         self.tokens = tokens
         self.mask = mask
         lengths = sequences.map(\.count)
+        positions = nil
+        hiddenKeys = nil
+    }
+
+    /// A batch from its parts; `Batch(branched:padToken:)` builds on it.
+    init(batchSize: Int, seqLen: Int, tokens: [Int32], mask: [Float], lengths: [Int], positions: [Int32]?, hiddenKeys: [Int32]?) {
+        self.batchSize = batchSize
+        self.seqLen = seqLen
+        self.tokens = tokens
+        self.mask = mask
+        self.lengths = lengths
+        self.positions = positions
+        self.hiddenKeys = hiddenKeys
     }
 
     /// Index of the last real token of each sequence (B).

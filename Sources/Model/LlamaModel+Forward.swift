@@ -20,8 +20,9 @@ extension LlamaModel {
     /// (B,T,V) or values (B,T); `backward` then works on this batch.
     func forwardIntoActivations(_ batch: Batch) throws -> Activations {
         let B = batch.batchSize, T = batch.seqLen
-        if T > config.maxPositionEmbeddings {
-            throw ModelError.sequenceTooLong(length: T, limit: config.maxPositionEmbeddings)
+        let positionsUsed = batch.positions.map { Int($0.max() ?? 0) + 1 } ?? T
+        if positionsUsed > config.maxPositionEmbeddings {
+            throw ModelError.sequenceTooLong(length: positionsUsed, limit: config.maxPositionEmbeddings)
         }
         if let bad = batch.tokens.first(where: { $0 < 0 || Int($0) >= config.vocabSize }) {
             throw ModelError.tokenOutOfRange(token: bad, vocabSize: config.vocabSize)
@@ -34,18 +35,24 @@ extension LlamaModel {
             activations = a
         }
         batch.tokens.withUnsafeBufferPointer { a.tokens.update(from: $0.baseAddress!, count: B * T) }
-        for b in 0..<B { for t in 0..<T { a.positions[b * T + t] = Int32(t) } }
+        if let positions = batch.positions {
+            positions.withUnsafeBufferPointer { a.positions.update(from: $0.baseAddress!, count: B * T) }
+        } else {
+            for b in 0..<B { for t in 0..<T { a.positions[b * T + t] = Int32(t) } }
+        }
+        batch.hiddenKeys?.withUnsafeBufferPointer { a.hiddenKeys.update(from: $0.baseAddress!, count: 2 * B * T) }
         a.mask.copy(from: batch.mask)
-        runForward(a, batch: B, seqLen: T)
+        runForward(a, batch: B, seqLen: T, hidesKeys: batch.hiddenKeys != nil)
         lastBatch = batch
         return a
     }
 
-    /// The forward pass over saved-activation buffers; tokens, positions and mask already filled.
+    /// The forward pass over saved-activation buffers; tokens, positions, mask and (with `hidesKeys`)
+    /// hidden key spans already filled.
     ///
     /// q|k|v and gate|up are one product each (their weights are adjacent in the layout); o_proj and
     /// down_proj add onto a copy of the residual stream inside the product.
-    private func runForward(_ a: Activations, batch B: Int, seqLen T: Int) {
+    private func runForward(_ a: Activations, batch B: Int, seqLen T: Int, hidesKeys: Bool) {
         let c = config
         let N = B * T, C = c.hiddenSize, I = c.intermediateSize, HD = c.headDim
         let NH = c.numAttentionHeads, NKV = c.numKeyValueHeads
@@ -61,7 +68,8 @@ extension LlamaModel {
             RoPE.forward(x: qkv, positions: a.positions, cos: ropeCos.pointer, sin: ropeSin.pointer,
                          n: N, heads: NH + NKV, headDim: HD, rowStride: QKV) // the q and k heads of each row
             Attention.forward(out: a.attOut[l].pointer, att: a.att[l].pointer, q: qkv, k: qkv + QC, v: qkv + QC + KC,
-                              keyMask: a.mask.pointer, shape: shape) // (B,T,NH,HD)
+                              keyMask: a.mask.pointer, hiddenKeys: hidesKeys ? UnsafePointer(a.hiddenKeys) : nil,
+                              shape: shape) // (B,T,NH,HD)
             a.mid[l].copy(from: a.residual[l], sourceOffset: 0, offset: 0, count: N * C)
             Matmul.forward(out: mid, inp: a.attOut[l].pointer, weight: param(w.o), n: N, c: QC, oc: C,
                            accumulate: true) // (B,T,C)

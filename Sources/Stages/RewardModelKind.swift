@@ -14,8 +14,8 @@ import World
 struct RewardModelKind: StageKind {
     /// `reward_model`.
     let name = "reward_model"
-    /// Version 2: length-grouped batches.
-    let version = 2
+    /// Version 3: each pair is one packed sequence (its prompt computed once).
+    let version = 3
     /// Optimiser, loss, split and fresh-pair settings.
     let params: [ParamSpec] = TrainingSchedule.specs + GenerationSettings.specs + [
         BatchOrder.spec,
@@ -74,8 +74,7 @@ struct RewardModelKind: StageKind {
         trainer.margin = try params.double("margin", default: 0, in: -100...100)
         trainer.centring = try params.double("centring", default: 0.01, in: 0...100)
 
-        let lengths = train.map { max(trainer.tokens(prompt: $0.prompt, response: $0.chosen).count,
-                                      trainer.tokens(prompt: $0.prompt, response: $0.rejected).count) }
+        let lengths = try train.map { try trainer.packedPair(prompt: $0.prompt, chosen: $0.chosen, rejected: $0.rejected).count }
         var order = BatchOrder(lengths: lengths, batchSize: schedule.batchSize, windowBatches: try BatchOrder.windowBatches(params),
                                seed: context.seed ^ 0x5254_5241_494E)
         var curve: [LossPoint] = []

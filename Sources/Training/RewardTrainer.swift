@@ -46,25 +46,35 @@ public final class RewardTrainer {
         return result
     }
 
+    /// One packed sequence per pair: the tokens the chosen and rejected responses share (the prompt and
+    /// chat markers) once, then each response, which sees the shared part and itself only.
+    public func packedPair(prompt: String, chosen: String, rejected: String) throws -> BranchedSequence {
+        try BranchedSequence(sharingPrefixOf: [tokens(prompt: prompt, response: chosen), tokens(prompt: prompt, response: rejected)])
+    }
+
     /// One optimiser step on pairs; returns the mean loss and the fraction ranked right before the update.
+    ///
+    /// Each pair is one packed sequence (`packedPair`), so its prompt is computed once for both responses;
+    /// the scores equal those of two separate sequences up to float rounding.
     public func step(_ pairs: [(prompt: String, chosen: String, rejected: String)], index: Int) throws -> (loss: Double, accuracy: Double) {
         guard let optimizer, let rates else { throw ModelError.invalidState("this reward trainer only scores") }
         let n = pairs.count
-        let sequences = pairs.map { tokens(prompt: $0.prompt, response: $0.chosen) } + pairs.map { tokens(prompt: $0.prompt, response: $0.rejected) }
-        let batch = try Batch(sequences: sequences, padToken: model.config.padTokenId)
-        let scores = try model.forward(batch).scores.map(Double.init)
+        let packed = try pairs.map { try packedPair(prompt: $0.prompt, chosen: $0.chosen, rejected: $0.rejected) }
+        let batch = try Batch(branched: packed, padToken: model.config.padTokenId)
+        let values = try model.forward(batch).values
         var dValues = [Float](repeating: 0, count: batch.batchSize * batch.seqLen)
         var loss = 0.0, right = 0
-        for i in 0..<n {
-            let chosen = scores[i], rejected = scores[n + i]
+        for (i, pair) in packed.enumerated() {
+            let ends = pair.branchEnds.map { i * batch.seqLen + $0 }
+            let chosen = Double(values[ends[0]]), rejected = Double(values[ends[1]])
             let d = chosen - rejected - margin
             let sum = chosen + rejected
             loss += Statistics.softplus(-d) + centring * sum * sum
             if chosen > rejected { right += 1 }
             let dd = -Statistics.sigmoid(-d)
             let dc = 2 * centring * (chosen + rejected)
-            dValues[i * batch.seqLen + batch.lastTokenIndex[i]] = Float((dd + dc) / Double(n))
-            dValues[(n + i) * batch.seqLen + batch.lastTokenIndex[n + i]] = Float((-dd + dc) / Double(n))
+            dValues[ends[0]] = Float((dd + dc) / Double(n))
+            dValues[ends[1]] = Float((-dd + dc) / Double(n))
         }
         try model.backward(dValues: dValues)
         try optimizer.update(model, learningRate: rates.rate(at: index))

@@ -16,7 +16,22 @@ final class AttentionReferenceTests: XCTestCase {
         }
     }
 
-    private func compare(heads NH: Int, kvHeads NKV: Int, headDim HD: Int, seqLen T: Int, mask: [Float]) {
+    /// Hidden key spans, as a packed preference pair uses them: in sequence 0 keys 20..<29 (the first branch)
+    /// are hidden from queries 29..<37, and in sequence 1 query 10 hides keys 3..<12, which reach past it.
+    func testKernelsHideEachQuerysKeySpanOnBothPaths() {
+        for headDim in [8, 32, 40] {
+            let T = 37
+            var hidden = [Int32](repeating: 0, count: 2 * 2 * T)
+            for i in 29..<T { hidden[2 * i] = 20; hidden[2 * i + 1] = 29 }
+            hidden[2 * (T + 10)] = 3
+            hidden[2 * (T + 10) + 1] = 12
+            var mask = [Float](repeating: 1, count: 2 * T)
+            for t in 33..<T { mask[T + t] = 0 }
+            compare(heads: 4, kvHeads: 2, headDim: headDim, seqLen: T, mask: mask, hidden: hidden)
+        }
+    }
+
+    private func compare(heads NH: Int, kvHeads NKV: Int, headDim HD: Int, seqLen T: Int, mask: [Float], hidden: [Int32]? = nil) {
         let B = mask.count / T, QC = NH * HD, KC = NKV * HD, row = QC + 2 * KC + 3 // fused rows, 3 spare floats
         let s = AttentionShape(batch: B, seqLen: T, heads: NH, kvHeads: NKV, headDim: HD, qStride: row, kvStride: row)
         let qkv = GradientCheck.random(B * T * row, seed: 21, scale: 2)
@@ -26,14 +41,14 @@ final class AttentionReferenceTests: XCTestCase {
         var grads = [Float](repeating: .nan, count: B * T * row) // dq | dk | dv at q, k, v's offsets
         qkv.withUnsafeBufferPointer { x in
             let q = x.baseAddress!
-            Attention.forward(out: &out, att: &att, q: q, k: q + QC, v: q + QC + KC, keyMask: mask, shape: s)
+            Attention.forward(out: &out, att: &att, q: q, k: q + QC, v: q + QC + KC, keyMask: mask, hiddenKeys: hidden, shape: s)
             grads.withUnsafeMutableBufferPointer { g in
                 let d = g.baseAddress!
                 Attention.backward(dq: d, dk: d + QC, dv: d + QC + KC, dout: dout, out: out, q: q, k: q + QC,
                                    v: q + QC + KC, att: att, shape: s)
             }
         }
-        let ref = NaiveAttention(qkv: qkv.map(Double.init), dout: dout.map(Double.init), mask: mask, shape: s)
+        let ref = NaiveAttention(qkv: qkv.map(Double.init), dout: dout.map(Double.init), mask: mask, hidden: hidden, shape: s)
         let what = "HD \(HD)"
         assertClose(out, ref.out, "\(what) out")
         // Entries after the diagonal are not part of the contract (the SIMD path leaves most unwritten).
@@ -46,7 +61,16 @@ final class AttentionReferenceTests: XCTestCase {
                             "\(what) dq|dk|dv of token \(t) in sequence \(b)")
             }
         }
-        XCTAssertEqual(out[(2 * T) * QC..<(2 * T) * QC + QC].map(abs).max(), 0, "a query with no visible key gives zeros")
+        if B > 2 {
+            XCTAssertEqual(out[(2 * T) * QC..<(2 * T) * QC + QC].map(abs).max(), 0, "a query with no visible key gives zeros")
+        }
+        if let hidden {
+            for i in 0..<T where hidden[2 * i] < hidden[2 * i + 1] {
+                for j in Int(hidden[2 * i])..<min(Int(hidden[2 * i + 1]), i + 1) {
+                    XCTAssertEqual(att[i * T + j], 0, "\(what): query \(i) must not see hidden key \(j)")
+                }
+            }
+        }
     }
 
     private func assertClose(_ got: [Float], _ want: [Double], _ what: String, file: StaticString = #filePath,
@@ -57,13 +81,13 @@ final class AttentionReferenceTests: XCTestCase {
     }
 }
 
-/// Causal GQA attention with a key mask, forward and backward, by plain loops in Double.
+/// Causal GQA attention with a key mask and hidden key spans, forward and backward, by plain loops in Double.
 private struct NaiveAttention {
     /// Output (B,T,NH,HD), probabilities (B,NH,T,T) and the gradients laid out like the fused q|k|v rows.
     var out: [Double], p: [Double], dqkv: [Double]
 
-    /// Runs both passes; q, k, v sit in fused rows of `shape.qStride` floats.
-    init(qkv x: [Double], dout: [Double], mask: [Float], shape s: AttentionShape) {
+    /// Runs both passes; q, k, v sit in fused rows of `shape.qStride` floats; `hidden` (B,T,2) as in `Attention.forward`.
+    init(qkv x: [Double], dout: [Double], mask: [Float], hidden: [Int32]?, shape s: AttentionShape) {
         let B = s.batch, T = s.seqLen, NH = s.heads, HD = s.headDim, ld = s.qStride
         let QC = NH * HD, KC = s.kvHeads * HD, scale = 1 / Double(HD).squareRoot()
         out = [Double](repeating: 0, count: B * T * QC)
@@ -77,7 +101,8 @@ private struct NaiveAttention {
                 func v(_ t: Int, _ d: Int) -> Int { (b * T + t) * ld + QC + KC + kvh * HD + d }
                 func o(_ t: Int, _ d: Int) -> Int { (b * T + t) * QC + h * HD + d }
                 for i in 0..<T {
-                    let visible = (0...i).filter { mask[b * T + $0] != 0 }
+                    let span = hidden.map { Int($0[2 * (b * T + i)])..<max(Int($0[2 * (b * T + i)]), Int($0[2 * (b * T + i) + 1])) }
+                    let visible = (0...i).filter { mask[b * T + $0] != 0 && !(span?.contains($0) ?? false) }
                     if visible.isEmpty { continue }
                     let scores = visible.map { j in (0..<HD).reduce(0.0) { $0 + x[q(i, $1)] * x[k(j, $1)] } * scale }
                     let m = scores.max()!, e = scores.map { Foundation.exp($0 - m) }, sum = e.reduce(0, +)
