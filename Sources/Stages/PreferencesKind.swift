@@ -14,8 +14,8 @@ import World
 struct PreferencesKind: StageKind {
     /// `preferences`.
     let name = "preferences"
-    /// Version 3 (blank candidates are dropped before pairing).
-    let version = 3
+    /// Version 4: a prompt's k completions share one generation batch (blank candidates are dropped before pairing).
+    let version = 4
     /// Sampling, pairing and annotator settings.
     let params: [ParamSpec] = GenerationSettings.specs + [
         ParamSpec("k", .integer, summary: "completions sampled per prompt"),
@@ -81,6 +81,9 @@ struct PreferencesKind: StageKind {
 }
 
 /// Samples k completions per prompt at temperatures used in turn.
+///
+/// All k completions of a prompt share one generation batch (`sampler.batchSize` prompts, so k times
+/// as many rows), which prefills each prompt once.
 struct CandidateSampler {
     /// The policy sampler.
     let sampler: PolicySampler
@@ -93,13 +96,17 @@ struct CandidateSampler {
 
     /// k completions for each prompt, in prompt order.
     func sample(_ prompts: [String], seed: UInt64, context: StageContext) throws -> [[Completion]] {
-        var result = Array(repeating: [Completion](), count: prompts.count)
-        for round in 0..<k {
+        var wide = sampler
+        wide.batchSize = sampler.batchSize * k
+        var result: [[Completion]] = []
+        result.reserveCapacity(prompts.count)
+        for start in stride(from: 0, to: prompts.count, by: sampler.batchSize) {
             if context.isCancelled { throw StagesError.cancelled(node: context.node) }
-            let completions = try sampler.complete(prompts, temperature: temperatures[round % temperatures.count],
-                                                   maxNewTokens: maxNewTokens, seed: seed &+ UInt64(round) &* 7919)
-            for (i, completion) in completions.enumerated() { result[i].append(completion) }
-            context.progress.update(step: round + 1, total: k)
+            let part = prompts[start..<min(start + sampler.batchSize, prompts.count)]
+            let requests = part.flatMap { prompt in (0..<k).map { (prompt: prompt, temperature: temperatures[$0 % temperatures.count]) } }
+            let completions = try wide.complete(requests, maxNewTokens: maxNewTokens, seed: seed &+ UInt64(start) &* 7919)
+            result += stride(from: 0, to: completions.count, by: k).map { Array(completions[$0..<($0 + k)]) }
+            context.progress.update(step: start + part.count, total: prompts.count)
         }
         return result
     }

@@ -46,21 +46,29 @@ public struct PolicySampler {
 
     /// One completion per prompt at `temperature` (0: greedy), seeded by `seed` and the batch index.
     public func complete(_ prompts: [String], temperature: Double, maxNewTokens: Int, seed: UInt64) throws -> [Completion] {
+        try complete(prompts.map { (prompt: $0, temperature: temperature) }, maxNewTokens: maxNewTokens, seed: seed)
+    }
+
+    /// One completion per request, each at its own temperature (0: greedy), `batchSize` requests per
+    /// generation batch, seeded by `seed` and the batch index. Requests for the same prompt in one batch
+    /// share its prefill.
+    public func complete(_ requests: [(prompt: String, temperature: Double)], maxNewTokens: Int, seed: UInt64) throws -> [Completion] {
         var result: [Completion] = []
-        result.reserveCapacity(prompts.count)
+        result.reserveCapacity(requests.count)
         var start = 0
-        while start < prompts.count {
-            let end = min(start + batchSize, prompts.count)
-            let part = Array(prompts[start..<end])
+        while start < requests.count {
+            let end = min(start + batchSize, requests.count)
+            let part = Array(requests[start..<end])
             var rng = Xoshiro256(seed: seed &+ UInt64(start) &* 0x9E37_79B9_7F4A_7C15)
-            let options = SamplingOptions(temperature: Float(temperature), maxNewTokens: maxNewTokens)
-            let generation = try model.generate(prompts: part.map(promptTokens), options: options, rng: &rng)
-            for (i, prompt) in part.enumerated() {
+            let options = SamplingOptions(temperature: Float(part[0].temperature), maxNewTokens: maxNewTokens)
+            let generation = try model.generate(prompts: part.map { promptTokens($0.prompt) }, options: options,
+                                                temperatures: part.map { Float($0.temperature) }, rng: &rng)
+            for (i, request) in part.enumerated() {
                 var tokens = generation.tokens[i]
                 if generation.reachedEOS[i] { tokens.removeLast() }
-                result.append(Completion(prompt: prompt, text: tokenizer.decode(tokens, showSpecial: true),
+                result.append(Completion(prompt: request.prompt, text: tokenizer.decode(tokens, showSpecial: true),
                                          reachedEOS: generation.reachedEOS[i], tokenCount: generation.tokens[i].count,
-                                         temperature: temperature))
+                                         temperature: request.temperature))
             }
             start = end
         }

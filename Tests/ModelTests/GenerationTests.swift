@@ -42,6 +42,30 @@ final class GenerationTests: XCTestCase {
         XCTAssertEqual(rng1.next(), rng2.next(), "both paths drew the same random numbers")
     }
 
+    /// Repeated prompts (prefilled once and copied) with a temperature per row match the recompute path,
+    /// which runs every row on its own; greedy rows of the same prompt agree.
+    func testRepeatedPromptsWithRowTemperaturesMatchRecompute() throws {
+        var config = TestModels.config
+        config.maxPositionEmbeddings = 64
+        let model = try LlamaModel(config: config, seed: 13)
+        let repeated = [prompts[1], prompts[0], prompts[1], prompts[2], prompts[0], prompts[1]]
+        let temperatures: [Float] = [0, 1.3, 0.7, 1, 0, 0]
+        var rng1 = Xoshiro256(seed: 4), rng2 = Xoshiro256(seed: 4)
+        var cached = SamplingOptions(maxNewTokens: 20), recompute = cached
+        recompute.useKVCache = false
+        let a = try model.generate(prompts: repeated, options: cached, temperatures: temperatures, rng: &rng1)
+        let b = try model.generate(prompts: repeated, options: recompute, temperatures: temperatures, rng: &rng2)
+        XCTAssertEqual(a.tokens, b.tokens)
+        XCTAssertEqual(a.reachedEOS, b.reachedEOS)
+        for (x, y) in zip(a.logProbs.joined(), b.logProbs.joined()) { XCTAssertEqual(x, y, accuracy: 1e-4) }
+        XCTAssertEqual(a.tokens[0], a.tokens[5], "greedy rows of one prompt agree")
+        XCTAssertNotEqual(a.tokens[0], a.tokens[2], "a sampled row of the same prompt differs from its greedy row")
+        var greedy = Xoshiro256(seed: 1)
+        cached.temperature = 0
+        XCTAssertEqual(try model.generate(prompts: [prompts[0]], options: cached, rng: &greedy).tokens[0], a.tokens[4])
+        XCTAssertThrowsError(try model.generate(prompts: repeated, options: cached, temperatures: [1], rng: &greedy))
+    }
+
     func testStopsAtEOSAndReportsIt() throws {
         var config = TestModels.config
         config.maxPositionEmbeddings = 256
