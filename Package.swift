@@ -8,6 +8,11 @@ import PackageDescription
 /// Stages and Report hold the node kinds wired to EngineCore's stage protocol. Only Engine (catalog, executor,
 /// workspace) and CatalogReports (which read the catalog) sit above GRDB, so a build compiles EngineCore, Training,
 /// Charts, TextSimilarity, Stages and Report beside GRDB instead of after Engine.
+/// Release builds compile the orchestration targets above GRDB without optimisation. They wait for GRDB's
+/// single-threaded whole-module build and sit on the critical path of a fresh `make run`; their run time is
+/// catalog and file I/O, while every numeric target below them stays optimised (see bench/RESULTS.md).
+let orchestrationSettings: [SwiftSetting] = [.unsafeFlags(["-Onone"], .when(configuration: .release))]
+
 let package = Package(
     name: "rlhf",
     platforms: [.macOS(.v15)],
@@ -49,7 +54,7 @@ let package = Package(
             "EngineCore",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], swiftSettings: orchestrationSettings),
         // World: the embedded synthetic world (tasks, gold verifiers, generators, annotator).
         .target(name: "World"),
         // Training: trainers (causal LM, reward model, PPO), sampling and the evaluations that judge them. No Engine.
@@ -63,12 +68,13 @@ let package = Package(
         // Report: the experiment report page and the `report` node kind that renders it from its catalog view. No GRDB.
         .target(name: "Report", dependencies: ["EngineCore", "Stages", "Training", "Charts"]),
         // CatalogReports: `rlhf report` and `rlhf diff`, which read the live catalog through Engine.
-        .target(name: "CatalogReports", dependencies: ["Engine", "EngineCore", "Report", "Charts"]),
+        .target(name: "CatalogReports", dependencies: ["Engine", "EngineCore", "Report", "Charts"],
+                swiftSettings: orchestrationSettings),
         // rlhf: the thin command-line front end.
         .executableTarget(name: "rlhf", dependencies: [
             "Engine", "EngineCore", "Stages", "Report", "CatalogReports", "Model",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], swiftSettings: orchestrationSettings),
 
         .testTarget(name: "EngineTests", dependencies: ["EngineCore", "Engine"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "SafeTensors"]),
