@@ -1,5 +1,3 @@
-import Foundation
-
 /// Rewards and advantages computed within groups of completions of the same prompt.
 enum GroupRewards {
     /// Self-play reward: each completion's mean probability of beating its siblings under the RM,
@@ -9,7 +7,7 @@ enum GroupRewards {
         guard k > 1 else { return scores.map { _ in 0.5 } }
         return (0..<k).map { i in
             var total = 0.0
-            for j in 0..<k where j != i { total += sigmoid(scores[i] - scores[j]) }
+            for j in 0..<k where j != i { total += Statistics.sigmoid(scores[i] - scores[j]) }
             return total / Double(k - 1)
         }
     }
@@ -22,10 +20,5 @@ enum GroupRewards {
         guard normalise else { return centred }
         let std = (centred.reduce(0) { $0 + $1 * $1 } / Double(rewards.count)).squareRoot()
         return centred.map { $0 / (std + eps) }
-    }
-
-    /// The logistic function.
-    static func sigmoid(_ x: Double) -> Double {
-        x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x))
     }
 }
