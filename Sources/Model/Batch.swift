@@ -55,7 +55,8 @@ public struct Batch: Sendable, Equatable {
         self.hiddenKeys = hiddenKeys
     }
 
-    /// Index of the last real token of each sequence (B).
+    /// Index of the last real token of each sequence (B); in a branched batch that is the last branch's
+    /// last token (`BranchedSequence.branchEnds` gives every branch's).
     public var lastTokenIndex: [Int] { lengths.map { $0 - 1 } }
 
     /// Next-token targets (B,T) and loss weights (B,T) for causal-LM training: position t predicts token

@@ -4,7 +4,7 @@ extension LlamaModel {
     /// Backpropagates upstream gradients of the last `forward` and accumulates parameter gradients.
     ///
     /// Pass `dLogits` (B,T,V) for a causal LM or `dValues` (B,T) for a scalar-head model (a score
-    /// gradient goes at `batch.lastTokenIndex`). Frozen slices get no gradient, and the pass stops below
+    /// gradient goes at the token the score was read from, e.g. `batch.lastTokenIndex`). Frozen slices get no gradient, and the pass stops below
     /// the lowest block that has a trainable parameter.
     public func backward(dLogits: [Float]? = nil, dValues: [Float]? = nil) throws {
         guard let a = activations, let batch = lastBatch else {

@@ -60,8 +60,8 @@ public struct PolicySampler {
             let end = min(start + batchSize, requests.count)
             let part = Array(requests[start..<end])
             var rng = Xoshiro256(seed: seed &+ UInt64(start) &* 0x9E37_79B9_7F4A_7C15)
-            let options = SamplingOptions(temperature: Float(part[0].temperature), maxNewTokens: maxNewTokens)
-            let generation = try model.generate(prompts: part.map { promptTokens($0.prompt) }, options: options,
+            let generation = try model.generate(prompts: part.map { promptTokens($0.prompt) },
+                                                options: SamplingOptions(maxNewTokens: maxNewTokens),
                                                 temperatures: part.map { Float($0.temperature) }, rng: &rng)
             for (i, request) in part.enumerated() {
                 var tokens = generation.tokens[i]
