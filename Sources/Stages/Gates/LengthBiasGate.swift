@@ -1,5 +1,6 @@
 import EngineCore
 import Foundation
+import Training
 import World
 
 /// `gate.length_bias`: mode `preferences` measures how much a preference set rewards length; mode
@@ -151,7 +152,7 @@ public struct LengthBiasGate: StageKind {
         let fraction = longer / count
         let correlation = GateStatistics.pointBiserial(group: group, values: lengths)
         evaluation.figures = ["pairs": Double(dataset.records.count), "chosen_longer_fraction": fraction,
-                              "mean_length_ratio": GateStatistics.mean(ratios), "median_length_ratio": GateStatistics.median(ratios),
+                              "mean_length_ratio": Statistics.mean(ratios, ifEmpty: .nan), "median_length_ratio": GateStatistics.median(ratios),
                               "point_biserial": correlation, "length_matched_pairs": Double(matched),
                               "length_matched_chosen_longer_fraction": matched == 0 ? .nan : matchedLonger / Double(matched)]
         evaluation.check("max_chosen_longer_fraction", limit: settings.maxChosenLongerFraction, violated: fraction > settings.maxChosenLongerFraction,

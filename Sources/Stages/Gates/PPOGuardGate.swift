@@ -1,5 +1,6 @@
 import EngineCore
 import Foundation
+import Training
 
 /// `gate.ppo_guard`: reads `ppo_train_metrics.jsonl` and fails on a final KL over a bound, response
 /// length grown by more than a factor, too many responses without EOS, or the reward-hacking alarm
@@ -113,7 +114,7 @@ public struct PPOGuardGate: StageKind {
         func ends(_ metric: String) -> (first: Double, last: Double, line: Int)? {
             guard let values = series[metric]?.values, !values.isEmpty, let line = series[metric]?.lines.last else { return nil }
             let width = min(limits.window, max(1, values.count / 2))
-            return (GateStatistics.mean(Array(values.prefix(width))), GateStatistics.mean(Array(values.suffix(width))), line)
+            return (Statistics.mean(Array(values.prefix(width)), ifEmpty: .nan), Statistics.mean(Array(values.suffix(width)), ifEmpty: .nan), line)
         }
         guard let kl = ends("kl") else {
             throw StagesError.missingFigure(file: file, figure: "KL per iteration", hint: "each line needs \"kl\"")
