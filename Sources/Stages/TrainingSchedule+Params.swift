@@ -24,7 +24,7 @@ struct ScheduleParams: ParamDeclarations {
         self.learningRate = .number("learning_rate", default: learningRate, in: 1e-8...1, "peak learning rate")
         self.warmupSteps = .integer("warmup_steps", default: nil, derived: "min(\(warmupSteps), steps / 5)", in: 0...10_000_000,
                                     "linear warmup steps")
-        self.weightDecay = .number("weight_decay", default: weightDecay, in: 0...1, "AdamW weight decay (never on norms, embeddings or biases)")
+        self.weightDecay = .number("weight_decay", default: weightDecay, in: 0...1, "AdamW weight decay (never on norm weights)")
         warmupCap = warmupSteps
     }
 
