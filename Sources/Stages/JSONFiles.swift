@@ -32,16 +32,22 @@ enum JSONFiles {
 
     /// Reads a JSONL file of `type` records; any bad line fails with every issue listed by file, line and field.
     static func readRecords<R: JSONLRecord>(_ type: R.Type, from url: URL) throws -> [R] {
-        let records: [R]
+        try readNumberedRecords(type, from: url).map(\.record)
+    }
+
+    /// `readRecords` with each record's 1-based line in the file (blank lines are skipped, so lines can jump).
+    static func readNumberedRecords<R: JSONLRecord>(_ type: R.Type, from url: URL) throws -> [(line: Int, record: R)] {
+        let result: JSONLReader.Result<R>
         do {
-            records = try JSONLReader().readValid(type, from: url)
+            result = try JSONLReader().read(type, from: url)
+            guard result.issues.isEmpty else { throw WorldError.invalidJSONL(file: url.path, issues: result.issues) }
         } catch let error as WorldError {
             throw StagesError.invalidData(error.description)
         }
-        guard !records.isEmpty else {
+        guard !result.records.isEmpty else {
             throw StagesError.badInput(path: url.path, message: "has no \(R.formatName) records; it needs at least one line")
         }
-        return records
+        return result.records
     }
 
     /// Writes records as JSON Lines.

@@ -71,7 +71,9 @@ struct RewardModelKind: StageKind {
     func run(_ context: StageContext) throws {
         let params = try checkedParams(context)
         let declared = Self.declared
-        let records = try JSONFiles.readRecords(PreferenceRecord.self, from: context.inputs["data"]!)
+        let dataURL = context.inputs["data"]!
+        let numbered = try JSONFiles.readNumberedRecords(PreferenceRecord.self, from: dataURL)
+        let records = numbered.map(\.record)
         let heldoutFraction = try params.value(declared.heldoutFraction)
         var train: [PreferenceRecord] = [], heldout: [PreferenceRecord] = []
         for record in records {
@@ -104,6 +106,7 @@ struct RewardModelKind: StageKind {
             }
         }
         let trainer = RewardTrainer(model: model, tokenizer: tokenizer, schedule: schedule)
+        try Self.checkLengths(numbered, trainer: trainer, limit: model.config.maxPositionEmbeddings, file: dataURL.path)
         trainer.margin = try params.value(declared.margin)
         trainer.centring = try params.value(declared.centring)
 
@@ -151,5 +154,19 @@ struct RewardModelKind: StageKind {
             context.metrics.record(name, step: schedule.steps, value: value)
         }
         try JSONFiles.write(report, to: context.outputs["report"]!)
+    }
+
+    /// Fails naming the file and line of the first pair whose prompt and chosen or rejected response take
+    /// more tokens than the model's context.
+    static func checkLengths(_ records: [(line: Int, record: PreferenceRecord)], trainer: RewardTrainer, limit: Int, file: String) throws {
+        for (line, record) in records {
+            for (field, response) in [("chosen", record.chosen), ("rejected", record.rejected)] {
+                let count = trainer.tokens(prompt: record.prompt, response: response).count
+                guard count <= limit else {
+                    throw StagesError.badInput(path: file, message: "line \(line): prompt and \(field) take \(count) tokens, over the model's "
+                        + "\(limit); shorten the pair or use a backbone with a longer max_position_embeddings")
+                }
+            }
+        }
     }
 }

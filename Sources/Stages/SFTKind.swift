@@ -86,7 +86,7 @@ struct SFTKind: StageKind {
         let validationFraction = try params.value(declared.validationFraction)
         let evalEvery = try params.value(declared.evalEvery, default: max(1, schedule.steps / 10))
         let dataURL = context.inputs["data"]!
-        let records = try JSONFiles.readRecords(SFTRecord.self, from: dataURL)
+        let records = try JSONFiles.readNumberedRecords(SFTRecord.self, from: dataURL)
         let prompts = settings.take(try JSONFiles.readRecords(PromptRecord.self, from: context.inputs["eval_prompts"]!))
         let baseline = try context.inputs["baseline"].map { try JSONFiles.read(ProbeSummary.self, from: $0).greedy }
         let (model, tokenizer) = try ModelFiles.load(context, role: "base")
