@@ -47,8 +47,8 @@ public final class LlamaModel {
         parameters = FloatBuffer(count: layout.count)
         gradients = FloatBuffer(count: layout.count)
         trainable = Array(repeating: true, count: layout.slices.count)
-        let tables = RoPE.tables(maxPositions: config.maxPositionEmbeddings, headDim: config.headDim,
-                                 theta: config.ropeTheta)
+        let tables = RoPE.tables(maxPositions: config.maxPositionEmbeddings,
+                                 inverseFrequencies: config.ropeInverseFrequencies)
         ropeCos = FloatBuffer(count: tables.cos.count)
         ropeCos.copy(from: tables.cos)
         ropeSin = FloatBuffer(count: tables.sin.count)
