@@ -23,6 +23,8 @@ public final class LlamaModel {
     var activations: Activations?
     /// The batch of the last forward, for backward.
     var lastBatch: Batch?
+    /// Sampling defaults of the checkpoint this model came from (written to generation_config.json).
+    public var samplingDefaults: SamplingDefaults?
 
     /// A model with parameters from `N(0, initializer_range)` (norms at 1), drawn from `seed`.
     public convenience init(config: LlamaConfig, seed: UInt64) throws {
@@ -60,6 +62,7 @@ public final class LlamaModel {
         try self.init(config: other.config)
         parameters.copy(from: other.parameters, sourceOffset: 0, offset: 0, count: layout.count)
         trainable = other.trainable
+        samplingDefaults = other.samplingDefaults
     }
 
     /// Number of parameters.
