@@ -5,6 +5,25 @@ extension Checkpoint {
     /// Index file of a sharded checkpoint.
     public static let weightsIndexFileName = "model.safetensors.index.json"
 
+    /// Replaces the weights in checkpoint `directory` (one file, or an index and its shards) by `model`'s,
+    /// written as `dtype` with config.json and generation_config.json; other files (tokenizer) stay.
+    public static func replaceWeights(_ model: LlamaModel, in directory: URL, dtype: CheckpointDType) throws {
+        let indexURL = directory.appendingPathComponent(weightsIndexFileName)
+        var stale = [weightsFileName]
+        if FileManager.default.fileExists(atPath: indexURL.path) {
+            stale += try WeightFiles.readIndex(indexURL, directory: directory).keys.sorted() + [weightsIndexFileName]
+        }
+        for name in stale where FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path) {
+            do {
+                try FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+            } catch {
+                throw ModelError.badFile(path: directory.appendingPathComponent(name).path,
+                                         reason: "cannot remove: \(error.localizedDescription)")
+            }
+        }
+        try saveWeights(model, to: directory, dtype: dtype)
+    }
+
     /// The safetensors files holding a checkpoint's tensors: `model.safetensors` when present (as
     /// transformers prefers it), else the shards named by `model.safetensors.index.json`'s `weight_map`.
     ///
@@ -77,7 +96,7 @@ extension Checkpoint {
         }
 
         /// Parses the index: shard file name → the tensor names mapped to it.
-        private static func readIndex(_ url: URL, directory: URL) throws -> [String: Set<String>] {
+        static func readIndex(_ url: URL, directory: URL) throws -> [String: Set<String>] {
             func fail(_ why: String) -> ModelError { .badFile(path: url.path, reason: why) }
             guard let data = FileManager.default.contents(atPath: url.path) else { throw fail("cannot be read") }
             let json: Any
