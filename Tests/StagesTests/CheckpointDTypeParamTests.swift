@@ -34,6 +34,24 @@ final class CheckpointDTypeParamTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: bf16["model"]!.appendingPathComponent("generation_config.json").path))
     }
 
+    func testPretrainWritesBF16AndGenerationConfig() throws {
+        let harness = try StageHarness()
+        let corpus = try harness.file("corpus.txt", String(repeating: "the cat sat on the mat\n", count: 20))
+        let model: JSONValue = .object(["hidden_size": .int(16), "intermediate_size": .int(24),
+                                        "num_hidden_layers": .int(1), "num_attention_heads": .int(2),
+                                        "num_key_value_heads": .int(2), "max_position_embeddings": .int(32)])
+        let out = try harness.run(PretrainKind(), inputs: ["corpus": corpus],
+                                  params: ["model": model, "steps": .int(2), "batch_size": .int(2),
+                                           "seq_len": .int(16), "dtype": .string("bf16")])
+        let dir = out["model"]!
+        let file = try SafeTensorsFile(contentsOf: dir.appendingPathComponent("model.safetensors"))
+        XCTAssertTrue(file.tensors.values.allSatisfy { $0.dtype == .BF16 })
+        XCTAssertEqual(try Checkpoint.loadConfig(from: dir).torchDtype, "bfloat16")
+        let generation = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("generation_config.json"))) as! [String: Any]
+        XCTAssertEqual(generation["eos_token_id"] as? Int, Int(ByteTokenizer.specialTokens.eos))
+        XCTAssertEqual(try Checkpoint.load(from: dir).tokenizer.vocabSize, 262)
+    }
+
     func testUnknownDTypeIsAParamError() throws {
         let harness = try StageHarness()
         let (dir, _) = try source(harness)
