@@ -41,7 +41,7 @@ public struct LlamaConfig: Codable, Equatable, Sendable {
     public var initializerRange: Float = 0.02
     /// Activation of the MLP (always "silu").
     public var hiddenAct: String = "silu"
-    /// Parameter dtype on disk (always "float32").
+    /// Parameter dtype on disk: "float32", or "bfloat16" for a checkpoint saved with `CheckpointDType.bf16`.
     public var torchDtype: String = "float32"
     /// Outputs of a sequence-classification head (1 for a scalar head); nil for a causal LM.
     public var numLabels: Int?
