@@ -5,18 +5,19 @@ import Model
 /// `import`: an existing HF-layout checkpoint directory (e.g. SmolLM2) as the base model.
 ///
 /// The `checkpoint` input is a `file` node naming the directory. It is validated (config fields,
-/// every tensor's name and shape, tokenizer files) and copied to `model`; `info` says where it came from.
+/// every tensor's name and shape, tokenizer files) and copied to `model`, its weights rewritten as one
+/// `model.safetensors` in the `dtype` param (f32 by default); `info` says where it came from.
 struct ImportKind: StageKind {
     /// `import`.
     let name = "import"
-    /// Version 1.
-    let version = 1
+    /// Version 2: checkpoints carry torch_dtype and generation_config.json and honour the dtype param (see `GoldenOutputsTests`).
+    let version = 2
     /// Imports a checkpoint as the base model.
     let summary = "use an existing Hugging Face checkpoint directory (e.g. SmolLM2) as the base model"
     /// `description`: optional words for `base.txt`.
     static let description = Param.text("description", default: "", "what this checkpoint is, for base.txt")
     /// The declared params.
-    var params: [ParamSpec] { [Self.description.spec] }
+    var params: [ParamSpec] { [Self.description.spec, CheckpointDTypeParam.param.spec] }
     /// `checkpoint`: a directory.
     let inputs: [InputSpec]? = [InputSpec("checkpoint", format: "HF causal LM checkpoint directory (a file node)")]
     /// `model` and `info`.
@@ -31,6 +32,7 @@ struct ImportKind: StageKind {
             throw StagesError.badInput(path: source.path, message: "is a LlamaForSequenceClassification checkpoint; a base model must be a causal LM")
         }
         try FileManager.default.copyItem(at: source, to: context.outputs["model"]!)
+        try Checkpoint.replaceWeights(model, in: context.outputs["model"]!, dtype: try CheckpointDTypeParam.read(params))
         let description = try params.value(Self.description)
         let files = (try? FileManager.default.contentsOfDirectory(atPath: source.path).sorted()) ?? []
         let info = BaseInfo(origin: "imported from \(context.workspace.relativePath(of: source)) by node '\(context.node)' (kind import v\(version))"

@@ -10,8 +10,8 @@ import Training
 struct PretrainKind: StageKind {
     /// `pretrain`.
     let name = "pretrain"
-    /// Version 1.
-    let version = 1
+    /// Version 2: checkpoints carry torch_dtype and generation_config.json and honour the dtype param (see `GoldenOutputsTests`).
+    let version = 2
     /// Trains a base model from scratch on the corpus.
     let summary = "train a base causal LM from scratch on a plain-text corpus (byte tokenizer)"
 
@@ -23,6 +23,8 @@ struct PretrainKind: StageKind {
         let seqLen = Param.integer("seq_len", default: 64, in: 2...1_000_000, "tokens per training window (at most max_position_embeddings)")
         /// Optimiser settings.
         let schedule = ScheduleParams(steps: 600, batchSize: 16, learningRate: 3e-3)
+        /// Checkpoint dtype.
+        let dtype = CheckpointDTypeParam.param
     }
 
     /// The declarations.

@@ -45,6 +45,8 @@ struct RewardModelKind: StageKind {
         /// Fresh temperatures.
         let freshTemperatures = Param.numbers("fresh_temperatures", default: [0.7, 1.0, 1.3], in: 0...10,
                                               "temperatures of the fresh samples, used in turn")
+        /// Checkpoint dtype.
+        let dtype = CheckpointDTypeParam.param
     }
 
     /// The declarations.

@@ -62,6 +62,8 @@ struct SFTKind: StageKind {
         /// Validation interval.
         let evalEvery = Param.integer("eval_every", default: nil, derived: "max(1, steps / 10)", in: 1...10_000_000,
                                       "steps between validation-loss measurements")
+        /// Checkpoint dtype.
+        let dtype = CheckpointDTypeParam.param
     }
 
     /// The declarations.

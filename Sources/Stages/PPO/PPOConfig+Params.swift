@@ -64,6 +64,8 @@ struct PPOParams: ParamDeclarations {
     /// Cache speed-up measurement.
     let measureCacheSpeedup = Param.flag("measure_cache_speedup", default: base.measureCacheSpeedup,
                                          "also time the first rollout without the KV cache")
+    /// Checkpoint dtype of the policy and critic.
+    let dtype = CheckpointDTypeParam.param
 
     /// The declarations.
     static let declared = PPOParams()
