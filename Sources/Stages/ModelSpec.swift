@@ -58,9 +58,9 @@ struct ModelSpec: ParamDeclarations {
             try config.validate()
             return config
         } catch let StagesError.invalidParam(_, field, message) {
-            throw params.error("\(param.spec.name).\(field)", message)
+            throw params.error(param, field: field, message)
         } catch let error as ModelError {
-            throw params.error(param.spec.name, "describes an invalid model: \(error.description)")
+            throw params.error(param, "describes an invalid model: \(error.description)")
         }
     }
 }

@@ -91,7 +91,7 @@ struct PretrainKind: StageKind {
     static func seqLen(_ params: Params, config: LlamaConfig) throws -> Int {
         let value = try params.value(declared.seqLen)
         guard value <= config.maxPositionEmbeddings else {
-            throw params.error("seq_len", "\(value) is over the model's max_position_embeddings \(config.maxPositionEmbeddings)")
+            throw params.error(declared.seqLen, "\(value) is over the model's max_position_embeddings \(config.maxPositionEmbeddings)")
         }
         return value
     }

@@ -57,7 +57,7 @@ struct RewardModelKind: StageKind {
     var rules: [ParamRule] {
         [.stage("steps and epochs exclude each other") { params, _ in
             if params.isSet(Self.declared.epochs) && params.isSet(Self.declared.schedule.steps) {
-                throw params.error("epochs", "sets the number of steps; remove either steps or epochs")
+                throw params.error(Self.declared.epochs, "sets the number of steps; remove either steps or epochs")
             }
         }]
     }
@@ -101,7 +101,7 @@ struct RewardModelKind: StageKind {
         model.copyMatchingParameters(from: policy)
         let layers = model.config.numHiddenLayers
         let trainable = try params.value(declared.trainableLayers, default: layers)
-        guard trainable <= layers else { throw params.error("trainable_layers", "\(trainable) is over the backbone's \(layers) layers") }
+        guard trainable <= layers else { throw params.error(declared.trainableLayers, "\(trainable) is over the backbone's \(layers) layers") }
         if trainable < layers {
             model.setTrainable(false) { name in
                 name == "model.embed_tokens.weight" || (0..<(layers - trainable)).contains { name.hasPrefix("model.layers.\($0).") }
