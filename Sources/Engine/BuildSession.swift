@@ -290,10 +290,10 @@ final class BuildSession: @unchecked Sendable {
         var produced: [FinishedRun.Output] = []
         for name in node.outputs.keys.sorted() {
             guard let hash = outputs[name] else { continue }
-            let destination = executor.workspace.absolute(node.outputs[name]!)
+            let destination = try executor.workspace.confinedDestination(node.outputs[name]!)
             if facts.currentHash(of: node.outputs[name]!) != hash {
-                try store.materialise(hash, at: destination)
-                NodeRunJob.rememberMaterialised(hash: hash, at: destination, store: store, hasher: hasher)
+                NodeRunJob.remember(try store.materialise(hash, at: destination), writtenAt: destination,
+                                    keyedAt: executor.workspace.absolute(node.outputs[name]!), hasher: hasher)
             }
             let isDirectory: Bool
             if case .directory = FileHasher.kind(of: destination) { isDirectory = true } else { isDirectory = false }

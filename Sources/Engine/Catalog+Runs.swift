@@ -97,7 +97,8 @@ extension Catalog {
 
     private static func saveStatCache(_ db: Database, _ entries: [String: FileHasher.CacheEntry]) throws {
         for (path, entry) in entries {
-            try StatCacheRecord(path: path, size: entry.fingerprint.size, mtimeNs: entry.fingerprint.mtimeNs, inode: entry.fingerprint.inode, hash: entry.hash.hex).save(db)
+            try StatCacheRecord(path: path, size: entry.fingerprint.size, mtimeNs: entry.fingerprint.mtimeNs, inode: entry.fingerprint.inode,
+                                ctimeNs: entry.fingerprint.ctimeNs, hash: entry.hash.hex).save(db)
         }
     }
 
@@ -105,10 +106,10 @@ extension Catalog {
     func loadStatCache() throws -> [String: FileHasher.CacheEntry] {
         try read { db in
             var cache: [String: FileHasher.CacheEntry] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT path, size, mtimeNs, inode, hash FROM stat_cache")
+            let rows = try Row.fetchCursor(db, sql: "SELECT path, size, mtimeNs, inode, ctimeNs, hash FROM stat_cache")
             while let row = try rows.next() {
-                guard let hash = ContentHash(hex: row[4]) else { continue }
-                cache[row[0]] = FileHasher.CacheEntry(fingerprint: FileFingerprint(size: row[1], mtimeNs: row[2], inode: row[3]), hash: hash)
+                guard let hash = ContentHash(hex: row[5]) else { continue }
+                cache[row[0]] = FileHasher.CacheEntry(fingerprint: FileFingerprint(size: row[1], mtimeNs: row[2], inode: row[3], ctimeNs: row[4]), hash: hash)
             }
             return cache
         }

@@ -136,6 +136,11 @@ public final class Catalog: @unchecked Sendable {
             try db.drop(table: "heads")
             try db.rename(table: "experiment_heads", to: "heads")
         }
+        migrator.registerMigration("v4-stat-cache-ctime") { db in
+            try db.alter(table: "stat_cache") { table in
+                table.add(column: "ctimeNs", .integer).notNull().defaults(to: 0)
+            }
+        }
         return migrator
     }
 

@@ -10,10 +10,13 @@ public final class Workspace: @unchecked Sendable {
     public let catalog: Catalog
     /// The content store.
     public let store: ContentStore
+    /// The root with every symlink resolved; every written path must resolve inside it.
+    let realRoot: String
 
     /// Opens (creating `.rlhf/` if needed) the workspace at `root`.
     public init(root: URL) throws {
         self.root = root.standardizedFileURL
+        realRoot = Self.realPath(self.root.path) ?? self.root.path
         stateDirectory = self.root.path + "/.rlhf"
         try FileSystem.createDirectory(stateDirectory)
         catalog = try Catalog(path: stateDirectory + "/catalog.sqlite")
