@@ -97,27 +97,14 @@ final class BuildSession: @unchecked Sendable {
     private func scheduleReadyNodes() throws {
         for name in nodes where isPending(name) {
             let node = executor.pipeline.nodes[name]!
-            var ready = true
-            var blockedBy: String?
-            var past = Set<GateOverride>()
-            for dependency in node.dependencies {
+            let ready = node.dependencies.allSatisfy { dependency in
                 switch states[dependency] {
-                case .pending?, .running?: ready = false
-                case .failed?, .skipped?: blockedBy = blockedBy ?? dependency
-                case let .blocked(gate)?: blockedBy = blockedBy ?? gate
-                case let .done(_, runId, gateFailed)?:
-                    past.formUnion(overrides[dependency] ?? [])
-                    guard gateFailed else { break }
-                    if options.allowFailedGates.contains(dependency), let runId {
-                        past.insert(GateOverride(gateNode: dependency, gateRun: runId, message: gateMessages[dependency] ?? "gate failed"))
-                    } else {
-                        blockedBy = blockedBy ?? dependency
-                    }
-                case nil: break
+                case .pending?, .running?: return false
+                default: return true
                 }
             }
             guard ready else { continue }
-            if let blockedBy {
+            if let blockedBy = Planner.blockingGate(of: node, allowedGates: Set(options.allowFailedGates), state: settledState) {
                 states[name] = .blocked(by: blockedBy)
                 summary.blocked.append(name)
                 summary.blockedBy[name] = blockedBy
@@ -125,6 +112,14 @@ final class BuildSession: @unchecked Sendable {
                 continue
             }
             if stopScheduling || isInterrupted { continue }
+            var past = Set<GateOverride>()
+            for dependency in node.dependencies {
+                guard case let .done(_, runId, gateFailed)? = states[dependency] else { continue }
+                past.formUnion(overrides[dependency] ?? [])
+                if gateFailed, let runId {
+                    past.insert(GateOverride(gateNode: dependency, gateRun: runId, message: gateMessages[dependency] ?? "gate failed"))
+                }
+            }
             overrides[name] = past
             var inputs: [String: ContentHash] = [:]
             for (role, source) in node.inputs {
@@ -149,6 +144,16 @@ final class BuildSession: @unchecked Sendable {
             case .blocked:
                 break
             }
+        }
+    }
+
+    /// A settled node as the planner's gate-blocking rule sees it (nil while pending or running).
+    private func settledState(_ node: String) -> SettledState? {
+        switch states[node] {
+        case .pending?, .running?, nil: return nil
+        case .failed?, .skipped?: return .failed
+        case let .blocked(gate)?: return .blocked(by: gate)
+        case let .done(_, _, gateFailed)?: return gateFailed ? .gateFailed : .fine
         }
     }
 

@@ -13,6 +13,11 @@ public struct ContentStore: Sendable {
         try FileSystem.createDirectory(root)
     }
 
+    /// A store at `root` as it is, creating nothing (read-only workspaces).
+    init(existing root: String) {
+        self.root = root
+    }
+
     /// Path of the object with `hash`.
     public func path(of hash: ContentHash) -> String {
         root + "/" + hash.hex
@@ -48,6 +53,7 @@ public struct ContentStore: Sendable {
         let parent = (destination as NSString).deletingLastPathComponent
         let name = (destination as NSString).lastPathComponent
         let temporary = parent + "/" + Self.temporaryPrefix + "\(getpid())-" + name
+        try FileSystem.createDirectory(parent)
         try FileSystem.remove(temporary)
         defer { try? FileSystem.remove(temporary) }
         switch FileHasher.linkKind(of: object) {

@@ -34,10 +34,10 @@ public final class Executor: @unchecked Sendable {
         let nodes = try selectNodes(targets)
         try checkNodes(allowFailedGates, flag: "--allow-failed-gates")
         try workspace.checkOutputs(pipeline, registry: registry)
-        let hasher = FileHasher(cache: try workspace.catalog.loadStatCache())
+        let hasher = FileHasher(cache: workspace.catalog.isReadOnly ? (try? workspace.catalog.loadStatCache()) ?? [:] : try workspace.catalog.loadStatCache())
         let facts = try LiveFacts(workspace: workspace, experiment: pipeline.experiment, hasher: hasher)
         let plan = planner.plan(nodes: nodes, facts: facts, forced: try forcedNodes(force, downstream: forceDownstream), allowedGates: Set(allowFailedGates))
-        try? workspace.catalog.saveStatCache(hasher.takeDirtyEntries())
+        if !workspace.catalog.isReadOnly { try? workspace.catalog.saveStatCache(hasher.takeDirtyEntries()) }
         return plan
     }
 
