@@ -50,7 +50,7 @@ public struct ContentStore: Sendable {
     @discardableResult
     func materialise(_ hash: ContentHash, at destination: String) throws -> [CopiedFile] {
         let object = path(of: hash)
-        let parent = (destination as NSString).deletingLastPathComponent
+        let parent = FileSystem.parent(of: destination)
         let name = (destination as NSString).lastPathComponent
         let temporary = parent + "/" + Self.temporaryPrefix + "\(getpid())-" + name
         try FileSystem.createDirectory(parent)

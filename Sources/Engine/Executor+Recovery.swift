@@ -18,7 +18,7 @@ extension Executor {
         var parents = Set<String>()
         for name in pipeline.order {
             for path in pipeline.nodes[name]!.outputs.values {
-                parents.insert((workspace.absolute(path) as NSString).deletingLastPathComponent)
+                parents.insert(FileSystem.parent(of: workspace.absolute(path)))
             }
         }
         for parent in parents.sorted() {

@@ -3,6 +3,13 @@ import Foundation
 
 /// Small POSIX helpers that throw `EngineError.io` with the path and errno.
 enum FileSystem {
+    /// The path without its last component (`""` for a single component, `/` for a top-level
+    /// absolute path); never traps, whatever the text.
+    static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "" }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
     /// `mkdir -p`.
     static func createDirectory(_ path: String) throws {
         do {

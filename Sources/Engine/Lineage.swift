@@ -52,7 +52,7 @@ public struct Lineage {
                 }
                 return [known[0]]
             }
-            candidate = (candidate as NSString).deletingLastPathComponent
+            candidate = FileSystem.parent(of: candidate)
         }
         return nil
     }

@@ -22,7 +22,7 @@ extension Workspace {
             throw EngineError.unsafePath(path: relative, problem: "holds a NUL or control character")
         }
         var missing: [String] = [(relative as NSString).lastPathComponent]
-        var ancestor = (absolute(relative) as NSString).deletingLastPathComponent
+        var ancestor = FileSystem.parent(of: absolute(relative))
         while true {
             if let real = Self.realPath(ancestor) {
                 guard isConfined(real) else {
@@ -34,7 +34,7 @@ extension Workspace {
                 throw EngineError.unsafePath(path: relative, problem: "\(ancestor) is a dangling symlink")
             }
             missing.append((ancestor as NSString).lastPathComponent)
-            let parent = (ancestor as NSString).deletingLastPathComponent
+            let parent = FileSystem.parent(of: ancestor)
             guard parent != ancestor, !parent.isEmpty else { throw EngineError.unsafePath(path: relative, problem: "no existing directory above it") }
             ancestor = parent
         }
@@ -44,7 +44,7 @@ extension Workspace {
     /// path to write, with a real parent checked to stay inside the workspace after creation.
     func confinedDestination(_ relative: String) throws -> String {
         let planned = try resolvedDestination(relative)
-        let parent = (planned as NSString).deletingLastPathComponent
+        let parent = FileSystem.parent(of: planned)
         try FileSystem.createDirectory(parent)
         guard let real = Self.realPath(parent), isConfined(real) else {
             throw EngineError.unsafePath(path: relative, problem: "its directory moved outside the workspace while it was being created")
