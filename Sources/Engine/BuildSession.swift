@@ -136,7 +136,19 @@ final class BuildSession: @unchecked Sendable {
                 if let head, !past.isEmpty { try executor.workspace.catalog.record(overrides: past.sorted(by: Self.order), run: head.runId) }
                 if head?.gateFailed ?? false { try reportGateFailure(name, verdicts: try executor.workspace.catalog.detail(run: head!.runId).gates) }
             case let .reuse(runId):
-                try reuse(node, plan: plan, sourceRun: runId)
+                do {
+                    try reuse(node, plan: plan, sourceRun: runId)
+                } catch let EngineError.corruptObject(hash, actual) {
+                    // Never copy a corrupt object out: drop it and run the node instead.
+                    if let bad = ContentHash(hex: hash) { try executor.workspace.store.remove(bad) }
+                    executor.output("  CORRUPT  \(name): store object \(hash) hashes to \(actual); dropped it, running the node instead")
+                    var rerun = plan
+                    rerun.decision = .run(.outputMissing(output: node.outputs.first { plan.outputs?[$0.key]?.hex == hash }?.key ?? "?"))
+                    rerun.outputs = nil
+                    states[name] = .running
+                    views[name] = view
+                    waiting.append(rerun)
+                }
             case .run:
                 states[name] = .running
                 views[name] = view
