@@ -87,12 +87,15 @@ final class ConfinementTests: XCTestCase {
 
     func testLongChainSortsWithoutRecursion() throws {
         let count = 120_000
-        var text = #"{"experiment": "chain", "nodes": {"n0": {"kind": "command", "params": {"cmd": "true"}, "outputs": {"out": "o/0"}}"#
-        for index in 1..<count {
-            text += #", "n\#(index)": {"kind": "command", "inputs": {"in": "n\#(index - 1)"}, "params": {"cmd": "true"}, "outputs": {"out": "o/\#(index)"}}"#
+        var nodes: [String: JSONValue] = [:]
+        nodes.reserveCapacity(count)
+        for index in 0..<count {
+            var node: [String: JSONValue] = ["kind": .string("command"), "params": .object(["cmd": .string("true")]), "outputs": .object(["out": .string("o/\(index)")])]
+            if index > 0 { node["inputs"] = .object(["in": .string("n\(index - 1)")]) }
+            nodes["n\(index)"] = .object(node)
         }
-        text += "}}"
-        let pipeline = try PipelineLoader(registry: .builtIn).parse(bytes: Array(text.utf8), file: "chain.json")
+        var validator = PipelineValidator(registry: .builtIn)
+        let pipeline = try XCTUnwrap(validator.validate(.object(["experiment": .string("chain"), "nodes": .object(nodes)])), "\(validator.issues.prefix(3))")
         XCTAssertEqual(pipeline.order.count, count)
         XCTAssertEqual(pipeline.order.first, "n0")
         XCTAssertEqual(pipeline.order.last, "n\(count - 1)")
