@@ -280,7 +280,7 @@ struct PipelineValidator {
     /// Dependencies-first order by an iterative depth-first search (no recursion: a chain of any
     /// length fits); reports every cycle once. Returns nil when there is a cycle.
     /// - Complexity: O(nodes + edges).
-    private mutating func topologicalOrder(_ nodes: [String: Node]) -> [String]? {
+    mutating func topologicalOrder(_ nodes: [String: Node]) -> [String]? {
         var state: [String: Int] = [:]
         var order: [String] = []
         var reported = Set<Set<String>>()
