@@ -22,7 +22,7 @@ extension Executor {
             }
         }
         for parent in parents.sorted() {
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: parent) else { continue }
+            guard let names = try? FileSystem.listDirectory(parent) else { continue }
             for name in names where name.hasPrefix(ContentStore.temporaryPrefix) || name.hasPrefix(ContentStore.oldPrefix) {
                 let path = parent + "/" + name
                 if (try? FileSystem.remove(path)) != nil { found.append("removed leftover \(workspace.relative(path) ?? path)") }

@@ -89,13 +89,18 @@ extension FileSystem {
         return copied
     }
 
-    /// The names in directory `path` (sorted).
+    /// The names in directory `path` (sorted, without `.` and `..`), read with `readdir`.
     static func listDirectory(_ path: String) throws -> [String] {
-        do {
-            return try FileManager.default.contentsOfDirectory(atPath: path).sorted()
-        } catch {
-            throw EngineError.io(path: path, operation: "list directory", errno: EACCES)
+        guard let directory = opendir(path) else { throw EngineError.io(path: path, operation: "list directory", errno: errno) }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { buffer in
+                String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
         }
+        return names.sorted()
     }
 
     /// The first symlink, device, socket or FIFO at or under `path` (workspace-relative to `path`), if any.

@@ -18,13 +18,20 @@ extension Workspace {
     /// ancestor resolved through every symlink, plus the components still to be created. Throws
     /// when that ancestor lies outside the workspace (a symlinked directory pointing out of it).
     func resolvedDestination(_ relative: String) throws -> String {
+        var resolved: [String: String] = [:]
+        return try resolvedDestination(relative, resolved: &resolved)
+    }
+
+    /// `resolvedDestination`, remembering each directory's real path in `resolved` for the next call.
+    private func resolvedDestination(_ relative: String, resolved: inout [String: String]) throws -> String {
         guard !relative.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
             throw EngineError.unsafePath(path: relative, problem: "holds a NUL or control character")
         }
         var missing: [String] = [(relative as NSString).lastPathComponent]
         var ancestor = FileSystem.parent(of: absolute(relative))
         while true {
-            if let real = Self.realPath(ancestor) {
+            if let real = resolved[ancestor] ?? Self.realPath(ancestor) {
+                resolved[ancestor] = real
                 guard isConfined(real) else {
                     throw EngineError.unsafePath(path: relative, problem: "its directory resolves to \(real), outside the workspace \(realRoot) (through a symlink)")
                 }
@@ -58,6 +65,7 @@ extension Workspace {
     func checkOutputs(_ pipeline: Pipeline, registry: StageRegistry) throws {
         var issues: [ValidationIssue] = []
         var owners: [String: String] = [:]
+        var resolvedDirectories: [String: String] = [:]
         let pipelineFile = pipeline.file.flatMap(Self.realPath)
         for name in pipeline.order {
             let node = pipeline.nodes[name]!
@@ -66,7 +74,7 @@ extension Workspace {
                 let jsonPath = produced ? "nodes.\(name).outputs.\(output)" : "nodes.\(name).params.path"
                 let resolved: String
                 do {
-                    resolved = try resolvedDestination(node.outputs[output]!)
+                    resolved = try resolvedDestination(node.outputs[output]!, resolved: &resolvedDirectories)
                 } catch let error as EngineError {
                     guard produced else { continue }
                     if case let .unsafePath(_, problem) = error { issues.append(ValidationIssue(path: jsonPath, message: "'\(node.outputs[output]!)' \(problem)")) }
