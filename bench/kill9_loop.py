@@ -2,10 +2,15 @@
 """kill -9 loop on the smoke pipeline (issue 17): start a build, SIGKILL it at a random moment,
 check the workspace is safe, recover, and compare every output byte for byte with a reference.
 
-Checks after each kill: `rlhf verify` clean (store objects and materialised outputs), SQLite
-`PRAGMA integrity_check` ok, every declared output either absent or equal to its reference (no
-partial output). Checks after each recovery build: it succeeds, every output is byte-identical to
-the reference, no `.rlhf-tmp-*`/`.rlhf-old-*` file is left, no process of the killed build lives on.
+Two reference builds tell the deterministic outputs (models, data: byte-identical across builds)
+from those that carry timings, run ids or dates (evaluation reports, the HTML page).
+
+Checks after each kill: `rlhf verify` clean (store objects, and every materialised output equal to
+what its node's current run recorded), SQLite `PRAGMA integrity_check` ok, no partial output: every
+deterministic output absent or byte-identical to the reference, every other one absent or complete
+(JSON and JSON Lines parse, other files non-empty). Checks after each recovery build: it succeeds,
+`rlhf verify` is clean, every deterministic output is byte-identical to the reference and every other
+one complete, no `.rlhf-tmp-*`/`.rlhf-old-*` file is left, no process of the killed build lives on.
 
 Usage: bench/kill9_loop.py --rlhf .build/release/rlhf [--iterations 100] [--seed 1]
 Standard library only (runs with the system python3)."""
@@ -55,6 +60,39 @@ def snapshot(workspace, paths):
     return {path: tree_digest(os.path.join(workspace, path)) for path in paths}
 
 
+def complete(path):
+    """Whether a timing-bearing output is whole: JSON and JSON Lines parse, other files are non-empty."""
+    if os.path.isdir(path):
+        return all(complete(os.path.join(root, name)) for root, _, files in os.walk(path) for name in files)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+        if path.endswith(".json"):
+            json.loads(data)
+        elif path.endswith(".jsonl"):
+            for line in data.splitlines():
+                if line.strip():
+                    json.loads(line)
+        return len(data) > 0
+    except (OSError, ValueError):
+        return False
+
+
+def check_outputs(workspace, paths, expected, deterministic, when, allow_missing):
+    problems = []
+    current = snapshot(workspace, paths)
+    for path in paths:
+        if current[path] is None:
+            if not allow_missing:
+                problems.append(f"{when}: {path} missing")
+        elif path in deterministic:
+            if current[path] != expected[path]:
+                problems.append(f"{when}: {path} differs from the reference")
+        elif not complete(os.path.join(workspace, path)):
+            problems.append(f"{when}: {path} is incomplete")
+    return problems
+
+
 def leftovers(workspace):
     found = []
     for root, dirs, files in os.walk(workspace):
@@ -97,6 +135,14 @@ def main():
         sys.exit(f"reference build failed:\n{result.stdout}\n{result.stderr}")
     paths = outputs_of(reference)
     expected = snapshot(reference, paths)
+    second = os.path.join(base, "reference2")
+    os.makedirs(second)
+    shutil.copy(os.path.join(REPO, "experiments/smoke/pipeline.json"), os.path.join(second, "pipeline.json"))
+    if subprocess.run(build_command(rlhf, second, []), capture_output=True).returncode != 0:
+        sys.exit("second reference build failed")
+    deterministic = {path for path, digest in snapshot(second, paths).items() if digest == expected[path]}
+    print(f"byte-identical across two clean builds: {len(deterministic)} of {len(paths)} outputs; "
+          f"with timings, run ids or dates: {', '.join(sorted(set(paths) - deterministic))}", flush=True)
     with open(os.path.join(reference, "pipeline.json")) as handle:
         nodes = sorted(json.load(handle)["nodes"])
     print(f"reference build {full_seconds:.1f} s, {len(paths)} outputs, {len(nodes)} nodes", flush=True)
@@ -139,15 +185,14 @@ def main():
             connection.close()
             if integrity != "ok":
                 problems.append(f"integrity_check: {integrity}")
-        for path, digest in snapshot(workspace, paths).items():
-            if digest is not None and digest != expected[path]:
-                problems.append(f"partial or wrong output after kill: {path}")
+        problems += check_outputs(workspace, paths, expected, deterministic, "after kill", allow_missing=True)
         recovery = subprocess.run(build_command(rlhf, workspace, []), capture_output=True, text=True)
         if recovery.returncode != 0:
             problems.append("recovery build failed: " + (recovery.stdout + recovery.stderr).strip()[-400:])
-        for path, digest in snapshot(workspace, paths).items():
-            if digest != expected[path]:
-                problems.append(f"recovered output differs: {path}")
+        verify = run(rlhf, workspace, "verify")
+        if verify.returncode != 0:
+            problems.append("verify after recovery: " + (verify.stdout + verify.stderr).strip().replace("\n", " | "))
+        problems += check_outputs(workspace, paths, expected, deterministic, "after recovery", allow_missing=False)
         left = leftovers(workspace)
         if left:
             problems.append(f"temp files left after recovery: {left}")
