@@ -21,6 +21,8 @@ struct RewardModelKind: StageKind {
 
     /// The params of a `reward_model` node, each declared once.
     struct Declarations: ParamDeclarations {
+        /// Weights dtype of the written checkpoint.
+        let dtype = CheckpointDTypeParam.param
         /// Optimiser settings.
         let schedule = ScheduleParams(steps: 200, batchSize: 16, learningRate: 3e-4)
         /// Fresh-pair generation settings.
@@ -45,8 +47,6 @@ struct RewardModelKind: StageKind {
         /// Fresh temperatures.
         let freshTemperatures = Param.numbers("fresh_temperatures", default: [0.7, 1.0, 1.3], in: 0...10,
                                               "temperatures of the fresh samples, used in turn")
-        /// Checkpoint dtype.
-        let dtype = CheckpointDTypeParam.param
     }
 
     /// The declarations.

@@ -51,6 +51,8 @@ struct SFTKind: StageKind {
 
     /// The params of an `sft` node, each declared once.
     struct Declarations: ParamDeclarations {
+        /// Weights dtype of the written checkpoint.
+        let dtype = CheckpointDTypeParam.param
         /// Optimiser settings.
         let schedule = ScheduleParams(steps: 400, batchSize: 32, learningRate: 1e-3)
         /// Evaluation generation settings.
@@ -62,8 +64,6 @@ struct SFTKind: StageKind {
         /// Validation interval.
         let evalEvery = Param.integer("eval_every", default: nil, derived: "max(1, steps / 10)", in: 1...10_000_000,
                                       "steps between validation-loss measurements")
-        /// Checkpoint dtype.
-        let dtype = CheckpointDTypeParam.param
     }
 
     /// The declarations.
