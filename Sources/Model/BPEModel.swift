@@ -1,0 +1,176 @@
+import Foundation
+
+/// The BPE model of a byte-level tokenizer: vocabulary, ranked merges, and a cache of merged words.
+///
+/// A word is the UTF-8 bytes of one pre-token. Its symbols start as the ids of its bytes'
+/// byte-level characters; then the adjacent pair with the lowest merge rank (the leftmost among
+/// equals) is merged until no pair has a merge, which is `tokenizers`' order.
+final class BPEModel: @unchecked Sendable {
+    /// Token text (byte-level spelling) of each id; nil for ids without a vocabulary entry.
+    let tokens: [String?]
+    /// The vocabulary, text to id.
+    let vocab: [String: Int32]
+    /// The merges in rank order, as id pairs.
+    let mergePairs: [(Int32, Int32)]
+    /// The id of each byte's byte-level character, or -1 when the vocabulary lacks it.
+    let byteIds: [Int32]
+    /// Merge of (left id, right id) packed as `left << 32 | right`, to `rank << 32 | merged id`.
+    private let merges: [UInt64: UInt64]
+    /// Ids of whole words by their raw bytes, used when `ignoreMerges` (Llama 3).
+    private let words: [ArraySlice<UInt8>: Int32]
+    /// Whether a word in the vocabulary becomes its id without merging.
+    let ignoreMerges: Bool
+    /// The unknown token for bytes missing from the vocabulary (else they are dropped, as `tokenizers` does).
+    let unknown: Int32?
+
+    private var cache: [ArraySlice<UInt8>: [Int32]] = [:]
+    private let lock = NSLock()
+    private static let cacheLimit = 100_000
+    private static let cachedWordLength = 256
+
+    /// A model from a vocabulary and merges given as token texts; errors name `file` and the JSON path (`where`).
+    init(vocab: [String: Int32], merges: [(String, String)], ignoreMerges: Bool, unknown: String?,
+         file: String, where path: String) throws {
+        self.vocab = vocab
+        self.ignoreMerges = ignoreMerges
+        let size = Int(vocab.values.max() ?? -1) + 1
+        var tokens = [String?](repeating: nil, count: size)
+        for (text, id) in vocab {
+            guard id >= 0 else {
+                throw TokenizerError.invalidBPE(file: file, path: "\(path).vocab[\"\(text)\"]", problem: "negative id \(id)")
+            }
+            tokens[Int(id)] = text
+        }
+        self.tokens = tokens
+        byteIds = BPEByteLevel.alphabet.map { vocab[$0] ?? -1 }
+        if let unknown {
+            guard let id = vocab[unknown] else {
+                throw TokenizerError.invalidBPE(file: file, path: "\(path).unk_token",
+                                                problem: "unknown token \"\(unknown)\" is not in the vocabulary")
+            }
+            self.unknown = id
+        } else {
+            self.unknown = nil
+        }
+        var table: [UInt64: UInt64] = [:]
+        table.reserveCapacity(merges.count)
+        var pairs: [(Int32, Int32)] = []
+        pairs.reserveCapacity(merges.count)
+        for (rank, (left, right)) in merges.enumerated() {
+            for part in [left, right] where vocab[part] == nil {
+                throw TokenizerError.invalidBPE(file: file, path: "\(path).merges[\(rank)]",
+                                                problem: "merge \"\(left) \(right)\" uses \"\(part)\", which is not in the vocabulary")
+            }
+            guard let merged = vocab[left + right] else {
+                throw TokenizerError.invalidBPE(file: file, path: "\(path).merges[\(rank)]",
+                                                problem: "merge \"\(left) \(right)\" makes \"\(left + right)\", which is not in the vocabulary")
+            }
+            let key = UInt64(UInt32(bitPattern: vocab[left]!)) << 32 | UInt64(UInt32(bitPattern: vocab[right]!))
+            table[key] = UInt64(rank) << 32 | UInt64(UInt32(bitPattern: merged))  // a repeated pair keeps its last rank, as in `tokenizers`
+            pairs.append((vocab[left]!, vocab[right]!))
+        }
+        self.merges = table
+        mergePairs = pairs
+        var words: [ArraySlice<UInt8>: Int32] = [:]
+        if ignoreMerges {
+            for (text, id) in vocab {
+                if let bytes = BPEByteLevel.bytes(of: text) { words[ArraySlice(bytes)] = id }
+            }
+        }
+        self.words = words
+    }
+
+    /// The ids of one word (pre-token bytes), from the cache when seen before.
+    /// - Complexity: O(n²) in the word's byte count on a cache miss, O(n) on a hit.
+    func encode(_ word: ArraySlice<UInt8>) -> [Int32] {
+        if ignoreMerges, let id = words[word] { return [id] }
+        let cacheable = word.count <= Self.cachedWordLength
+        if cacheable {
+            lock.lock()
+            let hit = cache[word]
+            lock.unlock()
+            if let hit { return hit }
+        }
+        let ids = merge(word)
+        if cacheable {
+            lock.lock()
+            if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
+            cache[ArraySlice(Array(word))] = ids
+            lock.unlock()
+        }
+        return ids
+    }
+
+    @inline(__always)
+    private func lookup(_ left: Int32, _ right: Int32) -> UInt64? {
+        merges[UInt64(UInt32(bitPattern: left)) << 32 | UInt64(UInt32(bitPattern: right))]
+    }
+
+    /// The merge loop: symbols with the rank of the pair each starts.
+    private func merge(_ word: ArraySlice<UInt8>) -> [Int32] {
+        var symbols: [Int32] = []
+        symbols.reserveCapacity(word.count)
+        var previousUnknown = false
+        for byte in word {
+            let id = byteIds[Int(byte)]
+            if id >= 0 {
+                symbols.append(id)
+                previousUnknown = false
+            } else if let unknown, !previousUnknown {
+                symbols.append(unknown)
+                previousUnknown = true
+            }
+        }
+        guard symbols.count > 1 else { return symbols }
+        let none = UInt64.max
+        var ranks = [UInt64](repeating: none, count: symbols.count)
+        for index in 0..<symbols.count - 1 {
+            ranks[index] = lookup(symbols[index], symbols[index + 1]) ?? none
+        }
+        while true {
+            var best = none
+            var at = -1
+            for index in 0..<symbols.count - 1 where ranks[index] < best {
+                best = ranks[index]
+                at = index
+            }
+            if at < 0 { break }
+            symbols[at] = Int32(bitPattern: UInt32(truncatingIfNeeded: best))
+            symbols.remove(at: at + 1)
+            ranks.remove(at: at + 1)
+            ranks[at] = at + 1 < symbols.count ? (lookup(symbols[at], symbols[at + 1]) ?? none) : none
+            if at > 0 { ranks[at - 1] = lookup(symbols[at - 1], symbols[at]) ?? none }
+        }
+        return symbols
+    }
+}
+
+/// GPT-2's byte-level alphabet: the printable character standing for each byte.
+enum BPEByteLevel {
+    /// The character of each byte (`Ġ` for a space).
+    static let alphabet: [String] = HFTokenizerFile.byteLevelAlphabet
+    /// The byte of each alphabet character.
+    static let byteOf: [Unicode.Scalar: UInt8] = Dictionary(
+        uniqueKeysWithValues: alphabet.enumerated().map { ($1.unicodeScalars.first!, UInt8($0)) })
+
+    /// The raw bytes a byte-level token text stands for, or nil when it has a character outside the alphabet.
+    static func bytes(of text: String) -> [UInt8]? {
+        var result: [UInt8] = []
+        result.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            guard let byte = byteOf[scalar] else { return nil }
+            result.append(byte)
+        }
+        return result
+    }
+
+    /// What the `ByteLevel` decoder makes of a token text: alphabet characters become their bytes,
+    /// other characters stay as their UTF-8.
+    static func decodedBytes(of text: String) -> [UInt8] {
+        var result: [UInt8] = []
+        for scalar in text.unicodeScalars {
+            if let byte = byteOf[scalar] { result.append(byte) } else { result += Array(String(scalar).utf8) }
+        }
+        return result
+    }
+}
