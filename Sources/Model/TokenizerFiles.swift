@@ -24,9 +24,10 @@ public enum TokenizerFiles {
         return tokenizer
     }
 
-    /// Whether a `tokenizer.json`'s added tokens are exactly the byte tokenizer's six specials.
+    /// Whether a `tokenizer.json` has no merges and exactly the byte tokenizer's six specials as added tokens.
     private static func describesByteTokenizer(_ data: Data, file: String) throws -> Bool {
         let root = try BPEJSONNode(parsing: data, file: file)
+        if let merges = try? root.optional("model")?.optional("merges")?.array(), !merges.isEmpty { return false }
         guard let added = try? root.optional("added_tokens")?.array() else { return false }
         let contents = Set(added.compactMap { ($0.value as? [String: Any])?["content"] as? String })
         return contents == Set(ByteTokenizer.specialTokens.all.map(\.text)) && added.count == contents.count

@@ -50,4 +50,18 @@ final class TokenizerTests: XCTestCase {
         XCTAssertEqual(tokenizer.decode([0x61, 999, -1, 0x62]), "a\u{FFFD}\u{FFFD}b")
         XCTAssertEqual(tokenizer.decode([0xC3, tokenizer.special.eos, 0xA9], showSpecial: true), "\u{FFFD}<|eos|>\u{FFFD}")
     }
+
+    /// With allowSpecial, spelled specials become their ids; offsets give each token's bytes.
+    func testAllowSpecialAndOffsets() {
+        let text = "a<|eos|>é<|nope|>"
+        XCTAssertEqual(tokenizer.encode(text, allowSpecial: false), tokenizer.encode(text))
+        let encoded = tokenizer.encodeWithOffsets(text, allowSpecial: true)
+        XCTAssertEqual(encoded.ids, [97, 257, 0xC3, 0xA9] + tokenizer.encode("<|nope|>"))
+        XCTAssertEqual(encoded.offsets.prefix(4), [0..<1, 1..<8, 8..<9, 9..<10])
+        XCTAssertEqual(tokenizer.encode(text, allowSpecial: true), encoded.ids)
+        XCTAssertEqual(tokenizer.tokenString(32), "Ġ")
+        XCTAssertEqual(tokenizer.tokenString(261), "<|assistant|>")
+        XCTAssertNil(tokenizer.tokenString(262))
+        XCTAssertTrue(tokenizer.special.hasRoleMarkers)
+    }
 }
