@@ -5,7 +5,7 @@ import XCTest
 /// Malformed `tokenizer.json` files give errors naming the file and the JSON path.
 final class BPETokenizerErrorTests: XCTestCase {
     /// A copy of the llama3 fixture with `change` applied to its tokenizer.json (or `name`).
-    private func broken(_ name: String = "tokenizer.json", _ change: (inout [String: Any]) -> Void) throws -> URL {
+    private func broken(file name: String = "tokenizer.json", _ change: (inout [String: Any]) -> Void) throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bpe-bad-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
@@ -28,7 +28,7 @@ final class BPETokenizerErrorTests: XCTestCase {
         }
     }
 
-    private func error(_ directory: URL, file: StaticString = #filePath, line: UInt = #line) -> TokenizerError? {
+    private func loadError(_ directory: URL, file: StaticString = #filePath, line: UInt = #line) -> TokenizerError? {
         do {
             _ = try TokenizerFiles.load(from: directory)
             XCTFail("loaded a malformed tokenizer", file: file, line: line)
@@ -41,7 +41,7 @@ final class BPETokenizerErrorTests: XCTestCase {
         return nil
     }
 
-    private func path(_ error: TokenizerError?) -> String? {
+    private func jsonPath(_ error: TokenizerError?) -> String? {
         switch error {
         case let .invalidFile(_, path, _)?, let .unsupported(_, path, _)?, let .invalidBPE(_, path, _)?: return path
         default: return nil
@@ -51,15 +51,15 @@ final class BPETokenizerErrorTests: XCTestCase {
     /// Merges that are not two tokens, or whose tokens or result are not in the vocabulary.
     func testBadMerges() throws {
         let spelling = try broken(editModel { $0["merges"] = ["Ġ t x"] })
-        XCTAssertEqual(path(error(spelling)), "model.merges[0]")
+        XCTAssertEqual(jsonPath(loadError(spelling)), "model.merges[0]")
 
         let unknownPart = try broken(editModel { model in
             var merges = model["merges"] as! [Any]
             merges[3] = ["Ġ", "nope"]
             model["merges"] = merges
         })
-        let partError = error(unknownPart)
-        XCTAssertEqual(path(partError), "model.merges[3]")
+        let partError = loadError(unknownPart)
+        XCTAssertEqual(jsonPath(partError), "model.merges[3]")
         XCTAssertTrue(partError?.description.contains("\"nope\"") == true)
 
         let missingResult = try broken(editModel { model in
@@ -67,21 +67,21 @@ final class BPETokenizerErrorTests: XCTestCase {
             vocab["Ġt"] = nil
             model["vocab"] = vocab
         })
-        let resultError = error(missingResult)
-        XCTAssertEqual(path(resultError), "model.merges[0]")
+        let resultError = loadError(missingResult)
+        XCTAssertEqual(jsonPath(resultError), "model.merges[0]")
         XCTAssertTrue(resultError?.description.contains("makes \"Ġt\"") == true)
     }
 
     /// A missing vocabulary or an id that is not an integer.
     func testBadVocabulary() throws {
         let missing = try broken(editModel { $0["vocab"] = nil })
-        XCTAssertEqual(path(error(missing)), "model.vocab")
+        XCTAssertEqual(jsonPath(loadError(missing)), "model.vocab")
         let notInteger = try broken(editModel { model in
             var vocab = model["vocab"] as! [String: Any]
             vocab["he"] = "12"
             model["vocab"] = vocab
         })
-        XCTAssertEqual(path(error(notInteger)), "model.vocab[\"he\"]")
+        XCTAssertEqual(jsonPath(loadError(notInteger)), "model.vocab[\"he\"]")
     }
 
     /// Unknown pre-tokenizer, normalizer, decoder, split behaviour and model type are unsupported, by path.
@@ -93,7 +93,7 @@ final class BPETokenizerErrorTests: XCTestCase {
             pre["pretokenizers"] = list
             json["pre_tokenizer"] = pre
         }
-        guard case let .unsupported(_, path, problem)? = error(metaspace) else { return XCTFail("not unsupported") }
+        guard case let .unsupported(_, path, problem)? = loadError(metaspace) else { return XCTFail("not unsupported") }
         XCTAssertEqual(path, "pre_tokenizer.pretokenizers[1].type")
         XCTAssertTrue(problem.contains("Metaspace"))
 
@@ -104,25 +104,25 @@ final class BPETokenizerErrorTests: XCTestCase {
             pre["pretokenizers"] = list
             json["pre_tokenizer"] = pre
         }
-        XCTAssertEqual(path(error(behavior)), "pre_tokenizer.pretokenizers[0].behavior")
+        XCTAssertEqual(jsonPath(loadError(behavior)), "pre_tokenizer.pretokenizers[0].behavior")
 
         let regex = try broken { json in
             json["pre_tokenizer"] = ["type": "Split", "pattern": ["Regex": "(unclosed"], "behavior": "Isolated", "invert": false]
         }
-        XCTAssertEqual(path(error(regex)), "pre_tokenizer.pattern.Regex")
+        XCTAssertEqual(jsonPath(loadError(regex)), "pre_tokenizer.pattern.Regex")
 
         let normalizer = try broken { $0["normalizer"] = ["type": "Precompiled", "precompiled_charsmap": "x"] }
-        XCTAssertEqual(path(error(normalizer)), "normalizer.type")
+        XCTAssertEqual(jsonPath(loadError(normalizer)), "normalizer.type")
         let decoder = try broken { $0["decoder"] = ["type": "WordPiece"] }
-        XCTAssertEqual(path(error(decoder)), "decoder.type")
+        XCTAssertEqual(jsonPath(loadError(decoder)), "decoder.type")
         let unigram = try broken(editModel { $0["type"] = "Unigram" })
-        XCTAssertEqual(path(error(unigram)), "model.type")
+        XCTAssertEqual(jsonPath(loadError(unigram)), "model.type")
     }
 
     /// A config naming a token the tokenizer lacks, and an added token with a non-integer id.
     func testBadSpecialTokens() throws {
-        let config = try broken("tokenizer_config.json") { $0["eos_token"] = "</s>" }
-        guard case let .invalidBPE(file, path, _)? = error(config) else { return XCTFail("not invalidBPE") }
+        let config = try broken(file: "tokenizer_config.json") { $0["eos_token"] = "</s>" }
+        guard case let .invalidBPE(file, path, _)? = loadError(config) else { return XCTFail("not invalidBPE") }
         XCTAssertTrue(file.hasSuffix("tokenizer_config.json"))
         XCTAssertEqual(path, "eos_token")
 
@@ -131,7 +131,7 @@ final class BPETokenizerErrorTests: XCTestCase {
             tokens[1]["id"] = "1"
             json["added_tokens"] = tokens
         }
-        XCTAssertEqual(path(error(added)), "added_tokens[1].id")
+        XCTAssertEqual(jsonPath(loadError(added)), "added_tokens[1].id")
     }
 
     /// GGUF values: an unknown pre name and a token-type count that disagrees are reported by key.

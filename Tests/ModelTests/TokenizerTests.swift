@@ -38,7 +38,8 @@ final class TokenizerTests: XCTestCase {
     /// Specials are dropped from decoded text unless showSpecial.
     func testSpecialsShownOnlyOnRequest() {
         let s = tokenizer.special
-        let ids = [s.bos, s.user] + tokenizer.encode("hi") + [s.assistant] + tokenizer.encode("yo") + [s.eos, s.pad]
+        let user: [Int32] = [s.bos, s.user], assistant: [Int32] = [s.assistant], end: [Int32] = [s.eos, s.pad]
+        let ids = user + tokenizer.encode("hi") + assistant + tokenizer.encode("yo") + end
         XCTAssertEqual(tokenizer.decode(ids), "hiyo")
         XCTAssertEqual(tokenizer.decode(ids, showSpecial: true), "<|bos|><|user|>hi<|assistant|>yo<|eos|><|pad|>")
     }
