@@ -77,7 +77,7 @@ let package = Package(
         ], swiftSettings: orchestrationSettings),
 
         .testTarget(name: "EngineTests", dependencies: ["EngineCore", "Engine"]),
-        .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "SafeTensors"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "SafeTensors"], exclude: ["Fixtures"]),
         .testTarget(name: "WorldTests", dependencies: ["World"]),
         .testTarget(name: "StagesTests", dependencies: ["Stages", "Report", "CatalogReports", "EngineCore", "Engine", "Model", "World",
                                                      "Training", "Charts", "TextSimilarity"]),

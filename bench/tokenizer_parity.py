@@ -13,8 +13,10 @@ Tokenizers compared (each as a Hugging Face directory our BPE loads from tokeniz
 The texts (deterministic, seed 19) mix scripts, combining marks, emoji sequences, digits, runs of
 spaces/tabs/newlines/CRLF/NBSP, special tokens inside text, contractions, code and empty strings.
 Exits non-zero unless every id sequence is identical and decode(encode(x)) == x for every text.
-Speed: lines/s and MB/s of encoding only, one thread each (`Tokenizer.encode` per line in Python; the
-`--stats` figure of `rlhf model tokenize`, which excludes loading and printing).
+Speed: texts/s and MB/s of encoding only, per CPU second of one thread (the machines here are shared, so
+wall time says more about the neighbours): `Tokenizer.encode` per text in Python (its CPU time includes the
+Python loop), and the `--stats` figure of `rlhf model tokenize` (thread CPU time of encodeWithOffsets,
+excluding loading and printing).
 """
 import argparse
 import json
@@ -188,16 +190,17 @@ def main():
     failed = False
     for name, directory in smollm2_dirs(a.gguf, a.work) + [llama3_style_dir(a.work)]:
         reference = Tokenizer.from_file(os.path.join(directory, "tokenizer.json"))
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         expected = [reference.encode(line, add_special_tokens=False).ids for line in lines]
-        seconds = time.perf_counter() - start
+        seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
         got, stats = ours(a.rlhf, directory, lines_path)
         same = sum(1 for x, y in zip(expected, got) if x == y)
         round_trip = sum(1 for line, ids in zip(lines, expected) if reference.decode(ids, skip_special_tokens=False) == line)
         print(f"[{name}] identical ids: {same}/{len(lines)}; tokenizers round trip {round_trip}/{len(lines)}")
         for line in stats:
             print(f"[{name}] ours: {line}")
-        print(f"[{name}] tokenizers: {len(lines) / seconds:.0f} texts/s, {total_bytes / seconds / 1e6:.2f} MB/s (1 thread)")
+        print(f"[{name}] tokenizers: {len(lines)} texts in {seconds:.3f} s ({cpu_seconds:.3f} s of CPU): "
+              f"{len(lines) / cpu_seconds:.0f} texts/s, {total_bytes / cpu_seconds / 1e6:.2f} MB/s per CPU second (1 thread)")
         mismatches = [(i, x, y) for i, (x, y) in enumerate(zip(expected, got)) if x != y]
         for i, x, y in mismatches[:5]:
             print(f"  line {i}: {lines[i]!r}\n    tokenizers {x}\n    ours       {y}")

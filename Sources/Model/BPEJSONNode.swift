@@ -8,6 +8,8 @@ struct BPEJSONNode {
     let path: String
     /// The file it came from.
     let file: String
+    /// The value as an object, cast once (casting a large bridged dictionary is not free).
+    private let members: [String: Any]?
 
     /// Parses `data` (the contents of `file`).
     init(parsing data: Data, file: String) throws {
@@ -18,12 +20,14 @@ struct BPEJSONNode {
         }
         path = ""
         self.file = file
+        members = value as? [String: Any]
     }
 
     private init(value: Any, path: String, file: String) {
         self.value = value
         self.path = path
         self.file = file
+        members = value as? [String: Any]
     }
 
     private func invalid(_ problem: String, at path: String? = nil) -> TokenizerError {
@@ -33,7 +37,7 @@ struct BPEJSONNode {
     /// The member `key`, or nil when absent or null.
     func optional(_ key: String) throws -> BPEJSONNode? {
         let childPath = path.isEmpty ? key : "\(path).\(key)"
-        guard let object = value as? [String: Any] else { throw invalid("expected an object") }
+        guard let object = members else { throw invalid("expected an object") }
         guard let child = object[key], !(child is NSNull) else { return nil }
         return BPEJSONNode(value: child, path: childPath, file: file)
     }
@@ -79,7 +83,7 @@ struct BPEJSONNode {
 
     /// The members of an object.
     func object() throws -> [String: Any] {
-        guard let object = value as? [String: Any] else { throw invalid("expected an object") }
+        guard let object = members else { throw invalid("expected an object") }
         return object
     }
 

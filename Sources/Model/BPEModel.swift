@@ -23,7 +23,7 @@ final class BPEModel: @unchecked Sendable {
     /// The unknown token for bytes missing from the vocabulary (else they are dropped, as `tokenizers` does).
     let unknown: Int32?
 
-    private var cache: [ArraySlice<UInt8>: [Int32]] = [:]
+    private var cache: [BPEWordKey: [Int32]] = [:]
     private let lock = NSLock()
     private static let cacheLimit = 100_000
     private static let cachedWordLength = 256
@@ -85,9 +85,10 @@ final class BPEModel: @unchecked Sendable {
     func encode(_ word: ArraySlice<UInt8>) -> [Int32] {
         if ignoreMerges, let id = words[word] { return [id] }
         let cacheable = word.count <= Self.cachedWordLength
+        let key = BPEWordKey(word)
         if cacheable {
             lock.lock()
-            let hit = cache[word]
+            let hit = cache[key]
             lock.unlock()
             if let hit { return hit }
         }
@@ -95,7 +96,7 @@ final class BPEModel: @unchecked Sendable {
         if cacheable {
             lock.lock()
             if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
-            cache[ArraySlice(Array(word))] = ids
+            cache[key.copied()] = ids
             lock.unlock()
         }
         return ids
@@ -142,6 +143,41 @@ final class BPEModel: @unchecked Sendable {
             if at > 0 { ranks[at - 1] = lookup(symbols[at - 1], symbols[at]) ?? none }
         }
         return symbols
+    }
+}
+
+/// A word's bytes as a dictionary key, hashed once with FNV-1a (hashing a slice byte by byte through
+/// `Hasher` costs more than the merge lookups it saves).
+struct BPEWordKey: Hashable {
+    /// The bytes (a slice of the caller's buffer until `copied()`).
+    let bytes: ArraySlice<UInt8>
+    /// FNV-1a of the bytes.
+    let hash: UInt64
+
+    /// The key of `bytes`.
+    init(_ bytes: ArraySlice<UInt8>) {
+        self.bytes = bytes
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        self.hash = hash
+    }
+
+    private init(bytes: ArraySlice<UInt8>, hash: UInt64) {
+        self.bytes = bytes
+        self.hash = hash
+    }
+
+    /// The same key owning a copy of its bytes (so a cache entry does not keep a whole text alive).
+    func copied() -> BPEWordKey {
+        BPEWordKey(bytes: ArraySlice(Array(bytes)), hash: hash)
+    }
+
+    static func == (lhs: BPEWordKey, rhs: BPEWordKey) -> Bool {
+        lhs.hash == rhs.hash && lhs.bytes.elementsEqual(rhs.bytes)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(hash)
     }
 }
 
