@@ -15,7 +15,7 @@ spaces/tabs/newlines/CRLF/NBSP, special tokens inside text, contractions, code a
 Exits non-zero unless every id sequence is identical and decode(encode(x)) == x for every text.
 Speed: texts/s and MB/s of encoding only, per CPU second of one thread (the machines here are shared, so
 wall time says more about the neighbours): `Tokenizer.encode` per text in Python (its CPU time includes the
-Python loop), and the `--stats` figure of `rlhf model tokenize` (thread CPU time of encodeWithOffsets,
+Python loop) and `encode_batch` with RAYON_NUM_THREADS=1 (no per-call Python overhead), and the `--stats` figure of `rlhf model tokenize` (thread CPU time of encodeWithOffsets,
 excluding loading and printing).
 """
 import argparse
@@ -193,6 +193,10 @@ def main():
         start, cpu_start = time.perf_counter(), time.process_time()
         expected = [reference.encode(line, add_special_tokens=False).ids for line in lines]
         seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
+        batch_start = time.process_time()
+        batch = reference.encode_batch(lines, add_special_tokens=False)
+        batch_cpu = time.process_time() - batch_start
+        assert [e.ids for e in batch] == expected
         got, stats = ours(a.rlhf, directory, lines_path)
         same = sum(1 for x, y in zip(expected, got) if x == y)
         round_trip = sum(1 for line, ids in zip(lines, expected) if reference.decode(ids, skip_special_tokens=False) == line)
@@ -200,7 +204,8 @@ def main():
         for line in stats:
             print(f"[{name}] ours: {line}")
         print(f"[{name}] tokenizers: {len(lines)} texts in {seconds:.3f} s ({cpu_seconds:.3f} s of CPU): "
-              f"{len(lines) / cpu_seconds:.0f} texts/s, {total_bytes / cpu_seconds / 1e6:.2f} MB/s per CPU second (1 thread)")
+              f"{len(lines) / cpu_seconds:.0f} texts/s, {total_bytes / cpu_seconds / 1e6:.2f} MB/s per CPU second (1 thread); "
+              f"encode_batch on 1 Rayon thread: {len(lines) / batch_cpu:.0f} texts/s, {total_bytes / batch_cpu / 1e6:.2f} MB/s")
         mismatches = [(i, x, y) for i, (x, y) in enumerate(zip(expected, got)) if x != y]
         for i, x, y in mismatches[:5]:
             print(f"  line {i}: {lines[i]!r}\n    tokenizers {x}\n    ours       {y}")
