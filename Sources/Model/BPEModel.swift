@@ -27,6 +27,8 @@ final class BPEModel: @unchecked Sendable {
     private let lock = NSLock()
     private static let cacheLimit = 100_000
     private static let cachedWordLength = 256
+    /// Words with more symbols than this merge through a heap (O(n log n)) instead of rescanning (O(n²)).
+    static let heapThreshold = 64
 
     /// A model from a vocabulary and merges given as token texts; errors name `file` and the JSON path (`where`).
     init(vocab: [String: Int32], merges: [(String, String)], ignoreMerges: Bool, unknown: String?,
@@ -102,12 +104,13 @@ final class BPEModel: @unchecked Sendable {
         return ids
     }
 
+    /// The merge of two ids as `rank << 32 | merged id`, or nil.
     @inline(__always)
-    private func lookup(_ left: Int32, _ right: Int32) -> UInt64? {
+    func lookupMerge(_ left: Int32, _ right: Int32) -> UInt64? {
         merges[UInt64(UInt32(bitPattern: left)) << 32 | UInt64(UInt32(bitPattern: right))]
     }
 
-    /// The merge loop: symbols with the rank of the pair each starts.
+    /// The ids of a word: its bytes' ids, merged.
     private func merge(_ word: ArraySlice<UInt8>) -> [Int32] {
         var symbols: [Int32] = []
         symbols.reserveCapacity(word.count)
@@ -123,10 +126,18 @@ final class BPEModel: @unchecked Sendable {
             }
         }
         guard symbols.count > 1 else { return symbols }
+        return symbols.count > Self.heapThreshold ? mergeWithHeap(symbols) : mergeByScanning(symbols)
+    }
+
+    /// The merge loop for short words: rescan the pair ranks for the lowest (leftmost among equals).
+    /// - Complexity: O(n²) in the number of symbols.
+    func mergeByScanning(_ initial: [Int32]) -> [Int32] {
+        var symbols = initial
+        guard symbols.count > 1 else { return symbols }
         let none = UInt64.max
         var ranks = [UInt64](repeating: none, count: symbols.count)
         for index in 0..<symbols.count - 1 {
-            ranks[index] = lookup(symbols[index], symbols[index + 1]) ?? none
+            ranks[index] = lookupMerge(symbols[index], symbols[index + 1]) ?? none
         }
         while true {
             var best = none
@@ -139,10 +150,85 @@ final class BPEModel: @unchecked Sendable {
             symbols[at] = Int32(bitPattern: UInt32(truncatingIfNeeded: best))
             symbols.remove(at: at + 1)
             ranks.remove(at: at + 1)
-            ranks[at] = at + 1 < symbols.count ? (lookup(symbols[at], symbols[at + 1]) ?? none) : none
-            if at > 0 { ranks[at - 1] = lookup(symbols[at - 1], symbols[at]) ?? none }
+            ranks[at] = at + 1 < symbols.count ? (lookupMerge(symbols[at], symbols[at + 1]) ?? none) : none
+            if at > 0 { ranks[at - 1] = lookupMerge(symbols[at - 1], symbols[at]) ?? none }
         }
         return symbols
+    }
+}
+
+extension BPEModel {
+    /// The merge loop for long words (e.g. a base64 blob): symbols in a linked list, candidate merges in a
+    /// min-heap keyed by (rank, position of the left symbol), stale candidates skipped when popped.
+    /// Gives the same result as the rescanning loop, as `tokenizers`' `Word::merge_all` does.
+    /// - Complexity: O(n log n) in the number of symbols.
+    func mergeWithHeap(_ initial: [Int32]) -> [Int32] {
+        var ids = initial
+        let count = ids.count
+        var next = Array(1...count)  // `count` means none
+        var previous = Array(-1..<(count - 1))
+        var alive = [Bool](repeating: true, count: count)
+        var heap = BPEMinHeap()
+        func push(_ left: Int) {
+            guard left >= 0, next[left] < count, let merge = lookupMerge(ids[left], ids[next[left]]) else { return }
+            heap.push(merge & 0xFFFF_FFFF_0000_0000 | UInt64(left))
+        }
+        for index in 0..<count - 1 { push(index) }
+        while let top = heap.pop() {
+            let left = Int(top & 0xFFFF_FFFF)
+            guard alive[left], next[left] < count, let merge = lookupMerge(ids[left], ids[next[left]]),
+                  merge >> 32 == top >> 32 else { continue }
+            let right = next[left]
+            ids[left] = Int32(bitPattern: UInt32(truncatingIfNeeded: merge))
+            alive[right] = false
+            next[left] = next[right]
+            if next[right] < count { previous[next[right]] = left }
+            push(previous[left])
+            push(left)
+        }
+        var result: [Int32] = []
+        var index = 0
+        while index < count {
+            result.append(ids[index])
+            index = next[index]
+        }
+        return result
+    }
+}
+
+/// A binary min-heap of packed (rank, position) keys.
+struct BPEMinHeap {
+    private var items: [UInt64] = []
+
+    /// Adds `item`.
+    mutating func push(_ item: UInt64) {
+        items.append(item)
+        var child = items.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard items[child] < items[parent] else { break }
+            items.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    /// Removes and returns the smallest item, or nil when empty.
+    mutating func pop() -> UInt64? {
+        guard let last = items.popLast() else { return nil }
+        guard !items.isEmpty else { return last }
+        let top = items[0]
+        items[0] = last
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var smallest = parent
+            if left < items.count && items[left] < items[smallest] { smallest = left }
+            if right < items.count && items[right] < items[smallest] { smallest = right }
+            if smallest == parent { break }
+            items.swapAt(parent, smallest)
+            parent = smallest
+        }
+        return top
     }
 }
 

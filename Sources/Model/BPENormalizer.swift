@@ -35,6 +35,8 @@ enum BPENormalizer: String, Sendable {
     /// extended grapheme cluster, as a normalized cluster stems from one original cluster.
     static func normalize(_ list: [BPENormalizer], _ bytes: [UInt8], _ range: Range<Int>)
         -> (bytes: [UInt8], starts: [Int], ends: [Int])? {
+        // ASCII is unchanged by the Unicode normal forms (Lowercase still applies).
+        if !list.contains(.lowercase) && !bytes[range].contains(where: { $0 >= 0x80 }) { return nil }
         let original = String(decoding: bytes[range], as: UTF8.self)
         let whole = apply(list, to: original)
         guard whole.utf8.count != range.count || !whole.utf8.elementsEqual(bytes[range]) else { return nil }

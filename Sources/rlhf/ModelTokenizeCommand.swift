@@ -38,7 +38,7 @@ struct ModelTokenizeCommand: ParsableCommand {
     var special = true
 
     /// Check that decoding each text's ids gives the text back.
-    @Flag(help: "Decode each text's ids (special tokens shown) and report on standard error the texts that do not come back unchanged.")
+    @Flag(help: "Decode each text's ids (special tokens shown) and report on standard error the texts that do not come back byte for byte.")
     var checkRoundTrip = false
 
     /// Print encode throughput to standard error.
@@ -124,7 +124,10 @@ struct ModelTokenizeCommand: ParsableCommand {
         }
         FileHandle.standardOutput.write(Data(output.utf8))
         if checkRoundTrip {
-            let failures = zip(inputs, encoded).enumerated().filter { tokenizer.decode($1.1.ids, showSpecial: true) != $1.0 }
+            // Byte comparison: Swift's `==` treats canonically equivalent texts (NFC and NFD) as equal.
+            let failures = zip(inputs, encoded).enumerated().filter { _, pair in
+                !tokenizer.decode(pair.1.ids, showSpecial: true).utf8.elementsEqual(pair.0.utf8)
+            }
             for (index, _) in failures.prefix(10) {
                 FileHandle.standardError.write(Data("round trip differs for text \(index + 1)\n".utf8))
             }

@@ -163,3 +163,32 @@ final class BPETokenizerTests: XCTestCase {
         XCTAssertEqual(tokenizer.decode(Array(encoding.tokens.prefix(encoding.promptLength))), "<|user|>hi<|assistant|>")
     }
 }
+
+/// The heap merge loop for long words agrees with the rescanning loop, and long inputs match the reference.
+final class BPEMergeLoopTests: XCTestCase {
+    /// Random words over the fixture's alphabet merge the same both ways.
+    func testHeapAndScanningAgree() throws {
+        let tokenizer = try XCTUnwrap(TokenizerFiles.load(from: BPETokenizerTests.fixtures.appendingPathComponent("llama3"))
+                                      as? BPETokenizer)
+        var generator = Xoshiro256(seed: 19)
+        let alphabet = Array("the ohrsin tealhe".utf8) + [0xC3, 0xA9]
+        for length in [2, 3, 10, 65, 200, 1000] {
+            for _ in 0..<20 {
+                let word = (0..<length).map { _ in alphabet.randomElement(using: &generator)! }
+                let symbols = word.map { tokenizer.model.byteIds[Int($0)] }
+                XCTAssertEqual(tokenizer.model.mergeWithHeap(symbols), tokenizer.model.mergeByScanning(symbols),
+                               String(decoding: word, as: UTF8.self))
+            }
+        }
+    }
+
+    /// A long run of letters (one pre-token of 300 bytes) matches the reference ids.
+    func testLongWordMatchesReference() throws {
+        let tokenizer = try XCTUnwrap(TokenizerFiles.load(from: BPETokenizerTests.fixtures.appendingPathComponent("llama3"))
+                                      as? BPETokenizer)
+        let expected = try JSONDecoder().decode([String: [BPETokenizerTests.Case]].self, from: Data(contentsOf:
+            BPETokenizerTests.fixtures.appendingPathComponent("expected.json")))["llama3"]!.first { $0.text.count == 300 }
+        let item = try XCTUnwrap(expected)
+        XCTAssertEqual(tokenizer.encode(item.text, allowSpecial: true), item.ids)
+    }
+}
