@@ -26,6 +26,8 @@ final class BPEModel: @unchecked Sendable {
     private var cache: [BPEWordKey: [Int32]] = [:]
     private let lock = NSLock()
     private static let cacheLimit = 100_000
+    /// Ids must be below this (2²⁴, far above real vocabularies), so a corrupt file cannot make us allocate gigabytes.
+    static let maximumID: Int32 = 1 << 24
     private static let cachedWordLength = 256
     /// Words with more symbols than this merge through a heap (O(n log n)) instead of rescanning (O(n²)).
     static let heapThreshold = 64
@@ -35,14 +37,12 @@ final class BPEModel: @unchecked Sendable {
          file: String, where path: String) throws {
         self.vocab = vocab
         self.ignoreMerges = ignoreMerges
-        let size = Int(vocab.values.max() ?? -1) + 1
-        var tokens = [String?](repeating: nil, count: size)
-        for (text, id) in vocab {
-            guard id >= 0 else {
-                throw TokenizerError.invalidBPE(file: file, path: "\(path).vocab[\"\(text)\"]", problem: "negative id \(id)")
-            }
-            tokens[Int(id)] = text
+        for (text, id) in vocab where !(0..<Self.maximumID).contains(id) {
+            throw TokenizerError.invalidBPE(file: file, path: "\(path).vocab[\"\(text)\"]",
+                                            problem: "id \(id) is outside 0..<\(Self.maximumID)")
         }
+        var tokens = [String?](repeating: nil, count: Int(vocab.values.max() ?? -1) + 1)
+        for (text, id) in vocab { tokens[Int(id)] = text }
         self.tokens = tokens
         byteIds = BPEByteLevel.alphabet.map { vocab[$0] ?? -1 }
         if let unknown {
@@ -258,10 +258,12 @@ struct BPEWordKey: Hashable {
         BPEWordKey(bytes: ArraySlice(Array(bytes)), hash: hash)
     }
 
+    /// Equal hashes and equal bytes.
     static func == (lhs: BPEWordKey, rhs: BPEWordKey) -> Bool {
         lhs.hash == rhs.hash && lhs.bytes.elementsEqual(rhs.bytes)
     }
 
+    /// Feeds the precomputed hash.
     func hash(into hasher: inout Hasher) {
         hasher.combine(hash)
     }

@@ -34,8 +34,8 @@ enum BPEScanner: Sendable, Equatable {
         while index < text.count {
             let end: Int
             switch self {
-            case .gpt2: end = Self.gpt2Match(text, bytes, at: index)
-            case let .llama3(maxDigits): end = Self.llama3Match(text, bytes, at: index, maxDigits: maxDigits)
+            case .gpt2: end = Self.gpt2Match(text, at: index)
+            case let .llama3(maxDigits): end = Self.llama3Match(text, at: index, maxDigits: maxDigits)
             }
             result.append(text.starts[index]..<text.starts[end])
             index = end
@@ -71,7 +71,7 @@ enum BPEScanner: Sendable, Equatable {
     }
 
     /// The end (scalar index) of GPT-2's match at `index`.
-    private static func gpt2Match(_ text: BPEScalarClasses, _ bytes: [UInt8], at index: Int) -> Int {
+    private static func gpt2Match(_ text: BPEScalarClasses, at index: Int) -> Int {
         let length = contraction(text, at: index, ignoringCase: false)
         if length > 0 { return index + length }
         var start = index
@@ -87,7 +87,7 @@ enum BPEScanner: Sendable, Equatable {
     }
 
     /// The end (scalar index) of the Llama 3 / Qwen2 match at `index`.
-    private static func llama3Match(_ text: BPEScalarClasses, _ bytes: [UInt8], at index: Int, maxDigits: Int) -> Int {
+    private static func llama3Match(_ text: BPEScalarClasses, at index: Int, maxDigits: Int) -> Int {
         let length = contraction(text, at: index, ignoringCase: true)
         if length > 0 { return index + length }
         let kind = text.classes[index]

@@ -52,14 +52,15 @@ extension BPETokenizer {
                                  ignoreMerges: try modelNode.bool("ignore_merges", default: false),
                                  unknown: try modelNode.optional("unk_token")?.string(), file: file, where: "model")
         let added = try (root.optional("added_tokens")?.array() ?? []).map { node in
-            BPEAddedToken(id: Int32(try node.required("id").int()), content: try node.required("content").string(),
+            BPEAddedToken(id: Int32(clamping: try node.required("id").int()), content: try node.required("content").string(),
                           special: try node.bool("special", default: false),
                           singleWord: try node.bool("single_word", default: false),
                           lstrip: try node.bool("lstrip", default: false), rstrip: try node.bool("rstrip", default: false),
                           normalized: try node.bool("normalized", default: false))
         }
-        for (index, token) in added.enumerated() where token.id < 0 {
-            throw TokenizerError.invalidBPE(file: file, path: "added_tokens[\(index)].id", problem: "negative id \(token.id)")
+        for (index, token) in added.enumerated() where !(0..<BPEModel.maximumID).contains(token.id) {
+            throw TokenizerError.invalidBPE(file: file, path: "added_tokens[\(index)].id",
+                                            problem: "id \(token.id) is outside 0..<\(BPEModel.maximumID)")
         }
         let normalizers = try root.optional("normalizer").map(Self.normalizers) ?? []
         let preTokenizers = try root.optional("pre_tokenizer").map(Self.preTokenizers) ?? []

@@ -24,6 +24,8 @@ public struct BPETokenizer: Tokenizer {
     private let decodedBytes: [[UInt8]]
     /// Whether each id is a special added token (skipped by `decode` unless shown).
     private let isSpecial: [Bool]
+    /// The content of each added token by id.
+    private let addedContent: [Int32: String]
     /// How `save(to:)` writes the tokenizer files.
     let files: BPESavedFiles
 
@@ -47,6 +49,7 @@ public struct BPETokenizer: Tokenizer {
         }
         decodedBytes = decoded
         self.isSpecial = isSpecial
+        addedContent = Dictionary(added.map { ($0.id, $0.content) }, uniquingKeysWith: { _, last in last })
     }
 
     /// The ids of `text`; see `Tokenizer.encode(_:allowSpecial:)`.
@@ -93,7 +96,7 @@ public struct BPETokenizer: Tokenizer {
     /// The vocabulary text of `id` (byte-level, e.g. `Ġhello`) or an added token's content.
     public func tokenString(_ id: Int32) -> String? {
         guard id >= 0, Int(id) < vocabSize else { return nil }
-        if let token = added.tokens.first(where: { $0.id == id }) { return token.content }
+        if let content = addedContent[id] { return content }
         return Int(id) < model.tokens.count ? model.tokens[Int(id)] : nil
     }
 
@@ -163,17 +166,17 @@ enum BPEAlignment {
     /// Each working byte's original byte range.
     case table(starts: [Int], ends: [Int])
 
-    /// The original byte range of working bytes `range`.
+    /// The original byte range of working bytes `range` (an empty range maps to an empty range where it starts).
     func original(_ range: Range<Int>) -> Range<Int> {
         switch self {
         case .identity:
             return range
         case let .table(starts, ends):
-            guard !starts.isEmpty else { return 0..<0 }
-            if range.isEmpty {
-                let at = min(range.lowerBound, starts.count - 1)
-                return range.lowerBound < starts.count ? starts[at]..<starts[at] : ends[at]..<ends[at]
+            guard range.lowerBound < starts.count else {
+                let end = ends.last ?? 0
+                return end..<end
             }
+            guard !range.isEmpty else { return starts[range.lowerBound]..<starts[range.lowerBound] }
             return starts[range.lowerBound]..<max(ends[range.upperBound - 1], starts[range.lowerBound])
         }
     }

@@ -82,6 +82,14 @@ final class BPETokenizerErrorTests: XCTestCase {
             model["vocab"] = vocab
         })
         XCTAssertEqual(jsonPath(loadError(notInteger)), "model.vocab[\"he\"]")
+        let huge = try broken(editModel { model in
+            var vocab = model["vocab"] as! [String: Any]
+            vocab["he"] = 2_000_000_000
+            model["vocab"] = vocab
+        })
+        guard case let .invalidBPE(_, path, problem)? = loadError(huge) else { return XCTFail("not invalidBPE") }
+        XCTAssertEqual(path, "model.vocab[\"he\"]")
+        XCTAssertTrue(problem.contains("outside"), problem)
     }
 
     /// Unknown pre-tokenizer, normalizer, decoder, split behaviour and model type are unsupported, by path.
