@@ -1,19 +1,23 @@
 import EngineCore
 import Foundation
+import GGUF
 import Model
 
-/// `import`: an existing HF-layout checkpoint directory (e.g. SmolLM2) as the base model.
+/// `import`: an existing checkpoint (e.g. SmolLM2) as the base model: an HF-layout directory or a GGUF file.
 ///
-/// The `checkpoint` input is a `file` node naming the directory. It is validated (config fields,
-/// every tensor's name and shape, tokenizer files) and copied to `model`; `info` says where it came from.
+/// The `checkpoint` input is a `file` node naming the directory or the `.gguf` file. A directory is
+/// validated (config fields, every tensor's name and shape, tokenizer files) and copied to `model`. A GGUF
+/// file is dequantised to f32 and written as an HF-layout directory (config.json, model.safetensors,
+/// tokenizer.json and tokenizer_config.json built from its metadata, generation_config.json) that
+/// transformers loads. `info` says where it came from.
 struct ImportKind: StageKind {
     /// `import`.
     let name = "import"
-    /// Version 1.
-    let version = 1
+    /// Version 2: GGUF files.
+    let version = 2
     /// `description`: optional words for `base.txt`.
     let params: [ParamSpec] = [ParamSpec("description", .string, summary: "what this checkpoint is, for base.txt")]
-    /// `checkpoint`: a directory.
+    /// `checkpoint`: a directory or a GGUF file.
     let inputs: [InputSpec]? = [InputSpec("checkpoint")]
     /// `model` and `info`.
     let outputs: [String]? = ["model", "info"]
@@ -21,6 +25,10 @@ struct ImportKind: StageKind {
     /// Validates and copies the checkpoint.
     func run(_ context: StageContext) throws {
         let source = context.inputs["checkpoint"]!
+        if Checkpoint.isGGUF(source) {
+            try importGGUF(source, context)
+            return
+        }
         let (model, _) = try ModelFiles.load(context, role: "checkpoint")
         guard !model.config.hasScalarHead else {
             throw StagesError.badInput(path: source.path, message: "is a LlamaForSequenceClassification checkpoint; a base model must be a causal LM")
@@ -32,6 +40,27 @@ struct ImportKind: StageKind {
                             + (description.isEmpty ? "" : ": \(description)"),
                             config: model.config, parameterCount: model.parameterCount,
                             details: ["files: \(files.joined(separator: ", "))"])
+        try info.write(to: context.outputs["info"]!)
+    }
+
+    /// Converts the GGUF file at `source` into the HF-layout `model` output.
+    private func importGGUF(_ source: URL, _ context: StageContext) throws {
+        let model: LlamaModel
+        let file: GGUFFile
+        do {
+            file = try GGUFCheckpoint.open(source)
+            model = try GGUFCheckpoint.exportHF(file, to: context.outputs["model"]!)
+        } catch let error as ModelError {
+            throw StagesError.badInput(path: source.path, message: "not a usable GGUF checkpoint: \(error.description)")
+        }
+        let description = try Params(context).string("description", default: "")
+        let types = Dictionary(grouping: file.tensors, by: \.type).map { "\($0.value.count) \($0.key.name)" }.sorted()
+        let pre = (try? file.string("tokenizer.ggml.pre")) ?? nil
+        let info = BaseInfo(origin: "converted from GGUF \(context.workspace.relativePath(of: source)) by node '\(context.node)' "
+                            + "(kind import v\(version))" + (description.isEmpty ? "" : ": \(description)"),
+                            config: model.config, parameterCount: model.parameterCount,
+                            details: ["gguf: version \(file.version), tensors \(types.joined(separator: ", ")), dequantised to f32",
+                                      "tokenizer: byte-level BPE from tokenizer.ggml.* (pre-tokenizer \(pre ?? "default"))"])
         try info.write(to: context.outputs["info"]!)
     }
 }
