@@ -24,6 +24,9 @@ extension GGUFCheckpoint {
                 maxPositionEmbeddings: try required("context_length"),
                 tieWordEmbeddings: !file.contains("output.weight"),
                 bosTokenId: 0, eosTokenId: 0, padTokenId: 0)
+            if let keyLength = try file.int("llama.attention.key_length"), keyLength != config.headDim {
+                config.explicitHeadDim = keyLength
+            }
             config.rmsNormEps = Float(try file.double("llama.attention.layer_norm_rms_epsilon") ?? 1e-5)
             config.ropeTheta = Float(try file.double("llama.rope.freq_base") ?? 10_000)
             let eos = try file.int("tokenizer.ggml.eos_token_id") ?? 0
@@ -56,8 +59,8 @@ extension GGUFCheckpoint {
         if let rotary = try file.int("llama.rope.dimension_count"), rotary != config.headDim {
             throw fail("llama.rope.dimension_count", "is \(rotary) (partial rotary; head dim \(config.headDim))")
         }
-        if let key = try file.int("llama.attention.key_length"), key != config.headDim {
-            throw fail("llama.attention.key_length", "is \(key), not embedding_length / head_count = \(config.headDim)")
+        if let value = try file.int("llama.attention.value_length"), value != config.headDim {
+            throw fail("llama.attention.value_length", "is \(value) but the key length is \(config.headDim)")
         }
         if let scaling = try file.string("llama.rope.scaling.type"), scaling != "none" {
             throw fail("llama.rope.scaling.type", "is '\(scaling)'")

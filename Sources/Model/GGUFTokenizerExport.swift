@@ -147,10 +147,4 @@ enum GGUFTokenizerExport {
         }
         return .object(members)
     }
-
-    /// `generation_config.json`: the special ids generation stops and pads with.
-    static func generationConfig(_ config: LlamaConfig) -> String {
-        JSONTree.object([("bos_token_id", .int(Int(config.bosTokenId))), ("eos_token_id", .int(Int(config.eosTokenId))),
-                         ("pad_token_id", .int(Int(config.padTokenId)))]).text
-    }
 }
