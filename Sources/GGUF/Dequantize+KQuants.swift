@@ -11,6 +11,15 @@ extension Dequantize {
         return (Float(scale), Float(min))
     }
 
+    /// The scales and offsets of sub-blocks 2·pair and 2·pair + 1 of a Q4_K/Q5_K super-block: d·sc and dmin·m.
+    @inline(__always)
+    static func pairScales(_ bytes: [UInt8], _ scales: Int, _ pair: Int, d: Float, dmin: Float)
+        -> (d1: Float, min1: Float, d2: Float, min2: Float) {
+        let (sc1, m1) = scaleMin(bytes, scales, 2 * pair)
+        let (sc2, m2) = scaleMin(bytes, scales, 2 * pair + 1)
+        return (d * sc1, dmin * m1, d * sc2, dmin * m2)
+    }
+
     /// Q4_K: f16 d and dmin, 12 bytes of scales, 128 bytes of nibbles; x = d·sc·q − dmin·m per 32 elements.
     static func q4_K(_ bytes: [UInt8], _ out: inout [Float]) {
         let blockBytes = GGMLType.q4_K.typeSize
@@ -22,10 +31,7 @@ extension Dequantize {
             var q = base + 16
             var y = block * 256
             for pair in 0..<4 {
-                let (sc1, m1) = scaleMin(bytes, scales, 2 * pair)
-                let (sc2, m2) = scaleMin(bytes, scales, 2 * pair + 1)
-                let d1 = d * sc1, min1 = dmin * m1
-                let d2 = d * sc2, min2 = dmin * m2
+                let (d1, min1, d2, min2) = pairScales(bytes, scales, pair, d: d, dmin: dmin)
                 for l in 0..<32 {
                     out[y + l] = d1 * Float(bytes[q + l] & 0x0F) - min1
                     out[y + 32 + l] = d2 * Float(bytes[q + l] >> 4) - min2
@@ -48,10 +54,7 @@ extension Dequantize {
             var ql = base + 48
             var y = block * 256
             for pair in 0..<4 {
-                let (sc1, m1) = scaleMin(bytes, scales, 2 * pair)
-                let (sc2, m2) = scaleMin(bytes, scales, 2 * pair + 1)
-                let d1 = d * sc1, min1 = dmin * m1
-                let d2 = d * sc2, min2 = dmin * m2
+                let (d1, min1, d2, min2) = pairScales(bytes, scales, pair, d: d, dmin: dmin)
                 let bit1 = UInt8(1) << (2 * pair), bit2 = UInt8(2) << (2 * pair)
                 for l in 0..<32 {
                     let high = bytes[qh + l]
