@@ -39,9 +39,11 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release))]),
         // SafeTensors: hardened reader and writer of the safetensors container.
         .target(name: "SafeTensors"),
+        // ChatTemplate: the Jinja subset of Hugging Face chat templates, rendered as transformers does. Foundation only.
+        .target(name: "ChatTemplate"),
         // Model: LLaMA-architecture transformer, AdamW, sampling, tokenizer, checkpoints.
         .target(name: "Model", dependencies: [
-            "Kernels", "SafeTensors",
+            "Kernels", "SafeTensors", "ChatTemplate",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
         // EngineCore: pipeline model, loader, planner, hashing, stage protocol and catalog view. No ML, no GRDB.
@@ -79,6 +81,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["EngineCore", "Engine"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "SafeTensors"]),
         .testTarget(name: "WorldTests", dependencies: ["World"]),
+        .testTarget(name: "ChatTemplateTests", dependencies: ["ChatTemplate"], exclude: ["Fixtures"]),
         .testTarget(name: "StagesTests", dependencies: ["Stages", "Report", "CatalogReports", "EngineCore", "Engine", "Model", "World",
                                                      "Training", "Charts", "TextSimilarity"]),
     ],
