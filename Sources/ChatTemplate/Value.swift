@@ -155,7 +155,7 @@ extension Value {
     }
 
     /// Python's type name, for error messages.
-    var typeName: String {
+    public var typeName: String {
         switch self {
         case .undefined: return "Undefined"
         case .none: return "NoneType"
