@@ -79,7 +79,7 @@ let package = Package(
         ], swiftSettings: orchestrationSettings),
 
         .testTarget(name: "EngineTests", dependencies: ["EngineCore", "Engine"]),
-        .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "SafeTensors", "ChatTemplate"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "SafeTensors", "ChatTemplate"], exclude: ["Fixtures"]),
         .testTarget(name: "WorldTests", dependencies: ["World"]),
         .testTarget(name: "ChatTemplateTests", dependencies: ["ChatTemplate"], exclude: ["Fixtures"]),
         .testTarget(name: "StagesTests", dependencies: ["Stages", "Report", "CatalogReports", "EngineCore", "Engine", "Model", "World",

@@ -5,14 +5,16 @@ import Model
 /// `import`: an existing HF-layout checkpoint directory (e.g. SmolLM2) as the base model.
 ///
 /// The `checkpoint` input is a `file` node naming the directory. It is validated (config fields,
-/// every tensor's name and shape, tokenizer files) and copied to `model`; `info` says where it came from.
+/// every tensor's name and shape, tokenizer files) and copied to `model`, its weights rewritten as one
+/// `model.safetensors` in the `dtype` param (f32 by default); `info` says where it came from.
 struct ImportKind: StageKind {
     /// `import`.
     let name = "import"
     /// Version 1.
     let version = 1
     /// `description`: optional words for `base.txt`.
-    let params: [ParamSpec] = [ParamSpec("description", .string, summary: "what this checkpoint is, for base.txt")]
+    let params: [ParamSpec] = [ParamSpec("description", .string, summary: "what this checkpoint is, for base.txt"),
+                               CheckpointDTypeParam.spec]
     /// `checkpoint`: a directory.
     let inputs: [InputSpec]? = [InputSpec("checkpoint")]
     /// `model` and `info`.
@@ -26,6 +28,7 @@ struct ImportKind: StageKind {
             throw StagesError.badInput(path: source.path, message: "is a LlamaForSequenceClassification checkpoint; a base model must be a causal LM")
         }
         try FileManager.default.copyItem(at: source, to: context.outputs["model"]!)
+        try Checkpoint.replaceWeights(model, in: context.outputs["model"]!, dtype: try CheckpointDTypeParam.read(Params(context)))
         let description = try Params(context).string("description", default: "")
         let files = (try? FileManager.default.contentsOfDirectory(atPath: source.path).sorted()) ?? []
         let info = BaseInfo(origin: "imported from \(context.workspace.relativePath(of: source)) by node '\(context.node)' (kind import v\(version))"

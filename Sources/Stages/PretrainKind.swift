@@ -15,7 +15,7 @@ struct PretrainKind: StageKind {
     /// Model config, optimiser settings and window length.
     let params: [ParamSpec] = [
         ParamSpec("model", .object, summary: "{\"preset\": \"tiny\"} or LlamaConfig sizes"),
-        ParamSpec("seq_len", .integer, summary: "tokens per training window"),
+        ParamSpec("seq_len", .integer, summary: "tokens per training window"), CheckpointDTypeParam.spec,
     ] + TrainingSchedule.specs
     /// `corpus`: a text file.
     let inputs: [InputSpec]? = [InputSpec("corpus")]

@@ -18,7 +18,7 @@ struct RewardModelKind: StageKind {
     let version = 3
     /// Optimiser, loss, split and fresh-pair settings.
     let params: [ParamSpec] = TrainingSchedule.specs + GenerationSettings.specs + [
-        BatchOrder.spec,
+        BatchOrder.spec, CheckpointDTypeParam.spec,
         ParamSpec("epochs", .number, summary: "passes over the training pairs (sets steps when given)"),
         ParamSpec("margin", .number, summary: "margin m in −log σ(r_c − r_r − m)"),
         ParamSpec("centring", .number, summary: "weight of the reward-centring term (r_c + r_r)²"),

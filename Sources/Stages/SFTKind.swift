@@ -48,7 +48,7 @@ struct SFTKind: StageKind {
     let version = 2
     /// Optimiser, split, evaluation and generation settings.
     let params: [ParamSpec] = TrainingSchedule.specs + GenerationSettings.specs + [
-        BatchOrder.spec,
+        BatchOrder.spec, CheckpointDTypeParam.spec,
         ParamSpec("validation_fraction", .number, summary: "share of demonstrations held out"),
         ParamSpec("eval_every", .integer, summary: "steps between validation-loss measurements"),
     ]

@@ -46,6 +46,7 @@ struct PPOKind: StageKind {
             ParamSpec("checkpoint_every", .integer, summary: "resumable snapshot interval"),
             ParamSpec("scoring_chunk", .integer, summary: "sequences per scoring forward"),
             ParamSpec("measure_cache_speedup", .bool, summary: "also time the first rollout without the KV cache"),
+            CheckpointDTypeParam.spec,
         ]
     }
 

@@ -82,9 +82,10 @@ struct PPORun {
     /// Writes `policy` (HF layout, the critic in `critic/`) and `metrics` (one JSON line per iteration).
     private func writeOutputs(_ trainer: PPOTrainer) throws {
         let policy = context.outputs["policy"]!
-        try Checkpoint.save(trainer.actor, tokenizer: trainer.tokenizer, to: policy)
+        let dtype = try CheckpointDTypeParam.read(Params(context))
+        try Checkpoint.save(trainer.actor, tokenizer: trainer.tokenizer, to: policy, dtype: dtype)
         if let critic = trainer.critic {
-            try Checkpoint.save(critic, tokenizer: trainer.tokenizer, to: policy.appendingPathComponent("critic"))
+            try Checkpoint.save(critic, tokenizer: trainer.tokenizer, to: policy.appendingPathComponent("critic"), dtype: dtype)
         }
         try JSONLWriter.write(trainer.history, to: context.outputs["metrics"]!)
     }
