@@ -74,7 +74,7 @@ let package = Package(
                 swiftSettings: orchestrationSettings),
         // rlhf: the thin command-line front end.
         .executableTarget(name: "rlhf", dependencies: [
-            "Engine", "EngineCore", "Stages", "Report", "CatalogReports", "Model",
+            "Engine", "EngineCore", "Stages", "Report", "CatalogReports", "Model", "ChatTemplate",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: orchestrationSettings),
 

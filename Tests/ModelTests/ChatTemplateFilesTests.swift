@@ -79,4 +79,27 @@ final class ChatTemplateFilesTests: XCTestCase {
                        "a token cut by a span edge counts")
         XCTAssertEqual(ModelChatTemplate.lossMask(tokenOffsets: offsets, spans: []), [0, 0, 0, 0, 0])
     }
+
+    func testConversationFilesKeepOrderAndNameBadPaths() throws {
+        try write("chat.json", #"{"messages": [{"role": "user", "content": "Hi", "name": "x"}], "tools": [{"type": "function"}]}"#)
+        let (messages, variables) = try ModelChatTemplate.readConversation(directory.appendingPathComponent("chat.json"))
+        guard case let .dict(first)? = messages.first else { return XCTFail("not a message") }
+        XCTAssertEqual(first.keys, ["role", "content", "name"])
+        XCTAssertNotNil(variables["tools"])
+        try write("bad.json", #"[{"role": "user", "content": "a"}, {"content": "no role"}]"#)
+        XCTAssertThrowsError(try ModelChatTemplate.readConversation(directory.appendingPathComponent("bad.json"))) { error in
+            XCTAssertTrue("\(error)".contains("$[1].role"), "\(error)")
+        }
+        try write("broken.json", #"[{"role": "user", "content": "a"]"#)
+        XCTAssertThrowsError(try ModelChatTemplate.readConversation(directory.appendingPathComponent("broken.json"))) { error in
+            XCTAssertTrue("\(error)".contains("broken.json"), "\(error)")
+        }
+    }
+
+    func testGGUFStyleSourceErrorsNameTheOrigin() {
+        XCTAssertThrowsError(try ModelChatTemplate(source: "{% include 'x' %}", origin: "model.gguf: tokenizer.chat_template",
+                                                   specialTokens: [:])) { error in
+            XCTAssertTrue("\(error)".hasPrefix("model.gguf: tokenizer.chat_template: "), "\(error)")
+        }
+    }
 }
