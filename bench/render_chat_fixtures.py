@@ -40,6 +40,7 @@ SPECIAL_TOKENS = {
     "mistral": {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>"},
     "mistral-nemo": {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>"},
     "gemma-2": {"bos_token": "<bos>", "eos_token": "<eos>", "unk_token": "<unk>", "pad_token": "<pad>"},
+    "gemma-3": {"bos_token": "<bos>", "eos_token": "<eos>", "unk_token": "<unk>", "pad_token": "<pad>"},
     "phi-3.5": {"bos_token": "<s>", "eos_token": "<|endoftext|>", "unk_token": "<unk>", "pad_token": "<|endoftext|>"},
     "zephyr": {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>"},
 }
@@ -53,6 +54,7 @@ ROLE_MARKERS = {
     "mistral": ["[INST]", "[/INST]"],
     "mistral-nemo": ["[INST]", "[/INST]", "[AVAILABLE_TOOLS]", "[TOOL_RESULTS]"],
     "gemma-2": ["<start_of_turn>"],
+    "gemma-3": ["<start_of_turn>"],
     "phi-3.5": ["<|user|>", "<|system|>", "<|assistant|>"],
     "zephyr": ["<|user|>", "<|system|>", "<|assistant|>"],
 }
@@ -101,6 +103,13 @@ TOOL_CONVERSATION = [
     {"role": "user", "content": "Thanks!"},
 ]
 TOOL_TEMPLATES = {"llama-3.2", "qwen-2.5", "qwen-2.5-generation", "mistral-nemo"}
+PARTS_CONVERSATION = [
+    {"role": "system", "content": [{"type": "text", "text": SYSTEM}]},
+    {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "  What is in the picture?  "}]},
+    {"role": "assistant", "content": [{"type": "text", "text": "A cat on a mat."}]},
+    {"role": "user", "content": "And the colour?"},
+]
+PARTS_TEMPLATES = {"gemma-3"}
 
 
 # Small templates that pin down Jinja semantics the chat templates rely on, rendered by the same environment.
@@ -202,6 +211,8 @@ def main():
         conversations = dict(CONVERSATIONS)
         if name in TOOL_TEMPLATES:
             conversations["tools"] = TOOL_CONVERSATION
+        if name in PARTS_TEMPLATES:
+            conversations["content-parts"] = PARTS_CONVERSATION
         for conversation, messages in conversations.items():
             variables = {"tools": TOOLS} if conversation == "tools" else {}
             for add_generation_prompt in (False, True):

@@ -50,7 +50,7 @@ final class AssistantSpansTests: XCTestCase {
     func testSpansEndWithTheEndOfTurnToken() throws {
         let fixtures = try FixtureCases.load()
         let ends = ["smollm2": "<|im_end|>", "llama-3.2": "<|eot_id|>", "qwen-2.5": "<|im_end|>", "mistral": "</s>",
-                    "mistral-nemo": "</s>", "phi-3.5": "<|end|>", "zephyr": "</s>", "qwen-2.5-generation": "<|im_end|>"]
+                    "mistral-nemo": "</s>", "gemma-3": "<end_of_turn>", "phi-3.5": "<|end|>", "zephyr": "</s>", "qwen-2.5-generation": "<|im_end|>"]
         for (name, end) in ends {
             let c = try XCTUnwrap(fixtures.cases.first { $0.template == name && $0.conversation == "system-two-turns" && !$0.addGenerationPrompt })
             let rendered = try XCTUnwrap(fixtures.templates[name]).renderWithAssistantSpans(

@@ -5,7 +5,7 @@ import XCTest
 final class ChatTemplateFixtureTests: XCTestCase {
     func testEveryTemplateFixtureIsPresent() throws {
         let fixtures = try FixtureCases.load()
-        for name in ["smollm2", "llama-3.2", "qwen-2.5", "qwen-2.5-generation", "mistral", "mistral-nemo", "gemma-2",
+        for name in ["smollm2", "llama-3.2", "qwen-2.5", "qwen-2.5-generation", "mistral", "mistral-nemo", "gemma-2", "gemma-3",
                      "phi-3.5", "zephyr"] {
             XCTAssertNotNil(fixtures.templates[name], "missing template \(name)")
             XCTAssertTrue(fixtures.cases.contains { $0.template == name && $0.expected != nil }, "no rendered case for \(name)")
