@@ -167,11 +167,25 @@ extension Interpreter {
             }
             return .render("unsupported operand type(s) for \(op): '\(a.typeName)' and '\(b.typeName)'", at: location)
         }
+        if op == "*", let n = b.integer ?? a.integer, n > 0 {
+            let unit: Int
+            switch (a, b) {
+            case let (.string(s), _), let (_, .string(s)): unit = s.unicodeScalars.count
+            case let (.list(l), _), let (_, .list(l)): unit = l.count
+            default: unit = 0
+            }
+            guard unit.multipliedReportingOverflow(by: n).partialValue <= Interpreter.maxBuiltLength,
+                  !unit.multipliedReportingOverflow(by: n).overflow else {
+                throw ChatTemplateError.render("repetition would build \(unit) × \(n) elements; the limit is \(Interpreter.maxBuiltLength)",
+                                               at: location)
+            }
+        }
         switch (op, a, b) {
         case let ("+", .string(x), .string(y)): return .string(x + y)
         case let ("+", .list(x), .list(y)): return .list(x + y)
         case let ("+", .tuple(x), .tuple(y)): return .tuple(x + y)
         case let ("*", .string(x), _) where b.integer != nil: return .string(String(repeating: x, count: max(0, b.integer!)))
+        case let ("*", _, .string(y)) where a.integer != nil: return .string(String(repeating: y, count: max(0, a.integer!)))
         case let ("*", .list(x), _) where b.integer != nil:
             return .list(Array(repeatElement(x, count: max(0, b.integer!)).joined()))
         default: break
@@ -190,6 +204,7 @@ extension Interpreter {
                 if (x % y != 0) && ((x < 0) != (y < 0)) { q -= 1 }
                 return .int(op == "//" ? q : x - q * y)
             case "**":
+                if y >= 0, x == 0 || x == 1 || x == -1 { return .int(x == -1 && y % 2 == 1 ? -1 : (x == 0 && y > 0 ? 0 : 1)) }
                 if y >= 0 {
                     var r = 1
                     for _ in 0..<y {

@@ -14,6 +14,12 @@ final class Interpreter {
     let timeZone: TimeZone
     /// Nesting of captured output (set blocks, macros); generation spans count only at depth 0.
     private var captureDepth = 0
+    /// Active macro calls; bounded so a recursive macro fails cleanly instead of exhausting the stack.
+    private var macroDepth = 0
+    /// The deepest macro recursion accepted.
+    static let maxMacroDepth = 64
+    /// The longest string or list an operator may build (in elements), so `'x' * 10**12` fails cleanly.
+    static let maxBuiltLength = 50_000_000
 
     /// What a statement list asks its enclosing loop to do.
     enum Flow {
@@ -195,9 +201,16 @@ final class Interpreter {
                     frame[param] = .undefined("parameter '\(param)' was not provided")
                 }
             }
+            guard self.macroDepth < Interpreter.maxMacroDepth else {
+                throw ChatTemplateError.render("macro '\(name)' recursed deeper than \(Interpreter.maxMacroDepth) calls", at: location)
+            }
             let saved = self.scopes
             self.scopes = [saved[0], frame]
-            defer { self.scopes = saved }
+            self.macroDepth += 1
+            defer {
+                self.scopes = saved
+                self.macroDepth -= 1
+            }
             return .string(try self.capture(body))
         }
     }

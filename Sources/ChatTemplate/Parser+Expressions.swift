@@ -15,7 +15,9 @@ extension Parser {
 
     /// One expression: `a if c else b` down to primaries.
     mutating func parseExpression(withCondition: Bool = true) throws -> Expr {
-        withCondition ? try parseConditional() : try parseOr()
+        try enter(at: current.location)
+        defer { depth -= 1 }
+        return withCondition ? try parseConditional() : try parseOr()
     }
 
     private mutating func parseConditional() throws -> Expr {
@@ -57,6 +59,8 @@ extension Parser {
     private mutating func parseNot() throws -> Expr {
         if isName("not") {
             let location = current.location
+            try enter(at: location)
+            defer { depth -= 1 }
             advance()
             return Expr(kind: .unary("not", try parseNot()), location: location)
         }
@@ -129,6 +133,8 @@ extension Parser {
         let location = current.location
         var node: Expr
         if isOp("-") || isOp("+") {
+            try enter(at: location)
+            defer { depth -= 1 }
             let sign = isOp("-") ? "-" : "+"
             advance()
             node = Expr(kind: .unary(sign, try parseUnary(withFilter: false)), location: location)

@@ -2,6 +2,18 @@
 struct Parser {
     private let tokens: [Token]
     private var index = 0
+    /// Current nesting of blocks and sub-expressions; bounded so a hostile template cannot exhaust the stack.
+    var depth = 0
+    /// The deepest nesting accepted.
+    static let maxDepth = 200
+
+    /// Enters one level of nesting; throws past `maxDepth`.
+    mutating func enter(at location: SourceLocation) throws {
+        depth += 1
+        guard depth <= Parser.maxDepth else {
+            throw ChatTemplateError.syntax("nesting deeper than \(Parser.maxDepth) levels", at: location)
+        }
+    }
 
     /// A parser over `tokens` (which end with `.end`).
     init(tokens: [Token]) {
@@ -67,6 +79,8 @@ struct Parser {
 
     /// Statements up to one of the block tags in `until` (consumed up to and including its name).
     mutating func parseBody(until endTags: Set<String>, opener: (String, SourceLocation)? = nil) throws -> ([Stmt], String?) {
+        try enter(at: current.location)
+        defer { depth -= 1 }
         var body: [Stmt] = []
         while true {
             let token = current

@@ -81,4 +81,15 @@ final class ChatTemplateErrorTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("$[0].content"), "\(error)")
         }
     }
+
+    func testHostileTemplatesFailCleanly() {
+        let deep = "{{ " + String(repeating: "(", count: 500) + "1" + String(repeating: ")", count: 500) + " }}"
+        if case .syntax? = parseError(deep) {} else { XCTFail("deep nesting accepted") }
+        let nestedIfs = String(repeating: "{% if true %}", count: 300) + String(repeating: "{% endif %}", count: 300)
+        if case .syntax? = parseError(nestedIfs) {} else { XCTFail("deep block nesting accepted") }
+        let recursive = "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}"
+        XCTAssertTrue(renderError(recursive)?.description.contains("recursed deeper") ?? false)
+        XCTAssertTrue(renderError("{{ 'x' * 10 ** 12 }}")?.description.contains("limit") ?? false)
+        XCTAssertEqual(try ChatTemplate(source: "{{ 1 ** 1000000000 }}{{ (-1) ** 1000000001 }}{{ 3 * 'ab' }}").render([:]), "1-1ababab")
+    }
 }
