@@ -36,6 +36,8 @@ SPECIAL_TOKENS = {
                 "pad_token": "<|im_end|>"},
     "llama-3.2": {"bos_token": "<|begin_of_text|>", "eos_token": "<|eot_id|>"},
     "qwen-2.5": {"eos_token": "<|im_end|>", "pad_token": "<|endoftext|>"},
+    "qwen-3": {"eos_token": "<|im_end|>", "pad_token": "<|endoftext|>"},
+    "hermes-3-tool-use": {"bos_token": "<|begin_of_text|>", "eos_token": "<|im_end|>", "pad_token": "<|end_of_text|>"},
     "qwen-2.5-generation": {"eos_token": "<|im_end|>", "pad_token": "<|endoftext|>"},
     "mistral": {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>"},
     "mistral-nemo": {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>"},
@@ -50,6 +52,8 @@ ROLE_MARKERS = {
     "smollm2": ["<|im_start|>"],
     "llama-3.2": ["<|start_header_id|>", "<|end_header_id|>"],
     "qwen-2.5": ["<|im_start|>"],
+    "qwen-3": ["<|im_start|>"],
+    "hermes-3-tool-use": ["<|im_start|>"],
     "qwen-2.5-generation": ["<|im_start|>"],
     "mistral": ["[INST]", "[/INST]"],
     "mistral-nemo": ["[INST]", "[/INST]", "[AVAILABLE_TOOLS]", "[TOOL_RESULTS]"],
@@ -102,7 +106,14 @@ TOOL_CONVERSATION = [
     {"role": "assistant", "content": "It is 21.5 \u00b0C and clear in Z\u00fcrich."},
     {"role": "user", "content": "Thanks!"},
 ]
-TOOL_TEMPLATES = {"llama-3.2", "qwen-2.5", "qwen-2.5-generation", "mistral-nemo"}
+TOOL_TEMPLATES = {"llama-3.2", "qwen-2.5", "qwen-2.5-generation", "mistral-nemo", "qwen-3", "hermes-3-tool-use"}
+REASONING_CONVERSATION = [
+    {"role": "user", "content": "What is 2 + 2?"},
+    {"role": "assistant", "content": "<think>\nSimple arithmetic.\n</think>\n\nIt is 4."},
+    {"role": "user", "content": "And 3 + 3?"},
+    {"role": "assistant", "content": "It is 6.", "reasoning_content": "Add three to three."},
+]
+REASONING_TEMPLATES = {"qwen-3"}
 PARTS_CONVERSATION = [
     {"role": "system", "content": [{"type": "text", "text": SYSTEM}]},
     {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "  What is in the picture?  "}]},
@@ -194,8 +205,8 @@ def render(template, messages, add_generation_prompt, special, variables):
             conversations=[ctu._normalize_chat_messages(messages)], chat_template=template,
             return_assistant_tokens_mask=has_generation, add_generation_prompt=add_generation_prompt,
             **{**special, **variables})
-    except jinja2.exceptions.TemplateError as error:
-        return {"error": str(error)}
+    except Exception as error:  # TemplateError from raise_exception, TypeError and friends from the template's code
+        return {"error": str(error), "error_type": type(error).__name__}
     text = rendered[0]
     out = {"expected": text}
     if has_generation:
@@ -211,6 +222,8 @@ def main():
         conversations = dict(CONVERSATIONS)
         if name in TOOL_TEMPLATES:
             conversations["tools"] = TOOL_CONVERSATION
+        if name in REASONING_TEMPLATES:
+            conversations["reasoning"] = REASONING_CONVERSATION
         if name in PARTS_TEMPLATES:
             conversations["content-parts"] = PARTS_CONVERSATION
         for conversation, messages in conversations.items():

@@ -10,11 +10,12 @@ public struct RenderedChat: Sendable, Equatable {
 
 extension ChatTemplate {
     /// Renders `messages` and finds the assistant spans: the `{% generation %}` blocks when the template has them,
-    /// otherwise, for each assistant message with string content, the rendered content plus the end-of-turn text
-    /// the template writes right after it (e.g. `<|im_end|>`, `<|eot_id|>`, `</s>`; up to the first whitespace),
-    /// which the model has to generate to stop. Located by re-rendering: the content is swapped for a sentinel
-    /// and the two renders compared, then the conversation is cut after the message to see where its turn ends.
-    /// - Complexity: 1 + 2 renders per assistant message when the template has no generation blocks.
+    /// otherwise, for each assistant message, the rendered text from the first to the last of its printed string
+    /// fields (`content` and the reasoning fields), plus the end-of-turn text the template writes right after it
+    /// (e.g. `<|im_end|>`, `<|eot_id|>`, `</s>`; up to the first whitespace), which the model has to generate to stop.
+    /// Located by re-rendering: each field is swapped for a sentinel and the two renders compared, then the
+    /// conversation is cut after the message to see where its turn ends.
+    /// - Complexity: 1 + (fields + 1) renders per assistant message when the template has no generation blocks.
     public func renderWithAssistantSpans(messages: [Value], addGenerationPrompt: Bool, specialTokens: [String: String] = [:],
                                          variables: [String: Value] = [:], includeEndOfTurn: Bool = true,
                                          now: Date = Date(), timeZone: TimeZone = .current) throws -> RenderedChat {
@@ -31,31 +32,47 @@ extension ChatTemplate {
         let full = try renderScalars(messages, addGenerationPrompt)
         let byteOffsets = Self.utf8Offsets(full)
         var spans: [Range<Int>] = []
-        for (i, message) in messages.enumerated() {
-            guard case let .dict(d) = message, d["role"] == .string("assistant"), case let .string(content)? = d["content"] else {
-                continue
-            }
-            let sentinel = Self.sentinel(avoiding: content)
+        /// Scalar range in `full` of message `i`'s field `key`, found by swapping the field for a sentinel; nil when
+        /// the template does not print the field.
+        func fieldRange(_ i: Int, _ d: OrderedDict, _ key: String, _ value: String) throws -> Range<Int>? {
+            let sentinel = Self.sentinel(avoiding: value)
             var swapped = messages
             var changed = d
-            changed["content"] = .string(sentinel)
+            changed[key] = .string(sentinel)
             swapped[i] = .dict(changed)
             let other = try renderScalars(swapped, addGenerationPrompt)
+            guard other != full else { return nil }
             let prefix = Self.commonPrefix(full[...], other[...])
             let suffix = Self.commonSuffix(full[prefix...], other[prefix...])
             let sentinelScalars = Array(sentinel.unicodeScalars)
             guard other.count - suffix - prefix == sentinelScalars.count,
                   Array(other[prefix..<other.count - suffix]) == sentinelScalars else {
-                throw ChatTemplateError.spans("message \(i) (assistant): the template does not write its content once and "
+                throw ChatTemplateError.spans("message \(i) (assistant): the template does not write its \(key) once and "
                     + "unchanged, so its span cannot be found by rendering; add {% generation %} blocks to the template")
             }
-            var end = full.count - suffix
+            return prefix..<(full.count - suffix)
+        }
+        for (i, message) in messages.enumerated() {
+            guard case let .dict(d) = message, d["role"] == .string("assistant") else { continue }
+            var ranges: [Range<Int>] = []
+            for key in ["content", "reasoning_content", "thinking", "reasoning"] {
+                guard case let .string(value)? = d[key], let range = try fieldRange(i, d, key, value) else { continue }
+                ranges.append(range)
+            }
+            guard let start = ranges.map(\.lowerBound).min(), var end = ranges.map(\.upperBound).max() else { continue }
             if includeEndOfTurn, let cut = try? renderScalars(Array(messages[...i]), false) {
+                // Where the message ends in the cut conversation: after the last copy of its rendered text there
+                // (the template may lay out a final message differently), else at the same offset.
+                let rendered = Array(full[start..<end])
+                var k = rendered.isEmpty ? end : (PyString.rfind(rendered, in: cut).map { $0 + rendered.count } ?? end)
                 var j = end
-                while j < full.count, j < cut.count, full[j] == cut[j], !full[j].isPythonSpace { j += 1 }
+                while j < full.count, k < cut.count, full[j] == cut[k], !full[j].isPythonSpace {
+                    j += 1
+                    k += 1
+                }
                 end = j
             }
-            if end > prefix { spans.append(byteOffsets[prefix]..<byteOffsets[end]) }
+            if end > start { spans.append(byteOffsets[start]..<byteOffsets[end]) }
         }
         var text = ""
         text.unicodeScalars.append(contentsOf: full)

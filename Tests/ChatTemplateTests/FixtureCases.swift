@@ -14,6 +14,7 @@ struct FixtureCases {
         let messages: [Value]
         let expected: String?
         let error: String?
+        let errorType: String?
         let generationSpans: [Range<Int>]?
 
         /// "template/conversation/agp" for failure messages.
@@ -57,7 +58,7 @@ struct FixtureCases {
                               specialTokens: Dictionary(uniqueKeysWithValues: dict(c["special_tokens"]).pairs.map { ($0.0, string($0.1)!) }),
                               variables: Dictionary(uniqueKeysWithValues: dict(c["variables"]).pairs),
                               messages: list(c["messages"]), expected: string(c["expected"]), error: string(c["error"]),
-                              generationSpans: spans))
+                              errorType: string(c["error_type"]), generationSpans: spans))
         }
         let snippets = list(root["snippets"]).map { item -> Snippet in
             let s = dict(item)
