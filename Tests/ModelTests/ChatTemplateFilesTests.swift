@@ -102,4 +102,23 @@ final class ChatTemplateFilesTests: XCTestCase {
             XCTAssertTrue("\(error)".hasPrefix("model.gguf: tokenizer.chat_template: "), "\(error)")
         }
     }
+
+    /// The Jinja template our byte tokenizer writes to tokenizer_config.json renders the layout `ChatFormat`
+    /// encodes, and its assistant spans are exactly the tokens `ChatFormat` trains on.
+    func testByteTokenizerTemplateMatchesChatFormat() throws {
+        let tokenizer = ByteTokenizer()
+        let chat = [ChatMessage(role: "system", content: "be brief"), ChatMessage(role: "user", content: "2+2?"),
+                    ChatMessage(role: "assistant", content: "4 é"), ChatMessage(role: "user", content: "and 3+3?")]
+        let encoding = try ChatFormat(tokenizer: tokenizer).encode(messages: chat)
+        let template = try ModelChatTemplate(source: ChatFormat.jinjaTemplate, origin: "ChatFormat.jinjaTemplate", specialTokens: [
+            "bos_token": SpecialTokens.texts.bos, "eos_token": SpecialTokens.texts.eos,
+        ])
+        let messages = chat.map { Value.dict(OrderedDict([("role", .string($0.role)), ("content", .string($0.content))])) }
+        let rendered = try template.render(messages: messages, addGenerationPrompt: true)
+        XCTAssertEqual(rendered.text, tokenizer.decode(encoding.tokens, showSpecial: true))
+        let bytes = Array(rendered.text.utf8)
+        let masked = zip(encoding.tokens, encoding.lossMask).filter { $0.1 == 1 }.map(\.0)
+        XCTAssertEqual(rendered.assistantSpans.map { String(decoding: bytes[$0], as: UTF8.self) },
+                       [tokenizer.decode(masked, showSpecial: true)])
+    }
 }
