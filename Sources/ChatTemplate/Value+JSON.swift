@@ -11,6 +11,16 @@ extension Value {
         return value
     }
 
+    /// JSON text as Python's `json.dumps(value, ensure_ascii=False, indent=indent)` writes it (keys in order).
+    /// - Throws: `ChatTemplateError.badJSON` for values JSON cannot hold (undefined, namespaces, functions).
+    public func jsonText(indent: Int? = nil) throws -> String {
+        do {
+            return try jsonDumps(indent: indent.map { String(repeating: " ", count: max(0, $0)) }, separators: nil, sortKeys: false)
+        } catch let error as JSONDumpError {
+            throw ChatTemplateError.badJSON("a value of type \(error.typeName) is not JSON serializable")
+        }
+    }
+
     /// Python's `json.dumps(value, ensure_ascii=False, indent=indent, separators=..., sort_keys=...)`,
     /// which is transformers' `tojson` filter.
     func jsonDumps(indent: String?, separators: (item: String, key: String)?, sortKeys: Bool) throws -> String {
