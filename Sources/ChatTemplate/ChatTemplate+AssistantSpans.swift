@@ -87,6 +87,7 @@ extension ChatTemplate {
         return offsets
     }
 
+    /// The index in `a` where `a` and `b` (slices starting at the same index) first differ.
     static func commonPrefix(_ a: ArraySlice<Unicode.Scalar>, _ b: ArraySlice<Unicode.Scalar>) -> Int {
         var n = 0
         var i = a.startIndex, j = b.startIndex
@@ -94,6 +95,7 @@ extension ChatTemplate {
         return a.startIndex + n
     }
 
+    /// How many trailing scalars `a` and `b` share.
     static func commonSuffix(_ a: ArraySlice<Unicode.Scalar>, _ b: ArraySlice<Unicode.Scalar>) -> Int {
         var n = 0
         while n < a.count, n < b.count, a[a.endIndex - 1 - n] == b[b.endIndex - 1 - n] { n += 1 }

@@ -1,8 +1,12 @@
 /// Positional-or-keyword arguments of a call, read by position and name like a Python signature.
 struct Arguments {
+    /// Positional arguments.
     let args: [Value]
+    /// Keyword arguments.
     let kwargs: OrderedDict
+    /// Where the call is written.
     let location: SourceLocation
+    /// The callee's name for error messages.
     let callee: String
 
     /// The argument at `position` or named `name`, or nil when absent.

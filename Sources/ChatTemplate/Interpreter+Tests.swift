@@ -120,6 +120,7 @@ extension Interpreter {
 
 /// Python's `datetime.strftime` for the common directives (C locale).
 enum PythonTime {
+    /// `format` applied to `date` in `timeZone`; unknown directives are unsupported errors at `location`.
     static func strftime(_ format: String, date: Date, timeZone: TimeZone, at location: SourceLocation) throws -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone

@@ -276,8 +276,11 @@ extension Unicode.Scalar {
         }
     }
 
+    /// `0`-`9`.
     var isASCIIDigit: Bool { value >= 48 && value <= 57 }
+    /// An ASCII letter or underscore (jinja2 names are ASCII here).
     var isIdentifierStart: Bool { (value >= 65 && value <= 90) || (value >= 97 && value <= 122) || value == 95 }
+    /// A letter, digit or underscore.
     var isIdentifierPart: Bool { isIdentifierStart || isASCIIDigit }
 }
 

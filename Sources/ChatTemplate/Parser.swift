@@ -20,26 +20,33 @@ struct Parser {
         self.tokens = tokens
     }
 
+    /// The token at the cursor.
     var current: Token { tokens[index] }
+    /// The token after the cursor.
     var next: Token { tokens[min(index + 1, tokens.count - 1)] }
 
+    /// Moves the cursor one token on (never past `.end`).
     mutating func advance() { if index < tokens.count - 1 { index += 1 } }
 
+    /// Whether the current token is the name `word`.
     func isName(_ word: String) -> Bool {
         if case .name(word) = current.kind { return true }
         return false
     }
 
+    /// Whether the current token is the operator `op`.
     func isOp(_ op: String) -> Bool {
         if case .op(op) = current.kind { return true }
         return false
     }
 
+    /// Consumes the operator `op` or throws a syntax error.
     mutating func expectOp(_ op: String) throws {
         guard isOp(op) else { throw ChatTemplateError.syntax("expected '\(op)', found \(describe(current))", at: current.location) }
         advance()
     }
 
+    /// Consumes a name and returns it, or throws a syntax error.
     mutating func expectName() throws -> String {
         guard case let .name(word) = current.kind else {
             throw ChatTemplateError.syntax("expected a name, found \(describe(current))", at: current.location)
@@ -48,6 +55,7 @@ struct Parser {
         return word
     }
 
+    /// Consumes `%}` or throws a syntax error.
     mutating func expectBlockEnd() throws {
         guard current.kind == .blockEnd else {
             throw ChatTemplateError.syntax("expected '%}', found \(describe(current))", at: current.location)
@@ -55,6 +63,7 @@ struct Parser {
         advance()
     }
 
+    /// A token as quoted in error messages.
     func describe(_ token: Token) -> String {
         switch token.kind {
         case let .text(t): return "text '\(t.prefix(20))'"
