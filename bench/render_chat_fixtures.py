@@ -29,7 +29,6 @@ class _FixedDatetime(_dt.datetime):
         return NOW
 
 
-ctu.datetime = _FixedDatetime  # strftime_now reads the module's `datetime` at call time
 
 SPECIAL_TOKENS = {
     "smollm2": {"bos_token": "<|im_start|>", "eos_token": "<|im_end|>", "unk_token": "<|endoftext|>",
@@ -215,6 +214,7 @@ def render(template, messages, add_generation_prompt, special, variables):
 
 
 def main():
+    ctu.datetime = _FixedDatetime  # strftime_now reads the module's `datetime` at call time
     cases = []
     for path in sorted((FIXTURES / "templates").glob("*.jinja")):
         name = path.stem
