@@ -9,6 +9,8 @@ public struct FileKind: StageKind {
     public let version = 1
     /// `path`: the workspace-relative source path.
     public let params = [ParamSpec("path", .string, required: true, summary: "workspace-relative source file or directory")]
+    /// Tracks a source.
+    public let summary = "a source file or directory in the workspace, tracked by content"
     /// No inputs.
     public let inputs: [InputSpec]? = []
     /// The one output, `file`.

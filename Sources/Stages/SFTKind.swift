@@ -44,16 +44,36 @@ struct SFTReport: Codable, Equatable {
 struct SFTKind: StageKind {
     /// `sft`.
     let name = "sft"
-    /// Version 2: length-grouped batches.
-    let version = 2
+    /// Version 3: generation changes in Model (kind versions follow the code; see `GoldenOutputsTests`).
+    let version = 3
+    /// Fine-tunes on demonstrations.
+    let summary = "supervised fine-tuning on demonstrations (loss on response tokens only), then a greedy gold evaluation"
+
+    /// The params of an `sft` node, each declared once.
+    struct Declarations: ParamDeclarations {
+        /// Weights dtype of the written checkpoint.
+        let dtype = CheckpointDTypeParam.param
+        /// Optimiser settings.
+        let schedule = ScheduleParams(steps: 400, batchSize: 32, learningRate: 1e-3)
+        /// Evaluation generation settings.
+        let generation = GenerationSettings.Declarations(promptCount: 0)
+        /// Length grouping of batches.
+        let lengthWindow = BatchOrder.lengthWindow
+        /// Held-out share.
+        let validationFraction = Param.number("validation_fraction", default: 0.05, in: 0...0.5, "share of demonstrations held out")
+        /// Validation interval.
+        let evalEvery = Param.integer("eval_every", default: nil, derived: "max(1, steps / 10)", in: 1...10_000_000,
+                                      "steps between validation-loss measurements")
+    }
+
+    /// The declarations.
+    static let declared = Declarations()
     /// Optimiser, split, evaluation and generation settings.
-    let params: [ParamSpec] = TrainingSchedule.specs + GenerationSettings.specs + [
-        BatchOrder.spec, CheckpointDTypeParam.spec,
-        ParamSpec("validation_fraction", .number, summary: "share of demonstrations held out"),
-        ParamSpec("eval_every", .integer, summary: "steps between validation-loss measurements"),
-    ]
+    var params: [ParamSpec] { Self.declared.specs }
     /// `base` (checkpoint), `data` (SFT JSONL), `eval_prompts` (prompt JSONL), optional `baseline` (probe summary).
-    let inputs: [InputSpec]? = [InputSpec("base"), InputSpec("data"), InputSpec("eval_prompts"), InputSpec("baseline", required: false)]
+    let inputs: [InputSpec]? = [InputSpec("base", format: "causal LM checkpoint directory"), InputSpec("data", format: "SFT JSONL"),
+                                InputSpec("eval_prompts", format: "prompts JSONL"),
+                                InputSpec("baseline", required: false, format: "probe summary JSON (a probe node's summary)")]
     /// `model` and `report`.
     let outputs: [String]? = ["model", "report"]
     /// Batch order uses the pipeline seed.
@@ -61,11 +81,12 @@ struct SFTKind: StageKind {
 
     /// Fine-tunes, evaluates and writes the SFT model and report.
     func run(_ context: StageContext) throws {
-        let params = Params(context)
-        let schedule = try TrainingSchedule(params, steps: 400, batchSize: 32, learningRate: 1e-3)
-        let settings = try GenerationSettings(params, promptCount: 0)
-        let validationFraction = try params.double("validation_fraction", default: 0.05, in: 0...0.5)
-        let evalEvery = try params.int("eval_every", default: max(1, schedule.steps / 10), in: 1...10_000_000)
+        let params = try checkedParams(context)
+        let declared = Self.declared
+        let schedule = try declared.schedule.schedule(params)
+        let settings = try declared.generation.settings(params)
+        let validationFraction = try params.value(declared.validationFraction)
+        let evalEvery = try params.value(declared.evalEvery, default: max(1, schedule.steps / 10))
         let dataURL = context.inputs["data"]!
         let records = try JSONFiles.readRecords(SFTRecord.self, from: dataURL)
         let prompts = settings.take(try JSONFiles.readRecords(PromptRecord.self, from: context.inputs["eval_prompts"]!))
@@ -76,7 +97,7 @@ struct SFTKind: StageKind {
 
         let trainer = CausalLMTrainer(model: model, schedule: schedule)
         var order = BatchOrder(lengths: data.train.map(\.tokens.count), batchSize: schedule.batchSize,
-                               windowBatches: try BatchOrder.windowBatches(params), seed: context.seed ^ 0x5346_5453)
+                               windowBatches: try params.value(declared.lengthWindow), seed: context.seed ^ 0x5346_5453)
         var trainCurve: [LossPoint] = [], validationCurve: [LossPoint] = []
         var smoothed = 0.0
         let started = Date()

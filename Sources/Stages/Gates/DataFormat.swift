@@ -9,11 +9,14 @@ enum DataFormat: String, CaseIterable, Sendable {
     /// `{"prompt"}` (PPO and eval prompts).
     case prompts
 
+    /// The `formats` param: input role → format, for roles whose name does not say it.
+    static let formats = Param.object("formats", fields: nil, "input role → \"sft\" | \"preferences\" | \"prompts\" when the role name does not say")
+
     /// The format of input `role`: `params.formats[role]` when given, else guessed from the role name.
-    static func of(role: String, params: GateParams) throws -> DataFormat {
-        if let raw = params.values["formats"]?.objectValue?[role] {
+    static func of(role: String, params: Params) throws -> DataFormat {
+        if let raw = try params.value(formats)[role] {
             guard let name = raw.stringValue, let format = DataFormat(rawValue: name) else {
-                throw params.invalid("formats.\(role)", "must be \"sft\", \"preferences\" or \"prompts\", got \(raw.canonical)")
+                throw params.error("formats.\(role)", "must be \"sft\", \"preferences\" or \"prompts\", found \(raw.canonical)")
             }
             return format
         }
@@ -21,6 +24,24 @@ enum DataFormat: String, CaseIterable, Sendable {
         if name.hasPrefix("sft") { return .sft }
         if name.hasPrefix("pref") { return .preferences }
         if name.hasPrefix("prompt") || name.hasPrefix("eval") || name.hasPrefix("ppo") { return .prompts }
-        throw GateError.unknownFormat(node: params.node, role: role)
+        throw StagesError.unknownFormat(node: params.node, role: role)
+    }
+
+    /// The rule that every input role (except `excluded`) has a known format, checked at load.
+    static func rule(excluding excluded: @escaping @Sendable (Params) throws -> Set<String> = { _ in [] }) -> ParamRule {
+        .stage("every input role's format is known from its name or params.formats") { params, roles in
+            let skipped = try excluded(params)
+            for role in try params.value(formats).keys.sorted() where !roles.contains(role) {
+                throw params.error("formats.\(role)", "names no input of this node; inputs: \(roles.sorted().joined(separator: ", "))")
+            }
+            for role in roles.sorted() where !skipped.contains(role) && !Node.isGateRole(role) {
+                do {
+                    _ = try of(role: role, params: params)
+                } catch StagesError.unknownFormat {
+                    throw params.error("formats.\(role)", "is needed: the role name '\(role)' does not say its format; "
+                        + "set params.formats.\(role) to \"sft\", \"preferences\" or \"prompts\" or rename the role")
+                }
+            }
+        }
     }
 }

@@ -35,7 +35,7 @@ struct GateDataset: Sendable {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw GateError.unreadable(path: file, reason: error.localizedDescription)
+            throw StagesError.badInput(path: file, message: error.localizedDescription)
         }
         return parse(data, role: role, format: format, file: file, reader: reader)
     }
@@ -65,8 +65,8 @@ struct GateDataset: Sendable {
     /// Every JSONL input of `context` except `excluded` roles, sorted by role.
     static func inputs(of context: StageContext, excluding excluded: Set<String> = [],
                        reader: JSONLReader = JSONLReader()) throws -> [GateDataset] {
-        let params = GateParams(context)
-        return try context.inputs.keys.sorted().filter { !excluded.contains($0) }.map { role in
+        let params = Params(context)
+        return try context.inputs.keys.sorted().filter { !excluded.contains($0) && !Node.isGateRole($0) }.map { role in
             let url = context.inputs[role]!
             return try load(url, role: role, format: DataFormat.of(role: role, params: params),
                             file: GateSupport.displayPath(url, workspace: context.workspace), reader: reader)
