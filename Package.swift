@@ -41,9 +41,11 @@ let package = Package(
         .target(name: "SafeTensors"),
         // GGUF: hardened lazy reader of llama.cpp's GGUF container and its dequantisers (F16, BF16, Q8_0, Q4_x, K-quants).
         .target(name: "GGUF", dependencies: ["SafeTensors"]),
+        // ChatTemplate: the Jinja subset of Hugging Face chat templates, rendered as transformers does. Foundation only.
+        .target(name: "ChatTemplate"),
         // Model: LLaMA-architecture transformer, AdamW, sampling, tokenizer, checkpoints.
         .target(name: "Model", dependencies: [
-            "Kernels", "SafeTensors", "GGUF",
+            "Kernels", "SafeTensors", "GGUF", "ChatTemplate",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
         // EngineCore: pipeline model, loader, planner, hashing, stage protocol and catalog view. No ML, no GRDB.
@@ -74,14 +76,15 @@ let package = Package(
                 swiftSettings: orchestrationSettings),
         // rlhf: the thin command-line front end.
         .executableTarget(name: "rlhf", dependencies: [
-            "Engine", "EngineCore", "Stages", "Report", "CatalogReports", "Model", "GGUF",
+            "Engine", "EngineCore", "Stages", "Report", "CatalogReports", "Model", "GGUF", "ChatTemplate",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: orchestrationSettings),
 
         .testTarget(name: "EngineTests", dependencies: ["EngineCore", "Engine"]),
-        .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "SafeTensors", "GGUF"], exclude: ["Fixtures"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "SafeTensors", "GGUF", "ChatTemplate"], exclude: ["Fixtures"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "SafeTensors"], exclude: ["Fixtures"]),
         .testTarget(name: "WorldTests", dependencies: ["World"]),
+        .testTarget(name: "ChatTemplateTests", dependencies: ["ChatTemplate"], exclude: ["Fixtures"]),
         .testTarget(name: "StagesTests", dependencies: ["Stages", "Report", "CatalogReports", "EngineCore", "Engine", "Model", "World",
                                                      "Training", "Charts", "TextSimilarity"]),
     ],
