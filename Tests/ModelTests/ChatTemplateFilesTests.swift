@@ -121,4 +121,23 @@ final class ChatTemplateFilesTests: XCTestCase {
         XCTAssertEqual(rendered.assistantSpans.map { String(decoding: bytes[$0], as: UTF8.self) },
                        [tokenizer.decode(masked, showSpecial: true)])
     }
+
+    /// Rendering with the byte tokenizer's template and tokenizing with specials allowed gives ChatFormat's
+    /// tokens and loss mask.
+    func testEncodeMatchesChatFormatTokensAndMask() throws {
+        let tokenizer = ByteTokenizer()
+        let chat = [ChatMessage(role: "user", content: "More?"), ChatMessage(role: "assistant", content: "Sure: é")]
+        let template = try ModelChatTemplate(source: ChatFormat.jinjaTemplate, origin: "ChatFormat.jinjaTemplate", specialTokens: [
+            "bos_token": SpecialTokens.texts.bos, "eos_token": SpecialTokens.texts.eos,
+        ])
+        let messages = chat.map { Value.dict(OrderedDict([("role", .string($0.role)), ("content", .string($0.content))])) }
+        let encoding = try template.encode(messages: messages, addGenerationPrompt: false, tokenizer: tokenizer)
+        let expected = try ChatFormat(tokenizer: tokenizer).encode(messages: chat)
+        XCTAssertEqual(encoding.tokens, expected.tokens)
+        XCTAssertEqual(encoding.lossMask, expected.lossMask)
+        XCTAssertEqual(encoding.offsets.count, encoding.tokens.count)
+        let json = try encoding.jsonLine()
+        XCTAssertTrue(json.hasPrefix("{\"text\": \"<|bos|><|user|>More?"), json)
+        XCTAssertTrue(json.contains("\"loss_mask\": [0, "), json)
+    }
 }
