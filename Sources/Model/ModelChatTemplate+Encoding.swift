@@ -39,3 +39,19 @@ extension ModelChatTemplate {
                                     lossMask: ModelChatTemplate.lossMask(tokenOffsets: encoded.offsets, spans: rendered.assistantSpans))
     }
 }
+
+extension ModelChatTemplate {
+    /// The chat in `ChatFormat`'s terms for the trainers: tokens, loss mask, and as prompt length the tokens
+    /// before the last assistant turn's first trained token (all tokens when no assistant turn is trained).
+    /// With `addGenerationPrompt` and a chat ending in a user message, the result is a generation prefix.
+    public func chatEncoding(_ messages: [ChatMessage], addGenerationPrompt: Bool, tokenizer: any Tokenizer) throws -> ChatEncoding {
+        let values = messages.map { Value.dict(OrderedDict([("role", .string($0.role)), ("content", .string($0.content))])) }
+        let encoding = try encode(messages: values, addGenerationPrompt: addGenerationPrompt, tokenizer: tokenizer)
+        var promptLength = encoding.tokens.count
+        if let last = encoding.lossMask.lastIndex(of: 1) {
+            promptLength = last
+            while promptLength > 0, encoding.lossMask[promptLength - 1] == 1 { promptLength -= 1 }
+        }
+        return ChatEncoding(tokens: encoding.tokens, lossMask: encoding.lossMask, promptLength: promptLength)
+    }
+}

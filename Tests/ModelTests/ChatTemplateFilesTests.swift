@@ -135,6 +135,9 @@ final class ChatTemplateFilesTests: XCTestCase {
         let expected = try ChatFormat(tokenizer: tokenizer).encode(messages: chat)
         XCTAssertEqual(encoding.tokens, expected.tokens)
         XCTAssertEqual(encoding.lossMask, expected.lossMask)
+        XCTAssertEqual(try template.chatEncoding(chat, addGenerationPrompt: false, tokenizer: tokenizer), expected)
+        XCTAssertEqual(try template.chatEncoding([chat[0]], addGenerationPrompt: true, tokenizer: tokenizer),
+                       try ChatFormat(tokenizer: tokenizer).encode(messages: [chat[0]]), "the generation prefix")
         XCTAssertEqual(encoding.offsets.count, encoding.tokens.count)
         let json = try encoding.jsonLine()
         XCTAssertTrue(json.hasPrefix("{\"text\": \"<|bos|><|user|>More?"), json)
