@@ -2,9 +2,9 @@
 """Check `rlhf model render --json` against transformers' apply_chat_template on a real tokenizer.
 
 Builds an HF tokenizer directory from SmolLM2's GGUF (transformers reads the GGUF tokenizer and chat template),
-then for the model's own template and for the fixture templates named with --templates (written into a copy of
-the directory as chat_template.jinja) renders every fixture conversation with add_generation_prompt False and
-True, and compares: the text, the token ids of apply_chat_template(tokenize=True), and, for templates with
+then for the model's own template (rendered by rlhf from that directory and from the GGUF file itself) and for
+the fixture templates named with --templates (written into a copy of the directory as chat_template.jinja)
+renders every fixture conversation with add_generation_prompt False and True, and compares: the text, the token ids of apply_chat_template(tokenize=True), and, for templates with
 {% generation %} blocks, the assistant mask of return_assistant_tokens_mask=True.
 
 Run: bench/.venv/bin/python bench/chat_template_parity.py [--rlhf .build/release/rlhf]
@@ -38,14 +38,14 @@ def main():
         base = work / "model"
         gguf = pathlib.Path(args.gguf)
         AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name).save_pretrained(str(base))
-        directories = {"own": base}
+        directories = {"own": (base, base), "gguf": (gguf, base)}
         for name in filter(None, args.templates.split(",")):
             target = work / name
             shutil.copytree(base, target)
             shutil.copy(fixtures.FIXTURES / "templates" / f"{name}.jinja", target / "chat_template.jinja")
-            directories[name] = target
+            directories[name] = (target, target)
         checked = failures = 0
-        for label, directory in directories.items():
+        for label, (model, directory) in directories.items():
             tokenizer = AutoTokenizer.from_pretrained(str(directory))
             template = (directory / "chat_template.jinja").read_text()
             has_generation = "{% generation" in template.replace("{%-", "{%")
@@ -53,7 +53,7 @@ def main():
                 path = work / "messages.json"
                 path.write_text(json.dumps(messages, ensure_ascii=False))
                 for agp in (False, True):
-                    command = [args.rlhf, "model", "render", str(directory), "--messages", str(path), "--json"]
+                    command = [args.rlhf, "model", "render", str(model), "--messages", str(path), "--json"]
                     if agp:
                         command.append("--add-generation-prompt")
                     ours = json.loads(subprocess.check_output(command))

@@ -10,13 +10,14 @@ struct ModelRenderCommand: ParsableCommand {
         commandName: "render",
         abstract: "Apply a checkpoint's chat template to a conversation (byte for byte as transformers does).",
         discussion: """
-        MODEL is a Hugging Face directory with chat_template.jinja or a chat_template in tokenizer_config.json.
+        MODEL is a Hugging Face directory with chat_template.jinja or a chat_template in tokenizer_config.json,
+        or a GGUF file with tokenizer.chat_template.
         The messages file is a JSON list of {"role", "content"} messages, or {"messages": [...], "tools": [...]}.
         Without --json the rendered text is written exactly, with no newline added.
         """)
 
-    /// Checkpoint directory.
-    @Argument(help: "Hugging Face checkpoint directory.")
+    /// Checkpoint directory or GGUF file.
+    @Argument(help: "Hugging Face checkpoint directory or GGUF file.")
     var model: String
 
     /// The conversation file.
@@ -37,10 +38,15 @@ struct ModelRenderCommand: ParsableCommand {
 
     /// Runs the command.
     func run() throws {
-        let directory = URL(fileURLWithPath: model)
+        let url = URL(fileURLWithPath: model)
         let (conversation, variables) = try ModelChatTemplate.readConversation(URL(fileURLWithPath: messages))
-        guard let template = try ModelChatTemplate.load(from: directory, name: templateName, tools: variables["tools"] != nil) else {
-            throw ValidationError("\(model) has no chat template: add chat_template.jinja or a \"chat_template\" to tokenizer_config.json")
+        let gguf = Checkpoint.isGGUF(url) ? try GGUFCheckpoint.open(url) : nil
+        let loaded = try gguf.map { try ModelChatTemplate.load(gguf: $0) }
+            ?? ModelChatTemplate.load(from: url, name: templateName, tools: variables["tools"] != nil)
+        guard let template = loaded else {
+            throw ValidationError(gguf == nil
+                ? "\(model) has no chat template: add chat_template.jinja or a \"chat_template\" to tokenizer_config.json"
+                : "\(model) has no tokenizer.chat_template")
         }
         guard json else {
             let text = try template.template.render(messages: conversation, addGenerationPrompt: addGenerationPrompt,
@@ -49,7 +55,8 @@ struct ModelRenderCommand: ParsableCommand {
             return
         }
         let encoding = try template.encode(messages: conversation, addGenerationPrompt: addGenerationPrompt,
-                                           tokenizer: try TokenizerFiles.load(from: directory), variables: variables)
+                                           tokenizer: try gguf.map { try ModelChatTemplate.tokenizer(gguf: $0) } ?? TokenizerFiles.load(from: url),
+                                           variables: variables)
         print(try encoding.jsonLine())
     }
 }

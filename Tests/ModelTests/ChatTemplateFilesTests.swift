@@ -1,5 +1,6 @@
 import ChatTemplate
 import Foundation
+import GGUF
 @testable import Model
 import XCTest
 
@@ -142,5 +143,28 @@ final class ChatTemplateFilesTests: XCTestCase {
         let json = try encoding.jsonLine()
         XCTAssertTrue(json.hasPrefix("{\"text\": \"<|bos|><|user|>More?"), json)
         XCTAssertTrue(json.contains("\"loss_mask\": [0, "), json)
+    }
+
+    /// A GGUF file's `tokenizer.chat_template` loads with its special tokens, equal to the template of the HF
+    /// directory exported from it, and encodes with the GGUF tokenizer.
+    func testGGUFTemplateAndTokenizer() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("GGUFTests/Fixtures/tiny_llama.gguf")
+        let file = try GGUFFile(contentsOf: fixture)
+        let template = try XCTUnwrap(try ModelChatTemplate.load(gguf: file))
+        XCTAssertEqual(template.specialTokens["bos_token"], "<|im_start|>")
+        XCTAssertEqual(template.specialTokens["eos_token"], "<|im_end|>")
+        XCTAssertTrue(template.origin.hasSuffix("tiny_llama.gguf: tokenizer.chat_template"), template.origin)
+        _ = try GGUFCheckpoint.exportHF(file, to: directory)
+        let exported = try XCTUnwrap(try ModelChatTemplate.load(from: directory))
+        XCTAssertEqual(exported.template.source, template.template.source)
+        XCTAssertEqual(exported.specialTokens, template.specialTokens)
+        let encoding = try template.encode(messages: messages, addGenerationPrompt: false,
+                                           tokenizer: try ModelChatTemplate.tokenizer(gguf: file))
+        XCTAssertEqual(encoding.tokens.filter { $0 == 1 }.count, encoding.text.components(separatedBy: "<|im_start|>").count - 1,
+                       "<|im_start|> written by the template is one special token each time")
+        let bytes = Array(encoding.text.utf8)
+        let trained = zip(encoding.offsets, encoding.lossMask).filter { $0.1 == 1 }.map { String(decoding: bytes[$0.0], as: UTF8.self) }
+        XCTAssertEqual(trained.joined(), "Hello<|im_end|>")
     }
 }
