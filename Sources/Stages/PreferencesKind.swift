@@ -40,7 +40,7 @@ struct PreferencesKind: StageKind {
             guard context.inputs["policy"] == nil, context.inputs["prompts"] == nil else {
                 throw StagesError.invalidInputs(node: context.node, message: "give either 'data' (a preference file) or 'policy' and 'prompts', not both")
             }
-            try JSONFiles.writeRecords(try JSONFiles.readRecords(PreferenceRecord.self, from: file), to: output)
+            try JSONFiles.writeRecords(try JSONFiles.preferences(context, role: "data"), to: output)
             return
         }
         guard context.inputs["policy"] != nil, let promptsURL = context.inputs["prompts"] else {
@@ -62,7 +62,7 @@ struct PreferencesKind: StageKind {
                                         skipTies: try params.bool("skip_ties", default: true),
                                         tieThreshold: try params.double("tie_threshold", default: 0, in: 0...10),
                                         coin: SplitMix64(seed: context.seed, stream: "preference-order"))
-        let prompts = settings.take(try JSONFiles.readRecords(PromptRecord.self, from: promptsURL)).map(\.prompt)
+        let prompts = settings.take(try JSONFiles.prompts(context, role: "prompts")).map(\.prompt)
         let (model, tokenizer) = try ModelFiles.load(context, role: "policy")
         let sampler = PolicySampler(model: model, tokenizer: tokenizer, batchSize: settings.batchSize)
         let candidates = try CandidateSampler(sampler: sampler, k: k, temperatures: temperatures, maxNewTokens: settings.maxNewTokens)

@@ -69,7 +69,7 @@ struct ProbeKind: StageKind {
         let temperature = try params.double("temperature", default: 0.8, in: 0.01...10)
         let title = try params.string("title", default: "Generation probe: \(context.inputs["model"]!.lastPathComponent)")
         let shown = try params.int("samples_shown", default: 12, in: 0...10_000)
-        let prompts = settings.take(try JSONFiles.readRecords(PromptRecord.self, from: context.inputs["prompts"]!))
+        let prompts = settings.take(try JSONFiles.prompts(context, role: "prompts"))
         let (model, tokenizer) = try ModelFiles.load(context, role: "model")
         let sampler = PolicySampler(model: model, tokenizer: tokenizer, batchSize: settings.batchSize)
         let texts = prompts.map(\.prompt)

@@ -38,7 +38,7 @@ struct RewardModelKind: StageKind {
     /// Trains, evaluates and writes the reward model.
     func run(_ context: StageContext) throws {
         let params = Params(context)
-        let records = try JSONFiles.readRecords(PreferenceRecord.self, from: context.inputs["data"]!)
+        let records = try JSONFiles.preferences(context, role: "data")
         let heldoutFraction = try params.double("heldout_fraction", default: 0.1, in: 0.01...0.5)
         var train: [PreferenceRecord] = [], heldout: [PreferenceRecord] = []
         for record in records {
@@ -100,7 +100,7 @@ struct RewardModelKind: StageKind {
         let heldoutResult = try evaluation.pairs(heldout)
         let trainRewards = try trainer.scores(train.prefix(512).flatMap { [($0.prompt, $0.chosen), ($0.prompt, $0.rejected)] })
         context.progress.message("sampling fresh pairs from the backbone policy")
-        let freshPrompts = settings.take(try JSONFiles.readRecords(PromptRecord.self, from: context.inputs["fresh_prompts"]!)).map(\.prompt)
+        let freshPrompts = settings.take(try JSONFiles.prompts(context, role: "fresh_prompts")).map(\.prompt)
         let sampler = CandidateSampler(sampler: PolicySampler(model: policy, tokenizer: tokenizer, batchSize: settings.batchSize),
                                        k: try params.int("fresh_k", default: 4, in: 2...64),
                                        temperatures: try params.doubles("fresh_temperatures", default: [0.7, 1.0, 1.3], in: 0...10),

@@ -31,7 +31,7 @@ struct EvaluateRun {
         guard let promptsURL = context.inputs["prompts"] else {
             throw StagesError.invalidInputs(node: context.node, message: "missing input 'prompts' (the eval prompts JSONL)")
         }
-        let records = try JSONFiles.readRecords(PromptRecord.self, from: promptsURL)
+        let records = try JSONFiles.prompts(context, role: "prompts")
         let (sft, tokenizer) = try ModelFiles.load(context, role: "sft")
         let (rewardModel, _) = try ModelFiles.load(context, role: "reward_model")
         guard rewardModel.config.hasScalarHead else {

@@ -72,13 +72,13 @@ public struct EvalLeakGate: StageKind {
         try GateSupport.finish(Self.evaluate(eval: eval, training: training, settings: settings), gate: name, context: context)
     }
 
-    /// The training texts checked for each set: SFT prompts and responses, preference and PPO prompts.
+    /// The training texts checked for each set: SFT prompts, responses and texts, preference and PPO prompts.
     static func trainingTexts(_ training: [GateDataset]) -> (texts: [String], sources: [Source]) {
         var texts: [String] = [], sources: [Source] = []
         for (index, dataset) in training.enumerated() {
-            let fields = dataset.format == .sft ? ["prompt", "response"] : ["prompt"]
+            let fields: Set<String> = dataset.format == .sft ? ["prompt", "response", "text"] : ["prompt"]
             for record in dataset.records {
-                for field in fields {
+                for field in record.fields.map(\.name) where fields.contains(field) {
                     texts.append(record.text(field))
                     sources.append(Source(dataset: index, line: record.line, field: field))
                 }

@@ -57,7 +57,7 @@ struct PPORun {
         guard let promptsURL = context.inputs["prompts"] else {
             throw StagesError.invalidInputs(node: context.node, message: "missing input 'prompts' (a prompts JSONL file)")
         }
-        let prompts = try JSONFiles.readRecords(PromptRecord.self, from: promptsURL)
+        let prompts = try JSONFiles.prompts(context, role: "prompts")
         reference.setTrainable(false) { _ in true }
         rewardModel.setTrainable(false) { _ in true }
         return try PPOTrainer(config: config, sft: actor, reference: reference, rewardModel: rewardModel, critic: critic,

@@ -1,18 +1,10 @@
 import EngineCore
 
-/// The JSONL formats a gate can check.
-enum DataFormat: String, CaseIterable, Sendable {
-    /// `{"prompt","response"}` or chat `{"messages":[...]}`.
-    case sft
-    /// `{"prompt","chosen","rejected"}`.
-    case preferences
-    /// `{"prompt"}` (PPO and eval prompts).
-    case prompts
-
-    /// The format of input `role`: `params.formats[role]` when given, else guessed from the role name.
-    static func of(role: String, params: GateParams) throws -> DataFormat {
+extension RecordFormat {
+    /// The format of a gate's input `role`: `params.formats[role]` when given, else guessed from the role name.
+    static func of(role: String, params: GateParams) throws -> RecordFormat {
         if let raw = params.values["formats"]?.objectValue?[role] {
-            guard let name = raw.stringValue, let format = DataFormat(rawValue: name) else {
+            guard let name = raw.stringValue, let format = RecordFormat(rawValue: name) else {
                 throw params.invalid("formats.\(role)", "must be \"sft\", \"preferences\" or \"prompts\", got \(raw.canonical)")
             }
             return format
