@@ -55,7 +55,7 @@ public struct CommandKind: StageKind {
     }
 
     /// The last non-empty line of a log file (reads at most its final 8 KiB).
-    static func lastLine(of path: String) -> String {
+    public static func lastLine(of path: String) -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
         defer { try? handle.close() }
         let size = (try? handle.seekToEnd()) ?? 0

@@ -1,19 +1,20 @@
 import EngineCore
 
-/// The `evaluate` node kind: base, SFT and policy on the eval prompts, judged by the gold verifier and the RM.
+/// The `evaluate` node kind: base, SFT and policy on any eval prompts, judged by every wired judge.
 ///
-/// Inputs `prompts` (eval prompts JSONL), `policy`, `sft`, `base` (causal LMs), `reward_model`.
+/// Inputs `prompts` (eval prompts JSONL), `policy`, `sft`, `base` (causal LMs), `reward_model` (a judge),
+/// and optional judges `world` (gold scores of world prompts), `judge_command` (or param `judge_cmd`), `labels`.
 /// Outputs `report` (`final_eval.md`) and `summary` (`final_eval.json`).
 struct EvaluateKind: StageKind {
     /// Kind name.
     let name = "evaluate"
-    /// Implementation version.
-    let version = 3
+    /// Version 4: judges as inputs (gold only with `world`), command and label judges, agreement between judges.
+    let version = 4
     /// Sampling for the KL estimate and the bootstrap use the pipeline seed.
     var usesRandomness: Bool { true }
     /// Input roles.
     var inputs: [InputSpec]? {
-        [InputSpec("prompts"), InputSpec("policy"), InputSpec("sft"), InputSpec("base"), InputSpec("reward_model")]
+        [InputSpec("prompts"), InputSpec("policy"), InputSpec("sft"), InputSpec("base"), InputSpec("reward_model")] + JudgeInputs.inputs
     }
     /// Output names.
     var outputs: [String]? { ["report", "summary"] }
@@ -28,7 +29,7 @@ struct EvaluateKind: StageKind {
             ParamSpec("bootstrap_resamples", .integer, summary: "bootstrap resamples for the win-rate CIs"),
             ParamSpec("table_size", .integer, summary: "rows in each sample table"),
             ParamSpec("hacking_gold_tolerance", .number, summary: "gold gain at or below which an RM gain counts as hacking"),
-        ]
+        ] + JudgeInputs.params
     }
 
     /// Runs the evaluation; see `EvaluateRun`.

@@ -20,3 +20,18 @@ enum WorldJudge {
         return GoldJudge.score(task: task, response: response, reachedEOS: reachedEOS).value
     }
 }
+
+/// The world's gold verifier as a pairwise judge: the higher gold score wins; nil on non-world prompts.
+struct WorldPairJudge: PairJudge {
+    /// "world".
+    let name = "world"
+
+    /// Gold verdicts (ties when both responses score the same).
+    func judge(_ pairs: [JudgePair]) throws -> [PairVerdict?] {
+        pairs.map { pair in
+            guard let a = WorldJudge.score(prompt: pair.prompt, response: pair.a.text, reachedEOS: pair.a.reachedEOS),
+                  let b = WorldJudge.score(prompt: pair.prompt, response: pair.b.text, reachedEOS: pair.b.reachedEOS) else { return nil }
+            return PairVerdict(winner: Self.winner(a, b), reason: nil, probabilityA: nil)
+        }
+    }
+}

@@ -3,13 +3,17 @@ import Model
 import World
 
 /// One valid record of a data file, in the format the file was read as.
-public enum DataRecord: Equatable, Sendable {
+enum DataRecord: Equatable, Sendable {
     /// A demonstration.
     case sft(SFTExample)
     /// A preference pair.
     case preference(PreferenceRecord)
     /// A prompt.
     case prompt(PromptRecord)
+    /// A human verdict on a given pair.
+    case label(JudgeLabel)
+    /// A command judge's answer to one request.
+    case verdict(id: String, PairVerdict)
 
     /// The record's text fields for the gates, in format order (system first when there is one).
     var textFields: [(name: String, text: String)] {
@@ -20,6 +24,10 @@ public enum DataRecord: Equatable, Sendable {
             return [("prompt", pair.prompt), ("chosen", pair.chosen), ("rejected", pair.rejected)]
         case .prompt(let prompt):
             return [("prompt", prompt.prompt)]
+        case .label(let label):
+            return [("prompt", label.prompt), ("response_a", label.responseA), ("response_b", label.responseB)]
+        case .verdict(_, let verdict):
+            return verdict.reason.map { [("reason", $0)] } ?? []
         }
     }
 
@@ -31,6 +39,14 @@ public enum DataRecord: Equatable, Sendable {
         case .sft: record = .sft(sft(&fields))
         case .preferences: record = .preference(preference(&fields))
         case .prompts: record = .prompt(prompt(&fields))
+        case .labels:
+            record = .label(JudgeLabel(prompt: fields.requiredString("prompt"), responseA: fields.requiredString("response_a"),
+                                       responseB: fields.requiredString("response_b"),
+                                       verdict: verdict(&fields)))
+        case .verdicts:
+            let id = fields.optionalString("id", allowInteger: true)
+            if id == nil, !fields.problems.contains(where: { $0.field == "id" }) { fields.fail("id", "missing_field", "missing required string field") }
+            record = .verdict(id: id ?? "", verdict(&fields))
         }
         return fields.problems.isEmpty ? .success(record) : .failure(RecordProblems(problems: fields.problems))
     }
@@ -135,6 +151,14 @@ public enum DataRecord: Equatable, Sendable {
         record.chosen = answers[0].messages[0].content
         record.rejected = answers[1].messages[0].content
         return record
+    }
+
+    /// `"winner"` ("a", "b" or "tie") and an optional `"reason"`.
+    private static func verdict(_ fields: inout RecordFields) -> PairVerdict {
+        let raw = fields.requiredString("winner")
+        let winner = PairWinner(rawValue: raw.lowercased())
+        if winner == nil, !raw.isEmpty { fields.fail("winner", "invalid_record", "must be \"a\", \"b\" or \"tie\", found \"\(raw)\"") }
+        return PairVerdict(winner: winner ?? .tie, reason: fields.optionalString("reason"), probabilityA: nil)
     }
 
     /// `{"prompt"}` with optional id, scenario and family.

@@ -6,6 +6,10 @@ public enum RecordFormat: String, CaseIterable, Sendable {
     case preferences
     /// Prompts for sampling (PPO, preference sampling, evaluation).
     case prompts
+    /// Human verdicts on given pairs (the labels judge).
+    case labels
+    /// A command judge's answers.
+    case verdicts
 
     /// The name used in messages ("SFT", "preference", "prompt").
     public var title: String {
@@ -13,6 +17,8 @@ public enum RecordFormat: String, CaseIterable, Sendable {
         case .sft: return "SFT"
         case .preferences: return "preference"
         case .prompts: return "prompt"
+        case .labels: return "label"
+        case .verdicts: return "judge verdict"
         }
     }
 
@@ -27,6 +33,10 @@ public enum RecordFormat: String, CaseIterable, Sendable {
                 + #"conversations sharing their prompt; optional "score_chosen"/"score_rejected" or "margin", "reason", "source""#
         case .prompts:
             return #"{"prompt"} (a string, or a list of one user message); optional "id", "scenario", "family""#
+        case .labels:
+            return #"{"prompt","response_a","response_b","winner"} with winner "a", "b" or "tie"; optional "reason""#
+        case .verdicts:
+            return #"{"id","winner"} with winner "a", "b" or "tie"; optional "reason""#
         }
     }
 }

@@ -8,29 +8,29 @@ import World
 /// the line, every problem of it, the format read and the formats accepted) instead of stopping.
 /// Never traps on bad input: invalid UTF-8, over-long lines, deep nesting and non-objects are issues.
 /// Blank lines are skipped; a trailing "\r" (CRLF files) is ignored; unknown keys are ignored.
-public struct RecordReader: Sendable {
+struct RecordReader: Sendable {
     /// Lines longer than this many bytes are reported, not parsed.
-    public var maxLineBytes: Int
+    var maxLineBytes: Int
     /// Deeper array/object nesting than this is reported, not parsed.
-    public var maxNesting: Int
+    var maxNesting: Int
 
     /// Creates a reader with the given limits (defaults: 1 MiB lines, nesting 32).
-    public init(maxLineBytes: Int = 1 << 20, maxNesting: Int = 32) {
+    init(maxLineBytes: Int = 1 << 20, maxNesting: Int = 32) {
         self.maxLineBytes = maxLineBytes
         self.maxNesting = maxNesting
     }
 
     /// The outcome of reading one file: the good records with their line numbers, and every bad line.
-    public struct Result: Sendable {
+    struct Result: Sendable {
         /// Valid records as (1-based line, record), in file order.
-        public var records: [(line: Int, record: DataRecord)]
+        var records: [(line: Int, record: DataRecord)]
         /// One issue per bad line, in line order.
-        public var issues: [RecordIssue]
+        var issues: [RecordIssue]
     }
 
     /// Reads `url` as `format`; `file` names it in issues (default: the path).
     /// - Throws: `StagesError.badInput` only when the file cannot be read at all.
-    public func read(_ format: RecordFormat, from url: URL, file: String? = nil) throws -> Result {
+    func read(_ format: RecordFormat, from url: URL, file: String? = nil) throws -> Result {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw StagesError.badInput(path: file ?? url.path, message: "cannot read the file")
         }
@@ -39,7 +39,7 @@ public struct RecordReader: Sendable {
 
     /// Reads in-memory JSONL `data` as `format`; `file` names it in issues.
     /// - Complexity: O(bytes).
-    public func read(_ format: RecordFormat, data: Data, file: String) -> Result {
+    func read(_ format: RecordFormat, data: Data, file: String) -> Result {
         var result = Result(records: [], issues: [])
         let bytes = [UInt8](data)
         var lineStart = 0
@@ -67,7 +67,7 @@ public struct RecordReader: Sendable {
 
     /// Reads `url` as `format` and returns its records; any bad line, or no record at all, throws
     /// `StagesError.invalidData` listing every bad line.
-    public func records(_ format: RecordFormat, from url: URL, file: String? = nil) throws -> [DataRecord] {
+    func records(_ format: RecordFormat, from url: URL, file: String? = nil) throws -> [DataRecord] {
         let name = file ?? url.path
         let result = try read(format, from: url, file: name)
         guard result.issues.isEmpty else {
@@ -82,18 +82,23 @@ public struct RecordReader: Sendable {
     }
 
     /// The demonstrations of an SFT file (see `records`).
-    public func sft(from url: URL, file: String? = nil) throws -> [SFTExample] {
+    func sft(from url: URL, file: String? = nil) throws -> [SFTExample] {
         try records(.sft, from: url, file: file).compactMap { if case .sft(let example) = $0 { return example }; return nil }
     }
 
     /// The pairs of a preference file (see `records`).
-    public func preferences(from url: URL, file: String? = nil) throws -> [PreferenceRecord] {
+    func preferences(from url: URL, file: String? = nil) throws -> [PreferenceRecord] {
         try records(.preferences, from: url, file: file).compactMap { if case .preference(let pair) = $0 { return pair }; return nil }
     }
 
     /// The prompts of a prompt file (see `records`).
-    public func prompts(from url: URL, file: String? = nil) throws -> [PromptRecord] {
+    func prompts(from url: URL, file: String? = nil) throws -> [PromptRecord] {
         try records(.prompts, from: url, file: file).compactMap { if case .prompt(let prompt) = $0 { return prompt }; return nil }
+    }
+
+    /// The human verdicts of a label file (see `records`).
+    func labels(from url: URL, file: String? = nil) throws -> [JudgeLabel] {
+        try records(.labels, from: url, file: file).compactMap { if case .label(let label) = $0 { return label }; return nil }
     }
 
     /// Checks size, UTF-8 and nesting, parses JSON, then decodes the fields.
