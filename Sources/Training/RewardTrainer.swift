@@ -55,8 +55,10 @@ public final class RewardTrainer {
     /// One optimiser step on pairs; returns the mean loss and the fraction ranked right before the update.
     ///
     /// Each pair is one packed sequence (`packedPair`), so its prompt is computed once for both responses;
-    /// the scores equal those of two separate sequences up to float rounding.
-    public func step(_ pairs: [(prompt: String, chosen: String, rejected: String)], index: Int) throws -> (loss: Double, accuracy: Double) {
+    /// the scores equal those of two separate sequences up to float rounding. `pairMargins` (one per pair)
+    /// are added to `margin` for their pair.
+    public func step(_ pairs: [(prompt: String, chosen: String, rejected: String)], pairMargins: [Double]? = nil,
+                     index: Int) throws -> (loss: Double, accuracy: Double) {
         guard let optimizer, let rates else { throw ModelError.invalidState("this reward trainer only scores") }
         let n = pairs.count
         let packed = try pairs.map { try packedPair(prompt: $0.prompt, chosen: $0.chosen, rejected: $0.rejected) }
@@ -67,7 +69,7 @@ public final class RewardTrainer {
         for (i, pair) in packed.enumerated() {
             let ends = pair.branchEnds.map { i * batch.seqLen + $0 }
             let chosen = Double(values[ends[0]]), rejected = Double(values[ends[1]])
-            let d = chosen - rejected - margin
+            let d = chosen - rejected - margin - (pairMargins?[i] ?? 0)
             let sum = chosen + rejected
             loss += Statistics.softplus(-d) + centring * sum * sum
             if chosen > rejected { right += 1 }

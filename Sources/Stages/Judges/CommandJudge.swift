@@ -117,6 +117,7 @@ struct CommandJudge: PairJudge {
         let output = scratch.appendingPathComponent("judge-\(runs)-verdicts.jsonl")
         let stderr = scratch.appendingPathComponent("judge-\(runs)-stderr.log")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        for stale in [output, stderr] { try? FileManager.default.removeItem(at: stale) }
         try Data(requests.map { $0.canonical + "\n" }.joined().utf8).write(to: input)
         var environment = ProcessInfo.processInfo.environment
         environment["RLHF_JUDGE_IN"] = input.path

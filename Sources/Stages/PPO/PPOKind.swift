@@ -2,17 +2,18 @@ import EngineCore
 
 /// The `ppo` node kind: PPO-RLHF of the SFT policy against a frozen reward model (see issue 5).
 ///
-/// Inputs `sft` (causal LM checkpoint), `reward_model` (scalar-head checkpoint), `prompts` (JSONL).
+/// Inputs `sft` (causal LM checkpoint), `reward_model` (scalar-head checkpoint), `prompts` (any prompt JSONL),
+/// optional `world` (the world judge: gold metrics of world prompts; without it none are reported).
 /// Outputs `policy` (HF directory, critic in `critic/`) and `metrics` (`ppo_train_metrics.jsonl`).
 struct PPOKind: StageKind {
     /// Kind name.
     let name = "ppo"
-    /// Implementation version.
-    let version = 1
+    /// Version 2: gold metrics only with a `world` judge; prompts in any TRL prompt format.
+    let version = 2
     /// Samples rollouts from the pipeline seed.
     var usesRandomness: Bool { true }
     /// Input roles.
-    var inputs: [InputSpec]? { [InputSpec("sft"), InputSpec("reward_model"), InputSpec("prompts")] }
+    var inputs: [InputSpec]? { [InputSpec("sft"), InputSpec("reward_model"), InputSpec("prompts"), InputSpec("world", required: false)] }
     /// Output names.
     var outputs: [String]? { ["policy", "metrics"] }
     /// Declared params (see `PPOConfig` for meanings and defaults).

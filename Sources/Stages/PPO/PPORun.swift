@@ -12,7 +12,8 @@ struct PPORun {
 
     /// Runs to completion; `afterIteration` sees the number of completed iterations (tests use it to interrupt).
     func run(afterIteration: (Int) -> Void = { _ in }) throws {
-        let config = try PPOConfig(Params(context))
+        var config = try PPOConfig(Params(context))
+        config.goldJudge = context.inputs["world"] != nil
         let trainer = try makeTrainer(config)
         let fingerprint = try self.fingerprint()
         let resume = context.workspace.appendingPathComponent(".rlhf/resume/\(context.node)")
