@@ -49,7 +49,7 @@ struct RewardModelKind: StageKind {
             if bucket < heldoutFraction { heldout.append(record) } else { train.append(record) }
         }
         guard !train.isEmpty, !heldout.isEmpty else {
-            throw StagesError.badInput(path: context.inputs["data"]!.path, message: "\(records.count) pairs are too few to hold out "
+            throw StagesError.badInput(path: GateSupport.displayPath(context.inputs["data"]!, workspace: context.workspace), message: "\(records.count) pairs are too few to hold out "
                 + "\(heldoutFraction) of the prompts; add pairs or change heldout_fraction")
         }
         var schedule = try TrainingSchedule(params, steps: 200, batchSize: 16, learningRate: 3e-4)
