@@ -20,9 +20,9 @@ public final class Workspace: @unchecked Sendable {
         store = try ContentStore(root: stateDirectory + "/objects")
     }
 
-    /// The absolute path of a workspace-relative path.
+    /// The absolute path of a workspace-relative path (an absolute path, as an external `file` node has, is kept).
     public func absolute(_ relative: String) -> String {
-        root.path + "/" + relative
+        relative.hasPrefix("/") ? relative : root.path + "/" + relative
     }
 
     /// The workspace-relative form of `path` (absolute or relative to the current directory), if inside.
