@@ -178,20 +178,7 @@ extension PreferencesKind {
     /// All pairs of each prompt's distinct, non-blank candidates, labelled by `judge`; ties and pairs the
     /// judge cannot judge are dropped. The judge's reason is kept on each line.
     static func judgedPairs(prompts: [String], candidates: [[Completion]], judge: inout any PairJudge) throws -> [PreferenceRecord] {
-        var pairs: [JudgePair] = []
-        for (index, prompt) in prompts.enumerated() {
-            var seen = Set<String>()
-            let unique = candidates[index].filter {
-                !SchemaGate.isBlank($0.text) && SchemaGate.firstControlCharacter($0.text) == nil && seen.insert($0.text).inserted
-            }
-            for i in unique.indices {
-                for j in unique.indices where j > i {
-                    pairs.append(JudgePair(id: "p\(index + 1)-\(i + 1)-\(j + 1)", prompt: prompt,
-                                           a: JudgedText(text: unique[i].text, reachedEOS: unique[i].reachedEOS),
-                                           b: JudgedText(text: unique[j].text, reachedEOS: unique[j].reachedEOS)))
-                }
-            }
-        }
+        let pairs = prompts.indices.flatMap { JudgePair.all(prompt: prompts[$0], candidates: candidates[$0], idPrefix: "p\($0 + 1)") }
         let verdicts = try judge.judge(pairs)
         return zip(pairs, verdicts).compactMap { pair, verdict in
             guard let verdict, verdict.winner != .tie else { return nil }

@@ -227,18 +227,7 @@ struct FreshAgreement {
             gold = try evaluation.gold(clearGap: try params.value(RewardModelKind.declared.clearGap), groups)
         }
         guard command != nil else { return }
-        var pairs: [JudgePair] = []
-        for (index, group) in groups.enumerated() {
-            var seen = Set<String>()
-            let unique = group.filter { !SchemaGate.isBlank($0.text) && seen.insert($0.text).inserted }
-            for i in unique.indices {
-                for j in unique.indices where j > i {
-                    pairs.append(JudgePair(id: "f\(index + 1)-\(i + 1)-\(j + 1)", prompt: unique[i].prompt,
-                                           a: JudgedText(text: unique[i].text, reachedEOS: unique[i].reachedEOS),
-                                           b: JudgedText(text: unique[j].text, reachedEOS: unique[j].reachedEOS)))
-                }
-            }
-        }
+        let pairs = groups.indices.flatMap { JudgePair.all(prompt: freshPrompts[$0], candidates: groups[$0], idPrefix: "f\($0 + 1)") }
         let verdicts = try command!.judge(pairs)
         let rewards = try trainer.scores(pairs.flatMap { [($0.prompt, $0.a.text), ($0.prompt, $0.b.text)] })
         judges["command"] = PairAccuracy(margins: zip(pairs.indices, verdicts).compactMap { i, verdict in

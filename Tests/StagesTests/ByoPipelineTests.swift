@@ -44,13 +44,13 @@ final class ByoPipelineTests: XCTestCase {
     private func workspace() throws -> StageHarness {
         let h = try StageHarness()
         let target = h.root.appendingPathComponent("experiments/byo")
-        try FileManager.default.createDirectory(at: target.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: target.appendingPathComponent("dataset"), withIntermediateDirectories: true)
         let source = SmokePipelineTests.repository.appendingPathComponent("experiments/byo")
         try FileManager.default.copyItem(at: source.appendingPathComponent("judge.sh"), to: target.appendingPathComponent("judge.sh"))
         for (file, count) in Self.tinyLines {
-            let lines = try String(contentsOf: source.appendingPathComponent("data/" + file), encoding: .utf8).split(separator: "\n")
+            let lines = try String(contentsOf: source.appendingPathComponent("dataset/" + file), encoding: .utf8).split(separator: "\n")
             XCTAssertGreaterThan(lines.count, count, file)
-            try Data((lines.prefix(count).joined(separator: "\n") + "\n").utf8).write(to: target.appendingPathComponent("data/" + file))
+            try Data((lines.prefix(count).joined(separator: "\n") + "\n").utf8).write(to: target.appendingPathComponent("dataset/" + file))
         }
         try Data(try Self.tinyPipeline().utf8).write(to: h.root.appendingPathComponent("pipeline.json"))
         return h

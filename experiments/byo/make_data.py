@@ -13,7 +13,7 @@ import json
 import os
 import random
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dataset")
 rng = random.Random(20261204)
 
 # Small facts the assistant answers from. Each topic is a list of (prompt, good answer, worse answers).

@@ -1,3 +1,5 @@
+import Training
+
 /// Which response of a pair a judge prefers.
 public enum PairWinner: String, Codable, Sendable, CaseIterable {
     /// Response A.
@@ -44,6 +46,26 @@ struct JudgePair: Equatable, Sendable {
     var a: JudgedText
     /// Response B.
     var b: JudgedText
+}
+
+extension JudgePair {
+    /// Every pair of the distinct, non-blank candidates of one prompt (control characters dropped too: sampling
+    /// junk `gate.schema` rejects), with ids `<prefix>-<i>-<j>` in candidate order.
+    static func all(prompt: String, candidates: [Completion], idPrefix: String) -> [JudgePair] {
+        var seen = Set<String>()
+        let unique = candidates.filter {
+            !SchemaGate.isBlank($0.text) && SchemaGate.firstControlCharacter($0.text) == nil && seen.insert($0.text).inserted
+        }
+        var pairs: [JudgePair] = []
+        for i in unique.indices {
+            for j in unique.indices where j > i {
+                pairs.append(JudgePair(id: "\(idPrefix)-\(i + 1)-\(j + 1)", prompt: prompt,
+                                       a: JudgedText(text: unique[i].text, reachedEOS: unique[i].reachedEOS),
+                                       b: JudgedText(text: unique[j].text, reachedEOS: unique[j].reachedEOS)))
+            }
+        }
+        return pairs
+    }
 }
 
 /// A judge's decision on one pair.
