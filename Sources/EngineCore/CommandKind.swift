@@ -51,8 +51,10 @@ public struct CommandKind: StageKind {
         let child = try ChildProcess.spawn(
             arguments: ["/bin/bash", "-c", context.params["cmd"]?.stringValue ?? ""],
             environment: environment, directory: context.workspace.path, stdout: stdoutPath, stderr: stderrPath)
+        child.record(at: context.scratch.deletingLastPathComponent().appendingPathComponent(ChildProcess.recordName).path)
         context.onCancel { child.terminate() }
         let status = child.wait()
+        child.killGroup()
         let outcome = ProcessOutcome(exitCode: status, lastStdout: Self.lastLine(of: stdoutPath), lastStderr: Self.lastLine(of: stderrPath))
         context.record(process: outcome)
         guard status == 0 else {

@@ -17,14 +17,14 @@ struct PretrainKind: StageKind {
 
     /// The params of a `pretrain` node, each declared once.
     struct Declarations: ParamDeclarations {
+        /// Weights dtype of the written checkpoint.
+        let dtype = CheckpointDTypeParam.param
         /// Model config.
         let model = ModelSpec.param
         /// Tokens per window.
         let seqLen = Param.integer("seq_len", default: 64, in: 2...1_000_000, "tokens per training window (at most max_position_embeddings)")
         /// Optimiser settings.
         let schedule = ScheduleParams(steps: 600, batchSize: 16, learningRate: 3e-3)
-        /// Checkpoint dtype.
-        let dtype = CheckpointDTypeParam.param
     }
 
     /// The declarations.

@@ -24,6 +24,8 @@ struct RewardModelKind: StageKind {
 
     /// The params of a `reward_model` node, each declared once.
     struct Declarations: ParamDeclarations {
+        /// Weights dtype of the written checkpoint.
+        let dtype = CheckpointDTypeParam.param
         /// Optimiser settings.
         let schedule = ScheduleParams(steps: 200, batchSize: 16, learningRate: 3e-4)
         /// Fresh-pair generation settings.
@@ -51,8 +53,6 @@ struct RewardModelKind: StageKind {
         /// Scale of each pair's own margin.
         let dataMargin = Param.number("data_margin", default: 0, in: 0...1000,
                                       "scale of each pair's own margin (margin or score_chosen − score_rejected) in the loss; 0: unused")
-        /// Checkpoint dtype.
-        let dtype = CheckpointDTypeParam.param
         /// Command judge settings.
         let judges = JudgeInputs.declared
     }

@@ -58,6 +58,8 @@ struct SFTKind: StageKind {
 
     /// The params of an `sft` node, each declared once.
     struct Declarations: ParamDeclarations {
+        /// Weights dtype of the written checkpoint.
+        let dtype = CheckpointDTypeParam.param
         /// Optimiser settings.
         let schedule = ScheduleParams(steps: 400, batchSize: 32, learningRate: 1e-3)
         /// Evaluation generation settings.
@@ -73,8 +75,6 @@ struct SFTKind: StageKind {
         let lossTurns = Param.choice("loss_turns", default: SFTLossTurns.all, "all assistant turns of a conversation carry the loss, or only the last")
         /// Report samples.
         let samplesShown = Param.integer("samples_shown", default: 8, in: 0...10_000, "greedy eval responses kept in the report's sample table")
-        /// Checkpoint dtype.
-        let dtype = CheckpointDTypeParam.param
     }
 
     /// The declarations.

@@ -3,6 +3,8 @@ import Training
 
 /// The params of a `ppo` node, each declared once; defaults come from `PPOConfig()`.
 struct PPOParams: ParamDeclarations {
+    /// Weights dtype of the written checkpoint.
+    let dtype = CheckpointDTypeParam.param
     /// The defaults.
     private static let base = PPOConfig()
     /// PPO iterations.
@@ -64,8 +66,6 @@ struct PPOParams: ParamDeclarations {
     /// Cache speed-up measurement.
     let measureCacheSpeedup = Param.flag("measure_cache_speedup", default: base.measureCacheSpeedup,
                                          "also time the first rollout without the KV cache")
-    /// Checkpoint dtype of the policy and critic.
-    let dtype = CheckpointDTypeParam.param
 
     /// The declarations.
     static let declared = PPOParams()
