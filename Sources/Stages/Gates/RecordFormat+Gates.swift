@@ -1,21 +1,13 @@
 import EngineCore
 
-/// The JSONL formats a gate can check.
-enum DataFormat: String, CaseIterable, Sendable {
-    /// `{"prompt","response"}` or chat `{"messages":[...]}`.
-    case sft
-    /// `{"prompt","chosen","rejected"}`.
-    case preferences
-    /// `{"prompt"}` (PPO and eval prompts).
-    case prompts
-
-    /// The `formats` param: input role → format, for roles whose name does not say it.
+extension RecordFormat {
+    /// The `formats` param of the gates: input role → format, for roles whose name does not say it.
     static let formats = Param.object("formats", fields: nil, "input role → \"sft\" | \"preferences\" | \"prompts\" when the role name does not say")
 
-    /// The format of input `role`: `params.formats[role]` when given, else guessed from the role name.
-    static func of(role: String, params: Params) throws -> DataFormat {
+    /// The format of a gate's input `role`: `params.formats[role]` when given, else guessed from the role name.
+    static func of(role: String, params: Params) throws -> RecordFormat {
         if let raw = try params.value(formats)[role] {
-            guard let name = raw.stringValue, let format = DataFormat(rawValue: name) else {
+            guard let name = raw.stringValue, let format = RecordFormat(rawValue: name), [.sft, .preferences, .prompts].contains(format) else {
                 throw params.error(formats, field: role, "must be \"sft\", \"preferences\" or \"prompts\", found \(raw.canonical)")
             }
             return format
