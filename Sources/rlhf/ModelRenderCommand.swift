@@ -10,10 +10,10 @@ struct ModelRenderCommand: ParsableCommand {
         commandName: "render",
         abstract: "Apply a checkpoint's chat template to a conversation (byte for byte as transformers does).",
         discussion: """
-        MODEL is a Hugging Face directory with chat_template.jinja or a chat_template in tokenizer_config.json,
-        or a GGUF file with tokenizer.chat_template.
-        The messages file is a JSON list of {"role", "content"} messages, or {"messages": [...], "tools": [...]}.
-        Without --json the rendered text is written exactly, with no newline added.
+        MODEL is a Hugging Face directory with chat_template.jinja or a chat_template in tokenizer_config.json, \
+        or a GGUF file with tokenizer.chat_template. The messages file is a JSON list of {"role", "content"} \
+        messages, or {"messages": [...], "tools": [...]}. Without --json the rendered text is written exactly, \
+        with no newline added.
         """)
 
     /// Checkpoint directory or GGUF file.
