@@ -30,52 +30,105 @@ public final class AdamW {
 
     /// Hyperparameters in use.
     public let options: Options
-    /// First moments (parameter layout).
+    /// First moments of the trainable tensors, packed in `entries` order (base slices, then adapter slices).
     public let m: FloatBuffer
-    /// Second moments (parameter layout).
+    /// Second moments, same packing as `m`.
     public let v: FloatBuffer
     /// Optimizer steps taken.
     public private(set) var step = 0
+    /// The tensors this optimiser updates, each with its offset in `m` and `v`.
+    private let entries: [Entry]
 
-    /// Creates zeroed moments for `model`.
-    public init(model: LlamaModel, options: Options = Options()) {
-        self.options = options
-        m = FloatBuffer(count: model.parameterCount)
-        v = FloatBuffer(count: model.parameterCount)
+    /// One updated tensor: a base slice (by index in the model's layout) or an adapter slice.
+    private struct Entry {
+        /// Where the tensor lives.
+        enum Owner { case base, adapter }
+        let owner: Owner
+        let slice: ParameterSlice
+        /// Offset of its moments in `m` and `v`.
+        let state: Int
     }
 
-    /// Global L2 norm of the trainable gradients.
+    /// Creates zeroed moments for the tensors of `model` that train now: its trainable base slices and, if
+    /// attached and trainable, its adapter. Frozen tensors get no state.
+    public init(model: LlamaModel, options: Options = Options()) {
+        self.options = options
+        var entries: [Entry] = []
+        var offset = 0
+        for (i, s) in model.layout.slices.enumerated() where model.trainable[i] {
+            entries.append(Entry(owner: .base, slice: s, state: offset))
+            offset += s.count
+        }
+        if let lora = model.adapter, lora.isTrainable {
+            for s in lora.layout.slices {
+                entries.append(Entry(owner: .adapter, slice: s, state: offset))
+                offset += s.count
+            }
+        }
+        self.entries = entries
+        m = FloatBuffer(count: offset)
+        v = FloatBuffer(count: offset)
+    }
+
+    /// Number of floats in each moment buffer (the trainable parameter count when created).
+    public var stateCount: Int { m.count }
+
+    /// Global L2 norm of the trainable gradients (base slices and a trainable, enabled adapter).
     public static func gradientNorm(of model: LlamaModel) -> Double {
         var s: Double = 0
         for (i, slice) in model.layout.slices.enumerated() where model.trainable[i] {
             s += AdamWKernel.sumOfSquares(model.gradients.pointer + slice.offset, n: slice.count)
+        }
+        if let lora = model.adapter, lora.isTrainable {
+            s += AdamWKernel.sumOfSquares(lora.gradients.pointer, n: lora.parameterCount)
         }
         return s.squareRoot()
     }
 
     /// Clips, checks and applies the accumulated gradients at `learningRate`, then zeroes them.
     ///
-    /// The clip factor, the update and the zeroing are one pass per slice (`AdamWKernel.update`).
-    ///
-    /// Returns the pre-clip gradient norm. Throws `nonFiniteGradient` (parameters untouched) when it is NaN/∞.
+    /// The clip factor, the update and the zeroing are one pass per tensor (`AdamWKernel.update`); only the
+    /// tensors that had state at creation move. Returns the pre-clip gradient norm. Throws
+    /// `nonFiniteGradient` (parameters untouched) when it is NaN/∞, and `invalidState` when a tensor became
+    /// trainable after the optimiser was made.
     @discardableResult
     public func update(_ model: LlamaModel, learningRate: Float) throws -> Double {
+        try checkCoverage(model)
         let norm = Self.gradientNorm(of: model)
         guard norm.isFinite else { throw ModelError.nonFiniteGradient(norm: norm) }
         var factor: Float = 1
         if let maxNorm = options.maxGradNorm, norm > Double(maxNorm) { factor = Float(Double(maxNorm) / (norm + 1e-6)) }
         step += 1
-        for (i, s) in model.layout.slices.enumerated() {
-            guard model.trainable[i] else {
-                (model.gradients.pointer + s.offset).update(repeating: 0, count: s.count)
-                continue
+        for (i, s) in model.layout.slices.enumerated() where !model.trainable[i] {
+            (model.gradients.pointer + s.offset).update(repeating: 0, count: s.count)
+        }
+        for e in entries {
+            let (params, grads): (FloatBuffer, FloatBuffer)
+            switch e.owner {
+            case .base: (params, grads) = (model.parameters, model.gradients)
+            case .adapter:
+                guard let lora = model.adapter else { continue }
+                (params, grads) = (lora.parameters, lora.gradients)
             }
             let hp = AdamWKernel.Step(learningRate: learningRate, beta1: options.beta1, beta2: options.beta2,
-                                      eps: options.eps, weightDecay: s.decays ? options.weightDecay : 0, t: step,
+                                      eps: options.eps, weightDecay: e.slice.decays ? options.weightDecay : 0, t: step,
                                       gradientScale: factor)
-            AdamWKernel.update(params: model.parameters.pointer + s.offset, grads: model.gradients.pointer + s.offset,
-                               m: m.pointer + s.offset, v: v.pointer + s.offset, n: s.count, step: hp)
+            AdamWKernel.update(params: params.pointer + e.slice.offset, grads: grads.pointer + e.slice.offset,
+                               m: m.pointer + e.state, v: v.pointer + e.state, n: e.slice.count, step: hp)
         }
         return norm
+    }
+
+    /// Throws when the model now trains a tensor this optimiser has no moments for.
+    private func checkCoverage(_ model: LlamaModel) throws {
+        let base = Set(entries.filter { $0.owner == .base }.map(\.slice.offset))
+        for (i, s) in model.layout.slices.enumerated() where model.trainable[i] && !base.contains(s.offset) {
+            throw ModelError.invalidState("\(s.name) became trainable after its AdamW optimiser was created; "
+                + "set trainable flags (and attach adapters) before creating the optimiser")
+        }
+        if let lora = model.adapter, lora.isTrainable, !entries.contains(where: { $0.owner == .adapter }) {
+            throw ModelError.invalidState("a trainable LoRA adapter was attached after its AdamW optimiser was created; "
+                + "attach it before creating the optimiser")
+        }
     }
 }

@@ -33,14 +33,15 @@ extension LlamaModel {
         runBackward(a, dHead: dHead, batch: batch.batchSize, seqLen: batch.seqLen)
     }
 
-    /// Lowest block index whose parameters (or anything below) train; `numHiddenLayers` if none.
+    /// Lowest block index whose parameters or adapter (or anything below) train; `numHiddenLayers` if none.
     private var lowestTrainableLayer: Int {
         if isTrainable(offset: layout.embed) { return 0 }
-        for (l, w) in layout.layers.enumerated() {
+        let adapterLayer = lowestTrainableAdapterLayer ?? config.numHiddenLayers
+        for (l, w) in layout.layers.enumerated() where l < adapterLayer {
             let offsets = [w.inputNorm, w.q, w.k, w.v, w.o, w.postNorm, w.gate, w.up, w.down]
             if offsets.contains(where: isTrainable(offset:)) { return l }
         }
-        return config.numHiddenLayers
+        return adapterLayer
     }
 
     /// The backward pass, mirroring `runForward` in reverse.
@@ -67,16 +68,20 @@ extension LlamaModel {
             // MLP: x_{l+1} = mid + down(silu(gate(ln2)) * up(ln2))
             Matmul.backward(dinp: a.dAct.pointer, dweight: gradPointer(w.down), dout: dx, inp: a.act[l].pointer,
                             weight: param(w.down), n: N, c: I, oc: C) // (B,T,I)
+            adapterBackward([.down], layer: l, dout: dx, doutStride: C, inp: a.act[l].pointer, dinp: a.dAct.pointer, n: N)
             let gateUp = a.gateUp[l].pointer
             SwiGLU.backward(dgate: dGateUp, dup: dGateUp + I, dout: a.dAct.pointer, gate: gateUp, up: gateUp + I,
                             rows: N, width: I, inputStride: 2 * I) // (B,T,2I)
             groupBackward(dinp: a.dLn.pointer, dout: dGateUp, inp: a.ln2[l].pointer, parts: [(w.gate, I), (w.up, I)],
                           n: N, c: C)
+            adapterBackward(LoRATarget.mlpInput, layer: l, dout: dGateUp, doutStride: 2 * I, inp: a.ln2[l].pointer,
+                            dinp: a.dLn.pointer, n: N)
             RMSNorm.backward(dinp: dx, dweight: gradPointer(w.postNorm), dout: a.dLn.pointer, inp: a.mid[l].pointer,
                              weight: param(w.postNorm), rstd: a.rstd2[l].pointer, n: N, c: C, accumulateInput: true)
             // Attention: mid = x_l + o(attn(rope(q(ln1)), rope(k(ln1)), v(ln1)))
             Matmul.backward(dinp: a.dAttOut.pointer, dweight: gradPointer(w.o), dout: dx, inp: a.attOut[l].pointer,
                             weight: param(w.o), n: N, c: QC, oc: C) // (B,T,NH,HD)
+            adapterBackward([.o], layer: l, dout: dx, doutStride: C, inp: a.attOut[l].pointer, dinp: a.dAttOut.pointer, n: N)
             let qkv = a.qkv[l].pointer
             Attention.backward(dq: dQKV, dk: dQKV + QC, dv: dQKV + QC + KC, dout: a.dAttOut.pointer,
                                out: a.attOut[l].pointer, q: qkv, k: qkv + QC, v: qkv + QC + KC, att: a.att[l].pointer,
@@ -85,6 +90,8 @@ extension LlamaModel {
                           n: N, heads: NH + NKV, headDim: HD, rowStride: QKV)
             groupBackward(dinp: a.dLn.pointer, dout: dQKV, inp: a.ln1[l].pointer,
                           parts: [(w.q, QC), (w.k, KC), (w.v, KC)], n: N, c: C)
+            adapterBackward(LoRATarget.attentionInput, layer: l, dout: dQKV, doutStride: QKV, inp: a.ln1[l].pointer,
+                            dinp: a.dLn.pointer, n: N)
             RMSNorm.backward(dinp: dx, dweight: gradPointer(w.inputNorm), dout: a.dLn.pointer, inp: a.residual[l].pointer,
                              weight: param(w.inputNorm), rstd: a.rstd1[l].pointer, n: N, c: C, accumulateInput: true)
         }

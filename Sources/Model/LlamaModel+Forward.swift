@@ -65,6 +65,8 @@ extension LlamaModel {
             RMSNorm.forward(out: a.ln1[l].pointer, rstd: a.rstd1[l].pointer, inp: x, weight: param(w.inputNorm),
                             n: N, c: C, eps: c.rmsNormEps) // (B,T,C)
             Matmul.forward(out: qkv, inp: a.ln1[l].pointer, weight: param(w.q), n: N, c: C, oc: QKV) // (B,T,QKV)
+            addAdapterTerms(LoRATarget.attentionInput, layer: l, inp: a.ln1[l].pointer, out: qkv, outStride: QKV, n: N,
+                            saving: true)
             RoPE.forward(x: qkv, positions: a.positions, cos: ropeCos.pointer, sin: ropeSin.pointer,
                          n: N, heads: NH + NKV, headDim: HD, rowStride: QKV) // the q and k heads of each row
             Attention.forward(out: a.attOut[l].pointer, att: a.att[l].pointer, q: qkv, k: qkv + QC, v: qkv + QC + KC,
@@ -73,15 +75,20 @@ extension LlamaModel {
             a.mid[l].copy(from: a.residual[l], sourceOffset: 0, offset: 0, count: N * C)
             Matmul.forward(out: mid, inp: a.attOut[l].pointer, weight: param(w.o), n: N, c: QC, oc: C,
                            accumulate: true) // (B,T,C)
+            addAdapterTerms([.o], layer: l, inp: a.attOut[l].pointer, out: mid, outStride: C, n: N, saving: true)
             RMSNorm.forward(out: a.ln2[l].pointer, rstd: a.rstd2[l].pointer, inp: mid,
                             weight: param(w.postNorm), n: N, c: C, eps: c.rmsNormEps)
             let gateUp = a.gateUp[l].pointer
             Matmul.forward(out: gateUp, inp: a.ln2[l].pointer, weight: param(w.gate), n: N, c: C, oc: 2 * I) // (B,T,2I)
+            addAdapterTerms(LoRATarget.mlpInput, layer: l, inp: a.ln2[l].pointer, out: gateUp, outStride: 2 * I, n: N,
+                            saving: true)
             SwiGLU.forward(out: a.act[l].pointer, gate: gateUp, up: gateUp + I, rows: N, width: I,
                            inputStride: 2 * I) // (B,T,I)
             a.residual[l + 1].copy(from: a.mid[l], sourceOffset: 0, offset: 0, count: N * C)
             Matmul.forward(out: a.residual[l + 1].pointer, inp: a.act[l].pointer, weight: param(w.down), n: N, c: I,
                            oc: C, accumulate: true)
+            addAdapterTerms([.down], layer: l, inp: a.act[l].pointer, out: a.residual[l + 1].pointer, outStride: C, n: N,
+                            saving: true)
         }
         RMSNorm.forward(out: a.lnf.pointer, rstd: a.rstdf.pointer, inp: a.residual[c.numHiddenLayers].pointer,
                         weight: param(layout.finalNorm), n: N, c: C, eps: c.rmsNormEps) // (B,T,C)

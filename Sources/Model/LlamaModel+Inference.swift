@@ -27,6 +27,8 @@ extension LlamaModel {
                     RMSNorm.forward(out: s.ln.pointer, rstd: s.rstd.pointer, inp: s.x.pointer, weight: param(w.inputNorm),
                                     n: N, c: C, eps: c.rmsNormEps) // (B,T,C)
                     Matmul.forward(out: qkv, inp: s.ln.pointer, weight: param(w.q), n: N, c: C, oc: QKV) // (B,T,QKV)
+                    addAdapterTerms(LoRATarget.attentionInput, layer: l, inp: s.ln.pointer, out: qkv, outStride: QKV,
+                                    n: N, saving: false)
                     RoPE.forward(x: qkv, positions: pos, cos: ropeCos.pointer, sin: ropeSin.pointer,
                                  n: N, heads: NH + NKV, headDim: HD, rowStride: QKV)
                     for b in 0..<B {
@@ -41,13 +43,18 @@ extension LlamaModel {
                                             shape: shape) // (B,T,NH,HD)
                     Matmul.forward(out: s.x.pointer, inp: s.attOut.pointer, weight: param(w.o), n: N, c: QC, oc: C,
                                    accumulate: true)
+                    addAdapterTerms([.o], layer: l, inp: s.attOut.pointer, out: s.x.pointer, outStride: C, n: N, saving: false)
                     RMSNorm.forward(out: s.ln.pointer, rstd: s.rstd.pointer, inp: s.x.pointer, weight: param(w.postNorm),
                                     n: N, c: C, eps: c.rmsNormEps)
                     Matmul.forward(out: gateUp, inp: s.ln.pointer, weight: param(w.gate), n: N, c: C, oc: 2 * I)
+                    addAdapterTerms(LoRATarget.mlpInput, layer: l, inp: s.ln.pointer, out: gateUp, outStride: 2 * I,
+                                    n: N, saving: false)
                     SwiGLU.forward(out: s.act.pointer, gate: gateUp, up: gateUp + I, rows: N, width: I,
                                    inputStride: 2 * I) // (B,T,I)
                     Matmul.forward(out: s.x.pointer, inp: s.act.pointer, weight: param(w.down), n: N, c: I, oc: C,
                                    accumulate: true)
+                    addAdapterTerms([.down], layer: l, inp: s.act.pointer, out: s.x.pointer, outStride: C, n: N,
+                                    saving: false)
                 }
             }
         }

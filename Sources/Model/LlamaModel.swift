@@ -25,6 +25,8 @@ public final class LlamaModel {
     var lastBatch: Batch?
     /// Sampling defaults of the checkpoint this model came from (written to generation_config.json).
     public var samplingDefaults: SamplingDefaults?
+    /// The attached LoRA adapter, if any (see `LlamaModel+LoRA.swift`).
+    public internal(set) var adapter: LoRAAdapter?
 
     /// A model with parameters from `N(0, initializer_range)` (norms at 1), drawn from `seed`.
     public convenience init(config: LlamaConfig, seed: UInt64) throws {
@@ -69,7 +71,10 @@ public final class LlamaModel {
     public var parameterCount: Int { layout.count }
 
     /// Sets every gradient to zero (call before accumulating a new step).
-    public func zeroGradients() { gradients.zero() }
+    public func zeroGradients() {
+        gradients.zero()
+        adapter?.gradients.zero()
+    }
 
     /// Marks the slices whose HF name satisfies `predicate` as trainable or frozen.
     public func setTrainable(_ value: Bool, where predicate: (String) -> Bool) {

@@ -50,16 +50,16 @@ public struct PPOResumeState: Codable, Equatable {
               let state = try? JSONDecoder().decode(PPOResumeState.self, from: data), state.fingerprint == fingerprint else {
             return false
         }
-        let n = trainer.actor.parameterCount
+        let n = trainer.actor.parameterCount, ns = trainer.actorOptimizer.stateCount
         guard let actor = readFloats(current.appendingPathComponent("actor.f32"), count: n),
-              let m = readFloats(current.appendingPathComponent("actor_m.f32"), count: n),
-              let v = readFloats(current.appendingPathComponent("actor_v.f32"), count: n) else { return false }
+              let m = readFloats(current.appendingPathComponent("actor_m.f32"), count: ns),
+              let v = readFloats(current.appendingPathComponent("actor_v.f32"), count: ns) else { return false }
         var criticState: (params: [Float], m: [Float], v: [Float])?
         if let critic = trainer.critic {
-            let c = critic.parameterCount
+            let c = critic.parameterCount, cs = trainer.criticOptimizer?.stateCount ?? 0
             guard let p = readFloats(current.appendingPathComponent("critic.f32"), count: c),
-                  let cm = readFloats(current.appendingPathComponent("critic_m.f32"), count: c),
-                  let cv = readFloats(current.appendingPathComponent("critic_v.f32"), count: c) else { return false }
+                  let cm = readFloats(current.appendingPathComponent("critic_m.f32"), count: cs),
+                  let cv = readFloats(current.appendingPathComponent("critic_v.f32"), count: cs) else { return false }
             criticState = (p, cm, cv)
         }
         try restoreOptimizer(trainer.actorOptimizer, of: trainer.actor, steps: state.actorSteps, m: m, v: v)
