@@ -49,6 +49,16 @@ public final class LoRAAdapter {
         }
     }
 
+    /// Redraws every B from N(0, std²) (a non-trivial adapter for checks against other loaders; training
+    /// starts from zero B).
+    public func randomizeB(std: Float, seed: UInt64) {
+        var rng = Xoshiro256(seed: seed)
+        for m in layout.modules {
+            let b = parameters.pointer + m.b
+            for i in 0..<(m.outputs * config.rank) { b[i] = Float(rng.nextNormal() * Double(std)) }
+        }
+    }
+
     /// Number of adapter parameters.
     public var parameterCount: Int { layout.count }
 

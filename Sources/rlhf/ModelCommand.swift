@@ -7,6 +7,7 @@ struct ModelCommand: ParsableCommand {
         commandName: "model",
         abstract: "Create, inspect and run LLaMA checkpoints (Hugging Face layout).",
         subcommands: [ModelInitCommand.self, ModelInfoCommand.self, ModelGenerateCommand.self, ModelLogitsCommand.self,
-                      ModelConvertCommand.self, ModelTokenizeCommand.self, ModelRenderCommand.self]
+                      ModelConvertCommand.self, ModelTokenizeCommand.self, ModelRenderCommand.self,
+                      ModelLoRAInitCommand.self]
     )
 }

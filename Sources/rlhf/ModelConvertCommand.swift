@@ -7,7 +7,8 @@ struct ModelConvertCommand: ParsableCommand {
     /// Command name, help and subcommands.
     static let configuration = CommandConfiguration(
         commandName: "convert",
-        abstract: "Copy a checkpoint (one file or shards; f32, f16 or bf16) with its weights as one model.safetensors in --dtype.")
+        abstract: "Copy a checkpoint (one file or shards; f32, f16 or bf16) with its weights as one model.safetensors in --dtype; "
+            + "with --adapter, the LoRA adapter merged into the weights.")
 
     /// Source checkpoint directory.
     @Argument(help: "Source checkpoint directory.")
@@ -21,6 +22,9 @@ struct ModelConvertCommand: ParsableCommand {
     @Option(help: "Weights dtype: f32 or bf16 (half the size).")
     var dtype: CheckpointDType = .f32
 
+    /// An optional LoRA adapter, merged into the copy's weights.
+    @OptionGroup var adapter: AdapterOption
+
     /// Checks the arguments before running.
     func validate() throws {
         if FileManager.default.fileExists(atPath: out) { throw ValidationError("--out \(out) already exists; pick a new directory") }
@@ -30,8 +34,11 @@ struct ModelConvertCommand: ParsableCommand {
     func run() throws {
         let source = URL(fileURLWithPath: directory), target = URL(fileURLWithPath: out)
         let model = try Checkpoint.loadModel(from: source)
+        try adapter.apply(to: model)
+        model.mergeAdapter()
         try FileManager.default.copyItem(at: source, to: target)
         try Checkpoint.replaceWeights(model, in: target, dtype: dtype)
-        print("wrote \(model.parameterCount) parameters as \(dtype.rawValue) to \(target.path)")
+        let merged = adapter.adapter.map { " with the adapter \($0) merged in" } ?? ""
+        print("wrote \(model.parameterCount) parameters as \(dtype.rawValue)\(merged) to \(target.path)")
     }
 }

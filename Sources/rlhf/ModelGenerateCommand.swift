@@ -47,6 +47,9 @@ struct ModelGenerateCommand: ParsableCommand {
     @Flag(help: "Wrap the prompt in the chat format (user turn, then assistant).")
     var chat = false
 
+    /// An optional LoRA adapter on the base.
+    @OptionGroup var adapter: AdapterOption
+
     /// Checks the arguments before running.
     func validate() throws {
         if temperature < 0 { throw ValidationError("--temperature must be ≥ 0") }
@@ -64,6 +67,7 @@ struct ModelGenerateCommand: ParsableCommand {
         var rng = Xoshiro256(seed: seed)
         if let tokens {
             let model = try Checkpoint.loadAnyModel(at: url)
+            try adapter.apply(to: model)
             let g = try model.generate(prompts: [try TokenIDs.parse(tokens)], options: options, rng: &rng)
             if json {
                 print("{\"tokens\": [\(g.tokens[0].map(String.init).joined(separator: ", "))], \"eos\": \(g.reachedEOS[0])}")
@@ -73,6 +77,7 @@ struct ModelGenerateCommand: ParsableCommand {
             return
         }
         let (model, tokenizer) = try Checkpoint.load(from: url)
+        try adapter.apply(to: model)
         let text = prompt ?? ""
         let ids = chat ? ChatFormat(tokenizer: tokenizer).encode(prompt: text, response: nil).tokens
                        : [tokenizer.special.bos] + tokenizer.encode(text)

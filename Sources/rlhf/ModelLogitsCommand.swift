@@ -19,6 +19,9 @@ struct ModelLogitsCommand: ParsableCommand {
     @Flag(help: "Print JSON {\"logits\": [[...], ...]} (scalar-head models: {\"values\": [...]}).")
     var json = false
 
+    /// An optional LoRA adapter on the base.
+    @OptionGroup var adapter: AdapterOption
+
     /// Checks the arguments before running.
     func validate() throws {
         _ = try TokenIDs.parse(tokens)
@@ -27,6 +30,7 @@ struct ModelLogitsCommand: ParsableCommand {
     /// Runs the command.
     func run() throws {
         let model = try Checkpoint.loadAnyModel(at: URL(fileURLWithPath: directory))
+        try adapter.apply(to: model)
         let ids = try TokenIDs.parse(tokens)
         let out = try model.forward(Batch(sequences: [ids], padToken: model.config.padTokenId))
         let V = model.config.vocabSize
