@@ -99,7 +99,7 @@ public final class AdamW {
         var factor: Float = 1
         if let maxNorm = options.maxGradNorm, norm > Double(maxNorm) { factor = Float(Double(maxNorm) / (norm + 1e-6)) }
         step += 1
-        for (i, s) in model.layout.slices.enumerated() where !model.trainable[i] {
+        for (i, s) in model.layout.slices.enumerated() where !model.trainable[i] && model.hasGradientBuffer {
             (model.gradients.pointer + s.offset).update(repeating: 0, count: s.count)
         }
         for e in entries {

@@ -11,8 +11,18 @@ public final class LlamaModel {
     public let layout: ParameterLayout
     /// All parameters, laid out by `layout`.
     public let parameters: FloatBuffer
-    /// Gradients, same layout as `parameters`.
-    public let gradients: FloatBuffer
+    /// Gradients, same layout as `parameters`; allocated on first use, so a model whose base never trains
+    /// (a frozen reference, a LoRA base) holds no parameter-sized gradient buffer.
+    public var gradients: FloatBuffer {
+        if let gradientStorage { return gradientStorage }
+        let buffer = FloatBuffer(count: layout.count)
+        gradientStorage = buffer
+        return buffer
+    }
+    /// The base gradient buffer once something has used it.
+    private var gradientStorage: FloatBuffer?
+    /// Whether the base gradient buffer has been allocated.
+    var hasGradientBuffer: Bool { gradientStorage != nil }
     /// Per slice of `layout.slices`: whether it trains (frozen slices get no gradient and no update).
     public private(set) var trainable: [Bool]
     /// RoPE cos table (maxPositions, HD/2).
@@ -49,7 +59,6 @@ public final class LlamaModel {
         self.config = config
         layout = ParameterLayout(config: config)
         parameters = FloatBuffer(count: layout.count)
-        gradients = FloatBuffer(count: layout.count)
         trainable = Array(repeating: true, count: layout.slices.count)
         let tables = RoPE.tables(maxPositions: config.maxPositionEmbeddings,
                                  inverseFrequencies: config.ropeInverseFrequencies)
@@ -72,7 +81,7 @@ public final class LlamaModel {
 
     /// Sets every gradient to zero (call before accumulating a new step).
     public func zeroGradients() {
-        gradients.zero()
+        gradientStorage?.zero()
         adapter?.gradients.zero()
     }
 

@@ -89,6 +89,7 @@ final class LoRATests: XCTestCase {
             try optimizer.update(model, learningRate: 0.05)
         }
         XCTAssertEqual(model.parameters.array(), baseBefore, "base weights untouched")
+        XCTAssertFalse(model.hasGradientBuffer, "a frozen base never allocates its gradient buffer")
         XCTAssertNotEqual(adapter.parameters.array(), adapterBefore)
         XCTAssertLessThan(try causalLoss(model, batch).loss, first.loss, "training the adapter lowers the loss")
         XCTAssertEqual(adapter.gradients.array().map(abs).max(), 0, "gradients zeroed after the step")
