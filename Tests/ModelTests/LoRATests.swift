@@ -73,6 +73,40 @@ final class LoRATests: XCTestCase {
         }
     }
 
+    func testScalarHeadWithAnAdapterTrainsHeadAndAdapterOnly() throws {
+        let model = try LlamaModel(config: TestModels.config.withScalarHead(), seed: 2)
+        let adapter = try LoRAAdapter(config: LoRAConfig(rank: 2, alpha: 4, targets: [.v, .down]), model: model.config, seed: 3)
+        adapter.randomizeB(std: 0.3, seed: 4)
+        try model.attach(adapter)
+        model.setTrainable(true) { $0 == "score.weight" }
+        let head = model.layout.slice(named: "score.weight")!
+        XCTAssertEqual(AdamW(model: model).stateCount, adapter.parameterCount + head.count)
+        let batch = try TestModels.batch()
+        let r = GradientCheck.random(batch.tokens.count, seed: 5)
+        func loss() throws -> Double { GradientCheck.dot(try model.forward(batch).values, r) }
+        _ = try model.forward(batch)
+        model.zeroGradients()
+        try model.backward(dValues: r)
+        let headGrads = model.gradients.array(offset: head.offset, count: head.count)
+        let headValues = model.parameters.array(offset: head.offset, count: head.count)
+        GradientCheck.check("score.weight", x: headValues, analytic: headGrads) { values in
+            try! model.setParameter(named: "score.weight", to: values)
+            defer { try! model.setParameter(named: "score.weight", to: headValues) }
+            return try! loss()
+        }
+        for s in adapter.layout.slices {
+            let x = adapter.parameters.array(offset: s.offset, count: s.count)
+            let grads = adapter.gradients.array(offset: s.offset, count: s.count)
+            GradientCheck.check(s.name, x: x, analytic: grads, indices: [0, s.count / 2, s.count - 1]) { values in
+                adapter.parameters.copy(from: values, offset: s.offset)
+                defer { adapter.parameters.copy(from: x, offset: s.offset) }
+                return try! loss()
+            }
+        }
+        let others = model.layout.slices.filter { $0.name != "score.weight" }
+        XCTAssertEqual(others.map { model.gradients.array(offset: $0.offset, count: $0.count).map(abs).max()! }.max(), 0)
+    }
+
     func testFrozenBaseGetsNoOptimiserStateAndDoesNotMove() throws {
         let (model, adapter) = try adaptedModel(allTargets)
         let baseBefore = model.parameters.array()
