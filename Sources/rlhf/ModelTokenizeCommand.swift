@@ -55,10 +55,10 @@ struct ModelTokenizeCommand: ParsableCommand {
     static func loadTokenizer(at path: String) throws -> any Tokenizer {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ValidationError("\(path): no such file or directory; give a model directory with tokenizer.json")
+            throw TokenizeInputError(message: "\(path): no such file or directory; give a model directory with tokenizer.json")
         }
         guard isDirectory.boolValue else {
-            throw ValidationError("\(path): not a directory; give a Hugging Face model directory with tokenizer.json")
+            throw TokenizeInputError(message: "\(path): not a directory; give a Hugging Face model directory with tokenizer.json")
         }
         return try TokenizerFiles.load(from: URL(fileURLWithPath: path))
     }
@@ -78,14 +78,15 @@ struct ModelTokenizeCommand: ParsableCommand {
         do {
             content = try String(contentsOfFile: file, encoding: .utf8)
         } catch {
-            throw ValidationError("\(file): cannot read as UTF-8 text: \(error.localizedDescription)")
+            throw TokenizeInputError(message: "\(file): cannot read as UTF-8 text: \(error.localizedDescription)")
         }
         var lines = content.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.last == "" { lines.removeLast() }
         guard jsonLines else { return lines }
         return try lines.enumerated().map { index, line in
             guard let text = try? JSONDecoder().decode(String.self, from: Data(line.utf8)) else {
-                throw ValidationError("\(file):\(index + 1): not a JSON string literal (--json-lines)")
+                throw TokenizeInputError(message: "\(file):\(index + 1): not a JSON string literal (--json-lines); "
+                    + "write each text as a quoted JSON string, e.g. \"a\\nb\"")
             }
             return text
         }
@@ -141,4 +142,13 @@ struct ModelTokenizeCommand: ParsableCommand {
             FileHandle.standardError.write(Data(line.utf8))
         }
     }
+}
+
+/// A model path or input file that `rlhf model tokenize` cannot use, with what to do about it.
+struct TokenizeInputError: Error, CustomStringConvertible {
+    /// The file, the problem and the fix.
+    var message: String
+
+    /// The message.
+    var description: String { message }
 }
