@@ -18,6 +18,8 @@ public enum StagesError: Error, Equatable, CustomStringConvertible {
     case missingFigure(file: String, figure: String, hint: String)
     /// An artifact is present but malformed (bad JSON, wrong type), at `line` when known.
     case malformed(file: String, line: Int?, message: String)
+    /// A judge failed: a command judge crashed, timed out, skipped ids or wrote malformed lines.
+    case judgeFailed(node: String, judge: String, message: String)
 
     /// A one-line explanation that names the input and says what to do.
     public var description: String {
@@ -32,6 +34,8 @@ public enum StagesError: Error, Equatable, CustomStringConvertible {
             return text
         case let .trainingFailed(node, message):
             return "node '\(node)': training failed: \(message)"
+        case let .judgeFailed(node, judge, message):
+            return "node '\(node)': \(judge) judge: \(message)"
         case let .cancelled(node):
             return "node '\(node)': interrupted; the next build reruns it"
         case let .unknownFormat(node, role):

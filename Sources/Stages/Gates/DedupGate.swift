@@ -15,14 +15,14 @@ public struct DedupGate: StageKind {
     /// `verdict` and `outcome`.
     public let outputs: [String]? = GateSupport.outputs
     /// Finds duplicates.
-    public let summary = "exact and near-duplicate records within each JSONL input, and preference pairs whose chosen equals rejected"
+    public let summary = "exact and near-duplicate records within each JSONL input, and preference pairs whose chosen equals rejected (inputs: any roles, each a JSONL set whose format its name gives: sft…, pref…, prompt…/eval…/ppo…, or params.formats)"
 
     /// The params of a `gate.dedup` node, each declared once.
     struct Declarations: ParamDeclarations {
         /// Severity and findings.
         let common = GateSupport.common
         /// Role formats.
-        let formats = DataFormat.formats
+        let formats = RecordFormat.formats
         /// Shingle unit.
         let shingle = Param.choice("shingle", default: "word", among: ["word", "char"], "word or character n-grams")
         /// Shingle size.
@@ -47,7 +47,7 @@ public struct DedupGate: StageKind {
     /// Declared params.
     public var params: [ParamSpec] { Self.declared.specs }
     /// Every input's format must be known.
-    public var rules: [ParamRule] { [DataFormat.rule()] }
+    public var rules: [ParamRule] { [RecordFormat.rule()] }
 
     /// Creates the kind.
     public init() {}

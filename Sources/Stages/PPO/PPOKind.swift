@@ -2,12 +2,14 @@ import EngineCore
 
 /// The `ppo` node kind: PPO-RLHF of the SFT policy against a frozen reward model (see issue 5).
 ///
-/// Inputs `sft` (causal LM checkpoint), `reward_model` (scalar-head checkpoint), `prompts` (JSONL).
+/// Inputs `sft` (causal LM checkpoint), `reward_model` (scalar-head checkpoint), `prompts` (any prompt JSONL),
+/// optional `world` (the world judge: gold metrics of world prompts; without it none are reported).
 /// Outputs `policy` (HF directory, critic in `critic/`) and `metrics` (`ppo_train_metrics.jsonl`).
 struct PPOKind: StageKind {
     /// Kind name.
     let name = "ppo"
-    /// Implementation version (2: generation changes in Model; see `GoldenOutputsTests`).
+    /// Version 2: gold metrics only with a `world` judge; prompts in any TRL prompt format; generation changes in
+    /// Model (see `GoldenOutputsTests`).
     let version = 2
     /// PPO-RLHF.
     let summary = "PPO-RLHF of the SFT policy against a frozen reward model (critic initialised from the reward model)"
@@ -16,7 +18,8 @@ struct PPOKind: StageKind {
     /// Input roles.
     var inputs: [InputSpec]? {
         [InputSpec("sft", format: "causal LM checkpoint directory (actor and reference)"),
-         InputSpec("reward_model", format: "reward model checkpoint directory (scalar head)"), InputSpec("prompts", format: "prompts JSONL")]
+         InputSpec("reward_model", format: "reward model checkpoint directory (scalar head)"), InputSpec("prompts", format: "prompts JSONL"),
+         InputSpec("world", required: false, format: "world.json (a synth.world node): gold metrics of world prompts")]
     }
     /// Output names.
     var outputs: [String]? { ["policy", "metrics"] }
