@@ -102,7 +102,9 @@ struct PipelineValidator {
         if let raw = fields["params"] {
             if let object = raw.objectValue { params = object } else { issue("\(path).params", "must be an object") }
         }
+        let paramIssues = issues.count
         if let kind { checkParams(params, kind: kind, path: "\(path).params") }
+        let invalidParams = Set(issues[paramIssues...].map { $0.path.dropFirst("\(path).params.".count).prefix { $0 != "." && $0 != "[" } }.map(String.init))
 
         var inputs: [String: OutputRef] = [:]
         if let raw = fields["inputs"] {
@@ -167,21 +169,33 @@ struct PipelineValidator {
                 issue("\(path).after", "must be an array of node names")
             }
         }
-        return Node(name: name, kind: kindName, inputs: inputs, params: params, outputs: outputs, after: after)
+        let node = Node(name: name, kind: kindName, inputs: inputs, params: params, outputs: outputs, after: after)
+        if let kind { checkRules(node, kind: kind, path: path, skipping: invalidParams) }
+        return node
     }
 
     private mutating func checkParams(_ params: [String: JSONValue], kind: any StageKind, path: String) {
-        let specs = Dictionary(uniqueKeysWithValues: kind.params.map { ($0.name, $0) })
+        let specs = Dictionary(kind.params.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for spec in kind.params where spec.required && params[spec.name] == nil {
             issue("\(path).\(spec.name)", "missing required \(spec.type.rawValue) param of kind '\(kind.name)'\(spec.summary.isEmpty ? "" : " (\(spec.summary))")")
         }
         for name in params.keys.sorted() {
             if let spec = specs[name] {
-                if !spec.type.accepts(params[name]!) {
-                    issue("\(path).\(name)", "must be \(spec.type.rawValue), found \(params[name]!.typeName)")
-                }
+                issues += spec.issues(in: params[name]!, path: "\(path).\(name)")
             } else if !kind.acceptsExtraParams {
                 issue("\(path).\(name)", "kind '\(kind.name)' has no param '\(name)'; known: \(specs.keys.sorted().joined(separator: ", "))")
+            }
+        }
+    }
+
+    /// Runs the kind's cross-field rules on the node's params without the `invalid` ones (already reported);
+    /// a rule's problem at a path that already has one is not repeated. `path` is the node's.
+    private mutating func checkRules(_ node: Node, kind: any StageKind, path: String, skipping invalid: Set<String>) {
+        let params = node.params.filter { !invalid.contains($0.key) }
+        let reported = Set(issues.map(\.path))
+        for rule in kind.rules {
+            for found in rule.check(params, Set(node.inputs.keys)) where !reported.contains("\(path).\(found.path)") {
+                issues.append(ValidationIssue(path: "\(path).\(found.path)", message: found.message))
             }
         }
     }
@@ -227,7 +241,13 @@ struct PipelineValidator {
                     continue
                 }
                 guard let normalized = Self.normalize(raw) else {
-                    issue(path, "'\(raw)' escapes the workspace; use a relative path without '..'")
+                    if node.kind == "file", node.params["external"]?.boolValue == true, !raw.isEmpty, !raw.hasPrefix("~") {
+                        continue
+                    }
+                    issue(path, node.kind == "file"
+                        ? "'\(raw)' is outside the workspace; to read a file from there add \"external\": true to the node's params "
+                            + "(it is then tracked by content like any other source), or copy it into the workspace"
+                        : "'\(raw)' escapes the workspace; use a relative path without '..'")
                     continue
                 }
                 if normalized == ".rlhf" || normalized.hasPrefix(".rlhf/") {
