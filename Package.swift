@@ -3,7 +3,7 @@ import PackageDescription
 
 /// Layers, dependencies pointing down only (see ../shared/DESIGN.md):
 ///   rlhf (CLI) → CatalogReports → Engine | Report;  Engine → EngineCore;  Report → Stages
-///   Stages → EngineCore | Training | Charts | TextSimilarity
+///   Stages → EngineCore | Training | TextSimilarity
 ///   Training → Model | World;  Model → Kernels → system modules.
 /// Stages and Report hold the node kinds wired to EngineCore's stage protocol. Only Engine (catalog, executor,
 /// workspace) and CatalogReports (which read the catalog) sit above GRDB, so a build compiles EngineCore, Training,
@@ -64,7 +64,7 @@ let package = Package(
         // TextSimilarity: text normalisation, shingles, MinHash LSH and the eval-leak detector of the gates.
         .target(name: "TextSimilarity"),
         // Stages: built-in ML node kinds and quality gates, implemented on EngineCore's stage protocol. No GRDB.
-        .target(name: "Stages", dependencies: ["EngineCore", "Model", "World", "Training", "Charts", "TextSimilarity"]),
+        .target(name: "Stages", dependencies: ["EngineCore", "Model", "World", "Training", "TextSimilarity"]),
         // Report: the experiment report page and the `report` node kind that renders it from its catalog view. No GRDB.
         .target(name: "Report", dependencies: ["EngineCore", "Stages", "Training", "Charts"]),
         // CatalogReports: `rlhf report` and `rlhf diff`, which read the live catalog through Engine.
@@ -77,7 +77,7 @@ let package = Package(
         ], swiftSettings: orchestrationSettings),
 
         .testTarget(name: "EngineTests", dependencies: ["EngineCore", "Engine"]),
-        .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "SafeTensors"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "SafeTensors"], exclude: ["Fixtures"]),
         .testTarget(name: "WorldTests", dependencies: ["World"]),
         .testTarget(name: "StagesTests", dependencies: ["Stages", "Report", "CatalogReports", "EngineCore", "Engine", "Model", "World",
                                                      "Training", "Charts", "TextSimilarity"]),

@@ -97,27 +97,14 @@ final class BuildSession: @unchecked Sendable {
     private func scheduleReadyNodes() throws {
         for name in nodes where isPending(name) {
             let node = executor.pipeline.nodes[name]!
-            var ready = true
-            var blockedBy: String?
-            var past = Set<GateOverride>()
-            for dependency in node.dependencies {
+            let ready = node.dependencies.allSatisfy { dependency in
                 switch states[dependency] {
-                case .pending?, .running?: ready = false
-                case .failed?, .skipped?: blockedBy = blockedBy ?? dependency
-                case let .blocked(gate)?: blockedBy = blockedBy ?? gate
-                case let .done(_, runId, gateFailed)?:
-                    past.formUnion(overrides[dependency] ?? [])
-                    guard gateFailed else { break }
-                    if options.allowFailedGates.contains(dependency), let runId {
-                        past.insert(GateOverride(gateNode: dependency, gateRun: runId, message: gateMessages[dependency] ?? "gate failed"))
-                    } else {
-                        blockedBy = blockedBy ?? dependency
-                    }
-                case nil: break
+                case .pending?, .running?: return false
+                default: return true
                 }
             }
             guard ready else { continue }
-            if let blockedBy {
+            if let blockedBy = Planner.blockingGate(of: node, allowedGates: Set(options.allowFailedGates), state: settledState) {
                 states[name] = .blocked(by: blockedBy)
                 summary.blocked.append(name)
                 summary.blockedBy[name] = blockedBy
@@ -125,6 +112,14 @@ final class BuildSession: @unchecked Sendable {
                 continue
             }
             if stopScheduling || isInterrupted { continue }
+            var past = Set<GateOverride>()
+            for dependency in node.dependencies {
+                guard case let .done(_, runId, gateFailed)? = states[dependency] else { continue }
+                past.formUnion(overrides[dependency] ?? [])
+                if gateFailed, let runId {
+                    past.insert(GateOverride(gateNode: dependency, gateRun: runId, message: gateMessages[dependency] ?? "gate failed"))
+                }
+            }
             overrides[name] = past
             var inputs: [String: ContentHash] = [:]
             for (role, source) in node.inputs {
@@ -141,7 +136,19 @@ final class BuildSession: @unchecked Sendable {
                 if let head, !past.isEmpty { try executor.workspace.catalog.record(overrides: past.sorted(by: Self.order), run: head.runId) }
                 if head?.gateFailed ?? false { try reportGateFailure(name, verdicts: try executor.workspace.catalog.detail(run: head!.runId).gates) }
             case let .reuse(runId):
-                try reuse(node, plan: plan, sourceRun: runId)
+                do {
+                    try reuse(node, plan: plan, sourceRun: runId)
+                } catch let EngineError.corruptObject(hash, actual) {
+                    // Never copy a corrupt object out: drop it and run the node instead.
+                    if let bad = ContentHash(hex: hash) { try executor.workspace.store.remove(bad) }
+                    executor.output("  CORRUPT  \(name): store object \(hash) hashes to \(actual); dropped it, running the node instead")
+                    var rerun = plan
+                    rerun.decision = .run(.outputMissing(output: node.outputs.first { plan.outputs?[$0.key]?.hex == hash }?.key ?? "?"))
+                    rerun.outputs = nil
+                    states[name] = .running
+                    views[name] = view
+                    waiting.append(rerun)
+                }
             case .run:
                 states[name] = .running
                 views[name] = view
@@ -149,6 +156,16 @@ final class BuildSession: @unchecked Sendable {
             case .blocked:
                 break
             }
+        }
+    }
+
+    /// A settled node as the planner's gate-blocking rule sees it (nil while pending or running).
+    private func settledState(_ node: String) -> SettledState? {
+        switch states[node] {
+        case .pending?, .running?, nil: return nil
+        case .failed?, .skipped?: return .failed
+        case let .blocked(gate)?: return .blocked(by: gate)
+        case let .done(_, _, gateFailed)?: return gateFailed ? .gateFailed : .fine
         }
     }
 
@@ -290,10 +307,10 @@ final class BuildSession: @unchecked Sendable {
         var produced: [FinishedRun.Output] = []
         for name in node.outputs.keys.sorted() {
             guard let hash = outputs[name] else { continue }
-            let destination = executor.workspace.absolute(node.outputs[name]!)
+            let destination = try executor.workspace.confinedDestination(node.outputs[name]!)
             if facts.currentHash(of: node.outputs[name]!) != hash {
-                try store.materialise(hash, at: destination)
-                NodeRunJob.rememberMaterialised(hash: hash, at: destination, store: store, hasher: hasher)
+                NodeRunJob.remember(try store.materialise(hash, at: destination), writtenAt: destination,
+                                    keyedAt: executor.workspace.absolute(node.outputs[name]!), hasher: hasher)
             }
             let isDirectory: Bool
             if case .directory = FileHasher.kind(of: destination) { isDirectory = true } else { isDirectory = false }

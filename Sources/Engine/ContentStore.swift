@@ -2,7 +2,7 @@ import EngineCore
 import Foundation
 
 /// The content store `.rlhf/objects/<hash>`: immutable files and directory trees, written by
-/// temp + fsync + rename and materialised at workspace paths by hard link (copy as fallback).
+/// temp + fsync + rename and materialised at workspace paths by verified copy (or reflink).
 public struct ContentStore: Sendable {
     /// The objects directory.
     public let root: String
@@ -11,6 +11,11 @@ public struct ContentStore: Sendable {
     public init(root: String) throws {
         self.root = root
         try FileSystem.createDirectory(root)
+    }
+
+    /// A store at `root` as it is, creating nothing (read-only workspaces).
+    init(existing root: String) {
+        self.root = root
     }
 
     /// Path of the object with `hash`.
@@ -36,33 +41,59 @@ public struct ContentStore: Sendable {
         try FileSystem.syncDirectory(root)
     }
 
-    /// Places the object `hash` at the absolute path `destination` atomically (link or copy into a
-    /// sibling temp path, then rename over whatever was there).
-    public func materialise(_ hash: ContentHash, at destination: String) throws {
+    /// Places a verified copy of object `hash` at the absolute path `destination` (whose parent
+    /// the caller has confined to the workspace): copy (or reflink) into a sibling temp path while
+    /// hashing, check the bytes against the name, then rename over whatever was there. A workspace
+    /// edit can never reach the store, and a corrupt object is never copied out. Returns the files
+    /// written with the fingerprints and hashes of exactly the bytes written. No temp path survives
+    /// an error.
+    @discardableResult
+    func materialise(_ hash: ContentHash, at destination: String) throws -> [CopiedFile] {
         let object = path(of: hash)
-        let parent = (destination as NSString).deletingLastPathComponent
+        let parent = FileSystem.parent(of: destination)
+        let name = (destination as NSString).lastPathComponent
+        let temporary = parent + "/" + Self.temporaryPrefix + "\(getpid())-" + name
         try FileSystem.createDirectory(parent)
-        let temporary = parent + "/.rlhf-tmp-\(getpid())-" + (destination as NSString).lastPathComponent
-        try? FileSystem.remove(temporary)
-        switch FileHasher.kind(of: object) {
-        case .missing:
+        try FileSystem.remove(temporary)
+        defer { try? FileSystem.remove(temporary) }
+        switch FileHasher.linkKind(of: object) {
+        case .missing, .plain(.missing):
             throw EngineError.notFound(what: "object \(hash.hex) in the store", hint: "run `rlhf build` to rebuild it")
-        case .file:
-            try FileSystem.linkOrCopy(object, to: temporary)
-            if case .directory = FileHasher.kind(of: destination) { try FileSystem.remove(destination) }
+        case .symlink, .special:
+            throw EngineError.corruptObject(hash: hash.hex, actual: "a symlink or special file")
+        case .plain(.file):
+            let copied = try FileSystem.copyHashing(object, to: temporary)
+            guard copied.hash == hash else { throw EngineError.corruptObject(hash: hash.hex, actual: copied.hash.hex) }
+            if case .plain(.directory) = FileHasher.linkKind(of: destination) { try FileSystem.remove(destination) }
             try FileSystem.rename(temporary, to: destination)
-        case .directory:
-            try FileSystem.linkTree(object, to: temporary)
-            if case .missing = FileHasher.kind(of: destination) {
+            try FileSystem.syncDirectory(parent)
+            guard case let .plain(.file(fingerprint)) = FileHasher.linkKind(of: destination), fingerprint.inode == copied.fingerprint.inode,
+                  fingerprint.size == copied.fingerprint.size else { return [] }
+            return [CopiedFile(path: destination, fingerprint: fingerprint, hash: copied.hash)]
+        case .plain(.directory):
+            let copied = try FileSystem.copyTreeHashing(object, to: temporary)
+            let written = FileHasher(cache: Dictionary(uniqueKeysWithValues: copied.map { ($0.path, FileHasher.CacheEntry(fingerprint: $0.fingerprint, hash: $0.hash)) }))
+            let actual = try written.hashDirectory(path: temporary).hash
+            guard actual == hash, written.bytesRead == 0 else { throw EngineError.corruptObject(hash: hash.hex, actual: actual.hex) }
+            try FileSystem.syncTree(temporary, readOnly: false)
+            if case .missing = FileHasher.linkKind(of: destination) {
                 try FileSystem.rename(temporary, to: destination)
             } else {
-                let old = parent + "/.rlhf-old-\(getpid())-" + (destination as NSString).lastPathComponent
+                let old = parent + "/" + Self.oldPrefix + "\(getpid())-" + name
+                try FileSystem.remove(old)
                 try FileSystem.rename(destination, to: old)
                 try FileSystem.rename(temporary, to: destination)
                 try FileSystem.remove(old)
             }
+            try FileSystem.syncDirectory(parent)
+            return copied.map { CopiedFile(path: destination + $0.path.dropFirst(temporary.count), fingerprint: $0.fingerprint, hash: $0.hash) }
         }
     }
+
+    /// Name prefix of the temp copies `materialise` renames into place.
+    public static let temporaryPrefix = ".rlhf-tmp-"
+    /// Name prefix of a replaced directory output on its way out.
+    public static let oldPrefix = ".rlhf-old-"
 
     /// Every object hash in the store.
     public func allObjects() -> [ContentHash] {

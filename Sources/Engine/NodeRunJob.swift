@@ -110,6 +110,10 @@ final class NodeRunJob: @unchecked Sendable {
         var produced: [(name: String, temporary: String, hash: ContentHash, size: Int64, isDirectory: Bool)] = []
         for name in node.outputs.keys.sorted() {
             let temporary = context.outputs[name]!.path
+            if let link = FileSystem.firstNonRegular(under: temporary) {
+                throw EngineError.stageFailed(node: node.name, message: "declared output '\(name)' " + (link == "." ? "is" : "holds \(link), which is")
+                    + " a symlink or special file; outputs must be regular files and directories (copy the bytes instead of linking)")
+            }
             guard let hash = try scratchHasher.hash(path: temporary) else {
                 throw EngineError.stageFailed(node: node.name, message: "declared output '\(name)' was not created (write it at $RLHF_OUT_\(CommandKind.environmentName(name)))")
             }
@@ -123,24 +127,20 @@ final class NodeRunJob: @unchecked Sendable {
         }
         if context.isCancelled { throw EngineError.interrupted(signal: SIGINT) }
         for output in produced {
-            let destination = workspace.absolute(node.outputs[output.name]!)
-            try store.materialise(output.hash, at: destination)
-            Self.rememberMaterialised(hash: output.hash, at: destination, store: store, hasher: hasher)
+            let destination = try workspace.confinedDestination(node.outputs[output.name]!)
+            Self.remember(try store.materialise(output.hash, at: destination), writtenAt: destination,
+                          keyedAt: workspace.absolute(node.outputs[output.name]!), hasher: hasher)
         }
         return produced.map { FinishedRun.Output(name: $0.name, path: node.outputs[$0.name]!, hash: $0.hash, size: $0.size, isDirectory: $0.isDirectory, stored: true) }
     }
 
-    /// Seeds the stat cache for a freshly materialised object so the next build only `stat`s it.
-    static func rememberMaterialised(hash: ContentHash, at destination: String, store: ContentStore, hasher: FileHasher) {
-        let object = store.path(of: hash)
-        switch FileHasher.kind(of: object) {
-        case .file:
-            hasher.remember(path: destination, hash: hash)
-        case .directory:
-            guard let files = try? hasher.hashDirectory(path: object).files else { return }
-            for (relative, fileHash) in files { hasher.remember(path: destination + "/" + relative, hash: fileHash) }
-        case .missing:
-            return
+    /// Seeds the stat cache with the files a materialisation wrote (bytes hashed while written),
+    /// so the next build only `stat`s them.
+    /// The cache is keyed by the path planning hashes (`keyedAt`, the workspace path as written),
+    /// which may differ from the resolved path written (`writtenAt`) by a symlink inside the workspace.
+    static func remember(_ copied: [CopiedFile], writtenAt destination: String, keyedAt key: String, hasher: FileHasher) {
+        for file in copied {
+            hasher.remember(path: key + file.path.dropFirst(destination.count), fingerprint: file.fingerprint, hash: file.hash)
         }
     }
 }

@@ -1,3 +1,4 @@
+import EngineCore
 import Foundation
 
 /// Turns SIGINT/SIGTERM into a clean stop of a build: running nodes are cancelled (their child
@@ -15,6 +16,9 @@ final class SignalTrap {
             source.setEventHandler {
                 count += 1
                 if count > 1 {
+                    for run in (try? FileSystem.listDirectory(temporary)) ?? [] {
+                        ChildProcess.killRecorded(at: temporary + "/" + run + "/" + ChildProcess.recordName)
+                    }
                     try? FileSystem.remove(temporary)
                     exit(128 + signalNumber)
                 }

@@ -16,6 +16,8 @@ public struct CommandKind: StageKind {
     public let version = 2
     /// `cmd`: the bash command line; any further params become `RLHF_PARAM_<NAME>`.
     public let params = [ParamSpec("cmd", .string, required: true, summary: "bash command line run in the workspace")]
+    /// Runs a user command.
+    public let summary = "run params.cmd with bash in the workspace (an outside trainer, script or cluster job)"
     /// Extra params are passed through as environment variables.
     public var acceptsExtraParams: Bool { true }
     /// Any role names.
@@ -49,8 +51,10 @@ public struct CommandKind: StageKind {
         let child = try ChildProcess.spawn(
             arguments: ["/bin/bash", "-c", context.params["cmd"]?.stringValue ?? ""],
             environment: environment, directory: context.workspace.path, stdout: stdoutPath, stderr: stderrPath)
+        child.record(at: context.scratch.deletingLastPathComponent().appendingPathComponent(ChildProcess.recordName).path)
         context.onCancel { child.terminate() }
         let status = child.wait()
+        child.killGroup()
         let outcome = ProcessOutcome(exitCode: status, lastStdout: Self.lastLine(of: stdoutPath), lastStderr: Self.lastLine(of: stderrPath))
         context.record(process: outcome)
         guard status == 0 else {

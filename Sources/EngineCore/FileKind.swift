@@ -11,6 +11,8 @@ public struct FileKind: StageKind {
     /// `path`: the source path; `external`: whether it may lie outside the workspace.
     public let params = [ParamSpec("path", .string, required: true, summary: "workspace-relative source file or directory"),
                          ParamSpec("external", .bool, summary: "true lets path point outside the workspace (absolute or with '..')")]
+    /// Tracks a source.
+    public let summary = "a source file or directory, tracked by content (outside the workspace only with external: true)"
     /// No inputs.
     public let inputs: [InputSpec]? = []
     /// The one output, `file`.

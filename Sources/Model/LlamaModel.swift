@@ -23,6 +23,8 @@ public final class LlamaModel {
     var activations: Activations?
     /// The batch of the last forward, for backward.
     var lastBatch: Batch?
+    /// Sampling defaults of the checkpoint this model came from (written to generation_config.json).
+    public var samplingDefaults: SamplingDefaults?
 
     /// A model with parameters from `N(0, initializer_range)` (norms at 1), drawn from `seed`.
     public convenience init(config: LlamaConfig, seed: UInt64) throws {
@@ -47,8 +49,8 @@ public final class LlamaModel {
         parameters = FloatBuffer(count: layout.count)
         gradients = FloatBuffer(count: layout.count)
         trainable = Array(repeating: true, count: layout.slices.count)
-        let tables = RoPE.tables(maxPositions: config.maxPositionEmbeddings, headDim: config.headDim,
-                                 theta: config.ropeTheta)
+        let tables = RoPE.tables(maxPositions: config.maxPositionEmbeddings,
+                                 inverseFrequencies: config.ropeInverseFrequencies)
         ropeCos = FloatBuffer(count: tables.cos.count)
         ropeCos.copy(from: tables.cos)
         ropeSin = FloatBuffer(count: tables.sin.count)
@@ -60,6 +62,7 @@ public final class LlamaModel {
         try self.init(config: other.config)
         parameters.copy(from: other.parameters, sourceOffset: 0, offset: 0, count: layout.count)
         trainable = other.trainable
+        samplingDefaults = other.samplingDefaults
     }
 
     /// Number of parameters.

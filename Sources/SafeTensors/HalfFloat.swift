@@ -15,4 +15,13 @@ enum HalfFloat {
             return Float(bitPattern: sign | (exponent + 112) << 23 | mantissa << 13)
         }
     }
+
+    /// The bfloat16 bit pattern nearest to `value` (round to nearest, ties to even, as PyTorch's
+    /// `.to(torch.bfloat16)`); NaN stays a quiet NaN with its sign.
+    static func bfloat16(from value: Float) -> UInt16 {
+        let bits = value.bitPattern
+        if value.isNaN { return UInt16(truncatingIfNeeded: bits >> 16) | 0x0040 }
+        let roundingBias = 0x7FFF + ((bits >> 16) & 1)
+        return UInt16(truncatingIfNeeded: (bits &+ roundingBias) >> 16)
+    }
 }

@@ -16,21 +16,63 @@ import World
 struct PreferencesKind: StageKind {
     /// `preferences`.
     let name = "preferences"
-    /// Version 5: TRL preference formats in, judges as inputs.
+    /// Version 5: TRL preference formats in, judges as inputs (4: a prompt's k completions share one generation batch).
     let version = 5
+    /// Builds or checks the preference set.
+    let summary = "the preference set: a preferences file in any TRL format, or pairs sampled from the policy and labelled by a wired judge "
+        + "(reward model, command, labels, world) or the world's annotator"
+
+    /// The params of a `preferences` node, each declared once.
+    struct Declarations: ParamDeclarations {
+        /// Generation settings.
+        let generation = GenerationSettings.Declarations(promptCount: 0)
+        /// Completions per prompt.
+        let k = Param.integer("k", default: 4, in: 2...64, "completions sampled per prompt")
+        /// Sampling temperatures.
+        let temperatures = Param.numbers("temperatures", default: [0.7, 1.0, 1.3], in: 0...10, "sampling temperatures, used in turn")
+        /// Pairing mode.
+        let pairs = Param.choice("pairs", default: PairMode.allPairs, "which pairs of a prompt's completions are labelled")
+        /// Tie handling.
+        let skipTies = Param.flag("skip_ties", default: true, "drop pairs the annotator rates about the same")
+        /// Tie threshold.
+        let tieThreshold = Param.number("tie_threshold", default: 0, in: 0...10, "largest utility difference rated about the same (0: exact ties)")
+        /// Annotator knobs.
+        let annotator = Param.object("annotator", fields: AnnotatorFields().specs, "the world annotator's knobs")
+        /// Which wired judge labels the pairs.
+        let judge = Param.text("judge", default: nil, derived: "the only wired judge, else the world's annotator",
+                               "which wired judge labels the pairs when several are: world, reward_model, command or labels")
+        /// The command judge.
+        let judges = JudgeInputs.Declarations()
+    }
+
+    /// The keys of the `annotator` object, with `AnnotatorConfig`'s defaults.
+    struct AnnotatorFields: ParamDeclarations {
+        /// Annotator seed.
+        let seed = Param.integer("seed", default: Int(AnnotatorConfig().seed), in: 0...Int(Int64.max), "seed of the annotator's own random stream")
+        /// Noise temperature.
+        let temperature = Param.number("temperature", default: AnnotatorConfig().temperature, in: 0...1e6,
+                                       "noise temperature T in P(A) = σ((u_A − u_B) / T); 0: always the higher utility")
+        /// Length bias.
+        let lengthBias = Param.number("length_bias", default: AnnotatorConfig().lengthBias, in: -1e6...1e6, "utility added per response character")
+        /// Label flips.
+        let labelFlipRate = Param.number("label_flip_rate", default: AnnotatorConfig().labelFlipRate, in: 0...1,
+                                         "probability that a label is flipped afterwards")
+    }
+
+    /// The declarations.
+    static let declared = Declarations()
     /// Sampling, pairing and annotator settings.
-    let params: [ParamSpec] = GenerationSettings.specs + [
-        ParamSpec("k", .integer, summary: "completions sampled per prompt"),
-        ParamSpec("temperatures", .array, summary: "sampling temperatures, used in turn"),
-        ParamSpec("pairs", .string, summary: "all_pairs or best_vs_rest"),
-        ParamSpec("skip_ties", .bool, summary: "drop pairs the annotator rates about the same"),
-        ParamSpec("tie_threshold", .number, summary: "largest utility difference rated about the same (default 0: exact ties)"),
-        ParamSpec("annotator", .object, summary: "seed, temperature, length_bias, label_flip_rate"),
-        ParamSpec("judge", .string, summary: "which wired judge labels the pairs when several are: world, reward_model, command or labels"),
-    ] + JudgeInputs.params
-    /// Either `data` (a preference file) or `policy` and `prompts`, with optional judges.
-    let inputs: [InputSpec]? = [InputSpec("data", required: false), InputSpec("policy", required: false),
-                                InputSpec("prompts", required: false), InputSpec("judge_reward_model", required: false)]
+    var params: [ParamSpec] { Self.declared.specs }
+    /// Either `data` or both `policy` and `prompts`.
+    var rules: [ParamRule] {
+        [.stage("inputs: either data, or policy and prompts") { _, roles in try Self.checkInputs(roles, node: "") },
+         .stage("annotator: a valid annotator config") { params, _ in _ = try Self.annotatorConfig(params) }]
+    }
+    /// Either `data` (a preference file) or `policy` and `prompts`.
+    let inputs: [InputSpec]? = [InputSpec("data", required: false, format: "preferences JSONL (instead of policy and prompts)"),
+                                InputSpec("policy", required: false, format: "causal LM checkpoint directory (sampled)"),
+                                InputSpec("prompts", required: false, format: "prompts JSONL"),
+                                InputSpec("judge_reward_model", required: false, format: "reward model checkpoint directory (a judge)")]
         + JudgeInputs.inputs
     /// `data`: `pref_train.jsonl`.
     let outputs: [String]? = ["data"]
@@ -40,31 +82,20 @@ struct PreferencesKind: StageKind {
     /// Builds or validates the preference set.
     func run(_ context: StageContext) throws {
         let output = context.outputs["data"]!
+        let params = try checkedParams(context)
         if let file = context.inputs["data"] {
-            guard context.inputs["policy"] == nil, context.inputs["prompts"] == nil else {
-                throw StagesError.invalidInputs(node: context.node, message: "give either 'data' (a preference file) or 'policy' and 'prompts', not both")
-            }
             try JSONFiles.writeRecords(try JSONFiles.preferences(context, role: "data"), to: output)
             return
         }
-        guard context.inputs["policy"] != nil, let promptsURL = context.inputs["prompts"] else {
-            throw StagesError.invalidInputs(node: context.node, message: "needs inputs 'policy' and 'prompts' (or 'data', a preference file)")
-        }
-        let params = Params(context)
-        let settings = try GenerationSettings(params, promptCount: 0)
-        let k = try params.int("k", default: 4, in: 2...64)
-        let temperatures = try params.doubles("temperatures", default: [0.7, 1.0, 1.3], in: 0...10)
-        let mode = PairMode(rawValue: try params.choice("pairs", default: PairMode.allPairs.rawValue,
-                                                        among: PairMode.allCases.map(\.rawValue)))!
-        let annotatorConfig: AnnotatorConfig
-        do {
-            annotatorConfig = try JSONDecoder().decode(AnnotatorConfig.self, from: Data(params.objectJSON("annotator").utf8))
-        } catch let WorldError.invalidConfig(field, message) {
-            throw params.error("annotator.\(field)", message)
-        }
-        var pairing = PreferencePairing(annotator: try Annotator(config: annotatorConfig), mode: mode,
-                                        skipTies: try params.bool("skip_ties", default: true),
-                                        tieThreshold: try params.double("tie_threshold", default: 0, in: 0...10),
+        let promptsURL = context.inputs["prompts"]!
+        let declared = Self.declared
+        let settings = try declared.generation.settings(params)
+        let k = try params.value(declared.k)
+        let temperatures = try params.value(declared.temperatures)
+        let mode = try params.value(declared.pairs)
+        var pairing = PreferencePairing(annotator: try Annotator(config: Self.annotatorConfig(params)), mode: mode,
+                                        skipTies: try params.value(declared.skipTies),
+                                        tieThreshold: try params.value(declared.tieThreshold),
                                         coin: SplitMix64(seed: context.seed, stream: "preference-order"))
         var judge = try Self.judge(context, params: params)
         if judge != nil, mode != .allPairs {
@@ -93,6 +124,27 @@ struct PreferencesKind: StageKind {
         context.progress.message("\(records.count) pairs from \(prompts.count) prompts")
         try JSONFiles.writeRecords(records, to: output)
     }
+
+    /// Either `data`, or both `policy` and `prompts`.
+    static func checkInputs(_ roles: Set<String>, node: String) throws {
+        if roles.contains("data") {
+            guard !roles.contains("policy"), !roles.contains("prompts") else {
+                throw StagesError.invalidInputs(node: node, message: "give either 'data' (a preference file) or 'policy' and 'prompts', not both")
+            }
+        } else if !roles.contains("policy") || !roles.contains("prompts") {
+            throw StagesError.invalidInputs(node: node, message: "needs inputs 'policy' and 'prompts' (or 'data', a preference file)")
+        }
+    }
+
+    /// The annotator config of the `annotator` param.
+    static func annotatorConfig(_ params: Params) throws -> AnnotatorConfig {
+        do {
+            let object = JSONValue.object(try params.value(declared.annotator))
+            return try JSONDecoder().decode(AnnotatorConfig.self, from: Data(object.canonical.utf8))
+        } catch let WorldError.invalidConfig(field, message) {
+            throw params.error("annotator.\(field)", message)
+        }
+    }
 }
 
 extension PreferencesKind {
@@ -110,13 +162,16 @@ extension PreferencesKind {
             }
             wired["reward_model"] = RewardModelJudge(model: model, tokenizer: tokenizer)
         }
-        guard let name = params.values["judge"] != nil ? try params.choice("judge", default: "", among: wired.keys.sorted()) : nil else {
+        guard let name = try params.optional(declared.judge) else {
             guard wired.count <= 1 else {
                 throw params.error("judge", "is needed to choose among the wired judges \(wired.keys.sorted().joined(separator: ", "))")
             }
             return wired.values.first
         }
-        return wired[name]
+        guard let judge = wired[name] else {
+            throw params.error("judge", "is \"\(name)\", which is not wired; wired: \(wired.isEmpty ? "none" : wired.keys.sorted().joined(separator: ", "))")
+        }
+        return judge
     }
 
     /// All pairs of each prompt's distinct, non-blank candidates, labelled by `judge`; ties and pairs the

@@ -16,23 +16,65 @@ import World
 struct RewardModelKind: StageKind {
     /// `reward_model`.
     let name = "reward_model"
-    /// Version 4: TRL formats, pair margins from data, fresh-pair agreement only with a wired judge.
-    let version = 4
+    /// Version 5: TRL formats, pair margins from data, fresh-pair agreement only with a wired judge
+    /// (4: generation changes in Model, the Bradley-Terry loss through `LogitMath`; see `GoldenOutputsTests`).
+    let version = 5
+    /// Trains a reward model.
+    let summary = "a scalar-head reward model on the SFT backbone, trained with the Bradley-Terry loss on any TRL preference data; "
+        + "held-out accuracy, margin, calibration and length correlation, and agreement with wired judges"
+
+    /// The params of a `reward_model` node, each declared once.
+    struct Declarations: ParamDeclarations {
+        /// Weights dtype of the written checkpoint.
+        let dtype = CheckpointDTypeParam.param
+        /// Optimiser settings.
+        let schedule = ScheduleParams(steps: 200, batchSize: 16, learningRate: 3e-4)
+        /// Fresh-pair generation settings.
+        let generation = GenerationSettings.Declarations(promptCount: 100)
+        /// Length grouping of batches.
+        let lengthWindow = BatchOrder.lengthWindow
+        /// Passes over the pairs.
+        let epochs = Param.number("epochs", default: nil, in: 0.01...1000, "passes over the training pairs; sets steps (give one of the two)")
+        /// Bradley-Terry margin.
+        let margin = Param.number("margin", default: 0, in: -100...100, "margin m in −log σ(r_c − r_r − m)")
+        /// Reward centring weight.
+        let centring = Param.number("centring", default: 0.01, in: 0...100, "weight of the reward-centring term (r_c + r_r)²")
+        /// Held-out share.
+        let heldoutFraction = Param.number("heldout_fraction", default: 0.1, in: 0.01...0.5, "share of prompts held out")
+        /// Trained blocks.
+        let trainableLayers = Param.integer("trainable_layers", default: nil, derived: "all layers", in: 0...1024,
+                                            "top transformer blocks trained with the head")
+        /// Clear-pair gold gap.
+        let clearGap = Param.number("clear_gap", default: 0.2, in: 0...1, "gold difference above which a fresh pair counts as clear")
+        /// Fresh completions per prompt.
+        let freshK = Param.integer("fresh_k", default: 4, in: 2...64, "completions sampled per fresh prompt")
+        /// Fresh temperatures.
+        let freshTemperatures = Param.numbers("fresh_temperatures", default: [0.7, 1.0, 1.3], in: 0...10,
+                                              "temperatures of the fresh samples, used in turn")
+        /// Scale of the data's own margins.
+        let dataMargin = Param.number("data_margin", default: 0, in: 0...1000,
+                                      "scale of each pair's own margin (margin, or score_chosen − score_rejected) in the loss; 0: unused")
+        /// The command judge.
+        let judges = JudgeInputs.Declarations()
+    }
+
+    /// The declarations.
+    static let declared = Declarations()
     /// Optimiser, loss, split and fresh-pair settings.
-    let params: [ParamSpec] = TrainingSchedule.specs + GenerationSettings.specs + [
-        BatchOrder.spec,
-        ParamSpec("epochs", .number, summary: "passes over the training pairs (sets steps when given)"),
-        ParamSpec("margin", .number, summary: "margin m in −log σ(r_c − r_r − m)"),
-        ParamSpec("centring", .number, summary: "weight of the reward-centring term (r_c + r_r)²"),
-        ParamSpec("heldout_fraction", .number, summary: "share of prompts held out"),
-        ParamSpec("trainable_layers", .integer, summary: "top transformer blocks trained with the head (default: all)"),
-        ParamSpec("clear_gap", .number, summary: "gold difference above which a fresh pair counts as clear"),
-        ParamSpec("fresh_k", .integer, summary: "completions sampled per fresh prompt"),
-        ParamSpec("fresh_temperatures", .array, summary: "temperatures of the fresh samples, used in turn"),
-        ParamSpec("data_margin", .number, summary: "scale of each pair's own margin (margin or score_chosen − score_rejected) in the loss; 0: unused"),
-    ] + JudgeInputs.params
+    var params: [ParamSpec] { Self.declared.specs }
+    /// `steps` and `epochs` exclude each other.
+    var rules: [ParamRule] {
+        [.stage("steps and epochs exclude each other") { params, _ in
+            if params.isSet(Self.declared.epochs) && params.isSet(Self.declared.schedule.steps) {
+                throw params.error("epochs", "sets the number of steps; remove either steps or epochs")
+            }
+        }]
+    }
     /// `backbone` (SFT checkpoint), `data` (preferences), optional `fresh_prompts` (prompt JSONL) and judges.
-    let inputs: [InputSpec]? = [InputSpec("backbone"), InputSpec("data"), InputSpec("fresh_prompts", required: false)] + JudgeInputs.inputs
+    let inputs: [InputSpec]? = [InputSpec("backbone", format: "causal LM checkpoint directory (the SFT model)"),
+                                InputSpec("data", format: "preferences JSONL"),
+                                InputSpec("fresh_prompts", required: false, format: "prompts JSONL (fresh pairs for a world or command judge)")]
+        + JudgeInputs.inputs
     /// `model` and `report`.
     let outputs: [String]? = ["model", "report"]
     /// Head initialisation, batch order and fresh samples use the pipeline seed.
@@ -40,9 +82,10 @@ struct RewardModelKind: StageKind {
 
     /// Trains, evaluates and writes the reward model.
     func run(_ context: StageContext) throws {
-        let params = Params(context)
+        let params = try checkedParams(context)
+        let declared = Self.declared
         let records = try JSONFiles.preferences(context, role: "data")
-        let heldoutFraction = try params.double("heldout_fraction", default: 0.1, in: 0.01...0.5)
+        let heldoutFraction = try params.value(declared.heldoutFraction)
         var train: [PreferenceRecord] = [], heldout: [PreferenceRecord] = []
         for record in records {
             let bucket = Double(StableHash.hash("rm-split|" + record.prompt) % 10_000) / 10_000
@@ -52,13 +95,12 @@ struct RewardModelKind: StageKind {
             throw StagesError.badInput(path: GateSupport.displayPath(context.inputs["data"]!, workspace: context.workspace), message: "\(records.count) pairs are too few to hold out "
                 + "\(heldoutFraction) of the prompts; add pairs or change heldout_fraction")
         }
-        var schedule = try TrainingSchedule(params, steps: 200, batchSize: 16, learningRate: 3e-4)
-        if params.values["epochs"] != nil {
-            let value = try params.double("epochs", default: 1, in: 0.01...1000)
-            schedule.steps = max(1, Int((value * Double(train.count) / Double(schedule.batchSize)).rounded()))
+        var schedule = try declared.schedule.schedule(params)
+        if let epochs = try params.optional(declared.epochs) {
+            schedule.steps = max(1, Int((epochs * Double(train.count) / Double(schedule.batchSize)).rounded()))
             schedule.warmupSteps = min(schedule.warmupSteps, schedule.steps / 5)
         }
-        let settings = try GenerationSettings(params, promptCount: 100)
+        let settings = try declared.generation.settings(params)
 
         let (policy, tokenizer) = try ModelFiles.load(context, role: "backbone")
         guard !policy.config.hasScalarHead else {
@@ -67,19 +109,20 @@ struct RewardModelKind: StageKind {
         let model = try LlamaModel(config: policy.config.withScalarHead(), seed: context.seed ^ 0x524D)
         model.copyMatchingParameters(from: policy)
         let layers = model.config.numHiddenLayers
-        let trainable = try params.int("trainable_layers", default: layers, in: 0...layers)
+        let trainable = try params.value(declared.trainableLayers, default: layers)
+        guard trainable <= layers else { throw params.error("trainable_layers", "\(trainable) is over the backbone's \(layers) layers") }
         if trainable < layers {
             model.setTrainable(false) { name in
                 name == "model.embed_tokens.weight" || (0..<(layers - trainable)).contains { name.hasPrefix("model.layers.\($0).") }
             }
         }
         let trainer = RewardTrainer(model: model, tokenizer: tokenizer, schedule: schedule)
-        trainer.margin = try params.double("margin", default: 0, in: -100...100)
-        trainer.centring = try params.double("centring", default: 0.01, in: 0...100)
-        let dataMargin = try params.double("data_margin", default: 0, in: 0...1000)
+        trainer.margin = try params.value(declared.margin)
+        trainer.centring = try params.value(declared.centring)
+        let dataMargin = try params.value(declared.dataMargin)
 
         let lengths = try train.map { try trainer.packedPair(prompt: $0.prompt, chosen: $0.chosen, rejected: $0.rejected).count }
-        var order = BatchOrder(lengths: lengths, batchSize: schedule.batchSize, windowBatches: try BatchOrder.windowBatches(params),
+        var order = BatchOrder(lengths: lengths, batchSize: schedule.batchSize, windowBatches: try params.value(declared.lengthWindow),
                                seed: context.seed ^ 0x5254_5241_494E)
         var curve: [LossPoint] = []
         var smoothed = 0.0
@@ -158,13 +201,13 @@ struct FreshAgreement {
         }
         context.progress.message("sampling fresh pairs from the backbone policy")
         let freshPrompts = settings.take(try JSONFiles.prompts(context, role: "fresh_prompts")).map(\.prompt)
+        let declared = RewardModelKind.declared
         let sampler = CandidateSampler(sampler: PolicySampler(model: policy, tokenizer: tokenizer, batchSize: settings.batchSize),
-                                       k: try params.int("fresh_k", default: 4, in: 2...64),
-                                       temperatures: try params.doubles("fresh_temperatures", default: [0.7, 1.0, 1.3], in: 0...10),
+                                       k: try params.value(declared.freshK), temperatures: try params.value(declared.freshTemperatures),
                                        maxNewTokens: settings.maxNewTokens)
         let groups = try sampler.sample(freshPrompts, seed: context.seed ^ 0x4652_4553_48, context: context)
         if world {
-            gold = try evaluation.gold(clearGap: try params.double("clear_gap", default: 0.2, in: 0...1), groups)
+            gold = try evaluation.gold(clearGap: try params.value(declared.clearGap), groups)
         }
         guard command != nil else { return }
         let pairs = groups.indices.flatMap { JudgePair.all(prompt: freshPrompts[$0], candidates: groups[$0], idPrefix: "f\($0 + 1)") }

@@ -50,20 +50,45 @@ struct SFTReport: Codable, Equatable {
 struct SFTKind: StageKind {
     /// `sft`.
     let name = "sft"
-    /// Version 3: TRL formats, format adherence and samples without the world; gold only with a world judge.
-    let version = 3
+    /// Version 4: TRL formats, format adherence and samples without the world, gold only with a world judge
+    /// (3: generation changes in Model; kind versions follow the code, see `GoldenOutputsTests`).
+    let version = 4
+    /// Fine-tunes on demonstrations.
+    let summary = "supervised fine-tuning on any TRL SFT format (loss on assistant turns, or every token of text), then greedy "
+        + "answers to the eval prompts: format adherence, samples, and gold scores with a world judge"
+
+    /// The params of an `sft` node, each declared once.
+    struct Declarations: ParamDeclarations {
+        /// Weights dtype of the written checkpoint.
+        let dtype = CheckpointDTypeParam.param
+        /// Optimiser settings.
+        let schedule = ScheduleParams(steps: 400, batchSize: 32, learningRate: 1e-3)
+        /// Evaluation generation settings.
+        let generation = GenerationSettings.Declarations(promptCount: 0)
+        /// Length grouping of batches.
+        let lengthWindow = BatchOrder.lengthWindow
+        /// Held-out share.
+        let validationFraction = Param.number("validation_fraction", default: 0.05, in: 0...0.5, "share of demonstrations held out")
+        /// Validation interval.
+        let evalEvery = Param.integer("eval_every", default: nil, derived: "max(1, steps / 10)", in: 1...10_000_000,
+                                      "steps between validation-loss measurements")
+        /// Which assistant turns carry the loss.
+        let lossTurns = Param.choice("loss_turns", default: SFTLossTurns.all,
+                                     "\"all\" assistant turns of a conversation carry the loss, or only the \"last\"")
+        /// Sample table rows.
+        let samplesShown = Param.integer("samples_shown", default: 8, in: 0...10_000, "greedy eval responses kept in the report's sample table")
+    }
+
+    /// The declarations.
+    static let declared = Declarations()
     /// Optimiser, split, evaluation and generation settings.
-    let params: [ParamSpec] = TrainingSchedule.specs + GenerationSettings.specs + [
-        BatchOrder.spec,
-        ParamSpec("validation_fraction", .number, summary: "share of demonstrations held out"),
-        ParamSpec("eval_every", .integer, summary: "steps between validation-loss measurements"),
-        ParamSpec("loss_turns", .string, summary: "\"all\" assistant turns of a conversation carry the loss, or only the \"last\""),
-        ParamSpec("samples_shown", .integer, summary: "greedy eval responses kept in the report's sample table (default 8)"),
-    ]
+    var params: [ParamSpec] { Self.declared.specs }
     /// `base` (checkpoint), `data` (SFT JSONL), `eval_prompts` (prompt JSONL), optional `baseline` (probe summary)
     /// and `world` (the world judge: gold scores of world prompts).
-    let inputs: [InputSpec]? = [InputSpec("base"), InputSpec("data"), InputSpec("eval_prompts"), InputSpec("baseline", required: false),
-                                InputSpec("world", required: false)]
+    let inputs: [InputSpec]? = [InputSpec("base", format: "causal LM checkpoint directory"), InputSpec("data", format: "SFT JSONL"),
+                                InputSpec("eval_prompts", format: "prompts JSONL"),
+                                InputSpec("baseline", required: false, format: "probe summary JSON (a probe node's summary)"),
+                                JudgeInputs.inputs[0]]
     /// `model` and `report`.
     let outputs: [String]? = ["model", "report"]
     /// Batch order uses the pipeline seed.
@@ -71,13 +96,14 @@ struct SFTKind: StageKind {
 
     /// Fine-tunes, evaluates and writes the SFT model and report.
     func run(_ context: StageContext) throws {
-        let params = Params(context)
-        let schedule = try TrainingSchedule(params, steps: 400, batchSize: 32, learningRate: 1e-3)
-        let settings = try GenerationSettings(params, promptCount: 0)
-        let validationFraction = try params.double("validation_fraction", default: 0.05, in: 0...0.5)
-        let evalEvery = try params.int("eval_every", default: max(1, schedule.steps / 10), in: 1...10_000_000)
-        let lossTurns = SFTLossTurns(rawValue: try params.choice("loss_turns", default: "all", among: SFTLossTurns.allCases.map(\.rawValue)))!
-        let samplesShown = try params.int("samples_shown", default: 8, in: 0...10_000)
+        let params = try checkedParams(context)
+        let declared = Self.declared
+        let schedule = try declared.schedule.schedule(params)
+        let settings = try declared.generation.settings(params)
+        let validationFraction = try params.value(declared.validationFraction)
+        let evalEvery = try params.value(declared.evalEvery, default: max(1, schedule.steps / 10))
+        let lossTurns = try params.value(declared.lossTurns)
+        let samplesShown = try params.value(declared.samplesShown)
         let dataURL = context.inputs["data"]!
         let records = try JSONFiles.sft(context, role: "data")
         let prompts = settings.take(try JSONFiles.prompts(context, role: "eval_prompts"))
@@ -89,7 +115,7 @@ struct SFTKind: StageKind {
 
         let trainer = CausalLMTrainer(model: model, schedule: schedule)
         var order = BatchOrder(lengths: data.train.map(\.tokens.count), batchSize: schedule.batchSize,
-                               windowBatches: try BatchOrder.windowBatches(params), seed: context.seed ^ 0x5346_5453)
+                               windowBatches: try params.value(declared.lengthWindow), seed: context.seed ^ 0x5346_5453)
         var trainCurve: [LossPoint] = [], validationCurve: [LossPoint] = []
         var smoothed = 0.0
         let started = Date()

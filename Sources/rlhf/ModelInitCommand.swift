@@ -28,13 +28,17 @@ struct ModelInitCommand: ParsableCommand {
     @Option(help: "Std of the normal initialisation (config initializer_range, default 0.02).")
     var initializerRange: Float?
 
+    /// Weights dtype of the written checkpoint.
+    @Option(help: "Weights dtype: f32 or bf16 (half the size).")
+    var dtype: CheckpointDType = .f32
+
     /// Runs the command.
     func run() throws {
         var config = scalarHead ? preset.config.withScalarHead() : preset.config
         if let initializerRange { config.initializerRange = initializerRange }
         let model = try LlamaModel(config: config, seed: seed)
         let url = URL(fileURLWithPath: out)
-        try Checkpoint.save(model, tokenizer: ByteTokenizer(), to: url)
+        try Checkpoint.save(model, tokenizer: ByteTokenizer(), to: url, dtype: dtype)
         print("wrote \(preset.rawValue) checkpoint (\(model.parameterCount) parameters, seed \(seed)) to \(url.path)")
     }
 }

@@ -16,19 +16,16 @@ struct EvaluateRun {
 
     /// Writes `report` (`final_eval.md`) and `summary` (`final_eval.json`).
     func run() throws {
-        let p = Params(context)
-        let temperature = try p.double("temperature", default: 0, in: 0...10)
-        let samples = try p.int("samples_per_prompt", default: 1, in: 1...64)
-        if samples > 1 && temperature == 0 {
-            throw StagesError.invalidParam(node: context.node, param: "samples_per_prompt",
-                                           message: "is \(samples) but greedy decoding (temperature 0) gives one response per prompt; set temperature above 0 or samples_per_prompt to 1")
-        }
-        let maxNewTokens = try p.int("max_new_tokens", default: 32, in: 1...4096)
-        let batchSize = try p.int("batch_size", default: 32, in: 1...4096)
-        let klSamples = try p.int("kl_samples", default: 1, in: 1...64)
-        let resamples = try p.int("bootstrap_resamples", default: 1000, in: 10...1_000_000)
-        let tableSize = try p.int("table_size", default: 5, in: 0...1000)
-        let goldTolerance = try p.double("hacking_gold_tolerance", default: 0.01, in: 0...1)
+        let p = try EvaluateKind().checkedParams(context)
+        let declared = EvaluateKind.declared
+        let temperature = try p.value(declared.temperature)
+        let samples = try p.value(declared.samplesPerPrompt)
+        let maxNewTokens = try p.value(declared.maxNewTokens)
+        let batchSize = try p.value(declared.batchSize)
+        let klSamples = try p.value(declared.klSamples)
+        let resamples = try p.value(declared.bootstrapResamples)
+        let tableSize = try p.value(declared.tableSize)
+        let goldTolerance = try p.value(declared.hackingGoldTolerance)
         guard let promptsURL = context.inputs["prompts"] else {
             throw StagesError.invalidInputs(node: context.node, message: "missing input 'prompts' (the eval prompts JSONL)")
         }

@@ -31,7 +31,7 @@ struct GateDataset: Sendable {
     static func load(_ url: URL, role: String, format: RecordFormat, file: String,
                      reader: RecordReader = RecordReader()) throws -> GateDataset {
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw GateError.unreadable(path: file, reason: "cannot read the file")
+            throw StagesError.badInput(path: file, message: "cannot read the file")
         }
         return parse(data, role: role, format: format, file: file, reader: reader)
     }
@@ -47,8 +47,8 @@ struct GateDataset: Sendable {
     /// Every JSONL input of `context` except `excluded` roles, sorted by role.
     static func inputs(of context: StageContext, excluding excluded: Set<String> = [],
                        reader: RecordReader = RecordReader()) throws -> [GateDataset] {
-        let params = GateParams(context)
-        return try context.inputs.keys.sorted().filter { !excluded.contains($0) }.map { role in
+        let params = Params(context)
+        return try context.inputs.keys.sorted().filter { !excluded.contains($0) && !Node.isGateRole($0) }.map { role in
             let url = context.inputs[role]!
             return try load(url, role: role, format: RecordFormat.of(role: role, params: params),
                             file: GateSupport.displayPath(url, workspace: context.workspace), reader: reader)

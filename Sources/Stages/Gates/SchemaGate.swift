@@ -12,14 +12,31 @@ public struct SchemaGate: StageKind {
     public let inputs: [InputSpec]? = nil
     /// `verdict` and `outcome`.
     public let outputs: [String]? = GateSupport.outputs
+    /// Checks data files against their formats.
+    public let summary = "every JSONL input against its format: fields, types, empty strings, length limits, control characters, UTF-8"
+
+    /// The params of a `gate.schema` node, each declared once.
+    struct Declarations: ParamDeclarations {
+        /// Severity and findings.
+        let common = GateSupport.common
+        /// Role formats.
+        let formats = RecordFormat.formats
+        /// Characters per field.
+        let maxChars = Param.integer("max_chars", default: 16_000, in: 1...100_000_000, "characters allowed in one field")
+        /// Tokens per example.
+        let maxTokens = Param.integer("max_tokens", default: 8_192, in: 1...100_000_000, "byte-tokenizer tokens (UTF-8 bytes) allowed in one example")
+        /// Bytes per line.
+        let maxLineBytes = Param.integer("max_line_bytes", default: 1 << 20, in: 16...1 << 30, "bytes allowed on one line before it is rejected unparsed")
+        /// Bad-line bound.
+        let maxBadFraction = Param.number("max_bad_fraction", default: 0, in: 0...1, "fraction of bad lines tolerated per file")
+    }
+
+    /// The declarations.
+    static let declared = Declarations()
     /// Declared params.
-    public let params = GateSupport.commonParams + [
-        ParamSpec("formats", .object, summary: "input role → \"sft\" | \"preferences\" | \"prompts\" when the role name does not say"),
-        ParamSpec("max_chars", .integer, summary: "characters allowed in one field (default 16000)"),
-        ParamSpec("max_tokens", .integer, summary: "byte-tokenizer tokens (UTF-8 bytes) allowed in one example (default 8192)"),
-        ParamSpec("max_line_bytes", .integer, summary: "bytes allowed on one line before it is rejected unparsed (default 1 MiB)"),
-        ParamSpec("max_bad_fraction", .number, summary: "fraction of bad lines tolerated per file (default 0)"),
-    ]
+    public var params: [ParamSpec] { Self.declared.specs }
+    /// Every input's format must be known.
+    public var rules: [ParamRule] { [RecordFormat.rule()] }
 
     /// Creates the kind.
     public init() {}
@@ -38,11 +55,10 @@ public struct SchemaGate: StageKind {
 
     /// Checks every input and records the verdict.
     public func run(_ context: StageContext) throws {
-        let params = GateParams(context)
-        let limits = Limits(maxChars: try params.int("max_chars", default: 16_000, range: 1...100_000_000),
-                            maxTokens: try params.int("max_tokens", default: 8_192, range: 1...100_000_000),
-                            maxLineBytes: try params.int("max_line_bytes", default: 1 << 20, range: 16...1 << 30),
-                            maxBadFraction: try params.double("max_bad_fraction", default: 0, range: 0...1))
+        let params = try checkedParams(context)
+        let d = Self.declared
+        let limits = Limits(maxChars: try params.value(d.maxChars), maxTokens: try params.value(d.maxTokens),
+                            maxLineBytes: try params.value(d.maxLineBytes), maxBadFraction: try params.value(d.maxBadFraction))
         let datasets = try GateDataset.inputs(of: context, reader: RecordReader(maxLineBytes: limits.maxLineBytes))
         try GateSupport.finish(Self.evaluate(datasets, limits: limits), gate: name, context: context)
     }

@@ -10,15 +10,25 @@ import Training
 /// The reward model is wired by each stage under its own role.
 enum JudgeInputs {
     /// The optional judge input roles.
-    static let inputs = [InputSpec("world", required: false), InputSpec("judge_command", required: false),
-                         InputSpec("labels", required: false)]
-
-    /// The command judge's params.
-    static let params = [
-        ParamSpec("judge_cmd", .string, summary: "command judge command line (default: run the judge_command input with the request and verdict paths)"),
-        ParamSpec("judge_timeout", .number, summary: "seconds one command-judge batch may take (default 600)"),
-        ParamSpec("judge_batch_size", .integer, summary: "pairs sent to the command judge per run (default 64)"),
+    static let inputs = [
+        InputSpec("world", required: false, format: "the world judge: a synth.world output (gold scores of world prompts)"),
+        InputSpec("judge_command", required: false, format: "command judge program (a file node; run as $RLHF_JUDGE_PROGRAM)"),
+        InputSpec("labels", required: false, format: "labels JSONL: human verdicts on given pairs"),
     ]
+
+    /// The command judge's params, each declared once.
+    struct Declarations: ParamDeclarations {
+        /// The command line.
+        let command = Param.text("judge_cmd", default: nil, derived: "run the judge_command input with the request and verdict paths",
+                                 "command judge command line (bash); $RLHF_JUDGE_IN, $RLHF_JUDGE_OUT, $RLHF_JUDGE_PROGRAM")
+        /// Seconds per batch.
+        let timeout = Param.number("judge_timeout", default: 600, in: 0.001...1_000_000, "seconds one command-judge batch may take")
+        /// Pairs per run.
+        let batchSize = Param.integer("judge_batch_size", default: 64, in: 1...1_000_000, "pairs sent to the command judge per run")
+    }
+
+    /// The declarations.
+    static let declared = Declarations()
 
     /// The world judge when `world` is wired.
     static func world(_ context: StageContext) -> WorldPairJudge? {
@@ -29,10 +39,9 @@ enum JudgeInputs {
     static func command(_ context: StageContext) throws -> CommandJudge? {
         let params = Params(context)
         let program = context.inputs["judge_command"]
-        guard program != nil || params.values["judge_cmd"] != nil else { return nil }
-        return CommandJudge(command: try params.string("judge_cmd", default: CommandJudge.defaultCommand), program: program,
-                            timeout: try params.double("judge_timeout", default: 600, in: 0.001...1e6),
-                            batchSize: try params.int("judge_batch_size", default: 64, in: 1...1_000_000),
+        guard program != nil || params.isSet(declared.command) else { return nil }
+        return CommandJudge(command: try params.value(declared.command, default: CommandJudge.defaultCommand), program: program,
+                            timeout: try params.value(declared.timeout), batchSize: try params.value(declared.batchSize),
                             workspace: context.workspace, scratch: context.scratch.appendingPathComponent("judge"),
                             node: context.node, context: context)
     }
