@@ -106,9 +106,9 @@ final class ParamValidationTests: XCTestCase {
 
     func testEveryParamAKindReadsIsDeclared() {
         // `ParamDeclarations.specs` lists the stored params by reflection, so a kind cannot read one it does not declare.
-        XCTAssertEqual(SFTKind.declared.specs.map(\.name), ["steps", "batch_size", "learning_rate", "warmup_steps", "weight_decay",
+        XCTAssertEqual(SFTKind.declared.specs.map(\.name), ["dtype", "steps", "batch_size", "learning_rate", "warmup_steps", "weight_decay",
                                                            "prompt_count", "max_new_tokens", "generation_batch", "length_window",
-                                                           "validation_fraction", "eval_every"])
-        XCTAssertEqual(PPOKind().params.count, 28)
+                                                           "validation_fraction", "eval_every", "loss_turns", "samples_shown"])
+        XCTAssertEqual(PPOKind().params.count, 29)
     }
 }
