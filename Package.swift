@@ -39,9 +39,13 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release))]),
         // SafeTensors: hardened reader and writer of the safetensors container.
         .target(name: "SafeTensors"),
+        // GGUF: hardened lazy reader of llama.cpp's GGUF container and its dequantisers (F16, BF16, Q8_0, Q4_x, K-quants).
+        .target(name: "GGUF", dependencies: ["SafeTensors"]),
+        // ChatTemplate: the Jinja subset of Hugging Face chat templates, rendered as transformers does. Foundation only.
+        .target(name: "ChatTemplate"),
         // Model: LLaMA-architecture transformer, AdamW, sampling, tokenizer, checkpoints.
         .target(name: "Model", dependencies: [
-            "Kernels", "SafeTensors",
+            "Kernels", "SafeTensors", "GGUF", "ChatTemplate",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
         // EngineCore: pipeline model, loader, planner, hashing, stage protocol and catalog view. No ML, no GRDB.
@@ -64,7 +68,7 @@ let package = Package(
         // TextSimilarity: text normalisation, shingles, MinHash LSH and the eval-leak detector of the gates.
         .target(name: "TextSimilarity"),
         // Stages: built-in ML node kinds and quality gates, implemented on EngineCore's stage protocol. No GRDB.
-        .target(name: "Stages", dependencies: ["EngineCore", "Model", "World", "Training", "TextSimilarity"]),
+        .target(name: "Stages", dependencies: ["EngineCore", "Model", "GGUF", "World", "Training", "TextSimilarity"]),
         // Report: the experiment report page and the `report` node kind that renders it from its catalog view. No GRDB.
         .target(name: "Report", dependencies: ["EngineCore", "Stages", "Training", "Charts"]),
         // CatalogReports: `rlhf report` and `rlhf diff`, which read the live catalog through Engine.
@@ -72,13 +76,15 @@ let package = Package(
                 swiftSettings: orchestrationSettings),
         // rlhf: the thin command-line front end.
         .executableTarget(name: "rlhf", dependencies: [
-            "Engine", "EngineCore", "Stages", "Report", "CatalogReports", "Model",
+            "Engine", "EngineCore", "Stages", "Report", "CatalogReports", "Model", "GGUF", "ChatTemplate",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: orchestrationSettings),
 
         .testTarget(name: "EngineTests", dependencies: ["EngineCore", "Engine"]),
-        .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "SafeTensors"], exclude: ["Fixtures"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "SafeTensors", "GGUF", "ChatTemplate"], exclude: ["Fixtures"]),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF", "SafeTensors"], exclude: ["Fixtures"]),
         .testTarget(name: "WorldTests", dependencies: ["World"]),
+        .testTarget(name: "ChatTemplateTests", dependencies: ["ChatTemplate"], exclude: ["Fixtures"]),
         .testTarget(name: "StagesTests", dependencies: ["Stages", "Report", "CatalogReports", "EngineCore", "Engine", "Model", "World",
                                                      "Training", "Charts", "TextSimilarity"]),
     ],

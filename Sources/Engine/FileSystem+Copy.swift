@@ -103,6 +103,22 @@ extension FileSystem {
         return names.sorted()
     }
 
+    /// The names in directory `path` that start with one of `prefixes` (a name is only turned into
+    /// a `String` when it matches, so scanning a large output directory stays cheap).
+    static func names(in path: String, startingWith prefixes: [String]) -> [String] {
+        guard let directory = opendir(path) else { return [] }
+        defer { closedir(directory) }
+        let wanted = prefixes.map { Array($0.utf8) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            withUnsafeBytes(of: entry.pointee.d_name) { buffer in
+                guard buffer.first == UInt8(ascii: "."), wanted.contains(where: { buffer.starts(with: $0) }) else { return }
+                names.append(String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self))
+            }
+        }
+        return names
+    }
+
     /// The first symlink, device, socket or FIFO at or under `path` (workspace-relative to `path`), if any.
     static func firstNonRegular(under path: String, relative: String = "") -> String? {
         switch FileHasher.linkKind(of: path) {

@@ -6,7 +6,7 @@ enum FileSystem {
     /// The path without its last component (`""` for a single component, `/` for a top-level
     /// absolute path); never traps, whatever the text.
     static func parent(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "" }
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "" }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 

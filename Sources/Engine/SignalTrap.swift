@@ -16,10 +16,10 @@ final class SignalTrap {
             source.setEventHandler {
                 count += 1
                 if count > 1 {
+                    // `.rlhf/tmp` stays: it tells the next build to remove what this one leaves.
                     for run in (try? FileSystem.listDirectory(temporary)) ?? [] {
                         ChildProcess.killRecorded(at: temporary + "/" + run + "/" + ChildProcess.recordName)
                     }
-                    try? FileSystem.remove(temporary)
                     exit(128 + signalNumber)
                 }
                 FileHandle.standardError.write(Data("\nstopping: interrupted by signal \(signalNumber); press again to exit at once\n".utf8))

@@ -27,7 +27,7 @@ extension Workspace {
         guard !relative.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
             throw EngineError.unsafePath(path: relative, problem: "holds a NUL or control character")
         }
-        var missing: [String] = [(relative as NSString).lastPathComponent]
+        var missing: [String] = [String(relative.split(separator: "/", omittingEmptySubsequences: false).last ?? "")]
         var ancestor = FileSystem.parent(of: absolute(relative))
         while true {
             if let real = resolved[ancestor] ?? Self.realPath(ancestor) {
@@ -40,7 +40,7 @@ extension Workspace {
             if case .symlink = FileHasher.linkKind(of: ancestor) {
                 throw EngineError.unsafePath(path: relative, problem: "\(ancestor) is a dangling symlink")
             }
-            missing.append((ancestor as NSString).lastPathComponent)
+            missing.append(String(ancestor.split(separator: "/", omittingEmptySubsequences: false).last ?? ""))
             let parent = FileSystem.parent(of: ancestor)
             guard parent != ancestor, !parent.isEmpty else { throw EngineError.unsafePath(path: relative, problem: "no existing directory above it") }
             ancestor = parent
@@ -56,13 +56,14 @@ extension Workspace {
         guard let real = Self.realPath(parent), isConfined(real) else {
             throw EngineError.unsafePath(path: relative, problem: "its directory moved outside the workspace while it was being created")
         }
-        return real + "/" + (planned as NSString).lastPathComponent
+        return real + "/" + planned[planned.index(after: planned.lastIndex(of: "/")!)...]
     }
 
     /// Checks every produced output of `pipeline` before anything runs: each must resolve inside the
     /// workspace, must not be or contain the pipeline file, and no two may be the same file or nest
     /// (also through symlinks inside the workspace).
     func checkOutputs(_ pipeline: Pipeline, registry: StageRegistry) throws {
+        if try checkLexicalOutputs(pipeline, registry: registry) { return }
         var issues: [ValidationIssue] = []
         var owners: [String: String] = [:]
         var resolvedDirectories: [String: String] = [:]
@@ -97,5 +98,34 @@ extension Workspace {
             }
         }
         guard issues.isEmpty else { throw EngineError.invalidPipeline(file: pipeline.file ?? "pipeline", issues: issues) }
+    }
+
+    /// The fast path of `checkOutputs` (a no-op build pays only one `realpath` per output directory):
+    /// when every output's directory exists and resolves to its own lexical path, no symlink is on
+    /// the way, so the validator's lexical checks already hold and only the pipeline file needs a
+    /// look. Returns false when some directory is missing or aliased (then the full check runs).
+    private func checkLexicalOutputs(_ pipeline: Pipeline, registry: StageRegistry) throws -> Bool {
+        var plain: [Substring: Bool] = [:]
+        let pipelineFile = pipeline.file.flatMap(Self.realPath)
+        let pipelineRelative = pipelineFile.flatMap { $0.hasPrefix(realRoot + "/") ? String($0.dropFirst(realRoot.count + 1)) : nil }
+        for name in pipeline.order {
+            let node = pipeline.nodes[name]!
+            for (output, relative) in node.outputs {
+                let slash = relative.utf8.lastIndex(of: UInt8(ascii: "/")) ?? relative.startIndex
+                let parent = relative[..<slash]
+                if plain[parent] == nil {
+                    let lexical = parent.isEmpty ? realRoot : realRoot + "/" + parent
+                    plain[parent] = Self.realPath(parent.isEmpty ? rootPath : rootPath + "/" + parent) == lexical
+                }
+                guard plain[parent]! else { return false }
+                if let pipelineRelative, pipelineRelative.hasPrefix(relative),
+                   pipelineRelative.count == relative.count || pipelineRelative.dropFirst(relative.count).hasPrefix("/"),
+                   !(registry.kind(named: node.kind) is FileKind) {
+                    throw EngineError.invalidPipeline(file: pipeline.file ?? "pipeline", issues: [ValidationIssue(
+                        path: "nodes.\(name).outputs.\(output)", message: "'\(relative)' would overwrite the pipeline file \(pipelineFile!); choose another path")])
+                }
+            }
+        }
+        return true
     }
 }

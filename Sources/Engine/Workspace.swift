@@ -12,6 +12,8 @@ public final class Workspace: @unchecked Sendable {
     public let store: ContentStore
     /// The root with every symlink resolved; every written path must resolve inside it.
     let realRoot: String
+    /// `root.path`, computed once (building it from the URL on every call is slow).
+    let rootPath: String
 
     /// Warnings found while opening (a lost catalog); commands print them.
     public let warnings: [String]
@@ -20,7 +22,8 @@ public final class Workspace: @unchecked Sendable {
     /// writes nothing (the commands that only read work in a read-only workspace).
     public init(root: URL, readOnly: Bool = false) throws {
         self.root = root.standardizedFileURL
-        realRoot = Self.realPath(self.root.path) ?? self.root.path
+        rootPath = self.root.path
+        realRoot = Self.realPath(rootPath) ?? rootPath
         stateDirectory = self.root.path + "/.rlhf"
         let catalogPath = stateDirectory + "/catalog.sqlite"
         if readOnly {
@@ -66,7 +69,7 @@ public final class Workspace: @unchecked Sendable {
 
     /// The absolute path of a workspace-relative path (an absolute path, as an external `file` node has, is kept).
     public func absolute(_ relative: String) -> String {
-        relative.hasPrefix("/") ? relative : root.path + "/" + relative
+        relative.hasPrefix("/") ? relative : rootPath + "/" + relative
     }
 
     /// The workspace-relative form of `path` (absolute or relative to the current directory), if inside.

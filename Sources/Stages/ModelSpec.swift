@@ -18,7 +18,8 @@ struct ModelSpec: ParamDeclarations {
     /// Query heads.
     let numAttentionHeads = Param.integer("num_attention_heads", default: nil, derived: "from the preset", in: 1...256, "attention heads")
     /// Key/value heads.
-    let numKeyValueHeads = Param.integer("num_key_value_heads", default: nil, derived: "num_attention_heads", in: 1...256,
+    let numKeyValueHeads = Param.integer("num_key_value_heads", default: nil, derived: "num_attention_heads when that is set, else from the preset",
+                                         in: 1...256,
                                          "key/value heads (grouped-query attention)")
     /// Context length.
     let maxPositionEmbeddings = Param.integer("max_position_embeddings", default: 256, in: 8...1_000_000, "longest sequence")
@@ -47,17 +48,19 @@ struct ModelSpec: ParamDeclarations {
             config.hiddenSize = try inner.value(fields.hiddenSize, default: config.hiddenSize)
             config.intermediateSize = try inner.value(fields.intermediateSize, default: config.intermediateSize)
             config.numHiddenLayers = try inner.value(fields.numHiddenLayers, default: config.numHiddenLayers)
+            // Heads set without KV heads means plain multi-head attention; otherwise the preset's grouping stays.
+            let kvDefault = inner.isSet(fields.numAttentionHeads) ? try inner.value(fields.numAttentionHeads) : config.numKeyValueHeads
             config.numAttentionHeads = try inner.value(fields.numAttentionHeads, default: config.numAttentionHeads)
-            config.numKeyValueHeads = try inner.value(fields.numKeyValueHeads, default: config.numAttentionHeads)
+            config.numKeyValueHeads = try inner.value(fields.numKeyValueHeads, default: kvDefault)
             config.maxPositionEmbeddings = try inner.value(fields.maxPositionEmbeddings)
             config.ropeTheta = Float(try inner.value(fields.ropeTheta, default: Double(config.ropeTheta)))
             config.initializerRange = Float(try inner.value(fields.initializerRange, default: Double(config.initializerRange)))
             try config.validate()
             return config
         } catch let StagesError.invalidParam(_, field, message) {
-            throw params.error("\(param.spec.name).\(field)", message)
+            throw params.error(param, field: field, message)
         } catch let error as ModelError {
-            throw params.error(param.spec.name, "describes an invalid model: \(error.description)")
+            throw params.error(param, "describes an invalid model: \(error.description)")
         }
     }
 }

@@ -24,6 +24,11 @@ struct Params {
         .invalidParam(node: node, param: param, message: message)
     }
 
+    /// An error about the declared `param` (its name comes from the declaration), or about `field` inside it.
+    func error<Value>(_ param: Param<Value>, field: String? = nil, _ message: String) -> StagesError {
+        error(param.spec.name + (field.map { ".\($0)" } ?? ""), message)
+    }
+
     /// Whether the node sets `param`.
     func isSet<Value>(_ param: Param<Value>) -> Bool {
         values[param.spec.name] != nil

@@ -142,7 +142,7 @@ struct PreferencesKind: StageKind {
             let object = JSONValue.object(try params.value(declared.annotator))
             return try JSONDecoder().decode(AnnotatorConfig.self, from: Data(object.canonical.utf8))
         } catch let WorldError.invalidConfig(field, message) {
-            throw params.error("annotator.\(field)", message)
+            throw params.error(declared.annotator, field: field, message)
         }
     }
 }

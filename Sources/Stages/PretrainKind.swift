@@ -10,7 +10,7 @@ import Training
 struct PretrainKind: StageKind {
     /// `pretrain`.
     let name = "pretrain"
-    /// Version 2: checkpoints gain generation_config.json and a dtype param.
+    /// Version 2: checkpoints carry torch_dtype and generation_config.json and honour the dtype param (see `GoldenOutputsTests`).
     let version = 2
     /// Trains a base model from scratch on the corpus.
     let summary = "train a base causal LM from scratch on a plain-text corpus (byte tokenizer)"
@@ -91,7 +91,7 @@ struct PretrainKind: StageKind {
     static func seqLen(_ params: Params, config: LlamaConfig) throws -> Int {
         let value = try params.value(declared.seqLen)
         guard value <= config.maxPositionEmbeddings else {
-            throw params.error("seq_len", "\(value) is over the model's max_position_embeddings \(config.maxPositionEmbeddings)")
+            throw params.error(declared.seqLen, "\(value) is over the model's max_position_embeddings \(config.maxPositionEmbeddings)")
         }
         return value
     }

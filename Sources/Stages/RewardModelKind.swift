@@ -66,7 +66,7 @@ struct RewardModelKind: StageKind {
     var rules: [ParamRule] {
         [.stage("steps and epochs exclude each other") { params, _ in
             if params.isSet(Self.declared.epochs) && params.isSet(Self.declared.schedule.steps) {
-                throw params.error("epochs", "sets the number of steps; remove either steps or epochs")
+                throw params.error(Self.declared.epochs, "sets the number of steps; remove either steps or epochs")
             }
         }]
     }
@@ -84,7 +84,9 @@ struct RewardModelKind: StageKind {
     func run(_ context: StageContext) throws {
         let params = try checkedParams(context)
         let declared = Self.declared
-        let records = try JSONFiles.preferences(context, role: "data")
+        let dataURL = context.inputs["data"]!
+        let numbered = try JSONFiles.numberedPreferences(context, role: "data")
+        let records = numbered.map(\.record)
         let heldoutFraction = try params.value(declared.heldoutFraction)
         var train: [PreferenceRecord] = [], heldout: [PreferenceRecord] = []
         for record in records {
@@ -110,13 +112,15 @@ struct RewardModelKind: StageKind {
         model.copyMatchingParameters(from: policy)
         let layers = model.config.numHiddenLayers
         let trainable = try params.value(declared.trainableLayers, default: layers)
-        guard trainable <= layers else { throw params.error("trainable_layers", "\(trainable) is over the backbone's \(layers) layers") }
+        guard trainable <= layers else { throw params.error(declared.trainableLayers, "\(trainable) is over the backbone's \(layers) layers") }
         if trainable < layers {
             model.setTrainable(false) { name in
                 name == "model.embed_tokens.weight" || (0..<(layers - trainable)).contains { name.hasPrefix("model.layers.\($0).") }
             }
         }
         let trainer = RewardTrainer(model: model, tokenizer: tokenizer, schedule: schedule)
+        try Self.checkLengths(numbered, trainer: trainer, limit: model.config.maxPositionEmbeddings,
+                              file: GateSupport.displayPath(dataURL, workspace: context.workspace))
         trainer.margin = try params.value(declared.margin)
         trainer.centring = try params.value(declared.centring)
         let dataMargin = try params.value(declared.dataMargin)
@@ -167,6 +171,20 @@ struct RewardModelKind: StageKind {
             context.metrics.record(name, step: schedule.steps, value: value)
         }
         try JSONFiles.write(report, to: context.outputs["report"]!)
+    }
+
+    /// Fails naming the file and line of the first pair whose prompt and chosen or rejected response take
+    /// more tokens than the model's context.
+    static func checkLengths(_ records: [(line: Int, record: PreferenceRecord)], trainer: RewardTrainer, limit: Int, file: String) throws {
+        for (line, record) in records {
+            for (field, response) in [("chosen", record.chosen), ("rejected", record.rejected)] {
+                let count = trainer.tokens(prompt: record.prompt, response: response).count
+                guard count <= limit else {
+                    throw StagesError.badInput(path: file, message: "line \(line): prompt and \(field) take \(count) tokens, over the model's "
+                        + "\(limit); shorten the pair or use a backbone with a longer max_position_embeddings")
+                }
+            }
+        }
     }
 }
 

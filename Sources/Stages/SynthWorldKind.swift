@@ -92,7 +92,8 @@ struct SynthWorldKind: StageKind {
     /// The world config of `values`; the seed defaults to `seed`.
     static func config(_ values: [String: JSONValue], seed: UInt64, node: String) throws -> WorldConfig {
         var values = values
-        if values["seed"] == nil { values["seed"] = .int(Int64(bitPattern: seed & 0x7FFF_FFFF_FFFF_FFFF)) }
+        let seedName = declared.seed.spec.name
+        if values[seedName] == nil { values[seedName] = .int(Int64(bitPattern: seed & 0x7FFF_FFFF_FFFF_FFFF)) }
         do {
             return try JSONDecoder().decode(WorldConfig.self, from: Data(JSONValue.object(values).canonical.utf8))
         } catch let WorldError.invalidConfig(field, message) {

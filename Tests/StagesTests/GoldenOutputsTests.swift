@@ -87,7 +87,6 @@ final class GoldenOutputsTests: XCTestCase {
     /// What differs between `golden` and `current`, each with what to do, in pipeline order.
     static func compare(golden: Golden, current: Golden, pipeline: Pipeline) -> [String] {
         var problems: [String] = []
-        var changed = Set<String>()
         for name in pipeline.order {
             guard let now = current.nodes[name] else { continue }
             guard let then = golden.nodes[name] else {
@@ -95,8 +94,10 @@ final class GoldenOutputsTests: XCTestCase {
                 continue
             }
             let differing = Set(now.outputs.keys).union(then.outputs.keys).sorted().filter { now.outputs[$0] != then.outputs[$0] }
-            if !differing.isEmpty { changed.insert(name) }
-            let upstreamChanged = pipeline.nodes[name]!.dependencies.filter(changed.contains).sorted()
+            // The inputs this node consumed that changed (an upstream output it does not read does not count).
+            let upstreamChanged = Set(pipeline.nodes[name]!.inputs.values.filter { input in
+                current.nodes[input.node]?.outputs[input.output] != golden.nodes[input.node]?.outputs[input.output]
+            }.map(\.node)).sorted()
             if now.version != then.version {
                 problems.append("kind \(now.kind) is now version \(now.version) but \(goldenPath.lastPathComponent) records version \(then.version) "
                                 + "for node \(name); regenerate the file with \(regenerate) and commit it")

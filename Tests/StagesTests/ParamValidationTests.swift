@@ -1,5 +1,6 @@
 import EngineCore
 import Foundation
+import Model
 import Report
 import XCTest
 @testable import Stages
@@ -102,6 +103,13 @@ final class ParamValidationTests: XCTestCase {
         XCTAssertEqual(schedule.steps, 50)
         XCTAssertEqual(schedule.warmupSteps, 10, "the derived default min(20, steps / 5)")
         XCTAssertEqual(schedule.learningRate, 1e-3)
+        // The `small` preset keeps its grouped-query attention unless the heads are set.
+        func model(_ object: [String: JSONValue]) throws -> LlamaConfig {
+            try ModelSpec.config(Params(node: "pretrain", values: ["model": .object(object)]))
+        }
+        XCTAssertEqual(try model(["preset": .string("small")]).numKeyValueHeads, 2)
+        XCTAssertEqual(try model(["preset": .string("small"), "num_attention_heads": .int(4)]).numKeyValueHeads, 4)
+        XCTAssertEqual(try model([:]).maxPositionEmbeddings, 256)
     }
 
     func testEveryParamAKindReadsIsDeclared() {

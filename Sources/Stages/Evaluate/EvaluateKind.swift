@@ -57,7 +57,7 @@ struct EvaluateKind: StageKind {
         [.stage("samples_per_prompt above 1 only with temperature above 0") { params, _ in
             let samples = try params.value(Self.declared.samplesPerPrompt)
             if samples > 1, try params.value(Self.declared.temperature) == 0 {
-                throw params.error("samples_per_prompt", "is \(samples) but greedy decoding (temperature 0) gives one response per prompt; "
+                throw params.error(Self.declared.samplesPerPrompt, "is \(samples) but greedy decoding (temperature 0) gives one response per prompt; "
                     + "set temperature above 0 or samples_per_prompt to 1")
             }
         }]

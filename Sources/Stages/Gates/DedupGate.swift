@@ -15,7 +15,7 @@ public struct DedupGate: StageKind {
     /// `verdict` and `outcome`.
     public let outputs: [String]? = GateSupport.outputs
     /// Finds duplicates.
-    public let summary = "exact and near-duplicate records within each JSONL input, and preference pairs whose chosen equals rejected"
+    public let summary = "exact and near-duplicate records within each JSONL input, and preference pairs whose chosen equals rejected (inputs: any roles, each a JSONL set whose format its name gives: sft…, pref…, prompt…/eval…/ppo…, or params.formats)"
 
     /// The params of a `gate.dedup` node, each declared once.
     struct Declarations: ParamDeclarations {

@@ -15,7 +15,7 @@ public struct EvalLeakGate: StageKind {
     /// `verdict` and `outcome`.
     public let outputs: [String]? = GateSupport.outputs
     /// Finds eval prompts in training data.
-    public let summary = "eval prompts found in any training set (exact, contained or near by n-grams), each leak with both files and lines"
+    public let summary = "eval prompts found in any training set (exact, contained or near by n-grams), each leak with both files and lines (inputs: any roles, each a JSONL set whose format its name gives: sft…, pref…, prompt…/eval…/ppo…, or params.formats)"
 
     /// The params of a `gate.eval_leak` node, each declared once.
     struct Declarations: ParamDeclarations {

@@ -10,7 +10,7 @@ extension RecordFormat {
     static func of(role: String, params: Params) throws -> RecordFormat {
         if let raw = try params.value(formats)[role] {
             guard let name = raw.stringValue, let format = RecordFormat(rawValue: name), format != .verdicts else {
-                throw params.error("formats.\(role)", "must be \"sft\", \"preferences\", \"prompts\" or \"labels\", found \(raw.canonical)")
+                throw params.error(formats, field: role, "must be \"sft\", \"preferences\", \"prompts\" or \"labels\", found \(raw.canonical)")
             }
             return format
         }
@@ -27,13 +27,13 @@ extension RecordFormat {
         .stage("every input role's format is known from its name or params.formats") { params, roles in
             let skipped = try excluded(params)
             for role in try params.value(formats).keys.sorted() where !roles.contains(role) {
-                throw params.error("formats.\(role)", "names no input of this node; inputs: \(roles.sorted().joined(separator: ", "))")
+                throw params.error(formats, field: role, "names no input of this node; inputs: \(roles.sorted().joined(separator: ", "))")
             }
             for role in roles.sorted() where !skipped.contains(role) && !Node.isGateRole(role) {
                 do {
                     _ = try of(role: role, params: params)
                 } catch StagesError.unknownFormat {
-                    throw params.error("formats.\(role)", "is needed: the role name '\(role)' does not say its format; "
+                    throw params.error(formats, field: role, "is needed: the role name '\(role)' does not say its format; "
                         + "set params.formats.\(role) to \"sft\", \"preferences\", \"prompts\" or \"labels\" or rename the role")
                 }
             }

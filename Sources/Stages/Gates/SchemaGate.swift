@@ -13,7 +13,7 @@ public struct SchemaGate: StageKind {
     /// `verdict` and `outcome`.
     public let outputs: [String]? = GateSupport.outputs
     /// Checks data files against their formats.
-    public let summary = "every JSONL input against its format: fields, types, empty strings, length limits, control characters, UTF-8"
+    public let summary = "every JSONL input against its format: fields, types, empty strings, length limits, control characters, UTF-8 (inputs: any roles, each a JSONL set whose format its name gives: sft…, pref…, prompt…/eval…/ppo…, or params.formats)"
 
     /// The params of a `gate.schema` node, each declared once.
     struct Declarations: ParamDeclarations {

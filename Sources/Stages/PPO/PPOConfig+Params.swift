@@ -74,13 +74,13 @@ struct PPOParams: ParamDeclarations {
     static let rules: [ParamRule] = [
         .stage("kl_target only with kl_control adaptive") { params, _ in
             if params.isSet(declared.klTarget), try params.value(declared.klControl) != "adaptive" {
-                throw params.error("kl_target", "only applies with \"kl_control\": \"adaptive\"; remove it or set kl_control")
+                throw params.error(declared.klTarget, "only applies with \"kl_control\": \"adaptive\"; remove it or set kl_control")
             }
         },
         .stage("samples_per_prompt at least 2 unless reward is rm") { params, _ in
             let reward = try params.value(declared.reward), samples = try params.value(declared.samplesPerPrompt)
             if reward != .rm && samples < 2 {
-                throw params.error("samples_per_prompt", "must be at least 2 with \"reward\": \"\(reward.rawValue)\" (it compares completions of one prompt)")
+                throw params.error(declared.samplesPerPrompt, "must be at least 2 with \"reward\": \"\(reward.rawValue)\" (it compares completions of one prompt)")
             }
         },
     ]

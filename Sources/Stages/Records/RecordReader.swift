@@ -68,6 +68,11 @@ struct RecordReader: Sendable {
     /// Reads `url` as `format` and returns its records; any bad line, or no record at all, throws
     /// `StagesError.invalidData` listing every bad line.
     func records(_ format: RecordFormat, from url: URL, file: String? = nil) throws -> [DataRecord] {
+        try numbered(format, from: url, file: file).map(\.record)
+    }
+
+    /// `records` with each record's 1-based line in the file (blank lines are skipped, so lines can jump).
+    func numbered(_ format: RecordFormat, from url: URL, file: String? = nil) throws -> [(line: Int, record: DataRecord)] {
         let name = file ?? url.path
         let result = try read(format, from: url, file: name)
         guard result.issues.isEmpty else {
@@ -78,7 +83,17 @@ struct RecordReader: Sendable {
         guard !result.records.isEmpty else {
             throw StagesError.badInput(path: name, message: "has no \(format.title) records; it needs at least one line (\(format.accepted))")
         }
-        return result.records.map(\.record)
+        return result.records
+    }
+
+    /// The demonstrations of an SFT file with their lines (see `numbered`).
+    func numberedSFT(from url: URL, file: String? = nil) throws -> [(line: Int, example: SFTExample)] {
+        try numbered(.sft, from: url, file: file).compactMap { if case .sft(let example) = $0.record { return ($0.line, example) }; return nil }
+    }
+
+    /// The pairs of a preference file with their lines (see `numbered`).
+    func numberedPreferences(from url: URL, file: String? = nil) throws -> [(line: Int, record: PreferenceRecord)] {
+        try numbered(.preferences, from: url, file: file).compactMap { if case .preference(let pair) = $0.record { return ($0.line, pair) }; return nil }
     }
 
     /// The demonstrations of an SFT file (see `records`).
