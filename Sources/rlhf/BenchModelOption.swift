@@ -9,8 +9,7 @@ struct BenchModelOption: ParsableArguments {
     var preset: ModelPreset?
 
     /// An HF-layout model directory to time instead of a preset.
-    @Option(help: "An HF-layout model directory (config.json, model.safetensors) to time instead of --preset, "
-                + "e.g. one written by `rlhf model init --config DIR`.")
+    @Option(help: "An HF-layout model directory (config.json, model.safetensors) to time instead of --preset.")
     var model: String?
 
     /// Checks the arguments before running.
