@@ -45,9 +45,12 @@ def median_run(runs):
 def alternate(sides, rounds):
     """Runs each side's command `rounds` times, interleaved; returns {side: {"median": run, "rounds": [tok/s]}}."""
     runs = {side: [] for side in sides}
-    for _ in range(rounds):
+    for i in range(rounds):
         for side, cmd in sides.items():
             runs[side].append(run_json(cmd))
+            r = runs[side][-1]
+            print(f"  round {i + 1} {side}: {r['name']} {r['tokensPerSecond']:.1f} tok/s, "
+                  f"peak RSS {r.get('peakRSSMegabytes', 0):.0f} MiB", file=sys.stderr, flush=True)
     return {side: {"median": median_run(rs), "rounds": [r["tokensPerSecond"] for r in rs],
                    "peakRSS": [r.get("peakRSSMegabytes", 0) for r in rs]} for side, rs in runs.items()}
 

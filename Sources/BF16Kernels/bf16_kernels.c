@@ -29,17 +29,22 @@ void bf16_round(const float *x, uint16_t *out, size_t n) {
 static inline size_t even(size_t k) { return (k + 1) & ~(size_t)1; }
 
 void bf16_pack_nt(const float *w, size_t n, size_t k, uint16_t *packed, size_t p0, size_t p1) {
-    size_t kpad = even(k);
+    size_t kpad = even(k), pairs = k / 2;
     for (size_t p = p0; p < p1; p++) {
-        uint16_t *panel = packed + p * BF16_PANEL * kpad;
+        /* Pair kp of column j sits at 32-bit slot kp·32 + j of the panel. */
+        uint32_t *panel = (uint32_t *)(packed + p * BF16_PANEL * kpad);
         for (size_t j = 0; j < BF16_PANEL; j++) {
             size_t col = p * BF16_PANEL + j;
-            const float *row = w + col * k;
-            for (size_t kk = 0; kk < kpad; kk += 2) {
-                uint16_t *dst = panel + (kk / 2) * 2 * BF16_PANEL + 2 * j;
-                dst[0] = (col < n && kk < k) ? round_one(row[kk]) : 0;
-                dst[1] = (col < n && kk + 1 < k) ? round_one(row[kk + 1]) : 0;
+            uint32_t *dst = panel + j;
+            if (col >= n) {
+                for (size_t kp = 0; kp < kpad / 2; kp++) dst[kp * BF16_PANEL] = 0;
+                continue;
             }
+            const float *row = w + col * k;
+            for (size_t kp = 0; kp < pairs; kp++) {
+                dst[kp * BF16_PANEL] = (uint32_t)round_one(row[2 * kp]) | ((uint32_t)round_one(row[2 * kp + 1]) << 16);
+            }
+            if (k & 1) dst[pairs * BF16_PANEL] = round_one(row[k - 1]);
         }
     }
 }
