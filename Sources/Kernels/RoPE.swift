@@ -7,8 +7,17 @@ import Foundation
 public enum RoPE {
     /// cos and sin tables (maxPositions, D/2), computed in Float as transformers does.
     public static func tables(maxPositions: Int, headDim: Int, theta: Float) -> (cos: [Float], sin: [Float]) {
-        let half = headDim / 2
-        let invFreq = (0..<half).map { i in Float(1) / Foundation.pow(theta, Float(2 * i) / Float(headDim)) }
+        tables(maxPositions: maxPositions, inverseFrequencies: inverseFrequencies(headDim: headDim, theta: theta))
+    }
+
+    /// The default inverse frequencies θ^(-2i/D) for i < D/2, in Float as transformers computes them.
+    public static func inverseFrequencies(headDim: Int, theta: Float) -> [Float] {
+        (0..<headDim / 2).map { i in Float(1) / Foundation.pow(theta, Float(2 * i) / Float(headDim)) }
+    }
+
+    /// cos and sin tables (maxPositions, F) of the angles p·f for F inverse frequencies f (F = D/2).
+    public static func tables(maxPositions: Int, inverseFrequencies invFreq: [Float]) -> (cos: [Float], sin: [Float]) {
+        let half = invFreq.count
         var cosT = [Float](repeating: 0, count: maxPositions * half)
         var sinT = cosT
         for p in 0..<maxPositions {

@@ -8,8 +8,17 @@ public enum Checkpoint {
     /// Weights file name.
     public static let weightsFileName = "model.safetensors"
 
-    /// Writes `model` and `tokenizer` into `directory` (created if needed); equal inputs give equal bytes.
-    public static func save(_ model: LlamaModel, tokenizer: any Tokenizer, to directory: URL) throws {
+    /// Writes `model` and `tokenizer` into `directory` (created if needed): the weights as `dtype`,
+    /// config.json, generation_config.json and the tokenizer files; equal inputs give equal bytes.
+    public static func save(_ model: LlamaModel, tokenizer: any Tokenizer, to directory: URL,
+                            dtype: CheckpointDType = .f32) throws {
+        try saveWeights(model, to: directory, dtype: dtype)
+        try tokenizer.save(to: directory)
+    }
+
+    /// Writes `model.safetensors` as `dtype`, config.json (whose `torch_dtype` says `dtype`) and
+    /// generation_config.json into `directory`, leaving any tokenizer files there alone.
+    public static func saveWeights(_ model: LlamaModel, to directory: URL, dtype: CheckpointDType = .f32) throws {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
@@ -18,21 +27,28 @@ public enum Checkpoint {
         var writer = SafeTensorsWriter()
         for s in model.layout.slices {
             try writer.add(name: s.name, shape: s.shape,
-                           floats: UnsafeBufferPointer(start: model.parameters.pointer + s.offset, count: s.count))
+                           floats: UnsafeBufferPointer(start: model.parameters.pointer + s.offset, count: s.count),
+                           dtype: dtype.safeTensorsDType)
         }
         try writer.write(to: directory.appendingPathComponent(weightsFileName))
-        try saveConfig(model.config, to: directory)
-        try tokenizer.save(to: directory)
+        var config = model.config
+        config.torchDtype = dtype.torchName
+        try saveConfig(config, to: directory)
+        try (model.samplingDefaults ?? SamplingDefaults()).save(config: model.config, to: directory)
     }
 
     /// Writes `config.json` with sorted keys.
     public static func saveConfig(_ config: LlamaConfig, to directory: URL) throws {
-        let url = directory.appendingPathComponent(configFileName)
+        try writeJSON(config, to: directory.appendingPathComponent(configFileName))
+    }
+
+    /// Writes `value` as pretty JSON with sorted keys and a final newline, atomically.
+    static func writeJSON<Value: Encodable>(_ value: Value, to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            var data = try encoder.encode(config)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            var data = try encoder.encode(value)
             data.append(UInt8(ascii: "\n"))
             try data.write(to: url, options: .atomic)
         } catch {
@@ -55,6 +71,8 @@ public enum Checkpoint {
             throw ModelError.badFile(path: url.path, reason: "field \(fieldPath(ctx.codingPath)) has the wrong type: \(ctx.debugDescription)")
         } catch let DecodingError.valueNotFound(_, ctx) {
             throw ModelError.badFile(path: url.path, reason: "field \(fieldPath(ctx.codingPath)) is null")
+        } catch let error as ModelError {
+            throw ModelError.badFile(path: url.path, reason: error.description)
         } catch {
             throw ModelError.badFile(path: url.path, reason: "not valid JSON: \(error.localizedDescription)")
         }
@@ -66,31 +84,36 @@ public enum Checkpoint {
         return config
     }
 
-    /// Loads the model weights of the checkpoint in `directory`, checking every tensor against the config.
+    /// Loads the model weights of the checkpoint in `directory` (one `model.safetensors`, or shards listed
+    /// by `model.safetensors.index.json`), checking every tensor against the config, and its sampling defaults.
     public static func loadModel(from directory: URL) throws -> LlamaModel {
         let config = try loadConfig(from: directory)
+        let samplingDefaults = try SamplingDefaults.load(from: directory)
         let model = try LlamaModel(config: config)
-        let url = directory.appendingPathComponent(weightsFileName)
-        let file = try SafeTensorsFile(contentsOf: url)
+        model.samplingDefaults = samplingDefaults
+        let weights = try WeightFiles(directory: directory)
         let expected = Set(model.layout.slices.map(\.name))
-        if let extra = file.tensors.keys.sorted().first(where: { !expected.contains($0) }) {
-            throw ModelError.badCheckpoint(path: url.path, reason: "unexpected tensor '\(extra)' for a model with "
-                + "architectures \(config.architectures) and tie_word_embeddings \(config.tieWordEmbeddings); "
+        if let extra = weights.names.sorted().first(where: { !expected.contains($0) }) {
+            throw ModelError.badCheckpoint(path: weights.path(of: extra), reason: "unexpected tensor '\(extra)' for a model "
+                + "with architectures \(config.architectures) and tie_word_embeddings \(config.tieWordEmbeddings); "
                 + "fix config.json or re-export the weights")
         }
-        for s in model.layout.slices {
-            guard let info = file.tensors[s.name] else {
-                throw ModelError.badCheckpoint(path: url.path, reason: "missing tensor '\(s.name)' (shape \(s.shape)) "
-                    + "required by config.json")
+        for s in model.layout.slices where !weights.names.contains(s.name) {
+            throw ModelError.badCheckpoint(path: weights.listingPath, reason: "missing tensor '\(s.name)' (shape \(s.shape)) "
+                + "required by config.json")
+        }
+        try weights.forEachFile { file in
+            for s in model.layout.slices {
+                guard let info = file.tensors[s.name] else { continue }
+                if info.shape != s.shape {
+                    throw ModelError.badCheckpoint(path: file.source, reason: "tensor '\(s.name)' has shape \(info.shape) "
+                        + "but config.json (hidden_size \(config.hiddenSize), head_dim \(config.headDim), intermediate_size "
+                        + "\(config.intermediateSize), heads \(config.numAttentionHeads)/\(config.numKeyValueHeads), "
+                        + "vocab_size \(config.vocabSize)) needs \(s.shape)")
+                }
+                try file.copyFloats(s.name, expectedShape: s.shape,
+                                    into: UnsafeMutableBufferPointer(start: model.parameters.pointer + s.offset, count: s.count))
             }
-            if info.shape != s.shape {
-                throw ModelError.badCheckpoint(path: url.path, reason: "tensor '\(s.name)' has shape \(info.shape) but "
-                    + "config.json (hidden_size \(config.hiddenSize), intermediate_size \(config.intermediateSize), "
-                    + "heads \(config.numAttentionHeads)/\(config.numKeyValueHeads), vocab_size \(config.vocabSize)) "
-                    + "needs \(s.shape)")
-            }
-            try file.copyFloats(s.name, expectedShape: s.shape,
-                                into: UnsafeMutableBufferPointer(start: model.parameters.pointer + s.offset, count: s.count))
         }
         return model
     }

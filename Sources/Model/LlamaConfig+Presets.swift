@@ -17,37 +17,3 @@ public enum ModelPreset: String, CaseIterable, Sendable {
         }
     }
 }
-
-extension LlamaConfig {
-    /// Checks the sizes fit together; throws `ModelError.invalidConfig` naming the field and the fix.
-    public func validate() throws {
-        func fail(_ field: String, _ why: String) -> ModelError { .invalidConfig(field: field, reason: why) }
-        if modelType != "llama" { throw fail("model_type", "is \"\(modelType)\", expected \"llama\"") }
-        for (name, value) in [("hidden_size", hiddenSize), ("intermediate_size", intermediateSize),
-                              ("num_hidden_layers", numHiddenLayers), ("num_attention_heads", numAttentionHeads),
-                              ("num_key_value_heads", numKeyValueHeads), ("vocab_size", vocabSize),
-                              ("max_position_embeddings", maxPositionEmbeddings)] where value <= 0 {
-            throw fail(name, "must be positive, got \(value)")
-        }
-        if hiddenSize % numAttentionHeads != 0 {
-            throw fail("hidden_size", "\(hiddenSize) is not a multiple of num_attention_heads \(numAttentionHeads)")
-        }
-        if headDim % 2 != 0 { throw fail("hidden_size", "head dimension \(headDim) must be even for RoPE") }
-        if numAttentionHeads % numKeyValueHeads != 0 {
-            throw fail("num_key_value_heads", "\(numKeyValueHeads) must divide num_attention_heads \(numAttentionHeads)")
-        }
-        for (name, id) in [("bos_token_id", bosTokenId), ("eos_token_id", eosTokenId), ("pad_token_id", padTokenId)]
-        where id < 0 || Int(id) >= vocabSize {
-            throw fail(name, "\(id) is outside the vocabulary 0..<\(vocabSize)")
-        }
-        if hiddenAct != "silu" { throw fail("hidden_act", "is \"\(hiddenAct)\", only \"silu\" is supported") }
-        if hasScalarHead && numLabels != 1 {
-            throw fail("num_labels", "a LlamaForSequenceClassification model here needs num_labels 1")
-        }
-        if !hasScalarHead && !architectures.contains(Self.causalLMArchitecture) {
-            throw fail("architectures", "\(architectures) has neither LlamaForCausalLM nor LlamaForSequenceClassification")
-        }
-        if !(rmsNormEps > 0) { throw fail("rms_norm_eps", "must be positive") }
-        if !(ropeTheta > 0) { throw fail("rope_theta", "must be positive") }
-    }
-}

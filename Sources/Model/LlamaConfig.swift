@@ -23,8 +23,12 @@ public struct LlamaConfig: Codable, Equatable, Sendable {
     public var maxPositionEmbeddings: Int
     /// RMSNorm epsilon.
     public var rmsNormEps: Float = 1e-5
-    /// RoPE base θ.
+    /// RoPE base θ (`rope_theta`, or transformers 5's `rope_parameters.rope_theta`).
     public var ropeTheta: Float = 10_000
+    /// Frequency rescaling (`rope_scaling`, or a scaled `rope_parameters`); nil for plain RoPE.
+    public var ropeScaling: RoPEScaling?
+    /// `head_dim` when config.json gives it; nil means hidden_size / num_attention_heads.
+    public var explicitHeadDim: Int?
     /// Whether the LM head shares the token embedding matrix.
     public var tieWordEmbeddings: Bool = true
     /// Beginning-of-sequence token id.
@@ -37,7 +41,7 @@ public struct LlamaConfig: Codable, Equatable, Sendable {
     public var initializerRange: Float = 0.02
     /// Activation of the MLP (always "silu").
     public var hiddenAct: String = "silu"
-    /// Parameter dtype on disk (always "float32").
+    /// Parameter dtype on disk: "float32", or "bfloat16" for a checkpoint saved with `CheckpointDType.bf16`.
     public var torchDtype: String = "float32"
     /// Outputs of a sequence-classification head (1 for a scalar head); nil for a causal LM.
     public var numLabels: Int?
@@ -54,6 +58,8 @@ public struct LlamaConfig: Codable, Equatable, Sendable {
         case maxPositionEmbeddings = "max_position_embeddings"
         case rmsNormEps = "rms_norm_eps"
         case ropeTheta = "rope_theta"
+        case ropeScaling = "rope_scaling"
+        case explicitHeadDim = "head_dim"
         case tieWordEmbeddings = "tie_word_embeddings"
         case bosTokenId = "bos_token_id"
         case eosTokenId = "eos_token_id"
@@ -89,7 +95,8 @@ public struct LlamaConfig: Codable, Equatable, Sendable {
         self.padTokenId = padTokenId
     }
 
-    /// Decodes a config; fields with commented defaults above may be absent.
+    /// Decodes a Hugging Face config; absent optional fields take transformers' LlamaConfig defaults,
+    /// and fields this model cannot honour (see `LlamaConfig+HFFields.swift`) throw `invalidConfig`.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         architectures = try c.decodeIfPresent([String].self, forKey: .architectures) ?? [Self.causalLMArchitecture]
@@ -101,20 +108,24 @@ public struct LlamaConfig: Codable, Equatable, Sendable {
         numKeyValueHeads = try c.decodeIfPresent(Int.self, forKey: .numKeyValueHeads) ?? numAttentionHeads
         vocabSize = try c.decode(Int.self, forKey: .vocabSize)
         maxPositionEmbeddings = try c.decode(Int.self, forKey: .maxPositionEmbeddings)
-        rmsNormEps = try c.decodeIfPresent(Float.self, forKey: .rmsNormEps) ?? 1e-5
-        ropeTheta = try c.decodeIfPresent(Float.self, forKey: .ropeTheta) ?? 10_000
-        tieWordEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tieWordEmbeddings) ?? true
+        rmsNormEps = try c.decodeIfPresent(Float.self, forKey: .rmsNormEps) ?? 1e-6 // transformers' default
+        let rope = try Self.decodeRoPE(from: decoder)
+        ropeTheta = rope.theta
+        ropeScaling = rope.scaling
+        explicitHeadDim = try c.decodeIfPresent(Int.self, forKey: .explicitHeadDim)
+        tieWordEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tieWordEmbeddings) ?? false // as transformers
         bosTokenId = try c.decode(Int32.self, forKey: .bosTokenId)
-        eosTokenId = try c.decode(Int32.self, forKey: .eosTokenId)
-        padTokenId = try c.decode(Int32.self, forKey: .padTokenId)
+        eosTokenId = try Self.decodeTokenId(c, .eosTokenId)
+        padTokenId = try c.decodeIfPresent(Int32.self, forKey: .padTokenId) ?? eosTokenId
         initializerRange = try c.decodeIfPresent(Float.self, forKey: .initializerRange) ?? 0.02
         hiddenAct = try c.decodeIfPresent(String.self, forKey: .hiddenAct) ?? "silu"
         torchDtype = try c.decodeIfPresent(String.self, forKey: .torchDtype) ?? "float32"
         numLabels = try c.decodeIfPresent(Int.self, forKey: .numLabels)
+        try Self.rejectUnsupportedFields(decoder)
     }
 
-    /// Per-head dimension HD = C / NH.
-    public var headDim: Int { hiddenSize / numAttentionHeads }
+    /// Per-head dimension HD: `head_dim` when given, else C / NH.
+    public var headDim: Int { explicitHeadDim ?? hiddenSize / numAttentionHeads }
 
     /// True for a LlamaForSequenceClassification model with one label (scalar head, no LM head).
     public var hasScalarHead: Bool { architectures.contains(Self.scalarHeadArchitecture) }
@@ -124,14 +135,6 @@ public struct LlamaConfig: Codable, Equatable, Sendable {
         var c = self
         c.architectures = [Self.scalarHeadArchitecture]
         c.numLabels = 1
-        return c
-    }
-
-    /// The same trunk with an LM head.
-    public func withCausalLMHead() -> LlamaConfig {
-        var c = self
-        c.architectures = [Self.causalLMArchitecture]
-        c.numLabels = nil
         return c
     }
 }

@@ -23,6 +23,8 @@ public final class LlamaModel {
     var activations: Activations?
     /// The batch of the last forward, for backward.
     var lastBatch: Batch?
+    /// Sampling defaults of the checkpoint this model came from (written to generation_config.json).
+    public var samplingDefaults: SamplingDefaults?
     /// Precision of the products in KV-cache generation and `nextTokenLogProbs` (fp32 by default; see
     /// `InferencePrecision`). Training, `forward` and `backward` stay fp32.
     public var inferencePrecision: InferencePrecision = .fp32
@@ -53,8 +55,8 @@ public final class LlamaModel {
         gradients = FloatBuffer(count: layout.count)
         trainable = Array(repeating: true, count: layout.slices.count)
         headChunkRows = Self.defaultHeadChunkRows(vocabSize: config.vocabSize)
-        let tables = RoPE.tables(maxPositions: config.maxPositionEmbeddings, headDim: config.headDim,
-                                 theta: config.ropeTheta)
+        let tables = RoPE.tables(maxPositions: config.maxPositionEmbeddings,
+                                 inverseFrequencies: config.ropeInverseFrequencies)
         ropeCos = FloatBuffer(count: tables.cos.count)
         ropeCos.copy(from: tables.cos)
         ropeSin = FloatBuffer(count: tables.sin.count)
@@ -66,6 +68,7 @@ public final class LlamaModel {
         try self.init(config: other.config)
         parameters.copy(from: other.parameters, sourceOffset: 0, offset: 0, count: layout.count)
         trainable = other.trainable
+        samplingDefaults = other.samplingDefaults
     }
 
     /// Number of parameters.

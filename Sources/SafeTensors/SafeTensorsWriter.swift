@@ -1,6 +1,6 @@
 import Foundation
 
-/// Builds a safetensors container of F32 tensors and writes it with deterministic bytes.
+/// Builds a safetensors container of F32 or BF16 tensors and writes it with deterministic bytes.
 ///
 /// Layout: tensors sorted by name (UTF-8 byte order), data offsets in that order, a header JSON
 /// with sorted keys and no whitespace, padded with spaces so the data section starts at a
@@ -12,7 +12,15 @@ public struct SafeTensorsWriter: Sendable {
         let shape: [Int]
         /// The elements, row-major.
         let values: [Float]
+        /// How they are stored: F32, or BF16 rounded to nearest even.
+        let dtype: SafeTensorsDType
+
+        /// Bytes in the data section.
+        var byteCount: Int { values.count * (dtype == .BF16 ? 2 : 4) }
     }
+
+    /// The element types `add` can store.
+    public static let writableDTypes: [SafeTensorsDType] = [.F32, .BF16]
 
     /// The `__metadata__` strings; starts as `["format": "pt"]`, which Hugging Face
     /// `transformers` requires to load the file.
@@ -29,15 +37,19 @@ public struct SafeTensorsWriter: Sendable {
         lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
     }
 
-    /// Adds a copy of `floats` as an F32 tensor of `shape`.
+    /// Adds a copy of `floats` as a tensor of `shape`, stored as `dtype` (F32 or BF16).
     ///
     /// Throws `invalidTensor` for an empty or reserved name, a name already added, a negative
-    /// dimension, or an element count that differs from `floats.count`.
-    public mutating func add(name: String, shape: [Int], floats: UnsafeBufferPointer<Float>) throws {
+    /// dimension, an element count that differs from `floats.count`, or another dtype.
+    public mutating func add(name: String, shape: [Int], floats: UnsafeBufferPointer<Float>,
+                             dtype: SafeTensorsDType = .F32) throws {
         func invalid(_ problem: String) -> SafeTensorsError { .invalidTensor(tensor: name, problem: problem) }
         guard !name.isEmpty else { throw invalid("the name is empty") }
         guard name != "__metadata__" else { throw invalid("the name __metadata__ is reserved for metadata") }
         guard entries[name] == nil else { throw invalid("a tensor of that name was already added") }
+        guard Self.writableDTypes.contains(dtype) else {
+            throw invalid("dtype \(dtype.rawValue) cannot be written; use one of \(Self.writableDTypes.map(\.rawValue))")
+        }
         var count = 1
         for dimension in shape {
             guard dimension >= 0 else { throw invalid("shape \(shape) has a negative dimension") }
@@ -48,12 +60,12 @@ public struct SafeTensorsWriter: Sendable {
         guard count == floats.count else {
             throw invalid("shape \(shape) holds \(count) elements but \(floats.count) were given")
         }
-        entries[name] = Entry(shape: shape, values: Array(floats))
+        entries[name] = Entry(shape: shape, values: Array(floats), dtype: dtype)
     }
 
-    /// Adds a copy of `floats` as an F32 tensor of `shape`; see `add(name:shape:floats:)`.
-    public mutating func add(name: String, shape: [Int], floats: [Float]) throws {
-        try floats.withUnsafeBufferPointer { try add(name: name, shape: shape, floats: $0) }
+    /// Adds a copy of `floats` as a tensor of `shape`; see `add(name:shape:floats:dtype:)`.
+    public mutating func add(name: String, shape: [Int], floats: [Float], dtype: SafeTensorsDType = .F32) throws {
+        try floats.withUnsafeBufferPointer { try add(name: name, shape: shape, floats: $0, dtype: dtype) }
     }
 
     /// The complete container bytes.
@@ -80,11 +92,15 @@ public struct SafeTensorsWriter: Sendable {
         try withUnsafeBytes(of: &length) { try body($0) }
         try header.withUnsafeBytes { try body($0) }
         for name in names {
-            let values = entries[name]!.values
+            let entry = entries[name]!
+            if entry.dtype == .BF16 {
+                try entry.values.map { HalfFloat.bfloat16(from: $0).littleEndian }.withUnsafeBytes { try body($0) }
+                continue
+            }
             #if _endian(little)
-            try values.withUnsafeBytes { try body($0) }
+            try entry.values.withUnsafeBytes { try body($0) }
             #else
-            try values.map { $0.bitPattern.littleEndian }.withUnsafeBytes { try body($0) }
+            try entry.values.map { $0.bitPattern.littleEndian }.withUnsafeBytes { try body($0) }
             #endif
         }
     }
@@ -100,9 +116,9 @@ public struct SafeTensorsWriter: Sendable {
         var offset = 0
         for name in names {
             let entry = entries[name]!
-            let end = offset + entry.values.count * 4
+            let end = offset + entry.byteCount
             let shape = entry.shape.map(String.init).joined(separator: ",")
-            members.append((name, "{\"data_offsets\":[\(offset),\(end)],\"dtype\":\"F32\",\"shape\":[\(shape)]}"))
+            members.append((name, "{\"data_offsets\":[\(offset),\(end)],\"dtype\":\"\(entry.dtype.rawValue)\",\"shape\":[\(shape)]}"))
             offset = end
         }
         members.sort { Self.nameOrder($0.key, $1.key) }

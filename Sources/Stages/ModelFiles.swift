@@ -24,8 +24,9 @@ enum ModelFiles {
         }
     }
 
-    /// Saves `model` with `tokenizer` into output `name`.
+    /// Saves `model` with `tokenizer` into output `name`, its weights as the node's `dtype` param.
     static func save(_ model: LlamaModel, tokenizer: any Tokenizer, _ context: StageContext, output name: String) throws {
-        try Checkpoint.save(model, tokenizer: tokenizer, to: context.outputs[name]!)
+        let dtype = try CheckpointDTypeParam.read(Params(context))
+        try Checkpoint.save(model, tokenizer: tokenizer, to: context.outputs[name]!, dtype: dtype)
     }
 }

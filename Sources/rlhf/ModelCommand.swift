@@ -6,6 +6,7 @@ struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
         abstract: "Create, inspect and run LLaMA checkpoints (Hugging Face layout).",
-        subcommands: [ModelInitCommand.self, ModelInfoCommand.self, ModelGenerateCommand.self, ModelLogitsCommand.self]
+        subcommands: [ModelInitCommand.self, ModelInfoCommand.self, ModelGenerateCommand.self, ModelLogitsCommand.self,
+                      ModelConvertCommand.self, ModelTokenizeCommand.self, ModelRenderCommand.self]
     )
 }

@@ -32,6 +32,10 @@ struct ModelInitCommand: ParsableCommand {
     @Option(help: "Std of the normal initialisation (config initializer_range, default 0.02).")
     var initializerRange: Float?
 
+    /// Weights dtype of the written checkpoint.
+    @Option(help: "Weights dtype: f32 or bf16 (half the size).")
+    var dtype: CheckpointDType = .f32
+
     /// Checks the arguments before running.
     func validate() throws {
         if (preset == nil) == (config == nil) { throw ValidationError("give exactly one of --preset and --config") }
@@ -44,7 +48,7 @@ struct ModelInitCommand: ParsableCommand {
         if let initializerRange { modelConfig.initializerRange = initializerRange }
         let model = try LlamaModel(config: modelConfig, seed: seed)
         let url = URL(fileURLWithPath: out)
-        try Checkpoint.save(model, tokenizer: ByteTokenizer(), to: url)
+        try Checkpoint.save(model, tokenizer: ByteTokenizer(), to: url, dtype: dtype)
         let source = preset?.rawValue ?? "config.json"
         print("wrote \(source) checkpoint (\(model.parameterCount) parameters, seed \(seed)) to \(url.path)")
     }

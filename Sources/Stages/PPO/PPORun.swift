@@ -12,7 +12,8 @@ struct PPORun {
 
     /// Runs to completion; `afterIteration` sees the number of completed iterations (tests use it to interrupt).
     func run(afterIteration: (Int) -> Void = { _ in }) throws {
-        let config = try PPOConfig(Params(context))
+        var config = try PPOConfig(PPOKind().checkedParams(context))
+        config.goldJudge = context.inputs["world"] != nil
         let trainer = try makeTrainer(config)
         let fingerprint = try self.fingerprint()
         let resume = context.workspace.appendingPathComponent(".rlhf/resume/\(context.node)")
@@ -57,7 +58,7 @@ struct PPORun {
         guard let promptsURL = context.inputs["prompts"] else {
             throw StagesError.invalidInputs(node: context.node, message: "missing input 'prompts' (a prompts JSONL file)")
         }
-        let prompts = try JSONFiles.readRecords(PromptRecord.self, from: promptsURL)
+        let prompts = try JSONFiles.prompts(context, role: "prompts")
         reference.setTrainable(false) { _ in true }
         rewardModel.setTrainable(false) { _ in true }
         return try PPOTrainer(config: config, sft: actor, reference: reference, rewardModel: rewardModel, critic: critic,
@@ -82,9 +83,10 @@ struct PPORun {
     /// Writes `policy` (HF layout, the critic in `critic/`) and `metrics` (one JSON line per iteration).
     private func writeOutputs(_ trainer: PPOTrainer) throws {
         let policy = context.outputs["policy"]!
-        try Checkpoint.save(trainer.actor, tokenizer: trainer.tokenizer, to: policy)
+        let dtype = try CheckpointDTypeParam.read(Params(context))
+        try Checkpoint.save(trainer.actor, tokenizer: trainer.tokenizer, to: policy, dtype: dtype)
         if let critic = trainer.critic {
-            try Checkpoint.save(critic, tokenizer: trainer.tokenizer, to: policy.appendingPathComponent("critic"))
+            try Checkpoint.save(critic, tokenizer: trainer.tokenizer, to: policy.appendingPathComponent("critic"), dtype: dtype)
         }
         try JSONLWriter.write(trainer.history, to: context.outputs["metrics"]!)
     }
