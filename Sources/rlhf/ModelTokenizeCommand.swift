@@ -13,8 +13,8 @@ struct ModelTokenizeCommand: ParsableCommand {
             + "become their ids, as Hugging Face tokenizers does by default; --no-special keeps them as text."
     )
 
-    /// Model: a checkpoint directory with tokenizer.json.
-    @Argument(help: "Model: a Hugging Face directory with tokenizer.json (and tokenizer_config.json).")
+    /// Model: a checkpoint directory with tokenizer.json, or a GGUF file.
+    @Argument(help: "Model: a Hugging Face directory with tokenizer.json (and tokenizer_config.json), or a GGUF file.")
     var model: String
 
     /// The text to encode.
@@ -51,16 +51,12 @@ struct ModelTokenizeCommand: ParsableCommand {
         if jsonLines && file == nil { throw ValidationError("--json-lines reads --file; give --file") }
     }
 
-    /// The tokenizer of `path`: today an HF directory (`tokenizer.json`); the one place to add other model formats.
+    /// The tokenizer of `path`: an HF directory (`tokenizer.json`) or a GGUF file (`tokenizer.ggml.*` metadata).
     static func loadTokenizer(at path: String) throws -> any Tokenizer {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ValidationError("\(path): no such file or directory; give a model directory with tokenizer.json")
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ValidationError("\(path): no such file or directory; give a model directory with tokenizer.json or a GGUF file")
         }
-        guard isDirectory.boolValue else {
-            throw ValidationError("\(path): not a directory; give a Hugging Face model directory with tokenizer.json")
-        }
-        return try TokenizerFiles.load(from: URL(fileURLWithPath: path))
+        return try Checkpoint.loadAnyTokenizer(at: URL(fileURLWithPath: path))
     }
 
     /// CPU time of the calling thread, in seconds (wall time is meaningless on a busy machine).
