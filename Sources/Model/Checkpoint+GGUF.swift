@@ -22,11 +22,13 @@ extension Checkpoint {
         isGGUF(url) ? try GGUFCheckpoint.tokenizer(GGUFCheckpoint.open(url)) : try TokenizerFiles.load(from: url)
     }
 
-    /// Model, tokenizer and chat template (nil when there is none) of the HF directory or GGUF file at `url`.
-    public static func loadAny(at url: URL) throws -> (model: LlamaModel, tokenizer: any Tokenizer, chatTemplate: ModelChatTemplate?) {
+    /// Model, tokenizer and, when `withChatTemplate`, the chat template (nil when there is none) of the HF
+    /// directory or GGUF file at `url`.
+    public static func loadAny(at url: URL, withChatTemplate: Bool = true)
+        throws -> (model: LlamaModel, tokenizer: any Tokenizer, chatTemplate: ModelChatTemplate?) {
         guard isGGUF(url) else {
             let (model, tokenizer) = try load(from: url)
-            return (model, tokenizer, try ModelChatTemplate.load(from: url))
+            return (model, tokenizer, withChatTemplate ? try ModelChatTemplate.load(from: url) : nil)
         }
         let file = try GGUFCheckpoint.open(url)
         let model = try GGUFCheckpoint.loadModel(file)
@@ -35,6 +37,6 @@ extension Checkpoint {
             throw ModelError.badCheckpoint(path: url.path, reason: "the tokenizer has \(tokenizer.vocabSize) tokens but the "
                 + "model's vocabulary is \(model.config.vocabSize)")
         }
-        return (model, tokenizer, try GGUFCheckpoint.chatTemplate(file))
+        return (model, tokenizer, withChatTemplate ? try GGUFCheckpoint.chatTemplate(file) : nil)
     }
 }

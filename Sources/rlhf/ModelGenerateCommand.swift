@@ -73,7 +73,7 @@ struct ModelGenerateCommand: ParsableCommand {
             }
             return
         }
-        let (model, tokenizer, template) = try Checkpoint.loadAny(at: url)
+        let (model, tokenizer, template) = try Checkpoint.loadAny(at: url, withChatTemplate: chat)
         let text = prompt ?? ""
         let ids: [Int32]
         if chat, let template {
