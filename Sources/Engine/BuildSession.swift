@@ -159,6 +159,17 @@ final class BuildSession: @unchecked Sendable {
         }
     }
 
+    /// Moves the staged copies of `node`'s recorded run into place and seeds the stat cache with them.
+    private func commit(_ staged: [StagedCopy], node: String) throws {
+        guard !staged.isEmpty else { return }
+        let workspace = executor.workspace
+        var paths: [String: String] = [:]
+        for relative in executor.pipeline.nodes[node]!.outputs.values {
+            if let destination = try? workspace.resolvedDestination(relative) { paths[destination] = relative }
+        }
+        try NodeRunJob.commit(staged, workspace: workspace, paths: paths, hasher: hasher)
+    }
+
     /// A settled node as the planner's gate-blocking rule sees it (nil while pending or running).
     private func settledState(_ node: String) -> SettledState? {
         switch states[node] {
@@ -239,6 +250,7 @@ final class BuildSession: @unchecked Sendable {
         runningCount -= 1
         let name = result.finished.run.node
         if result.interrupted || isInterrupted && result.error != nil {
+            result.staged.forEach { $0.discard() }
             states[name] = .pending
             executor.output("  stopped  \(name)")
             return
@@ -256,7 +268,15 @@ final class BuildSession: @unchecked Sendable {
             if !options.keepGoing { stopScheduling = true }
             return
         }
-        let runId = try executor.workspace.catalog.record(finished, statCache: hasher.takeDirtyEntries())
+        let runId: Int64
+        do {
+            runId = try executor.workspace.catalog.record(finished, statCache: hasher.takeDirtyEntries())
+        } catch {
+            result.staged.forEach { $0.discard() }
+            throw error
+        }
+        // Only a recorded run may change the workspace: the staged copies move into place now.
+        try commit(result.staged, node: name)
         let gateFailed = finished.verdicts.contains(where: \.blocks)
         facts.heads[name] = summary(of: finished, runId: runId, gateFailed: gateFailed)
         facts.invalidate(key: result.key)
@@ -305,12 +325,13 @@ final class BuildSession: @unchecked Sendable {
         let outputs = plan.outputs ?? [:]
         let store = executor.workspace.store
         var produced: [FinishedRun.Output] = []
+        var staged: [StagedCopy] = []
+        defer { staged.forEach { $0.discard() } }
         for name in node.outputs.keys.sorted() {
             guard let hash = outputs[name] else { continue }
             let destination = try executor.workspace.confinedDestination(node.outputs[name]!)
             if facts.currentHash(of: node.outputs[name]!) != hash {
-                NodeRunJob.remember(try store.materialise(hash, at: destination), writtenAt: destination,
-                                    keyedAt: executor.workspace.absolute(node.outputs[name]!), hasher: hasher)
+                staged.append(try store.stage(hash, at: destination))
             }
             let isDirectory: Bool
             if case .directory = FileHasher.kind(of: destination) { isDirectory = true } else { isDirectory = false }
@@ -326,6 +347,8 @@ final class BuildSession: @unchecked Sendable {
         let finished = FinishedRun(run: run, inputs: inputsOf(node), outputs: produced, params: node.params, metrics: [], verdicts: verdicts, becomesHead: true,
                                    overrides: (overrides[node.name] ?? []).sorted(by: Self.order))
         let runId = try executor.workspace.catalog.record(finished, statCache: hasher.takeDirtyEntries())
+        try commit(staged, node: node.name)
+        staged = []
         let gateFailed = verdicts.contains(where: \.blocks)
         facts.heads[node.name] = summary(of: finished, runId: runId, gateFailed: gateFailed)
         states[node.name] = .done(outputs: outputs, runId: runId, gateFailed: gateFailed)

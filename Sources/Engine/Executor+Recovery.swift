@@ -17,6 +17,7 @@ extension Executor {
             }
         }
         try? FileSystem.remove(temporary)
+        let recorded = recordedOutputs()
         var parents = Set<Substring>()
         for name in pipeline.order {
             for path in pipeline.nodes[name]!.outputs.values {
@@ -26,11 +27,43 @@ extension Executor {
         }
         for relative in parents.sorted() {
             let parent = relative.isEmpty ? workspace.rootPath : workspace.rootPath + "/" + relative
-            for name in FileSystem.names(in: parent, startingWith: [ContentStore.temporaryPrefix, ContentStore.oldPrefix]) {
+            let temporaries = FileSystem.names(in: parent, startingWith: [ContentStore.temporaryPrefix]).sorted()
+            for name in temporaries + FileSystem.names(in: parent, startingWith: [ContentStore.oldPrefix]).sorted() {
                 let path = parent + "/" + name
-                if (try? FileSystem.remove(path)) != nil { found.append("removed leftover \(workspace.relative(path) ?? path)") }
+                if let line = rollForward(path, name: name, parent: relative, recorded: recorded) {
+                    found.append(line)
+                } else if (try? FileSystem.remove(path)) != nil {
+                    found.append("removed leftover \(workspace.relative(path) ?? path)")
+                }
             }
         }
         return found
+    }
+
+    /// Workspace path → the hash the current head run of its node recorded there.
+    private func recordedOutputs() -> [String: ContentHash] {
+        let heads = (try? workspace.catalog.heads(experiment: pipeline.experiment)) ?? [:]
+        var recorded: [String: ContentHash] = [:]
+        for (name, node) in pipeline.nodes {
+            for (output, path) in node.outputs {
+                if let hash = heads[name]?.outputs[output] { recorded[path] = hash }
+            }
+        }
+        return recorded
+    }
+
+    /// Completes an update a killed build recorded but did not finish: a temp copy (`name` in the
+    /// workspace directory `parent`) holding exactly what the catalog says its output path holds
+    /// is moved into place. Returns what it did, or nil when the file is only a leftover.
+    private func rollForward(_ path: String, name: String, parent: Substring, recorded: [String: ContentHash]) -> String? {
+        guard name.hasPrefix(ContentStore.temporaryPrefix) else { return nil }
+        let rest = name.dropFirst(ContentStore.temporaryPrefix.count).drop { $0 != "-" }.dropFirst()
+        let relative = parent.isEmpty ? String(rest) : parent + "/" + rest
+        guard !rest.isEmpty, let expected = recorded[relative], let destination = try? workspace.confinedDestination(relative),
+              ((try? FileHasher().hash(path: path)) ?? nil) == expected,
+              ((try? FileHasher().hash(path: destination)) ?? nil) != expected else { return nil }
+        let copy = StagedCopy(temporary: path, destination: destination, copied: [])
+        guard (try? copy.commit()) != nil else { return nil }
+        return "completed the interrupted update of \(relative) (recorded by the catalog)"
     }
 }

@@ -41,6 +41,9 @@ public struct VerifyReport: Codable, Sendable, Equatable {
     public var checkedOutputs: Int
     /// Materialised outputs that differ from their recorded hash.
     public var modified: [ModifiedOutput]
+    /// Outputs whose recorded update a killed build left staged next to them (`.rlhf-tmp-*`
+    /// holding exactly the recorded bytes): not damage; the next build (or `--repair`) completes them.
+    public var pending: [String] = []
     /// What `--repair` did, one line each.
     public var repairs: [String]
 
@@ -100,15 +103,34 @@ public enum Maintenance {
                     guard let hash = head.outputs[output] else { continue }
                     outputs.append((name, path, hash))
                     let actual = (try? FileHasher().hash(path: workspace.absolute(path))) ?? nil
-                    if actual != hash {
-                        report.modified.append(ModifiedOutput(path: path, node: name, expected: hash.hex, actual: actual?.hex ?? "missing"))
+                    guard actual != hash else { continue }
+                    if let staged = stagedCopy(of: path, hash: hash, workspace: workspace) {
+                        report.pending.append(path)
+                        if repair, let destination = try? workspace.confinedDestination(path) {
+                            try StagedCopy(temporary: staged, destination: destination, copied: []).commit()
+                            report.repairs.append("completed the interrupted update of \(path)")
+                        }
+                        continue
                     }
+                    report.modified.append(ModifiedOutput(path: path, node: name, expected: hash.hex, actual: actual?.hex ?? "missing"))
                 }
             }
             report.checkedOutputs = outputs.count
         }
         if repair { try self.repair(&report, outputs: outputs, workspace: workspace) }
         return report
+    }
+
+    /// A `.rlhf-tmp-*` copy next to workspace path `path` whose bytes hash to `hash`, if any.
+    private static func stagedCopy(of path: String, hash: ContentHash, workspace: Workspace) -> String? {
+        let absolute = workspace.absolute(path)
+        let parent = FileSystem.parent(of: absolute)
+        let name = String(absolute.dropFirst(parent.count + 1))
+        for candidate in FileSystem.names(in: parent, startingWith: [ContentStore.temporaryPrefix]).sorted()
+        where candidate.hasSuffix("-" + name) && ((try? FileHasher().hash(path: parent + "/" + candidate)) ?? nil) == hash {
+            return parent + "/" + candidate
+        }
+        return nil
     }
 
     private static func repair(_ report: inout VerifyReport, outputs: [(node: String, path: String, hash: ContentHash)], workspace: Workspace) throws {

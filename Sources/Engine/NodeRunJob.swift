@@ -12,6 +12,8 @@ struct NodeRunResult {
     var error: String?
     /// Whether the run stopped because the build was interrupted.
     var interrupted: Bool
+    /// Verified copies of the outputs next to their workspace paths, committed once the run is recorded.
+    var staged: [StagedCopy] = []
 }
 
 /// Runs one node on a worker thread: stage into temp paths, check and hash outputs, move them into
@@ -70,9 +72,14 @@ final class NodeRunJob: @unchecked Sendable {
     func execute() -> NodeRunResult {
         let started = Date()
         var outputs: [FinishedRun.Output] = []
+        var staged: [StagedCopy] = []
         var failure: String?
         do {
-            outputs = try context == nil ? recordSource() : runStage(context!)
+            if let context {
+                (outputs, staged) = try runStage(context)
+            } else {
+                outputs = try recordSource()
+            }
         } catch {
             failure = "\(error)"
         }
@@ -86,7 +93,8 @@ final class NodeRunJob: @unchecked Sendable {
                             lastStderr: outcome?.lastStderr, error: nil, sourceRun: nil)
         let record = FinishedRun(run: run, inputs: inputs, outputs: failure == nil ? outputs : [], params: node.params,
                                  metrics: context?.metrics.recorded ?? [], verdicts: context?.verdicts ?? [], becomesHead: failure == nil)
-        return NodeRunResult(finished: record, key: plan.key ?? ContentHash(high: 0, low: 0), error: failure, interrupted: context?.isCancelled ?? false)
+        return NodeRunResult(finished: record, key: plan.key ?? ContentHash(high: 0, low: 0), error: failure, interrupted: context?.isCancelled ?? false,
+                             staged: staged)
     }
 
     private func recordSource() throws -> [FinishedRun.Output] {
@@ -101,7 +109,7 @@ final class NodeRunJob: @unchecked Sendable {
         return [FinishedRun.Output(name: FileKind.outputName, path: path, hash: hash, size: FileSystem.treeSize(absolute), isDirectory: isDirectory, stored: false)]
     }
 
-    private func runStage(_ context: StageContext) throws -> [FinishedRun.Output] {
+    private func runStage(_ context: StageContext) throws -> ([FinishedRun.Output], [StagedCopy]) {
         try FileSystem.createDirectory(runDirectory + "/out")
         try FileSystem.createDirectory(context.scratch.path)
         try kind.run(context)
@@ -126,12 +134,27 @@ final class NodeRunJob: @unchecked Sendable {
             try store.ingest(output.temporary, as: output.hash)
         }
         if context.isCancelled { throw EngineError.interrupted(signal: SIGINT) }
-        for output in produced {
-            let destination = try workspace.confinedDestination(node.outputs[output.name]!)
-            Self.remember(try store.materialise(output.hash, at: destination), writtenAt: destination,
-                          keyedAt: workspace.absolute(node.outputs[output.name]!), hasher: hasher)
+        var staged: [StagedCopy] = []
+        do {
+            for output in produced {
+                staged.append(try store.stage(output.hash, at: try workspace.confinedDestination(node.outputs[output.name]!)))
+            }
+        } catch {
+            staged.forEach { $0.discard() }
+            throw error
         }
-        return produced.map { FinishedRun.Output(name: $0.name, path: node.outputs[$0.name]!, hash: $0.hash, size: $0.size, isDirectory: $0.isDirectory, stored: true) }
+        let outputs = produced.map { FinishedRun.Output(name: $0.name, path: node.outputs[$0.name]!, hash: $0.hash, size: $0.size, isDirectory: $0.isDirectory, stored: true) }
+        return (outputs, staged)
+    }
+
+    /// Commits staged copies (after their run is recorded) and seeds the stat cache with them.
+    static func commit(_ staged: [StagedCopy], workspace: Workspace, paths: [String: String], hasher: FileHasher) throws {
+        for copy in staged {
+            let written = try copy.commit()
+            if let relative = paths[copy.destination] {
+                remember(written, writtenAt: copy.destination, keyedAt: workspace.absolute(relative), hasher: hasher)
+            }
+        }
     }
 
     /// Seeds the stat cache with the files a materialisation wrote (bytes hashed while written),

@@ -67,9 +67,9 @@ public final class Workspace: @unchecked Sendable {
         FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
     }
 
-    /// The absolute path of a workspace-relative path.
+    /// The absolute path of a workspace-relative path (an absolute path, as an external `file` node has, is kept).
     public func absolute(_ relative: String) -> String {
-        rootPath + "/" + relative
+        relative.hasPrefix("/") ? relative : rootPath + "/" + relative
     }
 
     /// The workspace-relative form of `path` (absolute or relative to the current directory), if inside.

@@ -55,7 +55,7 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// Sends SIGTERM to the child's whole process group.
-    func terminate() {
+    public func terminate() {
         kill(-pid, SIGTERM)
     }
 

@@ -241,7 +241,13 @@ struct PipelineValidator {
                     continue
                 }
                 guard let normalized = Self.normalize(raw) else {
-                    issue(path, "'\(raw)' escapes the workspace; use a relative path without '..'")
+                    if node.kind == "file", node.params["external"]?.boolValue == true, !raw.isEmpty, !raw.hasPrefix("~") {
+                        continue
+                    }
+                    issue(path, node.kind == "file"
+                        ? "'\(raw)' is outside the workspace; to read a file from there add \"external\": true to the node's params "
+                            + "(it is then tracked by content like any other source), or copy it into the workspace"
+                        : "'\(raw)' escapes the workspace; use a relative path without '..'")
                     continue
                 }
                 if normalized == ".rlhf" || normalized.hasPrefix(".rlhf/") {

@@ -19,7 +19,7 @@ extension Checkpoint {
 
     /// The tokenizer of the HF directory (`tokenizer.json`) or GGUF file (`tokenizer.ggml.*`) at `url`.
     public static func loadAnyTokenizer(at url: URL) throws -> any Tokenizer {
-        isGGUF(url) ? try GGUFCheckpoint.tokenizer(GGUFCheckpoint.open(url)) : try TokenizerFiles.load(from: url)
+        isGGUF(url) ? try BPETokenizer(ggufAt: url) : try TokenizerFiles.load(from: url)
     }
 
     /// Model, tokenizer and, when `withChatTemplate`, the chat template (nil when there is none) of the HF
@@ -32,7 +32,7 @@ extension Checkpoint {
         }
         let file = try GGUFCheckpoint.open(url)
         let model = try GGUFCheckpoint.loadModel(file)
-        let tokenizer = try GGUFCheckpoint.tokenizer(file)
+        let tokenizer = try BPETokenizer(gguf: file)
         guard tokenizer.vocabSize <= model.config.vocabSize else {
             throw ModelError.badCheckpoint(path: url.path, reason: "the tokenizer has \(tokenizer.vocabSize) tokens but the "
                 + "model's vocabulary is \(model.config.vocabSize)")

@@ -9,7 +9,7 @@ extension GGUFCheckpoint {
     /// `directory` (created if needed); returns the loaded model.
     public static func exportHF(_ file: GGUFFile, to directory: URL, dtype: CheckpointDType = .f32) throws -> LlamaModel {
         let model = try loadModel(file)
-        let tokenizer = try tokenizer(file)
+        let tokenizer = try BPETokenizer(gguf: file)
         let config = try tokenizerConfig(file, maxLength: model.config.maxPositionEmbeddings)
         try Checkpoint.saveWeights(model, to: directory, dtype: dtype)
         try tokenizer.save(to: directory)

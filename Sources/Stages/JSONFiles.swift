@@ -1,3 +1,4 @@
+import EngineCore
 import Foundation
 import World
 
@@ -30,24 +31,36 @@ enum JSONFiles {
         }
     }
 
-    /// Reads a JSONL file of `type` records; any bad line fails with every issue listed by file, line and field.
-    static func readRecords<R: JSONLRecord>(_ type: R.Type, from url: URL) throws -> [R] {
-        try readNumberedRecords(type, from: url).map(\.record)
+    /// The prompts of input `role` (any format the record reader accepts; bad lines fail with file and line).
+    static func prompts(_ context: StageContext, role: String) throws -> [PromptRecord] {
+        let url = try input(context, role: role)
+        return try RecordReader().prompts(from: url, file: GateSupport.displayPath(url, workspace: context.workspace))
     }
 
-    /// `readRecords` with each record's 1-based line in the file (blank lines are skipped, so lines can jump).
-    static func readNumberedRecords<R: JSONLRecord>(_ type: R.Type, from url: URL) throws -> [(line: Int, record: R)] {
-        let result: JSONLReader.Result<R>
-        do {
-            result = try JSONLReader().read(type, from: url)
-            guard result.issues.isEmpty else { throw WorldError.invalidJSONL(file: url.path, issues: result.issues) }
-        } catch let error as WorldError {
-            throw StagesError.invalidData(error.description)
+    /// The preference pairs of input `role`.
+    static func preferences(_ context: StageContext, role: String) throws -> [PreferenceRecord] {
+        let url = try input(context, role: role)
+        return try RecordReader().preferences(from: url, file: GateSupport.displayPath(url, workspace: context.workspace))
+    }
+
+    /// The preference pairs of input `role` with their lines.
+    static func numberedPreferences(_ context: StageContext, role: String) throws -> [(line: Int, record: PreferenceRecord)] {
+        let url = try input(context, role: role)
+        return try RecordReader().numberedPreferences(from: url, file: GateSupport.displayPath(url, workspace: context.workspace))
+    }
+
+    /// The SFT examples of input `role` with their lines.
+    static func sft(_ context: StageContext, role: String) throws -> [(line: Int, example: SFTExample)] {
+        let url = try input(context, role: role)
+        return try RecordReader().numberedSFT(from: url, file: GateSupport.displayPath(url, workspace: context.workspace))
+    }
+
+    /// The path of input `role`, or an error naming the missing role.
+    static func input(_ context: StageContext, role: String) throws -> URL {
+        guard let url = context.inputs[role] else {
+            throw StagesError.invalidInputs(node: context.node, message: "missing input '\(role)'; add it under inputs")
         }
-        guard !result.records.isEmpty else {
-            throw StagesError.badInput(path: url.path, message: "has no \(R.formatName) records; it needs at least one line")
-        }
-        return result.records
+        return url
     }
 
     /// Writes records as JSON Lines.

@@ -83,7 +83,7 @@ struct ProbeKind: StageKind {
         let temperature = try params.value(declared.temperature)
         let title = try params.value(declared.title, default: "Generation probe: \(context.inputs["model"]!.lastPathComponent)")
         let shown = try params.value(declared.samplesShown)
-        let prompts = settings.take(try JSONFiles.readRecords(PromptRecord.self, from: context.inputs["prompts"]!))
+        let prompts = settings.take(try JSONFiles.prompts(context, role: "prompts"))
         let (model, tokenizer) = try ModelFiles.load(context, role: "model")
         let sampler = PolicySampler(model: model, tokenizer: tokenizer, batchSize: settings.batchSize)
         let texts = prompts.map(\.prompt)

@@ -7,17 +7,21 @@ import World
 /// `reward_model`: a scalar-head reward model (LlamaForSequenceClassification) on the SFT backbone,
 /// trained with the Bradley-Terry loss on the preference set.
 ///
-/// Holds out `heldout_fraction` of the prompts (all their pairs), then reports held-out accuracy,
-/// mean margin, a calibration table with ECE, accuracy against the gold judge on fresh pairs
-/// sampled from the backbone policy on `fresh_prompts`, and the Spearman correlation of reward and
-/// length. Outputs `model` (`models/reward_model/`) and `report` (`reports/rm_eval.json`).
+/// Reads any TRL preference format. Holds out `heldout_fraction` of the prompts (all their pairs), then
+/// reports held-out accuracy, mean margin, a calibration table with ECE and the Spearman correlation of
+/// reward and length. With `data_margin` above 0 each pair's own margin (`margin`, or `score_chosen −
+/// score_rejected`) times it enters the loss. Agreement on fresh pairs sampled from the backbone on
+/// `fresh_prompts` is reported only for a wired judge: `world` (gold), a command judge; a `labels`
+/// file gives the agreement on its own pairs. Outputs `model` and `report` (`reports/rm_eval.json`).
 struct RewardModelKind: StageKind {
     /// `reward_model`.
     let name = "reward_model"
-    /// Version 4: generation changes in Model, the Bradley-Terry loss through `LogitMath` (see `GoldenOutputsTests`).
-    let version = 4
+    /// Version 5: TRL formats, pair margins from data, fresh-pair agreement only with a wired judge
+    /// (4: generation changes in Model, the Bradley-Terry loss through `LogitMath`; see `GoldenOutputsTests`).
+    let version = 5
     /// Trains a reward model.
-    let summary = "a scalar-head reward model on the SFT backbone, trained with the Bradley-Terry loss and judged on held-out and fresh pairs"
+    let summary = "a scalar-head reward model on the SFT backbone, trained with the Bradley-Terry loss on any TRL preference data; "
+        + "held-out accuracy, margin, calibration and length correlation, and agreement with wired judges"
 
     /// The params of a `reward_model` node, each declared once.
     struct Declarations: ParamDeclarations {
@@ -47,6 +51,11 @@ struct RewardModelKind: StageKind {
         /// Fresh temperatures.
         let freshTemperatures = Param.numbers("fresh_temperatures", default: [0.7, 1.0, 1.3], in: 0...10,
                                               "temperatures of the fresh samples, used in turn")
+        /// Scale of the data's own margins.
+        let dataMargin = Param.number("data_margin", default: 0, in: 0...1000,
+                                      "scale of each pair's own margin (margin, or score_chosen − score_rejected) in the loss; 0: unused")
+        /// The command judge.
+        let judges = JudgeInputs.Declarations()
     }
 
     /// The declarations.
@@ -61,9 +70,11 @@ struct RewardModelKind: StageKind {
             }
         }]
     }
-    /// `backbone` (SFT checkpoint), `data` (preferences), `fresh_prompts` (prompt JSONL).
+    /// `backbone` (SFT checkpoint), `data` (preferences), optional `fresh_prompts` (prompt JSONL) and judges.
     let inputs: [InputSpec]? = [InputSpec("backbone", format: "causal LM checkpoint directory (the SFT model)"),
-                                InputSpec("data", format: "preferences JSONL"), InputSpec("fresh_prompts", format: "prompts JSONL")]
+                                InputSpec("data", format: "preferences JSONL"),
+                                InputSpec("fresh_prompts", required: false, format: "prompts JSONL (fresh pairs for a world or command judge)")]
+        + JudgeInputs.inputs
     /// `model` and `report`.
     let outputs: [String]? = ["model", "report"]
     /// Head initialisation, batch order and fresh samples use the pipeline seed.
@@ -74,7 +85,7 @@ struct RewardModelKind: StageKind {
         let params = try checkedParams(context)
         let declared = Self.declared
         let dataURL = context.inputs["data"]!
-        let numbered = try JSONFiles.readNumberedRecords(PreferenceRecord.self, from: dataURL)
+        let numbered = try JSONFiles.numberedPreferences(context, role: "data")
         let records = numbered.map(\.record)
         let heldoutFraction = try params.value(declared.heldoutFraction)
         var train: [PreferenceRecord] = [], heldout: [PreferenceRecord] = []
@@ -83,7 +94,7 @@ struct RewardModelKind: StageKind {
             if bucket < heldoutFraction { heldout.append(record) } else { train.append(record) }
         }
         guard !train.isEmpty, !heldout.isEmpty else {
-            throw StagesError.badInput(path: context.inputs["data"]!.path, message: "\(records.count) pairs are too few to hold out "
+            throw StagesError.badInput(path: GateSupport.displayPath(context.inputs["data"]!, workspace: context.workspace), message: "\(records.count) pairs are too few to hold out "
                 + "\(heldoutFraction) of the prompts; add pairs or change heldout_fraction")
         }
         var schedule = try declared.schedule.schedule(params)
@@ -108,9 +119,11 @@ struct RewardModelKind: StageKind {
             }
         }
         let trainer = RewardTrainer(model: model, tokenizer: tokenizer, schedule: schedule)
-        try Self.checkLengths(numbered, trainer: trainer, limit: model.config.maxPositionEmbeddings, file: dataURL.path)
+        try Self.checkLengths(numbered, trainer: trainer, limit: model.config.maxPositionEmbeddings,
+                              file: GateSupport.displayPath(dataURL, workspace: context.workspace))
         trainer.margin = try params.value(declared.margin)
         trainer.centring = try params.value(declared.centring)
+        let dataMargin = try params.value(declared.dataMargin)
 
         let lengths = try train.map { try trainer.packedPair(prompt: $0.prompt, chosen: $0.chosen, rejected: $0.rejected).count }
         var order = BatchOrder(lengths: lengths, batchSize: schedule.batchSize, windowBatches: try params.value(declared.lengthWindow),
@@ -120,8 +133,10 @@ struct RewardModelKind: StageKind {
         let started = Date()
         for step in 0..<schedule.steps {
             if context.isCancelled { throw StagesError.cancelled(node: context.node) }
-            let picked = order.next().map { (train[$0].prompt, train[$0].chosen, train[$0].rejected) }
-            let (loss, accuracy) = try trainer.step(picked.map { (prompt: $0.0, chosen: $0.1, rejected: $0.2) }, index: step)
+            let indices = order.next()
+            let picked = indices.map { (prompt: train[$0].prompt, chosen: train[$0].chosen, rejected: train[$0].rejected) }
+            let margins = dataMargin == 0 ? nil : indices.map { dataMargin * (train[$0].margin ?? 0) }
+            let (loss, accuracy) = try trainer.step(picked, pairMargins: margins, index: step)
             smoothed = step == 0 ? loss : 0.9 * smoothed + 0.1 * loss
             if step % 10 == 0 || step == schedule.steps - 1 {
                 curve.append(LossPoint(step: step + 1, loss: smoothed))
@@ -137,22 +152,22 @@ struct RewardModelKind: StageKind {
         let evaluation = RewardEvaluation(trainer: trainer)
         let heldoutResult = try evaluation.pairs(heldout)
         let trainRewards = try trainer.scores(train.prefix(512).flatMap { [($0.prompt, $0.chosen), ($0.prompt, $0.rejected)] })
-        context.progress.message("sampling fresh pairs from the backbone policy")
-        let freshPrompts = settings.take(try JSONFiles.readRecords(PromptRecord.self, from: context.inputs["fresh_prompts"]!)).map(\.prompt)
-        let sampler = CandidateSampler(sampler: PolicySampler(model: policy, tokenizer: tokenizer, batchSize: settings.batchSize),
-                                       k: try params.value(declared.freshK),
-                                       temperatures: try params.value(declared.freshTemperatures),
-                                       maxNewTokens: settings.maxNewTokens)
-        let fresh = try evaluation.gold(clearGap: try params.value(declared.clearGap), try sampler.sample(freshPrompts, seed: context.seed ^ 0x4652_4553_48, context: context))
+        let fresh = try FreshAgreement(context: context, params: params, settings: settings, policy: policy, tokenizer: tokenizer,
+                                       evaluation: evaluation, trainer: trainer)
         let report = RewardReport(trainPairs: train.count, trainLoss: curve, heldout: heldoutResult.accuracy,
                                   lengthMatched: heldoutResult.lengthMatched, calibration: heldoutResult.calibration,
-                                  goldAgreement: fresh.clearAgreement, goldAgreementAll: fresh.agreement, clearGap: fresh.clearGap, spearmanRewardLength: heldoutResult.spearmanLength,
-                                  spearmanRewardLengthFresh: fresh.spearmanLength, spearmanRewardGoldFresh: fresh.spearmanGold,
+                                  goldAgreement: fresh.gold?.clearAgreement, goldAgreementAll: fresh.gold?.agreement, clearGap: fresh.gold?.clearGap,
+                                  judgeAgreement: fresh.judges.isEmpty ? nil : fresh.judges, judgePositionBias: fresh.positionBias,
+                                  spearmanRewardLength: heldoutResult.spearmanLength,
+                                  spearmanRewardLengthFresh: fresh.gold?.spearmanLength ?? fresh.spearmanLength, spearmanRewardGoldFresh: fresh.gold?.spearmanGold,
                                   rewardMean: Statistics.mean(trainRewards), rewardStd: Statistics.standardDeviation(trainRewards),
-                                  margin: trainer.margin, centring: trainer.centring, trainSeconds: trainSeconds)
-        for (name, value) in [("rm_heldout_accuracy", report.heldout.accuracy), ("rm_heldout_margin", report.heldout.meanMargin),
-                              ("rm_ece", report.calibration.ece), ("rm_gold_agreement", report.goldAgreement.accuracy),
-                              ("rm_spearman_length", report.spearmanRewardLength)] {
+                                  margin: trainer.margin, dataMargin: dataMargin, centring: trainer.centring, trainSeconds: trainSeconds)
+        var metrics = [("rm_heldout_accuracy", report.heldout.accuracy), ("rm_heldout_margin", report.heldout.meanMargin),
+                       ("rm_ece", report.calibration.ece), ("rm_spearman_length", report.spearmanRewardLength)]
+        if let gold = report.goldAgreement { metrics.append(("rm_gold_agreement", gold.accuracy)) }
+        for (judge, agreement) in fresh.judges.sorted(by: { $0.key < $1.key }) { metrics.append(("rm_\(judge)_agreement", agreement.accuracy)) }
+        if let bias = fresh.positionBias { metrics.append(("judge/command/position_bias", bias)) }
+        for (name, value) in metrics {
             context.metrics.record(name, step: schedule.steps, value: value)
         }
         try JSONFiles.write(report, to: context.outputs["report"]!)
@@ -169,6 +184,62 @@ struct RewardModelKind: StageKind {
                         + "\(limit); shorten the pair or use a backbone with a longer max_position_embeddings")
                 }
             }
+        }
+    }
+}
+
+/// The reward model's agreement with the wired judges: on fresh pairs sampled from the backbone (world
+/// and command judges) and on a labels file's own pairs.
+struct FreshAgreement {
+    /// Gold agreement on fresh pairs (world judge only).
+    var gold: RewardEvaluation.Fresh?
+    /// Accuracy against each other judge, by judge name.
+    var judges: [String: PairAccuracy] = [:]
+    /// The command judge's position bias on the fresh pairs.
+    var positionBias: Double?
+    /// Spearman correlation of reward and length on the fresh samples, when sampled without the world.
+    var spearmanLength: Double?
+
+    /// Samples fresh pairs when a world or command judge is wired and compares the reward model with every judge.
+    init(context: StageContext, params: Params, settings: GenerationSettings, policy: LlamaModel, tokenizer: any Tokenizer,
+         evaluation: RewardEvaluation, trainer: RewardTrainer) throws {
+        let world = JudgeInputs.world(context) != nil
+        var command = try JudgeInputs.command(context)
+        if let labels = try JudgeInputs.labels(context) {
+            let decided = labels.labels.filter { $0.verdict.winner != .tie }
+            let rewards = try trainer.scores(decided.flatMap { [($0.prompt, $0.responseA), ($0.prompt, $0.responseB)] })
+            judges["labels"] = PairAccuracy(margins: decided.indices.map { i in
+                let margin = rewards[2 * i] - rewards[2 * i + 1]
+                return decided[i].verdict.winner == .a ? margin : -margin
+            })
+        }
+        guard world || command != nil else { return }
+        guard context.inputs["fresh_prompts"] != nil else {
+            throw StagesError.invalidInputs(node: context.node, message: "a \(world ? "world" : "command") judge is wired, so the agreement on fresh pairs needs input 'fresh_prompts'")
+        }
+        context.progress.message("sampling fresh pairs from the backbone policy")
+        let freshPrompts = settings.take(try JSONFiles.prompts(context, role: "fresh_prompts")).map(\.prompt)
+        let declared = RewardModelKind.declared
+        let sampler = CandidateSampler(sampler: PolicySampler(model: policy, tokenizer: tokenizer, batchSize: settings.batchSize),
+                                       k: try params.value(declared.freshK), temperatures: try params.value(declared.freshTemperatures),
+                                       maxNewTokens: settings.maxNewTokens)
+        let groups = try sampler.sample(freshPrompts, seed: context.seed ^ 0x4652_4553_48, context: context)
+        if world {
+            gold = try evaluation.gold(clearGap: try params.value(declared.clearGap), groups)
+        }
+        guard command != nil else { return }
+        let pairs = groups.indices.flatMap { JudgePair.all(prompt: freshPrompts[$0], candidates: groups[$0], idPrefix: "f\($0 + 1)") }
+        let verdicts = try command!.judge(pairs)
+        let rewards = try trainer.scores(pairs.flatMap { [($0.prompt, $0.a.text), ($0.prompt, $0.b.text)] })
+        judges["command"] = PairAccuracy(margins: zip(pairs.indices, verdicts).compactMap { i, verdict in
+            guard let verdict, verdict.winner != .tie else { return nil }
+            let margin = rewards[2 * i] - rewards[2 * i + 1]
+            return verdict.winner == .a ? margin : -margin
+        })
+        positionBias = command!.positionBias
+        let flat = groups.flatMap { $0 }
+        if !world {
+            spearmanLength = Statistics.spearman(try trainer.scores(flat.map { ($0.prompt, $0.text) }), flat.map { Double($0.text.count) })
         }
     }
 }

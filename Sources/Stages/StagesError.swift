@@ -12,6 +12,8 @@ public enum StagesError: Error, Equatable, CustomStringConvertible {
     case trainingFailed(node: String, message: String)
     /// The build was interrupted while the stage ran.
     case cancelled(node: String)
+    /// A judge failed: a command judge crashed, timed out, skipped ids or wrote malformed lines.
+    case judgeFailed(node: String, judge: String, message: String)
     /// A gate cannot tell the data format of input `role` from its name, and `params.formats` does not say it.
     case unknownFormat(node: String, role: String)
     /// A metrics or eval artifact lacks a figure a gate needs.
@@ -32,6 +34,8 @@ public enum StagesError: Error, Equatable, CustomStringConvertible {
             return text
         case let .trainingFailed(node, message):
             return "node '\(node)': training failed: \(message)"
+        case let .judgeFailed(node, judge, message):
+            return "node '\(node)': \(judge) judge: \(message)"
         case let .cancelled(node):
             return "node '\(node)': interrupted; the next build reruns it"
         case let .unknownFormat(node, role):

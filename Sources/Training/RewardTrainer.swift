@@ -55,8 +55,10 @@ public final class RewardTrainer {
     /// One optimiser step on pairs; returns the mean loss and the fraction ranked right before the update.
     ///
     /// Each pair is one packed sequence (`packedPair`), so its prompt is computed once for both responses;
-    /// the scores equal those of two separate sequences up to float rounding.
-    public func step(_ pairs: [(prompt: String, chosen: String, rejected: String)], index: Int) throws -> (loss: Double, accuracy: Double) {
+    /// the scores equal those of two separate sequences up to float rounding. `pairMargins` (one per pair)
+    /// are added to `margin` for their pair.
+    public func step(_ pairs: [(prompt: String, chosen: String, rejected: String)], pairMargins: [Double]? = nil,
+                     index: Int) throws -> (loss: Double, accuracy: Double) {
         guard let optimizer, let rates else { throw ModelError.invalidState("this reward trainer only scores") }
         let n = pairs.count
         let packed = try pairs.map { try packedPair(prompt: $0.prompt, chosen: $0.chosen, rejected: $0.rejected) }
@@ -64,7 +66,8 @@ public final class RewardTrainer {
         let values = try model.forward(batch).values
         let ends = packed.enumerated().map { i, pair in pair.branchEnds.map { i * batch.seqLen + $0 } }
         let chosen = ends.map { values[$0[0]] }, rejected = ends.map { values[$0[1]] }
-        let bradleyTerry = try LogitMath.bradleyTerry(chosen: chosen, rejected: rejected, margins: [Double](repeating: margin, count: n))
+        let bradleyTerry = try LogitMath.bradleyTerry(chosen: chosen, rejected: rejected,
+                                                      margins: (0..<n).map { margin + (pairMargins?[$0] ?? 0) })
         var dValues = [Float](repeating: 0, count: batch.batchSize * batch.seqLen)
         var centringLoss = 0.0
         for i in 0..<n {

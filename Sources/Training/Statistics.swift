@@ -3,7 +3,7 @@ import Foundation
 /// Small statistics used by the evaluation reports.
 public enum Statistics {
     /// Logistic sigmoid.
-    static func sigmoid(_ x: Double) -> Double {
+    public static func sigmoid(_ x: Double) -> Double {
         x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x))
     }
 
@@ -47,7 +47,7 @@ public enum Statistics {
     }
 
     /// Spearman rank correlation with average ranks for ties.
-    static func spearman(_ x: [Double], _ y: [Double]) -> Double {
+    public static func spearman(_ x: [Double], _ y: [Double]) -> Double {
         pearson(ranks(x), ranks(y))
     }
 }

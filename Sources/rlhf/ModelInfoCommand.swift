@@ -22,7 +22,7 @@ struct ModelInfoCommand: ParsableCommand {
             let types = Dictionary(grouping: file.tensors, by: \.type).map { "\($0.value.count) \($0.key.name)" }.sorted()
             print("gguf:          version \(file.version), alignment \(file.alignment), \(file.tensors.count) tensors (\(types.joined(separator: ", ")))")
             let pre = (try? file.string("tokenizer.ggml.pre")) ?? nil
-            printTokenizer(try GGUFCheckpoint.tokenizer(file), note: " (tokenizer.ggml.*, pre-tokenizer \(pre ?? "gpt2"))")
+            printTokenizer(try BPETokenizer(gguf: file), note: " (tokenizer.ggml.*, pre-tokenizer \(pre ?? "gpt2"))")
             return
         }
         let (model, tokenizer) = try Checkpoint.load(from: url)

@@ -32,6 +32,9 @@ struct VerifyCommand: ParsableCommand {
             for output in report.modified {
                 print("MODIFIED \(output.path) (node \(output.node)): expected \(output.expected.prefix(12)), found \(output.actual.prefix(12))")
             }
+            for path in report.pending where !repair {
+                print("PENDING \(path): a killed build recorded its update and left it staged next to it; the next build completes it")
+            }
             report.repairs.forEach { print("repaired: \($0)") }
             print("checked \(report.checked) objects (\(report.corrupt.count) corrupt) and \(report.checkedOutputs) workspace outputs (\(report.modified.count) modified)")
             if !report.clean && !repair { print("run `rlhf verify --repair` to restore outputs from intact objects and drop corrupt ones") }

@@ -102,6 +102,26 @@ final class StoreIsolationTests: XCTestCase {
         XCTAssertTrue(try Maintenance.verify(workspace: workspace, pipeline: try pipeline(ws)).clean)
     }
 
+    func testAnUpdateRecordedButNotMovedIntoPlaceIsPendingAndCompletedByTheNextBuild() throws {
+        let ws = try built()
+        try ws.write("in.txt", "v2")
+        XCTAssertTrue(try ws.build().succeeded)
+        // The state a kill between the catalog transaction and the rename leaves: the catalog says v2,
+        // the workspace still holds v1, the verified v2 copy waits next to it, `.rlhf/tmp` is still there.
+        try FileManager.default.moveItem(atPath: ws.path("out/data.jsonl"), toPath: ws.path("out/.rlhf-tmp-999-data.jsonl"))
+        try ws.write("out/data.jsonl", "v1 line\n")
+        try FileManager.default.createDirectory(atPath: ws.path(".rlhf/tmp"), withIntermediateDirectories: true)
+        let report = try Maintenance.verify(workspace: try ws.open(), pipeline: try pipeline(ws))
+        XCTAssertEqual(report.pending, ["out/data.jsonl"])
+        XCTAssertTrue(report.clean, "a recorded update waiting to be moved is not damage")
+        let lines = LineCollector()
+        let summary = try Executor(workspace: try ws.open(), pipeline: try ws.pipeline(), registry: ws.registry, output: lines.append).build(BuildOptions())
+        XCTAssertTrue(lines.lines.contains { $0.contains("completed the interrupted update of out/data.jsonl") }, "\(lines.lines)")
+        XCTAssertEqual(summary.upToDate.count, 4)
+        XCTAssertEqual(ws.read("out/data.jsonl"), "v2 line\n")
+        XCTAssertFalse(ws.exists("out/.rlhf-tmp-999-data.jsonl"))
+    }
+
     func testStatCacheHoldsOnlyHashedBytes() throws {
         let ws = try built()
         let cache = try ws.open().catalog.loadStatCache()

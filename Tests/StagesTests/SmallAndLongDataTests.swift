@@ -17,11 +17,11 @@ final class SmallAndLongDataTests: XCTestCase {
         XCTAssertThrowsError(try harness.run(SFTKind(), inputs: ["base": inputs["sft"]!, "data": data, "eval_prompts": inputs["prompts"]!],
                                              params: ["steps": .int(2), "batch_size": .int(2)])) { error in
             guard case let .badInput(path, message)? = error as? StagesError else { return XCTFail("\(error)") }
-            XCTAssertEqual(path, data.path)
+            XCTAssertEqual(path, "sft_train.jsonl", "named relative to the workspace")
             XCTAssertTrue(message.contains("has 1 demonstration; SFT needs at least 2"), message)
         }
         // Every demonstration hashed into validation leaves nothing to train on: also an error, not a trap.
-        let records = [(line: 1, record: SFTRecord(prompt: "a", response: "b")), (line: 2, record: SFTRecord(prompt: "c", response: "d"))]
+        let records = [(line: 1, example: SFTExample(prompt: "a", response: "b")), (line: 2, example: SFTExample(prompt: "c", response: "d"))]
         XCTAssertThrowsError(try SFTData(records, format: ChatFormat(tokenizer: ByteTokenizer()), validationFraction: 1.01,
                                          maxLength: 64, file: "sft.jsonl")) { error in
             XCTAssertTrue("\(error)".contains("sft.jsonl: all 2 demonstrations fall in the validation split"), "\(error)")
@@ -33,7 +33,7 @@ final class SmallAndLongDataTests: XCTestCase {
         let pair = #"{"prompt": "p", "chosen": "short", "rejected": "also short"}"#
         let long = #"{"prompt": "p", "chosen": "ok", "rejected": "\#(String(repeating: "x", count: 300))"}"#
         let url = try harness.file("pref.jsonl", [pair, "", long, pair].joined(separator: "\n") + "\n")
-        let numbered = try JSONFiles.readNumberedRecords(PreferenceRecord.self, from: url)
+        let numbered = try RecordReader().numberedPreferences(from: url)
         XCTAssertEqual(numbered.map(\.line), [1, 3, 4], "blank lines are skipped but counted")
         let trainer = RewardTrainer(model: try LlamaModel(config: PPOTestFixtures.config.withScalarHead(), seed: 1),
                                     tokenizer: ByteTokenizer(), schedule: nil)

@@ -1,23 +1,25 @@
 import EngineCore
 
-/// The `evaluate` node kind: base, SFT and policy on the eval prompts, judged by the gold verifier and the RM.
+/// The `evaluate` node kind: base, SFT and policy on any eval prompts, judged by every wired judge.
 ///
-/// Inputs `prompts` (eval prompts JSONL), `policy`, `sft`, `base` (causal LMs), `reward_model`.
+/// Inputs `prompts` (eval prompts JSONL), `policy`, `sft`, `base` (causal LMs), `reward_model` (a judge),
+/// and optional judges `world` (gold scores of world prompts), `judge_command` (or param `judge_cmd`), `labels`.
 /// Outputs `report` (`final_eval.md`) and `summary` (`final_eval.json`).
 struct EvaluateKind: StageKind {
     /// Kind name.
     let name = "evaluate"
-    /// Implementation version (4: generation changes in Model; see `GoldenOutputsTests`).
-    let version = 4
+    /// Version 5: judges as inputs (gold only with `world`), command and label judges, agreement between judges
+    /// (4: generation changes in Model; see `GoldenOutputsTests`).
+    let version = 5
     /// Final evaluation.
-    let summary = "base, SFT and policy on the eval prompts, judged by the gold verifier and the reward model, with win rates and a reward-hacking check"
+    let summary = "base, SFT and policy on any eval prompts, judged by every wired judge (reward model, world, command, labels), with win rates, judge agreement and position bias"
     /// Sampling for the KL estimate and the bootstrap use the pipeline seed.
     var usesRandomness: Bool { true }
     /// Input roles.
     var inputs: [InputSpec]? {
         [InputSpec("prompts", format: "eval prompts JSONL"), InputSpec("policy", format: "causal LM checkpoint directory"),
          InputSpec("sft", format: "causal LM checkpoint directory"), InputSpec("base", format: "causal LM checkpoint directory"),
-         InputSpec("reward_model", format: "reward model checkpoint directory (scalar head)")]
+         InputSpec("reward_model", format: "reward model checkpoint directory (scalar head)")] + JudgeInputs.inputs
     }
     /// Output names.
     var outputs: [String]? { ["report", "summary"] }
@@ -42,6 +44,8 @@ struct EvaluateKind: StageKind {
         /// Hacking tolerance.
         let hackingGoldTolerance = Param.number("hacking_gold_tolerance", default: 0.01, in: 0...1,
                                                 "gold gain at or below which an RM gain counts as hacking")
+        /// The command judge.
+        let judges = JudgeInputs.Declarations()
     }
 
     /// The declarations.

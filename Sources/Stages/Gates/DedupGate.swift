@@ -22,7 +22,7 @@ public struct DedupGate: StageKind {
         /// Severity and findings.
         let common = GateSupport.common
         /// Role formats.
-        let formats = DataFormat.formats
+        let formats = RecordFormat.formats
         /// Shingle unit.
         let shingle = Param.choice("shingle", default: "word", among: ["word", "char"], "word or character n-grams")
         /// Shingle size.
@@ -47,7 +47,7 @@ public struct DedupGate: StageKind {
     /// Declared params.
     public var params: [ParamSpec] { Self.declared.specs }
     /// Every input's format must be known.
-    public var rules: [ParamRule] { [DataFormat.rule()] }
+    public var rules: [ParamRule] { [RecordFormat.rule()] }
 
     /// Creates the kind.
     public init() {}

@@ -22,7 +22,7 @@ public struct EvalLeakGate: StageKind {
         /// Severity and findings.
         let common = GateSupport.common
         /// Role formats.
-        let formats = DataFormat.formats
+        let formats = RecordFormat.formats
         /// Eval role.
         let evalRole = Param.text("eval_role", default: "eval", "the input role holding the eval prompts")
         /// N-gram size.
@@ -46,7 +46,7 @@ public struct EvalLeakGate: StageKind {
         [.stage("eval_role names an input") { params, roles in
             let role = try params.value(Self.declared.evalRole)
             if !roles.contains(role) { throw StagesError.invalidInputs(node: params.node, message: "missing input '\(role)' (the eval prompts); add it under inputs") }
-        }, DataFormat.rule(excluding: { [try $0.value(Self.declared.evalRole)] })]
+        }, RecordFormat.rule(excluding: { [try $0.value(Self.declared.evalRole)] })]
     }
 
     /// Creates the kind.
@@ -91,13 +91,13 @@ public struct EvalLeakGate: StageKind {
         try GateSupport.finish(Self.evaluate(eval: eval, training: training, settings: settings), gate: name, context: context)
     }
 
-    /// The training texts checked for each set: SFT prompts and responses, preference and PPO prompts.
+    /// The training texts checked for each set: SFT prompts, responses and texts, preference and PPO prompts.
     static func trainingTexts(_ training: [GateDataset]) -> (texts: [String], sources: [Source]) {
         var texts: [String] = [], sources: [Source] = []
         for (index, dataset) in training.enumerated() {
-            let fields = dataset.format == .sft ? ["prompt", "response"] : ["prompt"]
+            let fields: Set<String> = dataset.format == .sft ? ["prompt", "response", "text"] : ["prompt"]
             for record in dataset.records {
-                for field in fields {
+                for field in record.fields.map(\.name) where fields.contains(field) {
                     texts.append(record.text(field))
                     sources.append(Source(dataset: index, line: record.line, field: field))
                 }

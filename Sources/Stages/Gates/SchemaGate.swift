@@ -1,6 +1,5 @@
 import EngineCore
 import Foundation
-import World
 
 /// `gate.schema`: every JSONL input against its format (required fields, types, empty strings,
 /// character and token limits, control characters, invalid UTF-8), one finding per bad line and field.
@@ -21,7 +20,7 @@ public struct SchemaGate: StageKind {
         /// Severity and findings.
         let common = GateSupport.common
         /// Role formats.
-        let formats = DataFormat.formats
+        let formats = RecordFormat.formats
         /// Characters per field.
         let maxChars = Param.integer("max_chars", default: 16_000, in: 1...100_000_000, "characters allowed in one field")
         /// Tokens per example.
@@ -37,7 +36,7 @@ public struct SchemaGate: StageKind {
     /// Declared params.
     public var params: [ParamSpec] { Self.declared.specs }
     /// Every input's format must be known.
-    public var rules: [ParamRule] { [DataFormat.rule()] }
+    public var rules: [ParamRule] { [RecordFormat.rule()] }
 
     /// Creates the kind.
     public init() {}
@@ -60,7 +59,7 @@ public struct SchemaGate: StageKind {
         let d = Self.declared
         let limits = Limits(maxChars: try params.value(d.maxChars), maxTokens: try params.value(d.maxTokens),
                             maxLineBytes: try params.value(d.maxLineBytes), maxBadFraction: try params.value(d.maxBadFraction))
-        let datasets = try GateDataset.inputs(of: context, reader: JSONLReader(maxLineBytes: limits.maxLineBytes))
+        let datasets = try GateDataset.inputs(of: context, reader: RecordReader(maxLineBytes: limits.maxLineBytes))
         try GateSupport.finish(Self.evaluate(datasets, limits: limits), gate: name, context: context)
     }
 
@@ -72,14 +71,14 @@ public struct SchemaGate: StageKind {
         var totalLines = 0, totalBad = 0
         for dataset in datasets {
             var findings = dataset.issues.map { issue in
-                GateFinding(kind: kind(of: issue.message), file: issue.file, line: issue.line, field: issue.field, message: issue.message)
+                GateFinding(kind: issue.kind, file: issue.file, line: issue.line, field: issue.field, message: issue.message)
             }
             for record in dataset.records { findings += check(record, file: dataset.file, limits: limits) }
             let badLines = Set(findings.compactMap(\.line)).count
             let lines = dataset.records.count + Set(dataset.issues.map(\.line)).count
             if lines == 0 {
                 findings.append(GateFinding(kind: "empty_file", file: dataset.file,
-                                            message: "no records; a \(dataset.format.rawValue) file needs at least one line"))
+                                            message: "no records; a \(dataset.format.title) file needs at least one line (\(dataset.format.accepted))"))
             }
             let fraction = lines == 0 ? 1 : Double(badLines) / Double(lines)
             evaluation.figures["\(dataset.role).lines"] = Double(lines)
@@ -122,11 +121,11 @@ public struct SchemaGate: StageKind {
         return findings
     }
 
-    /// Tokens of the longest training sequence the record makes: prompt plus its (longest) response.
+    /// Tokens of the longest training sequence the record makes: system, prompt and text plus its (longest) response.
     static func exampleTokens(_ record: GateRecord) -> Int {
-        let prompt = record.text("prompt").utf8.count
-        let responses = record.fields.filter { $0.name != "prompt" }.map(\.text.utf8.count)
-        return prompt + (responses.max() ?? 0)
+        let context = record.fields.filter { ["system", "prompt", "text"].contains($0.name) }.reduce(0) { $0 + $1.text.utf8.count }
+        let responses = record.fields.filter { !["system", "prompt", "text"].contains($0.name) }.map(\.text.utf8.count)
+        return context + (responses.max() ?? 0)
     }
 
     /// Whether `text` is empty or only whitespace (an `empty_string` finding).
@@ -143,17 +142,6 @@ public struct SchemaGate: StageKind {
             }
         }
         return nil
-    }
-
-    /// A finding kind for a reader issue, from its message.
-    static func kind(of message: String) -> String {
-        if message.contains("UTF-8") { return "invalid_utf8" }
-        if message.contains("-byte limit") { return "line_too_long" }
-        if message.hasPrefix("missing required") { return "missing_field" }
-        if message.hasPrefix("expected a ") || message.hasPrefix("expected an ") { return "wrong_type" }
-        if message == "empty string" { return "empty_string" }
-        if message.hasPrefix("not valid JSON") || message.hasPrefix("JSON nested") { return "invalid_json" }
-        return "invalid_record"
     }
 
     /// `fraction` as a percentage with two decimals.

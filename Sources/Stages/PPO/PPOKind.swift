@@ -2,21 +2,23 @@ import EngineCore
 
 /// The `ppo` node kind: PPO-RLHF of the SFT policy against a frozen reward model (see issue 5).
 ///
-/// Inputs `sft` (causal LM checkpoint), `reward_model` (scalar-head checkpoint), `prompts` (JSONL).
+/// Inputs `sft` (causal LM checkpoint), `reward_model` (scalar-head checkpoint), `prompts` (any prompt JSONL),
+/// optional `world` (the world judge: gold metrics of world prompts; without it none are reported).
 /// Outputs `policy` (HF directory, critic in `critic/`) and `metrics` (`ppo_train_metrics.jsonl`).
 struct PPOKind: StageKind {
     /// Kind name.
     let name = "ppo"
-    /// Implementation version (2: generation changes in Model; see `GoldenOutputsTests`).
-    let version = 2
+    /// Version 3: gold metrics only with a `world` judge; prompts in any TRL prompt format (2: generation changes in Model).
+    let version = 3
     /// PPO-RLHF.
-    let summary = "PPO-RLHF of the SFT policy against a frozen reward model (critic initialised from the reward model)"
+    let summary = "PPO-RLHF of the SFT policy against a frozen reward model (critic initialised from the reward model); gold metrics only with a world judge"
     /// Samples rollouts from the pipeline seed.
     var usesRandomness: Bool { true }
     /// Input roles.
     var inputs: [InputSpec]? {
         [InputSpec("sft", format: "causal LM checkpoint directory (actor and reference)"),
-         InputSpec("reward_model", format: "reward model checkpoint directory (scalar head)"), InputSpec("prompts", format: "prompts JSONL")]
+         InputSpec("reward_model", format: "reward model checkpoint directory (scalar head)"), InputSpec("prompts", format: "prompts JSONL"),
+         InputSpec("world", required: false, format: "the world judge: a synth.world output (gold metrics of world prompts)")]
     }
     /// Output names.
     var outputs: [String]? { ["policy", "metrics"] }

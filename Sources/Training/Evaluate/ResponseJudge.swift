@@ -67,10 +67,10 @@ public struct ResponseJudge {
     public func summarise(_ name: String, _ responses: [JudgedResponse], klToSFT: Double, greedy: [JudgedResponse]?) -> ModelEvaluation {
         let (gold, byFamily, byScenario) = goldGroups(responses)
         let rm = responses.map(\.rmScore)
-        return ModelEvaluation(model: name, goldMean: Statistics.mean(gold), goldByFamily: byFamily.mapValues { Statistics.mean($0) },
+        return ModelEvaluation(model: name, goldMean: gold.isEmpty ? nil : Statistics.mean(gold), goldByFamily: byFamily.mapValues { Statistics.mean($0) },
                                goldByScenario: byScenario.mapValues { Statistics.mean($0) }, greedyGold: greedy.map(greedySummary),
                                rmMean: Statistics.mean(rm), rmStd: Self.std(rm),
-                               goldStd: Self.std(gold), lengthMean: Statistics.mean(responses.map { Double($0.response.count) }),
+                               goldStd: gold.isEmpty ? nil : Self.std(gold), lengthMean: Statistics.mean(responses.map { Double($0.response.count) }),
                                eosFraction: Statistics.mean(responses.map { $0.reachedEOS ? 1 : 0 }), klToSFT: klToSFT,
                                goldSpreadByFamily: byFamily.mapValues { GoldSpread(std: Self.std($0), count: $0.count) },
                                goldSpreadByScenario: byScenario.mapValues { GoldSpread(std: Self.std($0), count: $0.count) })
