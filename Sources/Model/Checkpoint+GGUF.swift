@@ -37,6 +37,6 @@ extension Checkpoint {
             throw ModelError.badCheckpoint(path: url.path, reason: "the tokenizer has \(tokenizer.vocabSize) tokens but the "
                 + "model's vocabulary is \(model.config.vocabSize)")
         }
-        return (model, tokenizer, withChatTemplate ? try GGUFCheckpoint.chatTemplate(file) : nil)
+        return (model, tokenizer, withChatTemplate ? try ModelChatTemplate.load(gguf: file) : nil)
     }
 }
