@@ -26,5 +26,4 @@ extension ModelChatTemplate {
             throw ModelError.badFile(path: file.source, reason: error.description)
         }
     }
-
 }
