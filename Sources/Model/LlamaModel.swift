@@ -37,6 +37,11 @@ public final class LlamaModel {
     public var samplingDefaults: SamplingDefaults?
     /// The attached LoRA adapter, if any (see `LlamaModel+LoRA.swift`).
     public internal(set) var adapter: LoRAAdapter?
+    /// Precision of the products in KV-cache generation and `nextTokenLogProbs` (fp32 by default; see
+    /// `InferencePrecision`). Training, `forward` and `backward` stay fp32.
+    public var inferencePrecision: InferencePrecision = .fp32
+    /// Rows of logits the LM head computes at once in training and scoring (see `crossEntropyHead`).
+    var headChunkRows: Int
 
     /// A model with parameters from `N(0, initializer_range)` (norms at 1), drawn from `seed`.
     public convenience init(config: LlamaConfig, seed: UInt64) throws {
@@ -60,6 +65,7 @@ public final class LlamaModel {
         layout = ParameterLayout(config: config)
         parameters = FloatBuffer(count: layout.count)
         trainable = Array(repeating: true, count: layout.slices.count)
+        headChunkRows = Self.defaultHeadChunkRows(vocabSize: config.vocabSize)
         let tables = RoPE.tables(maxPositions: config.maxPositionEmbeddings,
                                  inverseFrequencies: config.ropeInverseFrequencies)
         ropeCos = FloatBuffer(count: tables.cos.count)

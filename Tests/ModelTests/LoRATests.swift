@@ -73,6 +73,21 @@ final class LoRATests: XCTestCase {
         }
     }
 
+    func testFusedCrossEntropyHeadGivesTheSameAdapterGradients() throws {
+        let (model, adapter) = try adaptedModel(allTargets, seed: 6)
+        let batch = try TestModels.batch()
+        model.zeroGradients()
+        let reference = try causalLoss(model, batch)
+        try model.backward(dLogits: reference.dLogits)
+        let expected = adapter.gradients.array()
+        model.zeroGradients()
+        let loss = try model.accumulateCrossEntropy(batch)
+        XCTAssertEqual(loss, reference.loss, accuracy: 1e-5)
+        XCTAssertGreaterThan(expected.map(abs).max()!, 0)
+        for (x, y) in zip(adapter.gradients.array(), expected) { XCTAssertEqual(x, y, accuracy: 1e-5) }
+        XCTAssertFalse(model.hasGradientBuffer, "the chunked head of a frozen base writes no weight gradient")
+    }
+
     func testScalarHeadWithAnAdapterTrainsHeadAndAdapterOnly() throws {
         let model = try LlamaModel(config: TestModels.config.withScalarHead(), seed: 2)
         let adapter = try LoRAAdapter(config: LoRAConfig(rank: 2, alpha: 4, targets: [.v, .down]), model: model.config, seed: 3)
