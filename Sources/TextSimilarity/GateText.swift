@@ -63,9 +63,9 @@ public enum GateText {
         return sorted
     }
 
-    /// Size of the intersection of two sorted unique arrays.
+    /// Size of the intersection of two sorted arrays (of the multisets when values repeat).
     /// - Complexity: O(a + b).
-    static func intersectionCount(_ a: [UInt64], _ b: [UInt64]) -> Int {
+    static func intersectionCount<T: Comparable>(_ a: [T], _ b: [T]) -> Int {
         var i = 0, j = 0, count = 0
         while i < a.count && j < b.count {
             if a[i] == b[j] { count += 1; i += 1; j += 1 } else if a[i] < b[j] { i += 1 } else { j += 1 }

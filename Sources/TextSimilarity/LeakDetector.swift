@@ -215,22 +215,13 @@ public struct LeakDetector: Sendable {
             let entry = entries[Int(candidate)]
             let allowed = rule.maxEdits(words: entry.tokens.count)
             guard abs(entry.tokens.count - tokens.count) <= allowed,
-                  entry.tokens.count - Self.commonCount(entry.ids, ids) <= allowed,
+                  entry.tokens.count - GateText.intersectionCount(entry.ids, ids) <= allowed,
                   let cost = rule.distance(entry.tokens, tokens, limit: rule.budget(words: entry.tokens.count)), cost > 0
             else { continue }
             let (containment, jaccard) = similarity(entry.grams, gramsBySize[entry.size] ?? [])
             found.append(Match(train: position, eval: Int(candidate), kind: .edited, containment: containment, jaccard: jaccard, edits: cost))
         }
         return found
-    }
-
-    /// Size of the multiset intersection of two sorted id arrays.
-    private static func commonCount(_ a: [Int32], _ b: [Int32]) -> Int {
-        var i = 0, j = 0, count = 0
-        while i < a.count && j < b.count {
-            if a[i] == b[j] { count += 1; i += 1; j += 1 } else if a[i] < b[j] { i += 1 } else { j += 1 }
-        }
-        return count
     }
 }
 
