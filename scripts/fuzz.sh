@@ -4,7 +4,8 @@
 # The working corpus lives in .build/fuzz/corpus/<target> (seeded from Tests/FuzzCorpus/<target>/seed-*) and grows
 # between runs. Every crash, out-of-memory or timeout input is copied to Tests/FuzzCorpus/<target>/, which
 # `make test` replays (FuzzCorpusReplayTests): fix the bug, then commit the file as a regression test.
-# Environment: FUZZ_SECONDS (default 60), FUZZ_TARGETS (default: all four), FUZZ_JOBS is not used (one process).
+# Token dictionaries (JSON syntax, field names, extreme numbers) are in Fuzz/dicts/<target>.dict.
+# Environment: FUZZ_SECONDS (default 60), FUZZ_TARGETS (default: all four).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${FUZZ_SECONDS:-60}"
@@ -20,7 +21,7 @@ summary=""
 for target in $targets; do
     corpus="$work/corpus/$target" artifacts="$work/artifacts/$target"
     mkdir -p "$corpus" "$artifacts" "Tests/FuzzCorpus/$target"
-    for seed in Tests/FuzzCorpus/"$target"/seed-*; do [ -e "$seed" ] && cp -n "$seed" "$corpus/"; done
+    for seed in Tests/FuzzCorpus/"$target"/seed-*; do [ -e "$seed" ] && cp -n "$seed" "$corpus/" 2>/dev/null || true; done
     before=$(ls "$artifacts" | wc -l)
     executions=0 runs=0
     start=$(date +%s)
@@ -29,9 +30,11 @@ for target in $targets; do
         [ "$left" -gt 0 ] && [ "$runs" -lt 25 ] || break
         runs=$(( runs + 1 ))
         log="$work/$target.log"
-        FUZZ_TARGET="$target" ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1" "$driver" "$corpus" \
+        dict=()
+        [ -e "Fuzz/dicts/$target.dict" ] && dict=(-dict="Fuzz/dicts/$target.dict")
+        SWIFT_BACKTRACE=enable=no FUZZ_TARGET="$target" ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1" "$driver" "$corpus" \
             -max_total_time="$left" -timeout=10 -rss_limit_mb=3072 -malloc_limit_mb=2048 -max_len=16384 \
-            -detect_leaks=0 -print_final_stats=1 -artifact_prefix="$artifacts/" >"$log" 2>&1 || true
+            -detect_leaks=0 -print_final_stats=1 -artifact_prefix="$artifacts/" "${dict[@]}" >"$log" 2>&1 || true
         done_units=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)
         if [ -z "$done_units" ]; then  # a crash ends the run before the final stats; take the last progress line
             done_units=$(grep -o '^#[0-9]*' "$log" | tr -d '#' | tail -1 || true)

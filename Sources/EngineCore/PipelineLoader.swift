@@ -106,12 +106,14 @@ struct PipelineValidator {
         if let raw = fields["inputs"] {
             if let object = raw.objectValue {
                 for role in object.keys.sorted() {
-                    guard let text = object[role]!.stringValue, !text.isEmpty else {
+                    // Empty pieces kept, so "." and ".x" name no node instead of leaving nothing to index.
+                    let parts = object[role]!.stringValue?.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+                        .map(String.init) ?? []
+                    guard let node = parts.first, !node.isEmpty else {
                         issue("\(path).inputs.\(role)", "must be a string \"node\" or \"node.output\"")
                         continue
                     }
-                    let parts = text.split(separator: ".", maxSplits: 1).map(String.init)
-                    inputs[role] = OutputRef(node: parts[0], output: parts.count > 1 ? parts[1] : "")
+                    inputs[role] = OutputRef(node: node, output: parts.count > 1 ? parts[1] : "")
                 }
             } else {
                 issue("\(path).inputs", "must be an object of role → \"node\" or \"node.output\"")

@@ -54,6 +54,8 @@ public struct LeakDetector: Sendable {
         var raw: String
         /// Normalised text.
         var normalized: String
+        /// Normalised text without spaces.
+        var spaceless: String
         /// Sorted unique n-gram hashes.
         var grams: [UInt64]
         /// The n-gram size used (smaller than `ngram` for short prompts).
@@ -84,8 +86,9 @@ public struct LeakDetector: Sendable {
     private let shortSizes: [Int]
     /// Words of the short eval prompts → vocabulary id.
     private let vocabulary: [Substring: Int32]
-    /// Prefix word id → short eval prompts.
-    private let wordIndex: [Int32: [Int32]]
+    /// Prefix word id → short eval prompts, with their word counts, allowed edits (to filter by length first) and
+    /// how many of their indexed words a text within the budget must hold.
+    private let wordIndex: [Int32: [(eval: Int32, words: Int16, edits: Int16, needed: Int16)]]
 
     /// Prepares `evalTexts` for scanning; `edits` nil turns the short-prompt edit check off.
     /// - Complexity: O(total eval words × log).
@@ -106,7 +109,7 @@ public struct LeakDetector: Sendable {
                     return EditToken(word, id: id)
                 }
             }
-            return Entry(raw: raw, normalized: normalized, grams: GateText.wordShingles(words, n: ngram), size: min(ngram, words.count),
+            return Entry(raw: raw, normalized: normalized, spaceless: TextNormalization.spaceless(normalized), grams: GateText.wordShingles(words, n: ngram), size: min(ngram, words.count),
                          tokens: tokens, ids: tokens.map(\.id).sorted())
         }
         var frequency: [UInt64: Int] = [:]
@@ -116,9 +119,9 @@ public struct LeakDetector: Sendable {
             for gram in entry.grams { frequency[gram, default: 0] += 1 }
             for id in Set(entry.ids) { wordFrequency[id, default: 0] += 1 }
             exact[entry.normalized, default: []].append(Int32(i))
-            spaceless[TextNormalization.spaceless(entry.normalized), default: []].append(Int32(i))
+            spaceless[entry.spaceless, default: []].append(Int32(i))
         }
-        var index: [UInt64: [Int32]] = [:], wordIndex: [Int32: [Int32]] = [:]
+        var index: [UInt64: [Int32]] = [:], wordIndex: [Int32: [(eval: Int32, words: Int16, edits: Int16, needed: Int16)]] = [:]
         for (i, entry) in entries.enumerated() where !entry.grams.isEmpty {
             let count = entry.grams.count
             let needed = max(1, Int((threshold * Double(count) - 1e-9).rounded(.up)))
@@ -126,7 +129,13 @@ public struct LeakDetector: Sendable {
             for gram in prefix { index[gram, default: []].append(Int32(i)) }
             if let edits, !entry.tokens.isEmpty {
                 let rarest = Set(entry.ids).sorted { (wordFrequency[$0]!, $0) < (wordFrequency[$1]!, $1) }
-                for id in rarest.prefix(edits.maxEdits(words: entry.tokens.count) + 1) { wordIndex[id, default: []].append(Int32(i)) }
+                // Indexing k + 3 words and asking for all but k of them keeps the guarantee of a prefix of
+                // k + 1 while cutting the candidates a frequent word brings.
+                let allowed = edits.maxEdits(words: entry.tokens.count)
+                let indexed = rarest.prefix(allowed + 3)
+                for id in indexed {
+                    wordIndex[id, default: []].append((Int32(i), Int16(entry.tokens.count), Int16(allowed), Int16(max(1, indexed.count - allowed))))
+                }
             }
         }
         self.entries = entries
@@ -173,7 +182,7 @@ public struct LeakDetector: Sendable {
             let grams = gramsBySize[entry.size] ?? []
             let (containment, jaccard) = similarity(entry.grams, grams)
             let kind: Kind
-            if entry.normalized == normalized || TextNormalization.spaceless(entry.normalized) == squeezed {
+            if entry.normalized == normalized || entry.spaceless == squeezed {
                 kind = entry.raw == text ? .exact : .normalized
             } else if GateText.containsWords(normalized, entry.normalized) {
                 kind = .embedded
@@ -184,7 +193,7 @@ public struct LeakDetector: Sendable {
             }
             found.append(Match(train: position, eval: Int(candidate), kind: kind, containment: containment, jaccard: jaccard))
         }
-        if let edits { found += editMatches(words, rule: edits, at: position, gramsBySize: gramsBySize, skipping: Set(found.map(\.eval))) }
+        if let edits { found += editMatches(words, rule: edits, at: position, gramsBySize: gramsBySize, skipping: found.map(\.eval)) }
         return found.sorted { $0.eval < $1.eval }
     }
 
@@ -197,27 +206,36 @@ public struct LeakDetector: Sendable {
 
     /// The short eval prompts within `rule`'s edit budget of training words `words`, except those in `skipping`.
     private func editMatches(_ words: [Substring], rule: WordEditRule, at position: Int, gramsBySize: [Int: [UInt64]],
-                             skipping: Set<Int>) -> [Match] {
+                             skipping: [Int]) -> [Match] {
         guard words.count <= rule.maxWords + rule.maxEdits(words: rule.maxWords) else { return [] }
-        var unknown: Int32 = -1
-        let tokens = words.map { word -> EditToken in
-            if let id = vocabulary[word] { return EditToken(word, id: id) }
-            unknown -= 1
-            return EditToken(word, id: unknown)
+        let known = words.map { vocabulary[$0] ?? -1 }
+        let ids = known.filter { $0 >= 0 }.sorted()
+        var hits: [(eval: Int32, needed: Int16)] = []
+        for (offset, id) in ids.enumerated() where offset == 0 || ids[offset - 1] != id {
+            for hit in wordIndex[id] ?? [] where abs(Int(hit.words) - words.count) <= Int(hit.edits) { hits.append((hit.eval, hit.needed)) }
         }
-        var candidates = Set<Int32>()
-        for token in tokens where token.id >= 0 {
-            if let hits = wordIndex[token.id] { candidates.formUnion(hits) }
+        guard !hits.isEmpty else { return [] }
+        hits.sort { $0.eval < $1.eval }
+        var candidates: [Int32] = []
+        var run = 0
+        for (offset, hit) in hits.enumerated() {
+            run = offset > 0 && hits[offset - 1].eval == hit.eval ? run + 1 : 1
+            if run == Int(hit.needed) && !skipping.contains(Int(hit.eval)) { candidates.append(hit.eval) }
         }
-        let ids = tokens.map(\.id).filter { $0 >= 0 }.sorted()
+        var tokens: [EditToken] = []
         var found: [Match] = []
-        for candidate in candidates where !skipping.contains(Int(candidate)) {
+        for candidate in candidates {
             let entry = entries[Int(candidate)]
-            let allowed = rule.maxEdits(words: entry.tokens.count)
-            guard abs(entry.tokens.count - tokens.count) <= allowed,
-                  entry.tokens.count - GateText.intersectionCount(entry.ids, ids) <= allowed,
-                  let cost = rule.distance(entry.tokens, tokens, limit: rule.budget(words: entry.tokens.count)), cost > 0
-            else { continue }
+            guard entry.tokens.count - GateText.intersectionCount(entry.ids, ids) <= rule.maxEdits(words: entry.tokens.count) else { continue }
+            if tokens.isEmpty {
+                var unknown: Int32 = -1
+                tokens = zip(words, known).map { word, id in
+                    if id >= 0 { return EditToken(word, id: id) }
+                    unknown -= 1
+                    return EditToken(word, id: unknown)
+                }
+            }
+            guard let cost = rule.distance(entry.tokens, tokens, limit: rule.budget(words: entry.tokens.count)), cost > 0 else { continue }
             let (containment, jaccard) = similarity(entry.grams, gramsBySize[entry.size] ?? [])
             found.append(Match(train: position, eval: Int(candidate), kind: .edited, containment: containment, jaccard: jaccard, edits: cost))
         }

@@ -29,7 +29,7 @@ public enum TextNormalization {
     /// `key(text)` without its spaces: equal for texts whose only difference is where words break
     /// (a no-break or zero-width space inside a word, two words run together).
     public static func spaceless(_ key: String) -> String {
-        key.contains(" ") ? key.replacingOccurrences(of: " ", with: "") : key
+        String(decoding: key.utf8.filter { $0 != 0x20 }, as: UTF8.self)
     }
 
     /// Default-ignorable scalars dropped, NFKC, then look-alike letters folded to Latin (case kept).
