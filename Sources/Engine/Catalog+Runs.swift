@@ -97,7 +97,8 @@ extension Catalog {
 
     private static func saveStatCache(_ db: Database, _ entries: [String: FileHasher.CacheEntry]) throws {
         for (path, entry) in entries {
-            try StatCacheRecord(path: path, size: entry.fingerprint.size, mtimeNs: entry.fingerprint.mtimeNs, inode: entry.fingerprint.inode, hash: entry.hash.hex).save(db)
+            try StatCacheRecord(path: path, size: entry.fingerprint.size, mtimeNs: entry.fingerprint.mtimeNs, inode: entry.fingerprint.inode,
+                                ctimeNs: entry.fingerprint.ctimeNs, hash: entry.hash.hex).save(db)
         }
     }
 
@@ -105,10 +106,10 @@ extension Catalog {
     func loadStatCache() throws -> [String: FileHasher.CacheEntry] {
         try read { db in
             var cache: [String: FileHasher.CacheEntry] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT path, size, mtimeNs, inode, hash FROM stat_cache")
+            let rows = try Row.fetchCursor(db, sql: "SELECT path, size, mtimeNs, inode, ctimeNs, hash FROM stat_cache")
             while let row = try rows.next() {
-                guard let hash = ContentHash(hex: row[4]) else { continue }
-                cache[row[0]] = FileHasher.CacheEntry(fingerprint: FileFingerprint(size: row[1], mtimeNs: row[2], inode: row[3]), hash: hash)
+                guard let hash = ContentHash(hex: row[5]) else { continue }
+                cache[row[0]] = FileHasher.CacheEntry(fingerprint: FileFingerprint(size: row[1], mtimeNs: row[2], inode: row[3], ctimeNs: row[4]), hash: hash)
             }
             return cache
         }
@@ -137,7 +138,7 @@ extension Catalog {
     /// Successful runs (or reuses) with `key`, newest first.
     public func runs(withKey key: ContentHash) throws -> [RunSummary] {
         try read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT id, node, key, kindVersion, params, seed FROM runs WHERE key = ? AND status != 'failed' ORDER BY id DESC", arguments: [key.hex])
+            let rows = try Row.fetchAll(db, sql: "SELECT id, node, key, kindVersion, params, seed FROM runs WHERE key = ? AND status NOT IN ('failed', 'forgotten') ORDER BY id DESC", arguments: [key.hex])
             return try Self.summaries(db, rows)
         }
     }
@@ -163,6 +164,43 @@ extension Catalog {
             guard let key = ContentHash(hex: row[2]) else { return nil }
             return RunSummary(runId: id, node: row[1], key: key, kindVersion: row[3], canonicalParams: text, seed: seed.map { UInt64(bitPattern: $0) },
                               inputs: inputs[id] ?? [:], outputs: outputs[id] ?? [:], gateFailed: failedGates.contains(id))
+        }
+    }
+}
+
+extension Catalog {
+    /// Forgets every run whose outputs include artifact `hash`: they stop being heads and are
+    /// marked `forgotten` with `reason`, so no build serves them again. Returns their ids.
+    func forgetRuns(producing hash: ContentHash, because reason: String) throws -> [Int64] {
+        try write { db in
+            let ids = try Int64.fetchAll(db, sql: """
+                SELECT DISTINCT run_outputs.runId FROM run_outputs JOIN artifacts ON artifacts.id = run_outputs.artifactId
+                WHERE artifacts.hash = ? AND artifacts.stored ORDER BY run_outputs.runId
+                """, arguments: [hash.hex])
+            guard !ids.isEmpty else { return [] }
+            let list = ids.map(String.init).joined(separator: ",")
+            try db.execute(sql: "DELETE FROM heads WHERE runId IN (\(list))")
+            try db.execute(sql: "UPDATE runs SET status = 'forgotten', error = ? WHERE id IN (\(list))", arguments: [reason])
+            return ids
+        }
+    }
+}
+
+extension Catalog {
+    /// Per node of `experiment` whose newest run failed: that run and its error.
+    func lastFailures(experiment: String) throws -> [String: RunFailure] {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT runs.node, runs.id, runs.error FROM runs
+                JOIN (SELECT node, max(id) AS last FROM runs WHERE experiment = ? GROUP BY node) newest ON newest.last = runs.id
+                WHERE runs.status = 'failed'
+                """, arguments: [experiment])
+            var result: [String: RunFailure] = [:]
+            for row in rows {
+                let error: String? = row[2]
+                result[row[0]] = RunFailure(runId: row[1], error: error ?? "failed")
+            }
+            return result
         }
     }
 }

@@ -7,29 +7,78 @@ import GRDB
 public final class Catalog: @unchecked Sendable {
     /// The database connection (one serialized connection in WAL mode: cheap to open for a no-op build).
     let database: DatabaseQueue
+    /// The catalog file.
+    public let path: String
+    /// Whether it was opened read-only (nothing can be recorded).
+    public let isReadOnly: Bool
 
-    /// Opens (creating and migrating) the catalog at `path`.
-    public init(path: String) throws {
+    /// Opens (creating and migrating) the catalog at `path`; with `readOnly`, opens it without
+    /// writing anything (in a read-only workspace: from a private copy when SQLite cannot read the
+    /// WAL database in place). A corrupt file gives an error that names it and says what to do.
+    public init(path: String, readOnly: Bool = false) throws {
+        self.path = path
+        isReadOnly = readOnly
         do {
-            var configuration = Configuration()
-            configuration.busyMode = .timeout(5)
-            configuration.journalMode = .wal
-            database = try DatabaseQueue(path: path, configuration: configuration)
-            let migrator = Self.migrator
-            if try !database.read(migrator.hasCompletedMigrations) { try migrator.migrate(database) }
+            if readOnly {
+                database = try Self.openReadOnly(path: path)
+            } else {
+                var configuration = Configuration()
+                configuration.busyMode = .timeout(5)
+                configuration.journalMode = .wal
+                database = try DatabaseQueue(path: path, configuration: configuration)
+                let migrator = Self.migrator
+                if try !database.read(migrator.hasCompletedMigrations) { try migrator.migrate(database) }
+            }
         } catch let error as DatabaseError {
-            throw EngineError.catalog("\(path): \(error.message ?? error.description)")
+            throw Self.describe(error, path: path)
+        }
+    }
+
+    private static func openReadOnly(path: String) throws -> DatabaseQueue {
+        guard FileManager.default.fileExists(atPath: path) else {
+            let empty = try DatabaseQueue()
+            try migrator.migrate(empty)
+            return empty
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(5)
+        if let queue = try? DatabaseQueue(path: path, configuration: configuration), (try? queue.read(migrator.hasCompletedMigrations)) != nil {
+            return queue
+        }
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("rlhf-catalog-\(getpid())-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
+        for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: path + suffix) {
+            try FileManager.default.copyItem(atPath: path + suffix, toPath: copy + "/catalog.sqlite" + suffix)
+        }
+        let queue = try DatabaseQueue(path: copy + "/catalog.sqlite")
+        try? FileManager.default.removeItem(atPath: copy)
+        return queue
+    }
+
+    /// A catalog error naming the file; a corrupt file also says how to recover.
+    static func describe(_ error: DatabaseError, path: String) -> EngineError {
+        let message = error.message ?? error.description
+        switch error.resultCode {
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+            return .catalog("\(path) is corrupt (\(message)). Move it aside (`mv \(path) \(path).corrupt`) and build again to start a new, "
+                + "empty catalog (run history and lineage are then lost; outputs are rebuilt or reused from the store), or restore it from a backup")
+        case .SQLITE_READONLY, .SQLITE_CANTOPEN:
+            return .catalog("\(path): \(message); the workspace looks read-only: `status`, `runs`, `show`, `trace`, `verify` and `report` work there, `build` needs write access")
+        default:
+            return .catalog("\(path): \(message)")
         }
     }
 
     /// Runs `body` in a read transaction, mapping database errors.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try database.read(body) } catch let error as DatabaseError { throw EngineError.catalog(error.description) }
+        do { return try database.read(body) } catch let error as DatabaseError { throw Self.describe(error, path: path) }
     }
 
     /// Runs `body` in one write transaction, mapping database errors.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try database.write(body) } catch let error as DatabaseError { throw EngineError.catalog(error.description) }
+        guard !isReadOnly else { throw EngineError.catalog("\(path) is open read-only; nothing can be recorded") }
+        do { return try database.write(body) } catch let error as DatabaseError { throw Self.describe(error, path: path) }
     }
 
     /// The named migrations, oldest first.
@@ -135,6 +184,11 @@ public final class Catalog: @unchecked Sendable {
             try db.execute(sql: "INSERT INTO experiment_heads (experiment, node, runId) SELECT ?, node, runId FROM heads", arguments: [Catalog.legacyExperiment])
             try db.drop(table: "heads")
             try db.rename(table: "experiment_heads", to: "heads")
+        }
+        migrator.registerMigration("v4-stat-cache-ctime") { db in
+            try db.alter(table: "stat_cache") { table in
+                table.add(column: "ctimeNs", .integer).notNull().defaults(to: 0)
+            }
         }
         return migrator
     }

@@ -123,6 +123,8 @@ struct StatCacheRecord: Codable, Equatable, Sendable, FetchableRecord, Persistab
     var mtimeNs: Int64
     /// Inode.
     var inode: Int64
+    /// Status-change time, ns (0 for entries recorded before v4).
+    var ctimeNs: Int64
     /// Hash (hex).
     var hash: String
 }

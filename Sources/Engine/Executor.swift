@@ -33,10 +33,11 @@ public final class Executor: @unchecked Sendable {
     public func plan(targets: [String] = [], force: [String] = [], forceDownstream: Bool = false, allowFailedGates: [String] = []) throws -> Plan {
         let nodes = try selectNodes(targets)
         try checkNodes(allowFailedGates, flag: "--allow-failed-gates")
-        let hasher = FileHasher(cache: try workspace.catalog.loadStatCache())
+        try workspace.checkOutputs(pipeline, registry: registry)
+        let hasher = FileHasher(cache: workspace.catalog.isReadOnly ? (try? workspace.catalog.loadStatCache()) ?? [:] : try workspace.catalog.loadStatCache())
         let facts = try LiveFacts(workspace: workspace, experiment: pipeline.experiment, hasher: hasher)
         let plan = planner.plan(nodes: nodes, facts: facts, forced: try forcedNodes(force, downstream: forceDownstream), allowedGates: Set(allowFailedGates))
-        try? workspace.catalog.saveStatCache(hasher.takeDirtyEntries())
+        if !workspace.catalog.isReadOnly { try? workspace.catalog.saveStatCache(hasher.takeDirtyEntries()) }
         return plan
     }
 
@@ -51,7 +52,8 @@ public final class Executor: @unchecked Sendable {
         let lock = try workspace.lock()
         defer { lock.release() }
         if let stale = lock.takenOverFrom { output("taking over a stale lock left by pid \(stale), which is no longer running") }
-        try? FileSystem.remove(workspace.temporaryDirectory)
+        try workspace.checkOutputs(pipeline, registry: registry)
+        for line in recoverLeftovers() { output(line) }
         try FileSystem.createDirectory(workspace.temporaryDirectory)
         let nodes = try selectNodes(options.targets)
         let forced = try forcedNodes(options.force, downstream: options.forceDownstream)

@@ -3,6 +3,13 @@ import Foundation
 
 /// Small POSIX helpers that throw `EngineError.io` with the path and errno.
 enum FileSystem {
+    /// The path without its last component (`""` for a single component, `/` for a top-level
+    /// absolute path); never traps, whatever the text.
+    static func parent(of path: String) -> String {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "" }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
     /// `mkdir -p`.
     static func createDirectory(_ path: String) throws {
         do {
@@ -27,43 +34,22 @@ enum FileSystem {
         guard Foundation.rename(source, destination) == 0 else { throw EngineError.io(path: destination, operation: "rename \(source) to", errno: errno) }
     }
 
-    /// Hard-links `source` to `destination`, copying when linking is impossible (e.g. across devices).
-    static func linkOrCopy(_ source: String, to destination: String) throws {
-        if link(source, destination) == 0 { return }
-        do {
-            try FileManager.default.copyItem(atPath: source, toPath: destination)
-        } catch {
-            throw EngineError.io(path: destination, operation: "copy \(source) to", errno: EIO)
-        }
-    }
-
-    /// Recreates directory `source` at `destination` with every file hard-linked (or copied).
-    static func linkTree(_ source: String, to destination: String) throws {
-        try createDirectory(destination)
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: source)) ?? [] {
-            let from = source + "/" + name
-            let to = destination + "/" + name
-            switch FileHasher.kind(of: from) {
-            case .file: try linkOrCopy(from, to: to)
-            case .directory: try linkTree(from, to: to)
-            case .missing: continue
-            }
-        }
-    }
-
     /// fsyncs every file under `path` (and the directories), optionally making files read-only.
+    /// Never follows a symlink: one found anywhere is refused, so no outside file is touched.
     static func syncTree(_ path: String, readOnly: Bool) throws {
-        switch FileHasher.kind(of: path) {
-        case .missing:
+        switch FileHasher.linkKind(of: path) {
+        case .missing, .plain(.missing):
             throw EngineError.io(path: path, operation: "sync", errno: ENOENT)
-        case .file:
-            if readOnly { chmod(path, 0o444) }
-            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        case .symlink, .special:
+            throw EngineError.unsafePath(path: path, problem: "is a symlink or special file; outputs must be regular files and directories")
+        case .plain(.file):
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
             guard descriptor >= 0 else { throw EngineError.io(path: path, operation: "open", errno: errno) }
             defer { close(descriptor) }
+            if readOnly { fchmod(descriptor, 0o444) }
             guard fsync(descriptor) == 0 else { throw EngineError.io(path: path, operation: "fsync", errno: errno) }
-        case .directory:
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
+        case .plain(.directory):
+            for name in try listDirectory(path) {
                 try syncTree(path + "/" + name, readOnly: readOnly)
             }
             try syncDirectory(path)

@@ -16,32 +16,45 @@ public struct Lineage {
     }
 
     /// The run to trace upstream from `target`: a node's current run, the producer of an artifact
-    /// (hash prefix), or the producer of what a workspace path holds.
+    /// (hash prefix), or the producer of what a workspace path holds (a path inside a directory
+    /// artifact means that artifact).
     public func run(for target: String) throws -> Int64 {
-        let catalog = workspace.catalog
-        if let run = try catalog.latestRun(node: target, experiment: experiment) { return run }
-        if let path = workspace.relative(target), let hash = try FileHasher().hash(path: workspace.absolute(path)),
-           let run = try catalog.producer(ofArtifact: hash.hex, path: path) ?? catalog.producer(ofArtifact: hash.hex) {
-            return run
-        }
-        try checkOtherExperiments(target)
-        let hashes = try artifactHashes(prefix: target)
-        if let run = try catalog.producer(ofArtifact: hashes[0]) { return run }
-        throw EngineError.notFound(what: "a run producing \(hashes[0])", hint: "it is a source file; try `rlhf trace \(target) --down`")
+        let starts = try self.starts(for: target)
+        return starts[0].run
     }
 
-    /// The artifacts to trace downstream from `target`: a node's current outputs, one artifact
-    /// (hash prefix), or what a workspace path holds.
-    public func artifacts(for target: String) throws -> [String] {
+    /// Where to trace downstream from `target`: a node's current run (all its outputs), the run
+    /// that produced the artifact a workspace path holds (that output only; a path inside a
+    /// directory artifact means that artifact), or every producer of an artifact hash prefix.
+    public func starts(for target: String) throws -> [TraceStart] {
         let catalog = workspace.catalog
-        if let run = try catalog.latestRun(node: target, experiment: experiment) {
-            return try catalog.detail(run: run).outputs.map(\.artifact)
-        }
-        if let path = workspace.relative(target), let hash = try FileHasher().hash(path: workspace.absolute(path)) {
-            return [hash.hex]
-        }
+        if let run = try catalog.latestRun(node: target, experiment: experiment) { return [TraceStart(run: run, output: nil)] }
+        if let path = workspace.relative(target), let found = try producers(atPath: path) { return found }
         try checkOtherExperiments(target)
-        return try artifactHashes(prefix: target)
+        let hashes = try artifactHashes(prefix: target)
+        let found = try catalog.producers(ofArtifact: hashes[0])
+        guard !found.isEmpty else {
+            throw EngineError.notFound(what: "a run producing \(hashes[0])", hint: "it is a source file; trace its path or its file node")
+        }
+        return found
+    }
+
+    /// The run (and output) that made what `path` holds, trying the path and then each directory
+    /// above it: the producer of the bytes there now, else the newest producer at that path.
+    private func producers(atPath path: String) throws -> [TraceStart]? {
+        var candidate = path
+        while !candidate.isEmpty && candidate != "." {
+            let known = try workspace.catalog.producers(atPath: candidate, experiment: experiment)
+            if !known.isEmpty {
+                if let hash = try? FileHasher().hash(path: workspace.absolute(candidate)),
+                   let current = try workspace.catalog.producers(ofArtifact: hash.hex, path: candidate).first(where: { start in known.contains(start) }) {
+                    return [current]
+                }
+                return [known[0]]
+            }
+            candidate = FileSystem.parent(of: candidate)
+        }
+        return nil
     }
 
     /// Throws a clear error when `target` is a node with runs only in other experiments.
@@ -62,8 +75,15 @@ public struct Lineage {
         return hashes
     }
 
-    /// The upstream tree as indented text: run, key, params, then each input with its producer.
-    public static func render(_ tree: TraceTree, indent: String = "") -> [String] {
+    /// The upstream tree as indented text: run, key, params, then each input with its producer;
+    /// a run already shown is referred to by id.
+    public static func render(_ tree: TraceTree) -> [String] {
+        var shown = Set<Int64>()
+        return render(tree, indent: "", shown: &shown)
+    }
+
+    private static func render(_ tree: TraceTree, indent: String, shown: inout Set<Int64>) -> [String] {
+        shown.insert(tree.run.id)
         var lines = ["\(indent)\(tree.run.node)  run \(tree.run.id)  \(tree.run.status)  key \(tree.run.key.prefix(12))  params \(tree.run.params)"]
         for entry in tree.run.overrides {
             lines.append("\(indent)  ! built past failed gate \(entry.gateNode) (run \(entry.gateRun), --allow-failed-gates): \(entry.message)")
@@ -73,7 +93,11 @@ public struct Lineage {
         }
         for input in tree.inputs {
             lines.append("\(indent)  ← \(input.role): \(input.artifact.prefix(12))  \(input.path)")
-            if let producer = input.producer { lines += render(producer, indent: indent + "      ") }
+            if let producer = input.producer {
+                lines += render(producer, indent: indent + "      ", shown: &shown)
+            } else if let run = input.producerRun {
+                lines.append("\(indent)      (run \(run)\(shown.contains(run) ? ", shown above" : ", deeper than --depth"))")
+            }
         }
         return lines
     }
@@ -81,8 +105,9 @@ public struct Lineage {
     /// The downstream runs as text, one per line, indented by depth.
     public static func render(_ runs: [DownstreamRun]) -> [String] {
         runs.map { entry in
-            String(repeating: "  ", count: entry.depth - 1)
-                + "\(entry.run.node)  run \(entry.run.id)  \(entry.run.status)  key \(entry.run.key.prefix(12))  via \(entry.via.prefix(12))"
+            String(repeating: "  ", count: max(0, entry.depth - 1))
+                + "\(entry.run.node)  run \(entry.run.id)  \(entry.run.status)  key \(entry.run.key.prefix(12))  "
+                + (entry.via == "reuse" ? "reuses run \(entry.from)" : "consumed \(entry.via.prefix(12)) from run \(entry.from)")
                 + entry.run.overrides.map { "  (past failed gate \($0.gateNode))" }.joined()
         }
     }

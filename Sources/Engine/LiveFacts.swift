@@ -13,6 +13,15 @@ final class LiveFacts: PlannerFacts {
         self.workspace = workspace
         self.hasher = hasher
         heads = try workspace.catalog.heads(experiment: experiment)
+        failures = try workspace.catalog.lastFailures(experiment: experiment)
+    }
+
+    private let failures: [String: RunFailure]
+
+    /// The node's newest run of this experiment, when it failed after the head.
+    func lastFailure(of node: String) -> RunFailure? {
+        guard let failure = failures[node], failure.runId > heads[node]?.runId ?? 0 else { return nil }
+        return failure
     }
 
     /// The node's head run.

@@ -12,6 +12,8 @@ struct NodeRunResult {
     var error: String?
     /// Whether the run stopped because the build was interrupted.
     var interrupted: Bool
+    /// Verified copies of the outputs next to their workspace paths, committed once the run is recorded.
+    var staged: [StagedCopy] = []
 }
 
 /// Runs one node on a worker thread: stage into temp paths, check and hash outputs, move them into
@@ -70,9 +72,14 @@ final class NodeRunJob: @unchecked Sendable {
     func execute() -> NodeRunResult {
         let started = Date()
         var outputs: [FinishedRun.Output] = []
+        var staged: [StagedCopy] = []
         var failure: String?
         do {
-            outputs = try context == nil ? recordSource() : runStage(context!)
+            if let context {
+                (outputs, staged) = try runStage(context)
+            } else {
+                outputs = try recordSource()
+            }
         } catch {
             failure = "\(error)"
         }
@@ -86,7 +93,8 @@ final class NodeRunJob: @unchecked Sendable {
                             lastStderr: outcome?.lastStderr, error: nil, sourceRun: nil)
         let record = FinishedRun(run: run, inputs: inputs, outputs: failure == nil ? outputs : [], params: node.params,
                                  metrics: context?.metrics.recorded ?? [], verdicts: context?.verdicts ?? [], becomesHead: failure == nil)
-        return NodeRunResult(finished: record, key: plan.key ?? ContentHash(high: 0, low: 0), error: failure, interrupted: context?.isCancelled ?? false)
+        return NodeRunResult(finished: record, key: plan.key ?? ContentHash(high: 0, low: 0), error: failure, interrupted: context?.isCancelled ?? false,
+                             staged: staged)
     }
 
     private func recordSource() throws -> [FinishedRun.Output] {
@@ -101,7 +109,7 @@ final class NodeRunJob: @unchecked Sendable {
         return [FinishedRun.Output(name: FileKind.outputName, path: path, hash: hash, size: FileSystem.treeSize(absolute), isDirectory: isDirectory, stored: false)]
     }
 
-    private func runStage(_ context: StageContext) throws -> [FinishedRun.Output] {
+    private func runStage(_ context: StageContext) throws -> ([FinishedRun.Output], [StagedCopy]) {
         try FileSystem.createDirectory(runDirectory + "/out")
         try FileSystem.createDirectory(context.scratch.path)
         try kind.run(context)
@@ -110,6 +118,10 @@ final class NodeRunJob: @unchecked Sendable {
         var produced: [(name: String, temporary: String, hash: ContentHash, size: Int64, isDirectory: Bool)] = []
         for name in node.outputs.keys.sorted() {
             let temporary = context.outputs[name]!.path
+            if let link = FileSystem.firstNonRegular(under: temporary) {
+                throw EngineError.stageFailed(node: node.name, message: "declared output '\(name)' " + (link == "." ? "is" : "holds \(link), which is")
+                    + " a symlink or special file; outputs must be regular files and directories (copy the bytes instead of linking)")
+            }
             guard let hash = try scratchHasher.hash(path: temporary) else {
                 throw EngineError.stageFailed(node: node.name, message: "declared output '\(name)' was not created (write it at $RLHF_OUT_\(CommandKind.environmentName(name)))")
             }
@@ -122,25 +134,36 @@ final class NodeRunJob: @unchecked Sendable {
             try store.ingest(output.temporary, as: output.hash)
         }
         if context.isCancelled { throw EngineError.interrupted(signal: SIGINT) }
-        for output in produced {
-            let destination = workspace.absolute(node.outputs[output.name]!)
-            try store.materialise(output.hash, at: destination)
-            Self.rememberMaterialised(hash: output.hash, at: destination, store: store, hasher: hasher)
+        var staged: [StagedCopy] = []
+        do {
+            for output in produced {
+                staged.append(try store.stage(output.hash, at: try workspace.confinedDestination(node.outputs[output.name]!)))
+            }
+        } catch {
+            staged.forEach { $0.discard() }
+            throw error
         }
-        return produced.map { FinishedRun.Output(name: $0.name, path: node.outputs[$0.name]!, hash: $0.hash, size: $0.size, isDirectory: $0.isDirectory, stored: true) }
+        let outputs = produced.map { FinishedRun.Output(name: $0.name, path: node.outputs[$0.name]!, hash: $0.hash, size: $0.size, isDirectory: $0.isDirectory, stored: true) }
+        return (outputs, staged)
     }
 
-    /// Seeds the stat cache for a freshly materialised object so the next build only `stat`s it.
-    static func rememberMaterialised(hash: ContentHash, at destination: String, store: ContentStore, hasher: FileHasher) {
-        let object = store.path(of: hash)
-        switch FileHasher.kind(of: object) {
-        case .file:
-            hasher.remember(path: destination, hash: hash)
-        case .directory:
-            guard let files = try? hasher.hashDirectory(path: object).files else { return }
-            for (relative, fileHash) in files { hasher.remember(path: destination + "/" + relative, hash: fileHash) }
-        case .missing:
-            return
+    /// Commits staged copies (after their run is recorded) and seeds the stat cache with them.
+    static func commit(_ staged: [StagedCopy], workspace: Workspace, paths: [String: String], hasher: FileHasher) throws {
+        for copy in staged {
+            let written = try copy.commit()
+            if let relative = paths[copy.destination] {
+                remember(written, writtenAt: copy.destination, keyedAt: workspace.absolute(relative), hasher: hasher)
+            }
+        }
+    }
+
+    /// Seeds the stat cache with the files a materialisation wrote (bytes hashed while written),
+    /// so the next build only `stat`s them.
+    /// The cache is keyed by the path planning hashes (`keyedAt`, the workspace path as written),
+    /// which may differ from the resolved path written (`writtenAt`) by a symlink inside the workspace.
+    static func remember(_ copied: [CopiedFile], writtenAt destination: String, keyedAt key: String, hasher: FileHasher) {
+        for file in copied {
+            hasher.remember(path: key + file.path.dropFirst(destination.count), fingerprint: file.fingerprint, hash: file.hash)
         }
     }
 }

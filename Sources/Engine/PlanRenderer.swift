@@ -8,7 +8,9 @@ public enum PlanRenderer {
         switch entry.decision {
         case .upToDate: return "  up-to-date  \(entry.node)\(gate)"
         case let .reuse(runId): return "  reuse       \(entry.node)  (run \(runId))\(gate)"
-        case let .run(reason): return "  run         \(entry.node)  (\(reason))"
+        case let .run(reason):
+            if let failure = entry.lastFailure { return "  run         \(entry.node)  (\(reason); failed (run \(failure.runId)): \(failure.message))" }
+            return "  run         \(entry.node)  (\(reason))"
         case let .blocked(gate): return "  blocked     \(entry.node)  (blocked by \(gate))"
         }
     }
@@ -41,7 +43,12 @@ public enum PlanRenderer {
             case .upToDate: return StatusRow(node: entry.node, state: "up-to-date", reason: nil, detail: gate, key: entry.key?.hex)
             case let .reuse(runId):
                 return StatusRow(node: entry.node, state: "reuse", reason: nil, detail: ["run \(runId)", gate].compactMap { $0 }.joined(separator: "; "), key: entry.key?.hex)
-            case let .run(reason): return StatusRow(node: entry.node, state: "run", reason: reason.tag, detail: reason.description, key: entry.key?.hex)
+            case let .run(reason):
+                if let failure = entry.lastFailure {
+                    return StatusRow(node: entry.node, state: "failed", reason: reason.tag,
+                                     detail: "failed (run \(failure.runId)): \(failure.message); will run: \(reason)", key: entry.key?.hex)
+                }
+                return StatusRow(node: entry.node, state: "run", reason: reason.tag, detail: reason.description, key: entry.key?.hex)
             case let .blocked(gate):
                 return StatusRow(node: entry.node, state: "blocked", reason: "blocked", detail: "blocked by \(gate)", key: nil, blockedBy: gate)
             }
@@ -53,7 +60,7 @@ public enum PlanRenderer {
 public struct StatusRow: Codable, Sendable, Equatable {
     /// Node name.
     public var node: String
-    /// `up-to-date`, `reuse` or `run`.
+    /// `up-to-date`, `reuse`, `run`, `failed` (its last run failed; it will run) or `blocked`.
     public var state: String
     /// Reason tag when it would run.
     public var reason: String?

@@ -1,3 +1,4 @@
+import EngineCore
 import Foundation
 
 /// Turns SIGINT/SIGTERM into a clean stop of a build: running nodes are cancelled (their child
@@ -15,7 +16,10 @@ final class SignalTrap {
             source.setEventHandler {
                 count += 1
                 if count > 1 {
-                    try? FileSystem.remove(temporary)
+                    // `.rlhf/tmp` stays: it tells the next build to remove what this one leaves.
+                    for run in (try? FileSystem.listDirectory(temporary)) ?? [] {
+                        ChildProcess.killRecorded(at: temporary + "/" + run + "/" + ChildProcess.recordName)
+                    }
                     exit(128 + signalNumber)
                 }
                 FileHandle.standardError.write(Data("\nstopping: interrupted by signal \(signalNumber); press again to exit at once\n".utf8))

@@ -12,7 +12,7 @@ public enum BuildAction: String, Sendable, Codable {
 public struct NodeRun: Sendable {
     /// Node name.
     public var node: String
-    /// The run whose outputs the node's paths hold (its head), without metric points.
+    /// The run whose outputs the node's paths hold (its head); metric points only for `command` runs.
     public var detail: RunDetail
     /// What the build that made the view did with the node (`upToDate` outside a build).
     public var action: BuildAction

@@ -55,7 +55,43 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// Sends SIGTERM to the child's whole process group.
-    func terminate() {
+    public func terminate() {
         kill(-pid, SIGTERM)
+    }
+
+    /// Sends SIGKILL to whatever is left of the child's process group (after it exited: its background jobs).
+    func killGroup() {
+        kill(-pid, SIGKILL)
+    }
+
+    /// Name of the file in a run directory that records the child's process group, so that a build
+    /// killed with SIGKILL (which cannot stop its children) has them killed by the next build.
+    public static let recordName = "child.pgid"
+
+    /// Writes `<pgid> <start time>` to `path` (best effort).
+    func record(at path: String) {
+        let text = "\(pid) \(Self.startTime(of: pid) ?? 0)\n"
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+    }
+
+    /// The start time of `pid` in clock ticks since boot (`/proc/<pid>/stat` field 22), nil when it is gone.
+    static func startTime(of pid: pid_t) -> UInt64? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        return fields.count > 19 ? UInt64(fields[19]) : nil
+    }
+
+    /// Kills (SIGKILL) the process group recorded at `path` when it still runs; the group id is
+    /// trusted only while its leader has the recorded start time, or the leader is gone and the
+    /// group lives on (Linux never reuses a pid that is still a group id). Returns the group killed.
+    @discardableResult
+    public static func killRecorded(at path: String) -> pid_t? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        let fields = text.split(whereSeparator: \.isWhitespace)
+        guard fields.count == 2, let pgid = pid_t(fields[0]), pgid > 1, let started = UInt64(fields[1]) else { return nil }
+        guard kill(-pgid, 0) == 0 else { return nil }
+        if let leader = startTime(of: pgid), leader != started { return nil }
+        kill(-pgid, SIGKILL)
+        return pgid
     }
 }

@@ -71,11 +71,11 @@ public struct ContentHash: Hashable, Comparable, Codable, Sendable, CustomString
 }
 
 /// A streaming XXH3-128 state over bytes fed in pieces.
-final class StreamingHasher {
+public final class StreamingHasher {
     private let state: OpaquePointer
 
     /// Creates a fresh state.
-    init() {
+    public init() {
         state = XXH3_createState()
         XXH3_128bits_reset(state)
     }
@@ -85,18 +85,18 @@ final class StreamingHasher {
     }
 
     /// Feeds `count` bytes at `pointer`.
-    func update(_ pointer: UnsafeRawPointer, count: Int) {
+    public func update(_ pointer: UnsafeRawPointer, count: Int) {
         XXH3_128bits_update(state, pointer, count)
     }
 
     /// Feeds a string's UTF-8 bytes.
-    func update(_ text: String) {
+    public func update(_ text: String) {
         var text = text
         _ = text.withUTF8 { buffer in XXH3_128bits_update(state, buffer.baseAddress, buffer.count) }
     }
 
     /// The digest of everything fed so far.
-    func digest() -> ContentHash {
+    public func digest() -> ContentHash {
         let digest = XXH3_128bits_digest(state)
         return ContentHash(high: digest.high64, low: digest.low64)
     }

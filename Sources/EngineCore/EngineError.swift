@@ -20,6 +20,10 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
     case missingSource(node: String, path: String)
     /// The build was interrupted by a signal.
     case interrupted(signal: Int32)
+    /// A path the engine would write or store is unsafe (outside the workspace, a symlink, NUL).
+    case unsafePath(path: String, problem: String)
+    /// A store object's bytes no longer match its name; it is never copied out.
+    case corruptObject(hash: String, actual: String)
 
     /// A message that says what went wrong and what to do.
     public var description: String {
@@ -43,6 +47,10 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
             return "node \(node): source \(path) does not exist; create it or fix params.path"
         case let .interrupted(signal):
             return "interrupted by signal \(signal)"
+        case let .unsafePath(path, problem):
+            return "refusing to write \(path): \(problem)"
+        case let .corruptObject(hash, actual):
+            return "store object .rlhf/objects/\(hash) is corrupt (its bytes hash to \(actual)); run `rlhf verify --repair`, then build again"
         }
     }
 }

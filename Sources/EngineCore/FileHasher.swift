@@ -8,12 +8,16 @@ public struct FileFingerprint: Hashable, Codable, Sendable {
     public var mtimeNs: Int64
     /// Inode number.
     public var inode: Int64
+    /// Status-change time in nanoseconds; nobody can set it back, so an edit that restores the
+    /// size and mtime still changes the fingerprint (0 in entries from before it was recorded).
+    public var ctimeNs: Int64
 
     /// Creates a fingerprint.
-    public init(size: Int64, mtimeNs: Int64, inode: Int64) {
+    public init(size: Int64, mtimeNs: Int64, inode: Int64, ctimeNs: Int64 = 0) {
         self.size = size
         self.mtimeNs = mtimeNs
         self.inode = inode
+        self.ctimeNs = ctimeNs
     }
 }
 
@@ -25,6 +29,18 @@ public enum PathKind: Sendable {
     case file(FileFingerprint)
     /// A directory.
     case directory
+}
+
+/// What a path itself is when symlinks are not followed.
+public enum LinkKind: Sendable {
+    /// Nothing there.
+    case missing
+    /// A symbolic link (to anything, or dangling).
+    case symlink
+    /// A device, socket or FIFO.
+    case special
+    /// A regular file or a directory.
+    case plain(PathKind)
 }
 
 /// Hashes files (streamed XXH3-128) and directories (sorted Merkle tree), consulting a stat cache
@@ -64,14 +80,30 @@ public final class FileHasher: @unchecked Sendable {
         return entries
     }
 
-    /// What is at `path` (without following a final symlink to a directory specially).
+    /// What is at `path`, following symlinks (a path holding NUL is missing).
     public static func kind(of path: String) -> PathKind {
         var info = stat()
-        guard stat(path, &info) == 0 else { return .missing }
+        guard !path.utf8.contains(0), stat(path, &info) == 0 else { return .missing }
+        return kind(info)
+    }
+
+    /// What is at `path` itself, without following a final symlink (`.symlink` for one).
+    public static func linkKind(of path: String) -> LinkKind {
+        var info = stat()
+        guard !path.utf8.contains(0), lstat(path, &info) == 0 else { return .missing }
+        switch info.st_mode & S_IFMT {
+        case S_IFLNK: return .symlink
+        case S_IFREG, S_IFDIR: return .plain(kind(info))
+        default: return .special
+        }
+    }
+
+    private static func kind(_ info: stat) -> PathKind {
         switch info.st_mode & S_IFMT {
         case S_IFREG:
             let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-            return .file(FileFingerprint(size: Int64(info.st_size), mtimeNs: mtime, inode: Int64(info.st_ino)))
+            let ctime = Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
+            return .file(FileFingerprint(size: Int64(info.st_size), mtimeNs: mtime, inode: Int64(info.st_ino), ctimeNs: ctime))
         case S_IFDIR:
             return .directory
         default:
@@ -81,6 +113,7 @@ public final class FileHasher: @unchecked Sendable {
 
     /// The hash of the file or directory at `path`, or nil when nothing is there.
     public func hash(path: String) throws -> ContentHash? {
+        guard !path.utf8.contains(0) else { throw EngineError.io(path: path.replacingOccurrences(of: "\0", with: "\\0"), operation: "hash (a path may not hold NUL)", errno: EINVAL) }
         switch Self.kind(of: path) {
         case .missing: return nil
         case let .file(fingerprint): return try hashFile(path: path, fingerprint: fingerprint)
@@ -88,9 +121,9 @@ public final class FileHasher: @unchecked Sendable {
         }
     }
 
-    /// Records that `path` with its current fingerprint has `hash` (after writing or linking it).
-    public func remember(path: String, hash: ContentHash) {
-        guard case let .file(fingerprint) = Self.kind(of: path) else { return }
+    /// Records that `path`, whose bytes were hashed to `hash` while they were written, has `hash`
+    /// under `fingerprint` (taken right after writing, before anyone else could change the file).
+    public func remember(path: String, fingerprint: FileFingerprint, hash: ContentHash) {
         let entry = CacheEntry(fingerprint: fingerprint, hash: hash)
         lock.lock()
         cache[path] = entry

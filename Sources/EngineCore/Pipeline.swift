@@ -56,6 +56,8 @@ public struct Pipeline: Sendable {
     public var nodes: [String: Node]
     /// Node names in a deterministic topological order (dependencies first).
     public var order: [String]
+    /// The file it was loaded from (absolute), when loaded from one; no output may overwrite it.
+    public var file: String?
 
     /// The nodes `targets` need (targets and everything upstream), in topological order.
     /// - Complexity: O(nodes + edges).

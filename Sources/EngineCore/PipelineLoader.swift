@@ -15,7 +15,9 @@ public struct PipelineLoader: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw EngineError.notFound(what: "pipeline file \(path)", hint: "run from the workspace root, or pass -C <workspace> or --pipeline <file>")
         }
-        return try parse(bytes: Array(data), file: path)
+        var pipeline = try parse(bytes: Array(data), file: path)
+        pipeline.file = URL(fileURLWithPath: path).standardizedFileURL.path
+        return pipeline
     }
 
     /// Validates pipeline JSON text; `file` names it in errors.
@@ -100,20 +102,24 @@ struct PipelineValidator {
         if let raw = fields["params"] {
             if let object = raw.objectValue { params = object } else { issue("\(path).params", "must be an object") }
         }
+        let paramIssues = issues.count
         if let kind { checkParams(params, kind: kind, path: "\(path).params") }
+        let invalidParams = Set(issues[paramIssues...].map { $0.path.dropFirst("\(path).params.".count).prefix { $0 != "." && $0 != "[" } }.map(String.init))
 
         var inputs: [String: OutputRef] = [:]
         if let raw = fields["inputs"] {
             if let object = raw.objectValue {
                 for role in object.keys.sorted() {
-                    // Empty pieces kept, so "." and ".x" name no node instead of leaving nothing to index.
-                    let parts = object[role]!.stringValue?.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-                        .map(String.init) ?? []
-                    guard let node = parts.first, !node.isEmpty else {
+                    guard let text = object[role]!.stringValue, !text.isEmpty else {
                         issue("\(path).inputs.\(role)", "must be a string \"node\" or \"node.output\"")
                         continue
                     }
-                    inputs[role] = OutputRef(node: node, output: parts.count > 1 ? parts[1] : "")
+                    let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                    guard Self.isName(parts[0]), parts.count == 1 || Self.isName(parts[1]) else {
+                        issue("\(path).inputs.\(role)", "'\(Self.printable(text))' is not \"node\" or \"node.output\" (names use letters, digits, '_' or '-')")
+                        continue
+                    }
+                    inputs[role] = OutputRef(node: parts[0], output: parts.count > 1 ? parts[1] : "")
                 }
             } else {
                 issue("\(path).inputs", "must be an object of role → \"node\" or \"node.output\"")
@@ -163,21 +169,33 @@ struct PipelineValidator {
                 issue("\(path).after", "must be an array of node names")
             }
         }
-        return Node(name: name, kind: kindName, inputs: inputs, params: params, outputs: outputs, after: after)
+        let node = Node(name: name, kind: kindName, inputs: inputs, params: params, outputs: outputs, after: after)
+        if let kind { checkRules(node, kind: kind, path: path, skipping: invalidParams) }
+        return node
     }
 
     private mutating func checkParams(_ params: [String: JSONValue], kind: any StageKind, path: String) {
-        let specs = Dictionary(uniqueKeysWithValues: kind.params.map { ($0.name, $0) })
+        let specs = Dictionary(kind.params.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for spec in kind.params where spec.required && params[spec.name] == nil {
             issue("\(path).\(spec.name)", "missing required \(spec.type.rawValue) param of kind '\(kind.name)'\(spec.summary.isEmpty ? "" : " (\(spec.summary))")")
         }
         for name in params.keys.sorted() {
             if let spec = specs[name] {
-                if !spec.type.accepts(params[name]!) {
-                    issue("\(path).\(name)", "must be \(spec.type.rawValue), found \(params[name]!.typeName)")
-                }
+                issues += spec.issues(in: params[name]!, path: "\(path).\(name)")
             } else if !kind.acceptsExtraParams {
                 issue("\(path).\(name)", "kind '\(kind.name)' has no param '\(name)'; known: \(specs.keys.sorted().joined(separator: ", "))")
+            }
+        }
+    }
+
+    /// Runs the kind's cross-field rules on the node's params without the `invalid` ones (already reported);
+    /// a rule's problem at a path that already has one is not repeated. `path` is the node's.
+    private mutating func checkRules(_ node: Node, kind: any StageKind, path: String, skipping invalid: Set<String>) {
+        let params = node.params.filter { !invalid.contains($0.key) }
+        let reported = Set(issues.map(\.path))
+        for rule in kind.rules {
+            for found in rule.check(params, Set(node.inputs.keys)) where !reported.contains("\(path).\(found.path)") {
+                issues.append(ValidationIssue(path: "\(path).\(found.path)", message: found.message))
             }
         }
     }
@@ -218,8 +236,18 @@ struct PipelineValidator {
             for output in node.outputs.keys.sorted() {
                 let raw = node.outputs[output]!
                 let path = node.kind == "file" ? "nodes.\(name).params.path" : "nodes.\(name).outputs.\(output)"
+                if Self.hasControlCharacter(raw) {
+                    issue(path, "'\(Self.printable(raw))' holds a NUL or control character; use a plain path")
+                    continue
+                }
                 guard let normalized = Self.normalize(raw) else {
-                    issue(path, "'\(raw)' escapes the workspace; use a relative path without '..'")
+                    if node.kind == "file", node.params["external"]?.boolValue == true, !raw.isEmpty, !raw.hasPrefix("~") {
+                        continue
+                    }
+                    issue(path, node.kind == "file"
+                        ? "'\(raw)' is outside the workspace; to read a file from there add \"external\": true to the node's params "
+                            + "(it is then tracked by content like any other source), or copy it into the workspace"
+                        : "'\(raw)' escapes the workspace; use a relative path without '..'")
                     continue
                 }
                 if normalized == ".rlhf" || normalized.hasPrefix(".rlhf/") {
@@ -251,6 +279,16 @@ struct PipelineValidator {
         return parts.joined(separator: "/")
     }
 
+    /// Whether `text` holds NUL, a C0 control character or DEL (never valid in a workspace path).
+    static func hasControlCharacter(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) }
+    }
+
+    /// `text` with control characters shown as `\u{..}` escapes, for error messages.
+    static func printable(_ text: String) -> String {
+        text.unicodeScalars.map { hasControlCharacter(String($0)) ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined()
+    }
+
     /// Whether `text` is a plain identifier-like name.
     static func isName(_ text: String) -> Bool {
         !text.isEmpty && text.utf8.allSatisfy { byte in
@@ -259,20 +297,34 @@ struct PipelineValidator {
         }
     }
 
-    private mutating func topologicalOrder(_ nodes: [String: Node]) -> [String]? {
+    /// Dependencies-first order by an iterative depth-first search (no recursion: a chain of any
+    /// length fits); reports every cycle once. Returns nil when there is a cycle.
+    /// - Complexity: O(nodes + edges).
+    mutating func topologicalOrder(_ nodes: [String: Node]) -> [String]? {
         var state: [String: Int] = [:]
-        var stack: [String] = []
         var order: [String] = []
         var reported = Set<Set<String>>()
         var hasCycle = false
-        func visit(_ name: String) {
-            state[name] = 1
-            stack.append(name)
-            for dependency in nodes[name]!.dependencies where nodes[dependency] != nil {
+        for root in nodes.keys.sorted() where state[root] == nil {
+            // Each frame: a node on the current path and the index of its next dependency to visit.
+            var stack: [(name: String, dependencies: [String], next: Int)] = []
+            state[root] = 1
+            stack.append((root, nodes[root]!.dependencies.filter { nodes[$0] != nil }, 0))
+            while !stack.isEmpty {
+                let top = stack.count - 1
+                guard stack[top].next < stack[top].dependencies.count else {
+                    state[stack[top].name] = 2
+                    order.append(stack[top].name)
+                    stack.removeLast()
+                    continue
+                }
+                let dependency = stack[top].dependencies[stack[top].next]
+                stack[top].next += 1
                 switch state[dependency] {
                 case 1?:
                     hasCycle = true
-                    let cycle = Array(stack[stack.lastIndex(of: dependency)!...])
+                    let path = stack.map(\.name)
+                    let cycle = Array(path[path.lastIndex(of: dependency)!...])
                     if reported.insert(Set(cycle)).inserted {
                         var forward = Array(cycle.reversed())
                         let start = forward.firstIndex(of: forward.min()!)!
@@ -280,15 +332,14 @@ struct PipelineValidator {
                         forward.append(forward[0])
                         issues.append(ValidationIssue(path: "nodes.\(forward[0])", message: "cycle: " + forward.joined(separator: " → ")))
                     }
-                case nil: visit(dependency)
-                default: break
+                case nil:
+                    state[dependency] = 1
+                    stack.append((dependency, nodes[dependency]!.dependencies.filter { nodes[$0] != nil }, 0))
+                default:
+                    break
                 }
             }
-            stack.removeLast()
-            state[name] = 2
-            order.append(name)
         }
-        for name in nodes.keys.sorted() where state[name] == nil { visit(name) }
         return hasCycle ? nil : order
     }
 }

@@ -9,11 +9,41 @@ public protocol PlannerFacts {
     func currentHash(of path: String) -> ContentHash?
     /// The catalog view node `viewer` would get if every node upstream of it stayed as its head is.
     func catalogView(viewer: String, pipeline: Pipeline) -> CatalogView?
+    /// The node's newest run when it failed after its head (or with no head), else nil.
+    func lastFailure(of node: String) -> RunFailure?
 }
 
 extension PlannerFacts {
     /// No catalog by default: a `readsCatalog` node then plans as running.
     public func catalogView(viewer: String, pipeline: Pipeline) -> CatalogView? { nil }
+    /// No failures known by default.
+    public func lastFailure(of node: String) -> RunFailure? { nil }
+}
+
+/// A node's last run, which failed.
+public struct RunFailure: Sendable, Equatable {
+    /// The run id.
+    public var runId: Int64
+    /// The last line of its error.
+    public var message: String
+
+    /// Creates a failure; `error` is reduced to its last non-empty line.
+    public init(runId: Int64, error: String) {
+        self.runId = runId
+        message = error.split(whereSeparator: \.isNewline).last.map(String.init) ?? error
+    }
+}
+
+/// How a settled node stands for the nodes below it (the input of the one gate-blocking rule).
+public enum SettledState: Sendable, Equatable {
+    /// It produced its outputs and no blocking gate of it failed.
+    case fine
+    /// It produced its outputs, but a gate of it failed with a blocking severity.
+    case gateFailed
+    /// It failed, was skipped or interrupted: nothing below can run.
+    case failed
+    /// It is itself blocked by this failed gate node.
+    case blocked(by: String)
 }
 
 /// The plan for one node.
@@ -28,6 +58,8 @@ public struct NodePlan: Sendable, Equatable {
     public var outputs: [String: ContentHash]?
     /// Whether the run it stands on (head or reused run) holds a blocking gate failure.
     public var gateFails = false
+    /// Its last run, when that failed (shown by `status` as `failed (run N): <error>`).
+    public var lastFailure: RunFailure?
 }
 
 /// A plan: one decision per node, in topological order.
@@ -75,12 +107,12 @@ public struct Planner: Sendable {
     public func plan(nodes: [String], facts: PlannerFacts, forced: Set<String>, allowedGates: Set<String> = []) -> Plan {
         var known: [String: [String: ContentHash]] = [:]
         var unchanged: Set<String> = []
-        var blockedBy: [String: String] = [:]
+        var settled: [String: SettledState] = [:]
         var entries: [NodePlan] = []
         for name in nodes {
             let node = pipeline.nodes[name]!
-            if let gate = node.dependencies.lazy.compactMap({ blockedBy[$0] }).first {
-                blockedBy[name] = gate
+            if let gate = Self.blockingGate(of: node, allowedGates: allowedGates, state: { settled[$0] }) {
+                settled[name] = .blocked(by: gate)
                 entries.append(NodePlan(node: name, decision: .blocked(by: gate), key: nil, outputs: nil))
                 continue
             }
@@ -106,12 +138,30 @@ public struct Planner: Sendable {
                 entry = decide(node: node, inputs: inputs, forced: forced.contains(name), facts: facts,
                                catalog: facts.catalogView(viewer: name, pipeline: pipeline))
             }
+            var decided = entry
+            if case .run = entry.decision { decided.lastFailure = facts.lastFailure(of: name) }
             if entry.decision == .upToDate { unchanged.insert(name) }
             if let outputs = entry.outputs { known[name] = outputs }
-            if entry.gateFails, !allowedGates.contains(name) { blockedBy[name] = name }
-            entries.append(entry)
+            settled[name] = entry.gateFails ? .gateFailed : .fine
+            entries.append(decided)
         }
         return Plan(entries: entries)
+    }
+
+    /// The one gate-blocking rule that `status`, `--dry-run` and `build` share: a node is blocked
+    /// by the first dependency (in sorted order) that is blocked (by that dependency's gate), that
+    /// failed (by it), or whose gate failed with a blocking severity and is not in `allowedGates`
+    /// (by it). `state` answers for settled dependencies; nil means not settled yet.
+    public static func blockingGate(of node: Node, allowedGates: Set<String>, state: (String) -> SettledState?) -> String? {
+        for dependency in node.dependencies {
+            switch state(dependency) {
+            case let .blocked(gate)?: return gate
+            case .failed?: return dependency
+            case .gateFailed? where !allowedGates.contains(dependency): return dependency
+            default: continue
+            }
+        }
+        return nil
     }
 
     /// The pseudo input role a `readsCatalog` node's catalog view is reported under when it changed.

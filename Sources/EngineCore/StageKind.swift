@@ -1,64 +1,17 @@
-/// The JSON type a parameter must have; validation checks it before anything runs.
-public enum ParamType: String, Sendable, Codable {
-    /// A JSON string.
-    case string
-    /// A JSON number without fraction (or an integral number).
-    case integer
-    /// Any JSON number.
-    case number
-    /// `true` or `false`.
-    case bool
-    /// A JSON array.
-    case array
-    /// A JSON object.
-    case object
-    /// Any JSON value.
-    case any
-
-    /// Whether `value` has this type.
-    public func accepts(_ value: JSONValue) -> Bool {
-        switch (self, value) {
-        case (.any, _), (.string, .string), (.bool, .bool), (.array, .array), (.object, .object), (.number, .int), (.number, .double), (.integer, .int):
-            return true
-        case let (.integer, .double(number)):
-            return number.rounded() == number
-        default:
-            return false
-        }
-    }
-}
-
-/// One declared parameter of a stage kind.
-public struct ParamSpec: Sendable {
-    /// Parameter name as written under `params`.
-    public var name: String
-    /// Its JSON type.
-    public var type: ParamType
-    /// Whether a node must supply it.
-    public var required: Bool
-    /// One line for error messages and help.
-    public var summary: String
-
-    /// Creates a parameter declaration.
-    public init(_ name: String, _ type: ParamType, required: Bool = false, summary: String = "") {
-        self.name = name
-        self.type = type
-        self.required = required
-        self.summary = summary
-    }
-}
-
 /// One declared input role of a stage kind.
 public struct InputSpec: Sendable {
     /// Role name as written under `inputs`.
     public var role: String
     /// Whether a node must supply it.
     public var required: Bool
+    /// What the input must be (e.g. "preferences JSONL", "causal LM checkpoint directory"), for `rlhf kinds`.
+    public var format: String
 
     /// Creates an input declaration.
-    public init(_ role: String, required: Bool = true) {
+    public init(_ role: String, required: Bool = true, format: String = "") {
         self.role = role
         self.required = required
+        self.format = format
     }
 }
 
@@ -75,8 +28,12 @@ public protocol StageKind: Sendable {
     var name: String { get }
     /// Implementation version; bumping it makes every earlier result of this kind stale.
     var version: Int { get }
-    /// Declared parameters; validation checks presence and JSON types.
+    /// Declared parameters; validation checks presence, JSON type, range and allowed values before anything runs.
     var params: [ParamSpec] { get }
+    /// Rules across several params (or params and input roles), checked at load once every param passed its own checks.
+    var rules: [ParamRule] { get }
+    /// One line saying what the kind does, for `rlhf kinds`.
+    var summary: String { get }
     /// Whether params not listed in `params` are allowed.
     var acceptsExtraParams: Bool { get }
     /// Declared input roles, or nil when any role names are accepted.
@@ -94,6 +51,10 @@ public protocol StageKind: Sendable {
 }
 
 extension StageKind {
+    /// No cross-field rules unless the kind declares some.
+    public var rules: [ParamRule] { [] }
+    /// No summary unless the kind gives one.
+    public var summary: String { "" }
     /// Extra params are refused by default.
     public var acceptsExtraParams: Bool { false }
     /// Stages are deterministic unless they say otherwise.

@@ -27,6 +27,35 @@ public struct ByteTokenizer: Tokenizer {
         text.utf8.map { Int32($0) }
     }
 
+    /// The UTF-8 bytes of `text`, one id each; with `allowSpecial`, spelled specials such as `<|eos|>` become their ids.
+    /// - Complexity: O(n) in the UTF-8 length.
+    public func encode(_ text: String, allowSpecial: Bool) -> [Int32] {
+        allowSpecial ? encodeWithOffsets(text, allowSpecial: true).ids : encode(text)
+    }
+
+    /// As `encode(_:allowSpecial:)`, each token with its byte range (one byte, or a special's whole spelling).
+    public func encodeWithOffsets(_ text: String, allowSpecial: Bool) -> EncodedText {
+        let bytes = Array(text.utf8)
+        var result = EncodedText(ids: [], offsets: [])
+        result.ids.reserveCapacity(bytes.count)
+        result.offsets.reserveCapacity(bytes.count)
+        let specials = allowSpecial ? special.all.map { (id: $0.id, bytes: Array($0.text.utf8)) } : []
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "<"),
+               let match = specials.first(where: { bytes[index...].starts(with: $0.bytes) }) {
+                result.ids.append(match.id)
+                result.offsets.append(index..<index + match.bytes.count)
+                index += match.bytes.count
+                continue
+            }
+            result.ids.append(Int32(bytes[index]))
+            result.offsets.append(index..<index + 1)
+            index += 1
+        }
+        return result
+    }
+
     /// Bytes decoded as UTF-8 (invalid sequences become U+FFFD); specials shown only on request.
     /// - Complexity: O(n) in the number of ids.
     public func decode(_ ids: [Int32], showSpecial: Bool) -> String {
@@ -46,6 +75,11 @@ public struct ByteTokenizer: Tokenizer {
             }
         }
         return text + String(decoding: pending, as: UTF8.self)
+    }
+
+    /// The byte-level character of a byte id (`Ġ` for a space) or a special's text.
+    public func tokenString(_ id: Int32) -> String? {
+        (0..<256).contains(id) ? HFTokenizerFile.byteLevelAlphabet[Int(id)] : special.text(for: id)
     }
 
     /// Writes `tokenizer.json` and `tokenizer_config.json` into `directory`.

@@ -55,10 +55,10 @@ public struct ChatFormat: Sendable {
         var builder = Builder()
         builder.append([tokenizer.special.bos], loss: false)
         if let system {
-            builder.append([tokenizer.special.system] + tokenizer.encode(system), loss: false)
+            builder.append(marker(tokenizer.special.system, SpecialTokens.texts.system) + tokenizer.encode(system), loss: false)
         }
-        builder.append([tokenizer.special.user] + tokenizer.encode(prompt), loss: false)
-        builder.append([tokenizer.special.assistant], loss: false)
+        builder.append(marker(tokenizer.special.user, SpecialTokens.texts.user) + tokenizer.encode(prompt), loss: false)
+        builder.append(marker(tokenizer.special.assistant, SpecialTokens.texts.assistant), loss: false)
         let promptLength = builder.tokens.count
         if let response {
             builder.append(tokenizer.encode(response) + [tokenizer.special.eos], loss: true)
@@ -82,7 +82,7 @@ public struct ChatFormat: Sendable {
                     throw TokenizerError.misplacedRole(index: index, role: message.role,
                                                        expected: expectUser ? "user" : "assistant")
                 }
-                builder.append([tokenizer.special.system] + tokenizer.encode(message.content), loss: false)
+                builder.append(marker(tokenizer.special.system, SpecialTokens.texts.system) + tokenizer.encode(message.content), loss: false)
             case "user", "assistant":
                 let isUser = message.role == "user"
                 guard isUser == expectUser else {
@@ -91,9 +91,9 @@ public struct ChatFormat: Sendable {
                 }
                 expectUser.toggle()
                 if isUser {
-                    builder.append([tokenizer.special.user] + tokenizer.encode(message.content), loss: false)
+                    builder.append(marker(tokenizer.special.user, SpecialTokens.texts.user) + tokenizer.encode(message.content), loss: false)
                 } else {
-                    builder.append([tokenizer.special.assistant], loss: false)
+                    builder.append(marker(tokenizer.special.assistant, SpecialTokens.texts.assistant), loss: false)
                     promptLength = builder.tokens.count
                     builder.append(tokenizer.encode(message.content) + [tokenizer.special.eos], loss: true)
                 }
@@ -102,12 +102,18 @@ public struct ChatFormat: Sendable {
             }
         }
         if !expectUser {
-            builder.append([tokenizer.special.assistant], loss: false)
+            builder.append(marker(tokenizer.special.assistant, SpecialTokens.texts.assistant), loss: false)
             promptLength = builder.tokens.count
         } else if promptLength == 0 {
             throw TokenizerError.misplacedRole(index: messages.count, role: "(end)", expected: "user")
         }
         return builder.encoding(promptLength: promptLength)
+    }
+
+    /// A role marker's id, or its text encoded for tokenizers without role tokens (BPE models, whose
+    /// chats should come from their own chat template).
+    private func marker(_ id: Int32?, _ text: String) -> [Int32] {
+        id.map { [$0] } ?? tokenizer.encode(text)
     }
 
     /// Accumulates tokens and their loss weights.

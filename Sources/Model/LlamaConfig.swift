@@ -137,12 +137,4 @@ public struct LlamaConfig: Codable, Equatable, Sendable {
         c.numLabels = 1
         return c
     }
-
-    /// The same trunk with an LM head.
-    public func withCausalLMHead() -> LlamaConfig {
-        var c = self
-        c.architectures = [Self.causalLMArchitecture]
-        c.numLabels = nil
-        return c
-    }
 }

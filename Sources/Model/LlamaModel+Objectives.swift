@@ -29,19 +29,24 @@ extension LlamaModel {
 }
 
 extension LogitMath {
-    /// Bradley–Terry loss mean(−log σ(chosen − rejected)) over pairs, with its gradients for both score lists.
-    public static func bradleyTerry(chosen: [Float], rejected: [Float]) throws -> (loss: Double, dChosen: [Float], dRejected: [Float]) {
+    /// Bradley–Terry loss mean(−log σ(chosenᵢ − rejectedᵢ − marginᵢ)) over pairs, with its gradients for both
+    /// score lists; `margins` (one per pair) default to 0.
+    public static func bradleyTerry(chosen: [Float], rejected: [Float], margins: [Double]? = nil) throws
+        -> (loss: Double, dChosen: [Float], dRejected: [Float]) {
         guard chosen.count == rejected.count, !chosen.isEmpty else {
             throw ModelError.shapeMismatch(what: "rejected scores", expected: chosen.count, got: rejected.count)
+        }
+        if let margins, margins.count != chosen.count {
+            throw ModelError.shapeMismatch(what: "pair margins", expected: chosen.count, got: margins.count)
         }
         let n = Float(chosen.count)
         var loss = 0.0
         var dc = [Float](repeating: 0, count: chosen.count), dr = dc
         for i in chosen.indices {
-            let margin = Double(chosen[i] - rejected[i])
+            let m = Double(chosen[i]) - Double(rejected[i]) - (margins?[i] ?? 0)
             // −log σ(m) = softplus(−m), computed stably.
-            loss += margin > 0 ? Double.log(onePlus: Double.exp(-margin)) : -margin + Double.log(onePlus: Double.exp(margin))
-            let g = Float(1 / (1 + Double.exp(margin))) / n // σ(−m)/n
+            loss += m > 0 ? Double.log(onePlus: Double.exp(-m)) : -m + Double.log(onePlus: Double.exp(m))
+            let g = Float(1 / (1 + Double.exp(m))) / n // σ(−m)/n
             dc[i] = -g
             dr[i] = g
         }

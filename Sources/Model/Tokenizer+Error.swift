@@ -6,8 +6,11 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
     case missingFile(file: String)
     /// A tokenizer file exists but could not be read or parsed.
     case invalidFile(file: String, path: String, problem: String)
-    /// The file describes a tokenizer this build cannot run (e.g. BPE merges).
+    /// The file describes a tokenizer this build cannot run (e.g. a Unigram model or a Metaspace pre-tokenizer).
     case unsupported(file: String, path: String, problem: String)
+    /// A BPE tokenizer description (`tokenizer.json` or GGUF metadata) is inconsistent, e.g. a merge
+    /// naming a token missing from the vocabulary; `path` is the JSON path or metadata key.
+    case invalidBPE(file: String, path: String, problem: String)
     /// The file is well formed but disagrees with the byte tokenizer or with the other file.
     case mismatch(file: String, path: String, expected: String, found: String)
     /// A tokenizer file could not be written.
@@ -28,8 +31,12 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
         case let .invalidFile(file, path, problem):
             return "\(file): at \(path.isEmpty ? "the top level" : path): \(problem). \(rewrite)"
         case let .unsupported(file, path, problem):
-            return "\(file): at \(path): \(problem). Only the byte-level tokenizer is implemented; "
-                + "use a checkpoint saved with ByteTokenizer."
+            return "\(file): at \(path): \(problem). Supported: the byte tokenizer, and byte-level BPE with the "
+                + "NFC/NFD/NFKC/NFKD/Lowercase normalizers, the ByteLevel, Split, Digits and Sequence pre-tokenizers "
+                + "and the ByteLevel decoder."
+        case let .invalidBPE(file, path, problem):
+            return "\(file): at \(path): \(problem). The tokenizer description is inconsistent; export it again "
+                + "(tokenizers' `Tokenizer.save`, transformers' `save_pretrained`) or correct that entry."
         case let .mismatch(file, path, expected, found):
             return "\(file): at \(path): expected \(expected), found \(found). \(rewrite)"
         case let .cannotWrite(file, reason):

@@ -7,12 +7,16 @@ public enum TokenizerFiles {
     /// The transformers-side settings: special token texts and the chat template.
     public static let configFileName = "tokenizer_config.json"
 
-    /// Loads the tokenizer described by `tokenizer.json` and `tokenizer_config.json` in `directory`.
+    /// Loads the tokenizer described by `tokenizer.json` and `tokenizer_config.json` in `directory`:
+    /// a `ByteTokenizer` when the added tokens are exactly its six specials, else a `BPETokenizer`.
     ///
     /// Errors (`TokenizerError`) name the file and the JSON path of the problem.
     public static func load(from directory: URL) throws -> any Tokenizer {
         let tokenizerURL = directory.appendingPathComponent(tokenizerFileName)
         let configURL = directory.appendingPathComponent(configFileName)
+        guard try describesByteTokenizer(read(tokenizerURL), file: tokenizerURL.path) else {
+            return try BPETokenizer(directory: directory)
+        }
         let file = try decode(HFTokenizerFile.self, from: tokenizerURL)
         let config = try decode(HFTokenizerConfig.self, from: configURL)
         let tokenizer = try byteTokenizer(from: file, path: tokenizerURL.path)
@@ -20,16 +24,54 @@ public enum TokenizerFiles {
         return tokenizer
     }
 
+    /// Whether a `tokenizer.json` has no merges and exactly the byte tokenizer's six specials as added tokens.
+    private static func describesByteTokenizer(_ data: Data, file: String) throws -> Bool {
+        let root = try BPEJSONNode(parsing: data, file: file)
+        if let merges = try? root.optional("model")?.optional("merges")?.array(), !merges.isEmpty { return false }
+        guard let added = try? root.optional("added_tokens")?.array() else { return false }
+        let contents = Set(added.compactMap { ($0.value as? [String: Any])?["content"] as? String })
+        return contents == Set(ByteTokenizer.specialTokens.all.map(\.text)) && added.count == contents.count
+    }
+
     /// Writes `file` and the standard config into `directory` (created if needed), atomically
     /// and with sorted keys so equal tokenizers give equal bytes.
     static func save(_ file: HFTokenizerFile, to directory: URL) throws {
+        try createDirectory(directory)
+        try write(file, to: directory.appendingPathComponent(tokenizerFileName))
+        try write(HFTokenizerConfig.standard, to: directory.appendingPathComponent(configFileName))
+    }
+
+    /// Writes each (name, bytes) into `directory` (created if needed), atomically.
+    static func write(_ files: [(name: String, data: Data)], to directory: URL) throws {
+        try createDirectory(directory)
+        for (name, data) in files {
+            let url = directory.appendingPathComponent(name)
+            do {
+                try data.write(to: url, options: .atomic)
+            } catch {
+                throw TokenizerError.cannotWrite(file: url.path, reason: error.localizedDescription)
+            }
+        }
+    }
+
+    private static func createDirectory(_ directory: URL) throws {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
             throw TokenizerError.cannotWrite(file: directory.path, reason: error.localizedDescription)
         }
-        try write(file, to: directory.appendingPathComponent(tokenizerFileName))
-        try write(HFTokenizerConfig.standard, to: directory.appendingPathComponent(configFileName))
+    }
+
+    /// The bytes of a tokenizer file; a missing or unreadable file is an error naming it.
+    static func read(_ url: URL) throws -> Data {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw TokenizerError.missingFile(file: url.path)
+        }
+        do {
+            return try Data(contentsOf: url)
+        } catch {
+            throw TokenizerError.invalidFile(file: url.path, path: "", problem: "unreadable: \(error.localizedDescription)")
+        }
     }
 
     private static func write<Value: Encodable>(_ value: Value, to url: URL) throws {
@@ -45,15 +87,7 @@ public enum TokenizerFiles {
     }
 
     private static func decode<Value: Decodable>(_ type: Value.Type, from url: URL) throws -> Value {
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw TokenizerError.missingFile(file: url.path)
-        }
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw TokenizerError.invalidFile(file: url.path, path: "", problem: "unreadable: \(error.localizedDescription)")
-        }
+        let data = try read(url)
         do {
             return try JSONDecoder().decode(type, from: data)
         } catch let error as DecodingError {

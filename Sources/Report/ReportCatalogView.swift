@@ -37,6 +37,8 @@ public struct ReportCatalogView: Sendable {
     var lineage: [[Phrase]]
     /// Gate nodes whose failed verdict the build went past (overridden), by node name.
     var overriddenGates: Set<String>
+    /// Metric points of `command` nodes (outside trainers), in pipeline order; nodes without points are left out.
+    var commandMetrics: [(node: String, runId: Int64?, points: [MetricPoint])] = []
 }
 
 /// Where one node stands for a report: its state words, its run id and, when its outputs are current, the run's detail.
@@ -76,6 +78,10 @@ extension ReportCatalogView {
         }
         self.init(pipelineHash: pipeline.definitionHash.hex, nodes: nodes,
                   lineage: LineageWords(pipeline: pipeline, runs: current, overridden: overridden, root: root).sentences(),
-                  overriddenGates: overridden)
+                  overriddenGates: overridden,
+                  commandMetrics: pipeline.order.compactMap { name in
+                      guard pipeline.nodes[name]?.kind == "command", let run = current[name], !run.metrics.isEmpty else { return nil }
+                      return (name, run.run.id, run.metrics)
+                  })
     }
 }

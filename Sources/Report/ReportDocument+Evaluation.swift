@@ -8,7 +8,8 @@ extension ReportDocument {
     func finalSection() -> String {
         guard let final = artifacts.finalEval.value else { return section("final", "Final evaluation", unavailable(artifacts.finalEval)) }
         let other = comparison?.artifacts.finalEval.value
-        var out = "<p>\(final.prompts) eval prompts, \(final.goldScoredPrompts) scored by the gold verifier; temperature \(Markup.number(final.temperature)).</p>\n"
+        var out = "<p>\(final.prompts) eval prompts, " + (final.goldScoredPrompts == 0 ? "no gold scores (no world judge)" : "\(final.goldScoredPrompts) scored by the gold verifier")
+            + "; temperature \(Markup.number(final.temperature)).</p>\n"
         out += table(["Model", "Gold mean", "Gold std", "RM mean", "RM std", "Length (chars)", "EOS fraction", "KL to SFT"],
                      final.models.map { model in
                          [.text(model.model), .number(model.goldMean), .number(model.goldStd), .number(model.rmMean), .number(model.rmStd),
@@ -20,7 +21,7 @@ extension ReportDocument {
         var charts = ""
         let overall = BarChart(labels: ChartLabels(title: "Gold score overall (95% CI)", x: "model", y: "mean gold score (0–1)"),
                                bars: overallBars(final, prefix: "") + (other.map { overallBars($0, prefix: "\(comparison!.name): ") } ?? []), range: 0...1)
-        charts += figure(overall.svg(), caption: "CI: mean ± 1.96·std/√n over the \(final.goldScoredPrompts) gold-scored prompts.")
+        if overall.hasData { charts += figure(overall.svg(), caption: "CI: mean ± 1.96·std/√n over the \(final.goldScoredPrompts) gold-scored prompts.") }
         for (title, read, spread) in [("family", { (m: ModelEvaluation) in m.goldByFamily }, { (m: ModelEvaluation) in m.goldSpreadByFamily }),
                                       ("scenario", { (m: ModelEvaluation) in m.goldByScenario }, { (m: ModelEvaluation) in m.goldSpreadByScenario })] {
             let groupBars = { (model: ModelEvaluation, series: String) in
@@ -47,10 +48,21 @@ extension ReportDocument {
              Cell(html: "<td class=\"num\">[\(Markup.number(rate.ciLow)), \(Markup.number(rate.ciHigh))]</td>"),
              .number(Double(rate.wins)), .number(Double(rate.ties)), .number(Double(rate.losses))]
         }, id: "win-rates")
-        let hacking = final.rewardHacking
-        out += "<h3>Reward hacking</h3>\n<p class=\"\(hacking.suspected ? "error" : "")\">\(Markup.escape(hacking.verdict))</p>\n"
-        out += table(["RM gain", "RM gain (SFT std)", "Gold gain", "Proxy − gold", "Length ratio"],
-                     [[.delta(hacking.rmGain), .delta(hacking.rmGainStandardised), .delta(hacking.goldGain), .number(hacking.proxyMinusGold), .number(hacking.lengthRatio)]])
+        if let judges = final.judges, !judges.isEmpty {
+            out += "<h3>Judges</h3>\n" + table(["Judge", "Pairs judged", "Position bias", "Pairs shown both ways"], judges.map { judge in
+                [.text(judge.judge), .number(Double(judge.pairs)), .number(judge.positionBias), .number(judge.positionChecks.map(Double.init))]
+            }, id: "judges")
+            if let agreements = final.agreements, !agreements.isEmpty {
+                out += table(["Judge", "Judge", "Agreement (pairs both decide)", "Pairs"], agreements.map { agreement in
+                    [.text(agreement.a), .text(agreement.b), .number(agreement.agreement), .number(Double(agreement.pairs))]
+                }, id: "judge-agreement")
+            }
+        }
+        if let hacking = final.rewardHacking {
+            out += "<h3>Reward hacking</h3>\n<p class=\"\(hacking.suspected ? "error" : "")\">\(Markup.escape(hacking.verdict))</p>\n"
+            out += table(["RM gain", "RM gain (SFT std)", "Gold gain", "Proxy − gold", "Length ratio"],
+                         [[.delta(hacking.rmGain), .delta(hacking.rmGainStandardised), .delta(hacking.goldGain), .number(hacking.proxyMinusGold), .number(hacking.lengthRatio)]])
+        }
         out += "<h3>Highest and lowest RM-scored policy responses</h3>\n"
         out += table(["", "Prompt", "Response", "RM", "Gold", "EOS"], final.highestRM.map { sampleRow("highest", $0) } + final.lowestRM.map { sampleRow("lowest", $0) })
         return section("final", "Final evaluation", out + provenance(artifacts.finalEval.origin))
@@ -90,9 +102,10 @@ extension ReportDocument {
 
     private func overallBars(_ final: FinalEvaluation, prefix: String) -> [ChartBar] {
         let n = Double(max(final.goldScoredPrompts, 1))
-        return final.models.map { model in
-            let half = 1.96 * model.goldStd / n.squareRoot()
-            return ChartBar(group: prefix + model.model, series: "gold", value: model.goldMean, low: model.goldMean - half, high: model.goldMean + half)
+        return final.models.compactMap { model in
+            guard let mean = model.goldMean else { return nil }
+            let half = 1.96 * (model.goldStd ?? 0) / n.squareRoot()
+            return ChartBar(group: prefix + model.model, series: "gold", value: mean, low: mean - half, high: mean + half)
         }
     }
 

@@ -35,14 +35,14 @@ extension ReportDocument {
     func headline() -> String {
         guard let final = artifacts.finalEval.value else { return "" }
         var cards: [String] = []
-        if let policy = final.model("policy"), let sft = final.model("sft") {
-            let gain = policy.goldMean - sft.goldMean
+        if let policy = final.model("policy"), let sft = final.model("sft"), let policyGold = policy.goldMean, let sftGold = sft.goldMean {
+            let gain = policyGold - sftGold
             let decoding = final.temperature == 0 ? "greedy" : "sampled at T=\(Markup.number(final.temperature))"
             var detail = "\(gain >= 0 ? "+" : "")\(Markup.number(gain)) absolute, \(decoding)"
             if let greedyPolicy = policy.greedyGold, let greedySFT = sft.greedyGold {
                 detail += "; greedy \(Markup.number(greedyPolicy.goldMean)) vs \(Markup.number(greedySFT.goldMean))"
             }
-            cards.append("<div class=\"kpi\"><span>Gold score, policy vs SFT</span><b class=\"\(gain > 0 ? "good" : "bad")\">\(Markup.number(policy.goldMean)) vs \(Markup.number(sft.goldMean))</b><span>\(detail)</span></div>")
+            cards.append("<div class=\"kpi\"><span>Gold score, policy vs SFT</span><b class=\"\(gain > 0 ? "good" : "bad")\">\(Markup.number(policyGold)) vs \(Markup.number(sftGold))</b><span>\(detail)</span></div>")
         }
         if let win = final.winRates.first(where: { $0.a == "policy" && $0.b == "sft" && $0.judge == "gold" }) {
             cards.append("<div class=\"kpi\"><span>Gold win rate vs SFT (95% CI)</span><b class=\"\(win.ciLow > 0.5 ? "good" : (win.ciHigh < 0.5 ? "bad" : ""))\">\(Markup.number(win.winRate))</b><span>[\(Markup.number(win.ciLow)), \(Markup.number(win.ciHigh))]</span></div>")
@@ -50,7 +50,10 @@ extension ReportDocument {
         if let policy = final.model("policy") {
             cards.append("<div class=\"kpi\"><span>KL to SFT</span><b>\(Markup.number(policy.klToSFT))</b><span>nats per response</span></div>")
         }
-        let hacking = final.rewardHacking
+        if let win = final.winRates.first(where: { $0.a == "policy" && $0.b == "sft" && $0.judge == "command" }) {
+            cards.append("<div class=\"kpi\"><span>Command-judge win rate vs SFT (95% CI)</span><b class=\"\(win.ciLow > 0.5 ? "good" : (win.ciHigh < 0.5 ? "bad" : ""))\">\(Markup.number(win.winRate))</b><span>[\(Markup.number(win.ciLow)), \(Markup.number(win.ciHigh))]</span></div>")
+        }
+        guard let hacking = final.rewardHacking else { return "<div class=\"headline\">\(cards.joined())</div>\n" }
         cards.append("<div class=\"kpi\"><span>Reward hacking</span><b class=\"\(hacking.suspected ? "bad" : "good")\">\(hacking.suspected ? "suspected" : "not seen")</b><span>length ×\(Markup.number(hacking.lengthRatio)) vs SFT</span></div>")
         return "<div class=\"headline\">\(cards.joined())</div>\n<p>\(Markup.escape(hacking.verdict))</p>\n"
     }

@@ -24,6 +24,7 @@ struct ReportDocument {
         body += sftSection()
         body += rewardModelSection()
         body += ppoSection()
+        if let catalog, !catalog.commandMetrics.isEmpty { body += outsideTrainersSection(catalog) }
         body += finalSection()
         body += samplesSection()
         body += lineageSection()

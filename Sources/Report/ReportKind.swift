@@ -16,6 +16,8 @@ struct ReportKind: StageKind {
     let name = "report"
     /// Implementation version (2: the full page from the catalog view).
     let version = 2
+    /// Renders the report page.
+    let summary = "the experiment report page (index.html and summary.md) from the catalog view of the nodes upstream"
     /// Any role names are accepted (see the type comment for their meaning).
     var inputs: [InputSpec]? { nil }
     /// `html` (`index.html`) and `summary` (`summary.md`).
@@ -25,8 +27,8 @@ struct ReportKind: StageKind {
     /// Declared params.
     var params: [ParamSpec] {
         [
-            ParamSpec("experiment", .string, summary: "title of the report (default: the pipeline's experiment)"),
-            ParamSpec("compare_name", .string, summary: "name of the experiment the compare_* inputs come from"),
+            ParamSpec("experiment", .string, default: .derived("the pipeline's experiment"), summary: "title of the report (default: the pipeline's experiment)"),
+            ParamSpec("compare_name", .string, default: .value(.string("compared")), summary: "name of the experiment the compare_* inputs come from"),
         ]
     }
 

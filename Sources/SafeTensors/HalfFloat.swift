@@ -1,7 +1,7 @@
 /// Bit-level conversions from 16-bit floats, portable to platforms without `Float16`.
-enum HalfFloat {
+public enum HalfFloat {
     /// The exact `Float` value of an IEEE 754 binary16 bit pattern (NaN payloads kept).
-    static func float(fromBinary16 bits: UInt16) -> Float {
+    public static func float(fromBinary16 bits: UInt16) -> Float {
         let sign = UInt32(bits & 0x8000) << 16
         let exponent = UInt32(bits >> 10) & 0x1F
         let mantissa = UInt32(bits & 0x3FF)

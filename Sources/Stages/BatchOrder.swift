@@ -29,12 +29,8 @@ struct BatchOrder {
     }
 
     /// The `length_window` param: batches per length-sorted window.
-    static let spec = ParamSpec("length_window", .integer, summary: "batches per length-sorted window of the shuffled set (1: no length grouping)")
-
-    /// Reads `length_window` (default 8).
-    static func windowBatches(_ params: Params) throws -> Int {
-        try params.int("length_window", default: 8, in: 1...1_000_000)
-    }
+    static let lengthWindow = Param.integer("length_window", default: 8, in: 1...1_000_000,
+                                            "batches per length-sorted window of the shuffled set (1: no length grouping)")
 
     /// Indices of the next batch's examples.
     mutating func next() -> [Int] {

@@ -3,14 +3,12 @@ import Model
 
 /// The `dtype` param of the stages that write checkpoints (sft, reward_model, ppo, pretrain, import).
 enum CheckpointDTypeParam {
-    /// Its declaration.
-    static let spec = ParamSpec("dtype", .string, summary: "weights dtype of the written checkpoint: f32 (default) "
-                                + "or bf16 (half the store; training stays f32)")
+    /// Its declaration, part of each of those kinds' declarations.
+    static let param = Param.choice("dtype", default: CheckpointDType.f32,
+                                    "weights dtype of the written checkpoint (bf16: half the store; training stays f32)")
 
-    /// The `dtype` of a node (default `f32`).
+    /// The `dtype` of a node.
     static func read(_ params: Params) throws -> CheckpointDType {
-        let name = try params.choice("dtype", default: CheckpointDType.f32.rawValue,
-                                     among: CheckpointDType.allCases.map(\.rawValue))
-        return CheckpointDType(rawValue: name)!
+        try params.value(param)
     }
 }

@@ -9,19 +9,27 @@ struct GenerationSettings {
     /// Prompts per generation batch.
     var batchSize: Int
 
-    /// Reads `prompt_count`, `max_new_tokens`, `generation_batch` with the given defaults.
-    init(_ params: Params, promptCount: Int, maxNewTokens: Int = 40) throws {
-        self.promptCount = try params.int("prompt_count", default: promptCount, in: 0...10_000_000)
-        self.maxNewTokens = try params.int("max_new_tokens", default: maxNewTokens, in: 1...4096)
-        batchSize = try params.int("generation_batch", default: 64, in: 1...4096)
-    }
+    /// The `prompt_count`, `max_new_tokens` and `generation_batch` params, declared with a kind's defaults.
+    struct Declarations: ParamDeclarations {
+        /// Prompts used from the file (0: all).
+        let promptCount: Param<Int>
+        /// Tokens generated at most per response.
+        let maxNewTokens: Param<Int>
+        /// Prompts per generation batch.
+        let batchSize = Param.integer("generation_batch", default: 64, in: 1...4096, "prompts per generation batch")
 
-    /// The param declarations these settings read.
-    static let specs = [
-        ParamSpec("prompt_count", .integer, summary: "prompts used from the file (0: all)"),
-        ParamSpec("max_new_tokens", .integer, summary: "tokens generated at most per response"),
-        ParamSpec("generation_batch", .integer, summary: "prompts per generation batch"),
-    ]
+        /// The declarations with a kind's defaults.
+        init(promptCount: Int, maxNewTokens: Int = 40) {
+            self.promptCount = .integer("prompt_count", default: promptCount, in: 0...10_000_000, "prompts used from the file (0: all)")
+            self.maxNewTokens = .integer("max_new_tokens", default: maxNewTokens, in: 1...4096, "tokens generated at most per response")
+        }
+
+        /// The settings a node's params describe.
+        func settings(_ params: Params) throws -> GenerationSettings {
+            GenerationSettings(promptCount: try params.value(promptCount), maxNewTokens: try params.value(maxNewTokens),
+                               batchSize: try params.value(batchSize))
+        }
+    }
 
     /// The first `promptCount` items (all when 0).
     func take<T>(_ items: [T]) -> [T] {

@@ -1,40 +1,74 @@
 import EngineCore
 import Foundation
+import GGUF
 import Model
 
-/// `import`: an existing HF-layout checkpoint directory (e.g. SmolLM2) as the base model.
+/// `import`: an existing checkpoint (e.g. SmolLM2) as the base model: an HF-layout directory or a GGUF file.
 ///
-/// The `checkpoint` input is a `file` node naming the directory. It is validated (config fields,
-/// every tensor's name and shape, tokenizer files) and copied to `model`, its weights rewritten as one
-/// `model.safetensors` in the `dtype` param (f32 by default); `info` says where it came from.
+/// The `checkpoint` input is a `file` node naming the directory or the `.gguf` file. A directory is
+/// validated (config fields, every tensor's name and shape, tokenizer files) and copied to `model`, its
+/// weights rewritten as one `model.safetensors` in the `dtype` param (f32 by default). A GGUF file is
+/// dequantised and written as an HF-layout directory (config.json, model.safetensors in `dtype`,
+/// generation_config.json, and tokenizer.json and tokenizer_config.json built from its metadata) that
+/// transformers loads. `info` says where it came from.
 struct ImportKind: StageKind {
     /// `import`.
     let name = "import"
-    /// Version 1.
-    let version = 1
+    /// Version 3: GGUF files (2: weights rewritten as one model.safetensors in the dtype param; generation_config.json).
+    let version = 3
+    /// Imports a checkpoint as the base model.
+    let summary = "use an existing Hugging Face checkpoint directory or GGUF file (e.g. SmolLM2) as the base model"
     /// `description`: optional words for `base.txt`.
-    let params: [ParamSpec] = [ParamSpec("description", .string, summary: "what this checkpoint is, for base.txt"),
-                               CheckpointDTypeParam.spec]
-    /// `checkpoint`: a directory.
-    let inputs: [InputSpec]? = [InputSpec("checkpoint")]
+    static let description = Param.text("description", default: "", "what this checkpoint is, for base.txt")
+    /// The declared params.
+    var params: [ParamSpec] { [Self.description.spec, CheckpointDTypeParam.param.spec] }
+    /// `checkpoint`: a directory or a GGUF file.
+    let inputs: [InputSpec]? = [InputSpec("checkpoint", format: "HF causal LM checkpoint directory or GGUF file (a file node)")]
     /// `model` and `info`.
     let outputs: [String]? = ["model", "info"]
 
-    /// Validates and copies the checkpoint.
+    /// Validates and copies (or converts) the checkpoint.
     func run(_ context: StageContext) throws {
+        let params = try checkedParams(context)
         let source = context.inputs["checkpoint"]!
+        let dtype = try CheckpointDTypeParam.read(params)
+        let description = try params.value(Self.description)
+        if Checkpoint.isGGUF(source) {
+            try importGGUF(source, dtype: dtype, description: description, context)
+            return
+        }
         let (model, _) = try ModelFiles.load(context, role: "checkpoint")
         guard !model.config.hasScalarHead else {
             throw StagesError.badInput(path: source.path, message: "is a LlamaForSequenceClassification checkpoint; a base model must be a causal LM")
         }
         try FileManager.default.copyItem(at: source, to: context.outputs["model"]!)
-        try Checkpoint.replaceWeights(model, in: context.outputs["model"]!, dtype: try CheckpointDTypeParam.read(Params(context)))
-        let description = try Params(context).string("description", default: "")
+        try Checkpoint.replaceWeights(model, in: context.outputs["model"]!, dtype: dtype)
         let files = (try? FileManager.default.contentsOfDirectory(atPath: source.path).sorted()) ?? []
         let info = BaseInfo(origin: "imported from \(context.workspace.relativePath(of: source)) by node '\(context.node)' (kind import v\(version))"
                             + (description.isEmpty ? "" : ": \(description)"),
                             config: model.config, parameterCount: model.parameterCount,
                             details: ["files: \(files.joined(separator: ", "))"])
+        try info.write(to: context.outputs["info"]!)
+    }
+
+    /// Converts the GGUF file at `source` into the HF-layout `model` output.
+    private func importGGUF(_ source: URL, dtype: CheckpointDType, description: String, _ context: StageContext) throws {
+        let model: LlamaModel
+        let file: GGUFFile
+        do {
+            file = try GGUFCheckpoint.open(source)
+            model = try GGUFCheckpoint.exportHF(file, to: context.outputs["model"]!, dtype: dtype)
+        } catch let error as ModelError {
+            throw StagesError.badInput(path: source.path, message: "not a usable GGUF checkpoint: \(error.description)")
+        }
+        let types = Dictionary(grouping: file.tensors, by: \.type).map { "\($0.value.count) \($0.key.name)" }.sorted()
+        let pre = (try? file.string("tokenizer.ggml.pre")) ?? nil
+        let info = BaseInfo(origin: "converted from GGUF \(context.workspace.relativePath(of: source)) by node '\(context.node)' "
+                            + "(kind import v\(version))" + (description.isEmpty ? "" : ": \(description)"),
+                            config: model.config, parameterCount: model.parameterCount,
+                            details: ["gguf: version \(file.version), tensors \(types.joined(separator: ", ")), "
+                                        + "dequantised and written as \(dtype)",
+                                      "tokenizer: byte-level BPE from tokenizer.ggml.* (pre-tokenizer \(pre ?? "default"))"])
         try info.write(to: context.outputs["info"]!)
     }
 }

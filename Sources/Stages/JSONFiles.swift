@@ -1,3 +1,4 @@
+import EngineCore
 import Foundation
 import World
 
@@ -30,18 +31,36 @@ enum JSONFiles {
         }
     }
 
-    /// Reads a JSONL file of `type` records; any bad line fails with every issue listed by file, line and field.
-    static func readRecords<R: JSONLRecord>(_ type: R.Type, from url: URL) throws -> [R] {
-        let records: [R]
-        do {
-            records = try JSONLReader().readValid(type, from: url)
-        } catch let error as WorldError {
-            throw StagesError.invalidData(error.description)
+    /// The prompts of input `role` (any format the record reader accepts; bad lines fail with file and line).
+    static func prompts(_ context: StageContext, role: String) throws -> [PromptRecord] {
+        let url = try input(context, role: role)
+        return try RecordReader().prompts(from: url, file: GateSupport.displayPath(url, workspace: context.workspace))
+    }
+
+    /// The preference pairs of input `role`.
+    static func preferences(_ context: StageContext, role: String) throws -> [PreferenceRecord] {
+        let url = try input(context, role: role)
+        return try RecordReader().preferences(from: url, file: GateSupport.displayPath(url, workspace: context.workspace))
+    }
+
+    /// The preference pairs of input `role` with their lines.
+    static func numberedPreferences(_ context: StageContext, role: String) throws -> [(line: Int, record: PreferenceRecord)] {
+        let url = try input(context, role: role)
+        return try RecordReader().numberedPreferences(from: url, file: GateSupport.displayPath(url, workspace: context.workspace))
+    }
+
+    /// The SFT examples of input `role` with their lines.
+    static func sft(_ context: StageContext, role: String) throws -> [(line: Int, example: SFTExample)] {
+        let url = try input(context, role: role)
+        return try RecordReader().numberedSFT(from: url, file: GateSupport.displayPath(url, workspace: context.workspace))
+    }
+
+    /// The path of input `role`, or an error naming the missing role.
+    static func input(_ context: StageContext, role: String) throws -> URL {
+        guard let url = context.inputs[role] else {
+            throw StagesError.invalidInputs(node: context.node, message: "missing input '\(role)'; add it under inputs")
         }
-        guard !records.isEmpty else {
-            throw StagesError.badInput(path: url.path, message: "has no \(R.formatName) records; it needs at least one line")
-        }
-        return records
+        return url
     }
 
     /// Writes records as JSON Lines.

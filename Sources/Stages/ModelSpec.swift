@@ -5,40 +5,62 @@ import Model
 ///
 /// `{"preset": "tiny"}` or `{"hidden_size": 128, "intermediate_size": 352, "num_hidden_layers": 4,
 /// "num_attention_heads": 4, "num_key_value_heads": 4, "max_position_embeddings": 128}`; missing
-/// sizes come from the `tiny` preset. The vocabulary is always the byte tokenizer's.
-enum ModelSpec {
-    /// The keys an object spec may hold.
-    static let keys = ["preset", "hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads",
-                       "num_key_value_heads", "max_position_embeddings", "rope_theta", "initializer_range"]
+/// sizes come from the preset (default `tiny`). The vocabulary is always the byte tokenizer's.
+struct ModelSpec: ParamDeclarations {
+    /// The preset the sizes start from.
+    let preset = Param.choice("preset", default: ModelPreset.tiny, "preset the other sizes start from")
+    /// Model width.
+    let hiddenSize = Param.integer("hidden_size", default: nil, derived: "from the preset", in: 2...8192, "model width")
+    /// MLP width.
+    let intermediateSize = Param.integer("intermediate_size", default: nil, derived: "from the preset", in: 1...65536, "SwiGLU MLP width")
+    /// Transformer blocks.
+    let numHiddenLayers = Param.integer("num_hidden_layers", default: nil, derived: "from the preset", in: 1...128, "transformer blocks")
+    /// Query heads.
+    let numAttentionHeads = Param.integer("num_attention_heads", default: nil, derived: "from the preset", in: 1...256, "attention heads")
+    /// Key/value heads.
+    let numKeyValueHeads = Param.integer("num_key_value_heads", default: nil, derived: "num_attention_heads when that is set, else from the preset",
+                                         in: 1...256,
+                                         "key/value heads (grouped-query attention)")
+    /// Context length.
+    let maxPositionEmbeddings = Param.integer("max_position_embeddings", default: 256, in: 8...1_000_000, "longest sequence")
+    /// RoPE base.
+    let ropeTheta = Param.number("rope_theta", default: nil, derived: "from the preset", in: 1...1e9, "RoPE base θ")
+    /// Init scale.
+    let initializerRange = Param.number("initializer_range", default: nil, derived: "from the preset", in: 1e-5...1,
+                                        "standard deviation of the initial weights")
 
-    /// The causal-LM config described by param `name`, validated.
-    static func config(_ params: Params, name: String = "model") throws -> LlamaConfig {
-        let object = params.values[name]?.objectValue ?? [:]
-        if let raw = params.values[name], raw.objectValue == nil {
-            throw params.error(name, "must be an object like {\"preset\": \"tiny\"} or {\"hidden_size\": 128, ...}")
-        }
-        for key in object.keys.sorted() where !keys.contains(key) {
-            throw params.error("\(name).\(key)", "is unknown; known keys: \(keys.joined(separator: ", "))")
-        }
-        let inner = Params(node: params.node, values: object)
-        let presetName = try inner.string("preset", default: ModelPreset.tiny.rawValue)
-        guard let preset = ModelPreset(rawValue: presetName) else {
-            throw params.error("\(name).preset", "must be one of \(ModelPreset.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        var config = preset.config
-        config.hiddenSize = try inner.int("hidden_size", default: config.hiddenSize, in: 2...8192)
-        config.intermediateSize = try inner.int("intermediate_size", default: config.intermediateSize, in: 1...65536)
-        config.numHiddenLayers = try inner.int("num_hidden_layers", default: config.numHiddenLayers, in: 1...128)
-        config.numAttentionHeads = try inner.int("num_attention_heads", default: config.numAttentionHeads, in: 1...256)
-        config.numKeyValueHeads = try inner.int("num_key_value_heads", default: config.numAttentionHeads, in: 1...256)
-        config.maxPositionEmbeddings = try inner.int("max_position_embeddings", default: 256, in: 8...1_000_000)
-        config.ropeTheta = Float(try inner.double("rope_theta", default: Double(config.ropeTheta), in: 1...1e9))
-        config.initializerRange = Float(try inner.double("initializer_range", default: Double(config.initializerRange), in: 1e-5...1))
+    /// The declarations of the object keys.
+    static let fields = ModelSpec()
+
+    /// The `model` param itself.
+    static let param = Param.object("model", fields: fields.specs, derived: "{\"preset\": \"tiny\"}",
+                                    "{\"preset\": \"tiny\"|\"small\"} or LlamaConfig sizes")
+
+    /// The rule that the sizes describe a valid model (heads divide the width, ...), checked at load.
+    static let rule = ParamRule.stage("model: the sizes must describe a valid LlamaConfig") { params, _ in _ = try config(params) }
+
+    /// The causal-LM config described by the `model` param, validated.
+    static func config(_ params: Params) throws -> LlamaConfig {
+        let inner = Params(node: params.node, values: try params.value(param))
         do {
+            let fields = Self.fields
+            var config = try inner.value(fields.preset).config
+            config.hiddenSize = try inner.value(fields.hiddenSize, default: config.hiddenSize)
+            config.intermediateSize = try inner.value(fields.intermediateSize, default: config.intermediateSize)
+            config.numHiddenLayers = try inner.value(fields.numHiddenLayers, default: config.numHiddenLayers)
+            // Heads set without KV heads means plain multi-head attention; otherwise the preset's grouping stays.
+            let kvDefault = inner.isSet(fields.numAttentionHeads) ? try inner.value(fields.numAttentionHeads) : config.numKeyValueHeads
+            config.numAttentionHeads = try inner.value(fields.numAttentionHeads, default: config.numAttentionHeads)
+            config.numKeyValueHeads = try inner.value(fields.numKeyValueHeads, default: kvDefault)
+            config.maxPositionEmbeddings = try inner.value(fields.maxPositionEmbeddings)
+            config.ropeTheta = Float(try inner.value(fields.ropeTheta, default: Double(config.ropeTheta)))
+            config.initializerRange = Float(try inner.value(fields.initializerRange, default: Double(config.initializerRange)))
             try config.validate()
+            return config
+        } catch let StagesError.invalidParam(_, field, message) {
+            throw params.error(param, field: field, message)
         } catch let error as ModelError {
-            throw params.error(name, "describes an invalid model: \(error.description)")
+            throw params.error(param, "describes an invalid model: \(error.description)")
         }
-        return config
     }
 }

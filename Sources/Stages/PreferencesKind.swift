@@ -4,30 +4,76 @@ import Model
 import Training
 import World
 
-/// `preferences`: the preference set, from a file or by sampling the policy and asking the annotator.
+/// `preferences`: the preference set, from a file or by sampling the policy and asking a judge.
 ///
-/// With input `data` it validates a preference JSONL file (bad lines fail with file, line and field)
-/// and passes it through. Otherwise it samples `k` completions per prompt of `prompts` from `policy`
-/// (the SFT model) at the `temperatures` in turn, ranks them with the World annotator (params under
-/// `annotator`: seed, temperature, length_bias, label_flip_rate) and emits pairs per `pairs`
-/// (`all_pairs` or `best_vs_rest`) in random A/B order, with the annotator's reason on each line.
+/// With input `data` it reads a preference file in any TRL format (bad lines fail with file and line)
+/// and writes it in the plain `{"prompt","chosen","rejected"}` form. Otherwise it samples `k` completions
+/// per prompt of `prompts` from `policy` (the SFT model) at the `temperatures` in turn and labels pairs
+/// with a judge: a wired `judge_reward_model`, `judge_command` (or `judge_cmd`), `labels` or `world`
+/// judge (all pairs, ties dropped, the judge's reason kept), or by default the world's noisy annotator
+/// (params under `annotator`: seed, temperature, length_bias, label_flip_rate; pairs per `pairs`,
+/// `all_pairs` or `best_vs_rest`, in random A/B order).
 struct PreferencesKind: StageKind {
     /// `preferences`.
     let name = "preferences"
-    /// Version 4: a prompt's k completions share one generation batch (blank candidates are dropped before pairing).
-    let version = 4
+    /// Version 5: TRL preference formats in, judges as inputs (4: a prompt's k completions share one generation batch).
+    let version = 5
+    /// Builds or checks the preference set.
+    let summary = "the preference set: a preferences file in any TRL format, or pairs sampled from the policy and labelled by a wired judge "
+        + "(reward model, command, labels, world) or the world's annotator"
+
+    /// The params of a `preferences` node, each declared once.
+    struct Declarations: ParamDeclarations {
+        /// Generation settings.
+        let generation = GenerationSettings.Declarations(promptCount: 0)
+        /// Completions per prompt.
+        let k = Param.integer("k", default: 4, in: 2...64, "completions sampled per prompt")
+        /// Sampling temperatures.
+        let temperatures = Param.numbers("temperatures", default: [0.7, 1.0, 1.3], in: 0...10, "sampling temperatures, used in turn")
+        /// Pairing mode.
+        let pairs = Param.choice("pairs", default: PairMode.allPairs, "which pairs of a prompt's completions are labelled")
+        /// Tie handling.
+        let skipTies = Param.flag("skip_ties", default: true, "drop pairs the annotator rates about the same")
+        /// Tie threshold.
+        let tieThreshold = Param.number("tie_threshold", default: 0, in: 0...10, "largest utility difference rated about the same (0: exact ties)")
+        /// Annotator knobs.
+        let annotator = Param.object("annotator", fields: AnnotatorFields().specs, "the world annotator's knobs")
+        /// Which wired judge labels the pairs.
+        let judge = Param.text("judge", default: nil, derived: "the only wired judge, else the world's annotator",
+                               "which wired judge labels the pairs when several are: world, reward_model, command or labels")
+        /// The command judge.
+        let judges = JudgeInputs.Declarations()
+    }
+
+    /// The keys of the `annotator` object, with `AnnotatorConfig`'s defaults.
+    struct AnnotatorFields: ParamDeclarations {
+        /// Annotator seed.
+        let seed = Param.integer("seed", default: Int(AnnotatorConfig().seed), in: 0...Int(Int64.max), "seed of the annotator's own random stream")
+        /// Noise temperature.
+        let temperature = Param.number("temperature", default: AnnotatorConfig().temperature, in: 0...1e6,
+                                       "noise temperature T in P(A) = σ((u_A − u_B) / T); 0: always the higher utility")
+        /// Length bias.
+        let lengthBias = Param.number("length_bias", default: AnnotatorConfig().lengthBias, in: -1e6...1e6, "utility added per response character")
+        /// Label flips.
+        let labelFlipRate = Param.number("label_flip_rate", default: AnnotatorConfig().labelFlipRate, in: 0...1,
+                                         "probability that a label is flipped afterwards")
+    }
+
+    /// The declarations.
+    static let declared = Declarations()
     /// Sampling, pairing and annotator settings.
-    let params: [ParamSpec] = GenerationSettings.specs + [
-        ParamSpec("k", .integer, summary: "completions sampled per prompt"),
-        ParamSpec("temperatures", .array, summary: "sampling temperatures, used in turn"),
-        ParamSpec("pairs", .string, summary: "all_pairs or best_vs_rest"),
-        ParamSpec("skip_ties", .bool, summary: "drop pairs the annotator rates about the same"),
-        ParamSpec("tie_threshold", .number, summary: "largest utility difference rated about the same (default 0: exact ties)"),
-        ParamSpec("annotator", .object, summary: "seed, temperature, length_bias, label_flip_rate"),
-    ]
+    var params: [ParamSpec] { Self.declared.specs }
+    /// Either `data` or both `policy` and `prompts`.
+    var rules: [ParamRule] {
+        [.stage("inputs: either data, or policy and prompts") { _, roles in try Self.checkInputs(roles, node: "") },
+         .stage("annotator: a valid annotator config") { params, _ in _ = try Self.annotatorConfig(params) }]
+    }
     /// Either `data` (a preference file) or `policy` and `prompts`.
-    let inputs: [InputSpec]? = [InputSpec("data", required: false), InputSpec("policy", required: false),
-                                InputSpec("prompts", required: false)]
+    let inputs: [InputSpec]? = [InputSpec("data", required: false, format: "preferences JSONL (instead of policy and prompts)"),
+                                InputSpec("policy", required: false, format: "causal LM checkpoint directory (sampled)"),
+                                InputSpec("prompts", required: false, format: "prompts JSONL"),
+                                InputSpec("judge_reward_model", required: false, format: "reward model checkpoint directory (a judge)")]
+        + JudgeInputs.inputs
     /// `data`: `pref_train.jsonl`.
     let outputs: [String]? = ["data"]
     /// Sampling uses the pipeline seed.
@@ -36,40 +82,40 @@ struct PreferencesKind: StageKind {
     /// Builds or validates the preference set.
     func run(_ context: StageContext) throws {
         let output = context.outputs["data"]!
+        let params = try checkedParams(context)
         if let file = context.inputs["data"] {
-            guard context.inputs["policy"] == nil, context.inputs["prompts"] == nil else {
-                throw StagesError.invalidInputs(node: context.node, message: "give either 'data' (a preference file) or 'policy' and 'prompts', not both")
-            }
-            try JSONFiles.writeRecords(try JSONFiles.readRecords(PreferenceRecord.self, from: file), to: output)
+            try JSONFiles.writeRecords(try JSONFiles.preferences(context, role: "data"), to: output)
             return
         }
-        guard context.inputs["policy"] != nil, let promptsURL = context.inputs["prompts"] else {
-            throw StagesError.invalidInputs(node: context.node, message: "needs inputs 'policy' and 'prompts' (or 'data', a preference file)")
-        }
-        let params = Params(context)
-        let settings = try GenerationSettings(params, promptCount: 0)
-        let k = try params.int("k", default: 4, in: 2...64)
-        let temperatures = try params.doubles("temperatures", default: [0.7, 1.0, 1.3], in: 0...10)
-        let mode = PairMode(rawValue: try params.choice("pairs", default: PairMode.allPairs.rawValue,
-                                                        among: PairMode.allCases.map(\.rawValue)))!
-        let annotatorConfig: AnnotatorConfig
-        do {
-            annotatorConfig = try JSONDecoder().decode(AnnotatorConfig.self, from: Data(params.objectJSON("annotator").utf8))
-        } catch let WorldError.invalidConfig(field, message) {
-            throw params.error("annotator.\(field)", message)
-        }
-        var pairing = PreferencePairing(annotator: try Annotator(config: annotatorConfig), mode: mode,
-                                        skipTies: try params.bool("skip_ties", default: true),
-                                        tieThreshold: try params.double("tie_threshold", default: 0, in: 0...10),
+        let promptsURL = context.inputs["prompts"]!
+        let declared = Self.declared
+        let settings = try declared.generation.settings(params)
+        let k = try params.value(declared.k)
+        let temperatures = try params.value(declared.temperatures)
+        let mode = try params.value(declared.pairs)
+        var pairing = PreferencePairing(annotator: try Annotator(config: Self.annotatorConfig(params)), mode: mode,
+                                        skipTies: try params.value(declared.skipTies),
+                                        tieThreshold: try params.value(declared.tieThreshold),
                                         coin: SplitMix64(seed: context.seed, stream: "preference-order"))
-        let prompts = settings.take(try JSONFiles.readRecords(PromptRecord.self, from: promptsURL)).map(\.prompt)
+        var judge = try Self.judge(context, params: params)
+        if judge != nil, mode != .allPairs {
+            throw params.error("pairs", "is \"\(mode.rawValue)\", but a judge other than the annotator labels all pairs; use \"all_pairs\"")
+        }
+        let prompts = settings.take(try JSONFiles.prompts(context, role: "prompts")).map(\.prompt)
         let (model, tokenizer) = try ModelFiles.load(context, role: "policy")
         let sampler = PolicySampler(model: model, tokenizer: tokenizer, batchSize: settings.batchSize)
         let candidates = try CandidateSampler(sampler: sampler, k: k, temperatures: temperatures, maxNewTokens: settings.maxNewTokens)
             .sample(prompts, seed: context.seed, context: context)
         var records: [PreferenceRecord] = []
-        for (index, prompt) in prompts.enumerated() {
-            records += try pairing.pairs(prompt: prompt, candidates: candidates[index])
+        if judge != nil {
+            records = try Self.judgedPairs(prompts: prompts, candidates: candidates, judge: &judge!)
+            if let command = judge as? CommandJudge, let bias = command.positionBias {
+                context.metrics.record("judge/command/position_bias", step: 0, value: bias)
+            }
+        } else {
+            for (index, prompt) in prompts.enumerated() {
+                records += try pairing.pairs(prompt: prompt, candidates: candidates[index])
+            }
         }
         guard !records.isEmpty else {
             throw StagesError.trainingFailed(node: context.node, message: "no preference pairs: every prompt's completions were equal; raise k or the temperatures")
@@ -77,6 +123,67 @@ struct PreferencesKind: StageKind {
         context.metrics.record("preference_pairs", step: 0, value: Double(records.count))
         context.progress.message("\(records.count) pairs from \(prompts.count) prompts")
         try JSONFiles.writeRecords(records, to: output)
+    }
+
+    /// Either `data`, or both `policy` and `prompts`.
+    static func checkInputs(_ roles: Set<String>, node: String) throws {
+        if roles.contains("data") {
+            guard !roles.contains("policy"), !roles.contains("prompts") else {
+                throw StagesError.invalidInputs(node: node, message: "give either 'data' (a preference file) or 'policy' and 'prompts', not both")
+            }
+        } else if !roles.contains("policy") || !roles.contains("prompts") {
+            throw StagesError.invalidInputs(node: node, message: "needs inputs 'policy' and 'prompts' (or 'data', a preference file)")
+        }
+    }
+
+    /// The annotator config of the `annotator` param.
+    static func annotatorConfig(_ params: Params) throws -> AnnotatorConfig {
+        do {
+            let object = JSONValue.object(try params.value(declared.annotator))
+            return try JSONDecoder().decode(AnnotatorConfig.self, from: Data(object.canonical.utf8))
+        } catch let WorldError.invalidConfig(field, message) {
+            throw params.error(declared.annotator, field: field, message)
+        }
+    }
+}
+
+extension PreferencesKind {
+    /// The judge labelling sampled pairs: the one wired (or the one `params.judge` names), nil for the annotator.
+    static func judge(_ context: StageContext, params: Params) throws -> (any PairJudge)? {
+        var wired: [String: any PairJudge] = [:]
+        if let world = JudgeInputs.world(context) { wired["world"] = world }
+        if let command = try JudgeInputs.command(context) { wired["command"] = command }
+        if let labels = try JudgeInputs.labels(context) { wired["labels"] = labels }
+        if context.inputs["judge_reward_model"] != nil {
+            let (model, tokenizer) = try ModelFiles.load(context, role: "judge_reward_model")
+            guard model.config.hasScalarHead else {
+                throw StagesError.badInput(path: try ModelFiles.directory(context, role: "judge_reward_model").path,
+                                           message: "has no scalar head; a reward-model judge must be a LlamaForSequenceClassification checkpoint")
+            }
+            wired["reward_model"] = RewardModelJudge(model: model, tokenizer: tokenizer)
+        }
+        guard let name = try params.optional(declared.judge) else {
+            guard wired.count <= 1 else {
+                throw params.error("judge", "is needed to choose among the wired judges \(wired.keys.sorted().joined(separator: ", "))")
+            }
+            return wired.values.first
+        }
+        guard let judge = wired[name] else {
+            throw params.error("judge", "is \"\(name)\", which is not wired; wired: \(wired.isEmpty ? "none" : wired.keys.sorted().joined(separator: ", "))")
+        }
+        return judge
+    }
+
+    /// All pairs of each prompt's distinct, non-blank candidates, labelled by `judge`; ties and pairs the
+    /// judge cannot judge are dropped. The judge's reason is kept on each line.
+    static func judgedPairs(prompts: [String], candidates: [[Completion]], judge: inout any PairJudge) throws -> [PreferenceRecord] {
+        let pairs = prompts.indices.flatMap { JudgePair.all(prompt: prompts[$0], candidates: candidates[$0], idPrefix: "p\($0 + 1)") }
+        let verdicts = try judge.judge(pairs)
+        return zip(pairs, verdicts).compactMap { pair, verdict in
+            guard let verdict, verdict.winner != .tie else { return nil }
+            let (chosen, rejected) = verdict.winner == .a ? (pair.a.text, pair.b.text) : (pair.b.text, pair.a.text)
+            return PreferenceRecord(prompt: pair.prompt, chosen: chosen, rejected: rejected, reason: verdict.reason, source: judge.name)
+        }
     }
 }
 

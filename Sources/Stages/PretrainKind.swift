@@ -10,15 +10,34 @@ import Training
 struct PretrainKind: StageKind {
     /// `pretrain`.
     let name = "pretrain"
-    /// Version 1.
-    let version = 1
+    /// Version 2: checkpoints carry torch_dtype and generation_config.json and honour the dtype param (see `GoldenOutputsTests`).
+    let version = 2
+    /// Trains a base model from scratch on the corpus.
+    let summary = "train a base causal LM from scratch on a plain-text corpus (byte tokenizer)"
+
+    /// The params of a `pretrain` node, each declared once.
+    struct Declarations: ParamDeclarations {
+        /// Weights dtype of the written checkpoint.
+        let dtype = CheckpointDTypeParam.param
+        /// Model config.
+        let model = ModelSpec.param
+        /// Tokens per window.
+        let seqLen = Param.integer("seq_len", default: 64, in: 2...1_000_000, "tokens per training window (at most max_position_embeddings)")
+        /// Optimiser settings.
+        let schedule = ScheduleParams(steps: 600, batchSize: 16, learningRate: 3e-3)
+    }
+
+    /// The declarations.
+    static let declared = Declarations()
     /// Model config, optimiser settings and window length.
-    let params: [ParamSpec] = [
-        ParamSpec("model", .object, summary: "{\"preset\": \"tiny\"} or LlamaConfig sizes"),
-        ParamSpec("seq_len", .integer, summary: "tokens per training window"), CheckpointDTypeParam.spec,
-    ] + TrainingSchedule.specs
+    var params: [ParamSpec] { Self.declared.specs }
+    /// The model must be valid and a window must fit in its context.
+    var rules: [ParamRule] {
+        [ModelSpec.rule,
+         .stage("seq_len at most model.max_position_embeddings") { params, _ in _ = try Self.seqLen(params, config: ModelSpec.config(params)) }]
+    }
     /// `corpus`: a text file.
-    let inputs: [InputSpec]? = [InputSpec("corpus")]
+    let inputs: [InputSpec]? = [InputSpec("corpus", format: "plain-text file (one document a line)")]
     /// `model` and `info`.
     let outputs: [String]? = ["model", "info"]
     /// Initialisation and window sampling use the pipeline seed.
@@ -26,10 +45,10 @@ struct PretrainKind: StageKind {
 
     /// Trains and writes the base model.
     func run(_ context: StageContext) throws {
-        let params = Params(context)
+        let params = try checkedParams(context)
         let config = try ModelSpec.config(params)
-        let schedule = try TrainingSchedule(params, steps: 600, batchSize: 16, learningRate: 3e-3)
-        let seqLen = try params.int("seq_len", default: 64, in: 2...config.maxPositionEmbeddings)
+        let schedule = try Self.declared.schedule.schedule(params)
+        let seqLen = try Self.seqLen(params, config: config)
         let corpusURL = context.inputs["corpus"]!
         guard let data = FileManager.default.contents(atPath: corpusURL.path), !data.isEmpty else {
             throw StagesError.badInput(path: corpusURL.path, message: "the corpus is missing or empty")
@@ -66,5 +85,14 @@ struct PretrainKind: StageKind {
                                       String(format: "training time: %.1f s", seconds),
                                       "seed: \(context.seed)"])
         try info.write(to: context.outputs["info"]!)
+    }
+
+    /// `seq_len`, checked against the model's context.
+    static func seqLen(_ params: Params, config: LlamaConfig) throws -> Int {
+        let value = try params.value(declared.seqLen)
+        guard value <= config.maxPositionEmbeddings else {
+            throw params.error(declared.seqLen, "\(value) is over the model's max_position_embeddings \(config.maxPositionEmbeddings)")
+        }
+        return value
     }
 }

@@ -47,16 +47,29 @@ struct ProbeRecord: Codable, Equatable {
 struct ProbeKind: StageKind {
     /// `probe`.
     let name = "probe"
-    /// Version 1.
-    let version = 1
+    /// Version 2: generation changes in Model (kind versions follow the code; see `GoldenOutputsTests`).
+    let version = 2
+    /// Probes a model's generations.
+    let summary = "greedy and sampled generations of a model on a prompt set, scored by the gold judge"
+
+    /// The params of a `probe` node, each declared once.
+    struct Declarations: ParamDeclarations {
+        /// Generation settings.
+        let generation = GenerationSettings.Declarations(promptCount: 100)
+        /// Sampled-pass temperature.
+        let temperature = Param.number("temperature", default: 0.8, in: 0.01...10, "temperature of the sampled pass")
+        /// Report title.
+        let title = Param.text("title", default: nil, derived: "Generation probe: <model directory>", "report title")
+        /// Samples in the report.
+        let samplesShown = Param.integer("samples_shown", default: 12, in: 0...10_000, "samples listed in the report")
+    }
+
+    /// The declarations.
+    static let declared = Declarations()
     /// Generation settings, sampling temperature, report title and sample count.
-    let params: [ParamSpec] = GenerationSettings.specs + [
-        ParamSpec("temperature", .number, summary: "temperature of the sampled pass"),
-        ParamSpec("title", .string, summary: "report title"),
-        ParamSpec("samples_shown", .integer, summary: "samples listed in the report"),
-    ]
+    var params: [ParamSpec] { Self.declared.specs }
     /// `model` (HF checkpoint) and `prompts` (prompt JSONL).
-    let inputs: [InputSpec]? = [InputSpec("model"), InputSpec("prompts")]
+    let inputs: [InputSpec]? = [InputSpec("model", format: "causal LM checkpoint directory"), InputSpec("prompts", format: "prompts JSONL")]
     /// `generations`, `report`, `summary`.
     let outputs: [String]? = ["generations", "report", "summary"]
     /// Sampling uses the pipeline seed.
@@ -64,12 +77,13 @@ struct ProbeKind: StageKind {
 
     /// Generates, scores and writes the probe.
     func run(_ context: StageContext) throws {
-        let params = Params(context)
-        let settings = try GenerationSettings(params, promptCount: 100)
-        let temperature = try params.double("temperature", default: 0.8, in: 0.01...10)
-        let title = try params.string("title", default: "Generation probe: \(context.inputs["model"]!.lastPathComponent)")
-        let shown = try params.int("samples_shown", default: 12, in: 0...10_000)
-        let prompts = settings.take(try JSONFiles.readRecords(PromptRecord.self, from: context.inputs["prompts"]!))
+        let params = try checkedParams(context)
+        let declared = Self.declared
+        let settings = try declared.generation.settings(params)
+        let temperature = try params.value(declared.temperature)
+        let title = try params.value(declared.title, default: "Generation probe: \(context.inputs["model"]!.lastPathComponent)")
+        let shown = try params.value(declared.samplesShown)
+        let prompts = settings.take(try JSONFiles.prompts(context, role: "prompts"))
         let (model, tokenizer) = try ModelFiles.load(context, role: "model")
         let sampler = PolicySampler(model: model, tokenizer: tokenizer, batchSize: settings.batchSize)
         let texts = prompts.map(\.prompt)

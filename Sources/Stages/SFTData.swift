@@ -1,29 +1,67 @@
 import Model
 import World
 
-/// SFT demonstrations encoded for training: chat tokens with a loss mask on response tokens only.
+/// Which assistant turns of a conversation carry the SFT loss.
+enum SFTLossTurns: String, CaseIterable {
+    /// Every assistant message and its EOS.
+    case all
+    /// Only the last assistant message and its EOS.
+    case last
+}
+
+/// SFT examples encoded for training: chat tokens with a loss mask on assistant tokens, or plain text with
+/// the loss on every token.
 struct SFTData {
     /// Encoded training examples.
     var train: [ChatEncoding]
     /// Encoded validation examples.
     var validation: [ChatEncoding]
 
-    /// Encodes `records` with `format` and holds out about `validationFraction` of them, chosen by a
-    /// stable hash of the prompt (so the split never moves when other lines change).
-    /// Examples longer than `maxLength` tokens are an error naming the line.
-    init(_ records: [SFTRecord], format: ChatFormat, validationFraction: Double, maxLength: Int, file: String) throws {
+    /// Encodes `examples` (with their file lines) with `format` and holds out about `validationFraction` of
+    /// them, chosen by a stable hash of the first user message (so the split never moves when other lines
+    /// change); when none falls in validation, the last training example moves there. Examples longer than
+    /// `maxLength` tokens are an error naming the line; so is a file too small to leave one example on each side.
+    init(_ examples: [(line: Int, example: SFTExample)], format: ChatFormat, lossTurns: SFTLossTurns = .all, validationFraction: Double,
+         maxLength: Int, file: String) throws {
         train = []
         validation = []
-        for (index, record) in records.enumerated() {
-            let encoding = format.encode(prompt: record.prompt, response: record.response)
+        for (line, example) in examples {
+            let encoding = try Self.encode(example, format: format, lossTurns: lossTurns, line: line, file: file)
             guard encoding.tokens.count <= maxLength else {
-                throw StagesError.badInput(path: file, message: "line \(index + 1): prompt and response take \(encoding.tokens.count) "
+                throw StagesError.badInput(path: file, message: "line \(line): the example takes \(encoding.tokens.count) "
                     + "tokens, over the model's \(maxLength); shorten the example or raise max_position_embeddings")
             }
-            let bucket = Double(StableHash.hash("sft-split|" + record.prompt) % 10_000) / 10_000
+            let bucket = Double(StableHash.hash("sft-split|" + example.splitKey) % 10_000) / 10_000
             if bucket < validationFraction { validation.append(encoding) } else { train.append(encoding) }
         }
-        if train.isEmpty { throw StagesError.badInput(path: file, message: "no training examples left after the validation split") }
-        if validation.isEmpty, let last = train.popLast() { validation.append(last) }
+        if validation.isEmpty && train.count > 1 { validation.append(train.removeLast()) }
+        guard examples.count >= 2 else {
+            throw StagesError.badInput(path: file, message: "has \(examples.count) demonstration; SFT needs at least 2 "
+                + "(one to train on and one held out for the validation loss); add demonstrations")
+        }
+        guard !train.isEmpty else {
+            throw StagesError.badInput(path: file, message: "all \(examples.count) demonstrations fall in the validation split; "
+                + "add demonstrations or lower validation_fraction")
+        }
+    }
+
+    /// Tokens and loss mask of one example.
+    static func encode(_ example: SFTExample, format: ChatFormat, lossTurns: SFTLossTurns, line: Int, file: String) throws -> ChatEncoding {
+        switch example.body {
+        case .text(let text):
+            let tokens = [format.tokenizer.special.bos] + format.tokenizer.encode(text) + [format.tokenizer.special.eos]
+            return ChatEncoding(tokens: tokens, lossMask: [0] + Array(repeating: 1, count: tokens.count - 1), promptLength: 1)
+        case .conversation(let messages):
+            var encoding: ChatEncoding
+            do {
+                encoding = try format.encode(messages: messages)
+            } catch {
+                throw StagesError.badInput(path: file, message: "line \(line): \(error)")
+            }
+            if lossTurns == .last {
+                for index in 0..<encoding.promptLength { encoding.lossMask[index] = 0 }
+            }
+            return encoding
+        }
     }
 }

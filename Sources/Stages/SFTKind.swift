@@ -14,8 +14,12 @@ struct SFTReport: Codable, Equatable {
     var trainLoss: [LossPoint]
     /// Validation loss over steps.
     var validationLoss: [LossPoint]
-    /// Greedy gold evaluation of the SFT model on the eval prompts.
-    var eval: GoldReport
+    /// Format adherence of the greedy responses to the eval prompts (ends at EOS, no role markers).
+    var format: FormatReport
+    /// The first greedy responses to the eval prompts.
+    var samples: [Completion]
+    /// Greedy gold evaluation of the SFT model on the eval prompts (only with a world judge).
+    var eval: GoldReport?
     /// The same numbers for the base model, when a base probe summary was given.
     var baseline: GoldReport?
     /// SFT minus base mean gold per family (and `all`), when a baseline was given.
@@ -29,7 +33,7 @@ struct SFTReport: Codable, Equatable {
         case validationExamples = "validation_examples"
         case trainLoss = "train_loss"
         case validationLoss = "validation_loss"
-        case eval
+        case format, samples, eval
         case baseline
         case goldGainByFamily = "gold_gain_by_family"
         case trainSeconds = "train_seconds"
@@ -38,22 +42,53 @@ struct SFTReport: Codable, Equatable {
 
 /// `sft`: supervised fine-tuning of the base model on demonstrations, loss on response tokens only.
 ///
-/// Holds out `validation_fraction` of the demonstrations, records train and validation loss curves
-/// as metrics, then evaluates the model greedily on the eval prompts with the gold judge (format
-/// adherence included). Outputs `model` (`models/sft/`) and `report` (`reports/sft_eval.json`).
+/// Reads any SFT format of the record reader (loss on every assistant turn or only the last, by
+/// `loss_turns`; on every token for `{"text"}`). Holds out `validation_fraction` of the examples,
+/// records train and validation loss curves as metrics, then answers the eval prompts greedily and
+/// reports format adherence (ends at EOS, no role markers) and a sample table; with a `world` judge
+/// wired it adds the gold scores. Outputs `model` (`models/sft/`) and `report` (`reports/sft_eval.json`).
 struct SFTKind: StageKind {
     /// `sft`.
     let name = "sft"
-    /// Version 2: length-grouped batches.
-    let version = 2
+    /// Version 4: TRL formats, format adherence and samples without the world, gold only with a world judge
+    /// (3: generation changes in Model; kind versions follow the code, see `GoldenOutputsTests`).
+    let version = 4
+    /// Fine-tunes on demonstrations.
+    let summary = "supervised fine-tuning on any TRL SFT format (loss on assistant turns, or every token of text), then greedy "
+        + "answers to the eval prompts: format adherence, samples, and gold scores with a world judge"
+
+    /// The params of an `sft` node, each declared once.
+    struct Declarations: ParamDeclarations {
+        /// Weights dtype of the written checkpoint.
+        let dtype = CheckpointDTypeParam.param
+        /// Optimiser settings.
+        let schedule = ScheduleParams(steps: 400, batchSize: 32, learningRate: 1e-3)
+        /// Evaluation generation settings.
+        let generation = GenerationSettings.Declarations(promptCount: 0)
+        /// Length grouping of batches.
+        let lengthWindow = BatchOrder.lengthWindow
+        /// Held-out share.
+        let validationFraction = Param.number("validation_fraction", default: 0.05, in: 0...0.5, "share of demonstrations held out")
+        /// Validation interval.
+        let evalEvery = Param.integer("eval_every", default: nil, derived: "max(1, steps / 10)", in: 1...10_000_000,
+                                      "steps between validation-loss measurements")
+        /// Which assistant turns carry the loss.
+        let lossTurns = Param.choice("loss_turns", default: SFTLossTurns.all,
+                                     "\"all\" assistant turns of a conversation carry the loss, or only the \"last\"")
+        /// Sample table rows.
+        let samplesShown = Param.integer("samples_shown", default: 8, in: 0...10_000, "greedy eval responses kept in the report's sample table")
+    }
+
+    /// The declarations.
+    static let declared = Declarations()
     /// Optimiser, split, evaluation and generation settings.
-    let params: [ParamSpec] = TrainingSchedule.specs + GenerationSettings.specs + [
-        BatchOrder.spec, CheckpointDTypeParam.spec,
-        ParamSpec("validation_fraction", .number, summary: "share of demonstrations held out"),
-        ParamSpec("eval_every", .integer, summary: "steps between validation-loss measurements"),
-    ]
-    /// `base` (checkpoint), `data` (SFT JSONL), `eval_prompts` (prompt JSONL), optional `baseline` (probe summary).
-    let inputs: [InputSpec]? = [InputSpec("base"), InputSpec("data"), InputSpec("eval_prompts"), InputSpec("baseline", required: false)]
+    var params: [ParamSpec] { Self.declared.specs }
+    /// `base` (checkpoint), `data` (SFT JSONL), `eval_prompts` (prompt JSONL), optional `baseline` (probe summary)
+    /// and `world` (the world judge: gold scores of world prompts).
+    let inputs: [InputSpec]? = [InputSpec("base", format: "causal LM checkpoint directory"), InputSpec("data", format: "SFT JSONL"),
+                                InputSpec("eval_prompts", format: "prompts JSONL"),
+                                InputSpec("baseline", required: false, format: "probe summary JSON (a probe node's summary)"),
+                                JudgeInputs.inputs[0]]
     /// `model` and `report`.
     let outputs: [String]? = ["model", "report"]
     /// Batch order uses the pipeline seed.
@@ -61,22 +96,26 @@ struct SFTKind: StageKind {
 
     /// Fine-tunes, evaluates and writes the SFT model and report.
     func run(_ context: StageContext) throws {
-        let params = Params(context)
-        let schedule = try TrainingSchedule(params, steps: 400, batchSize: 32, learningRate: 1e-3)
-        let settings = try GenerationSettings(params, promptCount: 0)
-        let validationFraction = try params.double("validation_fraction", default: 0.05, in: 0...0.5)
-        let evalEvery = try params.int("eval_every", default: max(1, schedule.steps / 10), in: 1...10_000_000)
+        let params = try checkedParams(context)
+        let declared = Self.declared
+        let schedule = try declared.schedule.schedule(params)
+        let settings = try declared.generation.settings(params)
+        let validationFraction = try params.value(declared.validationFraction)
+        let evalEvery = try params.value(declared.evalEvery, default: max(1, schedule.steps / 10))
+        let lossTurns = try params.value(declared.lossTurns)
+        let samplesShown = try params.value(declared.samplesShown)
         let dataURL = context.inputs["data"]!
-        let records = try JSONFiles.readRecords(SFTRecord.self, from: dataURL)
-        let prompts = settings.take(try JSONFiles.readRecords(PromptRecord.self, from: context.inputs["eval_prompts"]!))
+        let records = try JSONFiles.sft(context, role: "data")
+        let prompts = settings.take(try JSONFiles.prompts(context, role: "eval_prompts"))
         let baseline = try context.inputs["baseline"].map { try JSONFiles.read(ProbeSummary.self, from: $0).greedy }
         let (model, tokenizer) = try ModelFiles.load(context, role: "base")
-        let data = try SFTData(records, format: ChatFormat(tokenizer: tokenizer), validationFraction: validationFraction,
-                               maxLength: model.config.maxPositionEmbeddings, file: dataURL.path)
+        let data = try SFTData(records, format: ChatFormat(tokenizer: tokenizer), lossTurns: lossTurns, validationFraction: validationFraction,
+                               maxLength: model.config.maxPositionEmbeddings,
+                               file: GateSupport.displayPath(dataURL, workspace: context.workspace))
 
         let trainer = CausalLMTrainer(model: model, schedule: schedule)
         var order = BatchOrder(lengths: data.train.map(\.tokens.count), batchSize: schedule.batchSize,
-                               windowBatches: try BatchOrder.windowBatches(params), seed: context.seed ^ 0x5346_5453)
+                               windowBatches: try params.value(declared.lengthWindow), seed: context.seed ^ 0x5346_5453)
         var trainCurve: [LossPoint] = [], validationCurve: [LossPoint] = []
         var smoothed = 0.0
         let started = Date()
@@ -102,20 +141,26 @@ struct SFTKind: StageKind {
         guard smoothed.isFinite else { throw StagesError.trainingFailed(node: context.node, message: "loss is \(smoothed)") }
         try ModelFiles.save(model, tokenizer: tokenizer, context, output: "model")
 
-        context.progress.message("gold evaluation on \(prompts.count) eval prompts")
+        context.progress.message("answering \(prompts.count) eval prompts")
         let sampler = PolicySampler(model: model, tokenizer: tokenizer, batchSize: settings.batchSize)
-        let eval = GoldReport(try GoldReport.score(sampler.complete(prompts.map(\.prompt), temperature: 0,
-                                                                    maxNewTokens: settings.maxNewTokens, seed: context.seed)))
-        context.metrics.record("sft_eval_gold", step: schedule.steps, value: eval.overall.meanGold)
-        context.metrics.record("sft_format_adherence", step: schedule.steps, value: eval.formatAdherence)
+        let completions = try sampler.complete(prompts.map(\.prompt), temperature: 0, maxNewTokens: settings.maxNewTokens, seed: context.seed)
+        let format = FormatReport(completions)
+        context.metrics.record("sft_format_adherence", step: schedule.steps, value: format.formatAdherence)
+        var eval: GoldReport?
         var gains: [String: Double]?
-        if let baseline {
-            var table = ["all": eval.overall.meanGold - baseline.overall.meanGold]
-            for (family, stat) in eval.byFamily { table[family] = stat.meanGold - (baseline.byFamily[family]?.meanGold ?? 0) }
-            gains = table
+        if context.inputs["world"] != nil {
+            let judged = try WorldJudge.goldReport(completions, node: context.node)
+            eval = judged
+            context.metrics.record("sft_eval_gold", step: schedule.steps, value: judged.overall.meanGold)
+            if let baseline {
+                var table = ["all": judged.overall.meanGold - baseline.overall.meanGold]
+                for (family, stat) in judged.byFamily { table[family] = stat.meanGold - (baseline.byFamily[family]?.meanGold ?? 0) }
+                gains = table
+            }
         }
         let report = SFTReport(trainExamples: data.train.count, validationExamples: data.validation.count, trainLoss: trainCurve,
-                               validationLoss: validationCurve, eval: eval, baseline: baseline, goldGainByFamily: gains,
+                               validationLoss: validationCurve, format: format, samples: Array(completions.prefix(samplesShown)),
+                               eval: eval, baseline: baseline, goldGainByFamily: gains,
                                trainSeconds: trainSeconds)
         try JSONFiles.write(report, to: context.outputs["report"]!)
     }

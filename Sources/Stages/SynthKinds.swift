@@ -29,10 +29,12 @@ struct SynthKind: StageKind {
     var name: String { "synth." + set.rawValue }
     /// Version 1.
     let version = 1
+    /// One line for `rlhf kinds`.
+    var summary: String { "write the world's \(set.rawValue) set (deterministic in the world config)" }
     /// No params: the world config carries every knob.
     let params: [ParamSpec] = []
     /// `world`: a synth.world output.
-    let inputs: [InputSpec]? = [InputSpec("world")]
+    let inputs: [InputSpec]? = [InputSpec("world", format: "world.json (a synth.world node)")]
     /// `data`.
     let outputs: [String]? = ["data"]
 

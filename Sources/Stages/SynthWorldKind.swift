@@ -13,23 +13,67 @@ struct SynthWorldKind: StageKind {
     let name = "synth.world"
     /// Version 1.
     let version = 1
+    /// Writes the world config.
+    let summary = "validate the synthetic world's knobs and write world.json, the config every synth.* generator reads"
+
+    /// The `WorldConfig` keys, with `WorldConfig()`'s defaults.
+    struct Declarations: ParamDeclarations {
+        /// `WorldConfig()` as JSON, the source of every default.
+        private static let defaults: [String: JSONValue] = {
+            let data = (try? JSONEncoder().encode(WorldConfig())) ?? Data("{}".utf8)
+            return (try? JSONValue.parse(Array(data), file: "WorldConfig()"))?.objectValue ?? [:]
+        }()
+
+        /// A `WorldConfig` key with its default.
+        private static func knob(_ name: String, _ type: ParamType, range: ClosedRange<Double>? = nil, allowed: [String]? = nil,
+                                 elements: ParamType? = nil, fields: [ParamSpec]? = nil, _ summary: String) -> Param<JSONValue> {
+            .json(ParamSpec(name, type, default: defaults[name].map { .value($0) } ?? .none, range: range, allowed: allowed,
+                            elements: elements, fields: fields, summary: summary))
+        }
+
+        /// World seed.
+        let seed = Param.integer("seed", default: nil, derived: "the pipeline seed", in: 0...Int(Int64.max), "world seed")
+        /// Family weights.
+        let familyWeights = knob("family_weights", .object, fields: TaskFamily.helpful.map { ParamSpec($0.rawValue, .number, range: 0...1e9) },
+                                 "relative weight per helpfulness family")
+        /// Harmful share.
+        let harmfulFraction = knob("harmful_fraction", .number, range: 0...1, "share of harmful requests in every set")
+        /// Eval region.
+        let evalRegionFraction = knob("eval_region_fraction", .number, range: 0...1,
+                                      "share of each family's parameter space kept for eval (strictly between 0 and 1)")
+        /// Corpus size.
+        let corpusBytes = knob("corpus_bytes", .integer, range: 0...10_000_000, "pretraining corpus size in bytes")
+        /// Corpus lines.
+        let corpusLines = knob("corpus_lines", .integer, range: 0...10_000_000, "when positive, exact corpus lines (corpus_bytes ignored)")
+        /// SFT count.
+        let sftCount = knob("sft_count", .integer, range: 0...10_000_000, "number of SFT demonstrations")
+        /// SFT errors.
+        let sftErrorRate = knob("sft_error_rate", .number, range: 0...1, "share of wrong SFT demonstrations")
+        /// SFT style noise.
+        let sftStyleNoiseRate = knob("sft_style_noise_rate", .number, range: 0...1, "share of SFT answers wrapped in extra words")
+        /// SFT over-refusal.
+        let sftOverRefusalRate = knob("sft_over_refusal_rate", .number, range: 0...1, "share of benign SFT demonstrations that refuse")
+        /// Preference prompts.
+        let preferencePromptCount = knob("preference_prompt_count", .integer, range: 0...10_000_000, "prompts offered to the preference stage")
+        /// PPO prompts.
+        let ppoPromptCount = knob("ppo_prompt_count", .integer, range: 0...10_000_000, "number of PPO prompts")
+        /// Eval prompts.
+        let evalCount = knob("eval_count", .integer, range: 0...10_000_000, "number of eval prompts")
+        /// Leak share.
+        let leakFraction = knob("leak_fraction", .number, range: 0...1, "share of eval prompts deliberately leaked into training sets")
+        /// Leak targets.
+        let leakTargets = knob("leak_targets", .array, allowed: LeakTarget.allCases.map(\.rawValue), elements: .string,
+                               "sets receiving leaks, in turn")
+    }
+
+    /// The declarations.
+    static let declared = Declarations()
     /// The `WorldConfig` keys.
-    let params: [ParamSpec] = [
-        ParamSpec("seed", .integer, summary: "world seed (default: the pipeline seed)"),
-        ParamSpec("family_weights", .object, summary: "relative weight per helpfulness family"),
-        ParamSpec("harmful_fraction", .number, summary: "share of harmful requests in every set"),
-        ParamSpec("eval_region_fraction", .number, summary: "share of each family's parameter space kept for eval"),
-        ParamSpec("corpus_bytes", .integer, summary: "pretraining corpus size in bytes"),
-        ParamSpec("sft_count", .integer, summary: "number of SFT demonstrations"),
-        ParamSpec("sft_error_rate", .number, summary: "share of wrong SFT demonstrations"),
-        ParamSpec("sft_style_noise_rate", .number, summary: "share of SFT answers wrapped in extra words"),
-        ParamSpec("sft_over_refusal_rate", .number, summary: "share of benign SFT demonstrations that refuse"),
-        ParamSpec("preference_prompt_count", .integer, summary: "prompts offered to the preference stage"),
-        ParamSpec("ppo_prompt_count", .integer, summary: "number of PPO prompts"),
-        ParamSpec("eval_count", .integer, summary: "number of eval prompts"),
-        ParamSpec("leak_fraction", .number, summary: "share of eval prompts deliberately leaked into training sets"),
-        ParamSpec("leak_targets", .array, summary: "sets receiving leaks: sft, preference, ppo"),
-    ]
+    var params: [ParamSpec] { Self.declared.specs }
+    /// The knobs together must make a valid world config.
+    var rules: [ParamRule] {
+        [.stage("the knobs together make a valid WorldConfig") { params, _ in _ = try Self.config(params.values, seed: 0, node: params.node) }]
+    }
     /// No inputs.
     let inputs: [InputSpec]? = []
     /// `world`: the validated config as JSON.
@@ -39,18 +83,24 @@ struct SynthWorldKind: StageKind {
 
     /// Decodes, validates and writes the config.
     func run(_ context: StageContext) throws {
-        var values = context.params
-        if values["seed"] == nil { values["seed"] = .int(Int64(bitPattern: context.seed & 0x7FFF_FFFF_FFFF_FFFF)) }
-        let config: WorldConfig
-        do {
-            config = try JSONDecoder().decode(WorldConfig.self, from: Data(JSONValue.object(values).canonical.utf8))
-        } catch let WorldError.invalidConfig(field, message) {
-            throw StagesError.invalidParam(node: context.node, param: field, message: message)
-        } catch {
-            throw StagesError.invalidParam(node: context.node, param: "(world)", message: "cannot be read as a world config: \(error)")
-        }
+        let params = try checkedParams(context)
+        let config = try Self.config(params.values, seed: context.seed, node: context.node)
         _ = try World(config: config)
         try JSONFiles.write(config, to: context.outputs["world"]!)
+    }
+
+    /// The world config of `values`; the seed defaults to `seed`.
+    static func config(_ values: [String: JSONValue], seed: UInt64, node: String) throws -> WorldConfig {
+        var values = values
+        let seedName = declared.seed.spec.name
+        if values[seedName] == nil { values[seedName] = .int(Int64(bitPattern: seed & 0x7FFF_FFFF_FFFF_FFFF)) }
+        do {
+            return try JSONDecoder().decode(WorldConfig.self, from: Data(JSONValue.object(values).canonical.utf8))
+        } catch let WorldError.invalidConfig(field, message) {
+            throw StagesError.invalidParam(node: node, param: field, message: message)
+        } catch {
+            throw StagesError.invalidParam(node: node, param: "(world)", message: "cannot be read as a world config: \(error)")
+        }
     }
 }
 

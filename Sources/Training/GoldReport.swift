@@ -73,12 +73,11 @@ public struct GoldReport: Codable, Equatable, Sendable {
         overall = stat(items)
         byFamily = Dictionary(grouping: items, by: { $0.gold.family.rawValue }).mapValues(stat)
         byScenario = Dictionary(grouping: items, by: { $0.gold.scenario.rawValue }).mapValues(stat)
-        let n = Double(max(items.count, 1))
-        let markers = items.map { Self.hasRoleMarker($0.completion.text) }
-        eosRate = Double(items.filter(\.completion.reachedEOS).count) / n
-        roleMarkerRate = Double(markers.filter { $0 }.count) / n
-        formatAdherence = Double(zip(items, markers).filter { $0.0.completion.reachedEOS && !$0.1 }.count) / n
-        meanLength = items.reduce(0) { $0 + Double($1.completion.text.count) } / n
+        let format = FormatReport(items.map(\.completion))
+        eosRate = format.eosRate
+        roleMarkerRate = format.roleMarkerRate
+        formatAdherence = format.formatAdherence
+        meanLength = format.meanLength
     }
 
     /// JSON keys (snake_case).

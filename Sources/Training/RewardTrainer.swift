@@ -3,8 +3,8 @@ import Model
 
 /// Bradley-Terry training of a scalar-head reward model on (prompt, chosen, rejected) pairs.
 ///
-/// Loss per pair: −log σ(r_c − r_r − margin) + centring · (r_c + r_r)², where r is the score at the
-/// last non-pad token (the response's EOS). The centring term keeps rewards near zero.
+/// Loss per pair: −log σ(r_c − r_r − margin) (`LogitMath.bradleyTerry`) + centring · (r_c + r_r)², where r is
+/// the score at the last non-pad token (the response's EOS). The centring term keeps rewards near zero.
 public final class RewardTrainer {
     /// The reward model (LlamaForSequenceClassification layout).
     let model: LlamaModel
@@ -55,29 +55,32 @@ public final class RewardTrainer {
     /// One optimiser step on pairs; returns the mean loss and the fraction ranked right before the update.
     ///
     /// Each pair is one packed sequence (`packedPair`), so its prompt is computed once for both responses;
-    /// the scores equal those of two separate sequences up to float rounding.
-    public func step(_ pairs: [(prompt: String, chosen: String, rejected: String)], index: Int) throws -> (loss: Double, accuracy: Double) {
+    /// the scores equal those of two separate sequences up to float rounding. `pairMargins` (one per pair)
+    /// are added to `margin` for their pair.
+    public func step(_ pairs: [(prompt: String, chosen: String, rejected: String)], pairMargins: [Double]? = nil,
+                     index: Int) throws -> (loss: Double, accuracy: Double) {
         guard let optimizer, let rates else { throw ModelError.invalidState("this reward trainer only scores") }
         let n = pairs.count
         let packed = try pairs.map { try packedPair(prompt: $0.prompt, chosen: $0.chosen, rejected: $0.rejected) }
         let batch = try Batch(branched: packed, padToken: model.config.padTokenId)
         let values = try model.forward(batch).values
+        let ends = packed.enumerated().map { i, pair in pair.branchEnds.map { i * batch.seqLen + $0 } }
+        let chosen = ends.map { values[$0[0]] }, rejected = ends.map { values[$0[1]] }
+        let bradleyTerry = try LogitMath.bradleyTerry(chosen: chosen, rejected: rejected,
+                                                      margins: (0..<n).map { margin + (pairMargins?[$0] ?? 0) })
         var dValues = [Float](repeating: 0, count: batch.batchSize * batch.seqLen)
-        var loss = 0.0, right = 0
-        for (i, pair) in packed.enumerated() {
-            let ends = pair.branchEnds.map { i * batch.seqLen + $0 }
-            let chosen = Double(values[ends[0]]), rejected = Double(values[ends[1]])
-            let d = chosen - rejected - margin
-            let sum = chosen + rejected
-            loss += Statistics.softplus(-d) + centring * sum * sum
-            if chosen > rejected { right += 1 }
-            let dd = -Statistics.sigmoid(-d)
-            let dc = 2 * centring * (chosen + rejected)
-            dValues[ends[0]] = Float((dd + dc) / Double(n))
-            dValues[ends[1]] = Float((-dd + dc) / Double(n))
+        var centringLoss = 0.0
+        for i in 0..<n {
+            // Reward centring: centring · (r_c + r_r)², mean over pairs.
+            let sum = Double(chosen[i]) + Double(rejected[i])
+            centringLoss += centring * sum * sum / Double(n)
+            let dSum = Float(2 * centring * sum / Double(n))
+            dValues[ends[i][0]] = bradleyTerry.dChosen[i] + dSum
+            dValues[ends[i][1]] = bradleyTerry.dRejected[i] + dSum
         }
+        let right = zip(chosen, rejected).filter { $0 > $1 }.count
         try model.backward(dValues: dValues)
         try optimizer.update(model, learningRate: rates.rate(at: index))
-        return (loss / Double(n), Double(right) / Double(n))
+        return (bradleyTerry.loss + centringLoss, Double(right) / Double(n))
     }
 }

@@ -3,18 +3,13 @@ import Foundation
 /// Small statistics used by the evaluation reports.
 public enum Statistics {
     /// Logistic sigmoid.
-    static func sigmoid(_ x: Double) -> Double {
+    public static func sigmoid(_ x: Double) -> Double {
         x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x))
     }
 
-    /// log(1 + eˣ), stable for large |x|.
-    static func softplus(_ x: Double) -> Double {
-        x > 0 ? x + log1p(exp(-x)) : log1p(exp(x))
-    }
-
-    /// Mean of `values` (0 when empty).
-    public static func mean(_ values: [Double]) -> Double {
-        values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
+    /// Mean of `values`, or `ifEmpty` (default 0) when there are none; the one mean of the project.
+    public static func mean(_ values: [Double], ifEmpty: Double = 0) -> Double {
+        values.isEmpty ? ifEmpty : values.reduce(0, +) / Double(values.count)
     }
 
     /// Population standard deviation of `values`.
@@ -52,7 +47,7 @@ public enum Statistics {
     }
 
     /// Spearman rank correlation with average ranks for ties.
-    static func spearman(_ x: [Double], _ y: [Double]) -> Double {
+    public static func spearman(_ x: [Double], _ y: [Double]) -> Double {
         pearson(ranks(x), ranks(y))
     }
 }

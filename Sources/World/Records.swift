@@ -1,5 +1,5 @@
 /// One SFT demonstration: `{"prompt": str, "response": str}`.
-public struct SFTRecord: Codable, Equatable, Hashable, Sendable {
+public struct SFTRecord: Encodable, Equatable, Hashable, Sendable {
     /// The user's request.
     public var prompt: String
     /// The demonstrated assistant answer.
@@ -12,9 +12,9 @@ public struct SFTRecord: Codable, Equatable, Hashable, Sendable {
     }
 }
 
-/// One preference pair: `{"prompt","chosen","rejected","reason"?,"source"?}`.
-public struct PreferenceRecord: Codable, Equatable, Hashable, Sendable {
-    /// The prompt both responses answer.
+/// One preference pair: `{"prompt","chosen","rejected","reason"?,"source"?,"margin"?}`.
+public struct PreferenceRecord: Encodable, Equatable, Hashable, Sendable {
+    /// The prompt both responses answer .
     public var prompt: String
     /// The preferred response.
     public var chosen: String
@@ -24,30 +24,34 @@ public struct PreferenceRecord: Codable, Equatable, Hashable, Sendable {
     public var reason: String?
     /// Where the label came from (e.g. "annotator"), if recorded.
     public var source: String?
+    /// How much better chosen is than rejected (`margin`, or `score_chosen − score_rejected`), if given.
+    public var margin: Double?
 
     /// Creates a preference pair.
-    public init(prompt: String, chosen: String, rejected: String, reason: String? = nil, source: String? = nil) {
+    public init(prompt: String, chosen: String, rejected: String, reason: String? = nil, source: String? = nil,
+                margin: Double? = nil) {
         self.prompt = prompt
         self.chosen = chosen
         self.rejected = rejected
         self.reason = reason
         self.source = source
+        self.margin = margin
     }
 }
 
 /// One prompt for PPO or evaluation: `{"prompt","id"?,"scenario"?,"family"?}`.
-public struct PromptRecord: Codable, Equatable, Hashable, Sendable {
+public struct PromptRecord: Encodable, Equatable, Hashable, Sendable {
     /// The prompt text.
     public var prompt: String
     /// A stable identifier (e.g. "eval-0007"), if any.
     public var id: String?
-    /// "helpfulness" or "safety", if known.
-    public var scenario: Scenario?
+    /// A scenario name such as the world's "helpfulness" or "safety", if known.
+    public var scenario: String?
     /// The task family name, if known.
     public var family: String?
 
     /// Creates a prompt record.
-    public init(prompt: String, id: String? = nil, scenario: Scenario? = nil, family: String? = nil) {
+    public init(prompt: String, id: String? = nil, scenario: String? = nil, family: String? = nil) {
         self.prompt = prompt
         self.id = id
         self.scenario = scenario

@@ -28,7 +28,7 @@ extension World {
         for leak in try leakPlan() where leak.target == target {
             let task = try WorldTask(parsing: leak.evalPrompt)
             records[leak.line - 1] = PromptRecord(prompt: leak.text, id: World.id(idPrefix, leak.line - 1),
-                                                  scenario: task.scenario, family: task.family.rawValue)
+                                                  scenario: task.scenario.rawValue, family: task.family.rawValue)
         }
         return records
     }

@@ -96,7 +96,7 @@ public struct World: Sendable {
 
     /// A prompt record for a task with the given id.
     func promptRecord(_ task: WorldTask, id: String) -> PromptRecord {
-        PromptRecord(prompt: task.prompt, id: id, scenario: task.scenario, family: task.family.rawValue)
+        PromptRecord(prompt: task.prompt, id: id, scenario: task.scenario.rawValue, family: task.family.rawValue)
     }
 
     /// Zero-padded ids "prefix-0001", ... so they sort in file order.

@@ -6,10 +6,8 @@ public enum WorldError: Error, Equatable, CustomStringConvertible {
     case parameterSpaceExhausted(family: String, requested: Int, found: Int)
     /// A configuration value is out of range or unknown; `field` is its JSON key.
     case invalidConfig(field: String, message: String)
-    /// A file could not be read or written at all.
+    /// A file could not be written.
     case fileAccess(path: String, reason: String)
-    /// A JSONL file has bad lines; every one is listed.
-    case invalidJSONL(file: String, issues: [JSONLIssue])
 
     /// A one-line explanation that names the input and says what to do.
     public var description: String {
@@ -24,10 +22,6 @@ public enum WorldError: Error, Equatable, CustomStringConvertible {
             return "world config field '\(field)': \(message)"
         case let .fileAccess(path, reason):
             return "cannot access \(path): \(reason)"
-        case let .invalidJSONL(file, issues):
-            let shown = issues.prefix(20).map { "  " + $0.description }.joined(separator: "\n")
-            let more = issues.count > 20 ? "\n  ... and \(issues.count - 20) more" : ""
-            return "\(file): \(issues.count) bad line(s):\n\(shown)\(more)"
         }
     }
 }

@@ -7,13 +7,21 @@ struct ModelGenerateCommand: ParsableCommand {
     /// Command name, help and subcommands.
     static let configuration = CommandConfiguration(commandName: "generate", abstract: "Sample a continuation of a prompt.")
 
-    /// Checkpoint directory.
-    @Argument(help: "Checkpoint directory.")
+    /// Checkpoint directory or GGUF file.
+    @Argument(help: "Checkpoint directory or GGUF file.")
     var directory: String
 
     /// Prompt text.
     @Option(help: "Prompt text.")
-    var prompt: String
+    var prompt: String?
+
+    /// The prompt as comma-separated token ids, used as given (no BOS added).
+    @Option(help: "The prompt as comma-separated token ids, used as given (no BOS added); instead of --prompt.")
+    var tokens: String?
+
+    /// Print JSON {"tokens": [...], "eos": bool} with the new token ids.
+    @Flag(help: "Print JSON {\"tokens\": [...], \"eos\": bool} with the new token ids instead of text.")
+    var json = false
 
     /// Sampling temperature (0 = greedy).
     @Option(help: "Sampling temperature (0 = greedy).")
@@ -44,18 +52,36 @@ struct ModelGenerateCommand: ParsableCommand {
         if temperature < 0 { throw ValidationError("--temperature must be ≥ 0") }
         if !(topP > 0 && topP <= 1) { throw ValidationError("--top-p must be in (0, 1]") }
         if maxNewTokens < 1 { throw ValidationError("--max-new-tokens must be at least 1") }
+        if (prompt == nil) == (tokens == nil) { throw ValidationError("give exactly one of --prompt and --tokens") }
+        if let tokens { _ = try TokenIDs.parse(tokens) }
+        if tokens != nil && chat { throw ValidationError("--chat applies to --prompt; pass templated ids with --tokens") }
     }
 
     /// Runs the command.
     func run() throws {
-        let (model, tokenizer) = try Checkpoint.load(from: URL(fileURLWithPath: directory))
-        let tokens = chat ? ChatFormat(tokenizer: tokenizer).encode(prompt: prompt, response: nil).tokens
-                          : [tokenizer.special.bos] + tokenizer.encode(prompt)
-        var rng = Xoshiro256(seed: seed)
+        let url = URL(fileURLWithPath: directory)
         let options = SamplingOptions(temperature: temperature, topK: topK, topP: topP, maxNewTokens: maxNewTokens)
-        let g = try model.generate(prompts: [tokens], options: options, rng: &rng)
-        let text = tokenizer.decode(g.tokens[0].filter { $0 != tokenizer.special.eos })
-        print(text)
+        var rng = Xoshiro256(seed: seed)
+        if let tokens {
+            let model = try Checkpoint.loadAnyModel(at: url)
+            let g = try model.generate(prompts: [try TokenIDs.parse(tokens)], options: options, rng: &rng)
+            if json {
+                print("{\"tokens\": [\(g.tokens[0].map(String.init).joined(separator: ", "))], \"eos\": \(g.reachedEOS[0])}")
+            } else {
+                print(g.tokens[0].map(String.init).joined(separator: ","))
+            }
+            return
+        }
+        let (model, tokenizer) = try Checkpoint.load(from: url)
+        let text = prompt ?? ""
+        let ids = chat ? ChatFormat(tokenizer: tokenizer).encode(prompt: text, response: nil).tokens
+                       : [tokenizer.special.bos] + tokenizer.encode(text)
+        let g = try model.generate(prompts: [ids], options: options, rng: &rng)
+        if json {
+            print("{\"tokens\": [\(g.tokens[0].map(String.init).joined(separator: ", "))], \"eos\": \(g.reachedEOS[0])}")
+        } else {
+            print(tokenizer.decode(g.tokens[0].filter { $0 != tokenizer.special.eos }))
+        }
         let sum = g.logProbs[0].reduce(0, +)
         FileHandle.standardError.write(Data("[\(g.tokens[0].count) tokens, eos: \(g.reachedEOS[0]), log-prob \(sum)]\n".utf8))
     }

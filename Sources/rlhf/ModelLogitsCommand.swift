@@ -7,8 +7,8 @@ struct ModelLogitsCommand: ParsableCommand {
     /// Command name, help and subcommands.
     static let configuration = CommandConfiguration(commandName: "logits", abstract: "Print logits at every position of a token sequence.")
 
-    /// Checkpoint directory.
-    @Argument(help: "Checkpoint directory.")
+    /// Checkpoint directory or GGUF file.
+    @Argument(help: "Checkpoint directory or GGUF file.")
     var directory: String
 
     /// Comma-separated token ids, e.g. 256,72,105.
@@ -19,25 +19,15 @@ struct ModelLogitsCommand: ParsableCommand {
     @Flag(help: "Print JSON {\"logits\": [[...], ...]} (scalar-head models: {\"values\": [...]}).")
     var json = false
 
-    /// The --tokens list as token ids.
-    func parsedTokens() throws -> [Int32] {
-        try tokens.split(separator: ",").map {
-            guard let t = Int32($0.trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("--tokens: '\($0)' is not an integer token id")
-            }
-            return t
-        }
-    }
-
     /// Checks the arguments before running.
     func validate() throws {
-        if try parsedTokens().isEmpty { throw ValidationError("--tokens needs at least one token id") }
+        _ = try TokenIDs.parse(tokens)
     }
 
     /// Runs the command.
     func run() throws {
-        let model = try Checkpoint.loadModel(from: URL(fileURLWithPath: directory))
-        let ids = try parsedTokens()
+        let model = try Checkpoint.loadAnyModel(at: URL(fileURLWithPath: directory))
+        let ids = try TokenIDs.parse(tokens)
         let out = try model.forward(Batch(sequences: [ids], padToken: model.config.padTokenId))
         let V = model.config.vocabSize
         if model.config.hasScalarHead {

@@ -20,7 +20,7 @@ struct ShowCommand: ParsableCommand {
 
     /// Runs the command.
     func run() throws {
-        let detail = try workspace.open().catalog.detail(run: runId)
+        let detail = try workspace.open(readOnly: true).catalog.detail(run: runId)
         if json { return try JSONOutput.print(detail) }
         let record = detail.run
         print("run \(runId)  experiment \(record.experiment)  node \(record.node)  kind \(record.kind) v\(record.kindVersion)  \(record.status)")

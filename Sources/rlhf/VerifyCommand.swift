@@ -1,12 +1,18 @@
 import ArgumentParser
 import Engine
+import Foundation
 
-/// `rlhf verify`: rehashes the store and reports corrupted objects.
+/// `rlhf verify [--repair]`: rehashes the store and the materialised outputs; repairs on request.
 struct VerifyCommand: ParsableCommand {
     /// Command name, abstract and subcommands.
-    static let configuration = CommandConfiguration(commandName: "verify", abstract: "Rehash every stored object and report corruption.")
+    static let configuration = CommandConfiguration(commandName: "verify",
+                                                    abstract: "Rehash every stored object and materialised output; report (or --repair) corruption.")
 
     @OptionGroup var workspace: WorkspaceOptions
+
+    /// Repair what is found.
+    @Flag(help: "Restore modified outputs from intact objects, restore or drop corrupt objects, and forget the runs that made dropped ones.")
+    var repair = false
 
     /// JSON output.
     @Flag(help: "Print JSON.")
@@ -14,13 +20,25 @@ struct VerifyCommand: ParsableCommand {
 
     /// Runs the command.
     func run() throws {
-        let result = try Maintenance.verify(workspace: workspace.open())
+        let workspace = try self.workspace.open(readOnly: !repair)
+        let pipeline = try self.workspace.pipelineIfPresent(workspace)
+        let report = try Maintenance.verify(workspace: workspace, pipeline: pipeline, repair: repair)
         if json {
-            try JSONOutput.print(result.corrupt)
+            try JSONOutput.print(report)
         } else {
-            result.corrupt.forEach { print("CORRUPT \($0.expected): bytes now hash to \($0.actual); delete it and rebuild") }
-            print("checked \(result.checked) objects, \(result.corrupt.count) corrupt")
+            for object in report.corrupt {
+                print("CORRUPT object \(object.expected): bytes now hash to \(object.actual)")
+            }
+            for output in report.modified {
+                print("MODIFIED \(output.path) (node \(output.node)): expected \(output.expected.prefix(12)), found \(output.actual.prefix(12))")
+            }
+            for path in report.pending where !repair {
+                print("PENDING \(path): a killed build recorded its update and left it staged next to it; the next build completes it")
+            }
+            report.repairs.forEach { print("repaired: \($0)") }
+            print("checked \(report.checked) objects (\(report.corrupt.count) corrupt) and \(report.checkedOutputs) workspace outputs (\(report.modified.count) modified)")
+            if !report.clean && !repair { print("run `rlhf verify --repair` to restore outputs from intact objects and drop corrupt ones") }
         }
-        if !result.corrupt.isEmpty { throw ExitCode.failure }
+        if !report.clean && !repair { throw ExitCode.failure }
     }
 }

@@ -14,14 +14,25 @@ struct WorkspaceOptions: ParsableArguments {
     var pipeline: String = "pipeline.json"
 
     /// The opened workspace; refuses a directory that has neither the pipeline file nor `.rlhf/`.
-    func open() throws -> Workspace {
+    /// `readOnly` (or a workspace this user cannot write) opens the catalog read-only and creates
+    /// nothing. Warnings (a lost catalog) go to stderr.
+    func open(readOnly: Bool = false) throws -> Workspace {
         let root = URL(fileURLWithPath: workspace)
         let pipelinePath = pipeline.hasPrefix("/") ? pipeline : root.path + "/" + pipeline
         guard FileManager.default.fileExists(atPath: pipelinePath) || FileManager.default.fileExists(atPath: root.path + "/.rlhf") else {
             throw EngineError.notFound(what: "workspace (\(pipeline) or .rlhf/) in \(root.standardizedFileURL.path)",
                                        hint: "run from the workspace root, or pass -C <workspace>")
         }
-        return try Workspace(root: root)
+        let state = root.path + "/.rlhf"
+        let writable = access(FileManager.default.fileExists(atPath: state) ? state : root.path, W_OK) == 0
+        let opened = try Workspace(root: root, readOnly: readOnly || !writable)
+        for warning in opened.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+        return opened
+    }
+
+    /// The validated pipeline when the workspace has a pipeline file, else nil.
+    func pipelineIfPresent(_ workspace: Workspace) throws -> Pipeline? {
+        FileManager.default.fileExists(atPath: pipelinePath(workspace)) ? try loadPipeline(workspace) : nil
     }
 
     /// The validated pipeline.

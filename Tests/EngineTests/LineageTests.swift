@@ -49,16 +49,16 @@ final class LineageTests: XCTestCase {
         let ws = try built()
         let workspace = try ws.open()
         let rawHash = try XCTUnwrap(try FileHasher().hash(path: ws.path("raw.txt"))).hex
-        var down = try workspace.catalog.traceDown(artifact: rawHash)
+        var down = try workspace.catalog.traceDown(from: try workspace.catalog.producers(ofArtifact: rawHash))
         XCTAssertEqual(down.map(\.run.node), ["clean", "features", "model"])
         XCTAssertEqual(down.map(\.depth), [1, 2, 3])
 
         // After the source changes and everything rebuilds, the old artifact's lineage is still answered.
         try ws.write("raw.txt", "x y z w\n")
         XCTAssertEqual(try ws.build().built.count, 4)
-        down = try workspace.catalog.traceDown(artifact: rawHash)
+        down = try workspace.catalog.traceDown(from: try workspace.catalog.producers(ofArtifact: rawHash))
         XCTAssertEqual(down.map(\.run.node), ["clean", "features", "model"])
-        let newDown = try Lineage(workspace: workspace, experiment: nil).artifacts(for: "raw").flatMap { try workspace.catalog.traceDown(artifact: $0) }
+        let newDown = try workspace.catalog.traceDown(from: try Lineage(workspace: workspace, experiment: nil).starts(for: "raw"))
         XCTAssertEqual(Set(newDown.map(\.run.id)).intersection(down.map(\.run.id)), [])
     }
 

@@ -64,3 +64,23 @@ final class TestWorkspace {
         return try executor().build(options)
     }
 }
+
+/// Collects output lines from any thread.
+final class LineCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var collected: [String] = []
+
+    /// The lines so far.
+    var lines: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return collected
+    }
+
+    /// Appends one line.
+    @Sendable func append(_ line: String) {
+        lock.lock()
+        collected.append(line)
+        lock.unlock()
+    }
+}

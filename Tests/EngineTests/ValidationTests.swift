@@ -69,8 +69,33 @@ final class ValidationTests: XCTestCase {
     func testFileNodePathEscapeAndMissingParam() {
         let json = #"{"experiment": "x", "nodes": {"s": {"kind": "file", "params": {"path": "../../etc/passwd"}}, "t": {"kind": "file"}}}"#
         let found = Dictionary(issues(json).map { ($0.path, $0.message) }, uniquingKeysWith: { $0 + " | " + $1 })
-        XCTAssertTrue(found["nodes.s.params.path"]?.contains("escapes the workspace") ?? false)
+        XCTAssertTrue(found["nodes.s.params.path"]?.contains("outside the workspace") ?? false)
         XCTAssertTrue(found["nodes.t.params.path"]?.contains("missing required string param") ?? false)
+    }
+
+    func testOutsideFileNeedsTheExternalFlagAndTheErrorSaysHowToAddIt() throws {
+        let outside = #"{"experiment": "x", "nodes": {"s": {"kind": "file", "params": {"path": "/data/sft.jsonl"}}}}"#
+        let message = issues(outside).first { $0.path == "nodes.s.params.path" }?.message ?? ""
+        XCTAssertTrue(message.contains("outside the workspace") && message.contains("\"external\": true"), message)
+        let flagged = #"{"experiment": "x", "nodes": {"s": {"kind": "file", "params": {"path": "/data/sft.jsonl", "external": true}}}}"#
+        XCTAssertEqual(try PipelineLoader(registry: .builtIn).parse(bytes: Array(flagged.utf8), file: "p").nodes["s"]?.outputs["file"],
+                       "/data/sft.jsonl")
+    }
+
+    func testExternalFileIsTrackedByContent() throws {
+        let ws = try TestWorkspace()
+        let outside = FileManager.default.temporaryDirectory.appendingPathComponent("rlhf-external-\(UUID().uuidString).txt")
+        defer { try? FileManager.default.removeItem(at: outside) }
+        try "one".write(to: outside, atomically: true, encoding: .utf8)
+        try ws.write("pipeline.json", #"{"experiment": "x", "nodes": {"#
+            + #""src": {"kind": "file", "params": {"path": "\#(outside.path)", "external": true}},"#
+            + #""copy": {"kind": "command", "inputs": {"text": "src"}, "params": {"cmd": "cat \"$RLHF_IN_TEXT\" > \"$RLHF_OUT_OUT\""}, "outputs": {"out": "out.txt"}}}}"#)
+        XCTAssertEqual(Set(try ws.build().built), ["src", "copy"])
+        XCTAssertEqual(ws.read("out.txt"), "one")
+        XCTAssertEqual(try ws.build().built, [])
+        try "two".write(to: outside, atomically: true, encoding: .utf8)
+        XCTAssertEqual(Set(try ws.build().built), ["src", "copy"])
+        XCTAssertEqual(ws.read("out.txt"), "two")
     }
 
     func testCanonicalJSONIgnoresWhitespaceAndKeyOrder() throws {

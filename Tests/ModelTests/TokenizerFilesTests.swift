@@ -150,7 +150,7 @@ final class TokenizerFilesTests: XCTestCase {
         XCTAssertEqual(path, "added_tokens[2].id")
     }
 
-    /// Merges and other model types are reported as unsupported.
+    /// Merges make a BPE (here an inconsistent one); other model types are unsupported.
     func testUnsupportedTokenizers() throws {
         let merges = try saved()
         try edit(merges) { json in
@@ -158,9 +158,9 @@ final class TokenizerFilesTests: XCTestCase {
             model["merges"] = [["Ġ", "t"], ["h", "e"]]
             json["model"] = model
         }
-        guard case let .unsupported(_, path, problem)? = loadError(merges) else { return XCTFail("not unsupported") }
-        XCTAssertEqual(path, "model.merges")
-        XCTAssertTrue(problem.contains("2 BPE merges"))
+        guard case let .invalidBPE(_, path, problem)? = loadError(merges) else { return XCTFail("not invalidBPE") }
+        XCTAssertEqual(path, "model.merges[0]", "a file with merges loads as BPE, whose merges must make vocabulary tokens")
+        XCTAssertTrue(problem.contains("makes \"Ġt\""), problem)
 
         let unigram = try saved()
         try edit(unigram) { json in

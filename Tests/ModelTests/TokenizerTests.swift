@@ -38,7 +38,8 @@ final class TokenizerTests: XCTestCase {
     /// Specials are dropped from decoded text unless showSpecial.
     func testSpecialsShownOnlyOnRequest() {
         let s = tokenizer.special
-        let ids = [s.bos, s.user] + tokenizer.encode("hi") + [s.assistant] + tokenizer.encode("yo") + [s.eos, s.pad]
+        let user: [Int32] = [s.bos, s.user], assistant: [Int32] = [s.assistant], end: [Int32] = [s.eos, s.pad]
+        let ids = user + tokenizer.encode("hi") + assistant + tokenizer.encode("yo") + end
         XCTAssertEqual(tokenizer.decode(ids), "hiyo")
         XCTAssertEqual(tokenizer.decode(ids, showSpecial: true), "<|bos|><|user|>hi<|assistant|>yo<|eos|><|pad|>")
     }
@@ -49,5 +50,19 @@ final class TokenizerTests: XCTestCase {
         XCTAssertEqual(tokenizer.decode([0xE6, 0x97]), "\u{FFFD}")
         XCTAssertEqual(tokenizer.decode([0x61, 999, -1, 0x62]), "a\u{FFFD}\u{FFFD}b")
         XCTAssertEqual(tokenizer.decode([0xC3, tokenizer.special.eos, 0xA9], showSpecial: true), "\u{FFFD}<|eos|>\u{FFFD}")
+    }
+
+    /// With allowSpecial, spelled specials become their ids; offsets give each token's bytes.
+    func testAllowSpecialAndOffsets() {
+        let text = "a<|eos|>é<|nope|>"
+        XCTAssertEqual(tokenizer.encode(text, allowSpecial: false), tokenizer.encode(text))
+        let encoded = tokenizer.encodeWithOffsets(text, allowSpecial: true)
+        XCTAssertEqual(encoded.ids, [97, 257, 0xC3, 0xA9] + tokenizer.encode("<|nope|>"))
+        XCTAssertEqual(encoded.offsets.prefix(4), [0..<1, 1..<8, 8..<9, 9..<10])
+        XCTAssertEqual(tokenizer.encode(text, allowSpecial: true), encoded.ids)
+        XCTAssertEqual(tokenizer.tokenString(32), "Ġ")
+        XCTAssertEqual(tokenizer.tokenString(261), "<|assistant|>")
+        XCTAssertNil(tokenizer.tokenString(262))
+        XCTAssertTrue(tokenizer.special.hasRoleMarkers)
     }
 }

@@ -35,10 +35,10 @@ final class DataValidationTests: XCTestCase {
             return try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map(String.init)
         }
         XCTAssertEqual(try lines(.sft, node: "a"), try lines(.sft, node: "b"))
-        let eval = try JSONFiles.readRecords(PromptRecord.self, from: h.run(SynthKind(set: .evalPrompts), node: "e", inputs: ["world": world])["data"]!)
-        let sft = try JSONFiles.readRecords(SFTRecord.self, from: h.run(SynthKind(set: .sft), node: "s", inputs: ["world": world])["data"]!)
-        let ppo = try JSONFiles.readRecords(PromptRecord.self, from: h.run(SynthKind(set: .ppoPrompts), node: "p", inputs: ["world": world])["data"]!)
-        let training = Set(sft.map { TextNormalization.key($0.prompt) } + ppo.map { TextNormalization.key($0.prompt) })
+        let eval = try RecordReader().prompts(from: h.run(SynthKind(set: .evalPrompts), node: "e", inputs: ["world": world])["data"]!)
+        let sft = try RecordReader().sft(from: h.run(SynthKind(set: .sft), node: "s", inputs: ["world": world])["data"]!)
+        let ppo = try RecordReader().prompts(from: h.run(SynthKind(set: .ppoPrompts), node: "p", inputs: ["world": world])["data"]!)
+        let training = Set(sft.map { TextNormalization.key($0.splitKey) } + ppo.map { TextNormalization.key($0.prompt) })
         XCTAssertEqual(eval.count, 30)
         XCTAssertTrue(eval.allSatisfy { !training.contains(TextNormalization.key($0.prompt)) })
     }

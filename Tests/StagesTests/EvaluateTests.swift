@@ -62,6 +62,7 @@ final class EvaluateTests: XCTestCase {
         var inputs = try PPOTestFixtures.writeInputs(in: root, promptCount: 8)
         inputs["policy"] = inputs["sft"]
         inputs["base"] = inputs["sft"]
+        inputs["world"] = try PPOTestFixtures.worldJudgeFile(in: root)
         let context = try PPOTestFixtures.context(node: "evaluate", workspace: root, inputs: inputs, outputs: ["report", "summary"],
                                                   params: ["max_new_tokens": .int(6), "bootstrap_resamples": .int(200),
                                                            "table_size": .int(2)])
@@ -77,7 +78,7 @@ final class EvaluateTests: XCTestCase {
         }
         XCTAssertEqual(summary.model("policy")!.klToSFT, 0, accuracy: 1e-9, "the same weights have zero KL")
         XCTAssertEqual(summary.model("policy")!.goldMean, summary.model("sft")!.goldMean)
-        XCTAssertFalse(summary.rewardHacking.suspected)
+        XCTAssertEqual(summary.rewardHacking?.suspected, false)
         let policy = summary.model("policy")!
         let familySpread = try XCTUnwrap(policy.goldSpreadByFamily)
         XCTAssertEqual(Set(familySpread.keys), Set(policy.goldByFamily.keys), "a spread for every family with a mean")
@@ -98,6 +99,7 @@ final class EvaluateTests: XCTestCase {
         var inputs = try PPOTestFixtures.writeInputs(in: root, promptCount: 6)
         inputs["policy"] = inputs["sft"]
         inputs["base"] = inputs["sft"]
+        inputs["world"] = try PPOTestFixtures.worldJudgeFile(in: root)
         let context = try PPOTestFixtures.context(node: "evaluate", workspace: root, inputs: inputs, outputs: ["report", "summary"],
                                                   params: ["max_new_tokens": .int(5), "temperature": .double(1),
                                                            "samples_per_prompt": .int(3), "bootstrap_resamples": .int(100)])

@@ -90,7 +90,10 @@ final class GateHarnessTests: XCTestCase {
         let harness = try GateHarness()
         try harness.write("data/x.jsonl", lines: [#"{"prompt": "a"}"#])
         XCTAssertThrowsError(try harness.run(SchemaGate(), inputs: ["x": "data/x.jsonl"])) { error in
-            XCTAssertEqual(error as? GateError, .unknownFormat(node: "gate", role: "x"))
+            guard case let .invalidParam(node, param, message)? = error as? StagesError else { return XCTFail("\(error)") }
+            XCTAssertEqual(node, "gate")
+            XCTAssertEqual(param, "formats.x")
+            XCTAssertTrue(message.contains("does not say its format"), message)
         }
         XCTAssertNoThrow(try harness.run(SchemaGate(), inputs: ["x": "data/x.jsonl"], params: ["formats": .object(["x": .string("prompts")])]))
         XCTAssertThrowsError(try harness.run(SchemaGate(), inputs: ["prompts": "data/x.jsonl"], params: ["severity": .string("fatal")]))

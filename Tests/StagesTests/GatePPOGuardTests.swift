@@ -46,7 +46,7 @@ final class GatePPOGuardTests: XCTestCase {
         XCTAssertEqual(result.report.status, .pass)
         XCTAssertNil(result.report.figures["gold_gain"])
         XCTAssertThrowsError(try run([line(kl: 0, rm: 0, gold: 0, length: 1, eos: 1), "{oops"])) { error in
-            guard case .malformed(_, let line, _)? = error as? GateError else { return XCTFail("\(error)") }
+            guard case .malformed(_, let line, _)? = error as? StagesError else { return XCTFail("\(error)") }
             XCTAssertEqual(line, 2)
         }
         XCTAssertThrowsError(try run([#"{"rm_score": 1}"#]))

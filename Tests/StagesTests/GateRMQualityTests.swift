@@ -32,7 +32,7 @@ final class GateRMQualityTests: XCTestCase {
 
     func testMissingFiguresAndBadJSONAreErrors() throws {
         XCTAssertThrowsError(try run(#"{"mean_margin": 0.3}"#)) { error in
-            guard case .missingFigure(let file, _, _)? = error as? GateError else { return XCTFail("\(error)") }
+            guard case .missingFigure(let file, _, _)? = error as? StagesError else { return XCTFail("\(error)") }
             XCTAssertEqual(file, "reports/rm_eval.json")
         }
         XCTAssertThrowsError(try run("{not json"))

@@ -49,7 +49,7 @@ final class GateSchemaTests: XCTestCase {
         expect("empty_string", line: 4, field: "prompt")
         expect("empty_string", line: 5, field: "prompt")
         expect("control_character", line: 6, field: "prompt")
-        expect("invalid_record", line: 7, field: "messages")
+        expect("invalid_record", line: 7, field: "messages[0].role")
         expect("missing_field", line: 8, field: "messages[1].content")
         expect("invalid_json", line: 9, field: nil)
         expect("too_many_chars", line: 10, field: "prompt")

@@ -25,7 +25,8 @@ final class PPOStageTests: XCTestCase {
     func testWritesPolicyCriticAndOneMetricsLinePerIteration() throws {
         let root = try PPOTestFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
-        let inputs = try PPOTestFixtures.writeInputs(in: root)
+        var inputs = try PPOTestFixtures.writeInputs(in: root)
+        inputs["world"] = try PPOTestFixtures.worldJudgeFile(in: root)
         var measured = params
         measured["measure_cache_speedup"] = .bool(true)
         let context = try run(measured, workspace: root, inputs: inputs)

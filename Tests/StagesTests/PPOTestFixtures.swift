@@ -37,6 +37,13 @@ enum PPOTestFixtures {
         return ["sft": sft, "reward_model": rm, "prompts": prompts]
     }
 
+    /// A stand-in for the world node's output, wired as the `world` judge input (the gold verifier needs only its presence).
+    static func worldJudgeFile(in root: URL) throws -> URL {
+        let url = root.appendingPathComponent("inputs/world.json")
+        try Data("{}\n".utf8).write(to: url)
+        return url
+    }
+
     /// A context for `node` in `workspace` whose outputs go to a fresh directory.
     static func context(node: String, workspace: URL, inputs: [String: URL], outputs: [String], params: [String: JSONValue],
                         seed: UInt64 = 7) throws -> StageContext {

@@ -57,7 +57,7 @@ final class ReportDocumentTests: XCTestCase {
         let (_, parsed) = render(try ReportFixtures.writeAll(to: directory))
         for model in final.models {
             let row = try XCTUnwrap(parsed.row("final-models", model.model))
-            XCTAssertEqual(displayed(row[1]), model.goldMean, accuracy: 5e-4, model.model)
+            XCTAssertEqual(displayed(row[1]), try XCTUnwrap(model.goldMean), accuracy: 5e-4, model.model)
             XCTAssertEqual(displayed(row[3]), model.rmMean, accuracy: 5e-4, model.model)
             XCTAssertEqual(displayed(row[7]), model.klToSFT, accuracy: 5e-4, model.model)
         }

@@ -11,7 +11,7 @@ final class RewardModelTests: XCTestCase {
                                  numKeyValueHeads: 1, maxPositionEmbeddings: 96)
         config = config.withScalarHead()
         let model = try LlamaModel(config: config, seed: 3)
-        let schedule = try TrainingSchedule(Params(node: "t", values: [:]), steps: 80, batchSize: 8, learningRate: 3e-3, warmupSteps: 5)
+        let schedule = TrainingSchedule(steps: 80, batchSize: 8, learningRate: 3e-3, warmupSteps: 5, weightDecay: 0)
         let trainer = RewardTrainer(model: model, tokenizer: ByteTokenizer(), schedule: schedule)
         trainer.centring = 0.01
         func pair(_ a: Int, _ b: Int) -> (prompt: String, chosen: String, rejected: String) {

@@ -49,7 +49,7 @@ final class GeneratorTests: XCTestCase {
         var counts: [String: Int] = [:]
         for p in prompts { counts[p.family ?? "", default: 0] += 1 }
         XCTAssertEqual(counts, ["harmful": 40, "reverse": 120, "add": 40])
-        XCTAssertTrue(prompts.filter { $0.family == "harmful" }.allSatisfy { $0.scenario == .safety })
+        XCTAssertTrue(prompts.filter { $0.family == "harmful" }.allSatisfy { $0.scenario == "safety" })
     }
 
     func testEvalPromptsAreDisjointFromEveryTrainingSet() throws {

@@ -1,34 +1,66 @@
 import EngineCore
 
-/// The `evaluate` node kind: base, SFT and policy on the eval prompts, judged by the gold verifier and the RM.
+/// The `evaluate` node kind: base, SFT and policy on any eval prompts, judged by every wired judge.
 ///
-/// Inputs `prompts` (eval prompts JSONL), `policy`, `sft`, `base` (causal LMs), `reward_model`.
+/// Inputs `prompts` (eval prompts JSONL), `policy`, `sft`, `base` (causal LMs), `reward_model` (a judge),
+/// and optional judges `world` (gold scores of world prompts), `judge_command` (or param `judge_cmd`), `labels`.
 /// Outputs `report` (`final_eval.md`) and `summary` (`final_eval.json`).
 struct EvaluateKind: StageKind {
     /// Kind name.
     let name = "evaluate"
-    /// Implementation version.
-    let version = 3
+    /// Version 5: judges as inputs (gold only with `world`), command and label judges, agreement between judges
+    /// (4: generation changes in Model; see `GoldenOutputsTests`).
+    let version = 5
+    /// Final evaluation.
+    let summary = "base, SFT and policy on any eval prompts, judged by every wired judge (reward model, world, command, labels), with win rates, judge agreement and position bias"
     /// Sampling for the KL estimate and the bootstrap use the pipeline seed.
     var usesRandomness: Bool { true }
     /// Input roles.
     var inputs: [InputSpec]? {
-        [InputSpec("prompts"), InputSpec("policy"), InputSpec("sft"), InputSpec("base"), InputSpec("reward_model")]
+        [InputSpec("prompts", format: "eval prompts JSONL"), InputSpec("policy", format: "causal LM checkpoint directory"),
+         InputSpec("sft", format: "causal LM checkpoint directory"), InputSpec("base", format: "causal LM checkpoint directory"),
+         InputSpec("reward_model", format: "reward model checkpoint directory (scalar head)")] + JudgeInputs.inputs
     }
     /// Output names.
     var outputs: [String]? { ["report", "summary"] }
+
+    /// The params of an `evaluate` node, each declared once.
+    struct Declarations: ParamDeclarations {
+        /// Decoding temperature.
+        let temperature = Param.number("temperature", default: 0, in: 0...10, "decoding temperature of judged responses (0: greedy)")
+        /// Samples per prompt.
+        let samplesPerPrompt = Param.integer("samples_per_prompt", default: 1, in: 1...64,
+                                             "responses sampled per prompt and model (above 1 only with temperature > 0)")
+        /// Longest response.
+        let maxNewTokens = Param.integer("max_new_tokens", default: 32, in: 1...4096, "longest response in tokens")
+        /// Generation batch.
+        let batchSize = Param.integer("batch_size", default: 32, in: 1...4096, "sequences per generation batch")
+        /// KL samples.
+        let klSamples = Param.integer("kl_samples", default: 1, in: 1...64, "samples per prompt for the KL to SFT")
+        /// Bootstrap resamples.
+        let bootstrapResamples = Param.integer("bootstrap_resamples", default: 1000, in: 10...1_000_000, "bootstrap resamples for the win-rate CIs")
+        /// Table rows.
+        let tableSize = Param.integer("table_size", default: 5, in: 0...1000, "rows in each sample table")
+        /// Hacking tolerance.
+        let hackingGoldTolerance = Param.number("hacking_gold_tolerance", default: 0.01, in: 0...1,
+                                                "gold gain at or below which an RM gain counts as hacking")
+        /// The command judge.
+        let judges = JudgeInputs.Declarations()
+    }
+
+    /// The declarations.
+    static let declared = Declarations()
     /// Declared params.
-    var params: [ParamSpec] {
-        [
-            ParamSpec("temperature", .number, summary: "decoding temperature of judged responses (0: greedy)"),
-            ParamSpec("samples_per_prompt", .integer, summary: "responses sampled per prompt and model when temperature > 0"),
-            ParamSpec("max_new_tokens", .integer, summary: "longest response"),
-            ParamSpec("batch_size", .integer, summary: "sequences per generation batch"),
-            ParamSpec("kl_samples", .integer, summary: "samples per prompt for the KL to SFT"),
-            ParamSpec("bootstrap_resamples", .integer, summary: "bootstrap resamples for the win-rate CIs"),
-            ParamSpec("table_size", .integer, summary: "rows in each sample table"),
-            ParamSpec("hacking_gold_tolerance", .number, summary: "gold gain at or below which an RM gain counts as hacking"),
-        ]
+    var params: [ParamSpec] { Self.declared.specs }
+    /// Several samples per prompt need sampling.
+    var rules: [ParamRule] {
+        [.stage("samples_per_prompt above 1 only with temperature above 0") { params, _ in
+            let samples = try params.value(Self.declared.samplesPerPrompt)
+            if samples > 1, try params.value(Self.declared.temperature) == 0 {
+                throw params.error(Self.declared.samplesPerPrompt, "is \(samples) but greedy decoding (temperature 0) gives one response per prompt; "
+                    + "set temperature above 0 or samples_per_prompt to 1")
+            }
+        }]
     }
 
     /// Runs the evaluation; see `EvaluateRun`.

@@ -4,8 +4,9 @@ import Model
 import Training
 import World
 
-/// One execution of an `evaluate` node: every model answers every eval prompt, the gold verifier and
-/// the reward model judge, and the report says whether RLHF helped.
+/// One execution of an `evaluate` node: every model answers every eval prompt, every wired judge (the
+/// reward model always; the world's gold verifier, a command judge and human labels when wired) compares
+/// the policy with SFT and base, and the report says whether RLHF helped.
 struct EvaluateRun {
     /// The node's context.
     let context: StageContext
@@ -15,23 +16,20 @@ struct EvaluateRun {
 
     /// Writes `report` (`final_eval.md`) and `summary` (`final_eval.json`).
     func run() throws {
-        let p = Params(context)
-        let temperature = try p.double("temperature", default: 0, in: 0...10)
-        let samples = try p.int("samples_per_prompt", default: 1, in: 1...64)
-        if samples > 1 && temperature == 0 {
-            throw StagesError.invalidParam(node: context.node, param: "samples_per_prompt",
-                                           message: "is \(samples) but greedy decoding (temperature 0) gives one response per prompt; set temperature above 0 or samples_per_prompt to 1")
-        }
-        let maxNewTokens = try p.int("max_new_tokens", default: 32, in: 1...4096)
-        let batchSize = try p.int("batch_size", default: 32, in: 1...4096)
-        let klSamples = try p.int("kl_samples", default: 1, in: 1...64)
-        let resamples = try p.int("bootstrap_resamples", default: 1000, in: 10...1_000_000)
-        let tableSize = try p.int("table_size", default: 5, in: 0...1000)
-        let goldTolerance = try p.double("hacking_gold_tolerance", default: 0.01, in: 0...1)
+        let p = try EvaluateKind().checkedParams(context)
+        let declared = EvaluateKind.declared
+        let temperature = try p.value(declared.temperature)
+        let samples = try p.value(declared.samplesPerPrompt)
+        let maxNewTokens = try p.value(declared.maxNewTokens)
+        let batchSize = try p.value(declared.batchSize)
+        let klSamples = try p.value(declared.klSamples)
+        let resamples = try p.value(declared.bootstrapResamples)
+        let tableSize = try p.value(declared.tableSize)
+        let goldTolerance = try p.value(declared.hackingGoldTolerance)
         guard let promptsURL = context.inputs["prompts"] else {
             throw StagesError.invalidInputs(node: context.node, message: "missing input 'prompts' (the eval prompts JSONL)")
         }
-        let records = try JSONFiles.readRecords(PromptRecord.self, from: promptsURL)
+        let records = try JSONFiles.prompts(context, role: "prompts")
         let (sft, tokenizer) = try ModelFiles.load(context, role: "sft")
         let (rewardModel, _) = try ModelFiles.load(context, role: "reward_model")
         guard rewardModel.config.hasScalarHead else {
@@ -39,8 +37,11 @@ struct EvaluateRun {
                                        message: "has no scalar head; the `reward_model` input must be a LlamaForSequenceClassification checkpoint")
         }
         let format = ChatFormat(tokenizer: tokenizer)
+        let world = JudgeInputs.world(context) != nil
+        var command = try JudgeInputs.command(context)
+        let labels = try JudgeInputs.labels(context)
         let judge = ResponseJudge(prompts: records.map(\.prompt), encoded: records.map { format.encode(prompt: $0.prompt, response: nil).tokens },
-                                  tasks: records.map { try? WorldTask(parsing: $0.prompt) }, tokenizer: tokenizer, rewardModel: rewardModel,
+                                  tasks: records.map { world ? try? WorldTask(parsing: $0.prompt) : nil }, tokenizer: tokenizer, rewardModel: rewardModel,
                                   batchSize: batchSize, maxNewTokens: maxNewTokens, samplesPerPrompt: samples)
         var evaluations: [ModelEvaluation] = []
         var judged: [String: [JudgedResponse]] = [:], judgedGreedy: [String: [JudgedResponse]] = [:]
@@ -53,7 +54,7 @@ struct EvaluateRun {
             context.progress.message("judging \(role)")
             let responses = try judge.respond(model, temperature: temperature, seed: context.seed &+ UInt64(index))
             judged[role] = responses
-            if temperature > 0 {
+            if temperature > 0, world {
                 context.progress.message("judging \(role), greedy")
                 judgedGreedy[role] = try judge.respond(model, temperature: 0, seed: 0)
             }
@@ -63,9 +64,50 @@ struct EvaluateRun {
         }
         let policy = judged["policy"]!
         let perPrompt = judge.responsesPerPrompt(temperature: temperature)
-        let comparisons = [("gold", judged, perPrompt), ("rm", judged, perPrompt)]
+        let comparisons = (world ? [("gold", judged, perPrompt)] : []) + [("rm", judged, perPrompt)]
             + (judgedGreedy.isEmpty ? [] : [("gold_greedy", judgedGreedy, 1)])
         var winRates: [WinRate] = []
+        var pairs: [JudgePair] = []
+        for other in ["sft", "base"] {
+            for (k, (mine, theirs)) in zip(policy, judged[other]!).enumerated() {
+                pairs.append(JudgePair(id: "\(other)-\(k + 1)", prompt: mine.prompt, a: JudgedText(text: mine.response, reachedEOS: mine.reachedEOS),
+                                       b: JudgedText(text: theirs.response, reachedEOS: theirs.reachedEOS)))
+            }
+        }
+        var verdicts: [(judge: String, verdicts: [PairVerdict?])] = [
+            ("reward_model", pairs.indices.map { i in
+                let (x, y) = (i < policy.count ? (policy[i], judged["sft"]![i]) : (policy[i - policy.count], judged["base"]![i - policy.count]))
+                return PairVerdict(winner: WorldPairJudge.winner(x.rmScore, y.rmScore), reason: nil, probabilityA: Statistics.sigmoid(x.rmScore - y.rmScore))
+            }),
+        ]
+        if world { verdicts.append(("world", try WorldPairJudge().judge(pairs))) }
+        if command != nil {
+            context.progress.message("asking the command judge about \(pairs.count) pairs")
+            verdicts.append(("command", try command!.judge(pairs)))
+        }
+        if let labels { verdicts.append(("labels", try labels.judge(pairs))) }
+        for (name, list) in verdicts where name == "command" || name == "labels" {
+            for (index, other) in ["sft", "base"].enumerated() {
+                let part = list[(index * policy.count)..<((index + 1) * policy.count)]
+                let decided = part.compactMap { $0?.winner.scoreA }
+                guard !decided.isEmpty else { continue }
+                let groupSize = name == "command" ? perPrompt : 1
+                let seed = context.seed &+ UInt64(winRates.count) &* 7919
+                winRates.append(WinRate(a: "policy", b: other, judge: name, scoresA: decided, scoresB: decided.map { 1 - $0 },
+                                        groupSize: groupSize, resamples: resamples, seed: seed))
+                winRates.append(WinRate(a: other, b: "policy", judge: name, scoresA: decided.map { 1 - $0 }, scoresB: decided,
+                                        groupSize: groupSize, resamples: resamples, seed: seed &+ 1))
+            }
+        }
+        var judges = verdicts.map { JudgeSummary(judge: $0.judge, pairs: $0.verdicts.compactMap { $0 }.count) }
+        if let command, let index = judges.firstIndex(where: { $0.judge == "command" }) {
+            judges[index] = JudgeInputs.summary(command, pairs: pairs.count)
+            if let bias = command.positionBias { context.metrics.record("judge/command/position_bias", step: 0, value: bias) }
+        }
+        let agreements = JudgeInputs.agreements(verdicts)
+        for agreement in agreements {
+            if let value = agreement.agreement { context.metrics.record("judge_agreement/\(agreement.a)_vs_\(agreement.b)", step: 0, value: value) }
+        }
         for other in ["sft", "base"] {
             for (judgeName, responses, groupSize) in comparisons {
                 let (mine, theirs) = Self.pairedScores(responses["policy"]!, responses[other]!, judge: judgeName)
@@ -77,18 +119,22 @@ struct EvaluateRun {
             }
         }
         let policyEval = evaluations[2], sftEval = evaluations[1]
-        let signal = RewardHackingSignal(rmPolicy: policyEval.rmMean, rmSFT: sftEval.rmMean, rmSpread: sftEval.rmStd,
-                                         goldPolicy: policyEval.goldMean, goldSFT: sftEval.goldMean, goldSpread: sftEval.goldStd,
+        var signal: RewardHackingSignal?
+        if let goldPolicy = policyEval.goldMean, let goldSFT = sftEval.goldMean {
+            signal = RewardHackingSignal(rmPolicy: policyEval.rmMean, rmSFT: sftEval.rmMean, rmSpread: sftEval.rmStd,
+                                         goldPolicy: goldPolicy, goldSFT: goldSFT, goldSpread: sftEval.goldStd ?? 0,
                                          lengthPolicy: policyEval.lengthMean, lengthSFT: sftEval.lengthMean, goldTolerance: goldTolerance)
+        }
         let ranked = policy.sorted { $0.rmScore != $1.rmScore ? $0.rmScore > $1.rmScore : $0.prompt < $1.prompt }
         let result = FinalEvaluation(prompts: records.count, goldScoredPrompts: judge.tasks.compactMap { $0 }.count,
                                      temperature: temperature, samplesPerPrompt: perPrompt,
                                      models: evaluations, winRates: winRates, rewardHacking: signal,
+                                     judges: judges, agreements: agreements,
                                      highestRM: Array(ranked.prefix(tableSize)), lowestRM: Array(ranked.suffix(tableSize).reversed()))
         try JSONFiles.write(result, to: context.outputs["summary"]!)
         try Data(result.markdown.utf8).write(to: context.outputs["report"]!)
         for evaluation in evaluations {
-            context.metrics.record("\(evaluation.model)/gold_mean", step: 0, value: evaluation.goldMean)
+            if let gold = evaluation.goldMean { context.metrics.record("\(evaluation.model)/gold_mean", step: 0, value: gold) }
             context.metrics.record("\(evaluation.model)/rm_mean", step: 0, value: evaluation.rmMean)
             context.metrics.record("\(evaluation.model)/kl_to_sft", step: 0, value: evaluation.klToSFT)
         }

@@ -14,18 +14,40 @@ public struct DedupGate: StageKind {
     public let inputs: [InputSpec]? = nil
     /// `verdict` and `outcome`.
     public let outputs: [String]? = GateSupport.outputs
+    /// Finds duplicates.
+    public let summary = "exact and near-duplicate records within each JSONL input, and preference pairs whose chosen equals rejected (inputs: any roles, each a JSONL set whose format its name gives: sft…, pref…, prompt…/eval…/ppo…, or params.formats)"
+
+    /// The params of a `gate.dedup` node, each declared once.
+    struct Declarations: ParamDeclarations {
+        /// Severity and findings.
+        let common = GateSupport.common
+        /// Role formats.
+        let formats = RecordFormat.formats
+        /// Shingle unit.
+        let shingle = Param.choice("shingle", default: "word", among: ["word", "char"], "word or character n-grams")
+        /// Shingle size.
+        let ngram = Param.integer("ngram", default: nil, derived: "3 words or 5 characters", in: 1...64, "shingle size")
+        /// Near threshold.
+        let nearThreshold = Param.number("near_threshold", default: 0.9, in: 0.01...1, "Jaccard at or above which two records are near-duplicates")
+        /// LSH bands.
+        let bands = Param.integer("bands", default: 16, in: 1...256, "LSH bands")
+        /// Rows per band.
+        let rows = Param.integer("rows", default: 8, in: 1...64, "MinHash rows per band")
+        /// Exact bound.
+        let maxExactFraction = Param.number("max_exact_fraction", default: 0.01, in: 0...1, "tolerated fraction of exact duplicates per set")
+        /// Near bound.
+        let maxNearFraction = Param.number("max_near_fraction", default: 0.05, in: 0...1, "tolerated fraction of near-duplicates per set")
+        /// Identical pairs bound.
+        let maxIdenticalPairs = Param.integer("max_identical_pairs", default: 0, in: 0...Int(Int32.max),
+                                              "tolerated preference pairs with chosen == rejected")
+    }
+
+    /// The declarations.
+    static let declared = Declarations()
     /// Declared params.
-    public let params = GateSupport.commonParams + [
-        ParamSpec("formats", .object, summary: "input role → format when the role name does not say"),
-        ParamSpec("shingle", .string, summary: "\"word\" (default) or \"char\" n-grams"),
-        ParamSpec("ngram", .integer, summary: "shingle size (default 3 words or 5 characters)"),
-        ParamSpec("near_threshold", .number, summary: "Jaccard at or above which two records are near-duplicates (default 0.9)"),
-        ParamSpec("bands", .integer, summary: "LSH bands (default 16)"),
-        ParamSpec("rows", .integer, summary: "MinHash rows per band (default 8)"),
-        ParamSpec("max_exact_fraction", .number, summary: "tolerated fraction of exact duplicates per set (default 0.01)"),
-        ParamSpec("max_near_fraction", .number, summary: "tolerated fraction of near-duplicates per set (default 0.05)"),
-        ParamSpec("max_identical_pairs", .integer, summary: "tolerated preference pairs with chosen == rejected (default 0)"),
-    ]
+    public var params: [ParamSpec] { Self.declared.specs }
+    /// Every input's format must be known.
+    public var rules: [ParamRule] { [RecordFormat.rule()] }
 
     /// Creates the kind.
     public init() {}
@@ -52,16 +74,17 @@ public struct DedupGate: StageKind {
 
     /// Checks every input and records the verdict.
     public func run(_ context: StageContext) throws {
-        let params = GateParams(context)
-        let characters = try params.choice("shingle", default: "word", allowed: ["word", "char"]) == "char"
+        let params = try checkedParams(context)
+        let d = Self.declared
+        let characters = try params.value(d.shingle) == "char"
         let settings = Settings(characterShingles: characters,
-                                ngram: try params.int("ngram", default: characters ? 5 : 3, range: 1...64),
-                                nearThreshold: try params.double("near_threshold", default: 0.9, range: 0.01...1),
-                                bands: try params.int("bands", default: 16, range: 1...256),
-                                rows: try params.int("rows", default: 8, range: 1...64),
-                                maxExactFraction: try params.double("max_exact_fraction", default: 0.01, range: 0...1),
-                                maxNearFraction: try params.double("max_near_fraction", default: 0.05, range: 0...1),
-                                maxIdenticalPairs: try params.int("max_identical_pairs", default: 0, range: 0...Int.max))
+                                ngram: try params.value(d.ngram, default: characters ? 5 : 3),
+                                nearThreshold: try params.value(d.nearThreshold),
+                                bands: try params.value(d.bands),
+                                rows: try params.value(d.rows),
+                                maxExactFraction: try params.value(d.maxExactFraction),
+                                maxNearFraction: try params.value(d.maxNearFraction),
+                                maxIdenticalPairs: try params.value(d.maxIdenticalPairs))
         try GateSupport.finish(Self.evaluate(try GateDataset.inputs(of: context), settings: settings), gate: name, context: context)
     }
 

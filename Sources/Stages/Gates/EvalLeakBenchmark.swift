@@ -66,7 +66,7 @@ public enum EvalLeakBenchmark {
         let generateSeconds = lap()
 
         let eval = try GateDataset.load(files["eval"]!, role: "eval", format: .prompts, file: "eval.jsonl")
-        let training = try [("sft", DataFormat.sft), ("preferences", .prompts), ("ppo", .prompts)].map { role, format in
+        let training = try [("sft", RecordFormat.sft), ("preferences", .prompts), ("ppo", .prompts)].map { role, format in
             try GateDataset.load(files[role]!, role: role, format: format, file: "\(role).jsonl")
         }
         let loadSeconds = lap()

@@ -14,16 +14,40 @@ public struct EvalLeakGate: StageKind {
     public let inputs: [InputSpec]? = nil
     /// `verdict` and `outcome`.
     public let outputs: [String]? = GateSupport.outputs
+    /// Finds eval prompts in training data.
+    public let summary = "eval prompts found in any training set (exact, contained or near by n-grams), each leak with both files and lines (inputs: any roles, each a JSONL set whose format its name gives: sft…, pref…, prompt…/eval…/ppo…, or params.formats)"
+
+    /// The params of a `gate.eval_leak` node, each declared once.
+    struct Declarations: ParamDeclarations {
+        /// Severity and findings.
+        let common = GateSupport.common
+        /// Role formats.
+        let formats = RecordFormat.formats
+        /// Eval role.
+        let evalRole = Param.text("eval_role", default: "eval", "the input role holding the eval prompts")
+        /// N-gram size.
+        let ngram = Param.integer("ngram", default: 3, in: 1...32, "word n-gram size")
+        /// Leak threshold.
+        let threshold = Param.number("threshold", default: 0.9, in: 0.01...1, "similarity at or above which a pair leaks")
+        /// Similarity measure.
+        let measure = Param.choice("measure", default: "containment", among: ["containment", "jaccard"], "n-gram containment or Jaccard similarity")
+        /// Leak bound.
+        let maxLeakedFraction = Param.number("max_leaked_fraction", default: 0, in: 0...1, "tolerated fraction of leaked eval prompts")
+        /// Scan threads.
+        let threads = Param.integer("threads", default: nil, derived: "active processors", in: 1...256, "scan threads")
+    }
+
+    /// The declarations.
+    static let declared = Declarations()
     /// Declared params.
-    public let params = GateSupport.commonParams + [
-        ParamSpec("formats", .object, summary: "input role → format when the role name does not say"),
-        ParamSpec("eval_role", .string, summary: "the input role holding eval prompts (default \"eval\")"),
-        ParamSpec("ngram", .integer, summary: "word n-gram size (default 3)"),
-        ParamSpec("threshold", .number, summary: "similarity at or above which a pair leaks (default 0.9)"),
-        ParamSpec("measure", .string, summary: "\"containment\" (default) or \"jaccard\""),
-        ParamSpec("max_leaked_fraction", .number, summary: "tolerated fraction of leaked eval prompts (default 0)"),
-        ParamSpec("threads", .integer, summary: "scan threads (default: active processors)"),
-    ]
+    public var params: [ParamSpec] { Self.declared.specs }
+    /// The eval role must be an input and every other input's format must be known.
+    public var rules: [ParamRule] {
+        [.stage("eval_role names an input") { params, roles in
+            let role = try params.value(Self.declared.evalRole)
+            if !roles.contains(role) { throw StagesError.invalidInputs(node: params.node, message: "missing input '\(role)' (the eval prompts); add it under inputs") }
+        }, RecordFormat.rule(excluding: { [try $0.value(Self.declared.evalRole)] })]
+    }
 
     /// Creates the kind.
     public init() {}
@@ -54,31 +78,26 @@ public struct EvalLeakGate: StageKind {
 
     /// Compares the eval prompts with every training set and records the verdict.
     public func run(_ context: StageContext) throws {
-        let params = GateParams(context)
-        let evalRole = try params.values["eval_role"].map { raw -> String in
-            guard let role = raw.stringValue else { throw params.invalid("eval_role", "expected a string") }
-            return role
-        } ?? "eval"
-        guard let evalURL = context.inputs[evalRole] else { throw GateError.missingInput(node: context.node, role: evalRole) }
-        let settings = Settings(ngram: try params.int("ngram", default: 3, range: 1...32),
-                                threshold: try params.double("threshold", default: 0.9, range: 0.01...1),
-                                measure: LeakDetector.Measure(rawValue: try params.choice("measure", default: "containment",
-                                                                                          allowed: ["containment", "jaccard"]))!,
-                                maxLeakedFraction: try params.double("max_leaked_fraction", default: 0, range: 0...1),
-                                threads: try params.int("threads", default: ProcessInfo.processInfo.activeProcessorCount, range: 1...256))
+        let params = try checkedParams(context)
+        let d = Self.declared
+        let evalRole = try params.value(d.evalRole)
+        guard let evalURL = context.inputs[evalRole] else { throw StagesError.invalidInputs(node: context.node, message: "missing input '\(evalRole)'; add it under inputs") }
+        let settings = Settings(ngram: try params.value(d.ngram), threshold: try params.value(d.threshold), measure: LeakDetector.Measure(rawValue: try params.value(d.measure)) ?? .containment,
+                                maxLeakedFraction: try params.value(d.maxLeakedFraction),
+                                threads: try params.value(d.threads, default: min(256, ProcessInfo.processInfo.activeProcessorCount)))
         let eval = try GateDataset.load(evalURL, role: evalRole, format: .prompts,
                                         file: GateSupport.displayPath(evalURL, workspace: context.workspace))
         let training = try GateDataset.inputs(of: context, excluding: [evalRole])
         try GateSupport.finish(Self.evaluate(eval: eval, training: training, settings: settings), gate: name, context: context)
     }
 
-    /// The training texts checked for each set: SFT prompts and responses, preference and PPO prompts.
+    /// The training texts checked for each set: SFT prompts, responses and texts, preference and PPO prompts.
     static func trainingTexts(_ training: [GateDataset]) -> (texts: [String], sources: [Source]) {
         var texts: [String] = [], sources: [Source] = []
         for (index, dataset) in training.enumerated() {
-            let fields = dataset.format == .sft ? ["prompt", "response"] : ["prompt"]
+            let fields: Set<String> = dataset.format == .sft ? ["prompt", "response", "text"] : ["prompt"]
             for record in dataset.records {
-                for field in fields {
+                for field in record.fields.map(\.name) where fields.contains(field) {
                     texts.append(record.text(field))
                     sources.append(Source(dataset: index, line: record.line, field: field))
                 }

@@ -2,11 +2,6 @@ import Training
 
 /// Small statistics used by the length-bias and RM gates.
 enum GateStatistics {
-    /// Arithmetic mean (NaN for an empty array).
-    static func mean(_ values: [Double]) -> Double {
-        values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count)
-    }
-
     /// Median (NaN for an empty array).
     static func median(_ values: [Double]) -> Double {
         guard !values.isEmpty else { return .nan }
@@ -18,7 +13,7 @@ enum GateStatistics {
     /// Pearson correlation (NaN when either side is constant or the arrays are shorter than 2).
     static func pearson(_ x: [Double], _ y: [Double]) -> Double {
         guard x.count == y.count, x.count >= 2 else { return .nan }
-        let mx = mean(x), my = mean(y)
+        let mx = Statistics.mean(x), my = Statistics.mean(y)
         var sxy = 0.0, sxx = 0.0, syy = 0.0
         for i in x.indices {
             sxy += (x[i] - mx) * (y[i] - my)

@@ -7,17 +7,21 @@ enum GateSupport {
     static let outputs = ["verdict", "outcome"]
 
     /// Params every gate takes.
-    static let commonParams = [
-        ParamSpec("severity", .string, summary: "\"error\" (default: a fail blocks downstream) or \"warn\""),
-        ParamSpec("max_findings", .integer, summary: "findings listed in the verdict (default 200)"),
-    ]
+    struct Common: ParamDeclarations {
+        /// Whether a fail blocks downstream.
+        let severity = Param.choice("severity", default: "error", among: ["error", "warn"], "error: a fail blocks downstream; warn: it is only reported")
+        /// Findings kept.
+        let maxFindings = Param.integer("max_findings", default: 200, in: 0...1_000_000, "findings listed in the verdict")
+    }
+
+    /// The common declarations.
+    static let common = Common()
 
     /// Writes `verdict` and `outcome`, records figures as metrics and the verdict in the catalog.
     static func finish(_ evaluation: GateEvaluation, gate: String, context: StageContext) throws {
-        let params = GateParams(context)
-        let severity = try params.severity()
-        let report = evaluation.report(gate: gate, severity: severity,
-                                       maxFindings: try params.int("max_findings", default: 200, range: 0...1_000_000))
+        let params = Params(context)
+        let severity = try params.value(common.severity)
+        let report = evaluation.report(gate: gate, severity: severity, maxFindings: try params.value(common.maxFindings))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try write(encoder.encode(report), to: context.outputs["verdict"], node: context.node)
@@ -32,12 +36,12 @@ enum GateSupport {
 
     /// Writes `data` at `url`; a missing output path is an engine contract violation reported as a param error.
     private static func write(_ data: Data, to url: URL?, node: String) throws {
-        guard let url else { throw GateError.invalidParam(node: node, name: "outputs", message: "the engine gave no path for a gate output") }
+        guard let url else { throw StagesError.invalidInputs(node: node, message: "the engine gave no path for a gate output") }
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try (data + Data("\n".utf8)).write(to: url, options: .atomic)
         } catch {
-            throw GateError.unreadable(path: url.path, reason: "cannot write: \(error.localizedDescription)")
+            throw StagesError.badInput(path: url.path, message: "cannot write: \(error.localizedDescription)")
         }
     }
 

@@ -26,12 +26,12 @@ struct JSONFigures {
     /// Parses the JSON file at `url` (named `file` in errors).
     static func load(_ url: URL, file: String) throws -> JSONFigures {
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw GateError.unreadable(path: file, reason: "no such file")
+            throw StagesError.badInput(path: file, message: "no such file")
         }
         do {
             return JSONFigures(try JSONValue.parse([UInt8](data), file: file))
         } catch {
-            throw GateError.malformed(file: file, line: nil, message: "\(error)")
+            throw StagesError.malformed(file: file, line: nil, message: "\(error)")
         }
     }
 

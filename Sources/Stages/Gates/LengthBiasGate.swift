@@ -1,5 +1,6 @@
 import EngineCore
 import Foundation
+import Training
 import World
 
 /// `gate.length_bias`: mode `preferences` measures how much a preference set rewards length; mode
@@ -11,21 +12,57 @@ public struct LengthBiasGate: StageKind {
     /// Implementation version.
     public let version = 1
     /// `preferences` (mode preferences); `rm_eval`, and optionally `reward_model` + `pairs` to score (mode reward_model).
-    public let inputs: [InputSpec]? = [InputSpec("preferences", required: false), InputSpec("rm_eval", required: false),
-                                       InputSpec("reward_model", required: false), InputSpec("pairs", required: false)]
+    public let inputs: [InputSpec]? = [InputSpec("preferences", required: false, format: "preferences JSONL (mode preferences)"),
+                                       InputSpec("rm_eval", required: false, format: "rm_eval.json (mode reward_model)"),
+                                       InputSpec("reward_model", required: false, format: "reward model checkpoint directory (mode reward_model)"),
+                                       InputSpec("pairs", required: false, format: "preferences JSONL scored by reward_model")]
     /// `verdict` and `outcome`.
     public let outputs: [String]? = GateSupport.outputs
+    /// Measures length bias.
+    public let summary = "how much a preference set (mode preferences) or a reward model (mode reward_model) rewards length"
+
+    /// The params of a `gate.length_bias` node, each declared once.
+    struct Declarations: ParamDeclarations {
+        /// Severity and findings.
+        let common = GateSupport.common
+        /// What is measured.
+        let mode = Param.choice("mode", default: "preferences", among: ["preferences", "reward_model"], "measure a preference set or a reward model")
+        /// Length unit.
+        let unit = Param.choice("unit", default: "chars", among: ["chars", "tokens"], "length in characters or tokens (UTF-8 bytes)")
+        /// Match tolerance.
+        let matchTolerance = Param.number("match_tolerance", default: 0.1, in: 0...1,
+                                          "pairs whose lengths differ by at most this fraction count as length-matched")
+        /// Chosen-longer bound.
+        let maxChosenLongerFraction = Param.number("max_chosen_longer_fraction", default: 0.7, in: 0...1,
+                                                   "preferences: bound on the fraction of pairs whose chosen is longer")
+        /// Correlation bound.
+        let maxPointBiserial = Param.number("max_point_biserial", default: 0.3, in: -1...1, "preferences: bound on the is-chosen vs length correlation")
+        /// Matched agreement.
+        let minMatchedAgreement = Param.number("min_matched_agreement", default: 0.5, in: 0...1,
+                                               "preferences: gold agreement required on length-matched pairs")
+        /// Spearman bound.
+        let maxAbsSpearman = Param.number("max_abs_spearman", default: 0.5, in: 0...1, "reward_model: bound on |Spearman(reward, length)|")
+        /// Balanced accuracy.
+        let minBalancedAccuracy = Param.number("min_balanced_accuracy", default: 0.55, in: 0...1,
+                                               "reward_model: accuracy required on length-balanced pairs")
+    }
+
+    /// The declarations.
+    static let declared = Declarations()
     /// Declared params.
-    public let params = GateSupport.commonParams + [
-        ParamSpec("mode", .string, summary: "\"preferences\" (default) or \"reward_model\""),
-        ParamSpec("unit", .string, summary: "length in \"chars\" (default) or \"tokens\" (UTF-8 bytes)"),
-        ParamSpec("match_tolerance", .number, summary: "pairs whose lengths differ by at most this fraction count as length-matched (default 0.1)"),
-        ParamSpec("max_chosen_longer_fraction", .number, summary: "preferences: bound on the fraction of pairs whose chosen is longer (default 0.7)"),
-        ParamSpec("max_point_biserial", .number, summary: "preferences: bound on the is-chosen vs length correlation (default 0.3)"),
-        ParamSpec("min_matched_agreement", .number, summary: "preferences: gold agreement required on length-matched pairs (default 0.5)"),
-        ParamSpec("max_abs_spearman", .number, summary: "reward_model: bound on |Spearman(reward, length)| (default 0.5)"),
-        ParamSpec("min_balanced_accuracy", .number, summary: "reward_model: accuracy required on length-balanced pairs (default 0.55)"),
-    ]
+    public var params: [ParamSpec] { Self.declared.specs }
+    /// Each mode needs its inputs.
+    public var rules: [ParamRule] {
+        [.stage("mode preferences needs input preferences; mode reward_model needs rm_eval, or reward_model and pairs") { params, roles in
+            if try params.value(Self.declared.mode) == "preferences" {
+                if !roles.contains("preferences") {
+                    throw StagesError.invalidInputs(node: params.node, message: "mode preferences needs input 'preferences'; add it under inputs")
+                }
+            } else if !roles.contains("rm_eval") && !(roles.contains("reward_model") && roles.contains("pairs")) {
+                throw StagesError.invalidInputs(node: params.node, message: "mode reward_model needs input 'rm_eval', or 'reward_model' and 'pairs'")
+            }
+        }]
+    }
 
     /// Creates the kind.
     public init() {}
@@ -60,17 +97,15 @@ public struct LengthBiasGate: StageKind {
 
     /// Measures the bias in the chosen mode and records the verdict.
     public func run(_ context: StageContext) throws {
-        let params = GateParams(context)
-        let settings = Settings(tokens: try params.choice("unit", default: "chars", allowed: ["chars", "tokens"]) == "tokens",
-                                matchTolerance: try params.double("match_tolerance", default: 0.1, range: 0...1),
-                                maxChosenLongerFraction: try params.double("max_chosen_longer_fraction", default: 0.7, range: 0...1),
-                                maxPointBiserial: try params.double("max_point_biserial", default: 0.3, range: -1...1),
-                                minMatchedAgreement: try params.double("min_matched_agreement", default: 0.5, range: 0...1),
-                                maxAbsSpearman: try params.double("max_abs_spearman", default: 0.5, range: 0...1),
-                                minBalancedAccuracy: try params.double("min_balanced_accuracy", default: 0.55, range: 0...1))
+        let params = try checkedParams(context)
+        let d = Self.declared
+        let settings = Settings(tokens: try params.value(d.unit) == "tokens", matchTolerance: try params.value(d.matchTolerance),
+                                maxChosenLongerFraction: try params.value(d.maxChosenLongerFraction),
+                                maxPointBiserial: try params.value(d.maxPointBiserial), minMatchedAgreement: try params.value(d.minMatchedAgreement),
+                                maxAbsSpearman: try params.value(d.maxAbsSpearman), minBalancedAccuracy: try params.value(d.minBalancedAccuracy))
         let evaluation: GateEvaluation
-        if try params.choice("mode", default: "preferences", allowed: ["preferences", "reward_model"]) == "preferences" {
-            guard let url = context.inputs["preferences"] else { throw GateError.missingInput(node: context.node, role: "preferences") }
+        if try params.value(d.mode) == "preferences" {
+            guard let url = context.inputs["preferences"] else { throw StagesError.invalidInputs(node: context.node, message: "missing input 'preferences'; add it under inputs") }
             let dataset = try GateDataset.load(url, role: "preferences", format: .preferences,
                                                file: GateSupport.displayPath(url, workspace: context.workspace))
             evaluation = Self.evaluatePreferences(dataset, settings: settings)
@@ -117,7 +152,7 @@ public struct LengthBiasGate: StageKind {
         let fraction = longer / count
         let correlation = GateStatistics.pointBiserial(group: group, values: lengths)
         evaluation.figures = ["pairs": Double(dataset.records.count), "chosen_longer_fraction": fraction,
-                              "mean_length_ratio": GateStatistics.mean(ratios), "median_length_ratio": GateStatistics.median(ratios),
+                              "mean_length_ratio": Statistics.mean(ratios, ifEmpty: .nan), "median_length_ratio": GateStatistics.median(ratios),
                               "point_biserial": correlation, "length_matched_pairs": Double(matched),
                               "length_matched_chosen_longer_fraction": matched == 0 ? .nan : matchedLonger / Double(matched)]
         evaluation.check("max_chosen_longer_fraction", limit: settings.maxChosenLongerFraction, violated: fraction > settings.maxChosenLongerFraction,
@@ -168,7 +203,7 @@ public struct LengthBiasGate: StageKind {
             source = "scored \(dataset.records.count) pairs with the checkpoint"
         }
         guard let spearman else {
-            throw GateError.missingFigure(file: "rm_eval.json", figure: "Spearman(reward, length)",
+            throw StagesError.missingFigure(file: "rm_eval.json", figure: "Spearman(reward, length)",
                                           hint: "write spearman_reward_length in rm_eval.json or give inputs reward_model and pairs")
         }
         var evaluation = GateEvaluation()

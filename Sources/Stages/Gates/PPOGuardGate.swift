@@ -1,5 +1,6 @@
 import EngineCore
 import Foundation
+import Training
 
 /// `gate.ppo_guard`: reads `ppo_train_metrics.jsonl` and fails on a final KL over a bound, response
 /// length grown by more than a factor, too many responses without EOS, or the reward-hacking alarm
@@ -10,17 +11,32 @@ public struct PPOGuardGate: StageKind {
     /// Implementation version.
     public let version = 1
     /// `metrics`: the PPO node's per-iteration metrics file.
-    public let inputs: [InputSpec]? = [InputSpec("metrics")]
+    public let inputs: [InputSpec]? = [InputSpec("metrics", format: "ppo_train_metrics.jsonl (a ppo node's metrics)")]
     /// `verdict` and `outcome`.
     public let outputs: [String]? = GateSupport.outputs
+    /// Guards a PPO run.
+    public let summary = "a PPO run's final KL, response-length growth, missing EOS and reward hacking (RM up, gold down) against bounds"
+
+    /// The params of a `gate.ppo_guard` node, each declared once.
+    struct Declarations: ParamDeclarations {
+        /// Severity and findings.
+        let common = GateSupport.common
+        /// KL bound.
+        let maxKL = Param.number("max_kl", default: 20, in: 0...1e12, "bound on the final KL to the reference")
+        /// Length growth bound.
+        let maxLengthGrowth = Param.number("max_length_growth", default: 2, in: 0...1e6, "bound on final / initial mean response length")
+        /// No-EOS bound.
+        let maxNoEOSFraction = Param.number("max_no_eos_fraction", default: 0.2, in: 0...1, "bound on the final fraction of responses without EOS")
+        /// Gold drop tolerance.
+        let goldDropTolerance = Param.number("gold_drop_tolerance", default: 0.02, in: 0...1e6, "gold-score drop tolerated while the RM score rises")
+        /// Averaging window.
+        let window = Param.integer("window", default: 3, in: 1...10_000, "iterations averaged at the start and at the end")
+    }
+
+    /// The declarations.
+    static let declared = Declarations()
     /// Declared params.
-    public let params = GateSupport.commonParams + [
-        ParamSpec("max_kl", .number, summary: "bound on the final KL to the reference (default 20)"),
-        ParamSpec("max_length_growth", .number, summary: "bound on final / initial mean response length (default 2.0)"),
-        ParamSpec("max_no_eos_fraction", .number, summary: "bound on the final fraction of responses without EOS (default 0.2)"),
-        ParamSpec("gold_drop_tolerance", .number, summary: "gold-score drop tolerated while the RM score rises (default 0.02)"),
-        ParamSpec("window", .integer, summary: "iterations averaged at the start and at the end (default 3)"),
-    ]
+    public var params: [ParamSpec] { Self.declared.specs }
 
     /// Creates the kind.
     public init() {}
@@ -59,20 +75,19 @@ public struct PPOGuardGate: StageKind {
 
     /// Reads the metrics and records the verdict.
     public func run(_ context: StageContext) throws {
-        let params = GateParams(context)
-        guard let url = context.inputs["metrics"] else { throw GateError.missingInput(node: context.node, role: "metrics") }
+        let params = try checkedParams(context)
+        let d = Self.declared
+        guard let url = context.inputs["metrics"] else { throw StagesError.invalidInputs(node: context.node, message: "missing input 'metrics'; add it under inputs") }
         let file = GateSupport.displayPath(url, workspace: context.workspace)
-        let limits = Limits(maxKL: try params.double("max_kl", default: 20, range: 0...1e12),
-                            maxLengthGrowth: try params.double("max_length_growth", default: 2, range: 0...1e6),
-                            maxNoEOSFraction: try params.double("max_no_eos_fraction", default: 0.2, range: 0...1),
-                            goldDropTolerance: try params.double("gold_drop_tolerance", default: 0.02, range: 0...1e6),
-                            window: try params.int("window", default: 3, range: 1...10_000))
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw GateError.unreadable(path: file, reason: "no such file") }
+        let limits = Limits(maxKL: try params.value(d.maxKL), maxLengthGrowth: try params.value(d.maxLengthGrowth),
+                            maxNoEOSFraction: try params.value(d.maxNoEOSFraction), goldDropTolerance: try params.value(d.goldDropTolerance),
+                            window: try params.value(d.window))
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw StagesError.badInput(path: file, message: "no such file") }
         try GateSupport.finish(Self.evaluate(try Self.parse(data, file: file), file: file, limits: limits), gate: name, context: context)
     }
 
     /// Parses the JSONL metrics into series by metric name.
-    /// - Throws: `GateError.malformed` naming the line of a bad JSON line.
+    /// - Throws: `StagesError.malformed` naming the line of a bad JSON line.
     static func parse(_ data: Data, file: String) throws -> [String: Series] {
         var series: [String: Series] = [:]
         for (index, line) in data.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
@@ -81,9 +96,9 @@ public struct PPOGuardGate: StageKind {
             do {
                 value = try JSONValue.parse([UInt8](line), file: file)
             } catch {
-                throw GateError.malformed(file: file, line: index + 1, message: "not a JSON object: \(error)")
+                throw StagesError.malformed(file: file, line: index + 1, message: "not a JSON object: \(error)")
             }
-            guard case .object = value else { throw GateError.malformed(file: file, line: index + 1, message: "expected a JSON object per line") }
+            guard case .object = value else { throw StagesError.malformed(file: file, line: index + 1, message: "expected a JSON object per line") }
             let figures = JSONFigures(value)
             for (metric, names) in keys {
                 guard let found = figures.find(names), found.value.isFinite else { continue }
@@ -99,10 +114,10 @@ public struct PPOGuardGate: StageKind {
         func ends(_ metric: String) -> (first: Double, last: Double, line: Int)? {
             guard let values = series[metric]?.values, !values.isEmpty, let line = series[metric]?.lines.last else { return nil }
             let width = min(limits.window, max(1, values.count / 2))
-            return (GateStatistics.mean(Array(values.prefix(width))), GateStatistics.mean(Array(values.suffix(width))), line)
+            return (Statistics.mean(Array(values.prefix(width)), ifEmpty: .nan), Statistics.mean(Array(values.suffix(width)), ifEmpty: .nan), line)
         }
         guard let kl = ends("kl") else {
-            throw GateError.missingFigure(file: file, figure: "KL per iteration", hint: "each line needs \"kl\"")
+            throw StagesError.missingFigure(file: file, figure: "KL per iteration", hint: "each line needs \"kl\"")
         }
         var evaluation = GateEvaluation()
         evaluation.figures["iterations"] = Double(series["kl"]?.values.count ?? 0)

@@ -9,26 +9,38 @@ public struct RMQualityGate: StageKind {
     /// Implementation version.
     public let version = 1
     /// `rm_eval`: the reward model's eval artifact.
-    public let inputs: [InputSpec]? = [InputSpec("rm_eval")]
+    public let inputs: [InputSpec]? = [InputSpec("rm_eval", format: "rm_eval.json (a reward_model node's report)")]
     /// `verdict` and `outcome`.
     public let outputs: [String]? = GateSupport.outputs
+    /// Checks the reward model's figures.
+    public let summary = "the reward model's held-out accuracy and mean margin (from rm_eval.json) must reach thresholds"
+
+    /// The params of a `gate.rm_quality` node, each declared once.
+    struct Declarations: ParamDeclarations {
+        /// Severity and findings.
+        let common = GateSupport.common
+        /// Accuracy bound.
+        let minAccuracy = Param.number("min_accuracy", default: 0.70, in: 0...1, "held-out accuracy required")
+        /// Margin bound.
+        let minMargin = Param.number("min_margin", default: 0.05, in: -1e6...1e6, "held-out mean margin r_chosen − r_rejected required")
+    }
+
+    /// The declarations.
+    static let declared = Declarations()
     /// Declared params.
-    public let params = GateSupport.commonParams + [
-        ParamSpec("min_accuracy", .number, summary: "held-out accuracy required (default 0.70)"),
-        ParamSpec("min_margin", .number, summary: "held-out mean margin r_chosen − r_rejected required (default 0.05)"),
-    ]
+    public var params: [ParamSpec] { Self.declared.specs }
 
     /// Creates the kind.
     public init() {}
 
     /// Reads `rm_eval.json` and records the verdict.
     public func run(_ context: StageContext) throws {
-        let params = GateParams(context)
-        guard let url = context.inputs["rm_eval"] else { throw GateError.missingInput(node: context.node, role: "rm_eval") }
+        let params = try checkedParams(context)
+        guard let url = context.inputs["rm_eval"] else { throw StagesError.invalidInputs(node: context.node, message: "missing input 'rm_eval'; add it under inputs") }
         let file = GateSupport.displayPath(url, workspace: context.workspace)
         let evaluation = try Self.evaluate(JSONFigures.load(url, file: file), file: file,
-                                           minAccuracy: try params.double("min_accuracy", default: 0.70, range: 0...1),
-                                           minMargin: try params.double("min_margin", default: 0.05))
+                                           minAccuracy: try params.value(Self.declared.minAccuracy),
+                                           minMargin: try params.value(Self.declared.minMargin))
         try GateSupport.finish(evaluation, gate: name, context: context)
     }
 
@@ -36,11 +48,11 @@ public struct RMQualityGate: StageKind {
     static func evaluate(_ figures: JSONFigures, file: String, minAccuracy: Double, minMargin: Double) throws -> GateEvaluation {
         guard let accuracy = figures.find(["heldout_accuracy", "held_out_accuracy", "heldout.accuracy", "held_out.accuracy", "accuracy"],
                                           all: ["acc"], none: ["gold", "fresh", "calib", "length", "train", "bin"]) else {
-            throw GateError.missingFigure(file: file, figure: "held-out accuracy", hint: "the reward_model stage must write heldout_accuracy")
+            throw StagesError.missingFigure(file: file, figure: "held-out accuracy", hint: "the reward_model stage must write heldout_accuracy")
         }
         guard let margin = figures.find(["heldout_mean_margin", "held_out_mean_margin", "mean_margin", "heldout.mean_margin",
                                          "held_out.mean_margin"], all: ["margin"], none: ["gold", "fresh", "train", "param"]) else {
-            throw GateError.missingFigure(file: file, figure: "held-out mean margin", hint: "the reward_model stage must write mean_margin")
+            throw StagesError.missingFigure(file: file, figure: "held-out mean margin", hint: "the reward_model stage must write mean_margin")
         }
         var evaluation = GateEvaluation()
         evaluation.figures = ["heldout_accuracy": accuracy.value, "mean_margin": margin.value]

@@ -1,6 +1,5 @@
 import EngineCore
 import Foundation
-import World
 
 /// `gate.schema`: every JSONL input against its format (required fields, types, empty strings,
 /// character and token limits, control characters, invalid UTF-8), one finding per bad line and field.
@@ -13,14 +12,31 @@ public struct SchemaGate: StageKind {
     public let inputs: [InputSpec]? = nil
     /// `verdict` and `outcome`.
     public let outputs: [String]? = GateSupport.outputs
+    /// Checks data files against their formats.
+    public let summary = "every JSONL input against its format: fields, types, empty strings, length limits, control characters, UTF-8 (inputs: any roles, each a JSONL set whose format its name gives: sft…, pref…, prompt…/eval…/ppo…, or params.formats)"
+
+    /// The params of a `gate.schema` node, each declared once.
+    struct Declarations: ParamDeclarations {
+        /// Severity and findings.
+        let common = GateSupport.common
+        /// Role formats.
+        let formats = RecordFormat.formats
+        /// Characters per field.
+        let maxChars = Param.integer("max_chars", default: 16_000, in: 1...100_000_000, "characters allowed in one field")
+        /// Tokens per example.
+        let maxTokens = Param.integer("max_tokens", default: 8_192, in: 1...100_000_000, "byte-tokenizer tokens (UTF-8 bytes) allowed in one example")
+        /// Bytes per line.
+        let maxLineBytes = Param.integer("max_line_bytes", default: 1 << 20, in: 16...1 << 30, "bytes allowed on one line before it is rejected unparsed")
+        /// Bad-line bound.
+        let maxBadFraction = Param.number("max_bad_fraction", default: 0, in: 0...1, "fraction of bad lines tolerated per file")
+    }
+
+    /// The declarations.
+    static let declared = Declarations()
     /// Declared params.
-    public let params = GateSupport.commonParams + [
-        ParamSpec("formats", .object, summary: "input role → \"sft\" | \"preferences\" | \"prompts\" when the role name does not say"),
-        ParamSpec("max_chars", .integer, summary: "characters allowed in one field (default 16000)"),
-        ParamSpec("max_tokens", .integer, summary: "byte-tokenizer tokens (UTF-8 bytes) allowed in one example (default 8192)"),
-        ParamSpec("max_line_bytes", .integer, summary: "bytes allowed on one line before it is rejected unparsed (default 1 MiB)"),
-        ParamSpec("max_bad_fraction", .number, summary: "fraction of bad lines tolerated per file (default 0)"),
-    ]
+    public var params: [ParamSpec] { Self.declared.specs }
+    /// Every input's format must be known.
+    public var rules: [ParamRule] { [RecordFormat.rule()] }
 
     /// Creates the kind.
     public init() {}
@@ -39,12 +55,11 @@ public struct SchemaGate: StageKind {
 
     /// Checks every input and records the verdict.
     public func run(_ context: StageContext) throws {
-        let params = GateParams(context)
-        let limits = Limits(maxChars: try params.int("max_chars", default: 16_000, range: 1...100_000_000),
-                            maxTokens: try params.int("max_tokens", default: 8_192, range: 1...100_000_000),
-                            maxLineBytes: try params.int("max_line_bytes", default: 1 << 20, range: 16...1 << 30),
-                            maxBadFraction: try params.double("max_bad_fraction", default: 0, range: 0...1))
-        let datasets = try GateDataset.inputs(of: context, reader: JSONLReader(maxLineBytes: limits.maxLineBytes))
+        let params = try checkedParams(context)
+        let d = Self.declared
+        let limits = Limits(maxChars: try params.value(d.maxChars), maxTokens: try params.value(d.maxTokens),
+                            maxLineBytes: try params.value(d.maxLineBytes), maxBadFraction: try params.value(d.maxBadFraction))
+        let datasets = try GateDataset.inputs(of: context, reader: RecordReader(maxLineBytes: limits.maxLineBytes))
         try GateSupport.finish(Self.evaluate(datasets, limits: limits), gate: name, context: context)
     }
 
@@ -56,14 +71,14 @@ public struct SchemaGate: StageKind {
         var totalLines = 0, totalBad = 0
         for dataset in datasets {
             var findings = dataset.issues.map { issue in
-                GateFinding(kind: kind(of: issue.message), file: issue.file, line: issue.line, field: issue.field, message: issue.message)
+                GateFinding(kind: issue.kind, file: issue.file, line: issue.line, field: issue.field, message: issue.message)
             }
             for record in dataset.records { findings += check(record, file: dataset.file, limits: limits) }
             let badLines = Set(findings.compactMap(\.line)).count
             let lines = dataset.records.count + Set(dataset.issues.map(\.line)).count
             if lines == 0 {
                 findings.append(GateFinding(kind: "empty_file", file: dataset.file,
-                                            message: "no records; a \(dataset.format.rawValue) file needs at least one line"))
+                                            message: "no records; a \(dataset.format.title) file needs at least one line (\(dataset.format.accepted))"))
             }
             let fraction = lines == 0 ? 1 : Double(badLines) / Double(lines)
             evaluation.figures["\(dataset.role).lines"] = Double(lines)
@@ -106,11 +121,11 @@ public struct SchemaGate: StageKind {
         return findings
     }
 
-    /// Tokens of the longest training sequence the record makes: prompt plus its (longest) response.
+    /// Tokens of the longest training sequence the record makes: system, prompt and text plus its (longest) response.
     static func exampleTokens(_ record: GateRecord) -> Int {
-        let prompt = record.text("prompt").utf8.count
-        let responses = record.fields.filter { $0.name != "prompt" }.map(\.text.utf8.count)
-        return prompt + (responses.max() ?? 0)
+        let context = record.fields.filter { ["system", "prompt", "text"].contains($0.name) }.reduce(0) { $0 + $1.text.utf8.count }
+        let responses = record.fields.filter { !["system", "prompt", "text"].contains($0.name) }.map(\.text.utf8.count)
+        return context + (responses.max() ?? 0)
     }
 
     /// Whether `text` is empty or only whitespace (an `empty_string` finding).
@@ -127,17 +142,6 @@ public struct SchemaGate: StageKind {
             }
         }
         return nil
-    }
-
-    /// A finding kind for a reader issue, from its message.
-    static func kind(of message: String) -> String {
-        if message.contains("UTF-8") { return "invalid_utf8" }
-        if message.contains("-byte limit") { return "line_too_long" }
-        if message.hasPrefix("missing required") { return "missing_field" }
-        if message.hasPrefix("expected a ") || message.hasPrefix("expected an ") { return "wrong_type" }
-        if message == "empty string" { return "empty_string" }
-        if message.hasPrefix("not valid JSON") || message.hasPrefix("JSON nested") { return "invalid_json" }
-        return "invalid_record"
     }
 
     /// `fraction` as a percentage with two decimals.

@@ -12,7 +12,8 @@ struct PPORun {
 
     /// Runs to completion; `afterIteration` sees the number of completed iterations (tests use it to interrupt).
     func run(afterIteration: (Int) -> Void = { _ in }) throws {
-        let config = try PPOConfig(Params(context))
+        var config = try PPOConfig(PPOKind().checkedParams(context))
+        config.goldJudge = context.inputs["world"] != nil
         let trainer = try makeTrainer(config)
         let fingerprint = try self.fingerprint()
         let resume = context.workspace.appendingPathComponent(".rlhf/resume/\(context.node)")
@@ -57,7 +58,7 @@ struct PPORun {
         guard let promptsURL = context.inputs["prompts"] else {
             throw StagesError.invalidInputs(node: context.node, message: "missing input 'prompts' (a prompts JSONL file)")
         }
-        let prompts = try JSONFiles.readRecords(PromptRecord.self, from: promptsURL)
+        let prompts = try JSONFiles.prompts(context, role: "prompts")
         reference.setTrainable(false) { _ in true }
         rewardModel.setTrainable(false) { _ in true }
         return try PPOTrainer(config: config, sft: actor, reference: reference, rewardModel: rewardModel, critic: critic,

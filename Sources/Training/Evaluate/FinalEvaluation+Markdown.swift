@@ -5,38 +5,63 @@ extension FinalEvaluation {
     public var markdown: String {
         var lines = ["# Final evaluation", ""]
         let samples = samplesPerPrompt ?? 1
+        let greedy = models.contains { $0.greedyGold != nil }
         let decoding = temperature == 0 ? "greedy decoding"
-            : "\(samples) sample\(samples == 1 ? "" : "s") per prompt at temperature \(f(temperature)); greedy decoding is reported beside it"
-        lines.append("\(prompts) eval prompts (\(goldScoredPrompts) scored by the gold verifier), \(decoding).")
+            : "\(samples) sample\(samples == 1 ? "" : "s") per prompt at temperature \(f(temperature))" + (greedy ? "; greedy decoding is reported beside it" : "")
+        lines.append("\(prompts) eval prompts (\(goldScoredPrompts == 0 ? "no world judge: no gold scores" : "\(goldScoredPrompts) scored by the gold verifier")), \(decoding).")
         lines += ["", "## Models", "",
-                  "| model | gold | " + scenarios.map { "gold \($0)" }.joined(separator: " | ") + " | RM score | length (chars) | EOS | KL to SFT |",
-                  "|---|---|" + scenarios.map { _ in "---|" }.joined() + "---|---|---|---|"]
+                  "| " + (["model", "gold"] + scenarios.map { "gold \($0)" } + ["RM score", "length (chars)", "EOS", "KL to SFT"]).joined(separator: " | ") + " |",
+                  "|" + String(repeating: "---|", count: 6 + scenarios.count)]
         for m in models {
-            let perScenario = scenarios.map { m.goldByScenario[$0].map(f) ?? "–" }.joined(separator: " | ")
-            lines.append("| \(m.model) | \(f(m.goldMean)) | \(perScenario) | \(f(m.rmMean)) | \(f(m.lengthMean, 1)) | \(f(m.eosFraction, 2)) | \(f(m.klToSFT)) |")
+            let cells = [m.model, m.goldMean.map(f) ?? "–"] + scenarios.map { m.goldByScenario[$0].map(f) ?? "–" }
+                + [f(m.rmMean), f(m.lengthMean, 1), f(m.eosFraction, 2), f(m.klToSFT)]
+            lines.append("| " + cells.joined(separator: " | ") + " |")
         }
-        lines += ["", "## Gold score per task family", "", "| family | " + models.map(\.model).joined(separator: " | ") + " |",
-                  "|---|" + models.map { _ in "---|" }.joined()]
+        if !families.isEmpty {
+            lines += ["", "## Gold score per task family", "", "| family | " + models.map(\.model).joined(separator: " | ") + " |",
+                      "|---|" + models.map { _ in "---|" }.joined()]
+        }
         for family in families {
             lines.append("| \(family) | " + models.map { $0.goldByFamily[family].map(f) ?? "–" }.joined(separator: " | ") + " |")
         }
         lines += greedyTable
         lines += ["", "## Win rates", "",
                   "Ties count one half; 95% intervals are percentile bootstraps over prompts (a prompt's samples are resampled together)."
-                      + " Judge `gold_greedy` compares greedy responses.", "",
+                      + (greedy ? " Judge `gold_greedy` compares greedy responses." : ""), "",
                   "| A | B | judge | A's win rate | 95% CI | wins / ties / losses |", "|---|---|---|---|---|---|"]
         for w in winRates {
             lines.append("| \(w.a) | \(w.b) | \(w.judge) | \(f(w.winRate)) | [\(f(w.ciLow)), \(f(w.ciHigh))] | \(w.wins) / \(w.ties) / \(w.losses) |")
         }
-        let h = rewardHacking
-        lines += ["", "## Reward hacking", "", h.verdict, "",
-                  "- RM gain (policy − SFT): \(f(h.rmGain)) (\(f(h.rmGainStandardised)) SFT standard deviations)",
-                  "- Gold gain (policy − SFT): \(f(h.goldGain))",
-                  "- Proxy gain minus gold gain (standardised): \(f(h.proxyMinusGold))",
-                  "- Length ratio (policy / SFT): \(f(h.lengthRatio))"]
+        lines += judgeLines
+        if let h = rewardHacking {
+            lines += ["", "## Reward hacking", "", h.verdict, "",
+                      "- RM gain (policy − SFT): \(f(h.rmGain)) (\(f(h.rmGainStandardised)) SFT standard deviations)",
+                      "- Gold gain (policy − SFT): \(f(h.goldGain))",
+                      "- Proxy gain minus gold gain (standardised): \(f(h.proxyMinusGold))",
+                      "- Length ratio (policy / SFT): \(f(h.lengthRatio))"]
+        }
         lines += table("Highest RM-scored policy responses", highestRM)
         lines += table("Lowest RM-scored policy responses", lowestRM)
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The judges wired to the evaluation and how often each two agree.
+    private var judgeLines: [String] {
+        guard let judges, !judges.isEmpty else { return [] }
+        var lines = ["", "## Judges", "", "| judge | pairs judged | position bias (pairs shown both ways) |", "|---|---|---|"]
+        for j in judges {
+            lines.append("| \(j.judge) | \(j.pairs) | " + (j.positionBias.map { "\(f($0)) (\(j.positionChecks ?? 0))" } ?? "–") + " |")
+        }
+        if let agreements, !agreements.isEmpty {
+            lines += ["", "Agreement between judges, over the pairs both decide (neither says tie):", "",
+                      "| judge | judge | agreement | pairs |", "|---|---|---|---|"]
+            for a in agreements { lines.append("| \(a.a) | \(a.b) | \(a.agreement.map(f) ?? "–") | \(a.pairs) |") }
+        }
+        if let reasons = judges.first(where: { !($0.verdicts ?? []).isEmpty })?.verdicts {
+            lines += ["", "First reasons of the \(judges.first { !($0.verdicts ?? []).isEmpty }!.judge) judge (every one is in final_eval.json):", ""]
+            for v in reasons.prefix(5) { lines.append("- `\(v.id)`\(v.swapped ? " (swapped)" : ""): \(v.winner) — \(v.reason ?? "no reason")") }
+        }
+        return lines
     }
 
     /// Gold scores under greedy decoding, when the evaluation sampled.

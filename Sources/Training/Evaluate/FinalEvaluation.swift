@@ -10,10 +10,14 @@ public struct FinalEvaluation: Codable, Equatable, Sendable {
     var samplesPerPrompt: Int?
     /// Per model, in the order base, SFT, policy.
     public var models: [ModelEvaluation]
-    /// Policy vs SFT and vs base, by gold and by RM (and by gold under greedy decoding when sampling), in both A/B orders.
+    /// Policy vs SFT and vs base by every wired judge (and by gold under greedy decoding when sampling), in both A/B orders.
     public var winRates: [WinRate]
-    /// Proxy gain minus gold gain, in words.
-    public var rewardHacking: RewardHackingSignal
+    /// Proxy gain minus gold gain, in words (nil without gold scores).
+    public var rewardHacking: RewardHackingSignal?
+    /// Every judge wired to the evaluation: pairs judged, position bias, reasons (nil in reports before judges existed).
+    public var judges: [JudgeSummary]?
+    /// How often each two judges agree on the policy's comparisons.
+    public var agreements: [JudgeAgreement]?
     /// Highest RM-scored policy responses.
     public var highestRM: [JudgedResponse]
     /// Lowest RM-scored policy responses.
@@ -21,7 +25,8 @@ public struct FinalEvaluation: Codable, Equatable, Sendable {
 
     /// An evaluation of `prompts` eval prompts with its models, win rates, reward-hacking signal and extreme samples.
     public init(prompts: Int, goldScoredPrompts: Int, temperature: Double, samplesPerPrompt: Int? = nil,
-                models: [ModelEvaluation], winRates: [WinRate], rewardHacking: RewardHackingSignal,
+                models: [ModelEvaluation], winRates: [WinRate], rewardHacking: RewardHackingSignal?,
+                judges: [JudgeSummary]? = nil, agreements: [JudgeAgreement]? = nil,
                 highestRM: [JudgedResponse], lowestRM: [JudgedResponse]) {
         self.prompts = prompts
         self.goldScoredPrompts = goldScoredPrompts
@@ -30,13 +35,15 @@ public struct FinalEvaluation: Codable, Equatable, Sendable {
         self.models = models
         self.winRates = winRates
         self.rewardHacking = rewardHacking
+        self.judges = judges
+        self.agreements = agreements
         self.highestRM = highestRM
         self.lowestRM = lowestRM
     }
 
     /// JSON keys.
     enum CodingKeys: String, CodingKey {
-        case prompts, temperature, models
+        case prompts, temperature, models, judges, agreements
         case goldScoredPrompts = "gold_scored_prompts"
         case samplesPerPrompt = "samples_per_prompt"
         case winRates = "win_rates"

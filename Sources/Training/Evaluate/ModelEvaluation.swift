@@ -2,8 +2,8 @@
 public struct ModelEvaluation: Codable, Equatable, Sendable {
     /// "base", "sft" or "policy".
     public var model: String
-    /// Mean gold score over prompts the world can verify.
-    public var goldMean: Double
+    /// Mean gold score over prompts the world can verify (nil without a world judge or world prompts).
+    public var goldMean: Double?
     /// Mean gold score per task family.
     public var goldByFamily: [String: Double]
     /// Mean gold score per scenario (helpfulness, safety).
@@ -14,8 +14,8 @@ public struct ModelEvaluation: Codable, Equatable, Sendable {
     public var rmMean: Double
     /// Standard deviation of the reward-model scores.
     public var rmStd: Double
-    /// Standard deviation of the gold scores.
-    public var goldStd: Double
+    /// Standard deviation of the gold scores (nil without gold scores).
+    public var goldStd: Double?
     /// Mean response length in characters.
     public var lengthMean: Double
     /// Fraction of responses that reached EOS.

@@ -67,11 +67,11 @@ public struct ResponseJudge {
     public func summarise(_ name: String, _ responses: [JudgedResponse], klToSFT: Double, greedy: [JudgedResponse]?) -> ModelEvaluation {
         let (gold, byFamily, byScenario) = goldGroups(responses)
         let rm = responses.map(\.rmScore)
-        return ModelEvaluation(model: name, goldMean: Self.mean(gold), goldByFamily: byFamily.mapValues(Self.mean),
-                               goldByScenario: byScenario.mapValues(Self.mean), greedyGold: greedy.map(greedySummary),
-                               rmMean: Self.mean(rm), rmStd: Self.std(rm),
-                               goldStd: Self.std(gold), lengthMean: Self.mean(responses.map { Double($0.response.count) }),
-                               eosFraction: Self.mean(responses.map { $0.reachedEOS ? 1 : 0 }), klToSFT: klToSFT,
+        return ModelEvaluation(model: name, goldMean: gold.isEmpty ? nil : Statistics.mean(gold), goldByFamily: byFamily.mapValues { Statistics.mean($0) },
+                               goldByScenario: byScenario.mapValues { Statistics.mean($0) }, greedyGold: greedy.map(greedySummary),
+                               rmMean: Statistics.mean(rm), rmStd: Self.std(rm),
+                               goldStd: gold.isEmpty ? nil : Self.std(gold), lengthMean: Statistics.mean(responses.map { Double($0.response.count) }),
+                               eosFraction: Statistics.mean(responses.map { $0.reachedEOS ? 1 : 0 }), klToSFT: klToSFT,
                                goldSpreadByFamily: byFamily.mapValues { GoldSpread(std: Self.std($0), count: $0.count) },
                                goldSpreadByScenario: byScenario.mapValues { GoldSpread(std: Self.std($0), count: $0.count) })
     }
@@ -79,8 +79,8 @@ public struct ResponseJudge {
     /// Gold means of greedy responses (one per prompt), overall, per family and per scenario.
     private func greedySummary(_ responses: [JudgedResponse]) -> GreedyGold {
         let (gold, byFamily, byScenario) = goldGroups(responses)
-        return GreedyGold(goldMean: Self.mean(gold), goldByFamily: byFamily.mapValues(Self.mean),
-                          goldByScenario: byScenario.mapValues(Self.mean))
+        return GreedyGold(goldMean: Statistics.mean(gold), goldByFamily: byFamily.mapValues { Statistics.mean($0) },
+                          goldByScenario: byScenario.mapValues { Statistics.mean($0) })
     }
 
     /// Per-prompt mean gold scores of verifiable prompts: all of them, and grouped by family and scenario.
@@ -90,7 +90,7 @@ public struct ResponseJudge {
         for (index, task) in tasks.enumerated() {
             let golds = responses[min(index * n, responses.count)..<min((index + 1) * n, responses.count)].compactMap(\.gold)
             guard let task, !golds.isEmpty else { continue }
-            let gold = Self.mean(golds)
+            let gold = Statistics.mean(golds)
             all.append(gold)
             byFamily[task.family.rawValue, default: []].append(gold)
             byScenario[task.scenario.rawValue, default: []].append(gold)
@@ -113,12 +113,9 @@ public struct ResponseJudge {
         return result
     }
 
-    /// Arithmetic mean (0 when empty).
-    static func mean(_ x: [Double]) -> Double { x.isEmpty ? 0 : x.reduce(0, +) / Double(x.count) }
-
     /// Population standard deviation (0 when empty).
     static func std(_ x: [Double]) -> Double {
-        let m = mean(x)
+        let m = Statistics.mean(x)
         return x.isEmpty ? 0 : (x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count)).squareRoot()
     }
 }

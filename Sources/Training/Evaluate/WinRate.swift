@@ -45,8 +45,8 @@ public struct WinRate: Codable, Equatable, Sendable {
         wins = outcomes.filter { $0 == 1 }.count
         ties = outcomes.filter { $0 == 0.5 }.count
         losses = outcomes.filter { $0 == 0 }.count
-        winRate = Self.mean(outcomes)
-        let perPrompt = stride(from: 0, to: outcomes.count, by: groupSize).map { Self.mean(Array(outcomes[$0..<$0 + groupSize])) }
+        winRate = Statistics.mean(outcomes)
+        let perPrompt = stride(from: 0, to: outcomes.count, by: groupSize).map { Statistics.mean(Array(outcomes[$0..<$0 + groupSize])) }
         (ciLow, ciHigh) = Self.bootstrap(perPrompt, resamples: resamples, seed: seed)
     }
 
@@ -70,6 +70,4 @@ public struct WinRate: Codable, Equatable, Sendable {
         let high = means[Int((Double(resamples - 1) * 0.975).rounded())]
         return (low, high)
     }
-
-    private static func mean(_ x: [Double]) -> Double { x.isEmpty ? 0 : x.reduce(0, +) / Double(x.count) }
 }

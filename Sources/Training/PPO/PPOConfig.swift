@@ -54,6 +54,8 @@ public struct PPOConfig: Equatable, Sendable {
     public var scoringChunk = 32
     /// Also time the first rollout without the KV cache and report the speed-up.
     public var measureCacheSpeedup = false
+    /// Score the rollouts of world prompts with the world's gold verifier (a metric only; it never enters the reward).
+    public var goldJudge = true
 
     /// Defaults.
     public init() {}

@@ -49,7 +49,7 @@ extension PPOTrainer {
             r.scores = zip(r.responses, wins).map { $0.penalised(score: $1, missingEOSPenalty: config.missingEOSPenalty) }
         }
         r.gold = zip(r.promptTexts, r.responses).map { prompt, response in
-            guard let task = try? WorldTask(parsing: prompt) else { return nil }
+            guard config.goldJudge, let task = try? WorldTask(parsing: prompt) else { return nil }
             return GoldJudge.score(task: task, response: tokenizer.decode(response.textTokens), reachedEOS: response.hasEOS).value
         }
         r.oldLogProbs = try ModelScoring.logProbs(actor, prompts: r.prompts, responses: responses,

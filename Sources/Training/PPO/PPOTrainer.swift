@@ -84,12 +84,12 @@ public final class PPOTrainer {
         let gold = rollout.gold.compactMap { $0 }
         let klSums = rollout.kl.map { $0.reduce(0, +) }
         let metrics = PPOIterationMetrics(
-            iteration: iteration, rmScoreMean: mean(rollout.rmScores), goldScoreMean: gold.isEmpty ? nil : mean(gold),
-            rewardMean: mean(rollout.scores), klMean: mean(klSums), beta: controller.beta, entropy: update.entropy,
+            iteration: iteration, rmScoreMean: Statistics.mean(rollout.rmScores), goldScoreMean: gold.isEmpty ? nil : Statistics.mean(gold),
+            rewardMean: Statistics.mean(rollout.scores), klMean: Statistics.mean(klSums), beta: controller.beta, entropy: update.entropy,
             policyLoss: update.policyLoss, valueLoss: update.valueLoss, approxKL: update.approxKL,
             clipFraction: update.clipFraction, valueClipFraction: update.valueClipFraction, meanRatio: update.meanRatio,
-            responseLengthMean: mean(lengths.map(Double.init)), responseLengthMax: lengths.max() ?? 0,
-            eosFraction: mean(rollout.responses.map { $0.hasEOS ? 1 : 0 }), generationSeconds: generationSeconds,
+            responseLengthMean: Statistics.mean(lengths.map(Double.init)), responseLengthMax: lengths.max() ?? 0,
+            eosFraction: Statistics.mean(rollout.responses.map { $0.hasEOS ? 1 : 0 }), generationSeconds: generationSeconds,
             trainingSeconds: trainingSeconds,
             rolloutTokensPerSecond: Double(lengths.reduce(0, +)) / max(generationSeconds, 1e-9),
             noCacheTokensPerSecond: noCache)
@@ -102,10 +102,5 @@ public final class PPOTrainer {
     /// Sampling options of rollouts.
     var samplingOptions: SamplingOptions {
         SamplingOptions(temperature: Float(config.temperature), maxNewTokens: config.maxNewTokens, stopAtEOS: true, useKVCache: true)
-    }
-
-    /// Arithmetic mean (0 for no values).
-    func mean(_ values: [Double]) -> Double {
-        values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
     }
 }
