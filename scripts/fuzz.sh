@@ -13,9 +13,17 @@ targets="${FUZZ_TARGETS:-pipeline records safetensors config}"
 work=.build/fuzz
 
 echo "building the fuzz driver (Fuzz/, --sanitize=fuzzer --sanitize=address)"
-(cd Fuzz && swift build --sanitize=fuzzer --sanitize=address) 2>&1 | grep -E "error|Build" | grep -v "^\[" || true
+build() { (cd Fuzz && swift build --sanitize=fuzzer --sanitize=address) 2>&1 | grep -E "error|Build" | grep -v "^\[" || true; }
+build
 driver="Fuzz/.build/debug/rlhf-fuzz"
 [ -x "$driver" ] || { echo "the fuzz driver did not build" >&2; exit 1; }
+# An incremental rebuild after source changes has been seen to link a driver without coverage counters
+# (libFuzzer then says "no interesting inputs"); rebuild from scratch when the counters are missing.
+if ! FUZZ_TARGET=safetensors SWIFT_BACKTRACE=enable=no "$driver" -runs=0 2>&1 | grep -q "inline 8-bit counters"; then
+    echo "the driver has no coverage counters; rebuilding Fuzz/ from scratch"
+    rm -rf Fuzz/.build
+    build
+fi
 
 summary=""
 for target in $targets; do
