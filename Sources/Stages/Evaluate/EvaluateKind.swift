@@ -8,9 +8,9 @@ import EngineCore
 struct EvaluateKind: StageKind {
     /// Kind name.
     let name = "evaluate"
-    /// Version 5: judges as inputs (gold only with `world`), command and label judges, agreement between judges
-    /// (4: generation changes in Model; see `GoldenOutputsTests`).
-    let version = 5
+    /// Version 6: the reward-hacking alarm by task family and scenario (5: judges as inputs, gold only with `world`,
+    /// command and label judges, agreement between judges; 4: generation changes in Model; see `GoldenOutputsTests`).
+    let version = 6
     /// Final evaluation.
     let summary = "base, SFT and policy on any eval prompts, judged by every wired judge (reward model, world, command, labels), with win rates, judge agreement and position bias"
     /// Sampling for the KL estimate and the bootstrap use the pipeline seed.

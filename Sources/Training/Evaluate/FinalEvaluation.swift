@@ -14,6 +14,8 @@ public struct FinalEvaluation: Codable, Equatable, Sendable {
     public var winRates: [WinRate]
     /// Proxy gain minus gold gain, in words (nil without gold scores).
     public var rewardHacking: RewardHackingSignal?
+    /// The reward-hacking alarm per task family and scenario (nil in reports written before it existed).
+    public var sliceAlarm: SliceHackingAlarm?
     /// Every judge wired to the evaluation: pairs judged, position bias, reasons (nil in reports before judges existed).
     public var judges: [JudgeSummary]?
     /// How often each two judges agree on the policy's comparisons.
@@ -27,7 +29,7 @@ public struct FinalEvaluation: Codable, Equatable, Sendable {
     public init(prompts: Int, goldScoredPrompts: Int, temperature: Double, samplesPerPrompt: Int? = nil,
                 models: [ModelEvaluation], winRates: [WinRate], rewardHacking: RewardHackingSignal?,
                 judges: [JudgeSummary]? = nil, agreements: [JudgeAgreement]? = nil,
-                highestRM: [JudgedResponse], lowestRM: [JudgedResponse]) {
+                highestRM: [JudgedResponse], lowestRM: [JudgedResponse], sliceAlarm: SliceHackingAlarm? = nil) {
         self.prompts = prompts
         self.goldScoredPrompts = goldScoredPrompts
         self.temperature = temperature
@@ -35,6 +37,7 @@ public struct FinalEvaluation: Codable, Equatable, Sendable {
         self.models = models
         self.winRates = winRates
         self.rewardHacking = rewardHacking
+        self.sliceAlarm = sliceAlarm
         self.judges = judges
         self.agreements = agreements
         self.highestRM = highestRM
@@ -48,6 +51,7 @@ public struct FinalEvaluation: Codable, Equatable, Sendable {
         case samplesPerPrompt = "samples_per_prompt"
         case winRates = "win_rates"
         case rewardHacking = "reward_hacking"
+        case sliceAlarm = "slice_alarm"
         case highestRM = "highest_rm_samples"
         case lowestRM = "lowest_rm_samples"
     }
