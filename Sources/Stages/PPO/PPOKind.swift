@@ -8,8 +8,9 @@ import EngineCore
 struct PPOKind: StageKind {
     /// Kind name.
     let name = "ppo"
-    /// Version 3: gold metrics only with a `world` judge; prompts in any TRL prompt format (2: generation changes in Model).
-    let version = 3
+    /// Version 4: metrics per task family and scenario (`slices`) for `gate.ppo_guard` (3: gold metrics only with a `world`
+    /// judge; prompts in any TRL prompt format; 2: generation changes in Model).
+    let version = 4
     /// PPO-RLHF.
     let summary = "PPO-RLHF of the SFT policy against a frozen reward model (critic initialised from the reward model); gold metrics only with a world judge"
     /// Samples rollouts from the pipeline seed.
