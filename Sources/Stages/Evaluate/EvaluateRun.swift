@@ -40,9 +40,12 @@ struct EvaluateRun {
         let world = JudgeInputs.world(context) != nil
         var command = try JudgeInputs.command(context)
         let labels = try JudgeInputs.labels(context)
-        let judge = ResponseJudge(prompts: records.map(\.prompt), encoded: records.map { format.encode(prompt: $0.prompt, response: nil).tokens },
-                                  tasks: records.map { world ? try? WorldTask(parsing: $0.prompt) : nil }, tokenizer: tokenizer, rewardModel: rewardModel,
-                                  batchSize: batchSize, maxNewTokens: maxNewTokens, samplesPerPrompt: samples)
+        let makeJudge = { (samples: Int) in
+            ResponseJudge(prompts: records.map(\.prompt), encoded: records.map { format.encode(prompt: $0.prompt, response: nil).tokens },
+                          tasks: records.map { world ? try? WorldTask(parsing: $0.prompt) : nil }, tokenizer: tokenizer, rewardModel: rewardModel,
+                          batchSize: batchSize, maxNewTokens: maxNewTokens, samplesPerPrompt: samples)
+        }
+        let judge = makeJudge(samples)
         var evaluations: [ModelEvaluation] = []
         var judged: [String: [JudgedResponse]] = [:], judgedGreedy: [String: [JudgedResponse]] = [:]
         for (index, role) in Self.modelRoles.enumerated() {
@@ -127,13 +130,15 @@ struct EvaluateRun {
         }
         let sliceAlarm = Self.sliceAlarm(tasks: judge.tasks, policy: policy, sft: judged["sft"]!, perPrompt: perPrompt, goldTolerance: goldTolerance)
         signal?.include(sliceAlarm)
+        let curve = try overOptimisationCurve(judge: judge, bonJudge: makeJudge(try p.value(declared.bestOfNMax)), sft: sft,
+                                              evaluations: evaluations, temperature: temperature, klSamples: klSamples)
         let ranked = policy.sorted { $0.rmScore != $1.rmScore ? $0.rmScore > $1.rmScore : $0.prompt < $1.prompt }
         let result = FinalEvaluation(prompts: records.count, goldScoredPrompts: judge.tasks.compactMap { $0 }.count,
                                      temperature: temperature, samplesPerPrompt: perPrompt,
                                      models: evaluations, winRates: winRates, rewardHacking: signal,
                                      judges: judges, agreements: agreements,
                                      highestRM: Array(ranked.prefix(tableSize)), lowestRM: Array(ranked.suffix(tableSize).reversed()),
-                                     sliceAlarm: sliceAlarm)
+                                     sliceAlarm: sliceAlarm, overOptimisation: curve)
         try JSONFiles.write(result, to: context.outputs["summary"]!)
         try Data(result.markdown.utf8).write(to: context.outputs["report"]!)
         for evaluation in evaluations {

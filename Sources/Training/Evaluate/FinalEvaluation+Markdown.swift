@@ -41,6 +41,7 @@ extension FinalEvaluation {
                       "- Length ratio (policy / SFT): \(f(h.lengthRatio))"]
         }
         lines += sliceAlarmLines
+        lines += curveLines
         lines += table("Highest RM-scored policy responses", highestRM)
         lines += table("Lowest RM-scored policy responses", lowestRM)
         return lines.joined(separator: "\n") + "\n"
@@ -97,6 +98,19 @@ extension FinalEvaluation {
         }
         for s in alarm.slices where s.fires {
             lines += table("Most exploited responses in \(s.slice) (high RM, low gold)", s.exploited)
+        }
+        return lines
+    }
+
+    /// The over-optimisation curve as a table: PPO snapshots and best-of-n by √KL to SFT.
+    private var curveLines: [String] {
+        guard let curve = overOptimisation else { return [] }
+        var lines = ["", "## Over-optimisation", "",
+                     "Gold (truth) and RM (proxy) against √KL(model ‖ SFT), after Gao et al. 2022. Best-of-n picks the highest-RM "
+                         + "of n SFT samples; its KL is log n − (n−1)/n.", "",
+                     "| point | √KL | KL | gold | RM |", "|---|---|---|---|---|"]
+        for p in curve.snapshots + curve.bestOfN {
+            lines.append("| \(p.label) | \(f(p.sqrtKL)) | \(f(p.kl)) | \(p.gold.map(f) ?? "–") | \(f(p.rm)) |")
         }
         return lines
     }

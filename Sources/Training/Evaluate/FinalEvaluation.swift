@@ -16,6 +16,8 @@ public struct FinalEvaluation: Codable, Equatable, Sendable {
     public var rewardHacking: RewardHackingSignal?
     /// The reward-hacking alarm per task family and scenario (nil in reports written before it existed).
     public var sliceAlarm: SliceHackingAlarm?
+    /// Gold and RM against KL to SFT for PPO snapshots and best-of-n (nil without a snapshots input).
+    public var overOptimisation: OverOptimisationCurve?
     /// Every judge wired to the evaluation: pairs judged, position bias, reasons (nil in reports before judges existed).
     public var judges: [JudgeSummary]?
     /// How often each two judges agree on the policy's comparisons.
@@ -29,7 +31,8 @@ public struct FinalEvaluation: Codable, Equatable, Sendable {
     public init(prompts: Int, goldScoredPrompts: Int, temperature: Double, samplesPerPrompt: Int? = nil,
                 models: [ModelEvaluation], winRates: [WinRate], rewardHacking: RewardHackingSignal?,
                 judges: [JudgeSummary]? = nil, agreements: [JudgeAgreement]? = nil,
-                highestRM: [JudgedResponse], lowestRM: [JudgedResponse], sliceAlarm: SliceHackingAlarm? = nil) {
+                highestRM: [JudgedResponse], lowestRM: [JudgedResponse], sliceAlarm: SliceHackingAlarm? = nil,
+                overOptimisation: OverOptimisationCurve? = nil) {
         self.prompts = prompts
         self.goldScoredPrompts = goldScoredPrompts
         self.temperature = temperature
@@ -38,6 +41,7 @@ public struct FinalEvaluation: Codable, Equatable, Sendable {
         self.winRates = winRates
         self.rewardHacking = rewardHacking
         self.sliceAlarm = sliceAlarm
+        self.overOptimisation = overOptimisation
         self.judges = judges
         self.agreements = agreements
         self.highestRM = highestRM
@@ -52,6 +56,7 @@ public struct FinalEvaluation: Codable, Equatable, Sendable {
         case winRates = "win_rates"
         case rewardHacking = "reward_hacking"
         case sliceAlarm = "slice_alarm"
+        case overOptimisation = "over_optimisation"
         case highestRM = "highest_rm_samples"
         case lowestRM = "lowest_rm_samples"
     }
