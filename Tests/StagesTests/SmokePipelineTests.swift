@@ -63,6 +63,8 @@ final class SmokePipelineTests: XCTestCase {
         XCTAssertEqual(page.parsed.row("node-states", exactly: "ppo")?[2], "built")
         XCTAssertEqual(page.parsed.row("node-states", exactly: "ppo")?[3], "run \(ppoRun)")
         XCTAssertTrue(page.html.contains("was trained by run \(ppoRun) from "), "lineage sentence for the policy")
+        XCTAssertTrue(page.html.contains("<table id=\"over-optimisation\">"), "the curve's table")
+        XCTAssertTrue(page.html.contains("<table id=\"slice-alarm\">"), "the slice alarm's table")
         XCTAssertTrue(page.summary.contains("| ppo | ppo | built | run \(ppoRun) |"))
 
         let second = try build(h.root, pipeline: original)
