@@ -1,3 +1,6 @@
+import EngineCore
+import Foundation
+@testable import Stages
 @testable import Training
 import XCTest
 
@@ -35,5 +38,37 @@ final class SeedAggregateTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(aggregate.figure("gold_gain.family:repeat")).mean, -0.15, accuracy: 1e-12)
         XCTAssertEqual(aggregate.figure("rm_gain")?.mean, 1)
         XCTAssertNil(aggregate.figure("greedy_gold_gain"), "no greedy scores in these evaluations")
+    }
+
+    func testAggregateKindWritesSummaryAndReportAndNamesABadInput() throws {
+        let root = try PPOTestFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        func evaluation(_ gold: Double) -> FinalEvaluation {
+            let sft = ModelEvaluation(model: "sft", goldMean: 0.6, goldByFamily: [:], goldByScenario: [:], greedyGold: nil, rmMean: 0, rmStd: 1,
+                                      goldStd: 0.2, lengthMean: 10, eosFraction: 1, klToSFT: 0)
+            var policy = sft
+            policy.model = "policy"
+            policy.goldMean = gold
+            return FinalEvaluation(prompts: 4, goldScoredPrompts: 4, temperature: 1, models: [sft, policy], winRates: [], rewardHacking: nil,
+                                   highestRM: [], lowestRM: [])
+        }
+        var inputs: [String: URL] = [:]
+        for (seed, gold) in [("seed_1", 0.7), ("seed_2", 0.8)] {
+            inputs[seed] = root.appendingPathComponent("\(seed).json")
+            try JSONEncoder().encode(evaluation(gold)).write(to: inputs[seed]!)
+        }
+        let context = try PPOTestFixtures.context(node: "aggregate", workspace: root, inputs: inputs, outputs: ["summary", "report"], params: [:])
+        try AggregateKind().run(context)
+        let aggregate = try JSONDecoder().decode(SeedAggregate.self, from: Data(contentsOf: context.outputs["summary"]!))
+        XCTAssertEqual(aggregate.seeds, ["seed_1", "seed_2"])
+        XCTAssertEqual(try XCTUnwrap(aggregate.figure("gold_gain")).mean, 0.15, accuracy: 1e-12)
+        let report = try String(contentsOf: context.outputs["report"]!, encoding: .utf8)
+        XCTAssertTrue(report.contains("| gold_gain | 0.150 | [-0.485, 0.785] | 0.100 | 0.200 |"), report)
+
+        try Data("{}".utf8).write(to: inputs["seed_2"]!)
+        let broken = try PPOTestFixtures.context(node: "aggregate", workspace: root, inputs: inputs, outputs: ["summary", "report"], params: [:])
+        XCTAssertThrowsError(try AggregateKind().run(broken)) { error in
+            XCTAssertTrue("\(error)".contains("seed_2"), "\(error)")
+        }
     }
 }
