@@ -46,6 +46,6 @@ struct ReportCommand: ParsableCommand {
             let pipeline = try loader.load(path: path)
             if pipeline.experiment == name { return pipeline }
         }
-        throw ValidationError("no experiment '\(name)': expected experiments/\(name)/pipeline.json (or a root pipeline with \"experiment\": \"\(name)\")")
+        throw EngineError.notFound(what: "experiment '\(name)'", hint: "expected experiments/\(name)/pipeline.json, or a root pipeline with \"experiment\": \"\(name)\"")
     }
 }

@@ -18,15 +18,15 @@ struct PPORun {
         let fingerprint = try self.fingerprint()
         let resume = context.workspace.appendingPathComponent(".rlhf/resume/\(context.node)")
         if try PPOResumeState.restore(trainer, fingerprint: fingerprint, from: resume) {
-            context.logger.info("resuming PPO from iteration \(trainer.iteration) of \(config.iterations)")
-            context.progress.message("resumed at iteration \(trainer.iteration)")
+            context.progress.message("resumed at iteration \(trainer.iteration) of \(config.iterations)")
             for metrics in trainer.history { record(metrics) }
         }
         while trainer.iteration < config.iterations {
             if context.isCancelled { throw StagesError.cancelled(node: context.node) }
             let metrics = try trainer.step()
             record(metrics)
-            context.progress.update(step: trainer.iteration, total: config.iterations, loss: metrics.policyLoss)
+            context.progress.update(step: trainer.iteration, total: config.iterations, loss: metrics.policyLoss,
+                                    figures: ["reward": metrics.rewardMean, "kl": metrics.klMean, "β": metrics.beta])
             if trainer.iteration % config.checkpointEvery == 0 && trainer.iteration < config.iterations {
                 try PPOResumeState.save(trainer, fingerprint: fingerprint, in: resume)
             }
