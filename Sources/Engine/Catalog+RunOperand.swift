@@ -1,4 +1,5 @@
 import EngineCore
+import GRDB
 
 /// The run forms `show` and `diff` accept.
 extension Catalog {
@@ -18,5 +19,14 @@ extension Catalog {
         }
         if let run = try runs(node: operand, experiment: experiment, limit: 1).first { return run.id }
         throw EngineError.notFound(what: "run '\(operand)'", hint: "give a run id (12), a node at a catalog point (sft@12) or a node with runs; see `rlhf runs`")
+    }
+}
+
+extension Catalog {
+    /// The node and path that first recorded artifact `hash` (nil when the catalog has no record of it).
+    public func origin(ofArtifact hash: String) throws -> (node: String, path: String)? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT node, path FROM artifacts WHERE hash = ? ORDER BY id LIMIT 1", arguments: [hash]).map { ($0["node"], $0["path"]) }
+        }
     }
 }

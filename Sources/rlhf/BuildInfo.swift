@@ -55,7 +55,7 @@ enum BuildInfo {
         let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
         guard let head = git(["rev-parse", "--short=12", "HEAD"], in: sources) else { return nil }
         var text = head
-        if let status = git(["status", "--porcelain", "--untracked-files=no", "--", "Sources", "Package.swift"], in: sources), !status.isEmpty {
+        if let status = git(["status", "--porcelain", "--untracked-files=no", "--", ":/Sources", ":/Package.swift"], in: sources), !status.isEmpty {
             text += "+changes"
         }
         if let committed = git(["log", "-1", "--format=%ct"], in: sources).flatMap(Double.init),

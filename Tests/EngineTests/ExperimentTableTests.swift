@@ -93,4 +93,23 @@ final class ExperimentTableTests: XCTestCase {
         XCTAssertEqual(edges.first?["from"] as? String, "text")
         XCTAssertEqual(edges.first?["role"] as? String, "text")
     }
+
+    func testVerifyAndGCListEveryObjectWithItsNodeAndPath() throws {
+        let ws = try workspace()
+        let workspace = try ws.open()
+        let verified = try Maintenance.verify(workspace: workspace, pipeline: try ws.pipeline())
+        XCTAssertEqual(verified.objects.count, verified.checked)
+        XCTAssertFalse(verified.objects.isEmpty)
+        XCTAssertTrue(verified.objects.allSatisfy { $0.status == "ok" && $0.node == "train" && $0.path.hasSuffix("/train/out") }, "\(verified.objects)")
+        let decoded = try JSONDecoder().decode(VerifyReport.self, from: try JSONEncoder().encode(verified))
+        XCTAssertEqual(decoded.objects, verified.objects)
+
+        // A superseded run's output is unreferenced with --keep 0.
+        try ws.write("pipeline.json", pipeline("long", steps: 3))
+        try ws.build()
+        let gc = try Maintenance.collectGarbage(workspace: workspace, pipeline: try ws.pipeline(), keep: 0, dryRun: true)
+        XCTAssertEqual(gc.objects.map(\.hash), gc.removed)
+        XCTAssertEqual(gc.objects.count, 1, "the steps-4 output of long")
+        XCTAssertTrue(gc.objects.allSatisfy { $0.status == "would remove" && $0.node != "-" && $0.path != "-" }, "\(gc.objects)")
+    }
 }
