@@ -21,7 +21,7 @@ extension ReportDocument {
         var charts = ""
         let overall = BarChart(labels: ChartLabels(title: "Gold score overall (95% CI)", x: "model", y: "mean gold score (0–1)"),
                                bars: overallBars(final, prefix: "") + (other.map { overallBars($0, prefix: "\(comparison!.name): ") } ?? []), range: 0...1)
-        if overall.hasData { charts += figure(overall.svg(), caption: "CI: mean ± 1.96·std/√n over the \(final.goldScoredPrompts) gold-scored prompts.") }
+        if overall.hasData { charts += figure(overall, caption: "CI: mean ± 1.96·std/√n over the \(final.goldScoredPrompts) gold-scored prompts.") }
         for (title, read, spread) in [("family", { (m: ModelEvaluation) in m.goldByFamily }, { (m: ModelEvaluation) in m.goldSpreadByFamily }),
                                       ("scenario", { (m: ModelEvaluation) in m.goldByScenario }, { (m: ModelEvaluation) in m.goldSpreadByScenario })] {
             let groupBars = { (model: ModelEvaluation, series: String) in
@@ -36,12 +36,12 @@ extension ReportDocument {
             let caption = final.models.allSatisfy { spread($0) != nil }
                 ? "CI: mean ± 1.96·std/√n over each \(title)'s gold-scored prompts, clipped to the score range [0, 1]."
                 : "This final_eval.json predates per-\(title) spreads, so these bars carry no interval."
-            if chart.hasData { charts += figure(chart.svg(), caption: caption) }
+            if chart.hasData { charts += figure(chart, caption: caption) }
         }
         var winBars = Self.policyWinBars(final, series: nil)
         if let other { winBars += Self.policyWinBars(other, series: comparison!.name) }
         let wins = BarChart(labels: ChartLabels(title: "Policy win rates (bootstrap 95% CI)", x: "opponent (judge)", y: "policy win rate (ties count ½)"), bars: winBars, reference: 0.5, range: 0...1)
-        if wins.hasData { charts += figure(wins.svg(), caption: "Dashed line: 0.5 (no difference). An interval above it is a real win.") }
+        if wins.hasData { charts += figure(wins, caption: "Dashed line: 0.5 (no difference). An interval above it is a real win.") }
         out += "<div class=\"charts\">\(charts)</div>\n"
         out += "<h3>Win rates</h3>\n" + table(["A", "B", "Judge", "Win rate", "95% CI", "Wins", "Ties", "Losses"], final.winRates.map { rate in
             [.text(rate.a), .text(rate.b), .text(rate.judge), .number(rate.winRate),

@@ -38,6 +38,19 @@ final class ReportDocumentTests: XCTestCase {
         XCTAssertTrue(parsed.links.isSubset(of: parsed.ids), "dangling links: \(parsed.links.subtracting(parsed.ids))")
     }
 
+    func testFiguresCarryEveryChartWithTheArtifactsPoints() throws {
+        let document = ReportDocument(experiment: "fixture", generated: Date(timeIntervalSince1970: 0),
+                                      artifacts: ReportArtifacts(sources: try ReportFixtures.writeAll(to: directory)))
+        let parsed = ReportXHTML(document.html())
+        let figures = document.figures.charts
+        XCTAssertEqual(figures.count, parsed.chartMarks.count, "one figure per chart drawn")
+        XCTAssertTrue(figures.allSatisfy { !$0.series.isEmpty || !$0.bars.isEmpty })
+        let ppo = try XCTUnwrap(figures.first { $0.x == "PPO iteration" && $0.series.contains { $0.points.count == 12 } }, "\(figures.map(\.title))")
+        XCTAssertEqual(ppo.kind, "line")
+        let decoded = try JSONDecoder().decode([ChartData].self, from: try JSONEncoder().encode(figures))
+        XCTAssertEqual(decoded, figures)
+    }
+
     func testPPONumbersEqualTheArtifact() throws {
         let lines = ReportFixtures.ppoLines(12)
         let (_, parsed) = render(try ReportFixtures.writeAll(to: directory))
