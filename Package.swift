@@ -32,10 +32,12 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
 
+        // BF16Kernels: bfloat16 products on AVX-512 BF16 (C intrinsics; Kernels picks them at run time).
+        .target(name: "BF16Kernels", cSettings: [.unsafeFlags(["-O3"], .when(configuration: .release))]),
         // Kernels: BLAS-backed float kernels; the only place hot loops use unsafe pointers.
         // Release builds target the building machine's CPU (AVX2 on x86-64), like -march=native:
         // build on the machine that runs the training.
-        .target(name: "Kernels", dependencies: ["CBLAS"],
+        .target(name: "Kernels", dependencies: ["CBLAS", "BF16Kernels"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release))]),
         // SafeTensors: hardened reader and writer of the safetensors container.
         .target(name: "SafeTensors"),
