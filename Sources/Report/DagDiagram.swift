@@ -54,7 +54,8 @@ struct DagDiagram {
             return value
         }
         for node in nodes { _ = level(node.name) }
-        let boxWidth = max(Self.minBoxWidth, Double(nodes.map { max($0.name.count, $0.kind.count) }.max() ?? 0) * Self.characterWidth + 24)
+        let boxWidth = max(Self.minBoxWidth, Double(nodes.map { max($0.name.count, $0.kind.count) }.max() ?? 0) * Self.characterWidth + 24,
+                           Double(nodes.map { Self.stateLine($0).count }.max() ?? 0) * Self.characterWidth * 0.85 + 24)
         // Items: nodes and slots ("\u{0}edge index\u{0}layer"); parents drive the barycenter ordering.
         var parents: [String: [String]] = [:]
         var chains: [(from: String, to: String, slots: [String])] = []
@@ -116,6 +117,11 @@ struct DagDiagram {
         return Layout(boxes: rects.filter { !$0.key.hasPrefix("\u{0}") }, edges: edges, width: width, height: height)
     }
 
+    /// The third line of a box: state and the short hash of the first artifact.
+    private static func stateLine(_ node: ReportCatalogView.NodeState) -> String {
+        node.state + " · " + (node.outputs.first.map { "\($0.name) \(String($0.hash.prefix(8)))" } ?? "no artifact")
+    }
+
     /// The diagram as an `<svg>` element.
     func svg() -> String {
         let layout = layout()
@@ -139,7 +145,7 @@ struct DagDiagram {
             guard let box = layout.boxes[node.name] else { continue }
             let color = Self.stateColors[node.state] ?? "#6e7781"
             let x = box.x, y = box.y
-            let hash = node.state + " · " + (node.outputs.first.map { "\($0.name) \(String($0.hash.prefix(8)))" } ?? "no artifact")
+            let hash = Self.stateLine(node)
             out += "<a href=\"#node-\(Markup.anchor(node.name))\"><g class=\"node\">"
             out += "<rect x=\"\(Markup.coord(x))\" y=\"\(Markup.coord(y))\" width=\"\(Markup.coord(box.width))\" height=\"\(Self.boxHeight)\" rx=\"6\" fill=\"#fff\" stroke=\"\(color)\" stroke-width=\"2\"/>"
             out += "<rect x=\"\(Markup.coord(x))\" y=\"\(Markup.coord(y))\" width=\"6\" height=\"\(Self.boxHeight)\" rx=\"2\" fill=\"\(color)\"/>"
