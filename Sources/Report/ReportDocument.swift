@@ -28,6 +28,7 @@ struct ReportDocument {
         body += ppoSection()
         if let catalog, !catalog.commandMetrics.isEmpty { body += outsideTrainersSection(catalog) }
         body += finalSection()
+        body += overOptimisationSection()
         body += samplesSection()
         body += lineageSection()
         return """
