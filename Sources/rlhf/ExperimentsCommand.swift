@@ -32,8 +32,12 @@ struct ExperimentsShowCommand: ParsableCommand {
     var metrics: String?
 
     /// Sort column.
-    @Option(help: ArgumentHelp("Sort rows by this column; a leading - sorts descending.", valueName: "COLUMN"))
+    @Option(help: ArgumentHelp("Sort rows by this column (experiment, run, or a shown column); `--sort=-COLUMN` sorts descending.", valueName: "COLUMN"))
     var sort: String?
+
+    /// Descending order.
+    @Flag(help: "Sort descending (the same as a leading - on --sort).")
+    var descending = false
 
     /// JSON output.
     @Flag(help: "Print JSON.")
@@ -46,12 +50,14 @@ struct ExperimentsShowCommand: ParsableCommand {
     /// Checks the flags.
     func validate() throws {
         guard !(json && csv) else { throw ValidationError("choose one of --json and --csv") }
+        guard !descending || sort != nil else { throw ValidationError("--descending needs --sort COLUMN") }
     }
 
     /// Runs the command.
     func run() throws {
         let catalog = try workspace.open(readOnly: true).catalog
-        let table = try ExperimentTable(catalog: catalog, node: node, params: Self.columns(params), metrics: Self.columns(metrics), sort: sort)
+        let table = try ExperimentTable(catalog: catalog, node: node, params: Self.columns(params), metrics: Self.columns(metrics),
+                                    sort: sort.map { descending && !$0.hasPrefix("-") ? "-" + $0 : $0 })
         if json { return try JSONOutput.print(table) }
         if csv { return Swift.print(table.csv, terminator: "") }
         let cells = table.cells
