@@ -20,8 +20,7 @@ struct PPORun {
         let snapshotEvery = try Params(context).value(PPOParams.declared.snapshotEvery)
         let snapshots = resume.appendingPathComponent("snapshots")
         if try PPOResumeState.restore(trainer, fingerprint: fingerprint, from: resume) {
-            context.logger.info("resuming PPO from iteration \(trainer.iteration) of \(config.iterations)")
-            context.progress.message("resumed at iteration \(trainer.iteration)")
+            context.progress.message("resumed at iteration \(trainer.iteration) of \(config.iterations)")
             for metrics in trainer.history { record(metrics) }
         } else {
             try? FileManager.default.removeItem(at: snapshots)
@@ -30,7 +29,8 @@ struct PPORun {
             if context.isCancelled { throw StagesError.cancelled(node: context.node) }
             let metrics = try trainer.step()
             record(metrics)
-            context.progress.update(step: trainer.iteration, total: config.iterations, loss: metrics.policyLoss)
+            context.progress.update(step: trainer.iteration, total: config.iterations, loss: metrics.policyLoss,
+                                    figures: ["reward": metrics.rewardMean, "kl": metrics.klMean, "β": metrics.beta])
             if snapshotEvery > 0, trainer.iteration % snapshotEvery == 0, trainer.iteration < config.iterations {
                 try saveSnapshot(trainer, in: snapshots)
             }
