@@ -132,7 +132,8 @@ final class RemoteDispatcher: @unchecked Sendable {
         let spec = RemoteNodeSpec(node: job.node.name, kind: job.kind.name, kindVersion: job.kind.version, params: job.node.canonicalParams, seed: seed,
                                   workspace: workspace.rootPath, inputs: Dictionary(uniqueKeysWithValues: job.inputs.map { ($0.role, workspace.absolute($0.path)) }),
                                   outputs: Dictionary(uniqueKeysWithValues: job.node.outputs.keys.map { ($0, directory + "/out/" + $0) }),
-                                  scratch: directory + "/scratch", result: directory + "/result.json", cpuFlags: CPUFeatures.current())
+                                  scratch: directory + "/scratch", result: directory + "/result.json",
+                                  cpuFlags: Self.workerBinary == Self.ownBinary ? CPUFeatures.current() : [])
         let specPath = directory + "/spec.json"
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
@@ -155,9 +156,16 @@ final class RemoteDispatcher: @unchecked Sendable {
     }
 
     /// The binary workers run: `RLHF_WORKER_BINARY`, else this very executable (shared file system).
+    /// A binary built elsewhere for the workers is trusted to fit their CPU; the driver's own binary is checked
+    /// against the driver's CPU features on the worker.
     static var workerBinary: String {
         if let chosen = ProcessInfo.processInfo.environment["RLHF_WORKER_BINARY"], !chosen.isEmpty { return chosen }
-        return (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return ownBinary
+    }
+
+    /// This executable.
+    static var ownBinary: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
     /// Cancels every job this dispatcher follows (SIGINT/SIGTERM): the scheduler stops them, their pending rows
@@ -231,9 +239,10 @@ final class RemoteDispatcher: @unchecked Sendable {
     /// resubmitted while attempts remain, otherwise the node fails.
     private func retryOrFail(_ job: RemoteNodeJob, state: RemoteJobState) {
         let limit = job.node.resources["retries"]?.intValue.map(Int.init) ?? retries
-        let what = state == .unknown ? "vanished from the scheduler" : "ended (\(state)) "
+        let stderr = RemoteWorker.lastLine(of: job.runDirectory + "/stderr.log").map { "; its last stderr line: \($0)" } ?? ""
+        let what = (state == .unknown ? "vanished from the scheduler" : "ended (\(state))") + stderr
         if job.attempt <= limit {
-            output("  RETRY    \(job.node.name)  (\(backend.name) job \(job.jobId) \(what) without a result; attempt \(job.attempt + 1) of \(limit + 1))")
+            output("  RETRY    \(job.node.name)  (\(backend.name) job \(job.jobId) without a result (\(what)); attempt \(job.attempt + 1) of \(limit + 1))")
             try? FileSystem.remove(job.runDirectory)
             job.attempt += 1
             do {
@@ -244,7 +253,7 @@ final class RemoteDispatcher: @unchecked Sendable {
                 return
             }
         }
-        finishLost(job, "\(backend.name) job \(job.jobId) \(what) without writing a result, \(job.attempt) attempt\(job.attempt == 1 ? "" : "s"); see \(job.runDirectory)")
+        finishLost(job, "\(backend.name) job \(job.jobId) ended without writing a result (\(what)), \(job.attempt) attempt\(job.attempt == 1 ? "" : "s"); see \(job.runDirectory)")
     }
 
     private func finishLost(_ job: RemoteNodeJob, _ message: String) {

@@ -8,7 +8,8 @@ import Logging
 public enum RemoteWorker {
     /// Runs the node described at `specPath` with the kinds of `registry`; returns the process exit status
     /// (0 success, the program's exit code or 1 for a failed node, 2 when not even a result could be written).
-    public static func run(specPath: String, registry: StageRegistry) -> Int32 {
+    /// With `redirectOutput`, this process's stdout and stderr go to the run directory, for the tails.
+    public static func run(specPath: String, registry: StageRegistry, redirectOutput: Bool = true) -> Int32 {
         let spec: RemoteNodeSpec
         do {
             spec = try RemoteNodeSpec.read(specPath)
@@ -18,8 +19,11 @@ public enum RemoteWorker {
         }
         let runDirectory = FileSystem.parent(of: spec.result)
         let logs = (stdout: runDirectory + "/stdout.log", stderr: runDirectory + "/stderr.log")
-        redirect(STDOUT_FILENO, to: logs.stdout)
-        redirect(STDERR_FILENO, to: logs.stderr)
+        if redirectOutput {
+            redirect(STDOUT_FILENO, to: logs.stdout)
+            redirect(STDERR_FILENO, to: logs.stderr)
+        }
+        installIllegalInstructionHandler()
         let started = Date()
         var result = RemoteNodeResult(exitStatus: 1, error: nil, outputs: [], metrics: [], verdicts: [], exitCode: nil, lastStdout: nil,
                                       lastStderr: nil, host: ProcessInfo.processInfo.hostName, started: started.timeIntervalSince1970, finished: 0)
@@ -103,6 +107,15 @@ public enum RemoteWorker {
         source.setEventHandler { context.cancel() }
         source.resume()
         terminationSource = source
+    }
+
+    /// An illegal instruction means the binary was built for another CPU: say so instead of a bare SIGILL.
+    private static func installIllegalInstructionHandler() {
+        signal(SIGILL) { _ in
+            let message: StaticString = "rlhf run-node: illegal instruction: this rlhf binary was built with -target-cpu native for another CPU; build rlhf on a worker and set RLHF_WORKER_BINARY (see README, \"Running nodes on a cluster\")\n"
+            _ = write(STDERR_FILENO, message.utf8Start, message.utf8CodeUnitCount)
+            _exit(132)
+        }
     }
 
     nonisolated(unsafe) private static var terminationSource: DispatchSourceSignal?
