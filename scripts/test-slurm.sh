@@ -213,4 +213,22 @@ grep -q "submit   " "$TMP/reattach.log" && fail "the rebuild submitted a job aga
 [ "$(cat "$TMP/slurm/experiments/par/a.txt")" = "a" ] || fail "a.txt not materialised after re-attaching"
 echo "test-slurm: re-attached to jobs $jobs_before"
 
+echo "test-slurm: a worker killed without a result is an infrastructure failure and is resubmitted"
+sed -i 's/"seconds": "6"/"seconds": "4"/' "$TMP/slurm/experiments/par/pipeline.json"
+(cd "$TMP/slurm" && exec "$RLHF" build --executor slurm --jobs 2 --poll-interval 0.5 --pipeline experiments/par/pipeline.json) > "$TMP/retry.log" 2>&1 &
+driver=$!
+wait_running 2
+worker=""
+for _ in $(seq 50); do
+    worker=$(pgrep -f "run-node $TMP/slurm/.rlhf/remote/a-" | head -n 1 || true)
+    [ -n "$worker" ] && break
+    sleep 0.1
+done
+[ -n "$worker" ] || fail "no worker process for node a"
+kill -9 "$worker"
+wait "$driver" || fail "the build did not recover from the killed worker: $(cat "$TMP/retry.log")"
+grep -q "RETRY    a" "$TMP/retry.log" || fail "node a was not resubmitted: $(cat "$TMP/retry.log")"
+grep -q "attempt 2" "$TMP/retry.log" || fail "no second attempt"
+grep "RETRY" "$TMP/retry.log"
+
 echo "test-slurm: all checks passed in $(( $(date +%s) - started_at ))s"

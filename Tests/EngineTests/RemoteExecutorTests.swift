@@ -73,6 +73,12 @@ final class RemoteExecutorTests: XCTestCase {
         XCTAssertEqual(states, ["12": .queued, "13": .running, "14": .ended("NODE_FAIL"), "15": .unknown])
     }
 
+    func testAJobIsFoundByItsSubmissionComment() {
+        let squeue = "7 (null)\n8 0123abcd-1\n9 0123abcd-2\n"
+        XCTAssertEqual(SlurmBackend.job(withComment: "0123abcd-2", squeue: squeue), "9")
+        XCTAssertNil(SlurmBackend.job(withComment: "0123abcd-3", squeue: squeue))
+    }
+
     func testResourcesBecomeSbatchOptions() {
         let arguments = SlurmBackend.resourceArguments(["cpus": .int(4), "gpus": .int(1), "memory": .string("8G"), "time": .string("01:00:00"), "partition": .string("gpu")])
         XCTAssertEqual(arguments, ["--cpus-per-task=4", "--gres=gpu:1", "--mem=8G", "--time=01:00:00", "--partition=gpu"])

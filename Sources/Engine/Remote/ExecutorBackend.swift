@@ -40,6 +40,9 @@ public protocol ExecutorBackend: Sendable {
     func poll(_ ids: [String]) throws -> [String: RemoteJobState]
     /// Cancels the jobs (already finished ones are ignored).
     func cancel(_ ids: [String]) throws
+    /// The id of a job submitted under `submissionID`, if the scheduler still knows one (a driver killed between
+    /// recording a pending run and learning its job id finds the job this way instead of submitting it twice).
+    func find(submissionID: String) throws -> String?
 }
 
 /// Runs a scheduler command line and returns its exit status, stdout and stderr.

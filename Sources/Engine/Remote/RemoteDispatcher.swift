@@ -100,14 +100,21 @@ final class RemoteDispatcher: @unchecked Sendable {
         handledKeys.insert(job.key)
         lock.unlock()
         do {
-            if let pending = try workspace.catalog.pendingRemoteRun(key: job.key), pending.backend == backend.name, let id = pending.jobId {
+            var pending = try workspace.catalog.pendingRemoteRun(key: job.key)
+            if var found = pending, found.backend == backend.name, found.jobId == nil,
+               let id = try backend.find(submissionID: "\(found.key)-\(found.attempt)") {
+                found.jobId = id
+                try workspace.catalog.save(pending: found)
+                pending = found
+            }
+            if let pending, pending.backend == backend.name, let id = pending.jobId {
                 job.attempt = pending.attempt
                 job.jobId = id
                 job.runDirectory = pending.runDirectory
                 job.reattached = true
                 output("  attach   \(job.node.name)  (\(backend.name) job \(id), attempt \(job.attempt), submitted by an earlier build)")
             } else {
-                if let pending = try workspace.catalog.pendingRemoteRun(key: job.key) { job.attempt = pending.attempt + 1 }
+                if let pending { job.attempt = pending.attempt + 1 }
                 try submit(job)
             }
         } catch {

@@ -47,6 +47,22 @@ public struct SlurmBackend: ExecutorBackend {
         _ = try SchedulerCommand.run(["scancel"] + ids)
     }
 
+    /// Looks the job up by the `--comment` it was submitted with.
+    public func find(submissionID: String) throws -> String? {
+        let (status, stdout, _) = try SchedulerCommand.run(["squeue", "--noheader", "--states=all", "--format=%i %k"])
+        guard status == 0 else { return nil }
+        return Self.job(withComment: submissionID, squeue: stdout)
+    }
+
+    /// The job id of the `squeue --format="%i %k"` line whose comment is `comment`.
+    static func job(withComment comment: String, squeue output: String) -> String? {
+        for line in output.split(separator: "\n") {
+            let fields = line.split(separator: " ", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if fields.count == 2, fields[1] == comment { return fields[0] }
+        }
+        return nil
+    }
+
     /// Maps `squeue --format="%i %T"` lines to states; ids missing from the output are `.unknown`.
     static func parse(squeue output: String, ids: [String]) -> [String: RemoteJobState] {
         var states = Dictionary(uniqueKeysWithValues: ids.map { ($0, RemoteJobState.unknown) })
