@@ -3,7 +3,8 @@
 check the workspace is safe, recover, and compare every output byte for byte with a reference.
 
 Two reference builds tell the deterministic outputs (models, data: byte-identical across builds)
-from those that carry timings, run ids or dates (evaluation reports, the HTML page).
+from those that carry timings, run ids or dates (evaluation reports, the HTML page); an output that
+mentions a duration counts as timing-bearing even when both builds happened to round it alike.
 
 Checks after each kill: `rlhf verify` clean (store objects, and every materialised output equal to
 what its node's current run recorded), SQLite `PRAGMA integrity_check` ok, no partial output: every
@@ -58,6 +59,15 @@ def outputs_of(workspace):
 
 def snapshot(workspace, paths):
     return {path: tree_digest(os.path.join(workspace, path)) for path in paths}
+
+
+def mentions_timing(path):
+    """Whether an output reports a duration (two builds may round it the same by chance)."""
+    if os.path.isdir(path):
+        return any(mentions_timing(os.path.join(root, name)) for root, _, files in os.walk(path) for name in files)
+    with open(path, "rb") as handle:
+        data = handle.read()
+    return b"seconds" in data or b"time:" in data
 
 
 def complete(path):
@@ -140,7 +150,8 @@ def main():
     shutil.copy(os.path.join(REPO, "experiments/smoke/pipeline.json"), os.path.join(second, "pipeline.json"))
     if subprocess.run(build_command(rlhf, second, []), capture_output=True).returncode != 0:
         sys.exit("second reference build failed")
-    deterministic = {path for path, digest in snapshot(second, paths).items() if digest == expected[path]}
+    deterministic = {path for path, digest in snapshot(second, paths).items()
+                     if digest == expected[path] and not mentions_timing(os.path.join(reference, path))}
     print(f"byte-identical across two clean builds: {len(deterministic)} of {len(paths)} outputs; "
           f"with timings, run ids or dates: {', '.join(sorted(set(paths) - deterministic))}", flush=True)
     with open(os.path.join(reference, "pipeline.json")) as handle:

@@ -10,6 +10,8 @@ Tokenizers compared (each as a Hugging Face directory our BPE loads from tokeniz
                   ByteLevel), which is what GGUF's `tokenizer.ggml.pre = smollm` means;
   llama3-style    a BPE trained here with `tokenizers` on a separate corpus: Split(Llama 3 regex, Isolated)
                   then ByteLevel(use_regex=False), ignore_merges, plus a special and a non-special added token;
+  smollm2-from-gguf  our tokenizer built from the GGUF file's metadata (`rlhf model tokenize FILE.gguf`),
+                  against the smollm2-digits reference;
   qwen2-style     the same with Qwen2's regex (single digits) after an NFC normalizer (its round trip is
                   exact only for texts already in NFC).
 The texts (deterministic, seed 19; a few very long ones, e.g. a 20,000-character base64 run) mix scripts, combining marks, emoji sequences, digits, runs of
@@ -199,7 +201,11 @@ def main():
     failed = False
     trained = [trained_dir(a.work, "llama3-style", LLAMA3_PATTERN, nfc=False),
                trained_dir(a.work, "qwen2-style", QWEN2_PATTERN, nfc=True)]
-    for name, directory in smollm2_dirs(a.gguf, a.work) + trained:
+    smollm2 = smollm2_dirs(a.gguf, a.work)
+    # (name, reference tokenizer directory, what our side loads): the last row is our BPE built from the
+    # GGUF file's own metadata (`tokenizer.ggml.pre = smollm`), checked against SmolLM2's published pre-tokenizer.
+    runs = [(name, path, path) for name, path in smollm2 + trained] + [("smollm2-from-gguf", smollm2[1][1], a.gguf)]
+    for name, directory, model in runs:
         reference = Tokenizer.from_file(os.path.join(directory, "tokenizer.json"))
         start, cpu_start = time.perf_counter(), time.process_time()
         expected = [reference.encode(line, add_special_tokens=False).ids for line in lines]
@@ -208,7 +214,7 @@ def main():
         batch = reference.encode_batch(lines, add_special_tokens=False)
         batch_cpu = time.process_time() - batch_start
         assert [e.ids for e in batch] == expected
-        got, stats = ours(a.rlhf, directory, lines_path)
+        got, stats = ours(a.rlhf, model, lines_path)
         same = sum(1 for x, y in zip(expected, got) if x == y)
         round_trip = sum(1 for line, ids in zip(lines, expected) if reference.decode(ids, skip_special_tokens=False) == line)
         print(f"[{name}] identical ids: {same}/{len(lines)}; tokenizers round trip {round_trip}/{len(lines)}")

@@ -17,7 +17,7 @@ public struct CommandKind: StageKind {
     /// `cmd`: the bash command line; any further params become `RLHF_PARAM_<NAME>`.
     public let params = [ParamSpec("cmd", .string, required: true, summary: "bash command line run in the workspace")]
     /// Runs a user command.
-    public let summary = "run params.cmd with bash in the workspace (an outside trainer, script or cluster job)"
+    public let summary = "run params.cmd with bash in the workspace (an outside trainer, script or cluster job); $RLHF_METRICS lines and a trainer_state.json log_history become its metrics"
     /// Extra params are passed through as environment variables.
     public var acceptsExtraParams: Bool { true }
     /// Any role names.

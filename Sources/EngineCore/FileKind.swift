@@ -9,8 +9,8 @@ public struct FileKind: StageKind {
     /// Version 1.
     public let version = 1
     /// `path`: the source path; `external`: whether it may lie outside the workspace.
-    public let params = [ParamSpec("path", .string, required: true, summary: "workspace-relative source file or directory"),
-                         ParamSpec("external", .bool, summary: "true lets path point outside the workspace (absolute or with '..')")]
+    public let params = [ParamSpec("path", .string, required: true, summary: "source file or directory, workspace-relative (absolute only with external)"),
+                         ParamSpec("external", .bool, default: .value(.bool(false)), summary: "true lets path point outside the workspace (absolute or with '..')")]
     /// Tracks a source.
     public let summary = "a source file or directory, tracked by content (outside the workspace only with external: true)"
     /// No inputs.

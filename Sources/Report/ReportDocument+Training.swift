@@ -2,7 +2,7 @@ import Charts
 import EngineCore
 
 extension ReportDocument {
-    /// SFT loss curves (train and validation) and every scalar figure of `sft_eval.json`.
+    /// SFT loss curves (train and validation), every scalar figure of `sft_eval.json` and its sample table.
     func sftSection() -> String {
         guard let eval = artifacts.sftEval.value else { return section("sft", "Supervised fine-tuning", unavailable(artifacts.sftEval)) }
         var out = ""
@@ -25,6 +25,12 @@ extension ReportDocument {
         }
         out += charts.isEmpty ? "" : "<div class=\"charts\">\(charts)</div>\n"
         out += scalarTable(eval, compared: comparison?.artifacts.sftEval.value)
+        if case .array(let samples)? = eval.objectValue?["samples"], !samples.isEmpty {
+            out += "<h3>Greedy answers to the first eval prompts</h3>\n" + table(["Prompt", "Response", "EOS"], samples.compactMap { sample in
+                guard let fields = sample.objectValue, let prompt = fields["prompt"]?.stringValue, let text = fields["text"]?.stringValue else { return nil }
+                return [.long(prompt), .long(text), .text(fields["reached_eos"]?.boolValue == true ? "yes" : "no")]
+            }, id: "sft-samples")
+        }
         return section("sft", "Supervised fine-tuning", out + provenance(artifacts.sftEval.origin))
     }
 

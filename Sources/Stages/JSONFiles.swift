@@ -43,10 +43,16 @@ enum JSONFiles {
         return try RecordReader().preferences(from: url, file: GateSupport.displayPath(url, workspace: context.workspace))
     }
 
-    /// The SFT examples of input `role`.
-    static func sft(_ context: StageContext, role: String) throws -> [SFTExample] {
+    /// The preference pairs of input `role` with their lines.
+    static func numberedPreferences(_ context: StageContext, role: String) throws -> [(line: Int, record: PreferenceRecord)] {
         let url = try input(context, role: role)
-        return try RecordReader().sft(from: url, file: GateSupport.displayPath(url, workspace: context.workspace))
+        return try RecordReader().numberedPreferences(from: url, file: GateSupport.displayPath(url, workspace: context.workspace))
+    }
+
+    /// The SFT examples of input `role` with their lines.
+    static func sft(_ context: StageContext, role: String) throws -> [(line: Int, example: SFTExample)] {
+        let url = try input(context, role: role)
+        return try RecordReader().numberedSFT(from: url, file: GateSupport.displayPath(url, workspace: context.workspace))
     }
 
     /// The path of input `role`, or an error naming the missing role.

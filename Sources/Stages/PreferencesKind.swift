@@ -16,10 +16,11 @@ import World
 struct PreferencesKind: StageKind {
     /// `preferences`.
     let name = "preferences"
-    /// Version 5: TRL preference formats in, judges as inputs.
+    /// Version 5: TRL preference formats in, judges as inputs (4: a prompt's k completions share one generation batch).
     let version = 5
     /// Builds or checks the preference set.
-    let summary = "the preference set: a preferences file checked, or pairs sampled from the policy and labelled by the world's annotator"
+    let summary = "the preference set: a preferences file in any TRL format, or pairs sampled from the policy and labelled by a wired judge "
+        + "(reward model, command, labels, world) or the world's annotator"
 
     /// The params of a `preferences` node, each declared once.
     struct Declarations: ParamDeclarations {
@@ -37,13 +38,11 @@ struct PreferencesKind: StageKind {
         let tieThreshold = Param.number("tie_threshold", default: 0, in: 0...10, "largest utility difference rated about the same (0: exact ties)")
         /// Annotator knobs.
         let annotator = Param.object("annotator", fields: AnnotatorFields().specs, "the world annotator's knobs")
-        /// Which wired judge labels.
-        let judge = Param<String>(spec: ParamSpec("judge", .string, default: .derived("the one wired judge (none: the world annotator)"),
-                                                  allowed: ["world", "reward_model", "command", "labels"],
-                                                  summary: "which wired judge labels the pairs when several are"),
-                                  fallback: nil, read: { $0.stringValue })
-        /// Command judge settings.
-        let judges = JudgeInputs.declared
+        /// Which wired judge labels the pairs.
+        let judge = Param.text("judge", default: nil, derived: "the only wired judge, else the world's annotator",
+                               "which wired judge labels the pairs when several are: world, reward_model, command or labels")
+        /// The command judge.
+        let judges = JudgeInputs.Declarations()
     }
 
     /// The keys of the `annotator` object, with `AnnotatorConfig`'s defaults.
@@ -70,10 +69,10 @@ struct PreferencesKind: StageKind {
          .stage("annotator: a valid annotator config") { params, _ in _ = try Self.annotatorConfig(params) }]
     }
     /// Either `data` (a preference file) or `policy` and `prompts`.
-    let inputs: [InputSpec]? = [InputSpec("data", required: false, format: "preferences JSONL in TRL formats (instead of policy and prompts)"),
+    let inputs: [InputSpec]? = [InputSpec("data", required: false, format: "preferences JSONL (instead of policy and prompts)"),
                                 InputSpec("policy", required: false, format: "causal LM checkpoint directory (sampled)"),
                                 InputSpec("prompts", required: false, format: "prompts JSONL"),
-                                InputSpec("judge_reward_model", required: false, format: "reward model checkpoint directory used as a judge")]
+                                InputSpec("judge_reward_model", required: false, format: "reward model checkpoint directory (a judge)")]
         + JudgeInputs.inputs
     /// `data`: `pref_train.jsonl`.
     let outputs: [String]? = ["data"]
@@ -100,7 +99,7 @@ struct PreferencesKind: StageKind {
                                         coin: SplitMix64(seed: context.seed, stream: "preference-order"))
         var judge = try Self.judge(context, params: params)
         if judge != nil, mode != .allPairs {
-            throw params.error(declared.pairs, "is \"\(mode.rawValue)\", but a judge other than the annotator labels all pairs; use \"all_pairs\"")
+            throw params.error("pairs", "is \"\(mode.rawValue)\", but a judge other than the annotator labels all pairs; use \"all_pairs\"")
         }
         let prompts = settings.take(try JSONFiles.prompts(context, role: "prompts")).map(\.prompt)
         let (model, tokenizer) = try ModelFiles.load(context, role: "policy")
@@ -165,14 +164,14 @@ extension PreferencesKind {
         }
         guard let name = try params.optional(declared.judge) else {
             guard wired.count <= 1 else {
-                throw params.error(declared.judge, "is needed to choose among the wired judges \(wired.keys.sorted().joined(separator: ", "))")
+                throw params.error("judge", "is needed to choose among the wired judges \(wired.keys.sorted().joined(separator: ", "))")
             }
             return wired.values.first
         }
-        guard let chosen = wired[name] else {
-            throw params.error(declared.judge, "is \"\(name)\", which is not wired; wired: \(wired.keys.sorted().joined(separator: ", "))")
+        guard let judge = wired[name] else {
+            throw params.error("judge", "is \"\(name)\", which is not wired; wired: \(wired.isEmpty ? "none" : wired.keys.sorted().joined(separator: ", "))")
         }
-        return chosen
+        return judge
     }
 
     /// All pairs of each prompt's distinct, non-blank candidates, labelled by `judge`; ties and pairs the

@@ -16,11 +16,12 @@ import World
 struct RewardModelKind: StageKind {
     /// `reward_model`.
     let name = "reward_model"
-    /// Version 5 (4 on both merged branches, with different outputs): TRL formats, pair margins from data, fresh-pair agreement only with a wired judge; generation
-    /// changes in Model and the Bradley-Terry loss through `LogitMath` (see `GoldenOutputsTests`).
+    /// Version 5: TRL formats, pair margins from data, fresh-pair agreement only with a wired judge
+    /// (4: generation changes in Model, the Bradley-Terry loss through `LogitMath`; see `GoldenOutputsTests`).
     let version = 5
     /// Trains a reward model.
-    let summary = "a scalar-head reward model on the SFT backbone, trained with the Bradley-Terry loss and judged on held-out and fresh pairs"
+    let summary = "a scalar-head reward model on the SFT backbone, trained with the Bradley-Terry loss on any TRL preference data; "
+        + "held-out accuracy, margin, calibration and length correlation, and agreement with wired judges"
 
     /// The params of a `reward_model` node, each declared once.
     struct Declarations: ParamDeclarations {
@@ -50,11 +51,11 @@ struct RewardModelKind: StageKind {
         /// Fresh temperatures.
         let freshTemperatures = Param.numbers("fresh_temperatures", default: [0.7, 1.0, 1.3], in: 0...10,
                                               "temperatures of the fresh samples, used in turn")
-        /// Scale of each pair's own margin.
+        /// Scale of the data's own margins.
         let dataMargin = Param.number("data_margin", default: 0, in: 0...1000,
-                                      "scale of each pair's own margin (margin or score_chosen − score_rejected) in the loss; 0: unused")
-        /// Command judge settings.
-        let judges = JudgeInputs.declared
+                                      "scale of each pair's own margin (margin, or score_chosen − score_rejected) in the loss; 0: unused")
+        /// The command judge.
+        let judges = JudgeInputs.Declarations()
     }
 
     /// The declarations.
@@ -71,8 +72,8 @@ struct RewardModelKind: StageKind {
     }
     /// `backbone` (SFT checkpoint), `data` (preferences), optional `fresh_prompts` (prompt JSONL) and judges.
     let inputs: [InputSpec]? = [InputSpec("backbone", format: "causal LM checkpoint directory (the SFT model)"),
-                                InputSpec("data", format: "preferences JSONL (TRL formats)"),
-                                InputSpec("fresh_prompts", required: false, format: "prompts JSONL (needed with a world or command judge)")]
+                                InputSpec("data", format: "preferences JSONL"),
+                                InputSpec("fresh_prompts", required: false, format: "prompts JSONL (fresh pairs for a world or command judge)")]
         + JudgeInputs.inputs
     /// `model` and `report`.
     let outputs: [String]? = ["model", "report"]
@@ -84,7 +85,7 @@ struct RewardModelKind: StageKind {
         let params = try checkedParams(context)
         let declared = Self.declared
         let dataURL = context.inputs["data"]!
-        let numbered = try RecordReader().numberedPreferences(from: dataURL, file: GateSupport.displayPath(dataURL, workspace: context.workspace))
+        let numbered = try JSONFiles.numberedPreferences(context, role: "data")
         let records = numbered.map(\.record)
         let heldoutFraction = try params.value(declared.heldoutFraction)
         var train: [PreferenceRecord] = [], heldout: [PreferenceRecord] = []
@@ -218,13 +219,13 @@ struct FreshAgreement {
         }
         context.progress.message("sampling fresh pairs from the backbone policy")
         let freshPrompts = settings.take(try JSONFiles.prompts(context, role: "fresh_prompts")).map(\.prompt)
+        let declared = RewardModelKind.declared
         let sampler = CandidateSampler(sampler: PolicySampler(model: policy, tokenizer: tokenizer, batchSize: settings.batchSize),
-                                       k: try params.value(RewardModelKind.declared.freshK),
-                                       temperatures: try params.value(RewardModelKind.declared.freshTemperatures),
+                                       k: try params.value(declared.freshK), temperatures: try params.value(declared.freshTemperatures),
                                        maxNewTokens: settings.maxNewTokens)
         let groups = try sampler.sample(freshPrompts, seed: context.seed ^ 0x4652_4553_48, context: context)
         if world {
-            gold = try evaluation.gold(clearGap: try params.value(RewardModelKind.declared.clearGap), groups)
+            gold = try evaluation.gold(clearGap: try params.value(declared.clearGap), groups)
         }
         guard command != nil else { return }
         let pairs = groups.indices.flatMap { JudgePair.all(prompt: freshPrompts[$0], candidates: groups[$0], idPrefix: "f\($0 + 1)") }

@@ -2,7 +2,7 @@ import Model
 import World
 
 /// Which assistant turns of a conversation carry the SFT loss.
-enum SFTLossTurns: String, CaseIterable, Sendable {
+enum SFTLossTurns: String, CaseIterable {
     /// Every assistant message and its EOS.
     case all
     /// Only the last assistant message and its EOS.
@@ -17,26 +17,32 @@ struct SFTData {
     /// Encoded validation examples.
     var validation: [ChatEncoding]
 
-    /// Encodes `examples` with `format` and holds out about `validationFraction` of them, chosen by a
-    /// stable hash of the first user message (so the split never moves when other lines change).
-    /// Examples longer than `maxLength` tokens are an error naming the line.
-    init(_ examples: [SFTExample], format: ChatFormat, lossTurns: SFTLossTurns = .all, validationFraction: Double,
+    /// Encodes `examples` (with their file lines) with `format` and holds out about `validationFraction` of
+    /// them, chosen by a stable hash of the first user message (so the split never moves when other lines
+    /// change); when none falls in validation, the last training example moves there. Examples longer than
+    /// `maxLength` tokens are an error naming the line; so is a file too small to leave one example on each side.
+    init(_ examples: [(line: Int, example: SFTExample)], format: ChatFormat, lossTurns: SFTLossTurns = .all, validationFraction: Double,
          maxLength: Int, file: String) throws {
         train = []
         validation = []
-        for (index, example) in examples.enumerated() {
-            let encoding = try Self.encode(example, format: format, lossTurns: lossTurns, line: index + 1, file: file)
+        for (line, example) in examples {
+            let encoding = try Self.encode(example, format: format, lossTurns: lossTurns, line: line, file: file)
             guard encoding.tokens.count <= maxLength else {
-                throw StagesError.badInput(path: file, message: "line \(index + 1): the example takes \(encoding.tokens.count) "
+                throw StagesError.badInput(path: file, message: "line \(line): the example takes \(encoding.tokens.count) "
                     + "tokens, over the model's \(maxLength); shorten the example or raise max_position_embeddings")
             }
             let bucket = Double(StableHash.hash("sft-split|" + example.splitKey) % 10_000) / 10_000
             if bucket < validationFraction { validation.append(encoding) } else { train.append(encoding) }
         }
-        // Tiny files: keep at least one training example, and validate on the training set when nothing is left.
-        if train.isEmpty, let last = validation.popLast() { train.append(last) }
-        if validation.isEmpty, train.count > 1, let last = train.popLast() { validation.append(last) }
-        if validation.isEmpty { validation = train }
+        if validation.isEmpty && train.count > 1 { validation.append(train.removeLast()) }
+        guard examples.count >= 2 else {
+            throw StagesError.badInput(path: file, message: "has \(examples.count) demonstration; SFT needs at least 2 "
+                + "(one to train on and one held out for the validation loss); add demonstrations")
+        }
+        guard !train.isEmpty else {
+            throw StagesError.badInput(path: file, message: "all \(examples.count) demonstrations fall in the validation split; "
+                + "add demonstrations or lower validation_fraction")
+        }
     }
 
     /// Tokens and loss mask of one example.

@@ -50,11 +50,12 @@ struct SFTReport: Codable, Equatable {
 struct SFTKind: StageKind {
     /// `sft`.
     let name = "sft"
-    /// Version 4 (3 on both merged branches, with different outputs): TRL formats, format adherence and samples without the world, gold only with a world judge;
-    /// generation changes in Model (see `GoldenOutputsTests`).
+    /// Version 4: TRL formats, format adherence and samples without the world, gold only with a world judge
+    /// (3: generation changes in Model; kind versions follow the code, see `GoldenOutputsTests`).
     let version = 4
     /// Fine-tunes on demonstrations.
-    let summary = "supervised fine-tuning on demonstrations (loss on response tokens only), then a greedy gold evaluation"
+    let summary = "supervised fine-tuning on any TRL SFT format (loss on assistant turns, or every token of text), then greedy "
+        + "answers to the eval prompts: format adherence, samples, and gold scores with a world judge"
 
     /// The params of an `sft` node, each declared once.
     struct Declarations: ParamDeclarations {
@@ -72,8 +73,9 @@ struct SFTKind: StageKind {
         let evalEvery = Param.integer("eval_every", default: nil, derived: "max(1, steps / 10)", in: 1...10_000_000,
                                       "steps between validation-loss measurements")
         /// Which assistant turns carry the loss.
-        let lossTurns = Param.choice("loss_turns", default: SFTLossTurns.all, "all assistant turns of a conversation carry the loss, or only the last")
-        /// Report samples.
+        let lossTurns = Param.choice("loss_turns", default: SFTLossTurns.all,
+                                     "\"all\" assistant turns of a conversation carry the loss, or only the \"last\"")
+        /// Sample table rows.
         let samplesShown = Param.integer("samples_shown", default: 8, in: 0...10_000, "greedy eval responses kept in the report's sample table")
     }
 
@@ -83,10 +85,10 @@ struct SFTKind: StageKind {
     var params: [ParamSpec] { Self.declared.specs }
     /// `base` (checkpoint), `data` (SFT JSONL), `eval_prompts` (prompt JSONL), optional `baseline` (probe summary)
     /// and `world` (the world judge: gold scores of world prompts).
-    let inputs: [InputSpec]? = [InputSpec("base", format: "causal LM checkpoint directory"), InputSpec("data", format: "SFT JSONL (TRL formats)"),
+    let inputs: [InputSpec]? = [InputSpec("base", format: "causal LM checkpoint directory"), InputSpec("data", format: "SFT JSONL"),
                                 InputSpec("eval_prompts", format: "prompts JSONL"),
                                 InputSpec("baseline", required: false, format: "probe summary JSON (a probe node's summary)"),
-                                InputSpec("world", required: false, format: "world.json (a synth.world node): gold scores of world prompts")]
+                                JudgeInputs.inputs[0]]
     /// `model` and `report`.
     let outputs: [String]? = ["model", "report"]
     /// Batch order uses the pipeline seed.

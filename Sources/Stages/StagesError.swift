@@ -12,14 +12,14 @@ public enum StagesError: Error, Equatable, CustomStringConvertible {
     case trainingFailed(node: String, message: String)
     /// The build was interrupted while the stage ran.
     case cancelled(node: String)
+    /// A judge failed: a command judge crashed, timed out, skipped ids or wrote malformed lines.
+    case judgeFailed(node: String, judge: String, message: String)
     /// A gate cannot tell the data format of input `role` from its name, and `params.formats` does not say it.
     case unknownFormat(node: String, role: String)
     /// A metrics or eval artifact lacks a figure a gate needs.
     case missingFigure(file: String, figure: String, hint: String)
     /// An artifact is present but malformed (bad JSON, wrong type), at `line` when known.
     case malformed(file: String, line: Int?, message: String)
-    /// A judge failed: a command judge crashed, timed out, skipped ids or wrote malformed lines.
-    case judgeFailed(node: String, judge: String, message: String)
 
     /// A one-line explanation that names the input and says what to do.
     public var description: String {

@@ -66,7 +66,8 @@ public final class RewardTrainer {
         let values = try model.forward(batch).values
         let ends = packed.enumerated().map { i, pair in pair.branchEnds.map { i * batch.seqLen + $0 } }
         let chosen = ends.map { values[$0[0]] }, rejected = ends.map { values[$0[1]] }
-        let bradleyTerry = try LogitMath.bradleyTerry(chosen: chosen, rejected: rejected, margins: (0..<n).map { margin + (pairMargins?[$0] ?? 0) })
+        let bradleyTerry = try LogitMath.bradleyTerry(chosen: chosen, rejected: rejected,
+                                                      margins: (0..<n).map { margin + (pairMargins?[$0] ?? 0) })
         var dValues = [Float](repeating: 0, count: batch.batchSize * batch.seqLen)
         var centringLoss = 0.0
         for i in 0..<n {

@@ -7,6 +7,6 @@ struct ModelCommand: ParsableCommand {
         commandName: "model",
         abstract: "Create, inspect and run LLaMA checkpoints (Hugging Face layout).",
         subcommands: [ModelInitCommand.self, ModelInfoCommand.self, ModelGenerateCommand.self, ModelLogitsCommand.self,
-                      ModelConvertCommand.self, ModelTokenizeCommand.self]
+                      ModelConvertCommand.self, ModelTokenizeCommand.self, ModelRenderCommand.self]
     )
 }

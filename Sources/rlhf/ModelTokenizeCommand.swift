@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GGUF
 import Model
 
 /// `rlhf model tokenize`: a model's token ids for a text or for each line of a file.
@@ -13,8 +14,8 @@ struct ModelTokenizeCommand: ParsableCommand {
             + "become their ids, as Hugging Face tokenizers does by default; --no-special keeps them as text."
     )
 
-    /// Model: a checkpoint directory with tokenizer.json.
-    @Argument(help: "Model: a Hugging Face directory with tokenizer.json (and tokenizer_config.json).")
+    /// Model: a checkpoint directory with tokenizer.json, or a GGUF file.
+    @Argument(help: "Model: a Hugging Face directory with tokenizer.json (and tokenizer_config.json), or a GGUF file.")
     var model: String
 
     /// The text to encode.
@@ -51,16 +52,21 @@ struct ModelTokenizeCommand: ParsableCommand {
         if jsonLines && file == nil { throw ValidationError("--json-lines reads --file; give --file") }
     }
 
-    /// The tokenizer of `path`: today an HF directory (`tokenizer.json`); the one place to add other model formats.
+    /// The tokenizer of `path`: an HF directory (`tokenizer.json`) or a GGUF file (`tokenizer.ggml.*` metadata);
+    /// the one place to add other model formats.
     static func loadTokenizer(at path: String) throws -> any Tokenizer {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ValidationError("\(path): no such file or directory; give a model directory with tokenizer.json")
+            throw TokenizeInputError(message: "\(path): no such file or directory; give a model directory with "
+                + "tokenizer.json or a GGUF file")
         }
-        guard isDirectory.boolValue else {
-            throw ValidationError("\(path): not a directory; give a Hugging Face model directory with tokenizer.json")
+        let url = URL(fileURLWithPath: path)
+        if isDirectory.boolValue { return try TokenizerFiles.load(from: url) }
+        guard GGUFFile.hasMagic(url) else {
+            throw TokenizeInputError(message: "\(path): neither a directory nor a GGUF file; give a Hugging Face model "
+                + "directory with tokenizer.json or a .gguf file")
         }
-        return try TokenizerFiles.load(from: URL(fileURLWithPath: path))
+        return try BPETokenizer(ggufAt: url)
     }
 
     /// CPU time of the calling thread, in seconds (wall time is meaningless on a busy machine).
@@ -78,14 +84,15 @@ struct ModelTokenizeCommand: ParsableCommand {
         do {
             content = try String(contentsOfFile: file, encoding: .utf8)
         } catch {
-            throw ValidationError("\(file): cannot read as UTF-8 text: \(error.localizedDescription)")
+            throw TokenizeInputError(message: "\(file): cannot read as UTF-8 text: \(error.localizedDescription)")
         }
         var lines = content.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.last == "" { lines.removeLast() }
         guard jsonLines else { return lines }
         return try lines.enumerated().map { index, line in
             guard let text = try? JSONDecoder().decode(String.self, from: Data(line.utf8)) else {
-                throw ValidationError("\(file):\(index + 1): not a JSON string literal (--json-lines)")
+                throw TokenizeInputError(message: "\(file):\(index + 1): not a JSON string literal (--json-lines); "
+                    + "write each text as a quoted JSON string, e.g. \"a\\nb\"")
             }
             return text
         }
@@ -141,4 +148,13 @@ struct ModelTokenizeCommand: ParsableCommand {
             FileHandle.standardError.write(Data(line.utf8))
         }
     }
+}
+
+/// A model path or input file that `rlhf model tokenize` cannot use, with what to do about it.
+struct TokenizeInputError: Error, CustomStringConvertible {
+    /// The file, the problem and the fix.
+    var message: String
+
+    /// The message.
+    var description: String { message }
 }

@@ -35,13 +35,13 @@ final class PlannerTests: XCTestCase {
         facts.files = ["in.txt": h1, "o.txt": h2, "t.txt": h3]
         let kind = CommandKind()
         let srcKey = planner.key(node: pipeline.nodes["src"]!, kind: FileKind(), inputs: ["source": h1])
-        facts.heads["src"] = RunSummary(runId: 1, node: "src", key: srcKey, kindVersion: 1, params: pipeline.nodes["src"]!.params, seed: nil,
+        facts.heads["src"] = RunSummary(runId: 1, node: "src", key: srcKey, kindVersion: FileKind().version, params: pipeline.nodes["src"]!.params, seed: nil,
                                         inputs: [:], outputs: ["file": h1])
         let stepKey = planner.key(node: pipeline.nodes["step"]!, kind: kind, inputs: ["data": h1])
-        facts.heads["step"] = RunSummary(runId: 2, node: "step", key: stepKey, kindVersion: 1, params: pipeline.nodes["step"]!.params, seed: nil,
+        facts.heads["step"] = RunSummary(runId: 2, node: "step", key: stepKey, kindVersion: kind.version, params: pipeline.nodes["step"]!.params, seed: nil,
                                          inputs: ["data": h1], outputs: ["out": h2])
         let tailKey = planner.key(node: pipeline.nodes["tail"]!, kind: kind, inputs: ["data": h2])
-        facts.heads["tail"] = RunSummary(runId: 3, node: "tail", key: tailKey, kindVersion: 1, params: pipeline.nodes["tail"]!.params, seed: nil,
+        facts.heads["tail"] = RunSummary(runId: 3, node: "tail", key: tailKey, kindVersion: kind.version, params: pipeline.nodes["tail"]!.params, seed: nil,
                                          inputs: ["data": h2], outputs: ["out": h3])
         return facts
     }

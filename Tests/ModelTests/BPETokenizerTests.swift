@@ -192,3 +192,20 @@ final class BPEMergeLoopTests: XCTestCase {
         XCTAssertEqual(tokenizer.encode(item.text, allowSpecial: true), item.ids)
     }
 }
+
+/// The tokenizer of a real GGUF file read through the GGUF reader (the GGUF tests' tiny SmolLM-style file).
+final class BPEGGUFFileTests: XCTestCase {
+    /// Ids equal those of `tokenizers` with the same vocabulary, merges, control tokens and the smollm pre-tokenizer.
+    func testTinyGGUFTokenizerMatchesReference() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("GGUFTests/Fixtures/tiny_llama.gguf")
+        let tokenizer = try BPETokenizer(ggufAt: url)
+        XCTAssertEqual(tokenizer.vocabSize, 265)
+        XCTAssertEqual(tokenizer.special, SpecialTokens(bos: 1, eos: 2, pad: 2))
+        let text = "the theater in 2024 <|im_start|>user\nhi<|im_end|>"
+        let expected: [Int32] = [119, 260, 261, 100, 119, 264, 35, 262, 35, 53, 51, 53, 55, 35, 1, 120, 118, 264, 13, 107, 108, 2]
+        XCTAssertEqual(tokenizer.encode(text, allowSpecial: true), expected)
+        XCTAssertEqual(tokenizer.encode("Ġ  a er", allowSpecial: true), [199, 163, 35, 263, 35, 264])
+        XCTAssertEqual(tokenizer.decode(expected, showSpecial: true), text)
+    }
+}

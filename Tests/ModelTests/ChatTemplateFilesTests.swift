@@ -1,5 +1,6 @@
 import ChatTemplate
 import Foundation
+import GGUF
 @testable import Model
 import XCTest
 
@@ -120,5 +121,50 @@ final class ChatTemplateFilesTests: XCTestCase {
         let masked = zip(encoding.tokens, encoding.lossMask).filter { $0.1 == 1 }.map(\.0)
         XCTAssertEqual(rendered.assistantSpans.map { String(decoding: bytes[$0], as: UTF8.self) },
                        [tokenizer.decode(masked, showSpecial: true)])
+    }
+
+    /// Rendering with the byte tokenizer's template and tokenizing with specials allowed gives ChatFormat's
+    /// tokens and loss mask.
+    func testEncodeMatchesChatFormatTokensAndMask() throws {
+        let tokenizer = ByteTokenizer()
+        let chat = [ChatMessage(role: "user", content: "More?"), ChatMessage(role: "assistant", content: "Sure: é")]
+        let template = try ModelChatTemplate(source: ChatFormat.jinjaTemplate, origin: "ChatFormat.jinjaTemplate", specialTokens: [
+            "bos_token": SpecialTokens.texts.bos, "eos_token": SpecialTokens.texts.eos,
+        ])
+        let messages = chat.map { Value.dict(OrderedDict([("role", .string($0.role)), ("content", .string($0.content))])) }
+        let encoding = try template.encode(messages: messages, addGenerationPrompt: false, tokenizer: tokenizer)
+        let expected = try ChatFormat(tokenizer: tokenizer).encode(messages: chat)
+        XCTAssertEqual(encoding.tokens, expected.tokens)
+        XCTAssertEqual(encoding.lossMask, expected.lossMask)
+        XCTAssertEqual(try template.chatEncoding(chat, addGenerationPrompt: false, tokenizer: tokenizer), expected)
+        XCTAssertEqual(try template.chatEncoding([chat[0]], addGenerationPrompt: true, tokenizer: tokenizer),
+                       try ChatFormat(tokenizer: tokenizer).encode(messages: [chat[0]]), "the generation prefix")
+        XCTAssertEqual(encoding.offsets.count, encoding.tokens.count)
+        let json = try encoding.jsonLine()
+        XCTAssertTrue(json.hasPrefix("{\"text\": \"<|bos|><|user|>More?"), json)
+        XCTAssertTrue(json.contains("\"loss_mask\": [0, "), json)
+    }
+
+    /// A GGUF file's `tokenizer.chat_template` loads with its special tokens, equal to the template of the HF
+    /// directory exported from it, and encodes with the GGUF tokenizer.
+    func testGGUFTemplateAndTokenizer() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("GGUFTests/Fixtures/tiny_llama.gguf")
+        let file = try GGUFFile(contentsOf: fixture)
+        let template = try XCTUnwrap(try ModelChatTemplate.load(gguf: file))
+        XCTAssertEqual(template.specialTokens["bos_token"], "<|im_start|>")
+        XCTAssertEqual(template.specialTokens["eos_token"], "<|im_end|>")
+        XCTAssertTrue(template.origin.hasSuffix("tiny_llama.gguf: tokenizer.chat_template"), template.origin)
+        _ = try GGUFCheckpoint.exportHF(file, to: directory)
+        let exported = try XCTUnwrap(try ModelChatTemplate.load(from: directory))
+        XCTAssertEqual(exported.template.source, template.template.source)
+        XCTAssertEqual(exported.specialTokens, template.specialTokens)
+        let encoding = try template.encode(messages: messages, addGenerationPrompt: false,
+                                           tokenizer: try ModelChatTemplate.tokenizer(gguf: file))
+        XCTAssertEqual(encoding.tokens.filter { $0 == 1 }.count, encoding.text.components(separatedBy: "<|im_start|>").count - 1,
+                       "<|im_start|> written by the template is one special token each time")
+        let bytes = Array(encoding.text.utf8)
+        let trained = zip(encoding.offsets, encoding.lossMask).filter { $0.1 == 1 }.map { String(decoding: bytes[$0.0], as: UTF8.self) }
+        XCTAssertEqual(trained.joined(), "Hello<|im_end|>")
     }
 }

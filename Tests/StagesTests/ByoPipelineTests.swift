@@ -103,6 +103,7 @@ final class ByoPipelineTests: XCTestCase {
         XCTAssertTrue(markdown.contains("## Judges") && markdown.contains("no world judge"), markdown)
         let page = try String(contentsOf: h.root.appendingPathComponent("reports/byo/index.html"), encoding: .utf8)
         XCTAssertTrue(page.contains("Judges"))
+        XCTAssertTrue(page.contains("Greedy answers to the first eval prompts"), "the SFT sample table")
 
         // A judge that crashes fails the nodes that use it; their earlier runs stay the heads.
         let catalog = try Workspace(root: h.root).catalog

@@ -160,11 +160,4 @@ final class RecordReaderTests: XCTestCase {
         XCTAssertEqual(text.tokens, [tokenizer.special.bos] + tokenizer.encode("xyz") + [eos])
         XCTAssertEqual(trained(text), tokenizer.encode("xyz") + [eos])
     }
-
-    func testSingleExampleFileTrainsAndValidatesOnIt() throws {
-        let data = try SFTData([SFTExample(prompt: "a", response: "b")], format: ChatFormat(tokenizer: ByteTokenizer()),
-                               validationFraction: 0.5, maxLength: 64, file: "one.jsonl")
-        XCTAssertEqual(data.train.count, 1)
-        XCTAssertEqual(data.validation.count, 1)
-    }
 }

@@ -9,15 +9,23 @@ import Training
 /// Data that used to crash a stage gives an error naming the file (and line): an SFT file with one
 /// demonstration, and a preference pair longer than the reward model's context.
 final class SmallAndLongDataTests: XCTestCase {
-    func testSFTWithASingleDemonstrationTrainsAndValidatesOnIt() throws {
+    func testSFTWithASingleDemonstrationIsAClearError() throws {
         let harness = try StageHarness()
-        let inputs = try PPOTestFixtures.writeInputs(in: harness.root, promptCount: 2)
+        let root = harness.root
+        let inputs = try PPOTestFixtures.writeInputs(in: root, promptCount: 2)
         let data = try harness.file("sft_train.jsonl", #"{"prompt": "what is 1 plus 2?", "response": "3"}"# + "\n")
-        let outputs = try harness.run(SFTKind(), inputs: ["base": inputs["sft"]!, "data": data, "eval_prompts": inputs["prompts"]!],
-                                      params: ["steps": .int(2), "batch_size": .int(2), "max_new_tokens": .int(4)])
-        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: outputs["report"]!)) as? [String: Any]
-        XCTAssertEqual(report?["train_examples"] as? Int, 1)
-        XCTAssertEqual(report?["validation_examples"] as? Int, 1, "the only demonstration is also the validation set")
+        XCTAssertThrowsError(try harness.run(SFTKind(), inputs: ["base": inputs["sft"]!, "data": data, "eval_prompts": inputs["prompts"]!],
+                                             params: ["steps": .int(2), "batch_size": .int(2)])) { error in
+            guard case let .badInput(path, message)? = error as? StagesError else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, "sft_train.jsonl", "named relative to the workspace")
+            XCTAssertTrue(message.contains("has 1 demonstration; SFT needs at least 2"), message)
+        }
+        // Every demonstration hashed into validation leaves nothing to train on: also an error, not a trap.
+        let records = [(line: 1, example: SFTExample(prompt: "a", response: "b")), (line: 2, example: SFTExample(prompt: "c", response: "d"))]
+        XCTAssertThrowsError(try SFTData(records, format: ChatFormat(tokenizer: ByteTokenizer()), validationFraction: 1.01,
+                                         maxLength: 64, file: "sft.jsonl")) { error in
+            XCTAssertTrue("\(error)".contains("sft.jsonl: all 2 demonstrations fall in the validation split"), "\(error)")
+        }
     }
 
     func testTooLongPreferencePairNamesItsFileAndLineAcrossBlankLines() throws {

@@ -8,11 +8,11 @@ import EngineCore
 struct EvaluateKind: StageKind {
     /// Kind name.
     let name = "evaluate"
-    /// Version 5 (4 on both merged branches, with different outputs): judges as inputs (gold only with `world`), command and label judges, agreement between judges;
-    /// generation changes in Model (see `GoldenOutputsTests`).
+    /// Version 5: judges as inputs (gold only with `world`), command and label judges, agreement between judges
+    /// (4: generation changes in Model; see `GoldenOutputsTests`).
     let version = 5
     /// Final evaluation.
-    let summary = "base, SFT and policy on the eval prompts, judged by every wired judge and the reward model, with win rates and a reward-hacking check"
+    let summary = "base, SFT and policy on any eval prompts, judged by every wired judge (reward model, world, command, labels), with win rates, judge agreement and position bias"
     /// Sampling for the KL estimate and the bootstrap use the pipeline seed.
     var usesRandomness: Bool { true }
     /// Input roles.
@@ -44,8 +44,8 @@ struct EvaluateKind: StageKind {
         /// Hacking tolerance.
         let hackingGoldTolerance = Param.number("hacking_gold_tolerance", default: 0.01, in: 0...1,
                                                 "gold gain at or below which an RM gain counts as hacking")
-        /// Command judge settings.
-        let judges = JudgeInputs.declared
+        /// The command judge.
+        let judges = JudgeInputs.Declarations()
     }
 
     /// The declarations.

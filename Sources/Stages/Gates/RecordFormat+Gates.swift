@@ -1,14 +1,16 @@
 import EngineCore
 
 extension RecordFormat {
-    /// The `formats` param of the gates: input role → format, for roles whose name does not say it.
-    static let formats = Param.object("formats", fields: nil, "input role → \"sft\" | \"preferences\" | \"prompts\" when the role name does not say")
+    /// The `formats` param: input role → format, for roles whose name does not say it.
+    static let formats = Param.object("formats", fields: nil,
+                                      "input role → \"sft\" | \"preferences\" | \"prompts\" | \"labels\" when the role name does not say")
 
-    /// The format of a gate's input `role`: `params.formats[role]` when given, else guessed from the role name.
+    /// The format of a gate's input `role`: `params.formats[role]` when given, else guessed from the role name
+    /// (sft…; pref…; prompt…, eval…, ppo…; label…).
     static func of(role: String, params: Params) throws -> RecordFormat {
         if let raw = try params.value(formats)[role] {
-            guard let name = raw.stringValue, let format = RecordFormat(rawValue: name), [.sft, .preferences, .prompts].contains(format) else {
-                throw params.error(formats, field: role, "must be \"sft\", \"preferences\" or \"prompts\", found \(raw.canonical)")
+            guard let name = raw.stringValue, let format = RecordFormat(rawValue: name), format != .verdicts else {
+                throw params.error(formats, field: role, "must be \"sft\", \"preferences\", \"prompts\" or \"labels\", found \(raw.canonical)")
             }
             return format
         }
@@ -16,6 +18,7 @@ extension RecordFormat {
         if name.hasPrefix("sft") { return .sft }
         if name.hasPrefix("pref") { return .preferences }
         if name.hasPrefix("prompt") || name.hasPrefix("eval") || name.hasPrefix("ppo") { return .prompts }
+        if name.hasPrefix("label") { return .labels }
         throw StagesError.unknownFormat(node: params.node, role: role)
     }
 
@@ -31,7 +34,7 @@ extension RecordFormat {
                     _ = try of(role: role, params: params)
                 } catch StagesError.unknownFormat {
                     throw params.error(formats, field: role, "is needed: the role name '\(role)' does not say its format; "
-                        + "set params.formats.\(role) to \"sft\", \"preferences\" or \"prompts\" or rename the role")
+                        + "set params.formats.\(role) to \"sft\", \"preferences\", \"prompts\" or \"labels\" or rename the role")
                 }
             }
         }

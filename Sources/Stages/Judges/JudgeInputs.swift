@@ -10,18 +10,20 @@ import Training
 /// The reward model is wired by each stage under its own role.
 enum JudgeInputs {
     /// The optional judge input roles.
-    static let inputs = [InputSpec("world", required: false, format: "world.json (a synth.world node): the gold verifier judges world prompts"),
-                         InputSpec("judge_command", required: false, format: "an executable judge program (a file node)"),
-                         InputSpec("labels", required: false, format: "labels JSONL: human verdicts on given pairs")]
+    static let inputs = [
+        InputSpec("world", required: false, format: "the world judge: a synth.world output (gold scores of world prompts)"),
+        InputSpec("judge_command", required: false, format: "command judge program (a file node; run as $RLHF_JUDGE_PROGRAM)"),
+        InputSpec("labels", required: false, format: "labels JSONL: human verdicts on given pairs"),
+    ]
 
-    /// The command judge's params, part of the declarations of every kind that takes judges.
+    /// The command judge's params, each declared once.
     struct Declarations: ParamDeclarations {
-        /// Command line.
+        /// The command line.
         let command = Param.text("judge_cmd", default: nil, derived: "run the judge_command input with the request and verdict paths",
-                                 "command judge command line")
-        /// Timeout.
-        let timeout = Param.number("judge_timeout", default: 600, in: 0.001...1e6, "seconds one command-judge batch may take")
-        /// Batch size.
+                                 "command judge command line (bash); $RLHF_JUDGE_IN, $RLHF_JUDGE_OUT, $RLHF_JUDGE_PROGRAM")
+        /// Seconds per batch.
+        let timeout = Param.number("judge_timeout", default: 600, in: 0.001...1_000_000, "seconds one command-judge batch may take")
+        /// Pairs per run.
         let batchSize = Param.integer("judge_batch_size", default: 64, in: 1...1_000_000, "pairs sent to the command judge per run")
     }
 
@@ -39,8 +41,7 @@ enum JudgeInputs {
         let program = context.inputs["judge_command"]
         guard program != nil || params.isSet(declared.command) else { return nil }
         return CommandJudge(command: try params.value(declared.command, default: CommandJudge.defaultCommand), program: program,
-                            timeout: try params.value(declared.timeout),
-                            batchSize: try params.value(declared.batchSize),
+                            timeout: try params.value(declared.timeout), batchSize: try params.value(declared.batchSize),
                             workspace: context.workspace, scratch: context.scratch.appendingPathComponent("judge"),
                             node: context.node, context: context)
     }

@@ -8,18 +8,17 @@ import EngineCore
 struct PPOKind: StageKind {
     /// Kind name.
     let name = "ppo"
-    /// Version 2: gold metrics only with a `world` judge; prompts in any TRL prompt format; generation changes in
-    /// Model (see `GoldenOutputsTests`).
-    let version = 2
+    /// Version 3: gold metrics only with a `world` judge; prompts in any TRL prompt format (2: generation changes in Model).
+    let version = 3
     /// PPO-RLHF.
-    let summary = "PPO-RLHF of the SFT policy against a frozen reward model (critic initialised from the reward model)"
+    let summary = "PPO-RLHF of the SFT policy against a frozen reward model (critic initialised from the reward model); gold metrics only with a world judge"
     /// Samples rollouts from the pipeline seed.
     var usesRandomness: Bool { true }
     /// Input roles.
     var inputs: [InputSpec]? {
         [InputSpec("sft", format: "causal LM checkpoint directory (actor and reference)"),
          InputSpec("reward_model", format: "reward model checkpoint directory (scalar head)"), InputSpec("prompts", format: "prompts JSONL"),
-         InputSpec("world", required: false, format: "world.json (a synth.world node): gold metrics of world prompts")]
+         InputSpec("world", required: false, format: "the world judge: a synth.world output (gold metrics of world prompts)")]
     }
     /// Output names.
     var outputs: [String]? { ["policy", "metrics"] }

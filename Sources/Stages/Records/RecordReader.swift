@@ -68,11 +68,11 @@ struct RecordReader: Sendable {
     /// Reads `url` as `format` and returns its records; any bad line, or no record at all, throws
     /// `StagesError.invalidData` listing every bad line.
     func records(_ format: RecordFormat, from url: URL, file: String? = nil) throws -> [DataRecord] {
-        try numberedRecords(format, from: url, file: file).map(\.record)
+        try numbered(format, from: url, file: file).map(\.record)
     }
 
-    /// `records` with each record's 1-based line (blank lines are skipped, so lines can jump).
-    func numberedRecords(_ format: RecordFormat, from url: URL, file: String? = nil) throws -> [(line: Int, record: DataRecord)] {
+    /// `records` with each record's 1-based line in the file (blank lines are skipped, so lines can jump).
+    func numbered(_ format: RecordFormat, from url: URL, file: String? = nil) throws -> [(line: Int, record: DataRecord)] {
         let name = file ?? url.path
         let result = try read(format, from: url, file: name)
         guard result.issues.isEmpty else {
@@ -86,6 +86,16 @@ struct RecordReader: Sendable {
         return result.records
     }
 
+    /// The demonstrations of an SFT file with their lines (see `numbered`).
+    func numberedSFT(from url: URL, file: String? = nil) throws -> [(line: Int, example: SFTExample)] {
+        try numbered(.sft, from: url, file: file).compactMap { if case .sft(let example) = $0.record { return ($0.line, example) }; return nil }
+    }
+
+    /// The pairs of a preference file with their lines (see `numbered`).
+    func numberedPreferences(from url: URL, file: String? = nil) throws -> [(line: Int, record: PreferenceRecord)] {
+        try numbered(.preferences, from: url, file: file).compactMap { if case .preference(let pair) = $0.record { return ($0.line, pair) }; return nil }
+    }
+
     /// The demonstrations of an SFT file (see `records`).
     func sft(from url: URL, file: String? = nil) throws -> [SFTExample] {
         try records(.sft, from: url, file: file).compactMap { if case .sft(let example) = $0 { return example }; return nil }
@@ -94,14 +104,6 @@ struct RecordReader: Sendable {
     /// The pairs of a preference file (see `records`).
     func preferences(from url: URL, file: String? = nil) throws -> [PreferenceRecord] {
         try records(.preferences, from: url, file: file).compactMap { if case .preference(let pair) = $0 { return pair }; return nil }
-    }
-
-    /// The pairs of a preference file with their lines (see `numberedRecords`).
-    func numberedPreferences(from url: URL, file: String? = nil) throws -> [(line: Int, record: PreferenceRecord)] {
-        try numberedRecords(.preferences, from: url, file: file).compactMap { line, record in
-            if case .preference(let pair) = record { return (line, pair) }
-            return nil
-        }
     }
 
     /// The prompts of a prompt file (see `records`).

@@ -5,15 +5,17 @@ extension FinalEvaluation {
     public var markdown: String {
         var lines = ["# Final evaluation", ""]
         let samples = samplesPerPrompt ?? 1
+        let greedy = models.contains { $0.greedyGold != nil }
         let decoding = temperature == 0 ? "greedy decoding"
-            : "\(samples) sample\(samples == 1 ? "" : "s") per prompt at temperature \(f(temperature)); greedy decoding is reported beside it"
+            : "\(samples) sample\(samples == 1 ? "" : "s") per prompt at temperature \(f(temperature))" + (greedy ? "; greedy decoding is reported beside it" : "")
         lines.append("\(prompts) eval prompts (\(goldScoredPrompts == 0 ? "no world judge: no gold scores" : "\(goldScoredPrompts) scored by the gold verifier")), \(decoding).")
         lines += ["", "## Models", "",
-                  "| model | gold | " + scenarios.map { "gold \($0)" }.joined(separator: " | ") + " | RM score | length (chars) | EOS | KL to SFT |",
-                  "|---|---|" + scenarios.map { _ in "---|" }.joined() + "---|---|---|---|"]
+                  "| " + (["model", "gold"] + scenarios.map { "gold \($0)" } + ["RM score", "length (chars)", "EOS", "KL to SFT"]).joined(separator: " | ") + " |",
+                  "|" + String(repeating: "---|", count: 6 + scenarios.count)]
         for m in models {
-            let perScenario = scenarios.map { m.goldByScenario[$0].map(f) ?? "–" }.joined(separator: " | ")
-            lines.append("| \(m.model) | \(m.goldMean.map(f) ?? "–") | \(perScenario) | \(f(m.rmMean)) | \(f(m.lengthMean, 1)) | \(f(m.eosFraction, 2)) | \(f(m.klToSFT)) |")
+            let cells = [m.model, m.goldMean.map(f) ?? "–"] + scenarios.map { m.goldByScenario[$0].map(f) ?? "–" }
+                + [f(m.rmMean), f(m.lengthMean, 1), f(m.eosFraction, 2), f(m.klToSFT)]
+            lines.append("| " + cells.joined(separator: " | ") + " |")
         }
         if !families.isEmpty {
             lines += ["", "## Gold score per task family", "", "| family | " + models.map(\.model).joined(separator: " | ") + " |",
@@ -25,7 +27,7 @@ extension FinalEvaluation {
         lines += greedyTable
         lines += ["", "## Win rates", "",
                   "Ties count one half; 95% intervals are percentile bootstraps over prompts (a prompt's samples are resampled together)."
-                      + " Judge `gold_greedy` compares greedy responses.", "",
+                      + (greedy ? " Judge `gold_greedy` compares greedy responses." : ""), "",
                   "| A | B | judge | A's win rate | 95% CI | wins / ties / losses |", "|---|---|---|---|---|---|"]
         for w in winRates {
             lines.append("| \(w.a) | \(w.b) | \(w.judge) | \(f(w.winRate)) | [\(f(w.ciLow)), \(f(w.ciHigh))] | \(w.wins) / \(w.ties) / \(w.losses) |")
