@@ -247,7 +247,8 @@ final class RemoteDispatcher: @unchecked Sendable {
     private func retryOrFail(_ job: RemoteNodeJob, state: RemoteJobState) {
         let limit = job.node.resources["retries"]?.intValue.map(Int.init) ?? retries
         let stderr = RemoteWorker.lastLine(of: job.runDirectory + "/stderr.log").map { "; its last stderr line: \($0)" } ?? ""
-        let what = (state == .unknown ? "vanished from the scheduler" : "ended (\(state))") + stderr
+        let what: String
+        if case let .ended(name) = state { what = "scheduler state \(name)" + stderr } else { what = "vanished from the scheduler" + stderr }
         if job.attempt <= limit {
             output("  RETRY    \(job.node.name)  (\(backend.name) job \(job.jobId) without a result (\(what)); attempt \(job.attempt + 1) of \(limit + 1))")
             try? FileSystem.remove(job.runDirectory)
