@@ -6,7 +6,7 @@ SYSTEM_PACKAGES := libsqlite3-dev libopenblas-dev libxxhash-dev
 # (bench/RESULTS.md). Tests add -enable-testing, so switching between `make run` and `make test` rebuilds.
 SWIFT_RELEASE   := -c release -Xswiftc -gnone
 
-.PHONY: deps build run test smollm test-real
+.PHONY: deps build run test smollm test-real fuzz
 
 deps:
 	@missing=""; \
@@ -51,3 +51,10 @@ $(SMOLLM_GGUF):
 test-real: smollm build
 	.build/release/rlhf build --pipeline experiments/smollm-import/pipeline.json
 	$(PYTHON) bench/hf_parity.py --gguf $(SMOLLM_GGUF) --imported experiments/smollm-import/models/base
+
+# Fuzzing, outside the product and test builds: builds Fuzz/ with libFuzzer and AddressSanitizer and runs each
+# target (pipeline.json, JSONL records, safetensors, config.json) for FUZZ_SECONDS; crashes land in
+# Tests/FuzzCorpus/<target>/, which `make test` replays.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh

@@ -4,7 +4,7 @@ import PackageDescription
 /// Layers, dependencies pointing down only (see ../shared/DESIGN.md):
 ///   rlhf (CLI) → CatalogReports → Engine | Report;  Engine → EngineCore;  Report → Stages
 ///   Stages → EngineCore | Training | TextSimilarity
-///   Training → Model | World;  Model → Kernels → system modules.
+///   Training → Model | World;  World → TextSimilarity;  Model → Kernels → system modules.
 /// Stages and Report hold the node kinds wired to EngineCore's stage protocol. Only Engine (catalog, executor,
 /// workspace) and CatalogReports (which read the catalog) sit above GRDB, so a build compiles EngineCore, Training,
 /// Charts, TextSimilarity, Stages and Report beside GRDB instead of after Engine.
@@ -18,6 +18,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "rlhf", targets: ["rlhf"]),
+        // For the libFuzzer driver in Fuzz/ (its own package, built by `make fuzz` only).
+        .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -33,10 +35,12 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
 
+        // BF16Kernels: bfloat16 products on AVX-512 BF16 (C intrinsics; Kernels picks them at run time).
+        .target(name: "BF16Kernels", cSettings: [.unsafeFlags(["-O3"], .when(configuration: .release))]),
         // Kernels: BLAS-backed float kernels; the only place hot loops use unsafe pointers.
         // Release builds target the building machine's CPU (AVX2 on x86-64), like -march=native:
         // build on the machine that runs the training.
-        .target(name: "Kernels", dependencies: ["CBLAS"],
+        .target(name: "Kernels", dependencies: ["CBLAS", "BF16Kernels"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release))]),
         // SafeTensors: hardened reader and writer of the safetensors container.
         .target(name: "SafeTensors"),
@@ -61,12 +65,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: orchestrationSettings),
         // World: the embedded synthetic world (tasks, gold verifiers, generators, annotator).
-        .target(name: "World"),
+        .target(name: "World", dependencies: ["TextSimilarity"]),
         // Training: trainers (causal LM, reward model, PPO), sampling and the evaluations that judge them. No Engine.
         .target(name: "Training", dependencies: ["Model", "World"]),
         // Charts: SVG line and bar charts and the XHTML escaping the report shares with them.
         .target(name: "Charts"),
-        // TextSimilarity: text normalisation, shingles, MinHash LSH and the eval-leak detector of the gates.
+        // TextSimilarity: the one text normalisation (NFKC, look-alike letters, invisible characters), shingles,
+        // MinHash LSH, word edits and the eval-leak detector of the gates.
         .target(name: "TextSimilarity"),
         // Stages: built-in ML node kinds and quality gates, implemented on EngineCore's stage protocol. No GRDB.
         .target(name: "Stages", dependencies: ["EngineCore", "Model", "GGUF", "World", "Training", "TextSimilarity"]),
@@ -84,12 +89,18 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: orchestrationSettings),
 
+        // FuzzTargets: the fuzzed entry points (pipeline.json, JSONL records, safetensors, config.json), shared by the
+        // libFuzzer driver in Fuzz/ and the regression replay of Tests/FuzzCorpus.
+        .target(name: "FuzzTargets", dependencies: ["EngineCore", "Stages", "Model", "SafeTensors"]),
+
         .testTarget(name: "EngineTests", dependencies: ["EngineCore", "Engine"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "SafeTensors", "GGUF", "ChatTemplate"], exclude: ["Fixtures"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "SafeTensors"], exclude: ["Fixtures"]),
-        .testTarget(name: "WorldTests", dependencies: ["World"]),
+        .testTarget(name: "WorldTests", dependencies: ["World", "TextSimilarity"]),
         .testTarget(name: "S3Tests", dependencies: ["S3"], exclude: ["Fixtures"]),
         .testTarget(name: "ChatTemplateTests", dependencies: ["ChatTemplate"], exclude: ["Fixtures"]),
+        .testTarget(name: "TextSimilarityTests", dependencies: ["TextSimilarity"]),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets", "EngineCore", "Model", "SafeTensors", "Stages", "World"]),
         .testTarget(name: "StagesTests", dependencies: ["Stages", "Report", "CatalogReports", "EngineCore", "Engine", "Model", "World",
                                                      "Training", "Charts", "TextSimilarity"]),
     ],

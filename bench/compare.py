@@ -1,11 +1,17 @@
-"""Runs every benchmark in one go and prints the ratios of the closing note.
+"""Runs the benchmarks against PyTorch in one go and prints the ratios of the closing note.
 
 Usage: bench/.venv/bin/python bench/compare.py [--rlhf .build/release/rlhf] [--threads 2] [--seconds 10] [--rounds 3]
+       [--sections presets,smollm2] [--before OTHER_RLHF]
 
-Each training comparison alternates ours and PyTorch `--rounds` times and reports the median of
-each, so a slow spell on a shared machine hits both sides instead of one.
-Needs a release build (`swift build -c release`) and the venv (`python3 -m venv bench/.venv &&
-bench/.venv/bin/pip install torch transformers`).
+Sections:
+- presets: training of the tiny and small presets at B=8 T=256, and KV-cache vs recompute generation.
+- smollm2: a random model at SmolLM2-135M's shapes (`rlhf model init --config`; PyTorch builds a random
+  LlamaForCausalLM from the same config.json): a full fine-tuning step at B=4 T=128, forward-only scoring
+  (next-token log-probs) at B=4 T=128, and KV-cache sampling of --new-tokens tokens for 16 prompts, with the
+  peak resident memory of each process.
+Each comparison alternates the sides `--rounds` times (ours, PyTorch, and `--before`'s binary if given) and
+reports the median of each, so a slow spell on a shared machine hits every side instead of one.
+Needs a release build (`swift build -c release`) and the venv with torch and transformers.
 """
 import argparse
 import json
@@ -15,6 +21,15 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+# SmolLM2-135M's config.json fields that decide the shapes and the math.
+SMOLLM2_135M = {
+    "architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 576, "intermediate_size": 1536,
+    "num_hidden_layers": 30, "num_attention_heads": 9, "num_key_value_heads": 3, "vocab_size": 49152,
+    "max_position_embeddings": 8192, "rms_norm_eps": 1e-5, "rope_theta": 100000.0, "tie_word_embeddings": True,
+    "bos_token_id": 1, "eos_token_id": 2, "pad_token_id": 2, "initializer_range": 0.02, "hidden_act": "silu",
+    "torch_dtype": "float32",
+}
 
 
 def run_json(cmd):
@@ -27,45 +42,98 @@ def median_run(runs):
     return sorted(runs, key=lambda r: r["tokensPerSecond"])[len(runs) // 2]
 
 
-def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--rlhf", default=".build/release/rlhf")
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--seconds", type=float, default=10)
-    p.add_argument("--new-tokens", type=int, default=64)
-    p.add_argument("--rounds", type=int, default=3)
-    a = p.parse_args()
-    t = ["--threads", str(a.threads)]
-    results = {}
-    peak = run_json([a.rlhf, "bench", "sgemm", "--json", "--seconds", "3"] + t)
-    results["sgemm"] = peak
+def alternate(sides, rounds):
+    """Runs each side's command `rounds` times, interleaved; returns {side: {"median": run, "rounds": [tok/s]}}."""
+    runs = {side: [] for side in sides}
+    for i in range(rounds):
+        for side, cmd in sides.items():
+            runs[side].append(run_json(cmd))
+            r = runs[side][-1]
+            print(f"  round {i + 1} {side}: {r['name']} {r['tokensPerSecond']:.1f} tok/s, "
+                  f"peak RSS {r.get('peakRSSMegabytes', 0):.0f} MiB", file=sys.stderr, flush=True)
+    return {side: {"median": median_run(rs), "rounds": [r["tokensPerSecond"] for r in rs],
+                   "peakRSS": [r.get("peakRSSMegabytes", 0) for r in rs]} for side, rs in runs.items()}
+
+
+def presets(a, t, results):
     with tempfile.TemporaryDirectory() as tmp:
         for preset in ["tiny", "small"]:
             ckpt = os.path.join(tmp, preset)
             subprocess.run([a.rlhf, "model", "init", "--preset", preset, "--out", ckpt], check=True, capture_output=True)
-            rounds = {"ours": [], "torch": []}
-            for _ in range(a.rounds):
-                rounds["ours"].append(run_json([a.rlhf, "bench", "train", "--preset", preset, "--batch", "8", "--seq", "256",
-                                                "--seconds", str(a.seconds), "--json"] + t))
-                rounds["torch"].append(run_json([sys.executable, os.path.join(HERE, "torch_train.py"), ckpt, "--batch", "8",
-                                                 "--seq", "256", "--seconds", str(a.seconds), "--json"] + t))
-            results[f"train_{preset}"] = {side: median_run(runs) for side, runs in rounds.items()}
-            results[f"train_{preset}"]["rounds"] = {side: [r["tokensPerSecond"] for r in runs] for side, runs in rounds.items()}
+            sides = {"ours": [a.rlhf, "bench", "train", "--preset", preset, "--batch", "8", "--seq", "256",
+                              "--seconds", str(a.seconds), "--json"] + t,
+                     "torch": [sys.executable, os.path.join(HERE, "torch_train.py"), ckpt, "--batch", "8", "--seq", "256",
+                               "--seconds", str(a.seconds), "--json"] + t}
+            results[f"train_{preset}"] = alternate(sides, a.rounds)
     for kv in [True, False]:
         cmd = [a.rlhf, "bench", "generate", "--preset", "small", "--batch", "16", "--new-tokens", str(a.new_tokens), "--json"] + t
         results[f"generate_kv_{kv}"] = run_json(cmd if kv else cmd + ["--no-kv-cache"])
+
+
+def smollm2(a, t, results):
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = os.path.join(tmp, "config")
+        os.makedirs(cfg)
+        with open(os.path.join(cfg, "config.json"), "w") as f:
+            json.dump(SMOLLM2_135M, f)
+        ckpt = os.path.join(tmp, "smollm2")
+        subprocess.run([a.rlhf, "model", "init", "--config", cfg, "--out", ckpt], check=True, capture_output=True)
+        torch_script = [sys.executable, os.path.join(HERE, "torch_train.py"), ckpt]
+        for mode, shape in [("train", ["--batch", "4", "--seq", "128"]), ("score", ["--batch", "4", "--seq", "128"]),
+                            ("generate", ["--batch", "16", "--new-tokens", str(a.new_tokens)])]:
+            timing = [] if mode == "generate" else ["--seconds", str(a.seconds)]
+            sides = {"ours": [a.rlhf, "bench", mode, "--model", ckpt, "--json"] + shape + timing + t,
+                     "torch": torch_script + ["--mode", mode, "--json"] + shape + timing + t}
+            if a.before:
+                sides["before"] = [a.before, "bench", mode, "--model", ckpt, "--json"] + shape + timing + t
+            results[f"smollm2_{mode}"] = alternate(sides, a.rounds)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--rlhf", default=".build/release/rlhf")
+    p.add_argument("--before", help="another rlhf binary (e.g. the previous commit's) to time in the same rounds")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--seconds", type=float, default=10)
+    p.add_argument("--new-tokens", type=int, default=64)
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--sections", default="presets,smollm2")
+    a = p.parse_args()
+    t = ["--threads", str(a.threads)]
+    sections = a.sections.split(",")
+    results = {"sgemm": run_json([a.rlhf, "bench", "sgemm", "--json", "--seconds", "3"] + t)}
+    if "presets" in sections:
+        presets(a, t, results)
+    if "smollm2" in sections:
+        smollm2(a, t, results)
     print(json.dumps(results, indent=1, sort_keys=True))
     fmt = lambda xs: "/".join(f"{x:.0f}" for x in xs)
+    peak = results["sgemm"]
     print(f"sgemm peak: {peak['gflops']:.1f} GFLOP/s ({a.threads} threads)")
-    for preset in ["tiny", "small"]:
-        r = results[f"train_{preset}"]
-        print(f"train {preset} B=8 T=256: ours {r['ours']['tokensPerSecond']:.0f} tok/s, torch {r['torch']['tokensPerSecond']:.0f} tok/s, "
-              f"ratio {r['ours']['tokensPerSecond'] / r['torch']['tokensPerSecond']:.2f}x; "
-              f"ours {r['ours']['gflops']:.1f} GFLOP/s = {100 * r['ours']['gflops'] / peak['gflops']:.0f}% of sgemm peak "
-              f"(medians of {a.rounds} alternating rounds: ours {fmt(r['rounds']['ours'])}, torch {fmt(r['rounds']['torch'])})")
-    g1, g0 = results["generate_kv_True"], results["generate_kv_False"]
-    print(f"generate small B=16 new={a.new_tokens}: KV cache {g1['tokensPerSecond']:.0f} tok/s, "
-          f"recompute {g0['tokensPerSecond']:.0f} tok/s, speedup {g1['tokensPerSecond'] / g0['tokensPerSecond']:.1f}x")
+    if "presets" in sections:
+        for preset in ["tiny", "small"]:
+            r = results[f"train_{preset}"]
+            ours, torch = r["ours"]["median"], r["torch"]["median"]
+            print(f"train {preset} B=8 T=256: ours {ours['tokensPerSecond']:.0f} tok/s, torch {torch['tokensPerSecond']:.0f} tok/s, "
+                  f"ratio {ours['tokensPerSecond'] / torch['tokensPerSecond']:.2f}x; "
+                  f"ours {ours['gflops']:.1f} GFLOP/s = {100 * ours['gflops'] / peak['gflops']:.0f}% of sgemm peak "
+                  f"(medians of {a.rounds} alternating rounds: ours {fmt(r['ours']['rounds'])}, torch {fmt(r['torch']['rounds'])})")
+        g1, g0 = results["generate_kv_True"], results["generate_kv_False"]
+        print(f"generate small B=16 new={a.new_tokens}: KV cache {g1['tokensPerSecond']:.0f} tok/s, "
+              f"recompute {g0['tokensPerSecond']:.0f} tok/s, speedup {g1['tokensPerSecond'] / g0['tokensPerSecond']:.1f}x")
+    if "smollm2" in sections:
+        for mode, what in [("train", "fine-tuning step B=4 T=128"), ("score", "scoring B=4 T=128"),
+                           ("generate", f"KV-cache sampling B=16 new={a.new_tokens}")]:
+            r = results[f"smollm2_{mode}"]
+            ours, torch = r["ours"]["median"]["tokensPerSecond"], r["torch"]["median"]["tokensPerSecond"]
+            line = (f"smollm2-135m {what}: ours {ours:.1f} tok/s, torch {torch:.1f} tok/s, ratio {ours / torch:.2f}x; "
+                    f"peak RSS ours {max(r['ours']['peakRSS']):.0f} MiB, torch {max(r['torch']['peakRSS']):.0f} MiB "
+                    f"(rounds: ours {fmt(r['ours']['rounds'])}, torch {fmt(r['torch']['rounds'])}")
+            if "before" in r:
+                before = r["before"]["median"]["tokensPerSecond"]
+                line += f", before {fmt(r['before']['rounds'])}; before median {before:.1f} tok/s, " \
+                        f"{ours / before:.2f}x from before, peak RSS before {max(r['before']['peakRSS']):.0f} MiB"
+            print(line + f"); path: {r['ours']['median'].get('path', '?')}")
 
 
 if __name__ == "__main__":

@@ -1,22 +1,44 @@
-"""PyTorch CPU eager training throughput on the same LLaMA config as `rlhf bench train`.
+"""PyTorch CPU eager throughput on the same LLaMA config as `rlhf bench train|score|generate`.
 
-Usage: bench/.venv/bin/python bench/torch_train.py CHECKPOINT_DIR --batch 8 --seq 256 --threads 2 [--seconds 10] [--json]
-CHECKPOINT_DIR holds the config.json written by `rlhf model init`. Each step: forward, cross-entropy on
-next tokens, backward, global-norm clip 1.0, AdamW (betas 0.9/0.95, weight decay 0.1) — as ours.
+Usage: bench/.venv/bin/python bench/torch_train.py CHECKPOINT_DIR [--mode train|score|generate] --batch 8 --seq 256
+       --threads 2 [--seconds 10] [--new-tokens 64] [--json]
+CHECKPOINT_DIR holds a config.json (e.g. written by `rlhf model init`); the model gets random weights of
+those shapes (speed is compared, not values).
+- train: forward, cross-entropy on next tokens, backward, global-norm clip 1.0, AdamW (betas 0.9/0.95,
+  weight decay 0.1) — as ours.
+- score: forward only under inference_mode, then the log-prob of every next token (gather minus
+  logsumexp over the vocabulary, as TRL's selective_log_softmax) — what a reference model or a KL needs.
+- generate: transformers' `generate` with the KV cache, sampling at temperature 1 without top-k, for
+  --batch random 16-token prompts and exactly --new-tokens new tokens; tokens/s counts new tokens.
+The JSON also carries the process's peak resident memory (ru_maxrss) in MiB.
 """
 import argparse
 import json
+import resource
 import time
 
 import torch
 from transformers import LlamaConfig, LlamaForCausalLM
 
 
+def timed(seconds, body):
+    """Runs body once to warm up, then for at least `seconds` and two calls; returns (calls, elapsed)."""
+    body()
+    calls, start = 0, time.perf_counter()
+    while True:
+        body()
+        calls += 1
+        if time.perf_counter() - start >= seconds and calls >= 2:
+            return calls, time.perf_counter() - start
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("checkpoint")
+    p.add_argument("--mode", choices=["train", "score", "generate"], default="train")
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--seq", type=int, default=256)
+    p.add_argument("--new-tokens", type=int, default=64)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seconds", type=float, default=10)
     p.add_argument("--attn", default="sdpa", help="transformers attn_implementation (sdpa or eager)")
@@ -27,33 +49,62 @@ def main():
     with open(f"{a.checkpoint}/config.json") as f:
         cfg = LlamaConfig(**json.load(f))
     cfg._attn_implementation = a.attn
-    model = LlamaForCausalLM(cfg).float().train()
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-4, betas=(0.9, 0.95), eps=1e-8, weight_decay=0.1)
+    model = LlamaForCausalLM(cfg).float()
     tokens = torch.randint(0, 256, (a.batch, a.seq))
 
-    def step():
-        out = model(input_ids=tokens, labels=tokens)
-        out.loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        opt.zero_grad(set_to_none=True)
+    if a.mode == "train":
+        model.train()
+        opt = torch.optim.AdamW(model.parameters(), lr=1e-4, betas=(0.9, 0.95), eps=1e-8, weight_decay=0.1)
 
-    step()
-    steps, start = 0, time.perf_counter()
-    while True:
-        step()
-        steps += 1
-        if time.perf_counter() - start >= a.seconds and steps >= 2:
-            break
-    elapsed = time.perf_counter() - start
-    r = {"name": f"torch train B={a.batch} T={a.seq}", "iterations": steps, "seconds": elapsed,
-         "tokensPerSecond": a.batch * a.seq * steps / elapsed, "msPerIteration": elapsed * 1000 / steps,
-         "threads": torch.get_num_threads(), "torch": torch.__version__, "attn": a.attn}
+        def step():
+            out = model(input_ids=tokens, labels=tokens)
+            out.loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            opt.zero_grad(set_to_none=True)
+
+        calls, elapsed = timed(a.seconds, step)
+        produced = a.batch * a.seq * calls
+        name = f"torch train B={a.batch} T={a.seq}"
+    elif a.mode == "score":
+        model.eval()
+
+        def score():
+            with torch.inference_mode():
+                logits = model(input_ids=tokens).logits[:, :-1]
+                picked = logits.gather(-1, tokens[:, 1:, None]).squeeze(-1)
+                return picked - torch.logsumexp(logits, dim=-1)
+
+        calls, elapsed = timed(a.seconds, score)
+        produced = a.batch * a.seq * calls
+        name = f"torch score B={a.batch} T={a.seq}"
+    else:
+        model.eval()
+        prompts = torch.randint(0, 256, (a.batch, 16))
+        prompts[:, 0] = cfg.bos_token_id
+        mask = torch.ones_like(prompts)
+
+        def generate(n):
+            with torch.inference_mode():
+                return model.generate(prompts, attention_mask=mask, do_sample=True, temperature=1.0, top_k=0, top_p=1.0,
+                                      max_new_tokens=n, min_new_tokens=n, pad_token_id=cfg.pad_token_id)
+
+        generate(2)
+        start = time.perf_counter()
+        out = generate(a.new_tokens)
+        elapsed = time.perf_counter() - start
+        calls = a.new_tokens
+        produced = (out.shape[1] - prompts.shape[1]) * a.batch
+        name = f"torch generate B={a.batch} new={a.new_tokens}"
+    r = {"name": name, "iterations": calls, "seconds": elapsed, "tokensPerSecond": produced / elapsed,
+         "msPerIteration": elapsed * 1000 / calls, "threads": torch.get_num_threads(), "torch": torch.__version__,
+         "attn": a.attn, "peakRSSMegabytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     if a.json:
         print(json.dumps(r, sort_keys=True))
     else:
-        print(f"{r['name']}: {steps} steps in {elapsed:.2f} s, {r['msPerIteration']:.1f} ms/step, "
-              f"{r['tokensPerSecond']:.0f} tokens/s, {r['threads']} threads, torch {torch.__version__} ({a.attn})")
+        print(f"{r['name']}: {calls} iterations in {elapsed:.2f} s, {r['msPerIteration']:.1f} ms/iteration, "
+              f"{r['tokensPerSecond']:.0f} tokens/s, {r['threads']} threads, peak RSS {r['peakRSSMegabytes']:.0f} MiB, "
+              f"torch {torch.__version__} ({a.attn})")
 
 
 if __name__ == "__main__":

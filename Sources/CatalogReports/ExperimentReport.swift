@@ -1,3 +1,4 @@
+import Charts
 import Engine
 import EngineCore
 import Foundation
@@ -22,10 +23,27 @@ public struct ExperimentReport {
     }
 
     /// Renders the report as of now, overlaying `compare` (another experiment's pipeline) when given, into `directory`.
-    /// - Returns: the paths of `index.html` and `summary.md`.
+    /// - Returns: the paths of `index.html` and `summary.md`, and the data of every chart on the page.
     @discardableResult
-    public func write(to directory: URL, compare: Pipeline? = nil, now: Date = Date()) throws -> (html: URL, summary: URL) {
+    public func write(to directory: URL, compare: Pipeline? = nil, now: Date = Date()) throws -> (html: URL, summary: URL, figures: [ChartData]) {
         let view = try CatalogViewBuilder(workspace: workspace, pipeline: pipeline, registry: registry).build()
         return try ReportWriter.write(pipeline, catalog: view, root: workspace.root, generated: now, compare: compare, to: directory)
+    }
+}
+
+/// `rlhf report --json`: where the page went and the figures it draws.
+public struct ReportOutput: Encodable {
+    /// The HTML page.
+    public var html: String
+    /// The Markdown summary.
+    public var summary: String
+    /// Every chart on the page, in page order.
+    public var figures: [ChartData]
+
+    /// Creates the output.
+    public init(html: String, summary: String, figures: [ChartData]) {
+        self.html = html
+        self.summary = summary
+        self.figures = figures
     }
 }

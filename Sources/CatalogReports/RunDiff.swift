@@ -137,7 +137,14 @@ struct DiffSide {
             guard FileManager.default.fileExists(atPath: workspace.absolute(path)), let pipeline = try? loader.load(path: workspace.absolute(path)) else { return nil }
             return pipeline.experiment == operand ? pipeline : nil
         }).first else {
-            throw ReportError.unknownTarget(operand, hint: "give a run id, node@run, or an experiment with experiments/\(operand)/pipeline.json")
+            // A `--set` variant (or an experiment whose file is gone) has only its catalog heads.
+            let heads = try catalog.heads(experiment: operand)
+            guard !heads.isEmpty else {
+                throw ReportError.unknownTarget(operand, hint: "give a run id, node@run, or an experiment with experiments/\(operand)/pipeline.json or runs in the catalog")
+            }
+            runs = try heads.mapValues { try catalog.detail(run: $0.runId) }
+            isExperiment = true
+            return
         }
         let hasher = FileHasher()
         let heads = try catalog.heads(experiment: pipeline.experiment)

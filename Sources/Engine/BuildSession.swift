@@ -147,7 +147,9 @@ final class BuildSession: @unchecked Sendable {
                 states[name] = .done(outputs: plan.outputs ?? [:], runId: head?.runId, gateFailed: head?.gateFailed ?? false)
                 summary.upToDate.append(name)
                 if let head, !past.isEmpty { try executor.workspace.catalog.record(overrides: past.sorted(by: Self.order), run: head.runId) }
-                if head?.gateFailed ?? false { try reportGateFailure(name, verdicts: try executor.workspace.catalog.detail(run: head!.runId).gates) }
+                if let head, head.gateFailed {
+                    try settle(name, line: "  current  \(name)", verdicts: try executor.workspace.catalog.detail(run: head.runId).gates)
+                }
             case let .reuse(runId):
                 do {
                     try reuse(node, plan: plan, sourceRun: runId)
@@ -287,7 +289,8 @@ final class BuildSession: @unchecked Sendable {
         let kind = executor.registry.kind(named: node.kind)!
         let inputs = inputsOf(node)
         let job = NodeRunJob(workspace: executor.workspace, node: node, kind: kind, plan: plan, reason: reason, inputs: inputs,
-                             seed: executor.pipeline.seed, experiment: executor.pipeline.experiment, hasher: hasher, catalog: views.removeValue(forKey: node.name))
+                             seed: executor.pipeline.seed, experiment: executor.pipeline.experiment, hasher: hasher, catalog: views.removeValue(forKey: node.name),
+                             stream: executor.stream)
         if let context = job.context {
             condition.lock()
             contexts[node.name] = context
@@ -334,30 +337,25 @@ final class BuildSession: @unchecked Sendable {
         states[name] = .done(outputs: Dictionary(uniqueKeysWithValues: finished.outputs.map { ($0.name, $0.hash) }), runId: runId, gateFailed: gateFailed)
         actions[name] = .built
         if !gateFailed { summary.built.append(name) }
-        executor.output(String(format: "  done     \(name)  %.2fs", finished.run.duration) + (result.remote.map(Self.overhead) ?? ""))
-        try reportGateFailure(name, verdicts: finished.verdicts)
+        try settle(name, line: String(format: "  done     \(name)  %.2fs", finished.run.duration) + (result.remote.map(Self.overhead) ?? ""), verdicts: finished.verdicts)
     }
 
-    /// Reports failed verdicts of a settled node: a blocking failure counts the node as failed (and
-    /// stops the build without `--keep-going`); a `warn`-severity failure is only printed.
-    private func reportGateFailure(_ name: String, verdicts: [GateVerdict]) throws {
+    /// Prints the line of a settled node, with its gate verdicts in the same line when it has any, and
+    /// counts a blocking failure as a failed node (which stops the build without `--keep-going`).
+    private func settle(_ name: String, line: String, verdicts: [GateVerdict]) throws {
+        guard !verdicts.isEmpty else { return executor.output(line) }
         let failures = verdicts.filter { $0.status == .fail }
+        let blocking = failures.contains(where: \.blocks)
+        let overridden = blocking && options.allowFailedGates.contains(name)
+        let words = verdicts.map { verdicts.count == 1 ? $0.wording + ($0.status == .pass || $0.message.isEmpty ? "" : ": \($0.message)") : $0.sentence }
+        executor.output(line + "  " + words.joined(separator: "; ") + (overridden ? " (overridden by --allow-failed-gates)" : ""))
         guard !failures.isEmpty else { return }
-        let message = failures.map { "gate \($0.gate) failed (\($0.severity)): \($0.message)" }.joined(separator: "; ")
+        let message = failures.map(\.sentence).joined(separator: "; ")
         gateMessages[name] = message
-        guard failures.contains(where: \.blocks) else {
-            summary.warned.append(name)
-            executor.output("  WARN     \(name): \(message)")
-            return
-        }
-        if options.allowFailedGates.contains(name) {
-            summary.overridden.append(name)
-            executor.output("  GATE     \(name): \(message) (overridden by --allow-failed-gates)")
-            return
-        }
+        guard blocking else { return summary.warned.append(name) }
+        if overridden { return summary.overridden.append(name) }
         summary.failed.append(name)
         summary.errors[name] = message
-        executor.output("  GATE     \(name): \(message)")
         if !options.keepGoing { stopScheduling = true }
     }
 
@@ -413,7 +411,6 @@ final class BuildSession: @unchecked Sendable {
         states[node.name] = .done(outputs: outputs, runId: runId, gateFailed: gateFailed)
         actions[node.name] = .reused
         summary.reused.append(node.name)
-        executor.output("  reuse    \(node.name)  (run \(sourceRun))")
-        try reportGateFailure(node.name, verdicts: verdicts)
+        try settle(node.name, line: "  reuse    \(node.name)  (run \(sourceRun))", verdicts: verdicts)
     }
 }

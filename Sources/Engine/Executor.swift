@@ -14,14 +14,17 @@ public final class Executor: @unchecked Sendable {
     public let registry: StageRegistry
     /// Receives human-readable progress lines.
     public let output: @Sendable (String) -> Void
+    /// Where stage progress goes: the same stream as `output` in the CLI, so a log keeps the order.
+    public let stream: ConsoleStream
     /// Hashing figures of the last build (for benchmarks).
     public private(set) var lastHashing = HashingStats()
     /// The planner.
     public var planner: Planner { Planner(pipeline: pipeline, registry: registry) }
 
-    /// Creates an executor; `output` receives one line per event (defaults to stdout).
+    /// Creates an executor; `output` receives one line per event (defaults to stdout), `stream` the stages' progress.
     public init(workspace: Workspace, pipeline: Pipeline, registry: StageRegistry,
-                output: @escaping @Sendable (String) -> Void = { print($0) }) {
+                output: @escaping @Sendable (String) -> Void = { print($0) }, stream: ConsoleStream = .standardError) {
+        self.stream = stream
         self.workspace = workspace
         self.pipeline = pipeline
         self.registry = registry

@@ -9,6 +9,22 @@ public struct GCReport: Codable, Sendable, Equatable {
     public var bytes: Int64
     /// Objects kept.
     public var kept: Int
+    /// Each removed object with the node and path that made it (as the catalog recorded them).
+    public var objects: [StoreObject] = []
+}
+
+/// A store object as `gc` and `verify --json` list it: its hash, size, where it came from and what was found.
+public struct StoreObject: Codable, Sendable, Equatable {
+    /// The object's hash.
+    public var hash: String
+    /// Size in bytes.
+    public var size: Int64
+    /// The node that made it (`-` when the catalog has no record of it).
+    public var node: String
+    /// The workspace path it was made at (`-` when unknown).
+    public var path: String
+    /// `ok` or `corrupt` (verify); `removed` or `would remove` (gc).
+    public var status: String
 }
 
 /// One corrupted object found by `rlhf verify`.
@@ -46,6 +62,8 @@ public struct VerifyReport: Codable, Sendable, Equatable {
     public var pending: [String] = []
     /// What `--repair` did, one line each.
     public var repairs: [String]
+    /// Every object checked, with its node, path and status.
+    public var objects: [StoreObject] = []
 
     /// Whether the store and the workspace outputs are intact.
     public var clean: Bool { corrupt.isEmpty && modified.isEmpty }
@@ -66,8 +84,12 @@ public enum Maintenance {
                 report.kept += 1
                 continue
             }
-            report.bytes += workspace.store.size(of: hash)
+            let size = workspace.store.size(of: hash)
+            report.bytes += size
             report.removed.append(hash.hex)
+            let origin = try workspace.catalog.origin(ofArtifact: hash.hex)
+            report.objects.append(StoreObject(hash: hash.hex, size: size, node: origin?.node ?? "-", path: origin?.path ?? "-",
+                                              status: dryRun ? "would remove" : "removed"))
             if !dryRun { try workspace.store.remove(hash) }
         }
         return report
@@ -94,6 +116,12 @@ public enum Maintenance {
             if actual != hash { corrupt.append(CorruptObject(expected: hash.hex, actual: actual?.hex ?? "unreadable")) }
         }
         var report = VerifyReport(checked: objects.count, corrupt: corrupt, checkedOutputs: 0, modified: [], repairs: [])
+        let corruptHashes = Set(corrupt.map(\.expected))
+        report.objects = try objects.map { hash in
+            let origin = try workspace.catalog.origin(ofArtifact: hash.hex)
+            return StoreObject(hash: hash.hex, size: workspace.store.size(of: hash), node: origin?.node ?? "-", path: origin?.path ?? "-",
+                               status: corruptHashes.contains(hash.hex) ? "corrupt" : "ok")
+        }
         var outputs: [(node: String, path: String, hash: ContentHash)] = []
         if let pipeline {
             let heads = try workspace.catalog.heads(experiment: pipeline.experiment)

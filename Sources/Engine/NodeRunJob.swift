@@ -45,7 +45,7 @@ final class NodeRunJob: @unchecked Sendable {
 
     /// Prepares the run directory paths and the stage context.
     init(workspace: Workspace, node: Node, kind: any StageKind, plan: NodePlan, reason: RebuildReason, inputs: [FinishedRun.Input],
-         seed: UInt64, experiment: String, hasher: FileHasher, catalog: CatalogView? = nil) {
+         seed: UInt64, experiment: String, hasher: FileHasher, catalog: CatalogView? = nil, stream: ConsoleStream = .standardError) {
         self.workspace = workspace
         self.node = node
         self.kind = kind
@@ -65,7 +65,7 @@ final class NodeRunJob: @unchecked Sendable {
             var logger = Logger(label: "rlhf.\(node.name)")
             logger[metadataKey: "node"] = .string(node.name)
             context = StageContext(node: node.name, workspace: workspace.root, inputs: inputPaths, outputs: outputs, params: node.params,
-                                   seed: seed, logger: logger, metrics: MetricsSink(), progress: ProgressReporter(label: node.name),
+                                   seed: seed, logger: logger, metrics: MetricsSink(), progress: ProgressReporter(label: node.name, stream: stream),
                                    scratch: URL(fileURLWithPath: runDirectory + "/scratch"), catalog: catalog)
         }
     }

@@ -8,6 +8,8 @@ public enum DagRenderer {
         case dot
         /// Mermaid flowchart.
         case mermaid
+        /// JSON: `{"experiment", "nodes": [{"name", "kind", "outputs"}], "edges": [{"from", "to", "role", "orderOnly"}]}`.
+        case json
     }
 
     /// Renders `pipeline` in `format`.
@@ -37,6 +39,16 @@ public enum DagRenderer {
                 lines.append(edge.orderOnly ? "  \(edge.from) -.-> \(edge.to)" : "  \(edge.from) -->|\(edge.label)| \(edge.to)")
             }
             return lines.joined(separator: "\n")
+        case .json:
+            let nodes: [JSONValue] = pipeline.order.map { name in
+                let node = pipeline.nodes[name]!
+                return .object(["name": .string(name), "kind": .string(node.kind),
+                                "outputs": .object(node.outputs.mapValues { JSONValue.string($0) })])
+            }
+            let edges: [JSONValue] = edges(pipeline).map {
+                .object(["from": .string($0.from), "to": .string($0.to), "role": .string($0.label), "orderOnly": .bool($0.orderOnly)])
+            }
+            return JSONValue.object(["experiment": .string(pipeline.experiment), "nodes": .array(nodes), "edges": .array(edges)]).canonical
         }
     }
 

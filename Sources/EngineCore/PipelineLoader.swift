@@ -10,24 +10,33 @@ public struct PipelineLoader: Sendable {
         self.registry = registry
     }
 
-    /// Loads and validates the pipeline file at `path`.
+    /// Loads and validates the pipeline file at `path`, merged onto the files it `extends`; an issue is
+    /// reported in the file that wrote the offending value (see `PipelineLoader+Extends`).
     public func load(path: String) throws -> Pipeline {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw EngineError.notFound(what: "pipeline file \(path)", hint: "run from the workspace root, or pass -C <workspace> or --pipeline <file>")
-        }
-        var pipeline = try parse(bytes: Array(data), file: path)
-        pipeline.file = URL(fileURLWithPath: path).standardizedFileURL.path
+        let file = URL(fileURLWithPath: path).standardizedFileURL.path
+        let (root, origins) = try resolve(path: file)
+        var pipeline = try validate(root, file: file, origins: origins)
+        pipeline.file = file
         return pipeline
     }
 
     /// Validates pipeline JSON text; `file` names it in errors.
     public func parse(bytes: [UInt8], file: String) throws -> Pipeline {
-        let root = try JSONValue.parse(bytes, file: file)
+        try validate(try JSONValue.parse(bytes, file: file), file: file, origins: ["": file])
+    }
+
+    /// Validates `root`; issues are grouped under the file `origins` says wrote them (the first such file
+    /// is the one reported; issues of other files carry their file in the message).
+    func validate(_ root: JSONValue, file: String, origins: [String: String]) throws -> Pipeline {
         var validator = PipelineValidator(registry: registry)
         let pipeline = validator.validate(root)
         if !validator.issues.isEmpty || pipeline == nil {
-            throw EngineError.invalidPipeline(file: file, issues: validator.issues.enumerated()
-                .sorted { ($0.element.path, $0.offset) < ($1.element.path, $1.offset) }.map(\.element))
+            let issues = validator.issues.enumerated().sorted { ($0.element.path, $0.offset) < ($1.element.path, $1.offset) }.map(\.element)
+            let files = issues.map { Self.origin(of: $0.path, in: origins) ?? file }
+            let reported = files.contains(file) ? file : files.first ?? file
+            throw EngineError.invalidPipeline(file: reported, issues: zip(issues, files).map { issue, origin in
+                origin == reported ? issue : ValidationIssue(path: issue.path, message: issue.message + " (written in \(origin))")
+            })
         }
         return pipeline!
     }
@@ -45,7 +54,7 @@ struct PipelineValidator {
     static let executorNames = ["local", "slurm"]
     /// Keys a node's `"resources"` object may hold (what backends understand).
     static let resourceKeys: Set<String> = ["cpus", "gpus", "memory", "time", "partition", "retries"]
-    private static let topKeys: Set<String> = ["experiment", "seed", "nodes", "description"]
+    private static let topKeys: Set<String> = ["experiment", "seed", "nodes", "description", "extends"]
 
     private mutating func issue(_ path: String, _ message: String) {
         issues.append(ValidationIssue(path: path, message: message))

@@ -20,7 +20,9 @@ public enum BLAS {
 
     /// Row-major `C = alpha * op(A) * op(B) + beta * C` with `op(A)` (M,K), `op(B)` (K,N), `C` (M,N).
     ///
-    /// Large products are cut into row slices of C (or column slices when M is small), one per thread.
+    /// Large products are cut into row slices of C, one per thread, or into column slices when C is wide
+    /// (N > 4·M, e.g. the LM head over a chunk of rows, or any product in token-by-token decoding): then each
+    /// thread streams only its share of op(B) instead of all of it.
     public static func sgemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
@@ -32,7 +34,7 @@ public enum BLAS {
                         b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return
         }
-        if m >= n || m >= 8 * Parallel.threadCount {
+        if 4 * m >= n && m >= 8 * Parallel.threadCount {
             Parallel.forEachRange(count: m, grain: 8) { rows in
                 let aSlice = transA ? a + rows.lowerBound : a + rows.lowerBound * lda
                 serialSgemm(transA: transA, transB: transB, m: rows.count, n: n, k: k, alpha: alpha, a: aSlice,
@@ -45,6 +47,17 @@ public enum BLAS {
                             lda: lda, b: bSlice, ldb: ldb, beta: beta, c: c + cols.lowerBound, ldc: ldc)
             }
         }
+    }
+
+    /// The OpenBLAS kernel set chosen for this CPU (e.g. "Cooperlake", "Haswell").
+    public static var coreName: String {
+        guard let name = openblas_get_corename() else { return "unknown" }
+        return String(cString: name)
+    }
+
+    /// What runs the matrix products and the vector kernels here, for benchmark output.
+    public static var pathDescription: String {
+        "OpenBLAS sgemm (\(coreName) kernels), \(CPUFeatures.current.summary)"
     }
 
     /// Runs `body` with OpenBLAS's own threading on `threadCount` threads; plain-BLAS baselines use it.

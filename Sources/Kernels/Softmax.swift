@@ -19,6 +19,11 @@ public enum Softmax {
         }
     }
 
+    /// x (N) *= factor in place (e.g. logits divided by a sampling temperature).
+    public static func scale(_ x: UnsafeMutablePointer<Float>, count n: Int, by factor: Float) {
+        VectorMath.scale(x, by: factor, into: x, count: n)
+    }
+
     /// log(Σ exp(row)) for one row of length v, max-shifted.
     public static func logSumExp(_ row: UnsafePointer<Float>, _ v: Int) -> Float {
         let m = VectorMath.maximum(row, count: v)

@@ -25,8 +25,12 @@ final class Activations {
     let gateUp: [FloatBuffer], act: [FloatBuffer]
     /// Final RMSNorm output (B,T,C) and reciprocal std (B,T).
     let lnf: FloatBuffer, rstdf: FloatBuffer
-    /// (B,T,V) logits or (B,T) values.
+    /// A scalar-head model's values (B,T), or one chunk of LM-head logits (headRows,V), reused chunk by chunk.
     let head: FloatBuffer
+    /// Rows of an LM-head chunk (`head`, `headInput`, `headGrad`); 0 for a scalar head.
+    let headRows: Int
+    /// The final norm's output rows gathered for one LM-head chunk (headRows,C), and their gradient.
+    let headInput: FloatBuffer, headGrad: FloatBuffer
     /// Token ids (B,T).
     let tokens: UnsafeMutablePointer<Int32>
     /// Positions (B,T) indexing the RoPE tables.
@@ -42,8 +46,8 @@ final class Activations {
     /// Gradient scratch for the MLP: fused gate|up (B,T,2·I) and the SwiGLU output (B,T,I).
     let dGateUp: FloatBuffer, dAct: FloatBuffer
 
-    /// Allocates buffers for batches up to `batch` × `seqLen`.
-    init(config c: LlamaConfig, batch B: Int, seqLen T: Int) {
+    /// Allocates buffers for batches up to `batch` × `seqLen`, with LM-head chunks of up to `headRows` rows.
+    init(config c: LlamaConfig, batch B: Int, seqLen T: Int, headRows: Int) {
         batch = B
         seqLen = T
         let N = B * T, C = c.hiddenSize, I = c.intermediateSize
@@ -59,7 +63,9 @@ final class Activations {
         ln2 = bufs(N * C); rstd2 = bufs(N)
         gateUp = bufs(N * 2 * I); act = bufs(N * I)
         lnf = FloatBuffer(count: N * C); rstdf = FloatBuffer(count: N)
-        head = FloatBuffer(count: c.hasScalarHead ? N : N * c.vocabSize)
+        self.headRows = c.hasScalarHead ? 0 : min(N, headRows)
+        head = FloatBuffer(count: c.hasScalarHead ? N : self.headRows * c.vocabSize)
+        headInput = FloatBuffer(count: self.headRows * C); headGrad = FloatBuffer(count: self.headRows * C)
         tokens = .allocate(capacity: N)
         positions = .allocate(capacity: N)
         mask = FloatBuffer(count: N)

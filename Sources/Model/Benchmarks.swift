@@ -25,7 +25,21 @@ public enum Benchmarks {
         public var gflops: Double
         /// BLAS threads.
         public var threads: Int
+        /// Peak resident memory of the process so far, in MiB (`ru_maxrss`).
+        public var peakRSSMegabytes: Double = Benchmarks.peakResidentMegabytes
+        /// Which numeric path ran (precision, BLAS core, vector width).
+        public var path: String = Benchmarks.mathPath
     }
+
+    /// Peak resident memory of this process so far, in MiB.
+    public static var peakResidentMegabytes: Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+
+    /// The fp32 path the model math takes on this machine, for benchmark output.
+    public static var mathPath: String { InferencePrecision.fp32.pathDescription }
 
     /// Analytic FLOPs of one training step (forward + backward = 3× forward) on (B,T):
     /// 6·(matmul parameters incl. LM head)·B·T plus 6·L·NH·HD·T·B·T for causal attention (scores and mixing
@@ -42,43 +56,84 @@ public enum Benchmarks {
 
     /// Full training steps (forward, masked CE, backward, AdamW) on random tokens for about `seconds`.
     public static func train(config: LlamaConfig, batch B: Int, seqLen T: Int, seconds: Double, seed: UInt64 = 0) throws -> Result {
-        let model = try LlamaModel(config: config, seed: seed)
+        try train(model: LlamaModel(config: config, seed: seed), batch: B, seqLen: T, seconds: seconds, seed: seed)
+    }
+
+    /// Full training steps of `model` (forward, masked CE, backward, AdamW) on random tokens for about `seconds`.
+    public static func train(model: LlamaModel, batch B: Int, seqLen T: Int, seconds: Double, seed: UInt64 = 0) throws -> Result {
         let opt = AdamW(model: model)
-        var rng = Xoshiro256(seed: seed &+ 1)
-        let seqs = (0..<B).map { _ in (0..<T).map { _ in Int32(rng.next() % UInt64(min(256, config.vocabSize))) } }
-        let batch = try Batch(sequences: seqs, padToken: config.padTokenId)
-        func step() throws {
+        let batch = try randomBatch(model.config, batch: B, seqLen: T, seed: seed)
+        let (steps, elapsed) = try timed(seconds: seconds) {
             try model.accumulateCrossEntropy(batch)
             try opt.update(model, learningRate: 1e-4)
         }
-        try step()
-        var steps = 0
-        let start = Date()
-        repeat {
-            try step()
-            steps += 1
-        } while Date().timeIntervalSince(start) < seconds || steps < 2
-        let elapsed = Date().timeIntervalSince(start)
-        let flops = trainingFLOPs(config: config, batch: B, seqLen: T) * Double(steps)
+        let flops = trainingFLOPs(config: model.config, batch: B, seqLen: T) * Double(steps)
         return Result(name: "train B=\(B) T=\(T)", iterations: steps, seconds: elapsed,
                       tokensPerSecond: Double(B * T * steps) / elapsed, msPerIteration: elapsed * 1000 / Double(steps),
                       gflops: flops / elapsed / 1e9, threads: threadCount)
     }
 
+    /// Forward-only scoring of `model` for about `seconds`: the log-prob of every next token of random (B,T)
+    /// batches (what a reference model, a KL term or a reward needs), in the model's `inferencePrecision`;
+    /// tokens/s counts the B·T tokens read.
+    public static func score(model: LlamaModel, batch B: Int, seqLen T: Int, seconds: Double, seed: UInt64 = 0) throws -> Result {
+        let batch = try randomBatch(model.config, batch: B, seqLen: T, seed: seed)
+        var checksum: Float = 0
+        let (calls, elapsed) = try timed(seconds: seconds) {
+            checksum += try model.nextTokenLogProbs(batch).reduce(0, +)
+        }
+        guard checksum.isFinite else { throw ModelError.nonFiniteLoss(value: Double(checksum)) }
+        let flops = trainingFLOPs(config: model.config, batch: B, seqLen: T) / 3 * Double(calls)
+        return Result(name: "score B=\(B) T=\(T)", iterations: calls, seconds: elapsed,
+                      tokensPerSecond: Double(B * T * calls) / elapsed, msPerIteration: elapsed * 1000 / Double(calls),
+                      gflops: flops / elapsed / 1e9, threads: threadCount,
+                      path: model.inferencePrecision.pathDescription)
+    }
+
+    /// Random tokens below min(256, V) in a (B,T) batch without padding.
+    private static func randomBatch(_ config: LlamaConfig, batch B: Int, seqLen T: Int, seed: UInt64) throws -> Batch {
+        var rng = Xoshiro256(seed: seed &+ 1)
+        let seqs = (0..<B).map { _ in (0..<T).map { _ in Int32(rng.next() % UInt64(min(256, config.vocabSize))) } }
+        return try Batch(sequences: seqs, padToken: config.padTokenId)
+    }
+
+    /// Runs `body` once to warm up, then repeatedly for at least `seconds` and two calls; returns (calls, seconds).
+    private static func timed(seconds: Double, _ body: () throws -> Void) throws -> (Int, Double) {
+        try body()
+        var calls = 0
+        let start = Date()
+        repeat {
+            try body()
+            calls += 1
+        } while Date().timeIntervalSince(start) < seconds || calls < 2
+        return (calls, Date().timeIntervalSince(start))
+    }
+
     /// Sampling `newTokens` tokens for `batch` random 16-token prompts (no EOS stop); tokens/s counts new tokens.
     public static func generate(config: LlamaConfig, batch B: Int, newTokens: Int, useKVCache: Bool,
                                 seed: UInt64 = 0) throws -> Result {
-        let model = try LlamaModel(config: config, seed: seed)
+        try generate(model: LlamaModel(config: config, seed: seed), batch: B, newTokens: newTokens, useKVCache: useKVCache,
+                     seed: seed)
+    }
+
+    /// Sampling with `model`: `newTokens` tokens for `batch` random 16-token prompts (no EOS stop), after one
+    /// untimed 2-token warm-up; tokens/s counts new tokens. The KV-cache path runs in the model's `inferencePrecision`.
+    public static func generate(model: LlamaModel, batch B: Int, newTokens: Int, useKVCache: Bool,
+                                seed: UInt64 = 0) throws -> Result {
+        let config = model.config
         var rng = Xoshiro256(seed: seed &+ 1)
         let prompts = (0..<B).map { _ in [config.bosTokenId] + (0..<15).map { _ in Int32(rng.next() % 256) } }
-        let options = SamplingOptions(temperature: 1, maxNewTokens: newTokens, stopAtEOS: false, useKVCache: useKVCache)
+        var warm = SamplingOptions(temperature: 1, maxNewTokens: 2, stopAtEOS: false, useKVCache: useKVCache)
+        _ = try model.generate(prompts: prompts, options: warm, rng: &rng)
+        warm.maxNewTokens = newTokens
         let start = Date()
-        let g = try model.generate(prompts: prompts, options: options, rng: &rng)
+        let g = try model.generate(prompts: prompts, options: warm, rng: &rng)
         let elapsed = Date().timeIntervalSince(start)
         let produced = g.tokens.map(\.count).reduce(0, +)
         return Result(name: "generate B=\(B) new=\(newTokens) kv=\(useKVCache)", iterations: newTokens, seconds: elapsed,
                       tokensPerSecond: Double(produced) / elapsed, msPerIteration: elapsed * 1000 / Double(newTokens),
-                      gflops: 0, threads: threadCount)
+                      gflops: 0, threads: threadCount,
+                      path: useKVCache ? model.inferencePrecision.pathDescription : InferencePrecision.fp32.pathDescription)
     }
 
     /// Plain `cblas_sgemm`, threaded by OpenBLAS itself, on square (n×n)·(n×n) for about `seconds`:

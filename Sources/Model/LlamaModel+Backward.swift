@@ -25,38 +25,26 @@ extension LlamaModel {
         upstream.withUnsafeBufferPointer { runBackward(a, dHead: $0.baseAddress!, batch: B, seqLen: T) }
     }
 
-    /// `backward` from a head gradient already in place, e.g. written over the logits in `activations.head`.
-    func backward(dHead: UnsafePointer<Float>) throws {
-        guard let a = activations, let batch = lastBatch else {
-            throw ModelError.invalidState("backward needs a forward pass on the same batch first")
-        }
-        runBackward(a, dHead: dHead, batch: batch.batchSize, seqLen: batch.seqLen)
-    }
-
-    /// Lowest block index whose parameters (or anything below) train; `numHiddenLayers` if none.
-    private var lowestTrainableLayer: Int {
-        if isTrainable(offset: layout.embed) { return 0 }
-        for (l, w) in layout.layers.enumerated() {
-            let offsets = [w.inputNorm, w.q, w.k, w.v, w.o, w.postNorm, w.gate, w.up, w.down]
-            if offsets.contains(where: isTrainable(offset:)) { return l }
-        }
-        return config.numHiddenLayers
-    }
-
-    /// The backward pass, mirroring `runForward` in reverse.
+    /// The backward pass, mirroring `runForward` in reverse: the head from `dHead`, then the trunk.
     private func runBackward(_ a: Activations, dHead: UnsafePointer<Float>, batch B: Int, seqLen T: Int) {
+        let N = B * T, C = config.hiddenSize
+        let needTrunk = trunkNeedsGradient
+        let headOffset = layout.score ?? layout.lmHead!
+        let headOut = config.hasScalarHead ? 1 : config.vocabSize
+        Matmul.backward(dinp: needTrunk ? a.dLn.pointer : nil, dweight: gradPointer(headOffset), dout: dHead,
+                        inp: a.lnf.pointer, weight: param(headOffset), n: N, c: C, oc: headOut) // (B,T,C)
+        if needTrunk { backwardTrunk(a, batch: B, seqLen: T) }
+    }
+
+    /// The trunk's backward from `a.dLn`, the gradient of the final norm's output (B,T,C), down to the lowest
+    /// trainable block (and the embedding when it trains).
+    func backwardTrunk(_ a: Activations, batch B: Int, seqLen T: Int) {
         let c = config
         let N = B * T, C = c.hiddenSize, I = c.intermediateSize, HD = c.headDim
         let NH = c.numAttentionHeads, NKV = c.numKeyValueHeads, L = c.numHiddenLayers
         let QC = NH * HD, KC = NKV * HD, QKV = QC + 2 * KC
         let shape = AttentionShape(batch: B, seqLen: T, heads: NH, kvHeads: NKV, headDim: HD, qStride: QKV, kvStride: QKV)
         let lowest = lowestTrainableLayer
-        let needTrunk = lowest < L || isTrainable(offset: layout.finalNorm)
-        let headOffset = layout.score ?? layout.lmHead!
-        let headOut = c.hasScalarHead ? 1 : c.vocabSize
-        Matmul.backward(dinp: needTrunk ? a.dLn.pointer : nil, dweight: gradPointer(headOffset), dout: dHead,
-                        inp: a.lnf.pointer, weight: param(headOffset), n: N, c: C, oc: headOut) // (B,T,C)
-        guard needTrunk else { return }
         RMSNorm.backward(dinp: a.dResidual.pointer, dweight: gradPointer(layout.finalNorm), dout: a.dLn.pointer,
                          inp: a.residual[L].pointer, weight: param(layout.finalNorm), rstd: a.rstdf.pointer,
                          n: N, c: C, accumulateInput: false)

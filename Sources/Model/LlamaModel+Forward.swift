@@ -6,19 +6,51 @@ extension LlamaModel {
     /// - Complexity: O(B·T·(params + T·C)) floating-point work, mostly in BLAS.
     public func forward(_ batch: Batch) throws -> ForwardOutput {
         let a = try forwardIntoActivations(batch)
-        let B = batch.batchSize, T = batch.seqLen, V = config.vocabSize
+        let B = batch.batchSize, T = batch.seqLen, V = config.vocabSize, C = config.hiddenSize
         if config.hasScalarHead {
             let values = a.head.array(offset: 0, count: B * T)
             let scores = batch.lastTokenIndex.enumerated().map { values[$0.offset * T + $0.element] }
             return ForwardOutput(batchSize: B, seqLen: T, vocabSize: V, logits: [], values: values, scores: scores)
         }
-        return ForwardOutput(batchSize: B, seqLen: T, vocabSize: V,
-                             logits: a.head.array(offset: 0, count: B * T * V), values: [], scores: [])
+        let logits = [Float](unsafeUninitializedCapacity: B * T * V) { out, count in
+            Matmul.forward(out: out.baseAddress!, inp: a.lnf.pointer, weight: param(layout.lmHead!), n: B * T, c: C,
+                           oc: V) // (B,T,V)
+            count = B * T * V
+        }
+        return ForwardOutput(batchSize: B, seqLen: T, vocabSize: V, logits: logits, values: [], scores: [])
     }
 
-    /// Checks the batch, runs the forward pass and returns the activations, whose `head` holds the logits
-    /// (B,T,V) or values (B,T); `backward` then works on this batch.
-    func forwardIntoActivations(_ batch: Batch) throws -> Activations {
+    /// Log-probability of every next token (B,T): entry t of sequence b is log softmax(logits_t / temperature)
+    /// at token t+1 where that token is real, and 0 at the last position and on padding.
+    ///
+    /// What a reference model, a KL term or a sequence score needs: the logits are made one chunk of
+    /// rows at a time and only for the rows asked about, never the whole (B,T,V). Runs in
+    /// `inferencePrecision` (the weights are packed anew on every call when that is bf16).
+    public func nextTokenLogProbs(_ batch: Batch, temperature: Float = 1) throws -> [Float] {
+        guard !config.hasScalarHead else { throw ModelError.invalidState("a scalar-head model has no token log-probs") }
+        guard temperature > 0, temperature.isFinite else {
+            throw ModelError.invalidState("temperature must be a positive number, got \(temperature)")
+        }
+        let packed = inferencePrecision.effective == .bf16 ? PackedBF16Weights(self) : nil
+        let a = try forwardIntoActivations(batch, packed: packed)
+        let B = batch.batchSize, T = batch.seqLen
+        var next = [Int32](repeating: 0, count: B * T), rows: [Int] = []
+        for b in 0..<B {
+            for t in 0..<(T - 1) where batch.mask[b * T + t + 1] != 0 {
+                next[b * T + t] = batch.tokens[b * T + t + 1]
+                rows.append(b * T + t)
+            }
+        }
+        if packed != nil { lastBatch = nil } // bf16 activations are not for backward
+        return tokenLogProbsHead(a, tokens: next, rows: rows, count: B * T, temperature: temperature, packed: packed?.lmHead)
+    }
+
+    /// Checks the batch, runs the forward pass up to the final norm (`lnf`) and returns the activations; a
+    /// scalar-head model's values (B,T) are in `head`, while LM-head logits are left to the caller (whole in
+    /// `forward`, chunked in training and scoring). `backward` then works on this batch.
+    ///
+    /// With `packed` the matrix products run in bf16 from those weights (inference only).
+    func forwardIntoActivations(_ batch: Batch, packed: PackedBF16Weights? = nil) throws -> Activations {
         let B = batch.batchSize, T = batch.seqLen
         let positionsUsed = batch.positions.map { Int($0.max() ?? 0) + 1 } ?? T
         if positionsUsed > config.maxPositionEmbeddings {
@@ -31,7 +63,8 @@ extension LlamaModel {
         if let existing = activations, existing.fits(batch: B, seqLen: T) {
             a = existing
         } else {
-            a = Activations(config: config, batch: max(B, activations?.batch ?? 0), seqLen: max(T, activations?.seqLen ?? 0))
+            a = Activations(config: config, batch: max(B, activations?.batch ?? 0), seqLen: max(T, activations?.seqLen ?? 0),
+                            headRows: headChunkRows)
             activations = a
         }
         batch.tokens.withUnsafeBufferPointer { a.tokens.update(from: $0.baseAddress!, count: B * T) }
@@ -42,7 +75,7 @@ extension LlamaModel {
         }
         batch.hiddenKeys?.withUnsafeBufferPointer { a.hiddenKeys.update(from: $0.baseAddress!, count: 2 * B * T) }
         a.mask.copy(from: batch.mask)
-        runForward(a, batch: B, seqLen: T, hidesKeys: batch.hiddenKeys != nil)
+        runForward(a, batch: B, seqLen: T, hidesKeys: batch.hiddenKeys != nil, packed: packed)
         lastBatch = batch
         return a
     }
@@ -52,7 +85,7 @@ extension LlamaModel {
     ///
     /// q|k|v and gate|up are one product each (their weights are adjacent in the layout); o_proj and
     /// down_proj add onto a copy of the residual stream inside the product.
-    private func runForward(_ a: Activations, batch B: Int, seqLen T: Int, hidesKeys: Bool) {
+    private func runForward(_ a: Activations, batch B: Int, seqLen T: Int, hidesKeys: Bool, packed: PackedBF16Weights?) {
         let c = config
         let N = B * T, C = c.hiddenSize, I = c.intermediateSize, HD = c.headDim
         let NH = c.numAttentionHeads, NKV = c.numKeyValueHeads
@@ -64,32 +97,41 @@ extension LlamaModel {
             let x = a.residual[l].pointer, qkv = a.qkv[l].pointer, mid = a.mid[l].pointer
             RMSNorm.forward(out: a.ln1[l].pointer, rstd: a.rstd1[l].pointer, inp: x, weight: param(w.inputNorm),
                             n: N, c: C, eps: c.rmsNormEps) // (B,T,C)
-            Matmul.forward(out: qkv, inp: a.ln1[l].pointer, weight: param(w.q), n: N, c: C, oc: QKV) // (B,T,QKV)
+            linear(out: qkv, inp: a.ln1[l].pointer, w.q, packed?.qkv[l], n: N, c: C, oc: QKV) // (B,T,QKV)
             RoPE.forward(x: qkv, positions: a.positions, cos: ropeCos.pointer, sin: ropeSin.pointer,
                          n: N, heads: NH + NKV, headDim: HD, rowStride: QKV) // the q and k heads of each row
             Attention.forward(out: a.attOut[l].pointer, att: a.att[l].pointer, q: qkv, k: qkv + QC, v: qkv + QC + KC,
                               keyMask: a.mask.pointer, hiddenKeys: hidesKeys ? UnsafePointer(a.hiddenKeys) : nil,
                               shape: shape) // (B,T,NH,HD)
             a.mid[l].copy(from: a.residual[l], sourceOffset: 0, offset: 0, count: N * C)
-            Matmul.forward(out: mid, inp: a.attOut[l].pointer, weight: param(w.o), n: N, c: QC, oc: C,
-                           accumulate: true) // (B,T,C)
+            linear(out: mid, inp: a.attOut[l].pointer, w.o, packed?.o[l], n: N, c: QC, oc: C, accumulate: true) // (B,T,C)
             RMSNorm.forward(out: a.ln2[l].pointer, rstd: a.rstd2[l].pointer, inp: mid,
                             weight: param(w.postNorm), n: N, c: C, eps: c.rmsNormEps)
             let gateUp = a.gateUp[l].pointer
-            Matmul.forward(out: gateUp, inp: a.ln2[l].pointer, weight: param(w.gate), n: N, c: C, oc: 2 * I) // (B,T,2I)
+            linear(out: gateUp, inp: a.ln2[l].pointer, w.gate, packed?.gateUp[l], n: N, c: C, oc: 2 * I) // (B,T,2I)
             SwiGLU.forward(out: a.act[l].pointer, gate: gateUp, up: gateUp + I, rows: N, width: I,
                            inputStride: 2 * I) // (B,T,I)
             a.residual[l + 1].copy(from: a.mid[l], sourceOffset: 0, offset: 0, count: N * C)
-            Matmul.forward(out: a.residual[l + 1].pointer, inp: a.act[l].pointer, weight: param(w.down), n: N, c: I,
-                           oc: C, accumulate: true)
+            linear(out: a.residual[l + 1].pointer, inp: a.act[l].pointer, w.down, packed?.down[l], n: N, c: I, oc: C,
+                   accumulate: true)
         }
         RMSNorm.forward(out: a.lnf.pointer, rstd: a.rstdf.pointer, inp: a.residual[c.numHiddenLayers].pointer,
                         weight: param(layout.finalNorm), n: N, c: C, eps: c.rmsNormEps) // (B,T,C)
         if let score = layout.score {
             Matmul.forward(out: a.head.pointer, inp: a.lnf.pointer, weight: param(score), n: N, c: C, oc: 1) // (B,T)
-        } else if let lmHead = layout.lmHead {
-            Matmul.forward(out: a.head.pointer, inp: a.lnf.pointer, weight: param(lmHead), n: N, c: C,
-                           oc: c.vocabSize) // (B,T,V)
+        }
+    }
+
+    /// out (N,OC) (+)= inp (N,C) · Wᵀ: in bf16 from `packed` when given, else in fp32 from the parameters at
+    /// `offset`; `accumulate` adds into out.
+    func linear(
+        out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, _ offset: Int, _ packed: BF16Matmul.PackedWeight?,
+        n: Int, c: Int, oc: Int, accumulate: Bool = false
+    ) {
+        if let packed {
+            BF16Matmul.forward(out: out, inp: inp, weight: packed, n: n, accumulate: accumulate)
+        } else {
+            Matmul.forward(out: out, inp: inp, weight: param(offset), n: n, c: c, oc: oc, accumulate: accumulate)
         }
     }
 }

@@ -5,7 +5,8 @@ extension LlamaModel {
     /// recompute paths (`options.useKVCache`) consume identical random numbers. With the cache, a prompt
     /// that appears several times in the batch is prefilled once, and finished sequences leave the batch,
     /// so a step costs what the sequences still running need. `temperatures` (one per prompt), when given,
-    /// replace `options.temperature` row by row.
+    /// replace `options.temperature` row by row. The KV-cache path runs in `inferencePrecision`; the
+    /// recompute path always in fp32.
     public func generate(prompts: [[Int32]], options: SamplingOptions, temperatures: [Float]? = nil,
                          rng: inout Xoshiro256) throws -> Generation {
         guard !config.hasScalarHead else { throw ModelError.invalidState("a scalar-head model cannot generate text") }
@@ -62,25 +63,12 @@ extension LlamaModel {
             throw ModelError.invalidState("prompt \(empty) is empty; scoring needs at least one prompt token")
         }
         let batch = try Batch(sequences: zip(prompts, responses).map { $0 + $1 }, padToken: config.padTokenId)
-        let out = try forward(batch)
-        let V = config.vocabSize, T = batch.seqLen
-        var rows: [Float] = []
-        var tokens: [Int32] = []
-        for (b, r) in responses.enumerated() {
-            for (j, tok) in r.enumerated() {
-                let src = (b * T + prompts[b].count + j - 1) * V
-                rows.append(contentsOf: out.logits[src..<(src + V)])
-                tokens.append(tok)
-            }
+        let all = try nextTokenLogProbs(batch)
+        let T = batch.seqLen
+        return responses.enumerated().map { b, r in
+            let first = b * T + prompts[b].count - 1
+            return Array(all[first..<(first + r.count)])
         }
-        let flat = try LogitMath.tokenLogProbs(logits: rows, tokens: tokens, vocabSize: V)
-        var result: [[Float]] = []
-        var i = 0
-        for r in responses {
-            result.append(Array(flat[i..<(i + r.count)]))
-            i += r.count
-        }
-        return result
     }
 }
 
@@ -114,6 +102,8 @@ private struct DistinctPrompts {
 private final class CachedDecoder: StepDecoder {
     private let model: LlamaModel
     private let state: InferenceState
+    /// bf16 weights for this call when the model's inference precision is bf16 (packed once per `generate`).
+    private let packed: PackedBF16Weights?
     /// The distinct prompts, prefilled once each.
     private let prefill: Batch
     private let distinct: DistinctPrompts
@@ -129,6 +119,7 @@ private final class CachedDecoder: StepDecoder {
         self.distinct = distinct
         let sequences = distinct.source.indices
         state = InferenceState(config: model.config, batch: sequences.count, capacity: capacity, chunk: prefill.seqLen)
+        packed = model.inferencePrecision.effective == .bf16 ? PackedBF16Weights(model) : nil
         rowOfSequence = Array(sequences)
         sequenceInRow = Array(sequences)
         cached = distinct.source.map { Int32(distinct.prompts[$0].count) }
@@ -145,7 +136,7 @@ private final class CachedDecoder: StepDecoder {
         let start = sequenceInRow.prefix(B).map { cached[$0] }
         for b in running { cached[b] += 1 }
         let logits = model.inferenceStep(state, batch: B, tokens: feed, seqLen: 1, start: start,
-                                         logitRow: [Int](repeating: 0, count: B))
+                                         logitRow: [Int](repeating: 0, count: B), packed: packed)
         var ordered = [Float](repeating: 0, count: running.count * V)
         for (r, b) in running.enumerated() {
             let src = rowOfSequence[b] * V
@@ -159,7 +150,8 @@ private final class CachedDecoder: StepDecoder {
     private func spreadPrefill(V: Int) -> [Float] {
         let U = prefill.batchSize, source = distinct.source
         let logits = model.inferenceStep(state, batch: U, tokens: prefill.tokens, seqLen: prefill.seqLen,
-                                         start: [Int32](repeating: 0, count: U), logitRow: prefill.lastTokenIndex)
+                                         start: [Int32](repeating: 0, count: U), logitRow: prefill.lastTokenIndex,
+                                         packed: packed)
         if U == source.count { return logits }
         // source[b] ≤ b, so filling rows from the last one down never overwrites a row still to be copied.
         for b in source.indices.reversed() where source[b] != b {

@@ -5,9 +5,11 @@ extension LlamaModel {
     /// next-token logits (B,V).
     ///
     /// Sequence b's chunk starts at position `start[b]` (the number of tokens it has cached); its keys and
-    /// values are appended there. `logitRow[b]` picks which chunk position's logits to return.
+    /// values are appended there. `logitRow[b]` picks which chunk position's logits to return. With `packed`
+    /// the matrix products run in bf16 from those weights.
     func inferenceStep(
-        _ s: InferenceState, batch B: Int, tokens: [Int32], seqLen T: Int, start: [Int32], logitRow: [Int]
+        _ s: InferenceState, batch B: Int, tokens: [Int32], seqLen T: Int, start: [Int32], logitRow: [Int],
+        packed: PackedBF16Weights? = nil
     ) -> [Float] {
         let c = config
         precondition(B <= s.batch && tokens.count * c.hiddenSize <= s.x.count, "inference chunk larger than its buffers")
@@ -26,7 +28,7 @@ extension LlamaModel {
                     let w = layout.layers[l]
                     RMSNorm.forward(out: s.ln.pointer, rstd: s.rstd.pointer, inp: s.x.pointer, weight: param(w.inputNorm),
                                     n: N, c: C, eps: c.rmsNormEps) // (B,T,C)
-                    Matmul.forward(out: qkv, inp: s.ln.pointer, weight: param(w.q), n: N, c: C, oc: QKV) // (B,T,QKV)
+                    linear(out: qkv, inp: s.ln.pointer, w.q, packed?.qkv[l], n: N, c: C, oc: QKV) // (B,T,QKV)
                     RoPE.forward(x: qkv, positions: pos, cos: ropeCos.pointer, sin: ropeSin.pointer,
                                  n: N, heads: NH + NKV, headDim: HD, rowStride: QKV)
                     for b in 0..<B {
@@ -39,29 +41,29 @@ extension LlamaModel {
                     Attention.forwardCached(out: s.attOut.pointer, q: qkv, kCache: s.kCache[l].pointer,
                                             vCache: s.vCache[l].pointer, capacity: s.capacity, start: startBuf.baseAddress!,
                                             shape: shape) // (B,T,NH,HD)
-                    Matmul.forward(out: s.x.pointer, inp: s.attOut.pointer, weight: param(w.o), n: N, c: QC, oc: C,
-                                   accumulate: true)
+                    linear(out: s.x.pointer, inp: s.attOut.pointer, w.o, packed?.o[l], n: N, c: QC, oc: C,
+                           accumulate: true)
                     RMSNorm.forward(out: s.ln.pointer, rstd: s.rstd.pointer, inp: s.x.pointer, weight: param(w.postNorm),
                                     n: N, c: C, eps: c.rmsNormEps)
-                    Matmul.forward(out: gateUp, inp: s.ln.pointer, weight: param(w.gate), n: N, c: C, oc: 2 * I)
+                    linear(out: gateUp, inp: s.ln.pointer, w.gate, packed?.gateUp[l], n: N, c: C, oc: 2 * I)
                     SwiGLU.forward(out: s.act.pointer, gate: gateUp, up: gateUp + I, rows: N, width: I,
                                    inputStride: 2 * I) // (B,T,I)
-                    Matmul.forward(out: s.x.pointer, inp: s.act.pointer, weight: param(w.down), n: N, c: I, oc: C,
-                                   accumulate: true)
+                    linear(out: s.x.pointer, inp: s.act.pointer, w.down, packed?.down[l], n: N, c: I, oc: C,
+                           accumulate: true)
                 }
             }
         }
         for b in 0..<B { s.rows.copy(from: s.x, sourceOffset: (b * T + logitRow[b]) * C, offset: b * C, count: C) }
         RMSNorm.forward(out: s.rowsNorm.pointer, rstd: s.rstd.pointer, inp: s.rows.pointer, weight: param(layout.finalNorm),
                         n: B, c: C, eps: c.rmsNormEps) // (B,C)
-        Matmul.forward(out: s.logits.pointer, inp: s.rowsNorm.pointer, weight: param(layout.lmHead!), n: B, c: C,
-                       oc: c.vocabSize) // (B,V)
+        linear(out: s.logits.pointer, inp: s.rowsNorm.pointer, layout.lmHead!, packed?.lmHead, n: B, c: C,
+               oc: c.vocabSize) // (B,V)
         return s.logits.array(offset: 0, count: B * c.vocabSize)
     }
 
     /// Makes sure the training activations can hold a (B,T) batch without reallocating.
     func reserveActivations(batch B: Int, seqLen T: Int) {
         if let a = activations, a.fits(batch: B, seqLen: T) { return }
-        activations = Activations(config: config, batch: B, seqLen: T)
+        activations = Activations(config: config, batch: B, seqLen: T, headRows: headChunkRows)
     }
 }

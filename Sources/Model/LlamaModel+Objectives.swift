@@ -7,7 +7,8 @@ extension LlamaModel {
     /// `lossMask` (B,T) marks the tokens to learn (default all real tokens); gradients accumulate, scaled by
     /// 1/`normalizer` (default: this batch's total weight; pass the total over all micro-batches when
     /// accumulating). Returns the loss contribution of this batch. Throws `nonFiniteLoss`.
-    /// The logits gradient overwrites the logits in the activations, so no (B,T,V) array is made.
+    /// The LM head runs fused with the loss over the weighted rows only, a chunk of rows at a time
+    /// (`crossEntropyHead`), so no (B,T,V) logits or logits gradient is ever held.
     @discardableResult
     public func accumulateCrossEntropy(_ batch: Batch, lossMask: [Float]? = nil, normalizer: Float? = nil) throws -> Double {
         guard !config.hasScalarHead else {
@@ -16,14 +17,10 @@ extension LlamaModel {
         let (targets, weights) = try batch.nextTokenTargets(lossMask: lossMask)
         let a = try forwardIntoActivations(batch) // checks every token, so every target is in the vocabulary
         let norm = normalizer ?? max(weights.reduce(0, +), 1e-8)
-        let loss = targets.withUnsafeBufferPointer { t in
-            weights.withUnsafeBufferPointer { w in
-                Softmax.crossEntropy(dlogits: a.head.pointer, logits: a.head.pointer, targets: t.baseAddress!,
-                                     weights: w.baseAddress!, n: targets.count, v: config.vocabSize, normalizer: norm)
-            }
-        }
+        let B = batch.batchSize, T = batch.seqLen
+        let loss = crossEntropyHead(a, targets: targets, weights: weights, rows: B * T, normalizer: norm)
         guard loss.isFinite else { throw ModelError.nonFiniteLoss(value: loss) }
-        try backward(dHead: a.head.pointer)
+        if trunkNeedsGradient { backwardTrunk(a, batch: B, seqLen: T) }
         return loss
     }
 }

@@ -25,6 +25,11 @@ public final class LlamaModel {
     var lastBatch: Batch?
     /// Sampling defaults of the checkpoint this model came from (written to generation_config.json).
     public var samplingDefaults: SamplingDefaults?
+    /// Precision of the products in KV-cache generation and `nextTokenLogProbs` (fp32 by default; see
+    /// `InferencePrecision`). Training, `forward` and `backward` stay fp32.
+    public var inferencePrecision: InferencePrecision = .fp32
+    /// Rows of logits the LM head computes at once in training and scoring (see `crossEntropyHead`).
+    var headChunkRows: Int
 
     /// A model with parameters from `N(0, initializer_range)` (norms at 1), drawn from `seed`.
     public convenience init(config: LlamaConfig, seed: UInt64) throws {
@@ -49,6 +54,7 @@ public final class LlamaModel {
         parameters = FloatBuffer(count: layout.count)
         gradients = FloatBuffer(count: layout.count)
         trainable = Array(repeating: true, count: layout.slices.count)
+        headChunkRows = Self.defaultHeadChunkRows(vocabSize: config.vocabSize)
         let tables = RoPE.tables(maxPositions: config.maxPositionEmbeddings,
                                  inverseFrequencies: config.ropeInverseFrequencies)
         ropeCos = FloatBuffer(count: tables.cos.count)

@@ -26,21 +26,4 @@ extension ModelChatTemplate {
             throw ModelError.badFile(path: file.source, reason: error.description)
         }
     }
-
-    /// The byte-level BPE tokenizer of a GGUF file's `tokenizer.ggml.*` metadata.
-    public static func tokenizer(gguf file: GGUFFile) throws -> BPETokenizer {
-        do {
-            guard let model = try file.string("tokenizer.ggml.model"), let tokens = try file.strings("tokenizer.ggml.tokens") else {
-                throw ModelError.badFile(path: file.source, reason: "tokenizer.ggml.model and tokenizer.ggml.tokens are required "
-                    + "to tokenize; this GGUF file has no tokenizer")
-            }
-            return try BPETokenizer(gguf: model, pre: try file.string("tokenizer.ggml.pre"), tokens: tokens,
-                                    merges: try file.strings("tokenizer.ggml.merges") ?? [],
-                                    tokenTypes: try file.ints("tokenizer.ggml.token_type"),
-                                    bos: try file.int("tokenizer.ggml.bos_token_id"), eos: try file.int("tokenizer.ggml.eos_token_id"),
-                                    pad: try file.int("tokenizer.ggml.padding_token_id"), file: file.source)
-        } catch let error as GGUFError {
-            throw ModelError.badFile(path: file.source, reason: error.description)
-        }
-    }
 }

@@ -19,7 +19,7 @@ extension ReportDocument {
                 ChartSeries(label: name, points: byName[name]!.map { ChartPoint(x: Double($0.step), y: $0.value) }, color: index)
             }
             let chart = LineChart(labels: ChartLabels(title: "\(entry.node): metrics per step", x: "step", y: "value"), series: Array(series))
-            if chart.hasData { out += "<div class=\"charts\">" + figure(chart.svg(), caption: "Every metric with more than one point.") + "</div>\n" }
+            if chart.hasData { out += "<div class=\"charts\">" + figure(chart, caption: "Every metric with more than one point.") + "</div>\n" }
         }
         return section("outside-trainers", "Outside trainers", out)
     }

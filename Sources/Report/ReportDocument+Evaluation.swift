@@ -21,7 +21,7 @@ extension ReportDocument {
         var charts = ""
         let overall = BarChart(labels: ChartLabels(title: "Gold score overall (95% CI)", x: "model", y: "mean gold score (0–1)"),
                                bars: overallBars(final, prefix: "") + (other.map { overallBars($0, prefix: "\(comparison!.name): ") } ?? []), range: 0...1)
-        if overall.hasData { charts += figure(overall.svg(), caption: "CI: mean ± 1.96·std/√n over the \(final.goldScoredPrompts) gold-scored prompts.") }
+        if overall.hasData { charts += figure(overall, caption: "CI: mean ± 1.96·std/√n over the \(final.goldScoredPrompts) gold-scored prompts.") }
         for (title, read, spread) in [("family", { (m: ModelEvaluation) in m.goldByFamily }, { (m: ModelEvaluation) in m.goldSpreadByFamily }),
                                       ("scenario", { (m: ModelEvaluation) in m.goldByScenario }, { (m: ModelEvaluation) in m.goldSpreadByScenario })] {
             let groupBars = { (model: ModelEvaluation, series: String) in
@@ -36,14 +36,14 @@ extension ReportDocument {
             let caption = final.models.allSatisfy { spread($0) != nil }
                 ? "CI: mean ± 1.96·std/√n over each \(title)'s gold-scored prompts, clipped to the score range [0, 1]."
                 : "This final_eval.json predates per-\(title) spreads, so these bars carry no interval."
-            if chart.hasData { charts += figure(chart.svg(), caption: caption) }
+            if chart.hasData { charts += figure(chart, caption: caption) }
         }
         var winBars = Self.policyWinBars(final, series: nil)
         if let other { winBars += Self.policyWinBars(other, series: comparison!.name) }
         let wins = BarChart(labels: ChartLabels(title: "Policy win rates (bootstrap 95% CI)", x: "opponent (judge)", y: "policy win rate (ties count ½)"), bars: winBars, reference: 0.5, range: 0...1)
-        if wins.hasData { charts += figure(wins.svg(), caption: "Dashed line: 0.5 (no difference). An interval above it is a real win.") }
+        if wins.hasData { charts += figure(wins, caption: "Dashed line: 0.5 (no difference). An interval above it is a real win.") }
         out += "<div class=\"charts\">\(charts)</div>\n"
-        out += "<h3>Win rates</h3>\n" + table(["A", "B", "Judge", "Win rate", "95% CI", "Wins", "Ties", "Losses"], final.winRates.map { rate in
+        out += "<h3>Win rates</h3>\n" + table(["A", "B", "Judge", "Win rate", "95% CI", "Wins", "Ties", "Losses"], Self.onePerComparison(final.winRates).map { rate in
             [.text(rate.a), .text(rate.b), .text(rate.judge), .number(rate.winRate),
              Cell(html: "<td class=\"num\">[\(Markup.number(rate.ciLow)), \(Markup.number(rate.ciHigh))]</td>"),
              .number(Double(rate.wins)), .number(Double(rate.ties)), .number(Double(rate.losses))]
@@ -109,17 +109,36 @@ extension ReportDocument {
         }
     }
 
-    /// The policy's win rate against each opponent, in both A/B orders (a policy-as-B entry is turned
-    /// into the policy's rate, 1 − w, with its interval mirrored); `series` names a compared experiment.
+    /// The policy's win rate against each opponent, once per opponent and judge (a comparison recorded
+    /// only as policy-as-B is turned into the policy's rate, 1 − w, with its interval mirrored);
+    /// `series` names a compared experiment.
     static func policyWinBars(_ final: FinalEvaluation, series: String?) -> [ChartBar] {
-        final.winRates.compactMap { rate in
+        onePerComparison(final.winRates).compactMap { rate in
+            let name = series.map { "\($0): policy" } ?? "policy"
             if rate.a == "policy" {
-                return ChartBar(group: "vs \(rate.b) (\(rate.judge))", series: series.map { "\($0): policy as A" } ?? "policy as A", value: rate.winRate, low: rate.ciLow, high: rate.ciHigh)
+                return ChartBar(group: "vs \(rate.b) (\(rate.judge))", series: name, value: rate.winRate, low: rate.ciLow, high: rate.ciHigh)
             }
             if rate.b == "policy" {
-                return ChartBar(group: "vs \(rate.a) (\(rate.judge))", series: series.map { "\($0): policy as B" } ?? "policy as B", value: 1 - rate.winRate, low: 1 - rate.ciHigh, high: 1 - rate.ciLow)
+                return ChartBar(group: "vs \(rate.a) (\(rate.judge))", series: name, value: 1 - rate.winRate, low: 1 - rate.ciHigh, high: 1 - rate.ciLow)
             }
             return nil
         }
+    }
+
+    /// One entry per comparison (the same two models and judge in either A/B order are mirror images):
+    /// the policy-as-A entry when there is one, else the first recorded; order of first appearance.
+    static func onePerComparison(_ rates: [WinRate]) -> [WinRate] {
+        var chosen: [String: WinRate] = [:]
+        var order: [String] = []
+        for rate in rates {
+            let key = [rate.a, rate.b].sorted().joined(separator: "\u{0}") + "\u{0}" + rate.judge
+            if let kept = chosen[key] {
+                if kept.a != "policy" && rate.a == "policy" { chosen[key] = rate }
+            } else {
+                chosen[key] = rate
+                order.append(key)
+            }
+        }
+        return order.map { chosen[$0]! }
     }
 }

@@ -34,9 +34,12 @@ extension ReportDocument {
             if isOverridden(gate.name, report) {
                 out += "<p class=\"override\">This gate failed with severity error and was overridden: everything below it was built past a failed gate.</p>\n"
             }
-            let names = Set(report.figures.keys).union(report.thresholds.keys).sorted()
-            if !names.isEmpty {
-                out += table(["Figure", "Measured", "Threshold"], names.map { [.text($0), .number(report.figures[$0]), .number(report.thresholds[$0])] })
+            let rows = Self.pairedFigures(report)
+            if !rows.isEmpty {
+                out += table(["Figure", "Measured", "Limit", "Result"], rows.map { row in
+                    [.text(row.figure), .number(row.value), .text(row.limit), row.passed.map { passed in
+                        .raw("<span class=\"state s-\(passed ? "pass" : "fail")\">\(passed ? "pass" : "fail")</span>") } ?? .text("–")]
+                })
             }
             if !report.findings.isEmpty {
                 let shown = report.findings.prefix(report.status == .fail ? 20 : 5)
@@ -50,6 +53,46 @@ extension ReportDocument {
             out += provenance(gate.report.origin)
         }
         return section("gates", "Quality gates", out)
+    }
+}
+
+/// One row of a gate's figure table: a measured figure beside the limit it is held to.
+struct GateFigureRow: Equatable {
+    /// The figure's name (or the setting's, for a threshold that limits no figure).
+    var figure: String
+    /// The measured value (nil for a setting).
+    var value: Double?
+    /// `≤ 0.1`, `≥ 0.7`, `= 3` (a setting) or `–` (no limit).
+    var limit: String
+    /// Whether the figure is within its limit (nil without a limit or without a value).
+    var passed: Bool?
+}
+
+extension ReportDocument {
+    /// The gate's figures each beside its threshold: `max_X` limits figure `X` from above, `min_X`
+    /// from below, `max_abs_X` limits |X|; other thresholds are settings shown on their own rows.
+    static func pairedFigures(_ report: GateReport) -> [GateFigureRow] {
+        var rows: [GateFigureRow] = []
+        var paired = Set<String>()
+        for (name, limit) in report.thresholds.sorted(by: { $0.key < $1.key }) {
+            let rule: (prefix: String, sign: String, test: (Double) -> Bool)?
+            if name.hasPrefix("max_abs_") { rule = ("max_abs_", "|x| ≤", { abs($0) <= limit }) }
+            else if name.hasPrefix("max_") { rule = ("max_", "≤", { $0 <= limit }) }
+            else if name.hasPrefix("min_") { rule = ("min_", "≥", { $0 >= limit }) }
+            else { rule = nil }
+            guard let rule else {
+                rows.append(GateFigureRow(figure: name, value: nil, limit: "= " + Markup.number(limit), passed: nil))
+                continue
+            }
+            let figure = String(name.dropFirst(rule.prefix.count))
+            let value = report.figures[figure]
+            if value != nil { paired.insert(figure) }
+            rows.append(GateFigureRow(figure: value != nil ? figure : name, value: value, limit: "\(rule.sign) " + Markup.number(limit), passed: value.map(rule.test)))
+        }
+        for (name, value) in report.figures.sorted(by: { $0.key < $1.key }) where !paired.contains(name) {
+            rows.append(GateFigureRow(figure: name, value: value, limit: "–", passed: nil))
+        }
+        return rows
     }
 }
 

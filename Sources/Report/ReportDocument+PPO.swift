@@ -72,7 +72,7 @@ extension ReportDocument {
             }, "Share of tokens where the PPO ratio (or value) clip was active."),
         ]
         var out = "<p>\(lines.count) iterations. Charts draw at most \(LineChart.maxDrawnPoints) points per series (LTTB); the table uses every iteration.</p>\n"
-        out += "<div class=\"charts\">" + charts.filter { $0.0.hasData }.map { figure($0.0.svg(), caption: $0.1) }.joined() + "</div>\n"
+        out += "<div class=\"charts\">" + charts.filter { $0.0.hasData }.map { figure($0.0, caption: $0.1) }.joined() + "</div>\n"
         out += ppoSummaryTable(lines, other: other)
         return section("ppo", "PPO", out + provenance(artifacts.ppoMetrics.origin))
     }

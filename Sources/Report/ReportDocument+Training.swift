@@ -14,14 +14,14 @@ extension ReportDocument {
             }
         }
         let chart = LineChart(labels: ChartLabels(title: "SFT loss per step", x: "step", y: "cross-entropy (nats per response token)"), series: series)
-        var charts = chart.hasData ? figure(chart.svg(), caption: "Train and validation loss; validation is on the held-out split.") : ""
+        var charts = chart.hasData ? figure(chart, caption: "Train and validation loss; validation is on the held-out split.") : ""
         if !chart.hasData {
             out += "<p class=\"missing\">missing field: no loss curve (an array of numbers, or of objects with a step, under a key containing \"loss\") in sft_eval.json.</p>\n"
         }
         let families = Self.goldByFamily(eval)
         if !families.isEmpty {
             let bars = BarChart(labels: ChartLabels(title: "Gold score by family: SFT vs baseline", x: "task family", y: "mean gold score (0–1)"), bars: families, range: 0...1)
-            charts += figure(bars.svg(), caption: "From sft_eval.json: the SFT model (eval) and the base model it started from (baseline), on the eval prompts.")
+            charts += figure(bars, caption: "From sft_eval.json: the SFT model (eval) and the base model it started from (baseline), on the eval prompts.")
         }
         out += charts.isEmpty ? "" : "<div class=\"charts\">\(charts)</div>\n"
         out += scalarTable(eval, compared: comparison?.artifacts.sftEval.value)
@@ -53,12 +53,12 @@ extension ReportDocument {
             let curves = JSONFacts.curves(eval).filter { ["acc", "margin", "loss"].contains(where: $0.path.lowercased().contains) }
             let training = LineChart(labels: ChartLabels(title: "Reward model training", x: "step", y: "accuracy / margin / loss"),
                                      series: curves.enumerated().map { ChartSeries(label: Self.curveName($1.path), points: $1.points, color: $0) })
-            if training.hasData { charts += figure(training.svg(), caption: "Curves recorded in rm_eval.json.") }
+            if training.hasData { charts += figure(training, caption: "Curves recorded in rm_eval.json.") }
             if let calibration = JSONFacts.pairs(eval, xWords: ["pred", "confidence", "prob", "mean_p"], yWords: ["observ", "freq", "empirical", "actual", "accuracy"]) {
                 let chart = LineChart(labels: ChartLabels(title: "Calibration: predicted vs observed P(chosen)", x: "predicted P(chosen) (\(calibration.x))", y: "observed frequency (\(calibration.y))"),
                                       series: [ChartSeries(label: "reward model", points: calibration.points.sorted { $0.x < $1.x }, color: 0)],
                                       reference: (ChartPoint(x: 0, y: 0), ChartPoint(x: 1, y: 1)))
-                charts += figure(chart.svg(), caption: "Dashed diagonal: perfect calibration. Points below it are over-confident.")
+                charts += figure(chart, caption: "Dashed diagonal: perfect calibration. Points below it are over-confident.")
             } else {
                 out += "<p class=\"missing\">missing field: no calibration table (objects with a predicted and an observed value) in rm_eval.json.</p>\n"
             }
@@ -95,7 +95,7 @@ extension ReportDocument {
         }
         let chart = LineChart(labels: ChartLabels(title: "Reward vs response length", x: "response length (characters)", y: "RM score"), series: series, dots: true)
         guard chart.hasData else { return "<p class=\"missing\">Reward vs length: no scored responses yet (needs final_eval.json or probe lines with an RM score).</p>\n" }
-        return "<div class=\"charts\">" + figure(chart.svg(), caption: "Each dot is one response. A rising cloud means the reward model pays for length.") + "</div>\n"
+        return "<div class=\"charts\">" + figure(chart, caption: "Each dot is one response. A rising cloud means the reward model pays for length.") + "</div>\n"
     }
 
     /// Every scalar figure of a JSON artifact, with the compared experiment's value and the delta.

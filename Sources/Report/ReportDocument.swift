@@ -14,6 +14,8 @@ struct ReportDocument {
     var catalog: ReportCatalogView? = nil
     /// Another experiment to overlay on the charts.
     var comparison: (name: String, artifacts: ReportArtifacts)? = nil
+    /// The data of every chart `html()` drew, in page order.
+    let figures = FigureLog()
 
     /// The whole report as one self-contained XHTML document.
     func html() -> String {
@@ -26,6 +28,7 @@ struct ReportDocument {
         body += ppoSection()
         if let catalog, !catalog.commandMetrics.isEmpty { body += outsideTrainersSection(catalog) }
         body += finalSection()
+        body += overOptimisationSection()
         body += samplesSection()
         body += lineageSection()
         return """
@@ -53,6 +56,18 @@ struct ReportDocument {
         case let .unreadable(text): return "<p class=\"error\">Cannot read: \(Markup.escape(text)).</p>\n"
         case .value: return ""
         }
+    }
+
+    /// A line chart's figure; its data goes to `figures` as well (`rlhf report --json`).
+    func figure(_ chart: LineChart, caption: String) -> String {
+        figures.append(chart.data(caption: caption))
+        return figure(chart.svg(), caption: caption)
+    }
+
+    /// A bar chart's figure; its data goes to `figures` as well.
+    func figure(_ chart: BarChart, caption: String) -> String {
+        figures.append(chart.data(caption: caption))
+        return figure(chart.svg(), caption: caption)
     }
 
     /// A figure wrapping a chart's SVG with a caption.
@@ -110,4 +125,15 @@ struct Cell {
     }
     /// Pre-built markup.
     static func raw(_ html: String) -> Cell { Cell(html: "<td>\(html)</td>") }
+}
+
+/// Collects the data of the charts a rendering draws (a reference, so the string-building methods stay non-mutating).
+final class FigureLog: @unchecked Sendable {
+    /// The charts so far.
+    private(set) var charts: [ChartData] = []
+
+    /// Appends one chart.
+    func append(_ chart: ChartData) {
+        charts.append(chart)
+    }
 }

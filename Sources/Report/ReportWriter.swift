@@ -1,3 +1,4 @@
+import Charts
 import EngineCore
 import Foundation
 
@@ -7,7 +8,7 @@ public enum ReportWriter {
     /// lineage), overlaying `compare` (another experiment's pipeline) when given, as `index.html` and `summary.md` in `directory`.
     /// - Returns: the paths of `index.html` and `summary.md`.
     public static func write(_ pipeline: Pipeline, catalog: ReportCatalogView, root: URL, generated: Date, compare: Pipeline?,
-                             to directory: URL) throws -> (html: URL, summary: URL) {
+                             to directory: URL) throws -> (html: URL, summary: URL, figures: [ChartData]) {
         var document = ReportDocument.page(pipeline, catalog: catalog, root: root, generated: generated)
         if let compare {
             document.comparison = (compare.experiment, ReportArtifacts(sources: ExperimentSources.sources(compare, workspace: root)))
@@ -15,7 +16,7 @@ public enum ReportWriter {
         let html = directory.appendingPathComponent("index.html")
         let summary = directory.appendingPathComponent("summary.md")
         try write(document, html: html, summary: summary)
-        return (html, summary)
+        return (html, summary, document.figures.charts)
     }
 
     /// Writes `document` as HTML at `html` and Markdown at `summary` (either may be nil), creating directories.

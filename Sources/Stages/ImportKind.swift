@@ -14,8 +14,9 @@ import Model
 struct ImportKind: StageKind {
     /// `import`.
     let name = "import"
-    /// Version 3: GGUF files (2: weights rewritten as one model.safetensors in the dtype param; generation_config.json).
-    let version = 3
+    /// Version 4: GGUF tokenizer.json written by the BPE tokenizer (3: GGUF files; 2: weights rewritten as one
+    /// model.safetensors in the dtype param; generation_config.json).
+    let version = 4
     /// Imports a checkpoint as the base model.
     let summary = "use an existing Hugging Face checkpoint directory or GGUF file (e.g. SmolLM2) as the base model"
     /// `description`: optional words for `base.txt`.

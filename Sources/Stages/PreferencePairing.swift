@@ -3,7 +3,7 @@ import World
 
 /// Turns k candidate responses per prompt into labelled preference pairs with the World annotator.
 ///
-/// Candidates are deduplicated, blank ones and those with control characters (sampling junk that
+/// Candidates are deduplicated (ignoring surrounding whitespace, as `gate.dedup` does), blank ones and those with control characters (sampling junk that
 /// `gate.schema` rejects in a preference file) are dropped, and the rest are ranked by the annotator's utility (gold + length bias); pairs
 /// are all k·(k−1)/2 or best-vs-rest. Each pair is shown to the annotator in a random A/B order
 /// and its label and reason are recorded. With `skipTies`, pairs whose utilities differ by at most
@@ -22,10 +22,7 @@ struct PreferencePairing {
 
     /// Labelled pairs for one prompt.
     mutating func pairs(prompt: String, candidates: [Completion]) throws -> [PreferenceRecord] {
-        var seen = Set<String>()
-        let unique = candidates.filter {
-            !SchemaGate.isBlank($0.text) && SchemaGate.firstControlCharacter($0.text) == nil && seen.insert($0.text).inserted
-        }
+        let unique = Self.distinct(candidates)
         let ranked = try unique.enumerated().map { index, completion -> (index: Int, completion: Completion, utility: Double) in
             let gold = try GoldJudge.score(prompt: prompt, response: completion.text, reachedEOS: completion.reachedEOS)
             return (index, completion, annotator.utility(gold, characters: completion.text.count))
@@ -48,5 +45,16 @@ struct PreferencePairing {
                                             source: "annotator; A=T\(a.temperature) B=T\(b.temperature)"))
         }
         return records
+    }
+
+    /// The candidates a pair may hold, first occurrence kept: not blank, no control characters (sampling junk
+    /// `gate.schema` rejects), and distinct by `DedupGate.responseKey`, so that no pair's chosen equals its
+    /// rejected in `gate.dedup`'s eyes (texts differing only in surrounding whitespace are the same response).
+    static func distinct(_ candidates: [Completion]) -> [Completion] {
+        var seen = Set<String>()
+        return candidates.filter {
+            !SchemaGate.isBlank($0.text) && SchemaGate.firstControlCharacter($0.text) == nil
+                && seen.insert(DedupGate.responseKey($0.text)).inserted
+        }
     }
 }

@@ -16,8 +16,9 @@ import World
 struct PreferencesKind: StageKind {
     /// `preferences`.
     let name = "preferences"
-    /// Version 5: TRL preference formats in, judges as inputs (4: a prompt's k completions share one generation batch).
-    let version = 5
+    /// Version 6: candidates differing only in surrounding whitespace are one response (5: TRL preference formats in,
+    /// judges as inputs; 4: a prompt's k completions share one generation batch).
+    let version = 6
     /// Builds or checks the preference set.
     let summary = "the preference set: a preferences file in any TRL format, or pairs sampled from the policy and labelled by a wired judge "
         + "(reward model, command, labels, world) or the world's annotator"

@@ -87,6 +87,9 @@ struct SynthWorldKind: StageKind {
         let config = try Self.config(params.values, seed: context.seed, node: context.node)
         _ = try World(config: config)
         try JSONFiles.write(config, to: context.outputs["world"]!)
+        context.progress.message("wrote world.json: seed \(config.seed), \(config.familyWeights.count) task families, "
+            + "\(config.corpusBytes) corpus bytes, \(config.sftCount) SFT demos, \(config.preferencePromptCount) preference prompts, "
+            + "\(config.ppoPromptCount) PPO prompts, \(config.evalCount) eval prompts")
     }
 
     /// The world config of `values`; the seed defaults to `seed`.

@@ -1,26 +1,7 @@
 import Foundation
 
-/// Text normalisation and shingling shared by the dedup and leak gates.
+/// Shingling and set similarity shared by the dedup and leak gates (texts normalised by `TextNormalization.key`).
 public enum GateText {
-    /// Unicode NFKC, lowercase (case fold), punctuation and symbols dropped, whitespace collapsed to one space.
-    /// - Complexity: O(characters); ASCII text skips the NFKC pass (it is already NFKC).
-    public static func normalize(_ text: String) -> String {
-        let composed = text.utf8.allSatisfy { $0 < 0x80 } ? text : text.precomposedStringWithCompatibilityMapping
-        var out = ""
-        out.reserveCapacity(composed.utf8.count)
-        var pendingSpace = false
-        for character in composed.lowercased() {
-            if character.isLetter || character.isNumber {
-                if pendingSpace && !out.isEmpty { out.append(" ") }
-                pendingSpace = false
-                out.append(character)
-            } else if character.isWhitespace {
-                pendingSpace = true
-            }
-        }
-        return out
-    }
-
     /// The words of normalised text.
     public static func words(_ normalized: String) -> [Substring] {
         normalized.split(separator: " ")
@@ -82,9 +63,9 @@ public enum GateText {
         return sorted
     }
 
-    /// Size of the intersection of two sorted unique arrays.
+    /// Size of the intersection of two sorted arrays (of the multisets when values repeat).
     /// - Complexity: O(a + b).
-    static func intersectionCount(_ a: [UInt64], _ b: [UInt64]) -> Int {
+    static func intersectionCount<T: Comparable>(_ a: [T], _ b: [T]) -> Int {
         var i = 0, j = 0, count = 0
         while i < a.count && j < b.count {
             if a[i] == b[j] { count += 1; i += 1; j += 1 } else if a[i] < b[j] { i += 1 } else { j += 1 }

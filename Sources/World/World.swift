@@ -1,3 +1,5 @@
+import TextSimilarity
+
 /// The synthetic world: deterministic generators for every data set of the default experiment.
 ///
 /// Each generator draws from its own named random stream derived from `config.seed`, so changing

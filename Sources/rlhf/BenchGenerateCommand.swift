@@ -8,9 +8,8 @@ struct BenchGenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "generate",
         abstract: "Time sampling of new tokens for a batch of prompts.")
 
-    /// Model size: tiny or small.
-    @Option(help: "Model size: tiny or small.")
-    var preset: ModelPreset
+    /// The model to time.
+    @OptionGroup var source: BenchModelOption
 
     /// Number of prompts B.
     @Option(help: "Number of prompts B.")
@@ -23,6 +22,10 @@ struct BenchGenerateCommand: ParsableCommand {
     /// Recompute the full forward for every token instead of using the KV cache.
     @Flag(help: "Recompute the full forward for every token instead of using the KV cache.")
     var noKVCache = false
+
+    /// Precision of the inference products.
+    @Option(help: "Precision of the inference products: auto (bf16 on CPUs with AVX-512 BF16, else fp32), fp32 or bf16.")
+    var precision: BenchPrecision = .auto
 
     /// Print one JSON object.
     @Flag(help: "Print one JSON object.")
@@ -39,8 +42,11 @@ struct BenchGenerateCommand: ParsableCommand {
     /// Runs the command.
     func run() throws {
         threads.apply()
-        var r = try Benchmarks.generate(config: preset.config, batch: batch, newTokens: newTokens, useKVCache: !noKVCache)
-        r.name = "generate \(preset.rawValue) B=\(batch) new=\(newTokens) kv-cache=\(!noKVCache)"
+        let model = try source.load()
+        model.inferencePrecision = precision.resolved
+        try BenchModelOption.check(length: 16 + newTokens, fits: model, what: "16 prompt tokens + --new-tokens")
+        var r = try Benchmarks.generate(model: model, batch: batch, newTokens: newTokens, useKVCache: !noKVCache)
+        r.name = "generate \(source.label) B=\(batch) new=\(newTokens) kv-cache=\(!noKVCache)"
         BenchOutput.print(r, json: json)
     }
 }

@@ -10,8 +10,9 @@ enum BenchOutput {
             encoder.outputFormatting = [.sortedKeys]
             Swift.print(String(decoding: (try? encoder.encode(r)) ?? Data(), as: UTF8.self))
         } else {
-            Swift.print(String(format: "%@: %d iterations in %.2f s, %.1f ms/iter, %.0f tokens/s, %.2f GFLOP/s, %d threads",
-                               r.name, r.iterations, r.seconds, r.msPerIteration, r.tokensPerSecond, r.gflops, r.threads))
+            Swift.print(String(format: "%@: %d iterations in %.2f s, %.1f ms/iter, %.0f tokens/s, %.2f GFLOP/s, %d threads, "
+                               + "peak RSS %.0f MiB; %@", r.name, r.iterations, r.seconds, r.msPerIteration,
+                               r.tokensPerSecond, r.gflops, r.threads, r.peakRSSMegabytes, r.path))
         }
     }
 }

@@ -8,9 +8,8 @@ struct BenchTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "train",
         abstract: "Time training steps (forward, backward, AdamW) on random tokens.")
 
-    /// Model size: tiny or small.
-    @Option(help: "Model size: tiny or small.")
-    var preset: ModelPreset
+    /// The model to time.
+    @OptionGroup var source: BenchModelOption
 
     /// Batch size B.
     @Option(help: "Batch size B.")
@@ -34,16 +33,15 @@ struct BenchTrainCommand: ParsableCommand {
     /// Checks the arguments before running.
     func validate() throws {
         if batch < 1 || seq < 2 { throw ValidationError("--batch must be ≥ 1 and --seq ≥ 2") }
-        if seq > preset.config.maxPositionEmbeddings {
-            throw ValidationError("--seq \(seq) exceeds the preset's max_position_embeddings \(preset.config.maxPositionEmbeddings)")
-        }
     }
 
     /// Runs the command.
     func run() throws {
         threads.apply()
-        var r = try Benchmarks.train(config: preset.config, batch: batch, seqLen: seq, seconds: seconds)
-        r.name = "train \(preset.rawValue) B=\(batch) T=\(seq)"
+        let model = try source.load()
+        try BenchModelOption.check(length: seq, fits: model, what: "--seq")
+        var r = try Benchmarks.train(model: model, batch: batch, seqLen: seq, seconds: seconds)
+        r.name = "train \(source.label) B=\(batch) T=\(seq)"
         BenchOutput.print(r, json: json)
     }
 }

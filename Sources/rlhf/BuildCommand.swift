@@ -50,6 +50,15 @@ struct BuildCommand: ParsableCommand {
     @Option(help: "Resubmit a remote node this often after an infrastructure failure (not after a failing exit).")
     var remoteRetries = 2
 
+    /// One-off param changes.
+    @Option(name: .customLong("set"), help: ArgumentHelp("Change one param for this build: a one-off variant experiment recorded in the catalog (repeatable).",
+                                                         valueName: "NODE.PARAM=VALUE"))
+    var settings: [String] = []
+
+    /// The variant's name.
+    @Option(help: "Name of the --set variant (default: <experiment>-set-<hash of the settings>).")
+    var variant: String?
+
     /// JSON summary.
     @Flag(help: "Print the summary as JSON.")
     var json = false
@@ -60,16 +69,22 @@ struct BuildCommand: ParsableCommand {
         guard !forceDownstream || !force.isEmpty else { throw ValidationError("--force-downstream needs --force NODE") }
         guard ["local", "slurm"].contains(executor) else { throw ValidationError("--executor must be local or slurm") }
         guard pollInterval > 0, remoteRetries >= 0 else { throw ValidationError("--poll-interval must be positive and --remote-retries at least 0") }
+
+        guard variant == nil || !settings.isEmpty else { throw ValidationError("--variant names a --set variant; add --set NODE.PARAM=VALUE") }
     }
 
     /// Runs the command.
     func run() throws {
         let workspace = try self.workspace.open()
-        let pipeline = try self.workspace.loadPipeline(workspace)
-        let quiet = json
-        let executor = Executor(workspace: workspace, pipeline: pipeline, registry: KindRegistry.all, output: { line in
-            if quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) } else { print(line) }
-        })
+        // One stream for node lines and stage progress, unbuffered, so a log file keeps their order;
+        // stderr under --json, whose summary owns stdout.
+        let stream = json ? ConsoleStream.standardError : ConsoleStream(descriptor: STDOUT_FILENO)
+        let settings = try self.settings.map(ParamSetting.init(parsing:))
+        let pipeline = try PipelineLoader(registry: KindRegistry.all).load(path: self.workspace.pipelinePath(workspace), settings: settings, variant: variant)
+        if !settings.isEmpty {
+            stream.line("variant \(pipeline.experiment): " + settings.map { "\($0.node).\($0.param)=\($0.value.canonical)" }.joined(separator: " "))
+        }
+        let executor = Executor(workspace: workspace, pipeline: pipeline, registry: KindRegistry.all, output: { stream.line($0) }, stream: stream)
         var options = BuildOptions()
         options.targets = targets
         options.dryRun = dryRun

@@ -12,12 +12,16 @@ struct DagCommand: ParsableCommand {
     @OptionGroup var workspace: WorkspaceOptions
 
     /// Output format.
-    @Option(help: "text, dot or mermaid.")
+    @Option(help: "text, dot, mermaid or json.")
     var format: DagRenderer.Format = .text
+
+    /// JSON output (the same as --format json).
+    @Flag(help: "Print JSON (nodes and edges).")
+    var json = false
 
     /// Runs the command.
     func run() throws {
         let workspace = try self.workspace.open()
-        print(DagRenderer.render(try self.workspace.loadPipeline(workspace), format: format))
+        print(DagRenderer.render(try self.workspace.loadPipeline(workspace), format: json ? .json : format))
     }
 }

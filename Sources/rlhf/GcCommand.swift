@@ -32,7 +32,7 @@ struct GcCommand: ParsableCommand {
         let workspace = try self.workspace.open()
         let report = try Maintenance.collectGarbage(workspace: workspace, pipeline: try self.workspace.loadPipeline(workspace), keep: keep, dryRun: dryRun)
         if json { return try JSONOutput.print(report) }
-        report.removed.forEach { print("\(dryRun ? "would remove" : "removed") \($0)") }
+        report.objects.forEach { print("\($0.status)  \($0.hash.prefix(12))  \($0.size) bytes  node \($0.node)  \($0.path)") }
         print("\(dryRun ? "would free" : "freed") \(report.bytes) bytes in \(report.removed.count) objects; kept \(report.kept)")
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChatTemplate
 import Foundation
 import Model
 
@@ -43,8 +44,8 @@ struct ModelGenerateCommand: ParsableCommand {
     @Option(help: "Random seed.")
     var seed: UInt64 = 0
 
-    /// Wrap the prompt in the chat format (user turn, then assistant).
-    @Flag(help: "Wrap the prompt in the chat format (user turn, then assistant).")
+    /// Wrap the prompt in the model's chat template as a user turn, then the assistant prefix.
+    @Flag(help: "Wrap the prompt in the model's own chat template (or the built-in chat format when it has none) as a user turn.")
     var chat = false
 
     /// Checks the arguments before running.
@@ -72,10 +73,19 @@ struct ModelGenerateCommand: ParsableCommand {
             }
             return
         }
-        let (model, tokenizer) = try Checkpoint.load(from: url)
+        let (model, tokenizer, template) = try Checkpoint.loadAny(at: url, withChatTemplate: chat)
         let text = prompt ?? ""
-        let ids = chat ? ChatFormat(tokenizer: tokenizer).encode(prompt: text, response: nil).tokens
-                       : [tokenizer.special.bos] + tokenizer.encode(text)
+        let ids: [Int32]
+        if chat, let template {
+            // The model's own template, as transformers' apply_chat_template(add_generation_prompt=True) renders it.
+            let message = Value.dict(OrderedDict([("role", .string("user")), ("content", .string(text))]))
+            let rendered = try template.render(messages: [message], addGenerationPrompt: true)
+            ids = tokenizer.encode(rendered.text, allowSpecial: true)
+        } else if chat {
+            ids = ChatFormat(tokenizer: tokenizer).encode(prompt: text, response: nil).tokens
+        } else {
+            ids = [tokenizer.special.bos] + tokenizer.encode(text)
+        }
         let g = try model.generate(prompts: [ids], options: options, rng: &rng)
         if json {
             print("{\"tokens\": [\(g.tokens[0].map(String.init).joined(separator: ", "))], \"eos\": \(g.reachedEOS[0])}")

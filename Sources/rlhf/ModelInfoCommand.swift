@@ -21,19 +21,18 @@ struct ModelInfoCommand: ParsableCommand {
             printConfig(model)
             let types = Dictionary(grouping: file.tensors, by: \.type).map { "\($0.value.count) \($0.key.name)" }.sorted()
             print("gguf:          version \(file.version), alignment \(file.alignment), \(file.tensors.count) tensors (\(types.joined(separator: ", ")))")
-            let tokens = (try? file.strings("tokenizer.ggml.tokens"))??.count ?? 0
-            let merges = (try? file.strings("tokenizer.ggml.merges"))??.count ?? 0
-            let kind = (try? file.string("tokenizer.ggml.model")) ?? nil
             let pre = (try? file.string("tokenizer.ggml.pre")) ?? nil
-            let c = model.config
-            print("tokenizer:     \(kind ?? "none") (pre \(pre ?? "none")) vocab \(tokens), \(merges) merges "
-                + "(bos \(c.bosTokenId), eos \(c.eosTokenId), pad \(c.padTokenId))")
+            printTokenizer(try BPETokenizer(gguf: file), note: " (tokenizer.ggml.*, pre-tokenizer \(pre ?? "gpt2"))")
             return
         }
         let (model, tokenizer) = try Checkpoint.load(from: url)
         printConfig(model)
+        printTokenizer(tokenizer, note: "")
+    }
+
+    private func printTokenizer(_ tokenizer: any Tokenizer, note: String) {
         let s = tokenizer.special
-        print("tokenizer:     \(type(of: tokenizer)) vocab \(tokenizer.vocabSize) (bos \(s.bos), eos \(s.eos), pad \(s.pad))")
+        print("tokenizer:     \(type(of: tokenizer)) vocab \(tokenizer.vocabSize) (bos \(s.bos), eos \(s.eos), pad \(s.pad))\(note)")
     }
 
     private func printConfig(_ model: LlamaModel) {

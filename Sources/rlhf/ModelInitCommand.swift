@@ -10,7 +10,11 @@ struct ModelInitCommand: ParsableCommand {
 
     /// Model size: tiny or small.
     @Option(help: "Model size: tiny or small.")
-    var preset: ModelPreset
+    var preset: ModelPreset?
+
+    /// A directory whose config.json gives the sizes instead of a preset (e.g. SmolLM2-135M's).
+    @Option(help: "A directory whose config.json gives the sizes instead of --preset (e.g. a real model's).")
+    var config: String?
 
     /// Random seed of the initialisation.
     @Option(help: "Random seed of the initialisation.")
@@ -32,13 +36,20 @@ struct ModelInitCommand: ParsableCommand {
     @Option(help: "Weights dtype: f32 or bf16 (half the size).")
     var dtype: CheckpointDType = .f32
 
+    /// Checks the arguments before running.
+    func validate() throws {
+        if (preset == nil) == (config == nil) { throw ValidationError("give exactly one of --preset and --config") }
+    }
+
     /// Runs the command.
     func run() throws {
-        var config = scalarHead ? preset.config.withScalarHead() : preset.config
-        if let initializerRange { config.initializerRange = initializerRange }
-        let model = try LlamaModel(config: config, seed: seed)
+        let base = try config.map { try Checkpoint.loadConfig(from: URL(fileURLWithPath: $0)) } ?? preset!.config
+        var modelConfig = scalarHead ? base.withScalarHead() : base
+        if let initializerRange { modelConfig.initializerRange = initializerRange }
+        let model = try LlamaModel(config: modelConfig, seed: seed)
         let url = URL(fileURLWithPath: out)
         try Checkpoint.save(model, tokenizer: ByteTokenizer(), to: url, dtype: dtype)
-        print("wrote \(preset.rawValue) checkpoint (\(model.parameterCount) parameters, seed \(seed)) to \(url.path)")
+        let source = preset?.rawValue ?? "config.json"
+        print("wrote \(source) checkpoint (\(model.parameterCount) parameters, seed \(seed)) to \(url.path)")
     }
 }

@@ -55,7 +55,7 @@ struct ModelRenderCommand: ParsableCommand {
             return
         }
         let encoding = try template.encode(messages: conversation, addGenerationPrompt: addGenerationPrompt,
-                                           tokenizer: try gguf.map { try ModelChatTemplate.tokenizer(gguf: $0) } ?? TokenizerFiles.load(from: url),
+                                           tokenizer: try gguf.map { try BPETokenizer(gguf: $0) } ?? TokenizerFiles.load(from: url),
                                            variables: variables)
         print(try encoding.jsonLine())
     }

@@ -7,10 +7,11 @@ struct RLHF: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rlhf",
         abstract: "A build system for RLHF experiments.",
+        version: BuildInfo.text,
         subcommands: [
             BuildCommand.self, StatusCommand.self, DagCommand.self, TraceCommand.self, RunsCommand.self,
             ShowCommand.self, GcCommand.self, VerifyCommand.self, ModelCommand.self, BenchCommand.self,
-            ReportCommand.self, DiffCommand.self, KindsCommand.self, RunNodeCommand.self,
+            ReportCommand.self, DiffCommand.self, KindsCommand.self, ExperimentsCommand.self, RunNodeCommand.self,
         ]
     )
 }

@@ -24,6 +24,10 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Overlay another experiment's curves and final scores (e.g. length-bias).")
     var compare: String?
 
+    /// JSON output.
+    @Flag(help: "Print the written paths and every chart's data (title, axes, series points, bars) as JSON.")
+    var json = false
+
     /// Runs the command.
     func run() throws {
         let workspace = try self.workspace.open()
@@ -32,6 +36,7 @@ struct ReportCommand: ParsableCommand {
         let directory = URL(fileURLWithPath: out ?? "reports/\(pipeline.experiment)", relativeTo: workspace.root)
         let written = try ExperimentReport(workspace: workspace, pipeline: pipeline, registry: KindRegistry.all)
             .write(to: directory, compare: other)
+        if json { return try JSONOutput.print(ReportOutput(html: written.html.path, summary: written.summary.path, figures: written.figures)) }
         print("wrote \(written.html.path)")
         print("wrote \(written.summary.path)")
     }
@@ -46,6 +51,7 @@ struct ReportCommand: ParsableCommand {
             let pipeline = try loader.load(path: path)
             if pipeline.experiment == name { return pipeline }
         }
-        throw ValidationError("no experiment '\(name)': expected experiments/\(name)/pipeline.json (or a root pipeline with \"experiment\": \"\(name)\")")
+        throw EngineError.notFound(what: "experiment '\(name)'", hint: "expected experiments/\(name)/pipeline.json, or a root pipeline with \"experiment\": \"\(name)\"")
     }
 }
+

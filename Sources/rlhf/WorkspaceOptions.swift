@@ -48,7 +48,8 @@ struct WorkspaceOptions: ParsableArguments {
         return try loadPipeline(workspace).experiment
     }
 
-    private func pipelinePath(_ workspace: Workspace) -> String {
+    /// The pipeline file's absolute path.
+    func pipelinePath(_ workspace: Workspace) -> String {
         pipeline.hasPrefix("/") ? pipeline : workspace.root.path + "/" + pipeline
     }
 }

@@ -25,7 +25,7 @@ final class GateOverrideTests: XCTestCase {
         let trainRun = try XCTUnwrap(try catalog.latestRun(node: "train"))
         let evalRun = try XCTUnwrap(try catalog.latestRun(node: "eval"))
         XCTAssertEqual(try catalog.detail(run: trainRun).overrides.map(\.gateNode), ["check"])
-        XCTAssertEqual(try catalog.detail(run: evalRun).overrides, [GateOverride(gateNode: "check", gateRun: gateRun, message: "gate test failed (error): status fail")])
+        XCTAssertEqual(try catalog.detail(run: evalRun).overrides, [GateOverride(gateNode: "check", gateRun: gateRun, message: "gate test FAILED, blocking: status fail")])
         let trace = Lineage.render(try catalog.traceUp(run: evalRun))
         XCTAssertTrue(trace.contains { $0.contains("! built past failed gate check (run \(gateRun)") }, trace.joined(separator: "\n"))
         let json = String(decoding: try JSONEncoder().encode(try catalog.detail(run: evalRun)), as: UTF8.self)

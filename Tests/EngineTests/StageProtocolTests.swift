@@ -87,7 +87,7 @@ final class StageProtocolTests: XCTestCase {
         var summary = try ws.build()
         XCTAssertEqual(summary.failed, ["count"])
         XCTAssertEqual(summary.blocked, ["below"])
-        XCTAssertTrue(summary.errors["count"]?.contains("gate length failed (high)") ?? false)
+        XCTAssertTrue(summary.errors["count"]?.contains("gate length FAILED, blocking: checked") ?? false)
         let run = try XCTUnwrap(try ws.open().catalog.runs(node: "count").first)
         XCTAssertEqual(try ws.open().catalog.detail(run: run.id).gates.map(\.status), [.fail])
 

@@ -1,3 +1,4 @@
+import ChatTemplate
 import Foundation
 import GGUF
 @testable import Model
@@ -63,6 +64,19 @@ final class GGUFCheckpointTests: XCTestCase {
             let name = gguf.hasPrefix("token") || gguf.hasPrefix("output") ? gguf : "blk.3." + gguf
             XCTAssertEqual(GGUFCheckpoint.hfName(name).map(GGUFCheckpoint.ggufName), name)
         }
+    }
+
+    func testTokenizerAndChatTemplateFromMetadata() throws {
+        let url = fixtures.appendingPathComponent("tiny_llama.gguf")
+        let (model, tokenizer, template) = try Checkpoint.loadAny(at: url)
+        XCTAssertEqual(model.config.vocabSize, tokenizer.vocabSize)
+        XCTAssertEqual(tokenizer.encode(" the"), [3 + 256 + 2], "Ġt, he, then Ġthe")
+        XCTAssertEqual(tokenizer.encode("<|im_end|>", allowSpecial: true), [2])
+        XCTAssertEqual([tokenizer.special.bos, tokenizer.special.eos, tokenizer.special.pad], [1, 2, 2])
+        let message = Value.dict(OrderedDict([("role", .string("user")), ("content", .string("hi"))]))
+        let rendered = try XCTUnwrap(template).render(messages: [message], addGenerationPrompt: true)
+        XCTAssertEqual(rendered.text, "<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n")
+        XCTAssertTrue(try Checkpoint.loadAnyTokenizer(at: url) is BPETokenizer)
     }
 
     func testFileWithoutModelMetadataNamesTheKey() throws {

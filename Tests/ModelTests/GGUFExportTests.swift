@@ -58,18 +58,4 @@ final class GGUFExportTests: XCTestCase {
         XCTAssertEqual(config["add_bos_token"] as? Bool, false)
         XCTAssertTrue((config["chat_template"] as? String)?.contains("add_generation_prompt") == true)
     }
-
-    func testPreTokenizerNames() {
-        for name in GGUFTokenizerExport.knownPreNames {
-            XCTAssertNotNil(GGUFTokenizerExport.preTokenizer(name), name)
-        }
-        XCTAssertNil(GGUFTokenizerExport.preTokenizer("deepseek-coder"))
-        XCTAssertEqual(GGUFTokenizerExport.byteLevelSpelling("Ġthe"), "Ġthe")
-        XCTAssertEqual(GGUFTokenizerExport.byteLevelSpelling("a b"), "aĠb", "a space is not in the byte alphabet")
-    }
-
-    func testJSONTreeEscapes() {
-        let tree = JSONTree.object([("k\"ey", .array([.string("a\nb\u{1}\\"), .int(-3), .bool(true), .null]))])
-        XCTAssertEqual(tree.text, "{\"k\\\"ey\":[\"a\\nb\\u0001\\\\\",-3,true,null]}\n")
-    }
 }

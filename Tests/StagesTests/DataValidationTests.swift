@@ -1,3 +1,4 @@
+import TextSimilarity
 import Engine
 import EngineCore
 import World

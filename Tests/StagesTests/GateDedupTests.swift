@@ -45,6 +45,18 @@ final class GateDedupTests: XCTestCase {
         XCTAssertEqual(identical.first?.file, "d/pref.jsonl")
     }
 
+    func testLookAlikeAndInvisibleCharactersAreExactDuplicates() throws {
+        let harness = try GateHarness()
+        try harness.write("d/prompts.jsonl", lines: ["{\"prompt\": \"What is the capital of Peru?\"}",
+                                                     "{\"prompt\": \"Wh\u{0430}t is the c\u{0430}pital \u{03BF}f Peru?\"}",
+                                                     "{\"prompt\": \"What is the cap\u{200B}ital of Pe\u{00A0}ru?\"}",
+                                                     "{\"prompt\": \"What is the capital of Chile?\"}"])
+        let result = try harness.run(DedupGate(), inputs: ["prompts": "d/prompts.jsonl"], params: ["max_exact_fraction": .double(0.25)])
+        XCTAssertEqual(result.findings("exact_duplicate").map(\.line), [2, 3])
+        XCTAssertEqual(result.findings("exact_duplicate").map { $0.related?.line }, [1, 1])
+        XCTAssertEqual(result.report.status, .fail, "2 of 4 exceed the tolerated 25%")
+    }
+
     func testCharacterShinglesFindNearDuplicates() throws {
         let harness = try GateHarness()
         try harness.write("d/prompts.jsonl", lines: [#"{"prompt": "the quick brown fox jumps over the lazy dog"}"#,
@@ -58,8 +70,8 @@ final class GateDedupTests: XCTestCase {
         let harness = try GateHarness()
         try harness.write("d/prompts.jsonl", lines: [#"{"prompt": "\#(long("end"))"}"#, #"{"prompt": "\#(long("finish"))"}"#,
                                                      #"{"prompt": "x y z"}"#, #"{"prompt": "X, y z!"}"#])
-        let a = GateText.wordShingles(GateText.words(GateText.normalize(long("end"))), n: 3)
-        let b = GateText.wordShingles(GateText.words(GateText.normalize(long("finish"))), n: 3)
+        let a = GateText.wordShingles(GateText.words(TextNormalization.key(long("end"))), n: 3)
+        let b = GateText.wordShingles(GateText.words(TextNormalization.key(long("finish"))), n: 3)
         let similarity = GateText.jaccard(a, b)
         let at = try harness.run(DedupGate(), inputs: ["prompts": "d/prompts.jsonl"],
                                  params: ["near_threshold": .double(similarity), "max_near_fraction": .double(0.25), "max_exact_fraction": .double(0.25)])

@@ -63,8 +63,8 @@ final class GateEvalLeakTests: XCTestCase {
         let harness = try GateHarness()
         try writeEval(harness)
         try harness.write("d/ppo.jsonl", lines: [#"{"prompt": "Sort these words alphabetically: pear apple fig kiwi plum grape melon"}"#])
-        let evalGrams = GateText.wordShingles(GateText.words(GateText.normalize(evalPrompts[2])), n: 3)
-        let trainGrams = GateText.wordShingles(GateText.words(GateText.normalize("Sort these words alphabetically: pear apple fig kiwi plum grape melon")), n: 3)
+        let evalGrams = GateText.wordShingles(GateText.words(TextNormalization.key(evalPrompts[2])), n: 3)
+        let trainGrams = GateText.wordShingles(GateText.words(TextNormalization.key("Sort these words alphabetically: pear apple fig kiwi plum grape melon")), n: 3)
         let containment = Double(GateText.intersectionCount(evalGrams, trainGrams)) / Double(evalGrams.count)
         let at = try harness.run(EvalLeakGate(), inputs: ["eval": "d/eval.jsonl", "ppo": "d/ppo.jsonl"],
                                  params: ["threshold": .double(containment), "max_leaked_fraction": .double(0.2)])
@@ -79,6 +79,24 @@ final class GateEvalLeakTests: XCTestCase {
         let jaccard = try harness.run(EvalLeakGate(), inputs: ["eval": "d/eval.jsonl", "ppo": "d/ppo.jsonl"],
                                       params: ["threshold": .double(containment), "measure": .string("jaccard")])
         XCTAssertEqual(jaccard.report.status, .pass, "Jaccard is below containment for this pair")
+    }
+
+    func testLookAlikeAndShortEditLeaksAreListedWithBothSources() throws {
+        let harness = try GateHarness()
+        try writeEval(harness)
+        try harness.write("d/sft.jsonl", lines: [
+            #"{"prompt": "Reverse the word cherry.", "response": "yrrehc"}"#,
+            "{\"prompt\": \"Wh\u{0430}t is the capit\u{0430}l of the sm\u{0430}ll country\u{00A0}Freedonia?\", \"response\": \"Fredville\"}",
+        ])
+        try harness.write("d/ppo.jsonl", lines: [#"{"prompt": "Name the three primary colors."}"#,
+                                                 #"{"prompt": "Count the vowels in the phrase loud evening rain."}"#])
+        let result = try harness.run(EvalLeakGate(), inputs: ["eval": "d/eval.jsonl", "sft": "d/sft.jsonl", "ppo": "d/ppo.jsonl"])
+        XCTAssertEqual(result.report.status, .fail)
+        XCTAssertEqual(result.findings("leak_normalized").map { [$0.file, "\($0.line!)", $0.field!, "\($0.related!.line)"] },
+                       [["d/sft.jsonl", "2", "prompt", "1"]])
+        XCTAssertEqual(result.findings("leak_edited").map { [$0.file, "\($0.line!)", "\($0.related!.line)"] }, [["d/ppo.jsonl", "1", "5"]])
+        XCTAssertTrue(result.findings("leak_edited").first?.message.contains("word edits weighing 0.35") == true)
+        XCTAssertEqual(result.report.findings.count, 2, "the templated vowel prompt is not a leak: \(result.report.findings)")
     }
 
     func testWorldLeaksAreAllFoundAndTheCleanWorldPasses() throws {

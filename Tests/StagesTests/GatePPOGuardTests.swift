@@ -52,3 +52,41 @@ final class GatePPOGuardTests: XCTestCase {
         XCTAssertThrowsError(try run([#"{"rm_score": 1}"#]))
     }
 }
+
+/// `gate.ppo_guard`'s per-slice alarm on hand-made per-slice metrics: it fires on a regressed slice and stays quiet on noise.
+final class GatePPOGuardSliceTests: XCTestCase {
+    /// A metrics line whose overall gold rises while `family:repeat` has `repeatGold` (std 0.2 over `count` samples).
+    private func line(_ iteration: Int, rm: Double, repeatGold: Double, count: Int) -> String {
+        #"{"iteration": \#(iteration), "kl": 1, "rm_score": \#(rm), "gold_score": 0.6, "#
+            + #""slices": {"family:repeat": {"rm_score_mean": \#(rm), "gold_score_mean": \#(repeatGold), "gold_score_std": 0.2, "count": \#(count)}, "#
+            + #""family:reverse": {"rm_score_mean": \#(rm), "gold_score_mean": 0.7, "gold_score_std": 0.2, "count": \#(count)}}}"#
+    }
+
+    private func run(_ lines: [String]) throws -> GateHarness.Outcome {
+        let harness = try GateHarness()
+        try harness.write("reports/ppo_train_metrics.jsonl", lines: lines)
+        return try harness.run(PPOGuardGate(), inputs: ["metrics": "reports/ppo_train_metrics.jsonl"], params: ["window": .int(2)])
+    }
+
+    func testASliceWhoseGoldFallsWhileTheRMRisesFails() throws {
+        let result = try run([line(0, rm: 0.1, repeatGold: 0.7, count: 40), line(1, rm: 0.2, repeatGold: 0.7, count: 40),
+                              line(2, rm: 0.8, repeatGold: 0.4, count: 40), line(3, rm: 0.9, repeatGold: 0.4, count: 40)])
+        XCTAssertEqual(result.report.status, .fail, result.report.message)
+        XCTAssertEqual(result.report.findings.map(\.kind), ["slice_reward_hacking"])
+        XCTAssertEqual(result.report.findings.first?.field, "slices.family:repeat")
+        XCTAssertEqual(result.report.findings.first?.line, 4)
+        XCTAssertTrue(result.report.message.contains("family:repeat"), result.report.message)
+        XCTAssertFalse(result.report.message.contains("family:reverse"), result.report.message)
+        XCTAssertEqual(result.report.figures["slices_fired"], 1)
+        XCTAssertEqual(try XCTUnwrap(result.report.figures["family:repeat.gold_gain"]), -0.3, accuracy: 1e-9)
+    }
+
+    func testTheSameDropOnAFewSamplesIsNoise() throws {
+        // 3 samples a slice per iteration: the 95% interval of the change (±0.28) covers a 0.2 drop.
+        let result = try run([line(0, rm: 0.1, repeatGold: 0.7, count: 3), line(1, rm: 0.2, repeatGold: 0.7, count: 3),
+                              line(2, rm: 0.8, repeatGold: 0.5, count: 3), line(3, rm: 0.9, repeatGold: 0.5, count: 3)])
+        XCTAssertEqual(result.report.status, .pass, result.report.message)
+        XCTAssertEqual(result.report.figures["slices_fired"], 0)
+        XCTAssertGreaterThan(try XCTUnwrap(result.report.figures["family:repeat.gold_half_width_95"]), 0.2)
+    }
+}

@@ -17,7 +17,7 @@ final class PPOStageTests: XCTestCase {
     private func run(_ params: [String: JSONValue], workspace: URL, inputs: [String: URL],
                      afterIteration: @escaping (Int, StageContext) -> Void = { _, _ in }) throws -> StageContext {
         let context = try PPOTestFixtures.context(node: "ppo", workspace: workspace, inputs: inputs,
-                                                  outputs: ["policy", "metrics"], params: params)
+                                                  outputs: ["policy", "metrics", "snapshots"], params: params)
         try PPORun(context: context).run { afterIteration($0, context) }
         return context
     }
@@ -51,12 +51,16 @@ final class PPOStageTests: XCTestCase {
         XCTAssertEqual(context.metrics.recorded.filter { $0.name == "kl_mean" }.count, 4, "every iteration reaches the catalog")
         XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent(".rlhf/resume/ppo").path),
                        "a finished run leaves no snapshot")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: context.outputs["snapshots"]!.path), [],
+                       "snapshot_every 0: an empty snapshots directory")
     }
 
     func testResumeAfterInterruptionEqualsUninterruptedRun() throws {
         let root = try PPOTestFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         let inputs = try PPOTestFixtures.writeInputs(in: root)
+        var params = self.params
+        params["snapshot_every"] = .int(1)
         let straight = try run(params, workspace: root.appendingPathComponent("a"), inputs: inputs)
 
         let workspace = root.appendingPathComponent("b")
@@ -77,6 +81,15 @@ final class PPOStageTests: XCTestCase {
         XCTAssertEqual(criticA.parameters.array(), criticB.parameters.array(), "bit-identical critic")
         XCTAssertEqual(try PPOTestFixtures.metrics(straight.outputs["metrics"]!).map(\.withoutTimings),
                        try PPOTestFixtures.metrics(resumed.outputs["metrics"]!).map(\.withoutTimings))
+        let names = ["iter-000001", "iter-000002", "iter-000003"]
+        for context in [straight, resumed] {
+            let listed = try FileManager.default.contentsOfDirectory(atPath: context.outputs["snapshots"]!.path).sorted()
+            XCTAssertEqual(listed, names, "a snapshot every iteration but the last (that is the policy), kept across the resume")
+        }
+        for name in names {
+            XCTAssertEqual(try Checkpoint.loadModel(from: straight.outputs["snapshots"]!.appendingPathComponent(name)).parameters.array(),
+                           try Checkpoint.loadModel(from: resumed.outputs["snapshots"]!.appendingPathComponent(name)).parameters.array(), name)
+        }
     }
 
     func testSelfPlayAndGroupBaselineModesRun() throws {

@@ -38,6 +38,19 @@ final class ReportDocumentTests: XCTestCase {
         XCTAssertTrue(parsed.links.isSubset(of: parsed.ids), "dangling links: \(parsed.links.subtracting(parsed.ids))")
     }
 
+    func testFiguresCarryEveryChartWithTheArtifactsPoints() throws {
+        let document = ReportDocument(experiment: "fixture", generated: Date(timeIntervalSince1970: 0),
+                                      artifacts: ReportArtifacts(sources: try ReportFixtures.writeAll(to: directory)))
+        let parsed = ReportXHTML(document.html())
+        let figures = document.figures.charts
+        XCTAssertEqual(figures.count, parsed.chartMarks.count, "one figure per chart drawn")
+        XCTAssertTrue(figures.allSatisfy { !$0.series.isEmpty || !$0.bars.isEmpty })
+        let ppo = try XCTUnwrap(figures.first { $0.x == "PPO iteration" && $0.series.contains { $0.points.count == 12 } }, "\(figures.map(\.title))")
+        XCTAssertEqual(ppo.kind, "line")
+        let decoded = try JSONDecoder().decode([ChartData].self, from: try JSONEncoder().encode(figures))
+        XCTAssertEqual(decoded, figures)
+    }
+
     func testPPONumbersEqualTheArtifact() throws {
         let lines = ReportFixtures.ppoLines(12)
         let (_, parsed) = render(try ReportFixtures.writeAll(to: directory))
@@ -62,8 +75,11 @@ final class ReportDocumentTests: XCTestCase {
             XCTAssertEqual(displayed(row[7]), model.klToSFT, accuracy: 5e-4, model.model)
         }
         let rates = try XCTUnwrap(parsed.tables["win-rates"]).dropFirst()
-        XCTAssertEqual(rates.count, final.winRates.count)
-        for (row, rate) in zip(rates, final.winRates) {
+        // policy–sft by gold appears in both A/B orders in the artifact, and once on the page (policy as A).
+        let once = final.winRates.filter { !($0.a == "sft" && $0.b == "policy" && $0.judge == "gold") }
+        XCTAssertEqual(rates.count, once.count)
+        XCTAssertEqual(ReportDocument.onePerComparison(final.winRates).map(\.a), once.map(\.a))
+        for (row, rate) in zip(rates, once) {
             XCTAssertEqual(row[0...2].joined(separator: " "), "\(rate.a) \(rate.b) \(rate.judge)")
             XCTAssertEqual(displayed(row[3]), rate.winRate, accuracy: 5e-4)
             XCTAssertEqual(row[4], "[\(Markup.number(rate.ciLow)), \(Markup.number(rate.ciHigh))]")
@@ -82,6 +98,22 @@ final class ReportDocumentTests: XCTestCase {
         XCTAssertTrue(html.contains("experiments/x/data/pref_train.jsonl:17"), "offending examples list file and line")
         XCTAssertTrue(html.contains("<td class=\"num\">0.910</td>"), "chosen_longer_fraction 0.91 appears as measured")
         XCTAssertEqual(html.components(separatedBy: "OVERRIDDEN").count - 1, 1, "only the failed gate is marked")
+        // The measured figure sits on the row of its limit, with the result.
+        XCTAssertTrue(html.contains("<td>chosen_longer_fraction</td><td class=\"num\">0.910</td><td>≤ 0.700</td><td><span class=\"state s-fail\">fail</span></td>"),
+                      "figure, value, limit and result on one row")
+    }
+
+    func testGateFiguresPairWithTheirLimits() throws {
+        let json = #"{"gate": "g", "status": "fail", "severity": "error", "message": "m", "figures": {"accuracy": 0.8, "spearman": -0.5, "extra": 2},"#
+            + #""thresholds": {"min_accuracy": 0.7, "max_abs_spearman": 0.3, "ngram": 8, "max_missing": 1}, "finding_count": 0, "findings": []}"#
+        let report = try JSONDecoder().decode(GateReport.self, from: Data(json.utf8))
+        XCTAssertEqual(ReportDocument.pairedFigures(report), [
+            GateFigureRow(figure: "spearman", value: -0.5, limit: "|x| ≤ 0.300", passed: false),
+            GateFigureRow(figure: "max_missing", value: nil, limit: "≤ 1", passed: nil),
+            GateFigureRow(figure: "accuracy", value: 0.8, limit: "≥ 0.700", passed: true),
+            GateFigureRow(figure: "ngram", value: nil, limit: "= 8", passed: nil),
+            GateFigureRow(figure: "extra", value: 2, limit: "–", passed: nil),
+        ])
     }
 
     func testNeverBuiltArtifactsRenderNotBuiltSections() throws {

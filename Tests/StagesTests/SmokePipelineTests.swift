@@ -32,7 +32,8 @@ final class SmokePipelineTests: XCTestCase {
                      "models/base.txt", "models/base/model.safetensors", "models/sft/config.json",
                      "models/reward_model/model.safetensors", "reports/base_probe.md", "reports/sft_eval.json", "reports/rm_eval.json",
                      "models/rlhf/model.safetensors", "models/rlhf/config.json", "models/rlhf/critic/model.safetensors",
-                     "reports/ppo_train_metrics.jsonl", "reports/final_eval.md", "reports/final_eval.json"] {
+                     "reports/ppo_train_metrics.jsonl", "reports/final_eval.md", "reports/final_eval.json",
+                     "models/rlhf_snapshots/iter-000001/model.safetensors"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: experiment.appendingPathComponent(path).path), path)
         }
         let rmConfig = try String(contentsOf: experiment.appendingPathComponent("models/reward_model/config.json"), encoding: .utf8)
@@ -47,11 +48,23 @@ final class SmokePipelineTests: XCTestCase {
         XCTAssertEqual(summary.samplesPerPrompt, 2)
         XCTAssertEqual(summary.winRates.count, 12, "policy vs SFT and base, by sampled gold, RM and greedy gold, both orders")
         XCTAssertNotNil(summary.model("policy")?.greedyGold)
+        let curve = try XCTUnwrap(summary.overOptimisation, "the smoke evaluate node is wired to the ppo snapshots")
+        XCTAssertEqual(curve.snapshots.map(\.label), ["sft", "iter-000001", "policy"])
+        XCTAssertEqual(curve.bestOfN.map(\.n), [1, 2, 4])
+        XCTAssertEqual(curve.bestOfN.map(\.kl), [1, 2, 4].map { BestOfN.kl(n: $0) })
+        XCTAssertNotNil(curve.snapshots[1].gold)
+        XCTAssertEqual(summary.sliceAlarm?.judged, true, "the world judge lets the slice alarm judge")
+        let catalog = try Workspace(root: h.root).catalog
+        let snapshotProducers = try catalog.producers(atPath: "experiments/smoke/models/rlhf_snapshots", experiment: "smoke")
+        XCTAssertEqual(snapshotProducers.first?.output, "snapshots")
+        XCTAssertEqual(snapshotProducers.first?.run, try catalog.heads(experiment: "smoke")["ppo"]?.runId, "the snapshots are an output of the ppo run")
         let page = try fullPage(h.root)
         let ppoRun = try XCTUnwrap(Workspace(root: h.root).catalog.heads(experiment: "smoke")["ppo"]?.runId)
         XCTAssertEqual(page.parsed.row("node-states", exactly: "ppo")?[2], "built")
         XCTAssertEqual(page.parsed.row("node-states", exactly: "ppo")?[3], "run \(ppoRun)")
         XCTAssertTrue(page.html.contains("was trained by run \(ppoRun) from "), "lineage sentence for the policy")
+        XCTAssertTrue(page.html.contains("<table id=\"over-optimisation\">"), "the curve's table")
+        XCTAssertTrue(page.html.contains("<table id=\"slice-alarm\">"), "the slice alarm's table")
         XCTAssertTrue(page.summary.contains("| ppo | ppo | built | run \(ppoRun) |"))
 
         let second = try build(h.root, pipeline: original)

@@ -1,3 +1,4 @@
+import TextSimilarity
 import XCTest
 @testable import World
 

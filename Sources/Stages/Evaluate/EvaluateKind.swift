@@ -8,9 +8,9 @@ import EngineCore
 struct EvaluateKind: StageKind {
     /// Kind name.
     let name = "evaluate"
-    /// Version 5: judges as inputs (gold only with `world`), command and label judges, agreement between judges
-    /// (4: generation changes in Model; see `GoldenOutputsTests`).
-    let version = 5
+    /// Version 6: the reward-hacking alarm by task family and scenario, the over-optimisation curve with `snapshots` (5: judges as inputs, gold only with `world`,
+    /// command and label judges, agreement between judges; 4: generation changes in Model; see `GoldenOutputsTests`).
+    let version = 6
     /// Final evaluation.
     let summary = "base, SFT and policy on any eval prompts, judged by every wired judge (reward model, world, command, labels), with win rates, judge agreement and position bias"
     /// Sampling for the KL estimate and the bootstrap use the pipeline seed.
@@ -19,7 +19,9 @@ struct EvaluateKind: StageKind {
     var inputs: [InputSpec]? {
         [InputSpec("prompts", format: "eval prompts JSONL"), InputSpec("policy", format: "causal LM checkpoint directory"),
          InputSpec("sft", format: "causal LM checkpoint directory"), InputSpec("base", format: "causal LM checkpoint directory"),
-         InputSpec("reward_model", format: "reward model checkpoint directory (scalar head)")] + JudgeInputs.inputs
+         InputSpec("reward_model", format: "reward model checkpoint directory (scalar head)"),
+         InputSpec("snapshots", required: false, format: "a ppo node's `snapshots` directory (scored for the over-optimisation curve)")]
+            + JudgeInputs.inputs
     }
     /// Output names.
     var outputs: [String]? { ["report", "summary"] }
@@ -44,6 +46,9 @@ struct EvaluateKind: StageKind {
         /// Hacking tolerance.
         let hackingGoldTolerance = Param.number("hacking_gold_tolerance", default: 0.01, in: 0...1,
                                                 "gold gain at or below which an RM gain counts as hacking")
+        /// Best-of-n baseline.
+        let bestOfNMax = Param.integer("best_of_n_max", default: 16, in: 1...64,
+                                       "SFT samples per prompt for the best-of-n baseline (n = 1, 2, 4, … up to it), with a snapshots input")
         /// The command judge.
         let judges = JudgeInputs.Declarations()
     }

@@ -40,9 +40,12 @@ struct EvaluateRun {
         let world = JudgeInputs.world(context) != nil
         var command = try JudgeInputs.command(context)
         let labels = try JudgeInputs.labels(context)
-        let judge = ResponseJudge(prompts: records.map(\.prompt), encoded: records.map { format.encode(prompt: $0.prompt, response: nil).tokens },
-                                  tasks: records.map { world ? try? WorldTask(parsing: $0.prompt) : nil }, tokenizer: tokenizer, rewardModel: rewardModel,
-                                  batchSize: batchSize, maxNewTokens: maxNewTokens, samplesPerPrompt: samples)
+        let makeJudge = { (samples: Int) in
+            ResponseJudge(prompts: records.map(\.prompt), encoded: records.map { format.encode(prompt: $0.prompt, response: nil).tokens },
+                          tasks: records.map { world ? try? WorldTask(parsing: $0.prompt) : nil }, tokenizer: tokenizer, rewardModel: rewardModel,
+                          batchSize: batchSize, maxNewTokens: maxNewTokens, samplesPerPrompt: samples)
+        }
+        let judge = makeJudge(samples)
         var evaluations: [ModelEvaluation] = []
         var judged: [String: [JudgedResponse]] = [:], judgedGreedy: [String: [JudgedResponse]] = [:]
         for (index, role) in Self.modelRoles.enumerated() {
@@ -125,12 +128,17 @@ struct EvaluateRun {
                                          goldPolicy: goldPolicy, goldSFT: goldSFT, goldSpread: sftEval.goldStd ?? 0,
                                          lengthPolicy: policyEval.lengthMean, lengthSFT: sftEval.lengthMean, goldTolerance: goldTolerance)
         }
+        let sliceAlarm = Self.sliceAlarm(tasks: judge.tasks, policy: policy, sft: judged["sft"]!, perPrompt: perPrompt, goldTolerance: goldTolerance)
+        signal?.include(sliceAlarm)
+        let curve = try overOptimisationCurve(judge: judge, bonJudge: makeJudge(try p.value(declared.bestOfNMax)), sft: sft,
+                                              evaluations: evaluations, temperature: temperature, klSamples: klSamples)
         let ranked = policy.sorted { $0.rmScore != $1.rmScore ? $0.rmScore > $1.rmScore : $0.prompt < $1.prompt }
         let result = FinalEvaluation(prompts: records.count, goldScoredPrompts: judge.tasks.compactMap { $0 }.count,
                                      temperature: temperature, samplesPerPrompt: perPrompt,
                                      models: evaluations, winRates: winRates, rewardHacking: signal,
                                      judges: judges, agreements: agreements,
-                                     highestRM: Array(ranked.prefix(tableSize)), lowestRM: Array(ranked.suffix(tableSize).reversed()))
+                                     highestRM: Array(ranked.prefix(tableSize)), lowestRM: Array(ranked.suffix(tableSize).reversed()),
+                                     sliceAlarm: sliceAlarm, overOptimisation: curve)
         try JSONFiles.write(result, to: context.outputs["summary"]!)
         try Data(result.markdown.utf8).write(to: context.outputs["report"]!)
         for evaluation in evaluations {
@@ -141,6 +149,20 @@ struct EvaluateRun {
         for rate in winRates where rate.a == "policy" {
             context.metrics.record("win_rate/policy_vs_\(rate.b)/\(rate.judge)", step: 0, value: rate.winRate)
         }
+    }
+
+    /// The per-slice alarm over the world prompts: each prompt's `perPrompt` responses (prompt-major) in its
+    /// task family and scenario.
+    static func sliceAlarm(tasks: [WorldTask?], policy: [JudgedResponse], sft: [JudgedResponse], perPrompt: Int,
+                           goldTolerance: Double) -> SliceHackingAlarm {
+        let prompts = tasks.enumerated().compactMap { index, task -> SlicedPrompt? in
+            let lower = index * perPrompt, upper = min((index + 1) * perPrompt, policy.count, sft.count)
+            guard let task, lower < upper else { return nil }
+            let range = lower..<upper
+            return SlicedPrompt(slices: ["family:\(task.family.rawValue)", "scenario:\(task.scenario.rawValue)"],
+                                policy: Array(policy[range]), sft: Array(sft[range]))
+        }
+        return SliceHackingAlarm(prompts: prompts, goldTolerance: goldTolerance)
     }
 
     /// Paired scores of two models by `judge` ("rm", or gold for any other name), over responses both can be judged on.

@@ -9,7 +9,7 @@ public struct DedupGate: StageKind {
     /// "gate.dedup".
     public let name = "gate.dedup"
     /// Implementation version.
-    public let version = 1
+    public let version = 2
     /// Any input roles (JSONL sets; format from the role name or `params.formats`).
     public let inputs: [InputSpec]? = nil
     /// `verdict` and `outcome`.
@@ -96,6 +96,12 @@ public struct DedupGate: StageKind {
         return evaluation
     }
 
+    /// What a response is compared by when the gate asks whether chosen equals rejected: its text without
+    /// leading and trailing whitespace. The preference builder dedups candidates by the same key.
+    static func responseKey(_ text: String) -> String {
+        text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// Adds one set's figures, findings and threshold checks.
     private static func evaluate(_ dataset: GateDataset, settings: Settings, into evaluation: inout GateEvaluation) {
         var firstLine: [String: Int] = [:]
@@ -104,14 +110,14 @@ public struct DedupGate: StageKind {
         var lines: [Int] = []
         var exact = 0, near = 0, identical = 0
         for record in dataset.records {
-            let normalized = record.fields.map { GateText.normalize($0.text) }
+            let normalized = record.fields.map { TextNormalization.key($0.text) }
             if dataset.format == .preferences,
-               record.text("chosen").trimmingCharacters(in: .whitespacesAndNewlines) == record.text("rejected").trimmingCharacters(in: .whitespacesAndNewlines) {
+               responseKey(record.text("chosen")) == responseKey(record.text("rejected")) {
                 identical += 1
                 evaluation.findings.append(GateFinding(kind: "chosen_equals_rejected", file: dataset.file, line: record.line, field: "rejected",
                                                        message: "chosen and rejected are the same text; the pair teaches nothing"))
             }
-            let key = normalized.joined(separator: "\u{1F}")
+            let key = normalized.map(TextNormalization.spaceless).joined(separator: "\u{1F}")
             if let first = firstLine[key] {
                 exact += 1
                 evaluation.findings.append(GateFinding(kind: "exact_duplicate", file: dataset.file, line: record.line,

@@ -9,7 +9,7 @@ public struct EvalLeakGate: StageKind {
     /// "gate.eval_leak".
     public let name = "gate.eval_leak"
     /// Implementation version.
-    public let version = 1
+    public let version = 2
     /// Role `eval` (prompts) plus any training-set roles (format from the role name or `params.formats`).
     public let inputs: [InputSpec]? = nil
     /// `verdict` and `outcome`.
@@ -126,7 +126,8 @@ public struct EvalLeakGate: StageKind {
             evaluation.findings.append(GateFinding(
                 kind: "leak_\(match.kind.rawValue)", file: dataset.file, line: source.line, field: source.field,
                 message: "\(match.kind.rawValue) leak of eval prompt \"\(prompt.prefix(120))\""
-                    + String(format: " (containment %.3f, Jaccard %.3f)", match.containment, match.jaccard),
+                    + String(format: " (containment %.3f, Jaccard %.3f", match.containment, match.jaccard)
+                    + (match.edits.map { String(format: ", word edits weighing %.2f", $0) } ?? "") + ")",
                 related: GateLocation(file: eval.file, line: evalRecord.line, field: "prompt"),
                 score: settings.measure == .containment ? match.containment : match.jaccard))
         }

@@ -31,7 +31,6 @@ enum GateSupport {
             context.metrics.record("\(gate).\(name)", step: 0, value: value)
         }
         context.record(verdict: GateVerdict(gate: gate, status: report.status, severity: severity, message: report.message))
-        context.logger.info("\(gate): \(report.status.rawValue) (\(severity)): \(report.message)")
     }
 
     /// Writes `data` at `url`; a missing output path is an engine contract violation reported as a param error.

@@ -4,12 +4,14 @@ import Training
 
 /// `gate.ppo_guard`: reads `ppo_train_metrics.jsonl` and fails on a final KL over a bound, response
 /// length grown by more than a factor, too many responses without EOS, or the reward-hacking alarm
-/// (RM score up while the gold score, when present, went down).
+/// (RM score up while the gold score, when present, went down), overall and per task family and scenario
+/// (`slices`): a slice fires when its RM score rose while its gold fell by more than the tolerance and
+/// beyond the 95% interval of the change (from the slice's per-iteration gold spread and counts).
 public struct PPOGuardGate: StageKind {
     /// "gate.ppo_guard".
     public let name = "gate.ppo_guard"
-    /// Implementation version.
-    public let version = 1
+    /// Version 2: the reward-hacking alarm per slice.
+    public let version = 2
     /// `metrics`: the PPO node's per-iteration metrics file.
     public let inputs: [InputSpec]? = [InputSpec("metrics", format: "ppo_train_metrics.jsonl (a ppo node's metrics)")]
     /// `verdict` and `outcome`.
@@ -105,8 +107,31 @@ public struct PPOGuardGate: StageKind {
                 series[metric, default: Series()].values.append(found.value)
                 series[metric, default: Series()].lines.append(index + 1)
             }
+            for (metric, value) in sliceFigures(figures) {
+                series[metric, default: Series()].values.append(value)
+                series[metric, default: Series()].lines.append(index + 1)
+            }
         }
         return series
+    }
+
+    /// One line's per-slice figures as series names `slice:<name>:rm`, `…:gold` and `…:gold_se2` (the squared
+    /// standard error of the slice's gold mean), from `slices.<name>.{rm_score_mean, gold_score_mean, gold_score_std, count}`.
+    static func sliceFigures(_ figures: JSONFigures) -> [(String, Double)] {
+        var result: [(String, Double)] = []
+        let names = Set(figures.values.keys.compactMap { path -> String? in
+            guard path.hasPrefix("slices."), path.hasSuffix(".gold_score_mean") else { return nil }
+            return String(path.dropFirst("slices.".count).dropLast(".gold_score_mean".count))
+        })
+        for name in names.sorted() {
+            let field = { (key: String) in figures.values["slices.\(name).\(key)"].flatMap { $0.isFinite ? $0 : nil } }
+            guard let rm = field("rm_score_mean"), let gold = field("gold_score_mean") else { continue }
+            result += [("slice:\(name):rm", rm), ("slice:\(name):gold", gold)]
+            if let std = field("gold_score_std"), let count = field("count"), count >= 2 {
+                result.append(("slice:\(name):gold_se2", std * std / (count - 1)))
+            }
+        }
+        return result
     }
 
     /// The evaluation of the metric series against `limits`.
@@ -165,6 +190,37 @@ public struct PPOGuardGate: StageKind {
                                                                        rmGain, goldGain, limits.window), score: goldGain))
             }
         }
+        evaluateSlices(series, file: file, limits: limits, into: &evaluation)
         return evaluation
+    }
+
+    /// The per-slice alarm: first vs last window of each slice's RM and gold means; the gold change's 95% interval
+    /// comes from the windows' squared standard errors. A slice without spreads (or in only one iteration) never fires.
+    static func evaluateSlices(_ series: [String: Series], file: String, limits: Limits, into evaluation: inout GateEvaluation) {
+        func ends(_ metric: String) -> (first: Double, last: Double, width: Int, line: Int)? {
+            guard let values = series[metric]?.values, values.count >= 2, let line = series[metric]?.lines.last else { return nil }
+            let width = min(limits.window, max(1, values.count / 2))
+            return (Statistics.mean(Array(values.prefix(width)), ifEmpty: .nan), Statistics.mean(Array(values.suffix(width)), ifEmpty: .nan), width, line)
+        }
+        let names = series.keys.filter { $0.hasPrefix("slice:") && $0.hasSuffix(":gold") }.map { String($0.dropLast(":gold".count)) }.sorted()
+        var fired: [String] = []
+        for name in names {
+            guard let rm = ends(name + ":rm"), let gold = ends(name + ":gold"), let se2 = ends(name + ":gold_se2") else { continue }
+            let rmGain = rm.last - rm.first, goldGain = gold.last - gold.first
+            let halfWidth = 1.96 * ((se2.first + se2.last) / Double(se2.width)).squareRoot()
+            let slice = String(name.dropFirst("slice:".count))
+            evaluation.figures["\(slice).rm_gain"] = rmGain
+            evaluation.figures["\(slice).gold_gain"] = goldGain
+            evaluation.figures["\(slice).gold_half_width_95"] = halfWidth
+            guard rmGain > 0, goldGain < -limits.goldDropTolerance, goldGain + halfWidth < 0 else { continue }
+            let change = String(format: "RM %+.3f, gold %+.3f ± %.3f", rmGain, goldGain, halfWidth)
+            fired.append("\(slice) (\(change))")
+            evaluation.findings.append(GateFinding(kind: "slice_reward_hacking", file: file, line: gold.line, field: "slices.\(slice)",
+                                                   message: "\(slice): \(change) (first vs last \(gold.width) iteration(s))", score: goldGain))
+        }
+        guard !names.isEmpty else { return }
+        evaluation.figures["slices_fired"] = Double(fired.count)
+        evaluation.check("slice_gold_drop", limit: limits.goldDropTolerance, violated: !fired.isEmpty,
+                         "reward hacking in \(fired.count) slice(s): \(fired.joined(separator: ", "))")
     }
 }

@@ -49,13 +49,10 @@ struct JudgePair: Equatable, Sendable {
 }
 
 extension JudgePair {
-    /// Every pair of the distinct, non-blank candidates of one prompt (control characters dropped too: sampling
+    /// Every pair of the distinct (`PreferencePairing.distinct`), non-blank candidates of one prompt (control characters dropped too: sampling
     /// junk `gate.schema` rejects), with ids `<prefix>-<i>-<j>` in candidate order.
     static func all(prompt: String, candidates: [Completion], idPrefix: String) -> [JudgePair] {
-        var seen = Set<String>()
-        let unique = candidates.filter {
-            !SchemaGate.isBlank($0.text) && SchemaGate.firstControlCharacter($0.text) == nil && seen.insert($0.text).inserted
-        }
+        let unique = PreferencePairing.distinct(candidates)
         var pairs: [JudgePair] = []
         for i in unique.indices {
             for j in unique.indices where j > i {

@@ -61,6 +61,9 @@ struct PPOParams: ParamDeclarations {
                                   "start the critic's head from zero or copy the RM's")
     /// Snapshot interval.
     let checkpointEvery = Param.integer("checkpoint_every", default: base.checkpointEvery, in: 1...100_000, "iterations between resumable snapshots")
+    /// Policy snapshots for the over-optimisation curve.
+    let snapshotEvery = Param.integer("snapshot_every", default: 0, in: 0...100_000,
+                                      "iterations between policy snapshots in the `snapshots` output (0: none), for evaluate's over-optimisation curve")
     /// Scoring chunk.
     let scoringChunk = Param.integer("scoring_chunk", default: base.scoringChunk, in: 1...4096, "sequences per scoring forward")
     /// Cache speed-up measurement.

@@ -4,12 +4,14 @@ import EngineCore
 ///
 /// Inputs `sft` (causal LM checkpoint), `reward_model` (scalar-head checkpoint), `prompts` (any prompt JSONL),
 /// optional `world` (the world judge: gold metrics of world prompts; without it none are reported).
-/// Outputs `policy` (HF directory, critic in `critic/`) and `metrics` (`ppo_train_metrics.jsonl`).
+/// Outputs `policy` (HF directory, critic in `critic/`), `metrics` (`ppo_train_metrics.jsonl`) and `snapshots` (a directory
+/// of policy checkpoints `iter-<k>/` every `snapshot_every` iterations; empty when 0).
 struct PPOKind: StageKind {
     /// Kind name.
     let name = "ppo"
-    /// Version 3: gold metrics only with a `world` judge; prompts in any TRL prompt format (2: generation changes in Model).
-    let version = 3
+    /// Version 4: metrics per task family and scenario (`slices`) for `gate.ppo_guard`, policy `snapshots` (3: gold metrics only with a `world`
+    /// judge; prompts in any TRL prompt format; 2: generation changes in Model).
+    let version = 4
     /// PPO-RLHF.
     let summary = "PPO-RLHF of the SFT policy against a frozen reward model (critic initialised from the reward model); gold metrics only with a world judge"
     /// Samples rollouts from the pipeline seed.
@@ -21,7 +23,7 @@ struct PPOKind: StageKind {
          InputSpec("world", required: false, format: "the world judge: a synth.world output (gold metrics of world prompts)")]
     }
     /// Output names.
-    var outputs: [String]? { ["policy", "metrics"] }
+    var outputs: [String]? { ["policy", "metrics", "snapshots"] }
     /// Declared params (`PPOParams`).
     var params: [ParamSpec] { PPOParams.declared.specs }
     /// Cross-field rules.

@@ -17,22 +17,29 @@ struct PPORun {
         let trainer = try makeTrainer(config)
         let fingerprint = try self.fingerprint()
         let resume = context.workspace.appendingPathComponent(".rlhf/resume/\(context.node)")
+        let snapshotEvery = try Params(context).value(PPOParams.declared.snapshotEvery)
+        let snapshots = resume.appendingPathComponent("snapshots")
         if try PPOResumeState.restore(trainer, fingerprint: fingerprint, from: resume) {
-            context.logger.info("resuming PPO from iteration \(trainer.iteration) of \(config.iterations)")
-            context.progress.message("resumed at iteration \(trainer.iteration)")
+            context.progress.message("resumed at iteration \(trainer.iteration) of \(config.iterations)")
             for metrics in trainer.history { record(metrics) }
+        } else {
+            try? FileManager.default.removeItem(at: snapshots)
         }
         while trainer.iteration < config.iterations {
             if context.isCancelled { throw StagesError.cancelled(node: context.node) }
             let metrics = try trainer.step()
             record(metrics)
-            context.progress.update(step: trainer.iteration, total: config.iterations, loss: metrics.policyLoss)
+            context.progress.update(step: trainer.iteration, total: config.iterations, loss: metrics.policyLoss,
+                                    figures: ["reward": metrics.rewardMean, "kl": metrics.klMean, "β": metrics.beta])
+            if snapshotEvery > 0, trainer.iteration % snapshotEvery == 0, trainer.iteration < config.iterations {
+                try saveSnapshot(trainer, in: snapshots)
+            }
             if trainer.iteration % config.checkpointEvery == 0 && trainer.iteration < config.iterations {
                 try PPOResumeState.save(trainer, fingerprint: fingerprint, in: resume)
             }
             afterIteration(trainer.iteration)
         }
-        try writeOutputs(trainer)
+        try writeOutputs(trainer, snapshots: snapshots)
         try? FileManager.default.removeItem(at: resume)
     }
 
@@ -80,8 +87,28 @@ struct PPORun {
         for (name, value) in metrics.points { context.metrics.record(name, step: metrics.iteration, value: value) }
     }
 
-    /// Writes `policy` (HF layout, the critic in `critic/`) and `metrics` (one JSON line per iteration).
-    private func writeOutputs(_ trainer: PPOTrainer) throws {
+    /// Saves the actor as `iter-<k>` (k zero-padded to 6 digits) under `directory`, kept with the resume state until the end.
+    private func saveSnapshot(_ trainer: PPOTrainer, in directory: URL) throws {
+        let target = directory.appendingPathComponent(Self.snapshotName(iteration: trainer.iteration))
+        try? FileManager.default.removeItem(at: target)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Checkpoint.save(trainer.actor, tokenizer: trainer.tokenizer, to: target, dtype: try CheckpointDTypeParam.read(Params(context)))
+    }
+
+    /// The directory name of the snapshot after `iteration` iterations.
+    static func snapshotName(iteration: Int) -> String {
+        "iter-" + String(repeating: "0", count: max(0, 6 - String(iteration).count)) + String(iteration)
+    }
+
+    /// Writes `policy` (HF layout, the critic in `critic/`), `metrics` (one JSON line per iteration) and `snapshots`
+    /// (the snapshots kept in `snapshots`, moved).
+    private func writeOutputs(_ trainer: PPOTrainer, snapshots: URL) throws {
+        let output = context.outputs["snapshots"]!
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: snapshots.path)) ?? []
+        for name in names.sorted() where name.hasPrefix("iter-") {
+            try FileManager.default.moveItem(at: snapshots.appendingPathComponent(name), to: output.appendingPathComponent(name))
+        }
         let policy = context.outputs["policy"]!
         let dtype = try CheckpointDTypeParam.read(Params(context))
         try Checkpoint.save(trainer.actor, tokenizer: trainer.tokenizer, to: policy, dtype: dtype)

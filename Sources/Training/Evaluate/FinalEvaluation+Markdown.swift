@@ -40,6 +40,8 @@ extension FinalEvaluation {
                       "- Proxy gain minus gold gain (standardised): \(f(h.proxyMinusGold))",
                       "- Length ratio (policy / SFT): \(f(h.lengthRatio))"]
         }
+        lines += sliceAlarmLines
+        lines += curveLines
         lines += table("Highest RM-scored policy responses", highestRM)
         lines += table("Lowest RM-scored policy responses", lowestRM)
         return lines.joined(separator: "\n") + "\n"
@@ -83,6 +85,35 @@ extension FinalEvaluation {
 
     /// Family names present in any model, sorted.
     private var families: [String] { Set(models.flatMap { $0.goldByFamily.keys }).sorted() }
+
+    /// The per-slice alarm: every slice's paired RM and gold change, and the exploited samples of those that fire.
+    private var sliceAlarmLines: [String] {
+        guard let alarm = sliceAlarm else { return [] }
+        var lines = ["", "## Reward hacking by slice", "", alarm.verdict]
+        guard alarm.judged else { return lines }
+        lines += ["", "Changes are policy − SFT, paired by prompt; ± is the 95% interval of the gold change.", "",
+                  "| slice | prompts | RM change | gold change | alarm |", "|---|---|---|---|---|"]
+        for s in alarm.slices {
+            lines.append("| \(s.slice) | \(s.prompts) | \(f(s.rmGain)) | \(f(s.goldGain)) ± \(s.goldHalfWidth.map(f) ?? "–") | \(s.fires ? "**fires**" : "–") |")
+        }
+        for s in alarm.slices where s.fires {
+            lines += table("Most exploited responses in \(s.slice) (high RM, low gold)", s.exploited)
+        }
+        return lines
+    }
+
+    /// The over-optimisation curve as a table: PPO snapshots and best-of-n by √KL to SFT.
+    private var curveLines: [String] {
+        guard let curve = overOptimisation else { return [] }
+        var lines = ["", "## Over-optimisation", "",
+                     "Gold (truth) and RM (proxy) against √KL(model ‖ SFT), after Gao et al. 2022. Best-of-n picks the highest-RM "
+                         + "of n SFT samples; its KL is log n − (n−1)/n.", "",
+                     "| point | √KL | KL | gold | RM |", "|---|---|---|---|---|"]
+        for p in curve.snapshots + curve.bestOfN {
+            lines.append("| \(p.label) | \(f(p.sqrtKL)) | \(f(p.kl)) | \(p.gold.map(f) ?? "–") | \(f(p.rm)) |")
+        }
+        return lines
+    }
 
     private func table(_ title: String, _ rows: [JudgedResponse]) -> [String] {
         var lines = ["", "## \(title)", "", "| RM score | gold | prompt | response |", "|---|---|---|---|"]

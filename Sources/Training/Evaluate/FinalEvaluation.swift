@@ -14,6 +14,10 @@ public struct FinalEvaluation: Codable, Equatable, Sendable {
     public var winRates: [WinRate]
     /// Proxy gain minus gold gain, in words (nil without gold scores).
     public var rewardHacking: RewardHackingSignal?
+    /// The reward-hacking alarm per task family and scenario (nil in reports written before it existed).
+    public var sliceAlarm: SliceHackingAlarm?
+    /// Gold and RM against KL to SFT for PPO snapshots and best-of-n (nil without a snapshots input).
+    public var overOptimisation: OverOptimisationCurve?
     /// Every judge wired to the evaluation: pairs judged, position bias, reasons (nil in reports before judges existed).
     public var judges: [JudgeSummary]?
     /// How often each two judges agree on the policy's comparisons.
@@ -27,7 +31,8 @@ public struct FinalEvaluation: Codable, Equatable, Sendable {
     public init(prompts: Int, goldScoredPrompts: Int, temperature: Double, samplesPerPrompt: Int? = nil,
                 models: [ModelEvaluation], winRates: [WinRate], rewardHacking: RewardHackingSignal?,
                 judges: [JudgeSummary]? = nil, agreements: [JudgeAgreement]? = nil,
-                highestRM: [JudgedResponse], lowestRM: [JudgedResponse]) {
+                highestRM: [JudgedResponse], lowestRM: [JudgedResponse], sliceAlarm: SliceHackingAlarm? = nil,
+                overOptimisation: OverOptimisationCurve? = nil) {
         self.prompts = prompts
         self.goldScoredPrompts = goldScoredPrompts
         self.temperature = temperature
@@ -35,6 +40,8 @@ public struct FinalEvaluation: Codable, Equatable, Sendable {
         self.models = models
         self.winRates = winRates
         self.rewardHacking = rewardHacking
+        self.sliceAlarm = sliceAlarm
+        self.overOptimisation = overOptimisation
         self.judges = judges
         self.agreements = agreements
         self.highestRM = highestRM
@@ -48,6 +55,8 @@ public struct FinalEvaluation: Codable, Equatable, Sendable {
         case samplesPerPrompt = "samples_per_prompt"
         case winRates = "win_rates"
         case rewardHacking = "reward_hacking"
+        case sliceAlarm = "slice_alarm"
+        case overOptimisation = "over_optimisation"
         case highestRM = "highest_rm_samples"
         case lowestRM = "lowest_rm_samples"
     }

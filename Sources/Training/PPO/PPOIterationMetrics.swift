@@ -6,6 +6,8 @@ public struct PPOIterationMetrics: Codable, Equatable, Sendable {
     public var rmScoreMean: Double
     /// Mean gold score of the same samples (nil when no prompt is a world task).
     public var goldScoreMean: Double?
+    /// Scores per task family and scenario (`family:<name>`, `scenario:<name>`) of the gold-scored samples (nil without gold).
+    public var slices: [String: PPOSliceScores]?
     /// Mean score fed to the rewards (after penalty; win fraction in self-play).
     public var rewardMean: Double
     /// KL to the reference, summed over each response and averaged over responses.
@@ -46,7 +48,7 @@ public struct PPOIterationMetrics: Codable, Equatable, Sendable {
                 beta: Double, entropy: Double, policyLoss: Double, valueLoss: Double, approxKL: Double, clipFraction: Double,
                 valueClipFraction: Double, meanRatio: Double, responseLengthMean: Double, responseLengthMax: Int,
                 eosFraction: Double, generationSeconds: Double, trainingSeconds: Double, rolloutTokensPerSecond: Double,
-                noCacheTokensPerSecond: Double? = nil) {
+                noCacheTokensPerSecond: Double? = nil, slices: [String: PPOSliceScores]? = nil) {
         self.iteration = iteration
         self.rmScoreMean = rmScoreMean
         self.goldScoreMean = goldScoreMean
@@ -67,6 +69,7 @@ public struct PPOIterationMetrics: Codable, Equatable, Sendable {
         self.trainingSeconds = trainingSeconds
         self.rolloutTokensPerSecond = rolloutTokensPerSecond
         self.noCacheTokensPerSecond = noCacheTokensPerSecond
+        self.slices = slices
     }
 
     /// JSON keys.
@@ -91,6 +94,7 @@ public struct PPOIterationMetrics: Codable, Equatable, Sendable {
         case trainingSeconds = "training_seconds"
         case rolloutTokensPerSecond = "rollout_tokens_per_second"
         case noCacheTokensPerSecond = "no_cache_tokens_per_second"
+        case slices
     }
 
     /// The numeric fields as (name, value) pairs, for the catalog's metrics.

@@ -92,7 +92,8 @@ public final class PPOTrainer {
             eosFraction: Statistics.mean(rollout.responses.map { $0.hasEOS ? 1 : 0 }), generationSeconds: generationSeconds,
             trainingSeconds: trainingSeconds,
             rolloutTokensPerSecond: Double(lengths.reduce(0, +)) / max(generationSeconds, 1e-9),
-            noCacheTokensPerSecond: noCache)
+            noCacheTokensPerSecond: noCache,
+            slices: PPOSliceScores.bySlice(prompts: rollout.promptTexts, rm: rollout.rmScores, gold: rollout.gold))
         controller.update(observedKL: metrics.klMean, sequences: rollout.count)
         iteration += 1
         history.append(metrics)

@@ -1,0 +1,49 @@
+import Kernels
+
+/// Precision of the matrix products in inference (KV-cache generation and `nextTokenLogProbs`); training,
+/// `forward` and `backward` always run in fp32, the reference.
+public enum InferencePrecision: String, CaseIterable, Sendable {
+    /// fp32 operands through OpenBLAS sgemm.
+    case fp32
+    /// bfloat16 operands with fp32 accumulation (AVX-512 BF16); falls back to fp32 on other CPUs.
+    case bf16
+
+    /// bf16 when this CPU has AVX-512 BF16, else fp32: the run-time choice by CPU feature.
+    public static var fastest: InferencePrecision { BF16Matmul.isSupported ? .bf16 : .fp32 }
+
+    /// What actually runs for this setting on this CPU.
+    public var effective: InferencePrecision { self == .bf16 && !BF16Matmul.isSupported ? .fp32 : self }
+
+    /// Benchmark wording of the path this setting takes here.
+    public var pathDescription: String {
+        switch effective {
+        case .fp32: return "fp32, \(BLAS.pathDescription)"
+        case .bf16: return "bf16 matmuls (AVX-512 BF16 vdpbf16ps, fp32 accumulation), fp32 elsewhere; \(CPUFeatures.current.summary)"
+        }
+    }
+}
+
+/// A snapshot of a model's matrices packed for `BF16Matmul`, made at the start of an inference call so it
+/// always matches the current fp32 parameters.
+final class PackedBF16Weights {
+    /// Per layer: fused q|k|v (QKV,C), o (C,QC), fused gate|up (2I,C) and down (C,I).
+    let qkv: [BF16Matmul.PackedWeight], o: [BF16Matmul.PackedWeight]
+    let gateUp: [BF16Matmul.PackedWeight], down: [BF16Matmul.PackedWeight]
+    /// The LM head (V,C).
+    let lmHead: BF16Matmul.PackedWeight
+
+    /// Packs every matrix of `model` (a causal LM).
+    init(_ model: LlamaModel) {
+        let c = model.config, layout = model.layout
+        let C = c.hiddenSize, I = c.intermediateSize, HD = c.headDim
+        let QC = c.numAttentionHeads * HD, QKV = QC + 2 * c.numKeyValueHeads * HD
+        func pack(_ offset: Int, _ oc: Int, _ ic: Int) -> BF16Matmul.PackedWeight {
+            BF16Matmul.PackedWeight(weight: model.param(offset), outFeatures: oc, inFeatures: ic)
+        }
+        qkv = layout.layers.map { pack($0.q, QKV, C) }
+        o = layout.layers.map { pack($0.o, C, QC) }
+        gateUp = layout.layers.map { pack($0.gate, 2 * I, C) }
+        down = layout.layers.map { pack($0.down, C, I) }
+        lmHead = pack(layout.lmHead!, c.vocabSize, C)
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+
+/// One headline figure across replicated seeds: the mean with a Student-t 95% interval, and every seed's value beside it.
+public struct SeedFigure: Codable, Equatable, Sendable {
+    /// Figure name, e.g. `gold_gain` or `gold_gain.family:repeat`.
+    public var name: String
+    /// Mean over the seeds that have it.
+    public var mean: Double
+    /// Lower end of the 95% interval (nil below 2 seeds).
+    public var ciLow: Double?
+    /// Upper end of the 95% interval (nil below 2 seeds).
+    public var ciHigh: Double?
+    /// Value per seed, by seed.
+    public var perSeed: [String: Double]
+
+    /// JSON keys.
+    enum CodingKeys: String, CodingKey {
+        case name, mean
+        case ciLow = "ci_low"
+        case ciHigh = "ci_high"
+        case perSeed = "per_seed"
+    }
+
+    /// The figure `name` over `perSeed`: mean ± t(0.975, n−1)·s/√n with the sample standard deviation s.
+    public init(name: String, perSeed: [String: Double]) {
+        self.name = name
+        self.perSeed = perSeed
+        let values = perSeed.keys.sorted().map { perSeed[$0]! }
+        mean = Statistics.mean(values)
+        guard values.count >= 2 else { return }
+        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)
+        let half = Self.tQuantile975(degreesOfFreedom: values.count - 1) * (variance / Double(values.count)).squareRoot()
+        ciLow = mean - half
+        ciHigh = mean + half
+    }
+
+    /// The 0.975 quantile of Student's t with `degreesOfFreedom` (exact to 3 decimals up to 30, then the normal 1.96).
+    static func tQuantile975(degreesOfFreedom: Int) -> Double {
+        let table = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+                     2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
+        guard degreesOfFreedom >= 1 else { return .nan }
+        return degreesOfFreedom <= table.count ? table[degreesOfFreedom - 1] : 1.96
+    }
+}
+
+/// The aggregate evaluation of a replicated experiment: each headline figure of `final_eval.json` as mean and 95%
+/// interval across seeds (gold and RM gains over SFT, greedy gold gain, win rates vs SFT by each judge, gold gain per family).
+public struct SeedAggregate: Codable, Equatable, Sendable {
+    /// The seeds aggregated, sorted.
+    public var seeds: [String]
+    /// Every figure, sorted by name.
+    public var figures: [SeedFigure]
+
+    /// Aggregates one evaluation per seed; a figure missing in some seed is aggregated over the seeds that have it.
+    public init(_ evaluations: [String: FinalEvaluation]) {
+        seeds = evaluations.keys.sorted()
+        var table: [String: [String: Double]] = [:]
+        for (seed, evaluation) in evaluations {
+            for (name, value) in Self.headline(evaluation) { table[name, default: [:]][seed] = value }
+        }
+        figures = table.keys.sorted().map { SeedFigure(name: $0, perSeed: table[$0]!) }
+    }
+
+    /// The figure named `name`.
+    public func figure(_ name: String) -> SeedFigure? { figures.first { $0.name == name } }
+
+    /// The headline figures of one evaluation: policy minus SFT, and the policy's win rates against SFT.
+    static func headline(_ evaluation: FinalEvaluation) -> [String: Double] {
+        var figures: [String: Double] = [:]
+        guard let policy = evaluation.model("policy"), let sft = evaluation.model("sft") else { return figures }
+        figures["rm_gain"] = policy.rmMean - sft.rmMean
+        if let p = policy.goldMean, let s = sft.goldMean { figures["gold_gain"] = p - s }
+        if let p = policy.greedyGold, let s = sft.greedyGold { figures["greedy_gold_gain"] = p.goldMean - s.goldMean }
+        for (family, value) in policy.goldByFamily {
+            if let base = sft.goldByFamily[family] { figures["gold_gain.family:\(family)"] = value - base }
+        }
+        for rate in evaluation.winRates where rate.a == "policy" && rate.b == "sft" {
+            figures["win_rate_vs_sft.\(rate.judge)"] = rate.winRate
+        }
+        return figures
+    }
+}
