@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System modules (Debian packages; `make` installs them).
@@ -79,6 +80,9 @@ let package = Package(
         // CatalogReports: `rlhf report` and `rlhf diff`, which read the live catalog through Engine.
         .target(name: "CatalogReports", dependencies: ["Engine", "EngineCore", "Report", "Charts"],
                 swiftSettings: orchestrationSettings),
+        // S3: AWS Signature Version 4 and credential lookup for the S3 content cache (SHA-256/HMAC from swift-crypto).
+        // Not linked into rlhf until the cache is wired in (issue 23), so it costs the product build nothing yet.
+        .target(name: "S3", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // rlhf: the thin command-line front end.
         .executableTarget(name: "rlhf", dependencies: [
             "Engine", "EngineCore", "Stages", "Report", "CatalogReports", "Model", "GGUF", "ChatTemplate",
@@ -93,6 +97,7 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "SafeTensors", "GGUF", "ChatTemplate"], exclude: ["Fixtures"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "SafeTensors"], exclude: ["Fixtures"]),
         .testTarget(name: "WorldTests", dependencies: ["World", "TextSimilarity"]),
+        .testTarget(name: "S3Tests", dependencies: ["S3"], exclude: ["Fixtures"]),
         .testTarget(name: "ChatTemplateTests", dependencies: ["ChatTemplate"], exclude: ["Fixtures"]),
         .testTarget(name: "TextSimilarityTests", dependencies: ["TextSimilarity"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets", "EngineCore", "Model", "SafeTensors", "Stages", "World"]),

@@ -18,6 +18,12 @@ public struct BuildOptions: Sendable {
     /// without the flag blocks everything below the gate again; their outputs stay in the store
     /// and are up to date again only with the flag (or once the gate passes).
     public var allowFailedGates: [String] = []
+    /// Where nodes that may leave the machine run unless their `"executor"` says otherwise (`local`, `slurm`).
+    public var executor = "local"
+    /// Seconds between two polls of a backend (one `squeue` for every job).
+    public var pollInterval = 2.0
+    /// How often a remote node is resubmitted after an infrastructure failure (a node's `"resources": {"retries"}` wins).
+    public var remoteRetries = 2
     /// Install SIGINT/SIGTERM handlers that stop running nodes cleanly (the CLI sets this).
     public var handlesSignals = false
 

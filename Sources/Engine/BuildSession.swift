@@ -44,6 +44,10 @@ final class BuildSession: @unchecked Sendable {
     private var gateMessages: [String: String] = [:]
     /// The signal that interrupted the build, if any.
     private(set) var interruptedBy: Int32?
+    /// One dispatcher per remote backend in use (guarded by `condition`).
+    private var dispatchers: [String: RemoteDispatcher] = [:]
+    /// Built-in kinds heavy enough to leave the machine; gates and catalog-reading kinds always stay local.
+    static let remoteKinds: Set<String> = ["command", "pretrain", "sft", "reward_model", "ppo", "preferences", "evaluate"]
 
     /// Creates a session with every node pending.
     init(executor: Executor, nodes: [String], forced: Set<String>, options: BuildOptions, hasher: FileHasher, facts: LiveFacts) {
@@ -61,13 +65,20 @@ final class BuildSession: @unchecked Sendable {
         let started = Date()
         while true {
             try scheduleReadyNodes()
-            dispatchWaiting()
+            try dispatchWaiting()
             if runningCount == 0 && waiting.isEmpty { break }
             for result in awaitCompletions() { try finish(result) }
         }
         for node in nodes where isPending(node) {
             states[node] = .skipped
             summary.skipped.append(node)
+        }
+        condition.lock()
+        let remote = Array(dispatchers.values)
+        condition.unlock()
+        for dispatcher in remote {
+            dispatcher.stop()
+            if interruptedBy == nil { cancelOrphans(of: dispatcher) }
         }
         executor.output(summary.line + String(format: " (%.2fs)", Date().timeIntervalSince(started)))
         return summary
@@ -78,9 +89,11 @@ final class BuildSession: @unchecked Sendable {
         condition.lock()
         interruptedBy = signal
         let running = Array(contexts.values)
+        let remote = Array(dispatchers.values)
         condition.broadcast()
         condition.unlock()
         for context in running { context.cancel() }
+        for dispatcher in remote { dispatcher.cancelAll() }
     }
 
     private var isInterrupted: Bool {
@@ -192,12 +205,17 @@ final class BuildSession: @unchecked Sendable {
         return try CatalogView.load(viewer: node.name, pipeline: executor.pipeline, heads: heads, actions: actions, catalog: executor.workspace.catalog)
     }
 
-    private func dispatchWaiting() {
+    private func dispatchWaiting() throws {
         while runningCount < max(1, options.jobs), !waiting.isEmpty, !stopScheduling, !isInterrupted {
             let plan = waiting.removeFirst()
             guard case let .run(reason) = plan.decision else { continue }
             let node = executor.pipeline.nodes[plan.node]!
             executor.output("  run      \(node.name)  (\(reason))")
+            if let dispatcher = try dispatcher(for: node) {
+                runningCount += 1
+                dispatcher.start(RemoteNodeJob(node: node, kind: executor.registry.kind(named: node.kind)!, plan: plan, reason: reason, inputs: inputsOf(node)))
+                continue
+            }
             let job = prepare(node, plan: plan, reason: reason)
             runningCount += 1
             DispatchQueue.global().async { [self] in
@@ -212,6 +230,38 @@ final class BuildSession: @unchecked Sendable {
         if stopScheduling || isInterrupted {
             for plan in waiting { states[plan.node] = .pending }
             waiting.removeAll()
+        }
+    }
+
+    /// The dispatcher that runs `node` elsewhere, or nil when it runs here: `local`, a gate, a catalog-reading or light kind.
+    private func dispatcher(for node: Node) throws -> RemoteDispatcher? {
+        let name = node.executor ?? options.executor
+        guard let kind = executor.registry.kind(named: node.kind), Self.remoteKinds.contains(kind.name), !kind.readsCatalog,
+              let backend = try ExecutorBackends.named(name) else { return nil }
+        condition.lock()
+        defer { condition.unlock() }
+        if let existing = dispatchers[name] { return existing }
+        let dispatcher = RemoteDispatcher(backend: backend, workspace: executor.workspace, experiment: executor.pipeline.experiment,
+                                          seed: executor.pipeline.seed, interval: options.pollInterval, retries: options.remoteRetries,
+                                          output: executor.output) { [self] result in
+            condition.lock()
+            completions.append(result)
+            condition.broadcast()
+            condition.unlock()
+        }
+        dispatchers[name] = dispatcher
+        return dispatcher
+    }
+
+    /// Cancels the jobs of pending rows no build follows any more (their driver died and their node was not
+    /// run again by this build, e.g. after an edit changed its key).
+    private func cancelOrphans(of dispatcher: RemoteDispatcher) {
+        let catalog = executor.workspace.catalog
+        for pending in (try? catalog.pendingRemoteRuns()) ?? [] where pending.backend == dispatcher.backend.name && !dispatcher.handledKeys.contains(pending.key) {
+            if let id = pending.jobId { try? dispatcher.backend.cancel([id]) }
+            try? catalog.removePendingRemoteRun(key: pending.key)
+            try? FileSystem.remove(pending.runDirectory)
+            executor.output("  cancel   \(pending.node)  (orphaned \(pending.backend) job \(pending.jobId ?? "?") of an earlier build)")
         }
     }
 
@@ -260,6 +310,7 @@ final class BuildSession: @unchecked Sendable {
         }
         var finished = result.finished
         finished.overrides = (overrides[name] ?? []).sorted(by: Self.order)
+        defer { if result.remote != nil { try? executor.workspace.catalog.removePendingRemoteRun(key: result.key.hex) } }
         if let error = result.error {
             finished.run.status = "failed"
             finished.run.error = error
@@ -286,7 +337,7 @@ final class BuildSession: @unchecked Sendable {
         states[name] = .done(outputs: Dictionary(uniqueKeysWithValues: finished.outputs.map { ($0.name, $0.hash) }), runId: runId, gateFailed: gateFailed)
         actions[name] = .built
         if !gateFailed { summary.built.append(name) }
-        try settle(name, line: String(format: "  done     \(name)  %.2fs", finished.run.duration), verdicts: finished.verdicts)
+        try settle(name, line: String(format: "  done     \(name)  %.2fs", finished.run.duration) + (result.remote.map(Self.overhead) ?? ""), verdicts: finished.verdicts)
     }
 
     /// Prints the line of a settled node, with its gate verdicts in the same line when it has any, and
@@ -306,6 +357,14 @@ final class BuildSession: @unchecked Sendable {
         summary.failed.append(name)
         summary.errors[name] = message
         if !options.keepGoing { stopScheduling = true }
+    }
+
+    /// `  (slurm job 12: ready→running 0.84s, finished→recorded 0.31s)` for a remote node's `done` line.
+    private static func overhead(_ timing: RemoteDispatchTiming) -> String {
+        let recorded = Date().timeIntervalSince1970
+        let start = timing.reattached ? "re-attached" : String(format: "ready→running %.2fs", timing.workerStarted - timing.ready)
+        return String(format: "  (\(timing.backend) job \(timing.jobId), attempt \(timing.attempt): \(start), finished→recorded %.2fs)",
+                      recorded - timing.workerFinished)
     }
 
     private static func order(_ left: GateOverride, _ right: GateOverride) -> Bool {

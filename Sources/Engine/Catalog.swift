@@ -190,6 +190,18 @@ public final class Catalog: @unchecked Sendable {
                 table.add(column: "ctimeNs", .integer).notNull().defaults(to: 0)
             }
         }
+        migrator.registerMigration("v5-remote-runs") { db in
+            try db.create(table: PendingRemoteRun.databaseTableName) { table in
+                table.column("key", .text).primaryKey()
+                table.column("experiment", .text).notNull()
+                table.column("node", .text).notNull()
+                table.column("backend", .text).notNull()
+                table.column("attempt", .integer).notNull()
+                table.column("jobId", .text)
+                table.column("runDirectory", .text).notNull()
+                table.column("submitted", .double).notNull()
+            }
+        }
         return migrator
     }
 

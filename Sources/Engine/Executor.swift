@@ -59,6 +59,7 @@ public final class Executor: @unchecked Sendable {
         for line in recoverLeftovers() { output(line) }
         try FileSystem.createDirectory(workspace.temporaryDirectory)
         let nodes = try selectNodes(options.targets)
+        for warning in staleScriptWarnings(nodes: nodes) { output(warning) }
         let forced = try forcedNodes(options.force, downstream: options.forceDownstream)
         try checkNodes(options.allowFailedGates, flag: "--allow-failed-gates")
         let hasher = FileHasher(cache: try workspace.catalog.loadStatCache())

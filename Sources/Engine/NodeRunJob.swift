@@ -14,6 +14,8 @@ struct NodeRunResult {
     var interrupted: Bool
     /// Verified copies of the outputs next to their workspace paths, committed once the run is recorded.
     var staged: [StagedCopy] = []
+    /// For a node run by a backend: how its dispatch went (its pending catalog row is removed once recorded).
+    var remote: RemoteDispatchTiming?
 }
 
 /// Runs one node on a worker thread: stage into temp paths, check and hash outputs, move them into
@@ -114,10 +116,17 @@ final class NodeRunJob: @unchecked Sendable {
         try FileSystem.createDirectory(context.scratch.path)
         try kind.run(context)
         if context.isCancelled { throw EngineError.interrupted(signal: SIGINT) }
+        return try Self.collect(node: node, temporaries: context.outputs.mapValues(\.path), workspace: workspace, isCancelled: { context.isCancelled })
+    }
+
+    /// Checks and hashes the outputs a stage wrote at `temporaries` (output name → path), moves them into the
+    /// store and stages verified copies at their workspace paths (committed once the run is recorded).
+    static func collect(node: Node, temporaries: [String: String], workspace: Workspace,
+                        isCancelled: () -> Bool) throws -> ([FinishedRun.Output], [StagedCopy]) {
         let scratchHasher = FileHasher()
         var produced: [(name: String, temporary: String, hash: ContentHash, size: Int64, isDirectory: Bool)] = []
         for name in node.outputs.keys.sorted() {
-            let temporary = context.outputs[name]!.path
+            let temporary = temporaries[name]!
             if let link = FileSystem.firstNonRegular(under: temporary) {
                 throw EngineError.stageFailed(node: node.name, message: "declared output '\(name)' " + (link == "." ? "is" : "holds \(link), which is")
                     + " a symlink or special file; outputs must be regular files and directories (copy the bytes instead of linking)")
@@ -133,7 +142,7 @@ final class NodeRunJob: @unchecked Sendable {
         for output in produced {
             try store.ingest(output.temporary, as: output.hash)
         }
-        if context.isCancelled { throw EngineError.interrupted(signal: SIGINT) }
+        if isCancelled() { throw EngineError.interrupted(signal: SIGINT) }
         var staged: [StagedCopy] = []
         do {
             for output in produced {

@@ -49,7 +49,11 @@ struct PipelineValidator {
     /// Problems found so far.
     var issues: [ValidationIssue] = []
 
-    private static let nodeKeys: Set<String> = ["kind", "inputs", "params", "outputs", "after", "description"]
+    private static let nodeKeys: Set<String> = ["kind", "inputs", "params", "outputs", "after", "description", "executor", "resources"]
+    /// Executor backends a node may name under `"executor"`.
+    static let executorNames = ["local", "slurm"]
+    /// Keys a node's `"resources"` object may hold (what backends understand).
+    static let resourceKeys: Set<String> = ["cpus", "gpus", "memory", "time", "partition", "retries"]
     private static let topKeys: Set<String> = ["experiment", "seed", "nodes", "description", "extends"]
 
     private mutating func issue(_ path: String, _ message: String) {
@@ -178,7 +182,24 @@ struct PipelineValidator {
                 issue("\(path).after", "must be an array of node names")
             }
         }
-        let node = Node(name: name, kind: kindName, inputs: inputs, params: params, outputs: outputs, after: after)
+        var node = Node(name: name, kind: kindName, inputs: inputs, params: params, outputs: outputs, after: after)
+        if let raw = fields["executor"] {
+            if let text = raw.stringValue, Self.executorNames.contains(text) {
+                node.executor = text
+            } else {
+                issue("\(path).executor", "must be one of \(Self.executorNames.joined(separator: ", "))")
+            }
+        }
+        if let raw = fields["resources"] {
+            if let object = raw.objectValue {
+                for key in object.keys.sorted() where !Self.resourceKeys.contains(key) {
+                    issue("\(path).resources.\(key)", "unknown resource; expected one of \(Self.resourceKeys.sorted().joined(separator: ", "))")
+                }
+                node.resources = object
+            } else {
+                issue("\(path).resources", "must be an object such as {\"cpus\": 2, \"memory\": \"4G\", \"time\": \"01:00:00\"}")
+            }
+        }
         if let kind { checkRules(node, kind: kind, path: path, skipping: invalidParams) }
         return node
     }

@@ -38,6 +38,18 @@ struct BuildCommand: ParsableCommand {
     @Option(name: .customLong("allow-failed-gates"), help: ArgumentHelp("Build below this failed gate node for this build only; recorded in lineage (repeatable).", valueName: "GATE"))
     var allowFailedGates: [String] = []
 
+    /// Where heavy nodes run.
+    @Option(help: ArgumentHelp("Where command and training nodes run: local or slurm (a node's \"executor\" wins).", valueName: "NAME"))
+    var executor = "local"
+
+    /// Backend poll period.
+    @Option(help: ArgumentHelp("Seconds between two polls of the executor backend (one squeue for every job).", valueName: "SECONDS"))
+    var pollInterval = 2.0
+
+    /// Resubmissions after infrastructure failures.
+    @Option(help: "Resubmit a remote node this often after an infrastructure failure (not after a failing exit).")
+    var remoteRetries = 2
+
     /// One-off param changes.
     @Option(name: .customLong("set"), help: ArgumentHelp("Change one param for this build: a one-off variant experiment recorded in the catalog (repeatable).",
                                                          valueName: "NODE.PARAM=VALUE"))
@@ -55,6 +67,9 @@ struct BuildCommand: ParsableCommand {
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard !forceDownstream || !force.isEmpty else { throw ValidationError("--force-downstream needs --force NODE") }
+        guard ["local", "slurm"].contains(executor) else { throw ValidationError("--executor must be local or slurm") }
+        guard pollInterval > 0, remoteRetries >= 0 else { throw ValidationError("--poll-interval must be positive and --remote-retries at least 0") }
+
         guard variant == nil || !settings.isEmpty else { throw ValidationError("--variant names a --set variant; add --set NODE.PARAM=VALUE") }
     }
 
@@ -79,6 +94,9 @@ struct BuildCommand: ParsableCommand {
         options.keepGoing = keepGoing
         options.allowFailedGates = allowFailedGates
         options.handlesSignals = true
+        options.executor = self.executor
+        options.pollInterval = pollInterval
+        options.remoteRetries = remoteRetries
         let summary: BuildSummary
         do {
             summary = try executor.build(options)
