@@ -49,7 +49,7 @@ public struct RunInfo: Encodable, Sendable, Equatable {
         try container.encode(started, forKey: .started)
         try container.encode(duration, forKey: .duration)
         let parsed = (try? JSONValue.parse(Array(params.utf8), file: "params")) ?? .string(params)
-        try container.encode(EncodableJSON(parsed), forKey: .params)
+        try container.encode(parsed, forKey: .params)
         try container.encode(outputs, forKey: .outputs)
         try container.encode(overrides, forKey: .overrides)
         try container.encodeIfPresent(error, forKey: .error)
@@ -107,67 +107,6 @@ public struct TraceStart: Sendable, Equatable {
     public init(run: Int64, output: String?) {
         self.run = run
         self.output = output
-    }
-}
-
-/// A `JSONValue` as an `Encodable` value (for `--json` output).
-struct EncodableJSON: Encodable {
-    /// The value.
-    let value: JSONValue
-
-    /// Wraps `value`.
-    init(_ value: JSONValue) {
-        self.value = value
-    }
-
-    /// Encodes the value as the JSON it is.
-    func encode(to encoder: Encoder) throws {
-        switch value {
-        case .null:
-            var container = encoder.singleValueContainer()
-            try container.encodeNil()
-        case let .bool(flag):
-            var container = encoder.singleValueContainer()
-            try container.encode(flag)
-        case let .int(number):
-            var container = encoder.singleValueContainer()
-            try container.encode(number)
-        case let .double(number):
-            var container = encoder.singleValueContainer()
-            try container.encode(number)
-        case let .string(text):
-            var container = encoder.singleValueContainer()
-            try container.encode(text)
-        case let .array(items):
-            var container = encoder.unkeyedContainer()
-            for item in items { try container.encode(EncodableJSON(item)) }
-        case let .object(members):
-            var container = encoder.container(keyedBy: AnyKey.self)
-            for (name, member) in members { try container.encode(EncodableJSON(member), forKey: AnyKey(name)) }
-        }
-    }
-
-    /// A coding key for any member name.
-    struct AnyKey: CodingKey {
-        /// The name.
-        var stringValue: String
-        /// Unused.
-        var intValue: Int? { nil }
-
-        /// A key named `name`.
-        init(_ name: String) {
-            stringValue = name
-        }
-
-        /// A key named `stringValue`.
-        init?(stringValue: String) {
-            self.stringValue = stringValue
-        }
-
-        /// Integer keys are not used.
-        init?(intValue: Int) {
-            nil
-        }
     }
 }
 

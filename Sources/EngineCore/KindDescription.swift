@@ -50,7 +50,7 @@ public struct KindDescription: Encodable, Sendable {
             try container.encodeIfPresent(spec.fields?.map(Param.init(spec:)), forKey: .fields)
             switch spec.defaultValue {
             case .none: break
-            case let .value(value): try container.encode(EncodableJSON(value: value), forKey: .defaultValue)
+            case let .value(value): try container.encode(value, forKey: .defaultValue)
             case let .derived(how): try container.encode(how, forKey: .defaultDerived)
             }
         }
@@ -123,38 +123,5 @@ public struct KindDescription: Encodable, Sendable {
     /// `text` padded with spaces to `width`.
     private static func pad(_ text: String, _ width: Int) -> String {
         text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
-    }
-}
-
-/// Encodes a `JSONValue` as the JSON it is.
-private struct EncodableJSON: Encodable {
-    /// The value.
-    let value: JSONValue
-
-    /// Encodes `value` with the matching container.
-    func encode(to encoder: Encoder) throws {
-        switch value {
-        case .null:
-            var container = encoder.singleValueContainer()
-            try container.encodeNil()
-        case let .bool(flag):
-            var container = encoder.singleValueContainer()
-            try container.encode(flag)
-        case let .int(number):
-            var container = encoder.singleValueContainer()
-            try container.encode(number)
-        case let .double(number):
-            var container = encoder.singleValueContainer()
-            try container.encode(number)
-        case let .string(text):
-            var container = encoder.singleValueContainer()
-            try container.encode(text)
-        case let .array(items):
-            var container = encoder.unkeyedContainer()
-            for item in items { try container.encode(EncodableJSON(value: item)) }
-        case let .object(members):
-            var container = encoder.singleValueContainer()
-            try container.encode(members.mapValues { EncodableJSON(value: $0) })
-        }
     }
 }
