@@ -289,7 +289,7 @@ final class BuildSession: @unchecked Sendable {
         let kind = executor.registry.kind(named: node.kind)!
         let inputs = inputsOf(node)
         let job = NodeRunJob(workspace: executor.workspace, node: node, kind: kind, plan: plan, reason: reason, inputs: inputs,
-                             seed: executor.pipeline.seed, experiment: executor.pipeline.experiment, hasher: hasher, catalog: views.removeValue(forKey: node.name),
+                             seed: executor.pipeline.seed(of: node), experiment: executor.pipeline.experiment, hasher: hasher, catalog: views.removeValue(forKey: node.name),
                              stream: executor.stream)
         if let context = job.context {
             condition.lock()
@@ -397,7 +397,7 @@ final class BuildSession: @unchecked Sendable {
         let kind = executor.registry.kind(named: node.kind)!
         let now = Date().timeIntervalSince1970
         let run = RunRecord(id: nil, experiment: executor.pipeline.experiment, node: node.name, kind: kind.name, kindVersion: kind.version, key: plan.key!.hex, params: node.canonicalParams,
-                            seed: kind.usesRandomness ? Int64(bitPattern: executor.pipeline.seed) : nil, status: "reused",
+                            seed: kind.usesRandomness ? Int64(bitPattern: executor.pipeline.seed(of: node)) : nil, status: "reused",
                             reason: "reused run \(sourceRun)", started: now, finished: now, duration: 0, exitCode: nil, lastStdout: nil,
                             lastStderr: nil, error: nil, sourceRun: sourceRun)
         let verdicts = try executor.workspace.catalog.detail(run: sourceRun).gates

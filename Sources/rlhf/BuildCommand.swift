@@ -80,19 +80,24 @@ struct BuildCommand: ParsableCommand {
         // stderr under --json, whose summary owns stdout.
         let stream = json ? ConsoleStream.standardError : ConsoleStream(descriptor: STDOUT_FILENO)
         let settings = try self.settings.map(ParamSetting.init(parsing:))
-        let pipeline = try PipelineLoader(registry: KindRegistry.all).load(path: self.workspace.pipelinePath(workspace), settings: settings, variant: variant)
+        let pipeline = try self.workspace.loader().load(path: self.workspace.pipelinePath(workspace), settings: settings, variant: variant)
         if !settings.isEmpty {
             stream.line("variant \(pipeline.experiment): " + settings.map { "\($0.node).\($0.param)=\($0.value.canonical)" }.joined(separator: " "))
         }
+        if !pipeline.seeds.isEmpty {
+            let clones = pipeline.nodes.values.filter { $0.replica != nil }.count
+            stream.line("replicated over seeds \(pipeline.seeds.map(String.init).joined(separator: ", ")): "
+                + "\(clones / pipeline.seeds.count) seeded nodes per seed, \(pipeline.nodes.count - clones) shared or aggregate nodes")
+        }
         let executor = Executor(workspace: workspace, pipeline: pipeline, registry: KindRegistry.all, output: { stream.line($0) }, stream: stream)
         var options = BuildOptions()
-        options.targets = targets
+        options.targets = Self.clones(of: targets, in: pipeline)
         options.dryRun = dryRun
-        options.force = force
+        options.force = Self.clones(of: force, in: pipeline)
         options.forceDownstream = forceDownstream
         options.jobs = jobs
         options.keepGoing = keepGoing
-        options.allowFailedGates = allowFailedGates
+        options.allowFailedGates = Self.clones(of: allowFailedGates, in: pipeline)
         options.handlesSignals = true
         options.executor = self.executor
         options.pollInterval = pollInterval
@@ -106,5 +111,15 @@ struct BuildCommand: ParsableCommand {
         }
         if json { try JSONOutput.print(summary) }
         if !summary.succeeded { throw ExitCode.failure }
+    }
+
+    /// `names` with each node that a replicated pipeline cloned (`ppo`) replaced by its clones (`ppo-seed11`, `ppo-seed22`, …),
+    /// so targets, `--force` and `--allow-failed-gates` written for the plain pipeline mean every seed.
+    static func clones(of names: [String], in pipeline: Pipeline) -> [String] {
+        names.flatMap { name -> [String] in
+            guard pipeline.nodes[name] == nil else { return [name] }
+            let clones = pipeline.order.filter { pipeline.nodes[$0]?.replica?.base == name }
+            return clones.isEmpty ? [name] : clones
+        }
     }
 }
