@@ -14,6 +14,8 @@ import Foundation
 extension PipelineValidator {
     /// The replicate spec's keys.
     static let replicateKeys: Set<String> = ["seeds", "nodes"]
+    /// The most seeds a replication may list (each one copies the seeded part of the graph).
+    static let maxSeeds = 100
     /// The kind whose outputs are aggregated, its output, and the aggregating kind.
     static let aggregated = (kind: "evaluate", output: "summary", aggregate: "evaluate.aggregate")
 
@@ -65,6 +67,10 @@ extension PipelineValidator {
         if items.count < 2 {
             issue(path, items.isEmpty ? "is empty; list at least 2 seeds, e.g. [11, 22, 33], or remove the replication"
                 : "has one seed; list at least 2 (e.g. [11, 22, 33]) for an interval across seeds, or set the top-level \"seed\" instead")
+        }
+        if items.count > Self.maxSeeds {
+            issue(path, "lists \(items.count) seeds; at most \(Self.maxSeeds) are allowed (each copies the seeded part of the graph), so split the experiment")
+            return []
         }
         var seeds: [UInt64] = []
         var first: [UInt64: Int] = [:]

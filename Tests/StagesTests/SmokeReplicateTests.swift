@@ -1,3 +1,4 @@
+import Charts
 import Engine
 import EngineCore
 import Foundation

@@ -52,6 +52,12 @@ public struct SeedAggregate: Codable, Equatable, Sendable {
     /// Every figure, sorted by name.
     public var figures: [SeedFigure]
 
+    /// An aggregate of `figures` over `seeds` as given (e.g. read back or built by hand).
+    public init(seeds: [String], figures: [SeedFigure]) {
+        self.seeds = seeds
+        self.figures = figures
+    }
+
     /// Aggregates one evaluation per seed (keyed by seed or input role, e.g. `seed_11`); a figure missing in some seed is
     /// aggregated over the seeds that have it. Seeds sort numerically (`seed_4` before `seed_11`).
     public init(_ evaluations: [String: FinalEvaluation]) {
