@@ -25,8 +25,11 @@ extension PipelineValidator {
     }
 
     /// `pipeline` expanded by `spec` (the `"replicate"` value) or by `override` (`--seeds`, which wins);
-    /// nil with issues recorded when the spec is invalid. Without either, `pipeline` as it is.
+    /// nil with issues recorded when the spec is invalid. Without either (or with `"replicate": null`, which a variant
+    /// uses to drop its base's replication), `pipeline` as it is.
     mutating func replicate(_ pipeline: Pipeline, spec: JSONValue?, override: [UInt64]?) -> Pipeline? {
+        var spec = spec
+        if case .null? = spec { spec = nil }
         guard spec != nil || override != nil else { return pipeline }
         let before = issues.count
         guard let fields = replicateFields(spec) else { return nil }
