@@ -34,6 +34,7 @@ enum ExperimentSources {
         case .baseProbe?: return "base_probe"
         case .gate?: return "gate"
         case .probe?: return "probe"
+        case .seedAggregate?: return seedAggregateRole
         case nil: return nil
         }
     }

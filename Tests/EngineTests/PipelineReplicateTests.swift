@@ -107,31 +107,31 @@ final class PipelineReplicateTests: XCTestCase {
     }
 
     func testSeededNodesAreClonedPerSeedTheRestSharedAndAnAggregateAdded() throws {
-        let pipeline = try load(pipeline(replicate: #"{"seeds": [11, 22]}"#))
-        XCTAssertEqual(pipeline.seeds, [11, 22])
-        XCTAssertEqual(Set(pipeline.nodes.keys), ["world", "data", "view", "evaluate_aggregate",
+        let replicated = try load(pipeline(replicate: #"{"seeds": [11, 22]}"#))
+        XCTAssertEqual(replicated.seeds, [11, 22])
+        XCTAssertEqual(Set(replicated.nodes.keys), ["world", "data", "view", "evaluate_aggregate",
                                                   "train-seed11", "check-seed11", "evaluate-seed11", "train-seed22", "check-seed22", "evaluate-seed22"],
                        "the pinned world and the command on it are shared; train and everything below it are cloned; the view stays single")
-        let train = try XCTUnwrap(pipeline.nodes["train-seed22"])
+        let train = try XCTUnwrap(replicated.nodes["train-seed22"])
         XCTAssertEqual(train.replica, Replica(base: "train", seed: 22))
-        XCTAssertEqual(pipeline.seed(of: train), 22)
-        XCTAssertEqual(pipeline.seed(of: pipeline.nodes["world"]!), 7, "a shared node keeps the pipeline seed, so its key does not move")
+        XCTAssertEqual(replicated.seed(of: train), 22)
+        XCTAssertEqual(replicated.seed(of: replicated.nodes["world"]!), 7, "a shared node keeps the pipeline seed, so its key does not move")
         XCTAssertEqual(train.inputs["in"]?.node, "data", "a clone reads the shared node")
-        XCTAssertEqual(pipeline.nodes["check-seed22"]?.inputs["in"]?.node, "train-seed22", "and its own seed's clones")
+        XCTAssertEqual(replicated.nodes["check-seed22"]?.inputs["in"]?.node, "train-seed22", "and its own seed's clones")
         XCTAssertEqual(train.outputs["out"], "experiments/r/seeds/22/models/train.txt")
-        XCTAssertEqual(pipeline.nodes["evaluate-seed11"]?.outputs["summary"], "experiments/r/seeds/11/reports/final_eval.json")
-        let aggregate = try XCTUnwrap(pipeline.nodes["evaluate_aggregate"])
+        XCTAssertEqual(replicated.nodes["evaluate-seed11"]?.outputs["summary"], "experiments/r/seeds/11/reports/final_eval.json")
+        let aggregate = try XCTUnwrap(replicated.nodes["evaluate_aggregate"])
         XCTAssertEqual(aggregate.kind, "evaluate.aggregate")
         XCTAssertEqual(aggregate.inputs.mapValues(\.description), ["seed_11": "evaluate-seed11.summary", "seed_22": "evaluate-seed22.summary"],
                        "one input per seed")
         XCTAssertEqual(aggregate.outputs["summary"], "experiments/r/data/evaluate_aggregate/summary", "the aggregate kind's default path")
-        let view = try XCTUnwrap(pipeline.nodes["view"])
+        let view = try XCTUnwrap(replicated.nodes["view"])
         XCTAssertEqual(view.inputs["final"]?.node, "evaluate-seed11", "the view reads the first seed's clone")
         XCTAssertEqual(view.inputs["aggregate"]?.node, "evaluate_aggregate", "and the aggregate")
         XCTAssertEqual(view.inputs["data"]?.node, "data")
-        XCTAssertNotEqual(pipeline.definitionHash, try load(pipeline(replicate: #"{"seeds": [11, 23]}"#)).definitionHash)
-        XCTAssertTrue(DagRenderer.render(pipeline, format: .text).contains("train-seed22 [train] (train, seed 22) ← in=data.out"),
-                      DagRenderer.render(pipeline, format: .text))
+        XCTAssertNotEqual(replicated.definitionHash, try load(pipeline(replicate: #"{"seeds": [11, 23]}"#)).definitionHash)
+        XCTAssertTrue(DagRenderer.render(replicated, format: .text).contains("train-seed22 [train] (train, seed 22) ← in=data.out"),
+                      DagRenderer.render(replicated, format: .text))
 
         let flagged = try load(pipeline(replicate: #"{"seeds": [11, 22]}"#), seeds: [5, 6, 7])
         XCTAssertEqual(flagged.seeds, [5, 6, 7], "--seeds replaces the file's seeds")
