@@ -13,7 +13,9 @@ final class SmokeReplicateTests: XCTestCase {
     /// The smoke pipeline with `"replicate": {"seeds": seeds}`.
     private func pipeline(seeds: [Int]) throws -> String {
         let original = try String(contentsOf: SmokePipelineTests.repository.appendingPathComponent("experiments/smoke/pipeline.json"), encoding: .utf8)
+        // 40 preference prompts instead of 20, so that every seed's preference set has enough pairs for the reward model's held-out split.
         let replicated = original.replacingOccurrences(of: "\"seed\": 1234,", with: "\"seed\": 1234, \"replicate\": {\"seeds\": \(seeds)},")
+            .replacingOccurrences(of: "\"preference_prompt_count\": 20,", with: "\"preference_prompt_count\": 40,")
         XCTAssertNotEqual(replicated, original)
         return replicated
     }
@@ -28,39 +30,39 @@ final class SmokeReplicateTests: XCTestCase {
 
     func testReplicatedSmokeSharesUnseededNodesAggregatesAndAddsASeedCheaply() throws {
         let h = try StageHarness()
-        let (pipeline, first) = try build(h.root, seeds: [11, 22])
+        let (pipeline, first) = try build(h.root, seeds: [1234, 2])
         XCTAssertTrue(first.succeeded, "\(first.errors)")
         let clones = { (seed: UInt64) in Set(pipeline.nodes.values.filter { $0.replica?.seed == seed }.map { $0.replica!.base }) }
-        XCTAssertEqual(clones(11), clones(22))
-        XCTAssertTrue(Set(["pretrain", "sft", "preferences", "reward_model", "ppo", "gate_ppo_guard", "evaluate"]).isSubset(of: clones(11)), "\(clones(11))")
+        XCTAssertEqual(clones(1234), clones(2))
+        XCTAssertEqual(clones(1234), ["pretrain", "base_probe", "sft", "preferences", "reward_model", "ppo", "evaluate"], "the smoke pipeline's random nodes")
         let shared = Set(pipeline.nodes.values.filter { $0.replica == nil }.map(\.name)).subtracting(["evaluate_aggregate", "report"])
-        XCTAssertTrue(Set(["world", "corpus", "sft_data", "eval_prompts", "gate_eval_leak"]).isSubset(of: shared), "\(shared)")
-        XCTAssertTrue(shared.isDisjoint(with: clones(11)), "a cloned node is not also shared")
+        XCTAssertEqual(shared, ["world", "corpus", "sft_data", "pref_prompts", "ppo_prompts", "eval_prompts"], "the pinned world and its data sets")
+        XCTAssertTrue(shared.isDisjoint(with: clones(1234)), "a cloned node is not also shared")
         XCTAssertEqual(first.built.count, Set(first.built).count, "no node ran twice")
-        XCTAssertEqual(Set(first.built), shared.union(clones(11).map { "\($0)-seed11" }).union(clones(22).map { "\($0)-seed22" })
+        XCTAssertEqual(Set(first.built), shared.union(clones(1234).map { "\($0)-seed1234" }).union(clones(2).map { "\($0)-seed2" })
                         .union(["evaluate_aggregate", "report"]), "every shared node once, every clone once, the aggregate and the report")
 
         let aggregate = try JSONDecoder().decode(SeedAggregate.self, from: Data(contentsOf: h.root.appendingPathComponent("experiments/smoke/reports/evaluate_aggregate.json")))
-        XCTAssertEqual(aggregate.seeds, ["seed_11", "seed_22"])
+        XCTAssertEqual(aggregate.seeds, ["seed_2", "seed_1234"], "in numeric order")
         let gain = try XCTUnwrap(aggregate.figure("gold_gain"))
         XCTAssertEqual(gain.perSeed.count, 2)
         XCTAssertNotNil(gain.ciLow)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: h.root.appendingPathComponent("experiments/smoke/seeds/22/reports/final_eval.json").path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: h.root.appendingPathComponent("experiments/smoke/seeds/2/reports/final_eval.json").path))
         let html = try String(contentsOf: h.root.appendingPathComponent("reports/smoke/index.html"), encoding: .utf8)
         let page = ReportXHTML(html)
         XCTAssertNil(page.error, "\(String(describing: page.error))")
         XCTAssertEqual(page.row("seed-aggregate", exactly: "gold_gain")?[1], Markup.number(gain.mean), "the report shows the aggregate's mean")
-        XCTAssertTrue(html.contains("<code>evaluate-seed11</code>"), "the sections show the first seed's run")
-        XCTAssertEqual(page.row("node-states", exactly: "ppo-seed22")?[2], "built", "the node table names the clones")
+        XCTAssertTrue(html.contains("<code>evaluate-seed1234</code>"), "the sections show the first seed's run")
+        XCTAssertEqual(page.row("node-states", exactly: "ppo-seed2")?[2], "built", "the node table names the clones")
         let summary = try String(contentsOf: h.root.appendingPathComponent("reports/smoke/summary.md"), encoding: .utf8)
         XCTAssertTrue(summary.contains("## Across seeds") && summary.contains("| gold_gain | \(Markup.number(gain.mean)) |"), summary)
 
-        let (_, added) = try build(h.root, seeds: [11, 22, 33])
+        let (_, added) = try build(h.root, seeds: [1234, 2, 4])
         XCTAssertTrue(added.succeeded, "\(added.errors)")
-        XCTAssertEqual(Set(added.built), Set(clones(11).map { "\($0)-seed33" }).union(["evaluate_aggregate", "report"]),
+        XCTAssertEqual(Set(added.built), Set(clones(1234).map { "\($0)-seed4" }).union(["evaluate_aggregate", "report"]),
                        "adding a seed runs only its clones, the aggregate and the report")
-        XCTAssertEqual(Set(added.upToDate), shared.union(clones(11).map { "\($0)-seed11" }).union(clones(22).map { "\($0)-seed22" }))
+        XCTAssertEqual(Set(added.upToDate), shared.union(clones(1234).map { "\($0)-seed1234" }).union(clones(2).map { "\($0)-seed2" }))
         let three = try JSONDecoder().decode(SeedAggregate.self, from: Data(contentsOf: h.root.appendingPathComponent("experiments/smoke/reports/evaluate_aggregate.json")))
-        XCTAssertEqual(three.seeds, ["seed_11", "seed_22", "seed_33"])
+        XCTAssertEqual(three.seeds, ["seed_2", "seed_4", "seed_1234"])
     }
 }
