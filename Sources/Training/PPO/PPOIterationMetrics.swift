@@ -42,6 +42,8 @@ public struct PPOIterationMetrics: Codable, Equatable, Sendable {
     public var rolloutTokensPerSecond: Double
     /// Tokens per second sampling the same batch without the KV cache (measured once, when asked).
     var noCacheTokensPerSecond: Double?
+    /// Learning rates, gradient norms, advantage and value statistics (flat keys of the line; see `PPOMetricsLine`).
+    public var diagnostics: PPODiagnostics? = nil
 
     /// The metrics of iteration `iteration`.
     public init(iteration: Int, rmScoreMean: Double, goldScoreMean: Double? = nil, rewardMean: Double, klMean: Double,
@@ -109,6 +111,7 @@ public struct PPOIterationMetrics: Codable, Equatable, Sendable {
         ]
         if let goldScoreMean { list.append(("gold_score_mean", goldScoreMean)) }
         if let noCacheTokensPerSecond { list.append(("no_cache_tokens_per_second", noCacheTokensPerSecond)) }
+        list += diagnostics?.points ?? []
         return list
     }
 
