@@ -3,7 +3,7 @@ public struct ChartPoint: Equatable, Sendable {
     /// Horizontal value.
     public var x: Double
     /// Vertical value.
-    var y: Double
+    public var y: Double
 
     /// The point (`x`, `y`).
     public init(x: Double, y: Double) {

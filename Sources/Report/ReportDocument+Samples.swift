@@ -44,17 +44,17 @@ extension ReportDocument {
             series.append(ChartSeries(label: group.model, points: points, color: color))
             if let trend = TrendLine(points) {
                 series.append(trend.series(label: "\(group.model) trend", color: color))
-                correlations.append("\(group.model) \(Markup.number(trend.spearman, digits: 2))")
+                correlations.append("\(group.model) \(String(format: "%.2f", trend.spearman))")
             }
         }
         for (index, other) in others.enumerated() {
             let points = other.1.map { ChartPoint(x: unit.read($0), y: $0.rmScore) }
             series.append(ChartSeries(label: "\(other.0): policy", points: points, color: 3 + index))
-            if let trend = TrendLine(points) { correlations.append("\(other.0): policy \(Markup.number(trend.spearman, digits: 2))") }
+            if let trend = TrendLine(points) { correlations.append("\(other.0): policy \(String(format: "%.2f", trend.spearman))") }
         }
         let chart = LineChart(labels: ChartLabels(title: "Reward vs response length", x: "response length (\(unit.label))", y: "RM score (reward-model units)"),
                               series: series, dots: true)
-        let overall = TrendLine(all).map { " All \(experiment) responses together: ρ = \(Markup.number($0.spearman, digits: 2)) (n = \($0.count))." } ?? ""
+        let overall = TrendLine(all).map { " All \(experiment) responses together: ρ = \(String(format: "%.2f", $0.spearman)) (n = \($0.count))." } ?? ""
         let caption = "Every judged eval response (\(all.count): \(groups.map { "\($0.responses.count) \($0.model)" }.joined(separator: ", "))). "
             + "Spearman ρ(RM score, length) by model: \(correlations.joined(separator: "; ")).\(overall) "
             + "Dashed: least-squares trend per model. A rising cloud, or a policy cloud shifted right, means the reward model pays for length."

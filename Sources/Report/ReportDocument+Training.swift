@@ -91,10 +91,11 @@ extension ReportDocument {
             out += figure(loss, caption: "Loss per optimiser step from rm_eval.json\(logLoss ? ", log scale" : ""). Dashed line: ln 2 ≈ 0.693, "
                 + "the loss of a reward model that cannot tell chosen from rejected.")
         }
-        let others = series { path in !path.contains("loss") && ["acc", "margin"].contains(where: path.contains) }
-        let units = others.map(\.label).contains { $0.lowercased().contains("margin") }
-            ? (others.contains { $0.label.lowercased().contains("acc") } ? "accuracy (fraction) / margin (RM units)" : "margin (RM units)")
-            : "accuracy (fraction of pairs ranked right)"
+        let isOther = { (path: String) in !path.contains("loss") && ["acc", "margin"].contains(where: path.contains) }
+        let others = series(isOther)
+        let paths = runs.flatMap { JSONFacts.curves($0.eval).map { $0.path.lowercased() }.filter(isOther) }
+        let hasMargin = paths.contains { $0.contains("margin") }, hasAccuracy = paths.contains { $0.contains("acc") }
+        let units = hasMargin ? (hasAccuracy ? "accuracy (fraction) / margin (RM units)" : "margin (RM units)") : "accuracy (fraction of pairs ranked right)"
         let curves = LineChart(labels: ChartLabels(title: "Reward model training accuracy and margin", x: "step", y: units), series: others)
         if curves.hasData { out += figure(curves, caption: "Curves recorded in rm_eval.json besides the loss.") }
         return out

@@ -11,7 +11,7 @@ public enum ReportWriter {
     public static func write(_ pipeline: Pipeline, catalog: ReportCatalogView, root: URL, generated: Date, compare: [Pipeline] = [],
                              linearLoss: Bool = false, to directory: URL) throws -> (html: URL, summary: URL, figures: [ChartData]) {
         var document = ReportDocument.page(pipeline, catalog: catalog, root: root, generated: generated)
-        let others = compare.map { ($0.experiment, ReportArtifacts(sources: ExperimentSources.sources($0, workspace: root))) }
+        let others = compare.map { (name: $0.experiment, artifacts: ReportArtifacts(sources: ExperimentSources.sources($0, workspace: root))) }
         document.comparison = others.first
         document.moreComparisons = Array(others.dropFirst())
         document.logLoss = !linearLoss

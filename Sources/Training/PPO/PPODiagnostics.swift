@@ -47,7 +47,9 @@ public struct PPODiagnostics: Codable, Equatable, Sendable {
         case returnStd = "return_std"
         case explainedVariance = "explained_variance"
     }
+}
 
+extension PPODiagnostics {
     /// The diagnostics of one iteration from its scored rollout, the update's gradient norms and the config.
     init(_ r: Rollout, gradNorm: Double, valueGradNorm: Double?, config: PPOConfig) {
         learningRate = config.learningRate
