@@ -11,8 +11,8 @@ extension ReportDocument {
     static func judgedResponses(_ final: FinalEvaluation) -> [(model: String, responses: [JudgedResponse])] {
         guard let responses = final.responses else { return [] }
         let known = sampleModels.map(\.name)
-        return known.compactMap { name in responses[name].map { (name, $0) } }
-            + responses.keys.filter { !known.contains($0) }.sorted().map { ($0, responses[$0]!) }
+        return known.compactMap { name in responses[name].map { (model: name, responses: $0) } }
+            + responses.keys.filter { !known.contains($0) }.sorted().map { (model: $0, responses: responses[$0]!) }
     }
 
     /// Length of a response in the report's one unit: tokens (EOS included) when every response has its count.
@@ -29,11 +29,11 @@ extension ReportDocument {
     func lengthScatter() -> String {
         guard let final = artifacts.finalEval.value, !Self.judgedResponses(final).isEmpty else { return extremesScatter() }
         let groups = Self.judgedResponses(final)
-        let others = compared.compactMap { other -> (String, [JudgedResponse])? in
+        let others = compared.compactMap { other -> (name: String, policy: [JudgedResponse])? in
             guard let policy = other.artifacts.finalEval.value?.responses?["policy"] else { return nil }
             return (other.name, policy)
         }
-        let unit = Self.lengthUnit(groups.map(\.responses) + others.map(\.1))
+        let unit = Self.lengthUnit(groups.map(\.responses) + others.map(\.policy))
         var series: [ChartSeries] = []
         var correlations: [String] = []
         var all: [ChartPoint] = []
@@ -48,9 +48,9 @@ extension ReportDocument {
             }
         }
         for (index, other) in others.enumerated() {
-            let points = other.1.map { ChartPoint(x: unit.read($0), y: $0.rmScore) }
-            series.append(ChartSeries(label: "\(other.0): policy", points: points, color: 3 + index))
-            if let trend = TrendLine(points) { correlations.append("\(other.0): policy \(String(format: "%.2f", trend.spearman))") }
+            let points = other.policy.map { ChartPoint(x: unit.read($0), y: $0.rmScore) }
+            series.append(ChartSeries(label: "\(other.name): policy", points: points, color: 3 + index))
+            if let trend = TrendLine(points) { correlations.append("\(other.name): policy \(String(format: "%.2f", trend.spearman))") }
         }
         let chart = LineChart(labels: ChartLabels(title: "Reward vs response length", x: "response length (\(unit.label))", y: "RM score (reward-model units)"),
                               series: series, dots: true)
