@@ -30,7 +30,6 @@ extension ReportDocument {
         PPOMetric(label: "mean ratio", key: "mean_ratio") { $0.meanRatio },
         PPOMetric(label: "learning rate", key: "learning_rate") { $0.diagnostics?.learningRate },
         PPOMetric(label: "gradient norm (actor, pre-clip)", key: "grad_norm") { $0.diagnostics?.gradNorm },
-        PPOMetric(label: "gradient norm (critic, pre-clip)", key: "value_grad_norm") { $0.diagnostics?.valueGradNorm },
         PPOMetric(label: "advantage mean (before whitening)", key: "advantage_mean") { $0.diagnostics?.advantageMean },
         PPOMetric(label: "advantage std (before whitening)", key: "advantage_std") { $0.diagnostics?.advantageStd },
         PPOMetric(label: "value mean", key: "value_mean") { $0.diagnostics?.valueMean },
@@ -81,11 +80,10 @@ extension ReportDocument {
                 + "while the policy is still close to the reference; true KL is ≥ 0." : "")))
         let optimiser = PanelChart(title: "Learning rate and gradient norm", x: "PPO iteration", panels: [
             .init(y: "learning rate", series: series("actor", color: 0) { $0.diagnostics?.learningRate } + series("critic", color: 1) { $0.diagnostics?.criticLearningRate }),
-            .init(y: "gradient L2 norm (pre-clip)", series: series("actor grad norm", color: 4) { $0.diagnostics?.gradNorm }
-                + series("critic grad norm", color: 5) { $0.diagnostics?.valueGradNorm }),
+            .init(y: "gradient L2 norm (pre-clip)", series: series("actor grad norm", color: 4) { $0.diagnostics?.gradNorm }),
         ])
         if optimiser.hasData {
-            drawn.append(figure(optimiser, caption: "Mean over the iteration's minibatches of the global gradient norm before clipping (clipped to 1). "
+            drawn.append(figure(optimiser, caption: "Mean over the iteration's minibatches of the actor's global gradient norm before clipping (clipped to 1). "
                 + "Spikes precede instability."))
         }
         let advantages = chart("Advantages (before whitening)", y: "advantage (reward units per token)",

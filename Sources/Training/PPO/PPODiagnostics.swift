@@ -8,8 +8,6 @@ public struct PPODiagnostics: Codable, Equatable, Sendable {
     public var criticLearningRate: Double?
     /// Mean over minibatches of the actor's global gradient L2 norm, before clipping.
     public var gradNorm: Double
-    /// Mean over minibatches of the critic's gradient L2 norm, before clipping (nil without a critic).
-    public var valueGradNorm: Double?
     /// Mean advantage over response tokens, before whitening (returns − values with a critic; the
     /// sequence's baseline advantage on each of its tokens without one).
     public var advantageMean: Double
@@ -36,7 +34,6 @@ public struct PPODiagnostics: Codable, Equatable, Sendable {
         case learningRate = "learning_rate"
         case criticLearningRate = "critic_learning_rate"
         case gradNorm = "grad_norm"
-        case valueGradNorm = "value_grad_norm"
         case advantageMean = "advantage_mean"
         case advantageStd = "advantage_std"
         case advantageMin = "advantage_min"
@@ -50,11 +47,11 @@ public struct PPODiagnostics: Codable, Equatable, Sendable {
 }
 
 extension PPODiagnostics {
-    /// The diagnostics of one iteration from its scored rollout, the update's gradient norms and the config.
-    init(_ r: Rollout, gradNorm: Double, valueGradNorm: Double?, config: PPOConfig) {
+    /// The diagnostics of one iteration from its scored rollout, the actor's mean pre-clip gradient norm over the
+    /// update's minibatches, and the config.
+    init(_ r: Rollout, gradNorm: Double, config: PPOConfig) {
         learningRate = config.learningRate
         self.gradNorm = gradNorm
-        self.valueGradNorm = valueGradNorm
         let values = r.values.flatMap { $0 }, returns = r.returns.flatMap { $0 }
         let critic = !values.isEmpty && values.count == returns.count
         criticLearningRate = critic ? config.criticLearningRate : nil
@@ -84,7 +81,7 @@ extension PPODiagnostics {
     var points: [(String, Double)] {
         var list = [("learning_rate", learningRate), ("grad_norm", gradNorm), ("advantage_mean", advantageMean),
                     ("advantage_std", advantageStd), ("advantage_min", advantageMin), ("advantage_max", advantageMax)]
-        for (name, value) in [("critic_learning_rate", criticLearningRate), ("value_grad_norm", valueGradNorm), ("value_mean", valueMean),
+        for (name, value) in [("critic_learning_rate", criticLearningRate), ("value_mean", valueMean),
                               ("value_std", valueStd), ("return_mean", returnMean), ("return_std", returnStd),
                               ("explained_variance", explainedVariance)] {
             if let value { list.append((name, value)) }

@@ -31,12 +31,14 @@ public struct PPOMetricsLine: Codable, Equatable, Sendable {
     /// Reads a line: the metrics, and the diagnostics when the line has them.
     public init(from decoder: Decoder) throws {
         metrics = try PPOIterationMetrics(from: decoder)
-        metrics.diagnostics = try? PPODiagnostics(from: decoder)
+        metrics.diagnostics = (try? PPODiagnostics(from: decoder)) ?? metrics.diagnostics
     }
 
     /// Writes the metrics, the diagnostics, the reward split and the TRL aliases into one flat object.
     public func encode(to encoder: Encoder) throws {
-        try metrics.encode(to: encoder)
+        var plain = metrics
+        plain.diagnostics = nil
+        try plain.encode(to: encoder)
         try metrics.diagnostics?.encode(to: encoder)
         var container = encoder.container(keyedBy: NameKey.self)
         try container.encode(metrics.nonScoreRewardMean, forKey: NameKey("non_score_reward_mean"))

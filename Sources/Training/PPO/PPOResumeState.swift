@@ -16,8 +16,8 @@ public struct PPOResumeState: Codable, Equatable {
     var actorSteps: Int
     /// Optimizer steps taken by the critic.
     var criticSteps: Int
-    /// Metrics of the completed iterations, diagnostics included.
-    var history: [PPOMetricsLine]
+    /// Metrics of the completed iterations.
+    var history: [PPOIterationMetrics]
 
     /// Writes the trainer's state into `directory/current`, atomically replacing an older snapshot.
     public static func save(_ trainer: PPOTrainer, fingerprint: String, in directory: URL) throws {
@@ -28,7 +28,7 @@ public struct PPOResumeState: Codable, Equatable {
         try fm.createDirectory(at: next, withIntermediateDirectories: true)
         let state = PPOResumeState(fingerprint: fingerprint, iteration: trainer.iteration, controller: trainer.controller,
                                    actorSteps: trainer.actorOptimizer.step, criticSteps: trainer.criticOptimizer?.step ?? 0,
-                                   history: trainer.history.map(PPOMetricsLine.init))
+                                   history: trainer.history)
         try JSONEncoder().encode(state).write(to: next.appendingPathComponent("state.json"))
         try writeFloats(trainer.actor.parameters.array(), to: next.appendingPathComponent("actor.f32"))
         try writeFloats(trainer.actorOptimizer.m.array(), to: next.appendingPathComponent("actor_m.f32"))
@@ -70,7 +70,7 @@ public struct PPOResumeState: Codable, Equatable {
         }
         trainer.iteration = state.iteration
         trainer.controller = state.controller
-        trainer.history = state.history.map(\.metrics)
+        trainer.history = state.history
         return true
     }
 

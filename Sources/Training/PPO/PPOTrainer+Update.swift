@@ -16,10 +16,6 @@ struct PPOUpdateStatistics {
     var meanRatio = 0.0
     /// Mean token entropy.
     var entropy = 0.0
-    /// Mean pre-clip actor gradient norm.
-    var gradNorm = 0.0
-    /// Mean pre-clip critic gradient norm (nil without a critic).
-    var valueGradNorm: Double?
 }
 
 extension PPOTrainer {
@@ -43,12 +39,10 @@ extension PPOTrainer {
                 sums.clipFraction += policy.clipFraction
                 sums.meanRatio += policy.meanRatio
                 sums.entropy += policy.entropy
-                sums.gradNorm += policy.gradNorm
                 if let critic, let criticOptimizer {
                     let value = try update(critic, criticOptimizer, r, members)
-                    sums.valueLoss += value.loss.loss
-                    sums.valueClipFraction += value.loss.clipFraction
-                    sums.valueGradNorm = (sums.valueGradNorm ?? 0) + value.gradNorm
+                    sums.valueLoss += value.loss
+                    sums.valueClipFraction += value.clipFraction
                 }
                 batches += 1
             }
@@ -56,13 +50,12 @@ extension PPOTrainer {
         let n = Double(max(batches, 1))
         return PPOUpdateStatistics(policyLoss: sums.policyLoss / n, valueLoss: sums.valueLoss / n, approxKL: sums.approxKL / n,
                                    clipFraction: sums.clipFraction / n, valueClipFraction: sums.valueClipFraction / n,
-                                   meanRatio: sums.meanRatio / n, entropy: sums.entropy / n,
-                                   gradNorm: sums.gradNorm / n, valueGradNorm: sums.valueGradNorm.map { $0 / n })
+                                   meanRatio: sums.meanRatio / n, entropy: sums.entropy / n)
     }
 
-    /// One actor step on the sequences `members`; returns the policy loss, the mean entropy and the pre-clip gradient norm.
+    /// One actor step on the sequences `members`; returns the policy loss and the mean entropy.
     private func updateActor(_ r: Rollout, _ members: [Int]) throws -> (loss: Double, approxKL: Double, clipFraction: Double,
-                                                                        meanRatio: Double, entropy: Double, gradNorm: Double) {
+                                                                        meanRatio: Double, entropy: Double) {
         let sb = try SequenceBatch(prompts: members.map { r.prompts[$0] }, responses: members.map { r.responses[$0].tokens },
                                    padToken: actor.config.padTokenId)
         let out = try actor.forward(sb.batch)
@@ -78,19 +71,19 @@ extension PPOTrainer {
                                                 dEntropy: config.entropyCoefficient > 0 ? bonus.gradient : nil,
                                                 vocabSize: V, temperature: config.temperature)
         try actor.backward(dLogits: sb.scatterRows(dRows, vocabSize: V))
-        let gradNorm = try actorOptimizer.update(actor, learningRate: Float(config.learningRate))
-        return (policy.loss, policy.approxKL, policy.clipFraction, policy.meanRatio, bonus.meanEntropy, gradNorm)
+        try actorOptimizer.update(actor, learningRate: Float(config.learningRate))
+        return (policy.loss, policy.approxKL, policy.clipFraction, policy.meanRatio, bonus.meanEntropy)
     }
 
-    /// One critic step on the sequences `members`; returns the value loss and the pre-clip gradient norm.
-    private func update(_ critic: LlamaModel, _ criticOptimizer: AdamW, _ r: Rollout, _ members: [Int]) throws -> (loss: ValueLoss, gradNorm: Double) {
+    /// One critic step on the sequences `members`.
+    private func update(_ critic: LlamaModel, _ criticOptimizer: AdamW, _ r: Rollout, _ members: [Int]) throws -> ValueLoss {
         let sb = try SequenceBatch(prompts: members.map { r.prompts[$0] }, responses: members.map { r.responses[$0].tokens },
                                    padToken: critic.config.padTokenId)
         let values = sb.gatherValues(try critic.forward(sb.batch).values)
         let loss = ValueLoss(values: values, oldValues: members.flatMap { r.values[$0] }, returns: members.flatMap { r.returns[$0] },
                              clipRange: config.clipRangeValue, coefficient: config.valueCoefficient)
         try critic.backward(dValues: sb.scatterValues(loss.gradient))
-        let gradNorm = try criticOptimizer.update(critic, learningRate: Float(config.criticLearningRate))
-        return (loss, gradNorm)
+        try criticOptimizer.update(critic, learningRate: Float(config.criticLearningRate))
+        return loss
     }
 }

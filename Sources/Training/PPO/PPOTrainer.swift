@@ -94,8 +94,8 @@ public final class PPOTrainer {
             rolloutTokensPerSecond: Double(lengths.reduce(0, +)) / max(generationSeconds, 1e-9),
             noCacheTokensPerSecond: noCache,
             slices: PPOSliceScores.bySlice(prompts: rollout.promptTexts, rm: rollout.rmScores, gold: rollout.gold))
-        metrics.diagnostics = PPODiagnostics(rollout, gradNorm: update.gradNorm, valueGradNorm: update.valueGradNorm, config: config)
         controller.update(observedKL: metrics.klMean, sequences: rollout.count)
+        metrics.diagnostics = PPODiagnostics(rollout, gradNorm: actorOptimizer.takeMeanGradientNorm() ?? 0, config: config)
         iteration += 1
         history.append(metrics)
         return metrics
