@@ -113,10 +113,11 @@ extension ReportDocument {
         drawn.append(figure(chart("Clip fraction", y: "fraction of tokens", series("policy clip", color: 0) { $0.clipFraction }
                                     + series("value clip", color: 1) { $0.valueClipFraction }),
                               caption: "Share of tokens where the PPO ratio (or value) clip was active."))
-        var out = "<p>\(lines.count) iterations. Charts draw at most \(LineChart.maxDrawnPoints) points per series (LTTB); the table uses every iteration. "
-            + "Each line of ppo_train_metrics.jsonl also carries TRL's metric names (<code>objective/kl</code>, <code>objective/scores</code>, "
-            + "<code>policy/clipfrac_avg</code>, …).</p>\n"
-        if !lines.contains(where: { $0.diagnostics != nil }) {
+        let diagnosed = lines.contains { $0.diagnostics != nil }
+        var out = "<p>\(lines.count) iterations. Charts draw at most \(LineChart.maxDrawnPoints) points per series (LTTB); the table uses every iteration."
+            + (diagnosed ? " Each line of ppo_train_metrics.jsonl also carries TRL's metric names (<code>objective/kl</code>, <code>objective/scores</code>, "
+                + "<code>policy/clipfrac_avg</code>, …)." : "") + "</p>\n"
+        if !diagnosed {
             out += "<p class=\"missing\">No learning-rate, gradient-norm, advantage or value diagnostics: this ppo_train_metrics.jsonl predates them (ppo v5 writes them).</p>\n"
         }
         out += "<div class=\"charts\">" + drawn.joined() + "</div>\n"
