@@ -137,7 +137,7 @@ public struct RewardModelScoring {
         guard let promptValue = object["prompt"] else { throw StagesError.badInput(path: location, message: "has no \"prompt\"; \(accepted)") }
         let prompt = try messages(promptValue, role: "user", field: "prompt", at: location)
         let keys = object["chosen"] != nil || object["rejected"] != nil ? ["chosen", "rejected"]
-            : [object["response"] != nil ? "response" : "completion"]
+            : [object["response"] == nil && object["completion"] != nil ? "completion" : "response"]
         let responses = try keys.map { key -> [ChatMessage] in
             guard let field = object[key] else { throw StagesError.badInput(path: location, message: "has no \"\(key)\"; \(accepted)") }
             return try messages(field, role: "assistant", field: key, at: location)
