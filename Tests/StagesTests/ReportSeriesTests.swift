@@ -79,6 +79,11 @@ final class ReportSeriesTests: XCTestCase {
 
     func testPPODiagnosticChartsDrawEverySeriesWithTheArtifactsPoints() throws {
         let (document, html, parsed) = try render()
+        if let keep = ProcessInfo.processInfo.environment["RLHF_REPORT_FIXTURE_DIR"] {
+            // The page with every newer chart, for a look in a browser (scripts/screenshot-report.sh DIR/series.html).
+            try? FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: true)
+            try html.write(toFile: keep + "/series.html", atomically: true, encoding: .utf8)
+        }
         XCTAssertNil(parsed.error)
         let lines = Self.diagnosedLines(12)
         let reward = try figure(document, "Reward: score, KL penalty and total")
