@@ -7,7 +7,7 @@ public struct FinalEvaluation: Codable, Equatable, Sendable {
     /// Sampling temperature of the judged responses (0: greedy).
     public var temperature: Double
     /// Responses judged per prompt and model (nil in reports written before samples per prompt existed).
-    var samplesPerPrompt: Int?
+    public var samplesPerPrompt: Int?
     /// Per model, in the order base, SFT, policy.
     public var models: [ModelEvaluation]
     /// Policy vs SFT and vs base by every wired judge (and by gold under greedy decoding when sampling), in both A/B orders.
