@@ -16,9 +16,9 @@ public struct PanelChart {
     }
 
     /// Height of one panel's plot area in px.
-    static let panelHeight = 140.0
+    static let panelHeight = 170.0
     /// Space between two panels in px.
-    static let gap = 22.0
+    static let gap = 36.0
 
     /// Chart title.
     var title: String
@@ -56,7 +56,7 @@ public struct PanelChart {
         let legend = shown.flatMap { panel in panel.series.map { ($0.label, $0.color, $0.dashed) } }
         let legendRows = SVGFrame.legendRows(legend.map(\.0))
         let xAxis = ChartAxis(values: shown.flatMap { $0.series.flatMap { $0.points.map(\.x) } }, count: 6)
-        let yAxes = shown.map { ChartAxis(values: $0.series.flatMap { $0.points.map(\.y) }) }
+        let yAxes = shown.map { ChartAxis(values: $0.series.flatMap { $0.points.map(\.y) }, count: 4) }
         let labelChars = yAxes.flatMap { axis in axis.ticks.map { axis.label($0).count } }.max() ?? 4
         let firstTop = 52 + 13 * Double(legendRows - 1)
         let lastBottom = firstTop + Double(shown.count) * Self.panelHeight + Double(max(shown.count - 1, 0)) * Self.gap

@@ -22,7 +22,7 @@ extension ReportDocument {
         if finals.contains(where: { $0.final.models.contains { $0.klToSFT < 0 } }) {
             out += "<p class=\"note\" id=\"negative-kl\">A negative KL to SFT is estimation noise, not a real value: KL is never below 0, but it is "
                 + "estimated from sampled responses as the mean of log π(y) − log π_SFT(y) summed over each response (the k1 estimator). "
-                + "That estimate is unbiased but not always positive, and when the two models are close it falls below 0 about half the time; "
+                + "That estimate is unbiased but each sample can be negative, so when the two models are close the mean can fall below 0; "
                 + "read such a value as ≈ 0 (more <code>kl_samples</code> narrow it).</p>\n"
         }
         var charts = ""

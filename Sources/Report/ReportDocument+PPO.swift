@@ -61,7 +61,7 @@ extension ReportDocument {
         }
         var drawn: [String] = []
         let scores = PanelChart(title: "RM score and gold score", x: "PPO iteration", panels: [
-            .init(y: "RM score (reward-model units)", series: series("RM score", color: 0) { $0.rmScoreMean }),
+            .init(y: "RM score (RM units)", series: series("RM score", color: 0) { $0.rmScoreMean }),
             .init(y: "gold score (0–1)", series: series("gold score", color: 1) { $0.goldScoreMean }),
         ])
         if scores.hasData {
@@ -80,7 +80,7 @@ extension ReportDocument {
                 + "while the policy is still close to the reference; true KL is ≥ 0." : "")))
         let optimiser = PanelChart(title: "Learning rate and gradient norm", x: "PPO iteration", panels: [
             .init(y: "learning rate", series: series("actor", color: 0) { $0.diagnostics?.learningRate } + series("critic", color: 1) { $0.diagnostics?.criticLearningRate }),
-            .init(y: "gradient L2 norm (pre-clip)", series: series("actor grad norm", color: 4) { $0.diagnostics?.gradNorm }),
+            .init(y: "grad L2 norm (pre-clip)", series: series("actor grad norm", color: 4) { $0.diagnostics?.gradNorm }),
         ])
         if optimiser.hasData {
             drawn.append(figure(optimiser, caption: "Mean over the iteration's minibatches of the actor's global gradient norm before clipping (clipped to 1). "
