@@ -76,7 +76,7 @@ struct ChartAxis {
         }
         let step = ticks.count > 1 ? ticks[1] - ticks[0] : 1
         let magnitude = max(abs(low), abs(high))
-        if magnitude >= 1e5 || (magnitude < 1e-3 && magnitude > 0) { return String(format: "%.2g", value) }
+        if magnitude >= 1e5 || (magnitude < 1e-3 && magnitude > 0) { return String(format: "%.3g", value) }
         let power = floor(log10(step) + 1e-9)
         let needsExtra = abs(step / pow(10, power) - 2.5) < 1e-6
         let decimals = max(0, -Int(power) + (needsExtra ? 1 : 0))

@@ -42,9 +42,11 @@ extension ReportDocument {
             let points = group.responses.map { ChartPoint(x: unit.read($0), y: $0.rmScore) }
             all += points
             series.append(ChartSeries(label: group.model, points: points, color: color))
-            if let trend = TrendLine(points) {
+            if let trend = TrendLine(points), trend.xRange.lowerBound < trend.xRange.upperBound {
                 series.append(trend.series(label: "\(group.model) trend", color: color))
                 correlations.append("\(group.model) \(String(format: "%.2f", trend.spearman))")
+            } else {
+                correlations.append("\(group.model) n/a (every response the same length)")
             }
         }
         for (index, other) in others.enumerated() {
