@@ -57,7 +57,7 @@ struct ModelScoreCommand: ParsableCommand {
             items = [RewardModelScoring.Item(prompt: prompt!, responses: [response!])]
         }
         let results = try scorer.score(items, file: file)
-        let summary = ScoreSummary(results)
+        let summary = RewardModelScoring.Summary(results)
         if json { return try JSONOutput.print(ScoreOutput(results: results, summary: summary)) }
         if pairs == nil, let score = results.first?.score {
             print(String(format: "%.6f", score))
@@ -77,44 +77,5 @@ struct ScoreOutput: Encodable {
     /// One result per item.
     var results: [RewardModelScoring.Result]
     /// Aggregates.
-    var summary: ScoreSummary
-}
-
-/// Aggregates of a scored file: mean score, and for pairs the accuracy (chosen above rejected) and mean margin.
-struct ScoreSummary: Encodable {
-    /// Items scored.
-    var items: Int
-    /// Mean single-response score (nil without single responses).
-    var meanScore: Double?
-    /// Pairs scored.
-    var pairs: Int
-    /// Fraction of pairs whose chosen response scores higher (nil without pairs).
-    var accuracy: Double?
-    /// Mean chosen − rejected margin (nil without pairs).
-    var meanMargin: Double?
-
-    /// The summary of `results`.
-    init(_ results: [RewardModelScoring.Result]) {
-        items = results.count
-        let scores = results.compactMap(\.score), margins = results.compactMap(\.margin)
-        meanScore = scores.isEmpty ? nil : scores.reduce(0, +) / Double(scores.count)
-        pairs = margins.count
-        accuracy = margins.isEmpty ? nil : Double(margins.filter { $0 > 0 }.count) / Double(margins.count)
-        meanMargin = margins.isEmpty ? nil : margins.reduce(0, +) / Double(margins.count)
-    }
-
-    /// JSON keys.
-    enum CodingKeys: String, CodingKey {
-        case items, pairs, accuracy
-        case meanScore = "mean_score"
-        case meanMargin = "mean_margin"
-    }
-
-    /// One line for the terminal.
-    var line: String {
-        var parts = ["\(items) item\(items == 1 ? "" : "s")"]
-        if let meanScore { parts.append(String(format: "mean score %.4f", meanScore)) }
-        if let accuracy, let meanMargin { parts.append(String(format: "%d pairs: chosen above rejected %.1f%%, mean margin %.4f", pairs, accuracy * 100, meanMargin)) }
-        return parts.joined(separator: "; ")
-    }
+    var summary: RewardModelScoring.Summary
 }

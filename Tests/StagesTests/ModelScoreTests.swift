@@ -76,6 +76,24 @@ final class ModelScoreTests: XCTestCase {
         }
     }
 
+    func testSummaryCountsPairsRankedRightAndItsJSONKeys() throws {
+        let results = [RewardModelScoring.Result(line: 1, prompt: "a", score: 0.5),
+                       RewardModelScoring.Result(line: 2, prompt: "b", chosenScore: 1, rejectedScore: 0.25, margin: 0.75),
+                       RewardModelScoring.Result(line: 3, prompt: "c", chosenScore: 0, rejectedScore: 0.5, margin: -0.5)]
+        let summary = RewardModelScoring.Summary(results)
+        XCTAssertEqual(summary.items, 3)
+        XCTAssertEqual(summary.pairs, 2)
+        XCTAssertEqual(summary.accuracy, 0.5)
+        XCTAssertEqual(summary.meanMargin, 0.125)
+        XCTAssertEqual(summary.meanScore, 0.5)
+        XCTAssertEqual(summary.line, "3 items; mean score 0.5000; 2 pairs: chosen above rejected 50.0%, mean margin 0.1250")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        XCTAssertEqual(String(decoding: try encoder.encode(summary), as: UTF8.self),
+                       #"{"accuracy":0.5,"items":3,"mean_margin":0.125,"mean_score":0.5,"pairs":2}"#)
+        XCTAssertNil(RewardModelScoring.Summary(Array(results.prefix(1))).accuracy, "no pairs, no accuracy")
+    }
+
     func testACausalLMIsNotAcceptedAsARewardModel() throws {
         let sft = root.appendingPathComponent("inputs/sft")
         XCTAssertThrowsError(try RewardModelScoring(checkpoint: sft)) { XCTAssertTrue("\($0)".contains("is not a reward model"), "\($0)") }
