@@ -187,7 +187,8 @@ final class ReportSeriesTests: XCTestCase {
     }
 
     func testFinalTableLengthsAreTokensAndANegativeKLIsExplained() throws {
-        let (_, html, parsed) = try render()
+        let (document, html, parsed) = try render()
+        XCTAssertTrue(document.markdown().contains("| policy | 0.683 | 1.400 | 9 | -0.040 |"), "summary.md lengths in tokens too")
         let header = try XCTUnwrap(parsed.tables["final-models"]?.first)
         XCTAssertEqual(header[5], "Length (tokens)")
         XCTAssertEqual(displayed(try XCTUnwrap(parsed.row("final-models", exactly: "policy"))[5]), (6.0 + 9 + 12) / 3, accuracy: 1e-3)
