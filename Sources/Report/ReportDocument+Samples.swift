@@ -23,6 +23,11 @@ extension ReportDocument {
         return ("characters", { Double($0.response.count) })
     }
 
+    /// (length, RM score) of each response that has an RM score.
+    static func scored(_ responses: [JudgedResponse], length: (JudgedResponse) -> Double) -> [ChartPoint] {
+        responses.compactMap { response in (response.rmScore as Double?).map { ChartPoint(x: length(response), y: $0) } }
+    }
+
     /// Reward versus response length over every judged eval response (each model, and each compared experiment's
     /// policy), with a least-squares trend and Spearman's ρ per model; without kept responses, the extreme
     /// samples and the probes as before.
@@ -39,7 +44,7 @@ extension ReportDocument {
         var all: [ChartPoint] = []
         for (index, group) in groups.enumerated() {
             let color = Self.sampleModels.first { $0.name == group.model }?.color ?? 2 + index
-            let points = group.responses.map { ChartPoint(x: unit.read($0), y: $0.rmScore) }
+            let points = Self.scored(group.responses, length: unit.read)
             all += points
             series.append(ChartSeries(label: group.model, points: points, color: color))
             if let trend = TrendLine(points), trend.xRange.lowerBound < trend.xRange.upperBound {
@@ -50,12 +55,13 @@ extension ReportDocument {
             }
         }
         for (index, other) in others.enumerated() {
-            let points = other.policy.map { ChartPoint(x: unit.read($0), y: $0.rmScore) }
+            let points = Self.scored(other.policy, length: unit.read)
             series.append(ChartSeries(label: "\(other.name): policy", points: points, color: 3 + index))
             if let trend = TrendLine(points) { correlations.append("\(other.name): policy \(String(format: "%.2f", trend.spearman))") }
         }
         let chart = LineChart(labels: ChartLabels(title: "Reward vs response length", x: "response length (\(unit.label))", y: "RM score (reward-model units)"),
                               series: series, dots: true)
+        guard chart.hasData else { return "<p class=\"missing\">Reward vs length: no response has an RM score (no reward model was wired to evaluate).</p>\n" }
         let overall = TrendLine(all).map { " All \(experiment) responses together: ρ = \(String(format: "%.2f", $0.spearman)) (n = \($0.count))." } ?? ""
         let caption = "Every judged eval response (\(all.count): \(groups.map { "\($0.responses.count) \($0.model)" }.joined(separator: ", "))). "
             + "Spearman ρ(RM score, length) by model: \(correlations.joined(separator: "; ")).\(overall) "
@@ -129,7 +135,8 @@ extension ReportDocument {
                 guard let sample = group.responses.first(where: { $0.prompt == prompt }) else { return .text("–") }
                 let gold = sample.gold.map { "gold \(Markup.number($0))" } ?? "no gold"
                 let eos = sample.reachedEOS ? "" : " · no EOS"
-                return Cell(html: "<td class=\"text\">\(Markup.escape(sample.response))<div class=\"scores\">\(gold) · RM \(Markup.number(sample.rmScore)) · "
+                let rm = (sample.rmScore as Double?).map { Markup.number($0) } ?? "–"
+                return Cell(html: "<td class=\"text\">\(Markup.escape(sample.response))<div class=\"scores\">\(gold) · RM \(rm) · "
                     + "\(Int(unit.read(sample))) \(unit.label.hasPrefix("tokens") ? "tokens" : "chars")\(eos)</div></td>")
             }
         }

@@ -159,7 +159,7 @@ final class ReportSeriesTests: XCTestCase {
         let final = try JSONDecoder().decode(FinalEvaluation.self, from: Data(try Self.finalWithResponses().utf8))
         for model in ["base", "sft", "policy"] {
             let responses = try XCTUnwrap(final.responses?[model])
-            XCTAssertEqual(try points(scatter, model), responses.map { [Double($0.tokens!), $0.rmScore] }, model)
+            XCTAssertEqual(try points(scatter, model), responses.map { [Double($0.tokens!), ($0.rmScore as Double?)!] }, model)
             XCTAssertEqual(try points(scatter, "\(model) trend").count, 2, "a fitted line per model")
         }
         let trend = try points(scatter, "policy trend")
