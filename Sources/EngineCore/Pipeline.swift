@@ -58,6 +58,17 @@ public struct Replica: Hashable, Sendable {
     public var base: String
     /// The seed the clone's random kinds use instead of the pipeline seed (it enters the node key).
     public var seed: UInt64
+
+    /// The name of `base`'s clone for `seed`: `ppo-seed11`.
+    public static func name(of base: String, seed: UInt64) -> String {
+        "\(base)-seed\(seed)"
+    }
+
+    /// The node a run of `node` with recorded `seed` is a clone of (`ppo-seed11` run with seed 11 → `ppo`), or nil when it is not one.
+    public static func base(ofRunNode node: String, seed: UInt64?) -> String? {
+        guard let seed, node.hasSuffix("-seed\(seed)"), node.count > "-seed\(seed)".count else { return nil }
+        return String(node.dropLast("-seed\(seed)".count))
+    }
 }
 
 /// A validated pipeline: the experiment DAG from `pipeline.json`.

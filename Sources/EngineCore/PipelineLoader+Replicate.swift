@@ -21,7 +21,7 @@ extension PipelineValidator {
 
     /// The name of `node`'s clone for `seed`.
     static func cloneName(_ node: String, seed: UInt64) -> String {
-        "\(node)-seed\(seed)"
+        Replica.name(of: node, seed: seed)
     }
 
     /// `pipeline` expanded by `spec` (the `"replicate"` value) or by `override` (`--seeds`, which wins);

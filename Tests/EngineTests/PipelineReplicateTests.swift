@@ -15,6 +15,7 @@ private struct SeededKind: StageKind {
 
     func run(_ context: StageContext) throws {
         let upstream = try context.inputs["in"].map { try String(contentsOf: $0, encoding: .utf8) } ?? ""
+        context.metrics.record("score", step: 0, value: Double(context.seed))
         try "\(context.node) seed \(context.seed) [\(upstream.trimmingCharacters(in: .newlines))]\n"
             .write(to: context.outputs[output]!, atomically: false, encoding: .utf8)
         try RanLog.append(context.node, in: context.workspace)
@@ -46,6 +47,7 @@ private struct ConcatKind: StageKind {
     let outputs: [String]? = ["summary", "report"]
 
     func run(_ context: StageContext) throws {
+        context.metrics.record("mean", step: 0, value: Double(context.inputs.count))
         let text = try context.inputs.keys.sorted().map { "\($0): " + (try String(contentsOf: context.inputs[$0]!, encoding: .utf8)) }.joined()
         try text.write(to: context.outputs["summary"]!, atomically: false, encoding: .utf8)
         try text.write(to: context.outputs["report"]!, atomically: false, encoding: .utf8)
@@ -93,7 +95,7 @@ final class PipelineReplicateTests: XCTestCase {
           "world": {"kind": "pinnable", "params": {"seed": 1}, "outputs": {"out": "experiments/r/data/world.txt"}},
           "data": {"kind": "command", "inputs": {"in": "world"}, "params": {"cmd": "echo data >> ran.log; cp \"$RLHF_IN_IN\" \"$RLHF_OUT_OUT\""},
                    "outputs": {"out": "experiments/r/data/data.txt"}},
-          "train": {"kind": "train", "inputs": {"in": "data"}, "outputs": {"out": "experiments/r/models/train.txt"}},
+          "train": {"kind": "train", "inputs": {"in": "data"}, "params": {"note": "x"}, "outputs": {"out": "experiments/r/models/train.txt"}},
           "check": {"kind": "command", "inputs": {"in": "train"}, "params": {"cmd": "echo check-$RLHF_SEED >> ran.log; cp \"$RLHF_IN_IN\" \"$RLHF_OUT_OUT\""},
                     "outputs": {"out": "experiments/r/reports/check.txt"}},
           "evaluate": {"kind": "evaluate", "inputs": {"in": "check"}, "outputs": {"summary": "experiments/r/reports/final_eval.json"}},
@@ -176,6 +178,12 @@ final class PipelineReplicateTests: XCTestCase {
         XCTAssertEqual(Set(added.upToDate), ["world", "data", "train-seed7", "check-seed7", "evaluate-seed7", "train-seed22", "check-seed22", "evaluate-seed22"])
         XCTAssertEqual(ws.ranLog().sorted(), ["check-33", "evaluate-seed33", "evaluate_aggregate", "train-seed33", "view"])
         XCTAssertEqual(try ws.build().built, [], "and then nothing")
+
+        let table = try ExperimentTable(catalog: try ws.open().catalog, params: ["train.note"])
+        XCTAssertEqual(table.rows.first?.params["train.note"], "\"x\"")
+        let columns = try ExperimentTable(catalog: try ws.open().catalog).metricColumns
+        XCTAssertEqual(Array(columns.prefix(2)), ["evaluate.score", "evaluate_aggregate.mean"], "clones' per-seed metrics come after: \(columns)")
+        XCTAssertThrowsError(try ExperimentTable(catalog: try ws.open().catalog, params: ["train-seed22.note"]), "a clone's params are its node's")
     }
 
     func testBadReplicateSpecsNameTheJSONPathAndTheFix() throws {
