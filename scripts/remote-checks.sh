@@ -134,7 +134,7 @@ check_parallel_and_failure() {
 check_interrupt_and_crashes() {
     local par="$TMP/$BACKEND/experiments/par/pipeline.json" code runs_before jobs_before worker
     echo "test-$BACKEND: SIGINT cancels the jobs and registers nothing"
-    sed -i 's/"seconds": "3"/"seconds": "30"/' "$par"
+    sed -i 's/"seconds": "3"/"seconds": "10"/' "$par"
     runs_before=$(catalog "$TMP/$BACKEND" "SELECT count(*) FROM runs WHERE experiment='par'")
     remote_build_in_background "$TMP/int.log"
     wait_running 2
@@ -146,8 +146,8 @@ check_interrupt_and_crashes() {
     [ "$(catalog "$TMP/$BACKEND" "SELECT count(*) FROM runs WHERE experiment='par'")" = "$runs_before" ] || fail "the interrupted build registered a run"
     [ "$(catalog "$TMP/$BACKEND" "SELECT count(*) FROM remote_runs")" = "0" ] || fail "pending remote runs left after SIGINT"
 
+    # Same nodes and keys again: a resubmission after a cancel (Ray: the stopped job's submission id is taken).
     echo "test-$BACKEND: kill -9 of the driver, then a rebuild re-attaches"
-    sed -i 's/"seconds": "30"/"seconds": "6"/' "$par"
     remote_build_in_background "$TMP/k9.log"
     wait_running 2
     jobs_before=$(ab_jobs | sort | tr '\n' ' ')
@@ -159,7 +159,7 @@ check_interrupt_and_crashes() {
     echo "test-$BACKEND: re-attached to jobs $jobs_before"
 
     echo "test-$BACKEND: a worker killed without a result is an infrastructure failure and is resubmitted"
-    sed -i 's/"seconds": "6"/"seconds": "4"/' "$par"
+    sed -i 's/"seconds": "10"/"seconds": "4"/' "$par"
     remote_build_in_background "$TMP/retry.log"
     wait_running 2
     worker=""

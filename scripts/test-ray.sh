@@ -77,7 +77,8 @@ count_running_ab() { ray_jobs running-ab || echo 0; }
 live_jobs() { ray_jobs live || echo "(the Jobs API did not answer)"; }
 ab_jobs() { ray_jobs ab; }
 
-for _ in $(seq 300); do
+deadline=$(( $(date +%s) + 180 ))  # a head takes about 10 s on a quiet machine, 40 s on a loaded one
+while [ "$(date +%s)" -lt "$deadline" ]; do
     ray_jobs ready && break
     kill -0 "${PIDS[0]}" 2>/dev/null || fail "ray start exited: $(cat "$TMP/ray-start.log")"
     sleep 0.2

@@ -24,7 +24,8 @@ final class RayBackendTests: XCTestCase {
 
     func testATimeLimitWrapsTheWorkerInTimeout() throws {
         let entrypoint = try XCTUnwrap(try RayBackend.submission(request(["time": .string("01:30:00")]))["entrypoint"] as? String)
-        XCTAssertTrue(entrypoint.hasPrefix("cd '/ws' && exec 'timeout' '--signal=TERM' '--kill-after=60' '5400' '/opt/it'"), entrypoint)
+        XCTAssertTrue(entrypoint.hasPrefix("cd '/ws' && exec 'env' '-u' 'OMP_NUM_THREADS' 'timeout' '--signal=TERM' '--kill-after=60' '5400' '/opt/it'"), entrypoint,
+                      "without reserved CPUs the worker drops Ray's OMP_NUM_THREADS=1")
     }
 
     func testSlurmTimeFormatsBecomeSeconds() throws {
@@ -34,7 +35,7 @@ final class RayBackendTests: XCTestCase {
             XCTAssertEqual(try RayBackend.timeLimit(["time": value]), seconds, "\(value)")
         }
         XCTAssertNil(try RayBackend.timeLimit([:]))
-        for bad: JSONValue in [.string("soon"), .string("1:2:3:4"), .string("-5"), .int(0), .string("1-2-3")] {
+        for bad: JSONValue in [.string("soon"), .string("1:2:3:4"), .string("-5"), .int(0), .string("1-2-3"), .string("99999999999999999:00:00")] {
             XCTAssertThrowsError(try RayBackend.timeLimit(["time": bad]), "\(bad)") { error in
                 XCTAssertTrue("\(error)".contains("HH:MM:SS"), "\(error)")
             }

@@ -98,9 +98,12 @@ public struct RayBackend: ExecutorBackend {
 extension RayBackend {
     /// The `POST /api/jobs/` body: the entrypoint (`cd` to the workspace, then `run-node` under an optional
     /// `timeout` for `"time"`), the submission id, the job's name as metadata and the reserved resources.
+    /// Ray sets `OMP_NUM_THREADS` to the entrypoint's reserved CPUs, and to 1 when none are reserved; without
+    /// `"cpus"` the worker drops it and, as on Slurm or locally, uses every core it sees (OpenBLAS reads it).
     static func submission(_ request: RemoteJobRequest) throws -> [String: Any] {
         var command = request.command
         if let limit = try timeLimit(request.resources) { command = ["timeout", "--signal=TERM", "--kill-after=60", "\(limit)"] + command }
+        if request.resources["cpus"] == nil { command = ["env", "-u", "OMP_NUM_THREADS"] + command }
         var body: [String: Any] = [
             "entrypoint": "cd \(quote(request.workingDirectory)) && exec " + command.map(quote).joined(separator: " "),
             "submission_id": request.submissionID,
@@ -125,8 +128,8 @@ extension RayBackend {
         }
         var states = Dictionary(uniqueKeysWithValues: ids.map { ($0, RemoteJobState.unknown) })
         for job in details {
-            guard let id = job["submission_id"] as? String, states[id] != nil, let state = state(of: job) else { continue }
-            states[id] = state
+            guard let id = job["submission_id"] as? String, states[id] != nil, let found = state(of: job) else { continue }
+            states[id] = found
         }
         return states
     }
@@ -156,7 +159,7 @@ extension RayBackend {
     /// Seconds for `"time"` in Slurm's formats (`MM`, `MM:SS`, `HH:MM:SS`, `D-HH`, `D-HH:MM`, `D-HH:MM:SS`), or nil without one.
     static func timeLimit(_ resources: [String: JSONValue]) throws -> Int64? {
         guard let value = resources["time"] else { return nil }
-        if let minutes = value.intValue, minutes > 0 { return minutes * 60 }
+        if let minutes = value.intValue, minutes > 0, minutes < 100_000_000 { return minutes * 60 }
         guard let text = value.stringValue else { throw badTime(value) }
         let dayParts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard dayParts.count <= 2 else { throw badTime(value) }
@@ -164,6 +167,8 @@ extension RayBackend {
         let fields = dayParts.last!.split(separator: ":", omittingEmptySubsequences: false).map { Int64($0) }
         guard let days, !fields.isEmpty, fields.count <= 3, fields.allSatisfy({ ($0 ?? -1) >= 0 }) else { throw badTime(value) }
         let numbers = fields.map { $0! }
+        // Bounded before any product, so no arithmetic on them can overflow.
+        guard days < 100_000, numbers.allSatisfy({ $0 < 100_000_000 }) else { throw badTime(value) }
         let clock: Int64
         switch (dayParts.count, numbers.count) {
         case (1, 1): clock = numbers[0] * 60
@@ -173,7 +178,7 @@ extension RayBackend {
         default: clock = numbers[0] * 3600 + numbers[1] * 60 + numbers[2]
         }
         let total = days * 86_400 + clock
-        guard total > 0, total < 1 << 40 else { throw badTime(value) }
+        guard total > 0 else { throw badTime(value) }
         return total
     }
 
