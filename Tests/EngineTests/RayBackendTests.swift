@@ -24,8 +24,8 @@ final class RayBackendTests: XCTestCase {
 
     func testATimeLimitWrapsTheWorkerInTimeout() throws {
         let entrypoint = try XCTUnwrap(try RayBackend.submission(request(["time": .string("01:30:00")]))["entrypoint"] as? String)
-        XCTAssertTrue(entrypoint.hasPrefix("cd '/ws' && exec 'env' '-u' 'OMP_NUM_THREADS' 'timeout' '--signal=TERM' '--kill-after=60' '5400' '/opt/it'"), entrypoint,
-                      "without reserved CPUs the worker drops Ray's OMP_NUM_THREADS=1")
+        XCTAssertTrue(entrypoint.hasPrefix("cd '/ws' && exec 'env' '-u' 'OMP_NUM_THREADS' 'timeout' '--signal=TERM' '--kill-after=60' '5400' '/opt/it'"),
+                      "without reserved CPUs the worker drops Ray's OMP_NUM_THREADS=1: \(entrypoint)")
     }
 
     func testSlurmTimeFormatsBecomeSeconds() throws {
@@ -59,12 +59,12 @@ final class RayBackendTests: XCTestCase {
         let list = #"""
         [{"submission_id": "k-1", "status": "PENDING", "metadata": {}},
          {"submission_id": "k-2", "status": "RUNNING"},
-         {"submission_id": "k-3", "status": "FAILED", "message": "Job supervisor actor died"},
+         {"submission_id": "k-3", "status": "FAILED", "message": "Job entrypoint command failed with exit code -9, last logs:\\nsleeping\\n"},
          {"submission_id": null, "status": "RUNNING", "job_id": "01000000"},
          {"submission_id": "other", "status": "RUNNING"}]
         """#
         let states = try RayBackend.parse(jobs: Data(list.utf8), ids: ["k-1", "k-2", "k-3", "k-4"])
-        XCTAssertEqual(states, ["k-1": .queued, "k-2": .running, "k-3": .ended("FAILED: Job supervisor actor died"), "k-4": .unknown])
+        XCTAssertEqual(states, ["k-1": .queued, "k-2": .running, "k-3": .ended("FAILED: Job entrypoint command failed with exit code -9, last logs:"), "k-4": .unknown])
         let keyed = #"{"k-1": {"status": "SUCCEEDED"}, "k-2": {"status": "STOPPED", "message": ""}}"#
         XCTAssertEqual(try RayBackend.parse(jobs: Data(keyed.utf8), ids: ["k-1", "k-2"]), ["k-1": .ended("SUCCEEDED"), "k-2": .ended("STOPPED")])
         XCTAssertThrowsError(try RayBackend.parse(jobs: Data("42".utf8), ids: ["k-1"]))

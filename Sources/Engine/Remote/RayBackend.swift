@@ -141,7 +141,9 @@ extension RayBackend {
         case "PENDING": return .queued
         case "RUNNING": return .running
         default:
-            let message = (job["message"] as? String).map { $0.count > 200 ? String($0.prefix(200)) + "…" : $0 } ?? ""
+            // The first line only: a failed job's message goes on with its last logs.
+            let line = (job["message"] as? String)?.split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            let message = line.count > 200 ? String(line.prefix(200)) + "…" : line
             return .ended(message.isEmpty ? status : "\(status): \(message)")
         }
     }
