@@ -59,7 +59,7 @@ final class RayBackendTests: XCTestCase {
         let list = #"""
         [{"submission_id": "k-1", "status": "PENDING", "metadata": {}},
          {"submission_id": "k-2", "status": "RUNNING"},
-         {"submission_id": "k-3", "status": "FAILED", "message": "Job entrypoint command failed with exit code -9, last logs:\\nsleeping\\n"},
+         {"submission_id": "k-3", "status": "FAILED", "message": "Job entrypoint command failed with exit code -9, last logs:\nsleeping\n"},
          {"submission_id": null, "status": "RUNNING", "job_id": "01000000"},
          {"submission_id": "other", "status": "RUNNING"}]
         """#
