@@ -2,12 +2,21 @@
 # once, exit codes and metrics reach the catalog, SIGINT leaves no live job and registers nothing, a rebuild after
 # kill -9 of the driver re-attaches, a worker killed without a result is resubmitted, and experiments/demo and the
 # smoke pipeline are byte-identical to a local build.
-# The caller sets ROOT, RLHF, TMP, BACKEND (slurm or ray) and BUILD_FLAGS (extra `rlhf build` flags), and defines:
+# The caller sets ROOT, RLHF, TMP, PIDS, BACKEND (slurm or ray) and BUILD_FLAGS (extra `rlhf build` flags), and defines:
 #   count_running_ab   prints how many jobs of nodes a and b the scheduler shows running
 #   live_jobs          prints the rlhf jobs the scheduler still shows queued or running (nothing when none)
 #   ab_jobs            prints the ids of the jobs of nodes a and b
 
 fail() { echo "test-$BACKEND: FAIL: $*"; exit 1; }
+
+# Stops the daemons whose PIDs are in the array PIDS: SIGTERM, up to 5 s each to exit, then SIGKILL.
+stop_pids() {
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null || true
+    done
+}
 
 catalog() { python3 - "$1/.rlhf/catalog.sqlite" "$2" <<'PY'
 import sqlite3, sys

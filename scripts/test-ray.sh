@@ -33,12 +33,8 @@ TMP=$(mktemp -d /tmp/rlhf-ray.XXXXXX)
 PIDS=()
 cleanup() {
     status=$?
+    stop_pids  # `ray start --block` takes its daemons down with it; `ray stop` sees only this PID namespace's leftovers
     "$VENV/bin/ray" stop --force >/dev/null 2>&1 || true
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$pid" 2>/dev/null || true
-    done
     if [ $status -ne 0 ]; then
         echo "test-ray: FAILED; logs:"; tail -n 20 "$TMP"/*.log "$TMP"/ray/session_latest/logs/dashboard.log 2>/dev/null || true
     fi

@@ -22,11 +22,7 @@ TMP=$(mktemp -d /tmp/rlhf-slurm.XXXXXX)
 PIDS=()
 cleanup() {
     status=$?
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$pid" 2>/dev/null || true
-    done
+    stop_pids
     if [ $status -ne 0 ]; then
         echo "test-slurm: FAILED; logs:"; tail -n 20 "$TMP"/*.log 2>/dev/null || true
     fi
