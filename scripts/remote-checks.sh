@@ -52,9 +52,9 @@ prepare_workspaces() {
     mkdir -p "$TMP/$BACKEND/experiments/par"
     cat > "$TMP/$BACKEND/experiments/par/pipeline.json" <<'JSON'
 {"experiment": "par", "seed": 1, "nodes": {
-  "a": {"kind": "command", "params": {"cmd": "sleep ${RLHF_PARAM_SECONDS}; echo a > \"$RLHF_OUT_OUT\"", "seconds": "3"},
+  "a": {"kind": "command", "params": {"cmd": "sleep ${RLHF_PARAM_SECONDS}; echo a > \"$RLHF_OUT_OUT\"", "seconds": "5"},
         "outputs": {"out": "experiments/par/a.txt"}, "resources": {"cpus": 1}},
-  "b": {"kind": "command", "params": {"cmd": "sleep ${RLHF_PARAM_SECONDS}; echo b > \"$RLHF_OUT_OUT\"", "seconds": "3"},
+  "b": {"kind": "command", "params": {"cmd": "sleep ${RLHF_PARAM_SECONDS}; echo b > \"$RLHF_OUT_OUT\"", "seconds": "5"},
         "outputs": {"out": "experiments/par/b.txt"}, "resources": {"cpus": 1}}
 }}
 JSON
@@ -127,6 +127,7 @@ PY
 }
 
 check_parallel_and_failure() {
+    # 5 s each: on a loaded machine a scheduler may start the second job a few seconds after the first.
     echo "test-$BACKEND: two nodes at once"
     remote_build --pipeline experiments/par/pipeline.json > "$TMP/par.log"
     local overlap row
@@ -143,7 +144,7 @@ check_parallel_and_failure() {
 check_interrupt_and_crashes() {
     local par="$TMP/$BACKEND/experiments/par/pipeline.json" code runs_before jobs_before worker
     echo "test-$BACKEND: SIGINT cancels the jobs and registers nothing"
-    sed -i 's/"seconds": "3"/"seconds": "10"/' "$par"
+    sed -i 's/"seconds": "5"/"seconds": "10"/' "$par"
     runs_before=$(catalog "$TMP/$BACKEND" "SELECT count(*) FROM runs WHERE experiment='par'")
     remote_build_in_background "$TMP/int.log"
     wait_running 2
