@@ -237,7 +237,7 @@ final class BuildSession: @unchecked Sendable {
     private func dispatcher(for node: Node) throws -> RemoteDispatcher? {
         let name = node.executor ?? options.executor
         guard let kind = executor.registry.kind(named: node.kind), Self.remoteKinds.contains(kind.name), !kind.readsCatalog,
-              let backend = try ExecutorBackends.named(name) else { return nil }
+              let backend = try ExecutorBackends.named(name, rayAddress: options.rayAddress) else { return nil }
         condition.lock()
         defer { condition.unlock() }
         if let existing = dispatchers[name] { return existing }

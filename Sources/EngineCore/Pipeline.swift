@@ -25,7 +25,7 @@ public struct Node: Sendable {
     public var outputs: [String: String]
     /// Order-only predecessors: run after them without consuming their outputs.
     public var after: [String]
-    /// Where the node runs (`"executor"`: `local`, `slurm`); nil means the build's `--executor`. Not in the key.
+    /// Where the node runs (`"executor"`: `local`, `slurm`, `ray`); nil means the build's `--executor`. Not in the key.
     public var executor: String? = nil
     /// What the backend should reserve (`"resources"`: cpus, gpus, memory, time, partition, retries). Not in the key.
     public var resources: [String: JSONValue] = [:]

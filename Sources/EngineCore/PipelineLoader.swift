@@ -57,7 +57,7 @@ struct PipelineValidator {
 
     private static let nodeKeys: Set<String> = ["kind", "inputs", "params", "outputs", "after", "description", "executor", "resources"]
     /// Executor backends a node may name under `"executor"`.
-    static let executorNames = ["local", "slurm"]
+    static let executorNames = ["local", "slurm", "ray"]
     /// Keys a node's `"resources"` object may hold (what backends understand).
     static let resourceKeys: Set<String> = ["cpus", "gpus", "memory", "time", "partition", "retries"]
     private static let topKeys: Set<String> = ["experiment", "seed", "nodes", "description", "extends", "replicate"]

@@ -39,11 +39,16 @@ struct BuildCommand: ParsableCommand {
     var allowFailedGates: [String] = []
 
     /// Where heavy nodes run.
-    @Option(help: ArgumentHelp("Where command and training nodes run: local or slurm (a node's \"executor\" wins).", valueName: "NAME"))
+    @Option(help: ArgumentHelp("Where command and training nodes run: local, slurm or ray (a node's \"executor\" wins).", valueName: "NAME"))
     var executor = "local"
 
+    /// The Ray dashboard.
+    @Option(help: ArgumentHelp("Ray dashboard (Jobs API) for the ray executor; default $RAY_API_SERVER_ADDRESS, an http $RAY_ADDRESS, else http://127.0.0.1:8265.",
+                               valueName: "URL"))
+    var rayAddress: String?
+
     /// Backend poll period.
-    @Option(help: ArgumentHelp("Seconds between two polls of the executor backend (one squeue for every job).", valueName: "SECONDS"))
+    @Option(help: ArgumentHelp("Seconds between two polls of the executor backend (one squeue or Ray job list for every job).", valueName: "SECONDS"))
     var pollInterval = 2.0
 
     /// Resubmissions after infrastructure failures.
@@ -67,7 +72,7 @@ struct BuildCommand: ParsableCommand {
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard !forceDownstream || !force.isEmpty else { throw ValidationError("--force-downstream needs --force NODE") }
-        guard ["local", "slurm"].contains(executor) else { throw ValidationError("--executor must be local or slurm") }
+        guard ExecutorBackends.names.contains(executor) else { throw ValidationError("--executor must be one of \(ExecutorBackends.names.joined(separator: ", "))") }
         guard pollInterval > 0, remoteRetries >= 0 else { throw ValidationError("--poll-interval must be positive and --remote-retries at least 0") }
 
         guard variant == nil || !settings.isEmpty else { throw ValidationError("--variant names a --set variant; add --set NODE.PARAM=VALUE") }
@@ -101,6 +106,7 @@ struct BuildCommand: ParsableCommand {
         options.handlesSignals = true
         options.executor = self.executor
         options.pollInterval = pollInterval
+        options.rayAddress = rayAddress
         options.remoteRetries = remoteRetries
         let summary: BuildSummary
         do {

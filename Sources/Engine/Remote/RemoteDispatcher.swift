@@ -247,7 +247,7 @@ final class RemoteDispatcher: @unchecked Sendable {
     /// resubmitted while attempts remain, otherwise the node fails.
     private func retryOrFail(_ job: RemoteNodeJob, state: RemoteJobState) {
         let limit = job.node.resources["retries"]?.intValue.map(Int.init) ?? retries
-        let stderr = RemoteWorker.lastLine(of: job.runDirectory + "/stderr.log").map { "; its last stderr line: \($0)" } ?? ""
+        let stderr = (RemoteWorker.lastLine(of: job.runDirectory + "/stderr.log") ?? backend.lastLogLine(job.jobId)).map { "; its last stderr line: \($0)" } ?? ""
         let what: String
         if case let .ended(name) = state { what = "scheduler state \(name)" + stderr } else { what = "vanished from the scheduler" + stderr }
         if job.attempt <= limit {
