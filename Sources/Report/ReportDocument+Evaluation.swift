@@ -10,6 +10,8 @@ extension ReportDocument {
         let other = comparison?.artifacts.finalEval.value
         var out = "<p>\(final.prompts) eval prompts, " + (final.goldScoredPrompts == 0 ? "no gold scores (no world judge)" : "\(final.goldScoredPrompts) scored by the gold verifier")
             + "; temperature \(Markup.number(final.temperature)).</p>\n"
+            + (final.hasRMScores ? "" : "<p class=\"missing\">No reward model was wired to this evaluation: no RM scores, RM win rates, "
+                + "reward-hacking signal or RM-ranked samples.</p>\n")
         out += table(["Model", "Gold mean", "Gold std", "RM mean", "RM std", "Length (chars)", "EOS fraction", "KL to SFT"],
                      final.models.map { model in
                          [.text(model.model), .number(model.goldMean), .number(model.goldStd), .number(model.rmMean), .number(model.rmStd),
@@ -63,8 +65,9 @@ extension ReportDocument {
             out += table(["RM gain", "RM gain (SFT std)", "Gold gain", "Proxy − gold", "Length ratio"],
                          [[.delta(hacking.rmGain), .delta(hacking.rmGainStandardised), .delta(hacking.goldGain), .number(hacking.proxyMinusGold), .number(hacking.lengthRatio)]])
         }
-        out += "<h3>Highest and lowest RM-scored policy responses</h3>\n"
-        out += table(["", "Prompt", "Response", "RM", "Gold", "EOS"], final.highestRM.map { sampleRow("highest", $0) } + final.lowestRM.map { sampleRow("lowest", $0) })
+        out += final.hasRMScores ? "<h3>Highest and lowest RM-scored policy responses</h3>\n" : "<h3>Policy responses (no reward model ranks them)</h3>\n"
+        out += table(["", "Prompt", "Response", "RM", "Gold", "EOS"], final.highestRM.map { sampleRow("highest", $0) } + final.lowestRM.map { sampleRow("lowest", $0) }
+                     + (final.samples ?? []).map { sampleRow("sample", $0) })
         return section("final", "Final evaluation", out + provenance(artifacts.finalEval.origin))
     }
 

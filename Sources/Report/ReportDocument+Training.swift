@@ -77,7 +77,7 @@ extension ReportDocument {
         var series: [ChartSeries] = []
         if let final = artifacts.finalEval.value {
             let samples = final.highestRM + final.lowestRM
-            series.append(ChartSeries(label: "policy samples (final eval)", points: samples.map { ChartPoint(x: Double($0.response.count), y: $0.rmScore) }, color: 0))
+            series.append(ChartSeries(label: "policy samples (final eval)", points: samples.compactMap { r in r.rmScore.map { ChartPoint(x: Double(r.response.count), y: $0) } }, color: 0))
         }
         for (index, probe) in artifacts.probes.enumerated() {
             let points = (probe.lines.value ?? []).compactMap { line -> ChartPoint? in
@@ -91,7 +91,7 @@ extension ReportDocument {
         }
         if let other = comparison?.artifacts.finalEval.value {
             let samples = other.highestRM + other.lowestRM
-            series.append(ChartSeries(label: "\(comparison!.name): policy samples", points: samples.map { ChartPoint(x: Double($0.response.count), y: $0.rmScore) }, color: 3))
+            series.append(ChartSeries(label: "\(comparison!.name): policy samples", points: samples.compactMap { r in r.rmScore.map { ChartPoint(x: Double(r.response.count), y: $0) } }, color: 3))
         }
         let chart = LineChart(labels: ChartLabels(title: "Reward vs response length", x: "response length (characters)", y: "RM score"), series: series, dots: true)
         guard chart.hasData else { return "<p class=\"missing\">Reward vs length: no scored responses yet (needs final_eval.json or probe lines with an RM score).</p>\n" }

@@ -80,6 +80,11 @@ final class ByoPipelineTests: XCTestCase {
         XCTAssertNotNil((rm["judge_agreement"] as? [String: Any])?["command"], "agreement with the command judge on fresh pairs")
         XCTAssertEqual(rm["data_margin"] as? Double, 0.1)
 
+        // Conversational pairs keep their system message and earlier turns, written back as TRL message lists.
+        let pairs = try String(contentsOf: h.root.appendingPathComponent("experiments/byo/data/pref_train.jsonl"), encoding: .utf8)
+        XCTAssertTrue(pairs.contains(#""role":"system"}"#), pairs)
+        XCTAssertTrue(pairs.contains(#""role":"assistant"},{"content":"#), "an earlier assistant turn inside a prompt")
+
         let ppo = try PPOTestFixtures.metrics(h.root.appendingPathComponent("experiments/byo/reports/ppo_train_metrics.jsonl"))
         XCTAssertEqual(ppo.count, 2)
         XCTAssertTrue(ppo.allSatisfy { $0.goldScoreMean == nil }, "no gold metrics without a world judge")

@@ -22,7 +22,7 @@ final class SmallAndLongDataTests: XCTestCase {
         }
         // Every demonstration hashed into validation leaves nothing to train on: also an error, not a trap.
         let records = [(line: 1, example: SFTExample(prompt: "a", response: "b")), (line: 2, example: SFTExample(prompt: "c", response: "d"))]
-        XCTAssertThrowsError(try SFTData(records, format: ChatFormat(tokenizer: ByteTokenizer()), validationFraction: 1.01,
+        XCTAssertThrowsError(try SFTData(records, renderer: ChatRenderer(tokenizer: ByteTokenizer()), validationFraction: 1.01,
                                          maxLength: 64, file: "sft.jsonl")) { error in
             XCTAssertTrue("\(error)".contains("sft.jsonl: all 2 demonstrations fall in the validation split"), "\(error)")
         }

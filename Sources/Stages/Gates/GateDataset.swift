@@ -1,5 +1,6 @@
 import EngineCore
 import Foundation
+import World
 
 /// One record of a dataset reduced to its text fields, with its line.
 struct GateRecord: Sendable {
@@ -7,6 +8,8 @@ struct GateRecord: Sendable {
     var line: Int
     /// (field, text) pairs in format order (see `DataRecord.textFields`).
     var fields: [(name: String, text: String)]
+    /// The system message and earlier turns of a conversational prompt or preference record (empty otherwise).
+    var context = PromptContext()
 
     /// The text of field `name` ("" when absent).
     func text(_ name: String) -> String {
@@ -40,7 +43,7 @@ struct GateDataset: Sendable {
     static func parse(_ data: Data, role: String, format: RecordFormat, file: String, reader: RecordReader) -> GateDataset {
         let result = reader.read(format, data: data, file: file)
         return GateDataset(role: role, format: format, file: file,
-                           records: result.records.map { GateRecord(line: $0.line, fields: $0.record.textFields) },
+                           records: result.records.map { GateRecord(line: $0.line, fields: $0.record.textFields, context: $0.record.promptContext) },
                            issues: result.issues)
     }
 

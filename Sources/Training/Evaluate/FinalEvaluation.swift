@@ -22,17 +22,19 @@ public struct FinalEvaluation: Codable, Equatable, Sendable {
     public var judges: [JudgeSummary]?
     /// How often each two judges agree on the policy's comparisons.
     public var agreements: [JudgeAgreement]?
-    /// Highest RM-scored policy responses.
+    /// Highest RM-scored policy responses (empty without a reward model).
     public var highestRM: [JudgedResponse]
-    /// Lowest RM-scored policy responses.
+    /// Lowest RM-scored policy responses (empty without a reward model).
     public var lowestRM: [JudgedResponse]
+    /// The first policy responses in prompt order, when no reward model ranks them (nil with a reward model).
+    public var samples: [JudgedResponse]?
 
     /// An evaluation of `prompts` eval prompts with its models, win rates, reward-hacking signal and extreme samples.
     public init(prompts: Int, goldScoredPrompts: Int, temperature: Double, samplesPerPrompt: Int? = nil,
                 models: [ModelEvaluation], winRates: [WinRate], rewardHacking: RewardHackingSignal?,
                 judges: [JudgeSummary]? = nil, agreements: [JudgeAgreement]? = nil,
                 highestRM: [JudgedResponse], lowestRM: [JudgedResponse], sliceAlarm: SliceHackingAlarm? = nil,
-                overOptimisation: OverOptimisationCurve? = nil) {
+                overOptimisation: OverOptimisationCurve? = nil, samples: [JudgedResponse]? = nil) {
         self.prompts = prompts
         self.goldScoredPrompts = goldScoredPrompts
         self.temperature = temperature
@@ -46,11 +48,12 @@ public struct FinalEvaluation: Codable, Equatable, Sendable {
         self.agreements = agreements
         self.highestRM = highestRM
         self.lowestRM = lowestRM
+        self.samples = samples
     }
 
     /// JSON keys.
     enum CodingKeys: String, CodingKey {
-        case prompts, temperature, models, judges, agreements
+        case prompts, temperature, models, judges, agreements, samples
         case goldScoredPrompts = "gold_scored_prompts"
         case samplesPerPrompt = "samples_per_prompt"
         case winRates = "win_rates"
@@ -60,6 +63,9 @@ public struct FinalEvaluation: Codable, Equatable, Sendable {
         case highestRM = "highest_rm_samples"
         case lowestRM = "lowest_rm_samples"
     }
+
+    /// Whether a reward model scored the responses (false: every RM figure is absent).
+    public var hasRMScores: Bool { models.contains { $0.rmMean != nil } }
 
     /// The evaluation of model `name`.
     public func model(_ name: String) -> ModelEvaluation? { models.first { $0.model == name } }
