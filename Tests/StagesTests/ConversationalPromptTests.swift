@@ -5,6 +5,7 @@ import XCTest
 @testable import EngineCore
 @testable import Stages
 @testable import Training
+import TestSupport
 
 /// Prompts and preference pairs with a system message or several turns: read, kept, written back as TRL message
 /// lists, and rendered with the system message and earlier turns through `ChatFormat` (byte models) or the

@@ -4,6 +4,7 @@ import XCTest
 @testable import EngineCore
 @testable import Stages
 @testable import Training
+import TestSupport
 
 /// `evaluate` with judges but no reward model: it reports what the wired judges can, and every RM figure is
 /// absent (never zero) with the report saying why.

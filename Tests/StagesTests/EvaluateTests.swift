@@ -5,6 +5,7 @@ import XCTest
 @testable import EngineCore
 @testable import Stages
 @testable import Training
+import TestSupport
 
 /// Win rates with bootstrap intervals, the reward-hacking signal and the `evaluate` stage end to end.
 final class EvaluateTests: XCTestCase {

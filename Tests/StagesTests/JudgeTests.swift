@@ -6,6 +6,7 @@ import World
 import XCTest
 @testable import Stages
 @testable import Training
+import TestSupport
 
 /// Every judge, the command-judge protocol with its failure modes, and position-bias arithmetic.
 final class JudgeTests: XCTestCase {

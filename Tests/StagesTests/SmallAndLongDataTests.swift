@@ -5,6 +5,7 @@ import World
 import XCTest
 @testable import Stages
 import Training
+import TestSupport
 
 /// Data that used to crash a stage gives an error naming the file (and line): an SFT file with one
 /// demonstration, and a preference pair longer than the reward model's context.

@@ -67,11 +67,11 @@ public struct EvalLeakGate: StageKind {
     }
 
     /// One training text: which set, line and field it came from.
-    struct Source {
+    package struct Source {
         /// Index of its dataset.
-        var dataset: Int
+        package var dataset: Int
         /// 1-based line.
-        var line: Int
+        package var line: Int
         /// JSON field.
         var field: String
     }
@@ -93,7 +93,7 @@ public struct EvalLeakGate: StageKind {
 
     /// The training texts checked for each set: SFT prompts, responses and texts, preference and PPO prompts with the
     /// earlier turns of conversational ones.
-    static func trainingTexts(_ training: [GateDataset]) -> (texts: [String], sources: [Source]) {
+    package static func trainingTexts(_ training: [GateDataset]) -> (texts: [String], sources: [Source]) {
         var texts: [String] = [], sources: [Source] = []
         for (index, dataset) in training.enumerated() {
             let fields: Set<String> = dataset.format == .sft ? ["prompt", "response", "text"] : ["prompt", "history"]

@@ -4,6 +4,7 @@ import XCTest
 @testable import Report
 @testable import Stages
 @testable import Training
+import TestSupport
 
 /// The HTML report: well formed, charts with data, numbers equal to the artifacts', missing artifacts said.
 final class ReportDocumentTests: XCTestCase {
