@@ -18,6 +18,22 @@ package enum ReportFixtures {
         }
     }
 
+    /// PPO lines with diagnostics: iteration i has grad norm 1 + i, explained variance 0.1·i, advantage mean −0.01·i
+    /// (decoded from the metrics line's flat keys, as the report reads them).
+    package static func diagnosedLines(_ count: Int) throws -> [PPOIterationMetrics] {
+        try ReportFixtures.ppoLines(count).map { line in
+            var copy = line
+            let x = Double(line.iteration)
+            let keys: [String: Double] = [
+                "learning_rate": 1e-5, "critic_learning_rate": 2e-5, "grad_norm": 1 + x, "advantage_mean": -0.01 * x, "advantage_std": 0.3,
+                "advantage_min": -1 - x, "advantage_max": 1 + x, "value_mean": 0.2 * x, "value_std": 0.1, "return_mean": 0.25 * x,
+                "return_std": 0.2, "explained_variance": 0.1 * x,
+            ]
+            copy.diagnostics = try JSONDecoder().decode(PPODiagnostics.self, from: JSONEncoder().encode(keys))
+            return copy
+        }
+    }
+
     /// The JSON Lines text of `lines`.
     package static func jsonl(_ lines: [PPOIterationMetrics]) throws -> String {
         try lines.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }.joined(separator: "\n") + "\n"

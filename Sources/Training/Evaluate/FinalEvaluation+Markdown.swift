@@ -50,8 +50,8 @@ extension FinalEvaluation {
         if hasRMScores {
             lines += table("Highest RM-scored policy responses", highestRM)
             lines += table("Lowest RM-scored policy responses", lowestRM)
-        } else if let shown = self.samples {
-            lines += table("Policy responses (first prompts; no reward model ranks them)", shown)
+        } else if let policy = responses?["policy"], !policy.isEmpty {
+            lines += table("Policy responses (first prompts; no reward model ranks them)", Array(policy.prefix(5)))
         }
         return lines.joined(separator: "\n") + "\n"
     }
