@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// Layers, dependencies pointing down only (see ../shared/DESIGN.md):
-///   rlhf (CLI) → CatalogReports → Engine | Report;  Engine → EngineCore;  Report → Stages
+///   rlhf (CLI) → CatalogReports → Engine | Report;  rlhf → Benchmarks (bench commands);  Engine → EngineCore;  Report → Stages
 ///   Stages → EngineCore | Training | TextSimilarity
 ///   Training → Model | World;  World → TextSimilarity;  Model → Kernels → system modules.
 /// Stages and Report hold the node kinds wired to EngineCore's stage protocol. Only Engine (catalog, executor,
@@ -83,9 +83,13 @@ let package = Package(
         // S3: AWS Signature Version 4 and credential lookup for the S3 content cache (SHA-256/HMAC from swift-crypto).
         // Not linked into rlhf until the cache is wired in (issue 23), so it costs the product build nothing yet.
         .target(name: "S3", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // Benchmarks: the measurements behind `rlhf bench` (model throughput, executor, report, eval-leak gate), kept out of
+        // the product modules; only the CLI's bench commands use it.
+        .target(name: "Benchmarks", dependencies: ["Kernels", "Model", "Engine", "EngineCore", "Report", "Stages", "Training",
+                                                   "TextSimilarity", "World"]),
         // rlhf: the thin command-line front end.
         .executableTarget(name: "rlhf", dependencies: [
-            "Engine", "EngineCore", "Stages", "Report", "CatalogReports", "Model", "GGUF", "ChatTemplate",
+            "Engine", "EngineCore", "Stages", "Report", "CatalogReports", "Model", "GGUF", "ChatTemplate", "Benchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: orchestrationSettings),
 
@@ -93,16 +97,31 @@ let package = Package(
         // libFuzzer driver in Fuzz/ and the regression replay of Tests/FuzzCorpus.
         .target(name: "FuzzTargets", dependencies: ["EngineCore", "Stages", "Model", "SafeTensors"]),
 
+        // TestSupport: helpers the test targets share (stage harness, tiny checkpoints and stage contexts, report fixtures
+        // and the XHTML parser, finite differences, the repository root). Test code only; nothing in Sources depends on it.
+        .target(name: "TestSupport", dependencies: ["Engine", "EngineCore", "Stages", "Report", "Training", "Model", "World",
+                                                    .product(name: "Logging", package: "swift-log")],
+                path: "Tests/TestSupport"),
+
+        // Test targets mirror the modules (Tests/<Module>Tests); PipelineTests builds whole pipelines end to end.
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
+        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "EngineTests", dependencies: ["EngineCore", "Engine"]),
-        .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "SafeTensors", "GGUF", "ChatTemplate"], exclude: ["Fixtures"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "SafeTensors", "GGUF", "ChatTemplate", "TestSupport"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "SafeTensors"], exclude: ["Fixtures"]),
         .testTarget(name: "WorldTests", dependencies: ["World", "TextSimilarity"]),
         .testTarget(name: "S3Tests", dependencies: ["S3"], exclude: ["Fixtures"]),
         .testTarget(name: "ChatTemplateTests", dependencies: ["ChatTemplate"], exclude: ["Fixtures"]),
         .testTarget(name: "TextSimilarityTests", dependencies: ["TextSimilarity"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Model", "World", "TestSupport"]),
+        .testTarget(name: "ChartsTests", dependencies: ["Charts", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Charts", "Stages", "Training", "TestSupport"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets", "EngineCore", "Model", "SafeTensors", "Stages", "World"]),
         .testTarget(name: "StagesTests", dependencies: ["Stages", "Report", "CatalogReports", "EngineCore", "Engine", "Model", "World",
-                                                     "Training", "Charts", "TextSimilarity"]),
+                                                     "Training", "TextSimilarity", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Stages", "Report", "Charts", "CatalogReports", "EngineCore", "Engine", "Model", "World",
+                                                       "Training", "Benchmarks", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -120,15 +120,24 @@ enum ReportSection: Equatable {
 }
 
 /// One artifact the report takes: role, producing node, path and hash (nil url: never built).
-struct ReportSource: Sendable {
+package struct ReportSource: Sendable {
     /// Input role or section name (`sft_eval`, `gate_rm`, `policy_probe`, …).
-    var role: String
+    package var role: String
     /// The producing node, when known.
-    var node: String?
+    package var node: String?
     /// The file or directory (nil when the node has not produced it).
-    var url: URL?
+    package var url: URL?
     /// Workspace-relative path for display.
-    var displayPath: String
+    package var displayPath: String
     /// Content hash hex, when known.
-    var hash: String?
+    package var hash: String?
+
+    /// A source with every field.
+    package init(role: String, node: String?, url: URL?, displayPath: String, hash: String?) {
+        self.role = role
+        self.node = node
+        self.url = url
+        self.displayPath = displayPath
+        self.hash = hash
+    }
 }

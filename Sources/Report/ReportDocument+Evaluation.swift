@@ -10,6 +10,10 @@ extension ReportDocument {
         let other = comparison?.artifacts.finalEval.value
         var out = "<p>\(final.prompts) eval prompts, " + (final.goldScoredPrompts == 0 ? "no gold scores (no world judge)" : "\(final.goldScoredPrompts) scored by the gold verifier")
             + "; temperature \(Markup.number(final.temperature)).</p>\n"
+        if !final.hasRMScores {
+            out += "<p class=\"missing\">No reward model was wired to this evaluation: no RM scores, RM win rates, "
+                + "reward-hacking signal or RM-ranked samples.</p>\n"
+        }
         let finals = [(prefix: "", final: final)] + compared.compactMap { other in other.artifacts.finalEval.value.map { (prefix: "\(other.name): ", final: $0) } }
         let length = Self.modelLengths(finals.map(\.final))
         out += table(["Model", "Gold mean", "Gold std", "RM mean", "RM std", "Length (\(length.unit))", "EOS fraction", "KL to SFT"],
@@ -70,8 +74,9 @@ extension ReportDocument {
             out += table(["RM gain", "RM gain (SFT std)", "Gold gain", "Proxy − gold", "Length ratio"],
                          [[.delta(hacking.rmGain), .delta(hacking.rmGainStandardised), .delta(hacking.goldGain), .number(hacking.proxyMinusGold), .number(hacking.lengthRatio)]])
         }
-        out += "<h3>Highest and lowest RM-scored policy responses</h3>\n"
-        out += table(["", "Prompt", "Response", "RM", "Gold", "EOS"], final.highestRM.map { sampleRow("highest", $0) } + final.lowestRM.map { sampleRow("lowest", $0) })
+        out += final.hasRMScores ? "<h3>Highest and lowest RM-scored policy responses</h3>\n" : "<h3>Policy responses (no reward model ranks them)</h3>\n"
+        out += table(["", "Prompt", "Response", "RM", "Gold", "EOS"], final.highestRM.map { sampleRow("highest", $0) } + final.lowestRM.map { sampleRow("lowest", $0) }
+                     + (final.hasRMScores ? [] : (final.responses?["policy"] ?? []).prefix(5).map { sampleRow("sample", $0) }))
         return section("final", "Final evaluation", out + provenance(artifacts.finalEval.origin))
     }
 

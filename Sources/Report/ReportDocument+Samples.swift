@@ -75,7 +75,7 @@ extension ReportDocument {
         var series: [ChartSeries] = []
         if let final = artifacts.finalEval.value {
             let samples = final.highestRM + final.lowestRM
-            series.append(ChartSeries(label: "policy samples (final eval extremes)", points: samples.map { ChartPoint(x: Double($0.response.count), y: $0.rmScore) }, color: 0))
+            series.append(ChartSeries(label: "policy samples (final eval extremes)", points: samples.compactMap { sample in sample.rmScore.map { ChartPoint(x: Double(sample.response.count), y: $0) } }, color: 0))
         }
         for (index, probe) in artifacts.probes.enumerated() {
             let points = (probe.lines.value ?? []).compactMap { line -> ChartPoint? in

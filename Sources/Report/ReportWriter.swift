@@ -21,6 +21,13 @@ public enum ReportWriter {
         return (html, summary, document.figures.charts)
     }
 
+    /// Renders the report of `experiment` from artifact files by role, outside any catalog (`rlhf bench report`).
+    package static func write(experiment: String, artifacts: [(role: String, node: String, url: URL)], generated: Date, html: URL,
+                              summary: URL) throws {
+        let sources = artifacts.map { ReportSource(role: $0.role, node: $0.node, url: $0.url, displayPath: $0.url.lastPathComponent, hash: nil) }
+        try write(ReportDocument(experiment: experiment, generated: generated, artifacts: ReportArtifacts(sources: sources)), html: html, summary: summary)
+    }
+
     /// Writes `document` as HTML at `html` and Markdown at `summary` (either may be nil), creating directories.
     static func write(_ document: ReportDocument, html: URL?, summary: URL?) throws {
         for (url, text) in [(html, document.html()), (summary, document.markdown())] {

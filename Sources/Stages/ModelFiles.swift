@@ -24,6 +24,23 @@ enum ModelFiles {
         }
     }
 
+    /// The chat renderer of input `role`'s checkpoint with its `tokenizer`: the checkpoint's chat template for
+    /// tokenizers without role tokens, `ChatFormat` otherwise (see `ChatRenderer.load`).
+    static func renderer(_ context: StageContext, role: String, tokenizer: any Tokenizer) throws -> ChatRenderer {
+        let url = try directory(context, role: role)
+        do {
+            return try ChatRenderer.load(from: url, tokenizer: tokenizer)
+        } catch let error as ModelError {
+            throw StagesError.badInput(path: url.path, message: "bad chat template: \(error.description)")
+        }
+    }
+
+    /// Loads the model of input `role` with its chat renderer.
+    static func loadChat(_ context: StageContext, role: String) throws -> (model: LlamaModel, renderer: ChatRenderer) {
+        let (model, tokenizer) = try load(context, role: role)
+        return (model, try renderer(context, role: role, tokenizer: tokenizer))
+    }
+
     /// Saves `model` with `tokenizer` into output `name`, its weights as the node's `dtype` param.
     static func save(_ model: LlamaModel, tokenizer: any Tokenizer, _ context: StageContext, output name: String) throws {
         let dtype = try CheckpointDTypeParam.read(Params(context))

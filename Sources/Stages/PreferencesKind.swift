@@ -16,9 +16,10 @@ import World
 struct PreferencesKind: StageKind {
     /// `preferences`.
     let name = "preferences"
-    /// Version 6: candidates differing only in surrounding whitespace are one response (5: TRL preference formats in,
+    /// Version 7: conversational prompts (system message, earlier turns) kept and rendered through the policy's chat
+    /// template for tokenizers without role tokens (6: candidates differing only in surrounding whitespace are one response (5: TRL preference formats in,
     /// judges as inputs; 4: a prompt's k completions share one generation batch).
-    let version = 6
+    let version = 7
     /// Builds or checks the preference set.
     let summary = "the preference set: a preferences file in any TRL format, or pairs sampled from the policy and labelled by a wired judge "
         + "(reward model, command, labels, world) or the world's annotator"
@@ -102,9 +103,9 @@ struct PreferencesKind: StageKind {
         if judge != nil, mode != .allPairs {
             throw params.error("pairs", "is \"\(mode.rawValue)\", but a judge other than the annotator labels all pairs; use \"all_pairs\"")
         }
-        let prompts = settings.take(try JSONFiles.prompts(context, role: "prompts")).map(\.prompt)
-        let (model, tokenizer) = try ModelFiles.load(context, role: "policy")
-        let sampler = PolicySampler(model: model, tokenizer: tokenizer, batchSize: settings.batchSize)
+        let prompts = settings.take(try JSONFiles.prompts(context, role: "prompts"))
+        let (model, renderer) = try ModelFiles.loadChat(context, role: "policy")
+        let sampler = PolicySampler(model: model, renderer: renderer, batchSize: settings.batchSize)
         let candidates = try CandidateSampler(sampler: sampler, k: k, temperatures: temperatures, maxNewTokens: settings.maxNewTokens)
             .sample(prompts, seed: context.seed, context: context)
         var records: [PreferenceRecord] = []
@@ -115,7 +116,11 @@ struct PreferencesKind: StageKind {
             }
         } else {
             for (index, prompt) in prompts.enumerated() {
-                records += try pairing.pairs(prompt: prompt, candidates: candidates[index])
+                records += try pairing.pairs(prompt: prompt.prompt, candidates: candidates[index]).map { pair in
+                    var pair = pair
+                    pair.context = prompt.context
+                    return pair
+                }
             }
         }
         guard !records.isEmpty else {
@@ -156,12 +161,12 @@ extension PreferencesKind {
         if let command = try JudgeInputs.command(context) { wired["command"] = command }
         if let labels = try JudgeInputs.labels(context) { wired["labels"] = labels }
         if context.inputs["judge_reward_model"] != nil {
-            let (model, tokenizer) = try ModelFiles.load(context, role: "judge_reward_model")
+            let (model, renderer) = try ModelFiles.loadChat(context, role: "judge_reward_model")
             guard model.config.hasScalarHead else {
                 throw StagesError.badInput(path: try ModelFiles.directory(context, role: "judge_reward_model").path,
                                            message: "has no scalar head; a reward-model judge must be a LlamaForSequenceClassification checkpoint")
             }
-            wired["reward_model"] = RewardModelJudge(model: model, tokenizer: tokenizer)
+            wired["reward_model"] = RewardModelJudge(model: model, renderer: renderer)
         }
         guard let name = try params.optional(declared.judge) else {
             guard wired.count <= 1 else {
@@ -177,13 +182,15 @@ extension PreferencesKind {
 
     /// All pairs of each prompt's distinct, non-blank candidates, labelled by `judge`; ties and pairs the
     /// judge cannot judge are dropped. The judge's reason is kept on each line.
-    static func judgedPairs(prompts: [String], candidates: [[Completion]], judge: inout any PairJudge) throws -> [PreferenceRecord] {
+    static func judgedPairs(prompts: [PromptRecord], candidates: [[Completion]], judge: inout any PairJudge) throws -> [PreferenceRecord] {
         let pairs = prompts.indices.flatMap { JudgePair.all(prompt: prompts[$0], candidates: candidates[$0], idPrefix: "p\($0 + 1)") }
         let verdicts = try judge.judge(pairs)
         return zip(pairs, verdicts).compactMap { pair, verdict in
             guard let verdict, verdict.winner != .tie else { return nil }
             let (chosen, rejected) = verdict.winner == .a ? (pair.a.text, pair.b.text) : (pair.b.text, pair.a.text)
-            return PreferenceRecord(prompt: pair.prompt, chosen: chosen, rejected: rejected, reason: verdict.reason, source: judge.name)
+            var record = PreferenceRecord(prompt: pair.prompt, chosen: chosen, rejected: rejected, reason: verdict.reason, source: judge.name)
+            record.context = pair.context
+            return record
         }
     }
 }
@@ -203,7 +210,7 @@ struct CandidateSampler {
     let maxNewTokens: Int
 
     /// k completions for each prompt, in prompt order.
-    func sample(_ prompts: [String], seed: UInt64, context: StageContext) throws -> [[Completion]] {
+    func sample(_ prompts: [PromptRecord], seed: UInt64, context: StageContext) throws -> [[Completion]] {
         var wide = sampler
         wide.batchSize = sampler.batchSize * k
         var result: [[Completion]] = []

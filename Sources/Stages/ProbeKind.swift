@@ -47,8 +47,9 @@ struct ProbeRecord: Codable, Equatable {
 struct ProbeKind: StageKind {
     /// `probe`.
     let name = "probe"
-    /// Version 2: generation changes in Model (kind versions follow the code; see `GoldenOutputsTests`).
-    let version = 2
+    /// Version 3: prompts through the model's chat template for tokenizers without role tokens (2: generation changes
+    /// in Model; kind versions follow the code, see `GoldenOutputsTests`).
+    let version = 3
     /// Probes a model's generations.
     let summary = "greedy and sampled generations of a model on a prompt set, scored by the gold judge"
 
@@ -84,8 +85,8 @@ struct ProbeKind: StageKind {
         let title = try params.value(declared.title, default: "Generation probe: \(context.inputs["model"]!.lastPathComponent)")
         let shown = try params.value(declared.samplesShown)
         let prompts = settings.take(try JSONFiles.prompts(context, role: "prompts"))
-        let (model, tokenizer) = try ModelFiles.load(context, role: "model")
-        let sampler = PolicySampler(model: model, tokenizer: tokenizer, batchSize: settings.batchSize)
+        let (model, renderer) = try ModelFiles.loadChat(context, role: "model")
+        let sampler = PolicySampler(model: model, renderer: renderer, batchSize: settings.batchSize)
         let texts = prompts.map(\.prompt)
         context.progress.message("greedy generation on \(texts.count) prompts")
         let greedy = try GoldReport.score(sampler.complete(texts, temperature: 0, maxNewTokens: settings.maxNewTokens, seed: context.seed))

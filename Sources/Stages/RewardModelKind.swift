@@ -16,9 +16,10 @@ import World
 struct RewardModelKind: StageKind {
     /// `reward_model`.
     let name = "reward_model"
-    /// Version 5: TRL formats, pair margins from data, fresh-pair agreement only with a wired judge
+    /// Version 6: conversational prompts (system message, earlier turns) through the backbone's chat template for
+    /// tokenizers without role tokens (5: TRL formats, pair margins from data, fresh-pair agreement only with a wired judge
     /// (4: generation changes in Model, the Bradley-Terry loss through `LogitMath`; see `GoldenOutputsTests`).
-    let version = 5
+    let version = 6
     /// Trains a reward model.
     let summary = "a scalar-head reward model on the SFT backbone, trained with the Bradley-Terry loss on any TRL preference data; "
         + "held-out accuracy, margin, calibration and length correlation, and agreement with wired judges"
@@ -105,6 +106,7 @@ struct RewardModelKind: StageKind {
         let settings = try declared.generation.settings(params)
 
         let (policy, tokenizer) = try ModelFiles.load(context, role: "backbone")
+        let renderer = try ModelFiles.renderer(context, role: "backbone", tokenizer: tokenizer)
         guard !policy.config.hasScalarHead else {
             throw StagesError.badInput(path: context.inputs["backbone"]!.path, message: "the backbone must be a causal LM (the SFT model)")
         }
@@ -118,14 +120,14 @@ struct RewardModelKind: StageKind {
                 name == "model.embed_tokens.weight" || (0..<(layers - trainable)).contains { name.hasPrefix("model.layers.\($0).") }
             }
         }
-        let trainer = RewardTrainer(model: model, tokenizer: tokenizer, schedule: schedule)
+        let trainer = RewardTrainer(model: model, renderer: renderer, schedule: schedule)
         try Self.checkLengths(numbered, trainer: trainer, limit: model.config.maxPositionEmbeddings,
                               file: GateSupport.displayPath(dataURL, workspace: context.workspace))
         trainer.margin = try params.value(declared.margin)
         trainer.centring = try params.value(declared.centring)
         let dataMargin = try params.value(declared.dataMargin)
 
-        let lengths = try train.map { try trainer.packedPair(prompt: $0.prompt, chosen: $0.chosen, rejected: $0.rejected).count }
+        let lengths = try train.map { try trainer.packedPair(prompt: $0.chat, chosen: $0.chosen, rejected: $0.rejected).count }
         var order = BatchOrder(lengths: lengths, batchSize: schedule.batchSize, windowBatches: try params.value(declared.lengthWindow),
                                seed: context.seed ^ 0x5254_5241_494E)
         var curve: [LossPoint] = []
@@ -134,7 +136,7 @@ struct RewardModelKind: StageKind {
         for step in 0..<schedule.steps {
             if context.isCancelled { throw StagesError.cancelled(node: context.node) }
             let indices = order.next()
-            let picked = indices.map { (prompt: train[$0].prompt, chosen: train[$0].chosen, rejected: train[$0].rejected) }
+            let picked = indices.map { (prompt: train[$0].chat, chosen: train[$0].chosen, rejected: train[$0].rejected) }
             let margins = dataMargin == 0 ? nil : indices.map { dataMargin * (train[$0].margin ?? 0) }
             let (loss, accuracy) = try trainer.step(picked, pairMargins: margins, index: step)
             smoothed = step == 0 ? loss : 0.9 * smoothed + 0.1 * loss
@@ -151,8 +153,8 @@ struct RewardModelKind: StageKind {
 
         let evaluation = RewardEvaluation(trainer: trainer)
         let heldoutResult = try evaluation.pairs(heldout)
-        let trainRewards = try trainer.scores(train.prefix(512).flatMap { [($0.prompt, $0.chosen), ($0.prompt, $0.rejected)] })
-        let fresh = try FreshAgreement(context: context, params: params, settings: settings, policy: policy, tokenizer: tokenizer,
+        let trainRewards = try trainer.scores(train.prefix(512).flatMap { [($0.chat, $0.chosen), ($0.chat, $0.rejected)] })
+        let fresh = try FreshAgreement(context: context, params: params, settings: settings, policy: policy,
                                        evaluation: evaluation, trainer: trainer)
         let report = RewardReport(trainPairs: train.count, trainLoss: curve, heldout: heldoutResult.accuracy,
                                   lengthMatched: heldoutResult.lengthMatched, calibration: heldoutResult.calibration,
@@ -178,7 +180,7 @@ struct RewardModelKind: StageKind {
     static func checkLengths(_ records: [(line: Int, record: PreferenceRecord)], trainer: RewardTrainer, limit: Int, file: String) throws {
         for (line, record) in records {
             for (field, response) in [("chosen", record.chosen), ("rejected", record.rejected)] {
-                let count = trainer.tokens(prompt: record.prompt, response: response).count
+                let count = try trainer.tokens(prompt: record.chat, response: response).count
                 guard count <= limit else {
                     throw StagesError.badInput(path: file, message: "line \(line): prompt and \(field) take \(count) tokens, over the model's "
                         + "\(limit); shorten the pair or use a backbone with a longer max_position_embeddings")
@@ -201,7 +203,7 @@ struct FreshAgreement {
     var spearmanLength: Double?
 
     /// Samples fresh pairs when a world or command judge is wired and compares the reward model with every judge.
-    init(context: StageContext, params: Params, settings: GenerationSettings, policy: LlamaModel, tokenizer: any Tokenizer,
+    init(context: StageContext, params: Params, settings: GenerationSettings, policy: LlamaModel,
          evaluation: RewardEvaluation, trainer: RewardTrainer) throws {
         let world = JudgeInputs.world(context) != nil
         var command = try JudgeInputs.command(context)
@@ -218,9 +220,9 @@ struct FreshAgreement {
             throw StagesError.invalidInputs(node: context.node, message: "a \(world ? "world" : "command") judge is wired, so the agreement on fresh pairs needs input 'fresh_prompts'")
         }
         context.progress.message("sampling fresh pairs from the backbone policy")
-        let freshPrompts = settings.take(try JSONFiles.prompts(context, role: "fresh_prompts")).map(\.prompt)
+        let freshPrompts = settings.take(try JSONFiles.prompts(context, role: "fresh_prompts"))
         let declared = RewardModelKind.declared
-        let sampler = CandidateSampler(sampler: PolicySampler(model: policy, tokenizer: tokenizer, batchSize: settings.batchSize),
+        let sampler = CandidateSampler(sampler: PolicySampler(model: policy, renderer: trainer.renderer, batchSize: settings.batchSize),
                                        k: try params.value(declared.freshK), temperatures: try params.value(declared.freshTemperatures),
                                        maxNewTokens: settings.maxNewTokens)
         let groups = try sampler.sample(freshPrompts, seed: context.seed ^ 0x4652_4553_48, context: context)
@@ -230,16 +232,16 @@ struct FreshAgreement {
         guard command != nil else { return }
         let pairs = groups.indices.flatMap { JudgePair.all(prompt: freshPrompts[$0], candidates: groups[$0], idPrefix: "f\($0 + 1)") }
         let verdicts = try command!.judge(pairs)
-        let rewards = try trainer.scores(pairs.flatMap { [($0.prompt, $0.a.text), ($0.prompt, $0.b.text)] })
+        let rewards = try trainer.scores(pairs.flatMap { [($0.chat, $0.a.text), ($0.chat, $0.b.text)] })
         judges["command"] = PairAccuracy(margins: zip(pairs.indices, verdicts).compactMap { i, verdict in
             guard let verdict, verdict.winner != .tie else { return nil }
             let margin = rewards[2 * i] - rewards[2 * i + 1]
             return verdict.winner == .a ? margin : -margin
         })
         positionBias = command!.positionBias
-        let flat = groups.flatMap { $0 }
         if !world {
-            spearmanLength = Statistics.spearman(try trainer.scores(flat.map { ($0.prompt, $0.text) }), flat.map { Double($0.text.count) })
+            let flat = groups.indices.flatMap { i in groups[i].map { (prompt: freshPrompts[i].chat, response: $0.text) } }
+            spearmanLength = Statistics.spearman(try trainer.scores(flat), flat.map { Double($0.response.count) })
         }
     }
 }

@@ -17,16 +17,16 @@ struct SFTData {
     /// Encoded validation examples.
     var validation: [ChatEncoding]
 
-    /// Encodes `examples` (with their file lines) with `format` and holds out about `validationFraction` of
+    /// Encodes `examples` (with their file lines) with `renderer` and holds out about `validationFraction` of
     /// them, chosen by a stable hash of the first user message (so the split never moves when other lines
     /// change); when none falls in validation, the last training example moves there. Examples longer than
     /// `maxLength` tokens are an error naming the line; so is a file too small to leave one example on each side.
-    init(_ examples: [(line: Int, example: SFTExample)], format: ChatFormat, lossTurns: SFTLossTurns = .all, validationFraction: Double,
+    init(_ examples: [(line: Int, example: SFTExample)], renderer: ChatRenderer, lossTurns: SFTLossTurns = .all, validationFraction: Double,
          maxLength: Int, file: String) throws {
         train = []
         validation = []
         for (line, example) in examples {
-            let encoding = try Self.encode(example, format: format, lossTurns: lossTurns, line: line, file: file)
+            let encoding = try Self.encode(example, renderer: renderer, lossTurns: lossTurns, line: line, file: file)
             guard encoding.tokens.count <= maxLength else {
                 throw StagesError.badInput(path: file, message: "line \(line): the example takes \(encoding.tokens.count) "
                     + "tokens, over the model's \(maxLength); shorten the example or raise max_position_embeddings")
@@ -45,16 +45,17 @@ struct SFTData {
         }
     }
 
-    /// Tokens and loss mask of one example.
-    static func encode(_ example: SFTExample, format: ChatFormat, lossTurns: SFTLossTurns, line: Int, file: String) throws -> ChatEncoding {
+    /// Tokens and loss mask of one example (a conversation through the model's chat template or `ChatFormat`).
+    static func encode(_ example: SFTExample, renderer: ChatRenderer, lossTurns: SFTLossTurns, line: Int, file: String) throws -> ChatEncoding {
+        let tokenizer = renderer.tokenizer
         switch example.body {
         case .text(let text):
-            let tokens = [format.tokenizer.special.bos] + format.tokenizer.encode(text) + [format.tokenizer.special.eos]
+            let tokens = [tokenizer.special.bos] + tokenizer.encode(text) + [tokenizer.special.eos]
             return ChatEncoding(tokens: tokens, lossMask: [0] + Array(repeating: 1, count: tokens.count - 1), promptLength: 1)
         case .conversation(let messages):
             var encoding: ChatEncoding
             do {
-                encoding = try format.encode(messages: messages)
+                encoding = try renderer.encode(conversation: messages)
             } catch {
                 throw StagesError.badInput(path: file, message: "line \(line): \(error)")
             }

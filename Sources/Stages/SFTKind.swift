@@ -50,9 +50,10 @@ struct SFTReport: Codable, Equatable {
 struct SFTKind: StageKind {
     /// `sft`.
     let name = "sft"
-    /// Version 4: TRL formats, format adherence and samples without the world, gold only with a world judge
+    /// Version 5: conversations and eval prompts through the base model's chat template for tokenizers without role
+    /// tokens (`ChatRenderer`); eval prompts with a system message or earlier turns (4: TRL formats, format adherence and samples without the world, gold only with a world judge
     /// (3: generation changes in Model; kind versions follow the code, see `GoldenOutputsTests`).
-    let version = 4
+    let version = 5
     /// Fine-tunes on demonstrations.
     let summary = "supervised fine-tuning on any TRL SFT format (loss on assistant turns, or every token of text), then greedy "
         + "answers to the eval prompts: format adherence, samples, and gold scores with a world judge"
@@ -109,7 +110,8 @@ struct SFTKind: StageKind {
         let prompts = settings.take(try JSONFiles.prompts(context, role: "eval_prompts"))
         let baseline = try context.inputs["baseline"].map { try JSONFiles.read(ProbeSummary.self, from: $0).greedy }
         let (model, tokenizer) = try ModelFiles.load(context, role: "base")
-        let data = try SFTData(records, format: ChatFormat(tokenizer: tokenizer), lossTurns: lossTurns, validationFraction: validationFraction,
+        let renderer = try ModelFiles.renderer(context, role: "base", tokenizer: tokenizer)
+        let data = try SFTData(records, renderer: renderer, lossTurns: lossTurns, validationFraction: validationFraction,
                                maxLength: model.config.maxPositionEmbeddings,
                                file: GateSupport.displayPath(dataURL, workspace: context.workspace))
 
@@ -142,8 +144,8 @@ struct SFTKind: StageKind {
         try ModelFiles.save(model, tokenizer: tokenizer, context, output: "model")
 
         context.progress.message("answering \(prompts.count) eval prompts")
-        let sampler = PolicySampler(model: model, tokenizer: tokenizer, batchSize: settings.batchSize)
-        let completions = try sampler.complete(prompts.map(\.prompt), temperature: 0, maxNewTokens: settings.maxNewTokens, seed: context.seed)
+        let sampler = PolicySampler(model: model, renderer: renderer, batchSize: settings.batchSize)
+        let completions = try sampler.complete(prompts, temperature: 0, maxNewTokens: settings.maxNewTokens, seed: context.seed)
         let format = FormatReport(completions)
         context.metrics.record("sft_format_adherence", step: schedule.steps, value: format.formatAdherence)
         var eval: GoldReport?

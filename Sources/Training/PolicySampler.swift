@@ -1,4 +1,5 @@
 import Model
+import World
 
 /// One generated response to a prompt.
 public struct Completion: Codable, Equatable, Sendable {
@@ -27,32 +28,45 @@ public struct Completion: Codable, Equatable, Sendable {
 public struct PolicySampler {
     /// The policy.
     public let model: LlamaModel
-    /// Its tokenizer.
-    public let tokenizer: any Tokenizer
+    /// Renders prompt conversations into the policy's tokens.
+    public let renderer: ChatRenderer
     /// Prompts per generation batch.
     public var batchSize: Int
 
-    /// A sampler for `model` with `tokenizer`.
-    public init(model: LlamaModel, tokenizer: any Tokenizer, batchSize: Int = 32) {
+    /// A sampler for `model` rendering prompts with `renderer`.
+    public init(model: LlamaModel, renderer: ChatRenderer, batchSize: Int = 32) {
         self.model = model
-        self.tokenizer = tokenizer
+        self.renderer = renderer
         self.batchSize = batchSize
     }
 
-    /// The generation prefix tokens of `prompt` (`BOS <|user|> prompt <|assistant|>`).
-    public func promptTokens(_ prompt: String) -> [Int32] {
-        ChatFormat(tokenizer: tokenizer).encode(prompt: prompt, response: nil).tokens
+    /// A sampler for `model` rendering prompts through `ChatFormat` with `tokenizer`.
+    public init(model: LlamaModel, tokenizer: any Tokenizer, batchSize: Int = 32) {
+        self.init(model: model, renderer: ChatRenderer(tokenizer: tokenizer), batchSize: batchSize)
     }
 
-    /// One completion per prompt at `temperature` (0: greedy), seeded by `seed` and the batch index.
+    /// The policy's tokenizer.
+    public var tokenizer: any Tokenizer { renderer.tokenizer }
+
+    /// The generation prefix tokens of `prompt` (`BOS [<|system|> …] <|user|> prompt <|assistant|>` in `ChatFormat`).
+    public func promptTokens(_ prompt: PromptRecord) throws -> [Int32] {
+        try renderer.prefix(prompt.chat)
+    }
+
+    /// One completion per single-turn prompt at `temperature` (0: greedy), seeded by `seed` and the batch index.
     public func complete(_ prompts: [String], temperature: Double, maxNewTokens: Int, seed: UInt64) throws -> [Completion] {
+        try complete(prompts.map { (prompt: PromptRecord(prompt: $0), temperature: temperature) }, maxNewTokens: maxNewTokens, seed: seed)
+    }
+
+    /// One completion per prompt (system message and earlier turns included) at `temperature` (0: greedy).
+    public func complete(_ prompts: [PromptRecord], temperature: Double, maxNewTokens: Int, seed: UInt64) throws -> [Completion] {
         try complete(prompts.map { (prompt: $0, temperature: temperature) }, maxNewTokens: maxNewTokens, seed: seed)
     }
 
     /// One completion per request, each at its own temperature (0: greedy), `batchSize` requests per
     /// generation batch, seeded by `seed` and the batch index. Requests for the same prompt in one batch
-    /// share its prefill.
-    public func complete(_ requests: [(prompt: String, temperature: Double)], maxNewTokens: Int, seed: UInt64) throws -> [Completion] {
+    /// share its prefill. A completion's `prompt` is the request's final user message.
+    public func complete(_ requests: [(prompt: PromptRecord, temperature: Double)], maxNewTokens: Int, seed: UInt64) throws -> [Completion] {
         var result: [Completion] = []
         result.reserveCapacity(requests.count)
         var start = 0
@@ -60,13 +74,13 @@ public struct PolicySampler {
             let end = min(start + batchSize, requests.count)
             let part = Array(requests[start..<end])
             var rng = Xoshiro256(seed: seed &+ UInt64(start) &* 0x9E37_79B9_7F4A_7C15)
-            let generation = try model.generate(prompts: part.map { promptTokens($0.prompt) },
+            let generation = try model.generate(prompts: part.map { try promptTokens($0.prompt) },
                                                 options: SamplingOptions(maxNewTokens: maxNewTokens),
                                                 temperatures: part.map { Float($0.temperature) }, rng: &rng)
             for (i, request) in part.enumerated() {
                 var tokens = generation.tokens[i]
                 if generation.reachedEOS[i] { tokens.removeLast() }
-                result.append(Completion(prompt: request.prompt, text: tokenizer.decode(tokens, showSpecial: true),
+                result.append(Completion(prompt: request.prompt.prompt, text: tokenizer.decode(tokens, showSpecial: true),
                                          reachedEOS: generation.reachedEOS[i], tokenCount: generation.tokens[i].count,
                                          temperature: request.temperature))
             }

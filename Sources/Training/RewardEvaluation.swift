@@ -1,3 +1,4 @@
+import Model
 import World
 
 /// Held-out and fresh-pair evaluation of a reward model.
@@ -38,7 +39,7 @@ public struct RewardEvaluation {
 
     /// Evaluates labelled pairs.
     public func pairs(_ records: [PreferenceRecord]) throws -> HeldOut {
-        let rewards = try trainer.scores(records.flatMap { [($0.prompt, $0.chosen), ($0.prompt, $0.rejected)] })
+        let rewards = try trainer.scores(records.flatMap { [($0.chat, $0.chosen), ($0.chat, $0.rejected)] })
         var margins: [Double] = [], matched: [Double] = []
         var predictions: [(probability: Double, outcome: Bool)] = []
         for (i, record) in records.enumerated() {

@@ -8,8 +8,8 @@ import Model
 public final class RewardTrainer {
     /// The reward model (LlamaForSequenceClassification layout).
     let model: LlamaModel
-    /// The chat format used to encode prompt and response.
-    let format: ChatFormat
+    /// Renders prompt conversations and responses into the model's tokens.
+    public let renderer: ChatRenderer
     /// Its optimiser (nil when only scoring).
     let optimizer: AdamW?
     /// The learning-rate schedule.
@@ -19,26 +19,37 @@ public final class RewardTrainer {
     /// Weight of the reward-centring term.
     public var centring: Double = 0
 
-    /// A trainer for `model` (nil `schedule`: scoring only).
-    public init(model: LlamaModel, tokenizer: any Tokenizer, schedule: TrainingSchedule?) {
+    /// A trainer for `model` rendering chats with `renderer` (nil `schedule`: scoring only).
+    public init(model: LlamaModel, renderer: ChatRenderer, schedule: TrainingSchedule?) {
         self.model = model
-        format = ChatFormat(tokenizer: tokenizer)
+        self.renderer = renderer
         optimizer = schedule?.optimizer(for: model)
         rates = schedule?.rates
     }
 
-    /// The tokens scored for a response: `BOS <|user|> prompt <|assistant|> response EOS`.
-    public func tokens(prompt: String, response: String) -> [Int32] {
-        format.encode(prompt: prompt, response: response).tokens
+    /// A trainer for `model` rendering chats through `ChatFormat` with `tokenizer` (nil `schedule`: scoring only).
+    public convenience init(model: LlamaModel, tokenizer: any Tokenizer, schedule: TrainingSchedule?) {
+        self.init(model: model, renderer: ChatRenderer(tokenizer: tokenizer), schedule: schedule)
     }
 
-    /// Rewards of (prompt, response) pairs, in batches.
-    public func scores(_ items: [(prompt: String, response: String)], batchSize: Int = 64) throws -> [Double] {
+    /// The tokens scored for a response: the prompt conversation's generation prefix, the response, EOS
+    /// (`BOS <|user|> prompt <|assistant|> response EOS` for a single turn in `ChatFormat`).
+    public func tokens(prompt: [ChatMessage], response: String) throws -> [Int32] {
+        try renderer.encode(prompt: prompt, response: response).tokens
+    }
+
+    /// `tokens` for a single-turn prompt.
+    public func tokens(prompt: String, response: String) throws -> [Int32] {
+        try tokens(prompt: [ChatMessage(role: "user", content: prompt)], response: response)
+    }
+
+    /// Rewards of (prompt conversation, response) pairs, in batches.
+    public func scores(_ items: [(prompt: [ChatMessage], response: String)], batchSize: Int = 64) throws -> [Double] {
         var result: [Double] = []
         var start = 0
         while start < items.count {
             let end = min(start + batchSize, items.count)
-            let batch = try Batch(sequences: items[start..<end].map { tokens(prompt: $0.prompt, response: $0.response) },
+            let batch = try Batch(sequences: items[start..<end].map { try tokens(prompt: $0.prompt, response: $0.response) },
                                   padToken: model.config.padTokenId)
             result += try model.forward(batch).scores.map(Double.init)
             start = end
@@ -46,10 +57,27 @@ public final class RewardTrainer {
         return result
     }
 
+    /// Rewards of (single-turn prompt, response) pairs, in batches.
+    public func scores(_ items: [(prompt: String, response: String)], batchSize: Int = 64) throws -> [Double] {
+        try scores(items.map { (prompt: [ChatMessage(role: "user", content: $0.prompt)], response: $0.response) }, batchSize: batchSize)
+    }
+
     /// One packed sequence per pair: the tokens the chosen and rejected responses share (the prompt and
     /// chat markers) once, then each response, which sees the shared part and itself only.
-    public func packedPair(prompt: String, chosen: String, rejected: String) throws -> BranchedSequence {
+    public func packedPair(prompt: [ChatMessage], chosen: String, rejected: String) throws -> BranchedSequence {
         try BranchedSequence(sharingPrefixOf: [tokens(prompt: prompt, response: chosen), tokens(prompt: prompt, response: rejected)])
+    }
+
+    /// `packedPair` for a single-turn prompt.
+    public func packedPair(prompt: String, chosen: String, rejected: String) throws -> BranchedSequence {
+        try packedPair(prompt: [ChatMessage(role: "user", content: prompt)], chosen: chosen, rejected: rejected)
+    }
+
+    /// `step` on single-turn pairs.
+    public func step(_ pairs: [(prompt: String, chosen: String, rejected: String)], pairMargins: [Double]? = nil,
+                     index: Int) throws -> (loss: Double, accuracy: Double) {
+        try step(pairs.map { (prompt: [ChatMessage(role: "user", content: $0.prompt)], chosen: $0.chosen, rejected: $0.rejected) },
+                 pairMargins: pairMargins, index: index)
     }
 
     /// One optimiser step on pairs; returns the mean loss and the fraction ranked right before the update.
@@ -57,7 +85,7 @@ public final class RewardTrainer {
     /// Each pair is one packed sequence (`packedPair`), so its prompt is computed once for both responses;
     /// the scores equal those of two separate sequences up to float rounding. `pairMargins` (one per pair)
     /// are added to `margin` for their pair.
-    public func step(_ pairs: [(prompt: String, chosen: String, rejected: String)], pairMargins: [Double]? = nil,
+    public func step(_ pairs: [(prompt: [ChatMessage], chosen: String, rejected: String)], pairMargins: [Double]? = nil,
                      index: Int) throws -> (loss: Double, accuracy: Double) {
         guard let optimizer, let rates else { throw ModelError.invalidState("this reward trainer only scores") }
         let n = pairs.count

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Benchmarks
 import Foundation
 import Model
 
@@ -45,7 +46,7 @@ struct BenchGenerateCommand: ParsableCommand {
         let model = try source.load()
         model.inferencePrecision = precision.resolved
         try BenchModelOption.check(length: 16 + newTokens, fits: model, what: "16 prompt tokens + --new-tokens")
-        var r = try Benchmarks.generate(model: model, batch: batch, newTokens: newTokens, useKVCache: !noKVCache)
+        var r = try ModelBenchmark.generate(model: model, batch: batch, newTokens: newTokens, useKVCache: !noKVCache)
         r.name = "generate \(source.label) B=\(batch) new=\(newTokens) kv-cache=\(!noKVCache)"
         BenchOutput.print(r, json: json)
     }

@@ -1,10 +1,11 @@
+import Benchmarks
 import Foundation
 import Model
 
 /// Prints a benchmark result as a line of text or one JSON object.
 enum BenchOutput {
     /// Prints `r` as text or JSON.
-    static func print(_ r: Benchmarks.Result, json: Bool) {
+    static func print(_ r: ModelBenchmark.Result, json: Bool) {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Benchmarks
 import Foundation
 import Model
 
@@ -45,7 +46,7 @@ struct BenchScoreCommand: ParsableCommand {
         let model = try source.load()
         model.inferencePrecision = precision.resolved
         try BenchModelOption.check(length: seq, fits: model, what: "--seq")
-        var r = try Benchmarks.score(model: model, batch: batch, seqLen: seq, seconds: seconds)
+        var r = try ModelBenchmark.score(model: model, batch: batch, seqLen: seq, seconds: seconds)
         r.name = "score \(source.label) B=\(batch) T=\(seq)"
         BenchOutput.print(r, json: json)
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Benchmarks
 import Foundation
 import Model
 
@@ -26,6 +27,6 @@ struct BenchSgemmCommand: ParsableCommand {
     /// Runs the command.
     func run() throws {
         threads.apply()
-        BenchOutput.print(Benchmarks.sgemm(size: size, seconds: seconds), json: json)
+        BenchOutput.print(ModelBenchmark.sgemm(size: size, seconds: seconds), json: json)
     }
 }

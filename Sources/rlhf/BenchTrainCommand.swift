@@ -1,4 +1,5 @@
 import ArgumentParser
+import Benchmarks
 import Foundation
 import Model
 
@@ -40,7 +41,7 @@ struct BenchTrainCommand: ParsableCommand {
         threads.apply()
         let model = try source.load()
         try BenchModelOption.check(length: seq, fits: model, what: "--seq")
-        var r = try Benchmarks.train(model: model, batch: batch, seqLen: seq, seconds: seconds)
+        var r = try ModelBenchmark.train(model: model, batch: batch, seqLen: seq, seconds: seconds)
         r.name = "train \(source.label) B=\(batch) T=\(seq)"
         BenchOutput.print(r, json: json)
     }

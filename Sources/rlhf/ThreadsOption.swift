@@ -1,4 +1,5 @@
 import ArgumentParser
+import Benchmarks
 import Model
 
 /// `--threads N`: threads for model math, kernels and matrix products alike (default: all cores).
@@ -14,6 +15,6 @@ struct ThreadsOption: ParsableArguments {
 
     /// Applies the setting.
     func apply() {
-        if let threads { Benchmarks.setThreadCount(threads) }
+        if let threads { ModelBenchmark.setThreadCount(threads) }
     }
 }

@@ -1,6 +1,7 @@
 import XCTest
 @testable import Kernels
 @testable import Model
+import TestSupport
 
 /// The bf16 inference path (AVX-512 BF16) against fp32, the reference; skipped on CPUs without it.
 ///

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Model
+import TestSupport
 
 /// The LM head run a chunk of rows at a time, fused with the loss (`crossEntropyHead`) or the token
 /// log-probs (`nextTokenLogProbs`), against the whole-logits path it replaces.

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Model
+import TestSupport
 
 /// `head_dim` wider than hidden_size / heads: projections of heads × head_dim rows, gradients by finite
 /// differences, and KV-cache generation equal to recomputation.

@@ -2,6 +2,7 @@ import Foundation
 import SafeTensors
 import XCTest
 @testable import Model
+import TestSupport
 
 /// LoRA adapters: zero-B equivalence, finite-difference gradients of A and B, a frozen base without
 /// optimiser state, merging, the KV-cache path, and the PEFT file layout both ways.

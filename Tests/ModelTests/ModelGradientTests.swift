@@ -1,5 +1,6 @@
 import XCTest
 @testable import Model
+import TestSupport
 
 /// Finite-difference checks of the whole model's backward, for the LM head (masked CE) and the scalar head.
 final class ModelGradientTests: XCTestCase {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Model
+import TestSupport
 
 /// The convenience objectives: SFT cross-entropy step and the Bradley–Terry reward loss.
 final class ObjectiveTests: XCTestCase {

@@ -4,6 +4,7 @@ import Model
 import SafeTensors
 import XCTest
 @testable import Stages
+import TestSupport
 
 /// The `dtype` param of checkpoint-writing stages, through `import`: bf16 halves the weights and loads back.
 final class CheckpointDTypeParamTests: XCTestCase {

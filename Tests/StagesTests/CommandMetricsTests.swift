@@ -5,6 +5,7 @@ import Foundation
 import XCTest
 @testable import Report
 @testable import Stages
+import TestSupport
 
 /// Metrics of outside trainers: `$RLHF_METRICS` lines and a Hugging Face `trainer_state.json` reach the
 /// catalog (what `rlhf show` prints), `rlhf diff` and the report.

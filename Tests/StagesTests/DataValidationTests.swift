@@ -4,6 +4,7 @@ import EngineCore
 import World
 import XCTest
 @testable import Stages
+import TestSupport
 
 /// Bad data files fail with file, line and field; generators are deterministic and disjoint.
 final class DataValidationTests: XCTestCase {

@@ -5,6 +5,7 @@ import XCTest
 @testable import EngineCore
 @testable import Stages
 @testable import Training
+import TestSupport
 
 /// Win rates with bootstrap intervals, the reward-hacking signal and the `evaluate` stage end to end.
 final class EvaluateTests: XCTestCase {
@@ -85,7 +86,7 @@ final class EvaluateTests: XCTestCase {
         XCTAssertEqual(familySpread.values.map(\.count).reduce(0, +), summary.goldScoredPrompts)
         XCTAssertEqual(try XCTUnwrap(policy.goldSpreadByScenario).values.map(\.count).reduce(0, +), summary.goldScoredPrompts)
         XCTAssertEqual(summary.highestRM.count, 2)
-        XCTAssertGreaterThanOrEqual(summary.highestRM[0].rmScore, summary.lowestRM[0].rmScore)
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(summary.highestRM[0].rmScore), try XCTUnwrap(summary.lowestRM[0].rmScore))
         let report = try String(contentsOf: context.outputs["report"]!, encoding: .utf8)
         for heading in ["## Models", "## Gold score per task family", "## Win rates", "## Reward hacking",
                         "## Highest RM-scored policy responses", "## Lowest RM-scored policy responses"] {

@@ -3,16 +3,14 @@ import EngineCore
 import Foundation
 @testable import Stages
 import XCTest
+import TestSupport
 
 /// `experiments/leaky/pipeline.json` through the engine: the data gates pass, gate.eval_leak fails
 /// and its verdict lists every planted leak (exact, reworded, embedded) with both files and lines.
 final class GateLeakyPipelineTests: XCTestCase {
-    /// The repository root (this file is Tests/StagesTests/…).
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
     func testLeakyExperimentFailsTheLeakGateListingEveryLeak() throws {
         let harness = try GateHarness()
-        let text = try String(contentsOf: Self.repository.appendingPathComponent("experiments/leaky/pipeline.json"), encoding: .utf8)
+        let text = try String(contentsOf: Repository.root.appendingPathComponent("experiments/leaky/pipeline.json"), encoding: .utf8)
         try harness.write("pipeline.json", data: Data(text.utf8))
         let registry = StageKinds.registry
         let pipeline = try PipelineLoader(registry: registry).load(path: harness.root.appendingPathComponent("pipeline.json").path)
@@ -38,9 +36,9 @@ final class GateLeakyPipelineTests: XCTestCase {
 
     func testRootPipelineWiresTheGatesAndItsDataPassesThem() throws {
         let harness = try GateHarness()
-        let text = try String(contentsOf: Self.repository.appendingPathComponent("pipeline.json"), encoding: .utf8)
+        let text = try String(contentsOf: Repository.root.appendingPathComponent("pipeline.json"), encoding: .utf8)
         try harness.write("pipeline.json", data: Data(text.utf8))
-        let registry = SmokePipelineTests.registry
+        let registry = ShippedKinds.registry
         let pipeline = try PipelineLoader(registry: registry).load(path: harness.root.appendingPathComponent("pipeline.json").path)
         let guards = { (node: String) in Set(pipeline.nodes[node]!.inputs.filter { Node.isGateRole($0.key) }.map(\.value.node)) }
         XCTAssertTrue(Set(["gate_schema_data", "gate_dedup_data", "gate_eval_leak"]).isSubset(of: guards("sft")))

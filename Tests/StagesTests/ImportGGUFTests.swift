@@ -3,6 +3,7 @@ import Foundation
 import Model
 @testable import Stages
 import XCTest
+import TestSupport
 
 /// The `import` stage given a GGUF file: an HF-layout base directory and its base.txt note.
 final class ImportGGUFTests: XCTestCase {

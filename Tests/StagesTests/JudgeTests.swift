@@ -6,6 +6,7 @@ import World
 import XCTest
 @testable import Stages
 @testable import Training
+import TestSupport
 
 /// Every judge, the command-judge protocol with its failure modes, and position-bias arithmetic.
 final class JudgeTests: XCTestCase {
@@ -112,7 +113,7 @@ final class JudgeTests: XCTestCase {
 
         var rmConfig = PPOTestFixtures.config.withScalarHead()
         rmConfig.initializerRange = 0.2
-        let rm = RewardModelJudge(model: try LlamaModel(config: rmConfig, seed: 3), tokenizer: ByteTokenizer())
+        let rm = RewardModelJudge(model: try LlamaModel(config: rmConfig, seed: 3), renderer: ChatRenderer(tokenizer: ByteTokenizer()))
         let pair = JudgePair(id: "1", prompt: "Hi?", a: JudgedText(text: "Hello there."), b: JudgedText(text: "Go away."))
         let swapped = JudgePair(id: "2", prompt: "Hi?", a: pair.b, b: pair.a)
         let both = try rm.judge([pair, swapped])

@@ -3,6 +3,7 @@ import Model
 import XCTest
 @testable import Stages
 @testable import Training
+import TestSupport
 
 /// `rlhf model score`'s scorer on a tiny reward model: the scores the trainer computes, pairs files, errors with file and line.
 final class ModelScoreTests: XCTestCase {

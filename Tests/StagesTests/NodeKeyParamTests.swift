@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import EngineCore
 @testable import Stages
+import TestSupport
 
 /// For every declared param of the main kinds, changing only its value changes the node key, so no
 /// real param (such as `learning_rate`) can be left out of the key.
@@ -35,8 +36,8 @@ final class NodeKeyParamTests: XCTestCase {
     }
 
     func testEveryDeclaredParamOfTheMainKindsEntersTheNodeKey() throws {
-        let registry = SmokePipelineTests.registry
-        let text = try Data(contentsOf: SmokePipelineTests.repository.appendingPathComponent("experiments/smoke/pipeline.json"))
+        let registry = ShippedKinds.registry
+        let text = try Data(contentsOf: Repository.root.appendingPathComponent("experiments/smoke/pipeline.json"))
         let pipeline = try PipelineLoader(registry: registry).parse(bytes: Array(text), file: "smoke")
         let planner = Planner(pipeline: pipeline, registry: registry)
         let inputs = ["data": ContentHash.of(text: "inputs")]

@@ -4,12 +4,13 @@ import XCTest
 @testable import EngineCore
 @testable import Stages
 @testable import Training
+import TestSupport
 
 /// `ppo_train_metrics.jsonl` lines: our names, the diagnostics and TRL's names for the same figures.
 final class PPOMetricsLineTests: XCTestCase {
     func testLineCarriesTRLAliasesEqualToOurFigures() throws {
         var metrics = ReportFixtures.ppoLines(4)[3]
-        metrics.diagnostics = ReportSeriesTests.diagnosedLines(4)[3].diagnostics
+        metrics.diagnostics = try ReportFixtures.diagnosedLines(4)[3].diagnostics
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let text = String(decoding: try encoder.encode(PPOMetricsLine(metrics)), as: UTF8.self)

@@ -5,6 +5,7 @@ import XCTest
 @testable import EngineCore
 @testable import Stages
 @testable import Training
+import TestSupport
 
 /// The `ppo` stage end to end on a tiny model: outputs, metrics, reward modes and resume.
 final class PPOStageTests: XCTestCase {

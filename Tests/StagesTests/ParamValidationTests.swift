@@ -5,15 +5,16 @@ import Report
 import XCTest
 @testable import Stages
 @testable import Training
+import TestSupport
 
 /// Each kind declares its params once; the declaration validates at load (every problem with its path)
 /// and decodes at run time, so the two can never disagree.
 final class ParamValidationTests: XCTestCase {
-    private static let registry = SmokePipelineTests.registry
+    private static let registry = ShippedKinds.registry
 
     /// The smoke pipeline with `edit` applied to the params of each node of `kind`.
     private func smoke(_ edits: [String: [String: Any]]) throws -> [UInt8] {
-        let url = SmokePipelineTests.repository.appendingPathComponent("experiments/smoke/pipeline.json")
+        let url = Repository.root.appendingPathComponent("experiments/smoke/pipeline.json")
         var root = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         var nodes = try XCTUnwrap(root["nodes"] as? [String: [String: Any]])
         for (name, node) in nodes {

@@ -39,7 +39,7 @@ final class PreferencePairingTests: XCTestCase {
 
     /// The judged path (a wired judge labels all pairs) dedups by the same key.
     func testJudgePairsSkipWhitespaceVariants() {
-        let pairs = JudgePair.all(prompt: "reverse the word cat.", candidates: ["tac", "tac\n", "dog"].map(completion), idPrefix: "p1")
+        let pairs = JudgePair.all(prompt: PromptRecord(prompt: "reverse the word cat."), candidates: ["tac", "tac\n", "dog"].map(completion), idPrefix: "p1")
         XCTAssertEqual(pairs.map { [$0.a.text, $0.b.text] }, [["tac", "dog"]])
     }
 }

@@ -81,15 +81,15 @@ final class RecordReaderTests: XCTestCase {
         {"chosen": [{"role": "user", "content": "x"}, {"role": "assistant", "content": "a"}], "rejected": [{"role": "user", "content": "y"}, {"role": "assistant", "content": "b"}]}
         {"prompt": "p", "chosen": "a", "rejected": "b", "score_chosen": 1}
         {"prompt": "p", "chosen": "a", "rejected": "b", "margin": "big"}
-        {"prompt": [{"role": "system", "content": "s"}, {"role": "user", "content": "p"}], "chosen": "a", "rejected": "b"}
+        {"prompt": [{"role": "user", "content": "p"}, {"role": "assistant", "content": "x"}], "chosen": "a", "rejected": "b"}
         {"prompt": "p", "chosen": [{"role": "assistant", "content": "a"}, {"role": "user", "content": "more"}], "rejected": "b"}
         """#)
         XCTAssertEqual(result.records.count, 0)
         XCTAssertEqual(result.issues.map(\.line), [1, 2, 3, 4, 5, 6, 7])
-        XCTAssertEqual(result.issues.map { $0.field ?? "-" }, ["rejected", "prompt", "chosen", "score_rejected", "margin", "prompt", "chosen"])
+        XCTAssertEqual(result.issues.map { $0.field ?? "-" }, ["rejected", "prompt", "chosen", "score_rejected", "margin", "prompt[1].role", "chosen"])
         XCTAssertTrue(result.issues[1].message.contains("must be whole conversations"), result.issues[1].message)
         XCTAssertTrue(result.issues[2].message.contains("share no prompt messages"), result.issues[2].message)
-        XCTAssertTrue(result.issues[5].message.contains("one user message"), result.issues[5].message)
+        XCTAssertTrue(result.issues[5].message.contains("a prompt ends with a user message"), result.issues[5].message)
         XCTAssertTrue(result.issues.allSatisfy { $0.message.contains("read as preference data") })
     }
 
@@ -148,15 +148,15 @@ final class RecordReaderTests: XCTestCase {
 
     func testLossOnLastTurnOnlyAndTextOnEveryToken() throws {
         let tokenizer = ByteTokenizer()
-        let format = ChatFormat(tokenizer: tokenizer)
+        let format = ChatRenderer(tokenizer: tokenizer)
         let chat = SFTExample(.conversation([user("a"), assistant("bb"), user("c"), assistant("dd")]))
-        let all = try SFTData.encode(chat, format: format, lossTurns: .all, line: 1, file: "f")
-        let last = try SFTData.encode(chat, format: format, lossTurns: .last, line: 1, file: "f")
+        let all = try SFTData.encode(chat, renderer: format, lossTurns: .all, line: 1, file: "f")
+        let last = try SFTData.encode(chat, renderer: format, lossTurns: .last, line: 1, file: "f")
         func trained(_ e: ChatEncoding) -> [Int32] { zip(e.tokens, e.lossMask).filter { $0.1 == 1 }.map(\.0) }
         let eos = tokenizer.special.eos
         XCTAssertEqual(trained(all), tokenizer.encode("bb") + [eos] + tokenizer.encode("dd") + [eos])
         XCTAssertEqual(trained(last), tokenizer.encode("dd") + [eos])
-        let text = try SFTData.encode(SFTExample(.text("xyz")), format: format, lossTurns: .all, line: 1, file: "f")
+        let text = try SFTData.encode(SFTExample(.text("xyz")), renderer: format, lossTurns: .all, line: 1, file: "f")
         XCTAssertEqual(text.tokens, [tokenizer.special.bos] + tokenizer.encode("xyz") + [eos])
         XCTAssertEqual(trained(text), tokenizer.encode("xyz") + [eos])
     }

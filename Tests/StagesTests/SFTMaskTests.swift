@@ -9,7 +9,7 @@ final class SFTMaskTests: XCTestCase {
         let tokenizer = ByteTokenizer()
         let records = [(prompt: "reverse the word cat.", response: "tac"), (prompt: "what is 3 plus 4?", response: "the answer is 7.")]
         let data = try SFTData(records.enumerated().map { (line: $0.offset + 1, example: SFTExample(prompt: $0.element.prompt, response: $0.element.response)) },
-                               format: ChatFormat(tokenizer: tokenizer), validationFraction: 0, maxLength: 128, file: "t")
+                               renderer: ChatRenderer(tokenizer: tokenizer), validationFraction: 0, maxLength: 128, file: "t")
         let examples = data.train + data.validation
         XCTAssertEqual(examples.count, 2)
         let markers: Set<Int32> = [tokenizer.special.bos, tokenizer.special.user, tokenizer.special.assistant,
@@ -31,7 +31,7 @@ final class SFTMaskTests: XCTestCase {
 
     func testTooLongExampleNamesTheLine() {
         let records = [SFTExample(prompt: "a", response: "b"), SFTExample(prompt: String(repeating: "x", count: 200), response: "y")]
-        XCTAssertThrowsError(try SFTData(records.enumerated().map { (line: $0.offset + 1, example: $0.element) }, format: ChatFormat(tokenizer: ByteTokenizer()), validationFraction: 0,
+        XCTAssertThrowsError(try SFTData(records.enumerated().map { (line: $0.offset + 1, example: $0.element) }, renderer: ChatRenderer(tokenizer: ByteTokenizer()), validationFraction: 0,
                                          maxLength: 64, file: "sft.jsonl")) { error in
             XCTAssertTrue("\(error)".contains("sft.jsonl: line 2"), "\(error)")
         }

@@ -3,6 +3,7 @@ import Foundation
 @testable import Stages
 @testable import Training
 import XCTest
+import TestSupport
 
 /// `SeedAggregate`: the arithmetic of a replicated experiment's mean and 95% interval across seeds.
 final class SeedAggregateTests: XCTestCase {

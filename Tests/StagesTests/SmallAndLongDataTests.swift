@@ -5,6 +5,7 @@ import World
 import XCTest
 @testable import Stages
 import Training
+import TestSupport
 
 /// Data that used to crash a stage gives an error naming the file (and line): an SFT file with one
 /// demonstration, and a preference pair longer than the reward model's context.
@@ -22,7 +23,7 @@ final class SmallAndLongDataTests: XCTestCase {
         }
         // Every demonstration hashed into validation leaves nothing to train on: also an error, not a trap.
         let records = [(line: 1, example: SFTExample(prompt: "a", response: "b")), (line: 2, example: SFTExample(prompt: "c", response: "d"))]
-        XCTAssertThrowsError(try SFTData(records, format: ChatFormat(tokenizer: ByteTokenizer()), validationFraction: 1.01,
+        XCTAssertThrowsError(try SFTData(records, renderer: ChatRenderer(tokenizer: ByteTokenizer()), validationFraction: 1.01,
                                          maxLength: 64, file: "sft.jsonl")) { error in
             XCTAssertTrue("\(error)".contains("sft.jsonl: all 2 demonstrations fall in the validation split"), "\(error)")
         }

@@ -5,6 +5,7 @@ import World
 import XCTest
 @testable import Stages
 @testable import Training
+import TestSupport
 
 /// Stages on natural-language prompts with no world: preferences labelled by a command judge, a reward model
 /// compared with human labels, and the world judge refusing prompts that are not the world's.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A small rule-based pairwise judge for the byo experiment, speaking rlhf's command-judge protocol:
-# reads {"id","prompt","response_a","response_b"} lines from $1 (or $RLHF_JUDGE_IN) and writes
+# reads {"id","prompt","response_a","response_b"} lines (and "context", the messages before the prompt, which it
+# ignores) from $1 (or $RLHF_JUDGE_IN) and writes
 # {"id","winner":"a"|"b"|"tie","reason"} lines to $2 (or $RLHF_JUDGE_OUT). Bash and awk only.
 #
 # Each response scores: +2 when it ends a sentence (. ! ?), +1 per prompt word of five letters or more it
@@ -29,7 +30,7 @@ function score(text, prompt,    n, i, words, seen, distinct, s, w, used, notes, 
     return s
 }
 {
-    id = substr($1, 8)
+    match($1, /"id":"[^"]*$/); id = substr($1, RSTART + 6)
     prompt = unescape($2); a = unescape($3); b = $4; sub(/"}$/, "", b); b = unescape(b)
     sa = score(a, prompt); na = note
     sb = score(b, prompt); nb = note

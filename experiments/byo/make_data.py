@@ -153,7 +153,16 @@ def main():
     for key, prompt, *_ in held:
         if prompt not in seen and len(eval_prompts) < 100:
             seen.add(prompt)
-            eval_prompts.append({"prompt": prompt, "id": f"byo-eval-{len(eval_prompts) + 1:03d}", "scenario": key[0]})
+            number = len(eval_prompts) + 1
+            # Every tenth eval prompt carries a system message, every tenth (offset by five) follows a greeting turn.
+            if number % 10 == 0:
+                shown = messages(("system", SYSTEMS[number // 10 % len(SYSTEMS)]), ("user", prompt))
+            elif number % 10 == 5:
+                greeting, reply = GREETINGS[number // 10 % len(GREETINGS)]
+                shown = messages(("user", greeting), ("assistant", reply), ("user", prompt))
+            else:
+                shown = prompt
+            eval_prompts.append({"prompt": shown, "id": f"byo-eval-{number:03d}", "scenario": key[0]})
 
     sft, prefs, ppo = [], [], []
     for index, (key, prompt, good, worse) in enumerate(train):
@@ -173,7 +182,7 @@ def main():
         for rejected in rng.sample(worse, 2):
             if len(prefs) >= 320:
                 break
-            style = (index + len(prefs)) % 4
+            style = (2 * index + len(prefs)) % 6
             if style == 0:
                 prefs.append({"prompt": prompt, "chosen": good, "rejected": rejected})
             elif style == 1:
@@ -182,11 +191,19 @@ def main():
             elif style == 2:
                 prefs.append({"chosen": messages(("user", prompt), ("assistant", good)),
                               "rejected": messages(("user", prompt), ("assistant", rejected))})
-            else:
+            elif style == 3:
                 prefs.append({"prompt": prompt, "chosen": good, "rejected": rejected,
                               "score_chosen": 8 + rng.randint(0, 2), "score_rejected": 2 + rng.randint(0, 4)})
+            elif style == 4:  # conversational, with a system message in the prompt
+                prefs.append({"prompt": messages(("system", rng.choice(SYSTEMS)), ("user", prompt)),
+                              "chosen": messages(("assistant", good)), "rejected": messages(("assistant", rejected))})
+            else:  # implicit prompt: whole conversations sharing a greeting turn and the question
+                greeting, reply = rng.choice(GREETINGS)
+                shared = (("user", greeting), ("assistant", reply), ("user", prompt))
+                prefs.append({"chosen": messages(*shared, ("assistant", good)), "rejected": messages(*shared, ("assistant", rejected))})
         if len(ppo) < 200:
-            ppo.append({"prompt": prompt, "id": f"byo-ppo-{len(ppo) + 1:03d}", "scenario": key[0]})
+            shown = messages(("system", rng.choice(SYSTEMS)), ("user", prompt)) if len(ppo) % 5 == 4 else prompt
+            ppo.append({"prompt": shown, "id": f"byo-ppo-{len(ppo) + 1:03d}", "scenario": key[0]})
     for greeting, reply in GREETINGS:
         sft.append({"prompt": greeting, "response": reply})
     # Two-turn conversations joining two training questions, until there are about 320 conversations.

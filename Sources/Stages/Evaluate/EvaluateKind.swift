@@ -2,16 +2,18 @@ import EngineCore
 
 /// The `evaluate` node kind: base, SFT and policy on any eval prompts, judged by every wired judge.
 ///
-/// Inputs `prompts` (eval prompts JSONL), `policy`, `sft`, `base` (causal LMs), `reward_model` (a judge),
-/// and optional judges `world` (gold scores of world prompts), `judge_command` (or param `judge_cmd`), `labels`.
+/// Inputs `prompts` (eval prompts JSONL), `policy`, `sft`, `base` (causal LMs), and the judges, at least one of:
+/// `reward_model`, `world` (gold scores of world prompts), `judge_command` (or param `judge_cmd`), `labels`.
+/// Without a reward model the RM scores, RM win rates, reward-hacking signal and RM-ranked samples are absent.
 /// Outputs `report` (`final_eval.md`) and `summary` (`final_eval.json`).
 struct EvaluateKind: StageKind {
     /// Kind name.
     let name = "evaluate"
-    /// Version 7: every judged response (with its token count) in `final_eval.json` `responses` (6: the reward-hacking
+    /// Version 8: conversational eval prompts (system message, earlier turns) through the model's chat template, and
+    /// the reward model optional (7: every judged response (with its token count) in `final_eval.json` `responses`; 6: the reward-hacking
     /// alarm by task family and scenario, the over-optimisation curve with `snapshots`; 5: judges as inputs, gold only with `world`,
     /// command and label judges, agreement between judges; 4: generation changes in Model; see `GoldenOutputsTests`).
-    let version = 7
+    let version = 8
     /// Final evaluation.
     let summary = "base, SFT and policy on any eval prompts, judged by every wired judge (reward model, world, command, labels), with win rates, judge agreement and position bias"
     /// Sampling for the KL estimate and the bootstrap use the pipeline seed.
@@ -20,7 +22,7 @@ struct EvaluateKind: StageKind {
     var inputs: [InputSpec]? {
         [InputSpec("prompts", format: "eval prompts JSONL"), InputSpec("policy", format: "causal LM checkpoint directory"),
          InputSpec("sft", format: "causal LM checkpoint directory"), InputSpec("base", format: "causal LM checkpoint directory"),
-         InputSpec("reward_model", format: "reward model checkpoint directory (scalar head)"),
+         InputSpec("reward_model", required: false, format: "reward model checkpoint directory (scalar head; a judge, optional)"),
          InputSpec("snapshots", required: false, format: "a ppo node's `snapshots` directory (scored for the over-optimisation curve)")]
             + JudgeInputs.inputs
     }
@@ -58,9 +60,20 @@ struct EvaluateKind: StageKind {
     static let declared = Declarations()
     /// Declared params.
     var params: [ParamSpec] { Self.declared.specs }
-    /// Several samples per prompt need sampling.
+    /// Several samples per prompt need sampling; at least one judge; the over-optimisation curve needs a reward model.
     var rules: [ParamRule] {
-        [.stage("samples_per_prompt above 1 only with temperature above 0") { params, _ in
+        [.stage("at least one judge: reward_model, world, judge_command (or judge_cmd) or labels") { params, roles in
+            let judges = ["reward_model", "world", "judge_command", "labels"].filter(roles.contains)
+            if judges.isEmpty, !params.isSet(Self.declared.judges.command) {
+                throw StagesError.invalidInputs(node: params.node, message: "wire at least one judge: a reward_model, the world, a judge_command (or param judge_cmd) or labels")
+            }
+        },
+         .stage("snapshots only with a reward_model") { params, roles in
+            if roles.contains("snapshots"), !roles.contains("reward_model") {
+                throw StagesError.invalidInputs(node: params.node, message: "has 'snapshots' but no 'reward_model': the over-optimisation curve plots RM scores and picks best-of-n by them; wire a reward_model or drop snapshots")
+            }
+        },
+         .stage("samples_per_prompt above 1 only with temperature above 0") { params, _ in
             let samples = try params.value(Self.declared.samplesPerPrompt)
             if samples > 1, try params.value(Self.declared.temperature) == 0 {
                 throw params.error(Self.declared.samplesPerPrompt, "is \(samples) but greedy decoding (temperature 0) gives one response per prompt; "

@@ -3,16 +3,16 @@ import Model
 import Training
 
 extension EvaluateRun {
-    /// The over-optimisation curve when a `snapshots` input is wired: SFT, each PPO snapshot (`iter-<k>/`) and the final
+    /// The over-optimisation curve when a `snapshots` input and a reward model are wired (a rule of the kind): SFT, each PPO snapshot (`iter-<k>/`) and the final
     /// policy scored by gold and RM at the eval temperature against their KL to SFT, beside best-of-n from
     /// `bonJudge.responsesPerPrompt(temperature: 1)` SFT samples per prompt at temperature 1, picked by the RM.
     func overOptimisationCurve(judge: ResponseJudge, bonJudge: ResponseJudge, sft: LlamaModel, evaluations: [ModelEvaluation],
                                temperature: Double, klSamples: Int) throws -> OverOptimisationCurve? {
-        guard let directory = context.inputs["snapshots"] else { return nil }
+        guard let directory = context.inputs["snapshots"], judge.rewardModel != nil else { return nil }
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix("iter-") }.sorted()
         var points: [CurvePoint] = []
-        if let sftEval = evaluations.first(where: { $0.model == "sft" }) {
-            points.append(CurvePoint(label: "sft", iteration: 0, kl: 0, gold: sftEval.goldMean, rm: sftEval.rmMean))
+        if let sftEval = evaluations.first(where: { $0.model == "sft" }), let rm = sftEval.rmMean {
+            points.append(CurvePoint(label: "sft", iteration: 0, kl: 0, gold: sftEval.goldMean, rm: rm))
         }
         for (index, name) in names.enumerated() {
             context.progress.message("judging snapshot \(name)")
@@ -24,10 +24,11 @@ extension EvaluateRun {
             let responses = try judge.respond(model, temperature: temperature, seed: context.seed &+ 500 &+ UInt64(index))
             let kl = try judge.klToReference(model, reference: sft, samples: klSamples, seed: context.seed &+ 600 &+ UInt64(index))
             let summary = judge.summarise(name, responses, klToSFT: kl, greedy: nil)
-            points.append(CurvePoint(label: name, iteration: Int(name.dropFirst("iter-".count)), kl: kl, gold: summary.goldMean, rm: summary.rmMean))
+            guard let rm = summary.rmMean else { continue }
+            points.append(CurvePoint(label: name, iteration: Int(name.dropFirst("iter-".count)), kl: kl, gold: summary.goldMean, rm: rm))
         }
-        if let policy = evaluations.first(where: { $0.model == "policy" }) {
-            points.append(CurvePoint(label: "policy", kl: policy.klToSFT, gold: policy.goldMean, rm: policy.rmMean))
+        if let policy = evaluations.first(where: { $0.model == "policy" }), let rm = policy.rmMean {
+            points.append(CurvePoint(label: "policy", kl: policy.klToSFT, gold: policy.goldMean, rm: rm))
         }
         context.progress.message("best-of-\(bonJudge.responsesPerPrompt(temperature: 1)) from SFT")
         let samples = try bonJudge.respond(sft, temperature: 1, seed: context.seed &+ 700)

@@ -4,9 +4,10 @@ import Model
 import Training
 import World
 
-/// One execution of an `evaluate` node: every model answers every eval prompt, every wired judge (the
-/// reward model always; the world's gold verifier, a command judge and human labels when wired) compares
-/// the policy with SFT and base, and the report says whether RLHF helped.
+/// One execution of an `evaluate` node: every model answers every eval prompt, every wired judge (a reward
+/// model, the world's gold verifier, a command judge, human labels: at least one) compares the policy with SFT
+/// and base, and the report says whether RLHF helped. Without a reward model there are no RM scores: the
+/// figures that need them are absent (never zeros) and the report says so.
 struct EvaluateRun {
     /// The node's context.
     let context: StageContext
@@ -30,18 +31,19 @@ struct EvaluateRun {
             throw StagesError.invalidInputs(node: context.node, message: "missing input 'prompts' (the eval prompts JSONL)")
         }
         let records = try JSONFiles.prompts(context, role: "prompts")
-        let (sft, tokenizer) = try ModelFiles.load(context, role: "sft")
-        let (rewardModel, _) = try ModelFiles.load(context, role: "reward_model")
-        guard rewardModel.config.hasScalarHead else {
+        let (sft, renderer) = try ModelFiles.loadChat(context, role: "sft")
+        let tokenizer = renderer.tokenizer
+        let rewardModel = try context.inputs["reward_model"].map { _ in try ModelFiles.load(context, role: "reward_model").model }
+        if let rewardModel, !rewardModel.config.hasScalarHead {
             throw StagesError.badInput(path: try ModelFiles.directory(context, role: "reward_model").path,
                                        message: "has no scalar head; the `reward_model` input must be a LlamaForSequenceClassification checkpoint")
         }
-        let format = ChatFormat(tokenizer: tokenizer)
         let world = JudgeInputs.world(context) != nil
         var command = try JudgeInputs.command(context)
         let labels = try JudgeInputs.labels(context)
+        let encoded = try records.map { try renderer.prefix($0.chat) }
         let makeJudge = { (samples: Int) in
-            ResponseJudge(prompts: records.map(\.prompt), encoded: records.map { format.encode(prompt: $0.prompt, response: nil).tokens },
+            ResponseJudge(prompts: records.map(\.prompt), encoded: encoded,
                           tasks: records.map { world ? try? WorldTask(parsing: $0.prompt) : nil }, tokenizer: tokenizer, rewardModel: rewardModel,
                           batchSize: batchSize, maxNewTokens: maxNewTokens, samplesPerPrompt: samples)
         }
@@ -67,22 +69,24 @@ struct EvaluateRun {
         }
         let policy = judged["policy"]!
         let perPrompt = judge.responsesPerPrompt(temperature: temperature)
-        let comparisons = (world ? [("gold", judged, perPrompt)] : []) + [("rm", judged, perPrompt)]
+        let comparisons = (world ? [("gold", judged, perPrompt)] : []) + (rewardModel == nil ? [] : [("rm", judged, perPrompt)])
             + (judgedGreedy.isEmpty ? [] : [("gold_greedy", judgedGreedy, 1)])
         var winRates: [WinRate] = []
         var pairs: [JudgePair] = []
         for other in ["sft", "base"] {
             for (k, (mine, theirs)) in zip(policy, judged[other]!).enumerated() {
-                pairs.append(JudgePair(id: "\(other)-\(k + 1)", prompt: mine.prompt, a: JudgedText(text: mine.response, reachedEOS: mine.reachedEOS),
+                pairs.append(JudgePair(id: "\(other)-\(k + 1)", prompt: mine.prompt, context: records[k / perPrompt].context, a: JudgedText(text: mine.response, reachedEOS: mine.reachedEOS),
                                        b: JudgedText(text: theirs.response, reachedEOS: theirs.reachedEOS)))
             }
         }
-        var verdicts: [(judge: String, verdicts: [PairVerdict?])] = [
-            ("reward_model", pairs.indices.map { i in
+        var verdicts: [(judge: String, verdicts: [PairVerdict?])] = []
+        if rewardModel != nil {
+            verdicts.append(("reward_model", pairs.indices.map { i in
                 let (x, y) = (i < policy.count ? (policy[i], judged["sft"]![i]) : (policy[i - policy.count], judged["base"]![i - policy.count]))
-                return PairVerdict(winner: WorldPairJudge.winner(x.rmScore, y.rmScore), reason: nil, probabilityA: Statistics.sigmoid(x.rmScore - y.rmScore))
-            }),
-        ]
+                guard let rx = x.rmScore, let ry = y.rmScore else { return nil }
+                return PairVerdict(winner: WorldPairJudge.winner(rx, ry), reason: nil, probabilityA: Statistics.sigmoid(rx - ry))
+            }))
+        }
         if world { verdicts.append(("world", try WorldPairJudge().judge(pairs))) }
         if command != nil {
             context.progress.message("asking the command judge about \(pairs.count) pairs")
@@ -123,8 +127,8 @@ struct EvaluateRun {
         }
         let policyEval = evaluations[2], sftEval = evaluations[1]
         var signal: RewardHackingSignal?
-        if let goldPolicy = policyEval.goldMean, let goldSFT = sftEval.goldMean {
-            signal = RewardHackingSignal(rmPolicy: policyEval.rmMean, rmSFT: sftEval.rmMean, rmSpread: sftEval.rmStd,
+        if let goldPolicy = policyEval.goldMean, let goldSFT = sftEval.goldMean, let rmPolicy = policyEval.rmMean, let rmSFT = sftEval.rmMean {
+            signal = RewardHackingSignal(rmPolicy: rmPolicy, rmSFT: rmSFT, rmSpread: sftEval.rmStd ?? 0,
                                          goldPolicy: goldPolicy, goldSFT: goldSFT, goldSpread: sftEval.goldStd ?? 0,
                                          lengthPolicy: policyEval.lengthMean, lengthSFT: sftEval.lengthMean, goldTolerance: goldTolerance)
         }
@@ -132,7 +136,8 @@ struct EvaluateRun {
         signal?.include(sliceAlarm)
         let curve = try overOptimisationCurve(judge: judge, bonJudge: makeJudge(try p.value(declared.bestOfNMax)), sft: sft,
                                               evaluations: evaluations, temperature: temperature, klSamples: klSamples)
-        let ranked = policy.sorted { $0.rmScore != $1.rmScore ? $0.rmScore > $1.rmScore : $0.prompt < $1.prompt }
+        let ranked = policy.compactMap { response in response.rmScore.map { (response: response, score: $0) } }
+            .sorted { $0.score != $1.score ? $0.score > $1.score : $0.response.prompt < $1.response.prompt }.map(\.response)
         let result = FinalEvaluation(prompts: records.count, goldScoredPrompts: judge.tasks.compactMap { $0 }.count,
                                      temperature: temperature, samplesPerPrompt: perPrompt,
                                      models: evaluations, winRates: winRates, rewardHacking: signal,
@@ -143,7 +148,7 @@ struct EvaluateRun {
         try Data(result.markdown.utf8).write(to: context.outputs["report"]!)
         for evaluation in evaluations {
             if let gold = evaluation.goldMean { context.metrics.record("\(evaluation.model)/gold_mean", step: 0, value: gold) }
-            context.metrics.record("\(evaluation.model)/rm_mean", step: 0, value: evaluation.rmMean)
+            if let rm = evaluation.rmMean { context.metrics.record("\(evaluation.model)/rm_mean", step: 0, value: rm) }
             context.metrics.record("\(evaluation.model)/kl_to_sft", step: 0, value: evaluation.klToSFT)
         }
         for rate in winRates where rate.a == "policy" {
@@ -170,8 +175,10 @@ struct EvaluateRun {
         var left: [Double] = [], right: [Double] = []
         for (x, y) in zip(a, b) {
             if judge == "rm" {
-                left.append(x.rmScore)
-                right.append(y.rmScore)
+                if let rx = x.rmScore, let ry = y.rmScore {
+                    left.append(rx)
+                    right.append(ry)
+                }
             } else if let gx = x.gold, let gy = y.gold {
                 left.append(gx)
                 right.append(gy)

@@ -8,8 +8,8 @@ import TextSimilarity
 public struct DedupGate: StageKind {
     /// "gate.dedup".
     public let name = "gate.dedup"
-    /// Implementation version.
-    public let version = 2
+    /// Version 3: conversational prompts and pairs are read (their system message and earlier turns are text fields).
+    public let version = 3
     /// Any input roles (JSONL sets; format from the role name or `params.formats`).
     public let inputs: [InputSpec]? = nil
     /// `verdict` and `outcome`.

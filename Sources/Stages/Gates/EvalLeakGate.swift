@@ -8,8 +8,8 @@ import TextSimilarity
 public struct EvalLeakGate: StageKind {
     /// "gate.eval_leak".
     public let name = "gate.eval_leak"
-    /// Implementation version.
-    public let version = 2
+    /// Version 3: conversational prompts and pairs are read (their system message and earlier turns are text fields).
+    public let version = 3
     /// Role `eval` (prompts) plus any training-set roles (format from the role name or `params.formats`).
     public let inputs: [InputSpec]? = nil
     /// `verdict` and `outcome`.
@@ -67,11 +67,11 @@ public struct EvalLeakGate: StageKind {
     }
 
     /// One training text: which set, line and field it came from.
-    struct Source {
+    package struct Source {
         /// Index of its dataset.
-        var dataset: Int
+        package var dataset: Int
         /// 1-based line.
-        var line: Int
+        package var line: Int
         /// JSON field.
         var field: String
     }
@@ -91,11 +91,12 @@ public struct EvalLeakGate: StageKind {
         try GateSupport.finish(Self.evaluate(eval: eval, training: training, settings: settings), gate: name, context: context)
     }
 
-    /// The training texts checked for each set: SFT prompts, responses and texts, preference and PPO prompts.
-    static func trainingTexts(_ training: [GateDataset]) -> (texts: [String], sources: [Source]) {
+    /// The training texts checked for each set: SFT prompts, responses and texts, preference and PPO prompts with the
+    /// earlier turns of conversational ones.
+    package static func trainingTexts(_ training: [GateDataset]) -> (texts: [String], sources: [Source]) {
         var texts: [String] = [], sources: [Source] = []
         for (index, dataset) in training.enumerated() {
-            let fields: Set<String> = dataset.format == .sft ? ["prompt", "response", "text"] : ["prompt"]
+            let fields: Set<String> = dataset.format == .sft ? ["prompt", "response", "text"] : ["prompt", "history"]
             for record in dataset.records {
                 for field in record.fields.map(\.name) where fields.contains(field) {
                     texts.append(record.text(field))

@@ -1,34 +1,37 @@
 import EngineCore
 import Foundation
+import World
 
 /// One record of a dataset reduced to its text fields, with its line.
-struct GateRecord: Sendable {
+package struct GateRecord: Sendable {
     /// 1-based line in the file.
-    var line: Int
+    package var line: Int
     /// (field, text) pairs in format order (see `DataRecord.textFields`).
     var fields: [(name: String, text: String)]
+    /// The system message and earlier turns of a conversational prompt or preference record (empty otherwise).
+    var context = PromptContext()
 
     /// The text of field `name` ("" when absent).
-    func text(_ name: String) -> String {
+    package func text(_ name: String) -> String {
         fields.first { $0.name == name }?.text ?? ""
     }
 }
 
 /// A JSONL input of a gate: its role, format, display path, valid records and bad lines.
-struct GateDataset: Sendable {
+package struct GateDataset: Sendable {
     /// Input role.
-    var role: String
+    package var role: String
     /// Data format.
     var format: RecordFormat
     /// Workspace-relative path for findings.
     var file: String
     /// Valid records in file order.
-    var records: [GateRecord]
+    package var records: [GateRecord]
     /// Bad lines found by the reader.
     var issues: [RecordIssue]
 
     /// Reads `url` as `format`, validating lines with `reader`; `file` names it in findings.
-    static func load(_ url: URL, role: String, format: RecordFormat, file: String,
+    package static func load(_ url: URL, role: String, format: RecordFormat, file: String,
                      reader: RecordReader = RecordReader()) throws -> GateDataset {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw StagesError.badInput(path: file, message: "cannot read the file")
@@ -40,7 +43,7 @@ struct GateDataset: Sendable {
     static func parse(_ data: Data, role: String, format: RecordFormat, file: String, reader: RecordReader) -> GateDataset {
         let result = reader.read(format, data: data, file: file)
         return GateDataset(role: role, format: format, file: file,
-                           records: result.records.map { GateRecord(line: $0.line, fields: $0.record.textFields) },
+                           records: result.records.map { GateRecord(line: $0.line, fields: $0.record.textFields, context: $0.record.promptContext) },
                            issues: result.issues)
     }
 

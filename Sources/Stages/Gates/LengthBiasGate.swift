@@ -9,8 +9,8 @@ import World
 public struct LengthBiasGate: StageKind {
     /// "gate.length_bias".
     public let name = "gate.length_bias"
-    /// Implementation version.
-    public let version = 1
+    /// Version 2: conversational pairs are read and scored with their system message and earlier turns.
+    public let version = 2
     /// `preferences` (mode preferences); `rm_eval`, and optionally `reward_model` + `pairs` to score (mode reward_model).
     public let inputs: [InputSpec]? = [InputSpec("preferences", required: false, format: "preferences JSONL (mode preferences)"),
                                        InputSpec("rm_eval", required: false, format: "rm_eval.json (mode reward_model)"),

@@ -1,31 +1,35 @@
 import Foundation
 import Model
+import Training
 
 /// Scores (prompt, response) pairs with a reward-model checkpoint (LlamaForSequenceClassification layout).
 struct RewardScorer {
     /// The reward model.
     let model: LlamaModel
-    /// Its tokenizer.
-    let tokenizer: any Tokenizer
+    /// Renders prompts and responses into its tokens.
+    let renderer: ChatRenderer
     /// Sequences per forward pass.
     let batchSize = 8
 
     /// Loads the checkpoint directory at `checkpoint`.
     init(checkpoint: URL) throws {
-        (model, tokenizer) = try Checkpoint.load(from: checkpoint)
+        let (model, tokenizer) = try Checkpoint.load(from: checkpoint)
+        self.model = model
+        renderer = try ChatRenderer.load(from: checkpoint, tokenizer: tokenizer)
     }
 
     /// The rewards of each record's chosen and rejected response.
     func score(_ records: [GateRecord]) throws -> [(chosen: Double, rejected: Double)] {
-        let format = ChatFormat(tokenizer: tokenizer)
         let limit = model.config.maxPositionEmbeddings
-        let sequences = records.flatMap { record in
-            ["chosen", "rejected"].map { Array(format.encode(prompt: record.text("prompt"), response: record.text($0)).tokens.prefix(limit)) }
+        let sequences = try records.flatMap { record in
+            try ["chosen", "rejected"].map {
+                Array(try renderer.encode(prompt: record.context.chat(user: record.text("prompt")), response: record.text($0)).tokens.prefix(limit))
+            }
         }
         var rewards: [Double] = []
         var start = 0
         while start < sequences.count {
-            let batch = try Batch(sequences: Array(sequences[start..<min(start + batchSize, sequences.count)]), padToken: tokenizer.special.pad)
+            let batch = try Batch(sequences: Array(sequences[start..<min(start + batchSize, sequences.count)]), padToken: renderer.tokenizer.special.pad)
             rewards += try model.forward(batch).scores.map(Double.init)
             start += batchSize
         }

@@ -6,8 +6,8 @@ import Foundation
 public struct SchemaGate: StageKind {
     /// "gate.schema".
     public let name = "gate.schema"
-    /// Implementation version.
-    public let version = 1
+    /// Version 2: prompts and preference pairs with a system message or several turns are valid.
+    public let version = 2
     /// Any input roles: each is a JSONL file whose format comes from its role name or `params.formats`.
     public let inputs: [InputSpec]? = nil
     /// `verdict` and `outcome`.

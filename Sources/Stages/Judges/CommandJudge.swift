@@ -18,7 +18,8 @@ struct CommandJudgement: Equatable, Sendable {
 /// A user program as a judge (an LLM-judge API call, a labelling tool, a rule).
 ///
 /// Protocol: the program reads a JSONL file of `{"id","prompt","response_a","response_b"}` at
-/// `$RLHF_JUDGE_IN` and writes `{"id","winner":"a"|"b"|"tie","reason"}` lines to `$RLHF_JUDGE_OUT`
+/// `$RLHF_JUDGE_IN` (`prompt` is the final user message; a prompt with a system message or earlier turns adds
+/// `"context"`, the `{"role","content"}` messages before it) and writes `{"id","winner":"a"|"b"|"tie","reason"}` lines to `$RLHF_JUDGE_OUT`
 /// (`$RLHF_JUDGE_PROGRAM` is the wired program file, if any). The engine swaps A and B for half the
 /// pairs, and shows half the pairs a second time in the other order: the position bias is the fraction
 /// of those whose verdict changes with the order. A crash, a timeout, a skipped or unknown id or a
@@ -85,7 +86,13 @@ struct CommandJudge: PairJudge {
             let requests = batch.map { item -> JSONValue in
                 let pair = pairs[item.pair]
                 let (a, b) = item.swapped ? (pair.b.text, pair.a.text) : (pair.a.text, pair.b.text)
-                return .object(["id": .string(item.id), "prompt": .string(pair.prompt), "response_a": .string(a), "response_b": .string(b)])
+                var request: [String: JSONValue] = ["id": .string(item.id), "prompt": .string(pair.prompt), "response_a": .string(a), "response_b": .string(b)]
+                if !pair.context.isEmpty {
+                    request["context"] = .array(pair.context.messages(user: pair.prompt).dropLast().map {
+                        .object(["role": .string($0.role), "content": .string($0.content)])
+                    })
+                }
+                return .object(request)
             }
             let verdicts = try run(requests, ids: batch.map(\.id))
             for item in batch {

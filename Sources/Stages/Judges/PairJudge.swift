@@ -1,4 +1,6 @@
+import Model
 import Training
+import World
 
 /// Which response of a pair a judge prefers.
 public enum PairWinner: String, Codable, Sendable, CaseIterable {
@@ -40,8 +42,10 @@ struct JudgedText: Equatable, Sendable {
 struct JudgePair: Equatable, Sendable {
     /// A stable identifier, unique within one call.
     var id: String
-    /// The prompt both responses answer.
+    /// The prompt both responses answer: its final user message.
     var prompt: String
+    /// The system message and earlier turns before `prompt`.
+    var context = PromptContext()
     /// Response A.
     var a: JudgedText
     /// Response B.
@@ -51,18 +55,23 @@ struct JudgePair: Equatable, Sendable {
 extension JudgePair {
     /// Every pair of the distinct (`PreferencePairing.distinct`), non-blank candidates of one prompt (control characters dropped too: sampling
     /// junk `gate.schema` rejects), with ids `<prefix>-<i>-<j>` in candidate order.
-    static func all(prompt: String, candidates: [Completion], idPrefix: String) -> [JudgePair] {
+    static func all(prompt: PromptRecord, candidates: [Completion], idPrefix: String) -> [JudgePair] {
         let unique = PreferencePairing.distinct(candidates)
         var pairs: [JudgePair] = []
         for i in unique.indices {
             for j in unique.indices where j > i {
-                pairs.append(JudgePair(id: "\(idPrefix)-\(i + 1)-\(j + 1)", prompt: prompt,
+                pairs.append(JudgePair(id: "\(idPrefix)-\(i + 1)-\(j + 1)", prompt: prompt.prompt, context: prompt.context,
                                        a: JudgedText(text: unique[i].text, reachedEOS: unique[i].reachedEOS),
                                        b: JudgedText(text: unique[j].text, reachedEOS: unique[j].reachedEOS)))
             }
         }
         return pairs
     }
+}
+
+extension JudgePair {
+    /// The prompt as the conversation a model is shown.
+    var chat: [ChatMessage] { context.chat(user: prompt) }
 }
 
 /// A judge's decision on one pair.

@@ -8,14 +8,14 @@ struct RewardModelJudge: PairJudge {
     /// Scores (prompt, response) pairs.
     let trainer: RewardTrainer
 
-    /// A judge scoring with `model` (a LlamaForSequenceClassification checkpoint) and `tokenizer`.
-    init(model: LlamaModel, tokenizer: any Tokenizer) {
-        trainer = RewardTrainer(model: model, tokenizer: tokenizer, schedule: nil)
+    /// A judge scoring with `model` (a LlamaForSequenceClassification checkpoint), prompts rendered by `renderer`.
+    init(model: LlamaModel, renderer: ChatRenderer) {
+        trainer = RewardTrainer(model: model, renderer: renderer, schedule: nil)
     }
 
     /// Verdicts with P(A beats B); A wins above ½.
     func judge(_ pairs: [JudgePair]) throws -> [PairVerdict?] {
-        let rewards = try trainer.scores(pairs.flatMap { [($0.prompt, $0.a.text), ($0.prompt, $0.b.text)] })
+        let rewards = try trainer.scores(pairs.flatMap { [($0.chat, $0.a.text), ($0.chat, $0.b.text)] })
         return pairs.indices.map { i in
             let p = Statistics.sigmoid(rewards[2 * i] - rewards[2 * i + 1])
             return PairVerdict(winner: Self.winner(rewards[2 * i], rewards[2 * i + 1]), reason: nil, probabilityA: p)

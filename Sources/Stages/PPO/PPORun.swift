@@ -69,7 +69,8 @@ struct PPORun {
         reference.setTrainable(false) { _ in true }
         rewardModel.setTrainable(false) { _ in true }
         return try PPOTrainer(config: config, sft: actor, reference: reference, rewardModel: rewardModel, critic: critic,
-                              tokenizer: tokenizer, prompts: prompts, seed: context.seed)
+                              tokenizer: tokenizer, renderer: try ModelFiles.renderer(context, role: "sft", tokenizer: tokenizer),
+                              prompts: prompts, seed: context.seed)
     }
 
     /// Identifies this exact run: node, params, seed and the content of every input.

@@ -21,14 +21,28 @@ enum DataRecord: Equatable, Sendable {
         case .sft(let example):
             return example.textFields
         case .preference(let pair):
-            return [("prompt", pair.prompt), ("chosen", pair.chosen), ("rejected", pair.rejected)]
+            return Self.contextFields(pair.context) + [("prompt", pair.prompt), ("chosen", pair.chosen), ("rejected", pair.rejected)]
         case .prompt(let prompt):
-            return [("prompt", prompt.prompt)]
+            return Self.contextFields(prompt.context) + [("prompt", prompt.prompt)]
         case .label(let label):
             return [("prompt", label.prompt), ("response_a", label.responseA), ("response_b", label.responseB)]
         case .verdict(_, let verdict):
             return verdict.reason.map { [("reason", $0)] } ?? []
         }
+    }
+
+    /// The system message and earlier turns of a prompt or preference record (empty for other records).
+    var promptContext: PromptContext {
+        switch self {
+        case .preference(let pair): return pair.context
+        case .prompt(let prompt): return prompt.context
+        default: return PromptContext()
+        }
+    }
+
+    /// A prompt context's text fields for the gates: `system`, then the earlier turns as `history`.
+    private static func contextFields(_ context: PromptContext) -> [(name: String, text: String)] {
+        (context.system.map { [("system", $0)] } ?? []) + (context.turns.isEmpty ? [] : [("history", context.turns.joined(separator: "\n"))])
     }
 
     /// Decodes one JSON object as `format`, or lists every problem of it.
@@ -146,8 +160,15 @@ enum DataRecord: Equatable, Sendable {
             fields.fail(key, "invalid_record", "after the prompt, \(key) must be exactly one assistant message, found "
                         + (messages.isEmpty ? "nothing" : "roles [\(messages.map(\.role).joined(separator: ", "))]"))
         }
-        guard fields.problems.isEmpty, let user = singleTurn(context, &fields, at: "prompt") else { return record }
-        record.prompt = user
+        guard fields.problems.isEmpty else { return record }
+        guard fields.checkOrder(context, at: "chosen"), let parts = split(context) else {
+            if fields.problems.isEmpty {
+                fields.fail("chosen", "invalid_record", "the prompt chosen and rejected share must end with a user message, found roles ["
+                            + context.map(\.role).joined(separator: ", ") + "]")
+            }
+            return record
+        }
+        (record.prompt, record.context) = parts
         record.chosen = answers[0].messages[0].content
         record.rejected = answers[1].messages[0].content
         return record
@@ -168,8 +189,8 @@ enum DataRecord: Equatable, Sendable {
         record.id = fields.optionalString("id", allowInteger: true)
         record.scenario = fields.optionalString("scenario")
         record.family = fields.optionalString("family")
-        if let prompt, let user = singleTurn(prompt, &fields, at: "prompt") {
-            record.prompt = user
+        if let prompt, let parts = split(prompt) {
+            (record.prompt, record.context) = parts
         }
         return record
     }
@@ -190,15 +211,13 @@ enum DataRecord: Equatable, Sendable {
         }
     }
 
-    /// The one user message of a prompt context; a system message or earlier turns are a problem at `path`.
-    private static func singleTurn(_ context: [ChatMessage], _ fields: inout RecordFields, at path: String) -> String? {
-        guard context.count == 1, context[0].role == "user" else {
-            let roles = context.map(\.role).joined(separator: ", ")
-            fields.fail(path, "invalid_record", "the prompt holds [\(roles)]; prompt and preference data take one user message "
-                        + "(system messages and several turns are supported in SFT data only)")
-            return nil
-        }
-        return context[0].content
+    /// A checked prompt conversation (optional system, turns alternating from user, ending with the user) as its
+    /// final user message and the context before it; nil when it does not end with a user message.
+    private static func split(_ messages: [ChatMessage]) -> (String, PromptContext)? {
+        guard let last = messages.last, last.role == "user" else { return nil }
+        let system = messages.first?.role == "system" ? messages[0].content : nil
+        let turns = messages.dropLast().filter { $0.role != "system" }.map(\.content)
+        return (last.content, PromptContext(system: system, turns: turns))
     }
 }
 

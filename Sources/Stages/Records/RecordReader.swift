@@ -8,14 +8,14 @@ import World
 /// the line, every problem of it, the format read and the formats accepted) instead of stopping.
 /// Never traps on bad input: invalid UTF-8, over-long lines, deep nesting and non-objects are issues.
 /// Blank lines are skipped; a trailing "\r" (CRLF files) is ignored; unknown keys are ignored.
-struct RecordReader: Sendable {
+package struct RecordReader: Sendable {
     /// Lines longer than this many bytes are reported, not parsed.
     var maxLineBytes: Int
     /// Deeper array/object nesting than this is reported, not parsed.
     var maxNesting: Int
 
     /// Creates a reader with the given limits (defaults: 1 MiB lines, nesting 32).
-    init(maxLineBytes: Int = 1 << 20, maxNesting: Int = 32) {
+    package init(maxLineBytes: Int = 1 << 20, maxNesting: Int = 32) {
         self.maxLineBytes = maxLineBytes
         self.maxNesting = maxNesting
     }

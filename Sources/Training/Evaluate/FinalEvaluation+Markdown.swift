@@ -9,12 +9,17 @@ extension FinalEvaluation {
         let decoding = temperature == 0 ? "greedy decoding"
             : "\(samples) sample\(samples == 1 ? "" : "s") per prompt at temperature \(f(temperature))" + (greedy ? "; greedy decoding is reported beside it" : "")
         lines.append("\(prompts) eval prompts (\(goldScoredPrompts == 0 ? "no world judge: no gold scores" : "\(goldScoredPrompts) scored by the gold verifier")), \(decoding).")
+        if !hasRMScores {
+            lines += ["", "No reward model is wired to this evaluation, so there are no RM scores: the RM column, the RM win rates, "
+                + "the reward-hacking signal, the over-optimisation curve and the RM-ranked samples are absent. The win rates below "
+                + "come from the judges that are wired."]
+        }
         lines += ["", "## Models", "",
                   "| " + (["model", "gold"] + scenarios.map { "gold \($0)" } + ["RM score", "length (chars)", "EOS", "KL to SFT"]).joined(separator: " | ") + " |",
                   "|" + String(repeating: "---|", count: 6 + scenarios.count)]
         for m in models {
             let cells = [m.model, m.goldMean.map(f) ?? "–"] + scenarios.map { m.goldByScenario[$0].map(f) ?? "–" }
-                + [f(m.rmMean), f(m.lengthMean, 1), f(m.eosFraction, 2), f(m.klToSFT)]
+                + [m.rmMean.map(f) ?? "–", f(m.lengthMean, 1), f(m.eosFraction, 2), f(m.klToSFT)]
             lines.append("| " + cells.joined(separator: " | ") + " |")
         }
         if !families.isEmpty {
@@ -42,8 +47,12 @@ extension FinalEvaluation {
         }
         lines += sliceAlarmLines
         lines += curveLines
-        lines += table("Highest RM-scored policy responses", highestRM)
-        lines += table("Lowest RM-scored policy responses", lowestRM)
+        if hasRMScores {
+            lines += table("Highest RM-scored policy responses", highestRM)
+            lines += table("Lowest RM-scored policy responses", lowestRM)
+        } else if let policy = responses?["policy"], !policy.isEmpty {
+            lines += table("Policy responses (first prompts; no reward model ranks them)", Array(policy.prefix(5)))
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -118,7 +127,7 @@ extension FinalEvaluation {
     private func table(_ title: String, _ rows: [JudgedResponse]) -> [String] {
         var lines = ["", "## \(title)", "", "| RM score | gold | prompt | response |", "|---|---|---|---|"]
         for r in rows {
-            lines.append("| \(f(r.rmScore)) | \(r.gold.map(f) ?? "–") | \(cell(r.prompt)) | \(cell(r.response))\(r.reachedEOS ? "" : " ⟨no EOS⟩") |")
+            lines.append("| \(r.rmScore.map(f) ?? "–") | \(r.gold.map(f) ?? "–") | \(cell(r.prompt)) | \(cell(r.response))\(r.reachedEOS ? "" : " ⟨no EOS⟩") |")
         }
         return lines
     }

@@ -22,9 +22,9 @@ public struct FinalEvaluation: Codable, Equatable, Sendable {
     public var judges: [JudgeSummary]?
     /// How often each two judges agree on the policy's comparisons.
     public var agreements: [JudgeAgreement]?
-    /// Highest RM-scored policy responses.
+    /// Highest RM-scored policy responses (empty without a reward model).
     public var highestRM: [JudgedResponse]
-    /// Lowest RM-scored policy responses.
+    /// Lowest RM-scored policy responses (empty without a reward model).
     public var lowestRM: [JudgedResponse]
     /// Every judged response by model (`base`, `sft`, `policy`), in prompt order, one prompt's samples adjacent
     /// (nil in reports written before they were kept).
@@ -64,6 +64,9 @@ public struct FinalEvaluation: Codable, Equatable, Sendable {
         case highestRM = "highest_rm_samples"
         case lowestRM = "lowest_rm_samples"
     }
+
+    /// Whether a reward model scored the responses (false: every RM figure is absent).
+    public var hasRMScores: Bool { models.contains { $0.rmMean != nil } }
 
     /// The evaluation of model `name`.
     public func model(_ name: String) -> ModelEvaluation? { models.first { $0.model == name } }

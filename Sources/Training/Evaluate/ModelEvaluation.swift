@@ -10,10 +10,10 @@ public struct ModelEvaluation: Codable, Equatable, Sendable {
     public var goldByScenario: [String: Double]
     /// Gold scores of greedy responses, reported beside sampled ones (nil when the evaluation itself is greedy).
     public var greedyGold: GreedyGold?
-    /// Mean reward-model score.
-    public var rmMean: Double
-    /// Standard deviation of the reward-model scores.
-    public var rmStd: Double
+    /// Mean reward-model score (nil when no reward model is wired: absent, never zero).
+    public var rmMean: Double?
+    /// Standard deviation of the reward-model scores (nil without a reward model).
+    public var rmStd: Double?
     /// Standard deviation of the gold scores (nil without gold scores).
     public var goldStd: Double?
     /// Mean response length in characters.
@@ -79,8 +79,8 @@ public struct JudgedResponse: Codable, Equatable, Sendable {
     public var prompt: String
     /// The response text (without EOS).
     public var response: String
-    /// Reward-model score.
-    public var rmScore: Double
+    /// Reward-model score (nil when no reward model is wired).
+    public var rmScore: Double?
     /// Gold score (nil when the prompt is not a world task).
     public var gold: Double?
     /// Whether the response reached EOS.

@@ -80,9 +80,10 @@ public enum BestOfN {
                 let own = samples[(p * perPrompt)..<((p + 1) * perPrompt)]
                 for g in 0..<(perPrompt / n) {
                     let group = own.dropFirst(g * n).prefix(n)
-                    let best = group.max { $0.rmScore < $1.rmScore }!
-                    rm.append(best.rmScore)
-                    if let value = best.gold { gold.append(value) }
+                    let scored = group.compactMap { response in response.rmScore.map { (response: response, score: $0) } }
+                    guard let best = scored.max(by: { $0.score < $1.score }) else { continue }
+                    rm.append(best.score)
+                    if let value = best.response.gold { gold.append(value) }
                 }
             }
             return CurvePoint(label: "bon-\(n)", n: n, kl: kl(n: n), gold: gold.isEmpty ? nil : Statistics.mean(gold), rm: Statistics.mean(rm))

@@ -2,7 +2,7 @@ import Foundation
 import Model
 import World
 
-/// Generates responses to the eval prompts and judges them with the gold verifier and the reward model.
+/// Generates responses to the eval prompts and judges them with the gold verifier and the reward model, each when there is one.
 public struct ResponseJudge {
     /// Prompt texts.
     let prompts: [String]
@@ -12,8 +12,8 @@ public struct ResponseJudge {
     public let tasks: [WorldTask?]
     /// The shared tokenizer.
     let tokenizer: any Tokenizer
-    /// The frozen reward model.
-    let rewardModel: LlamaModel
+    /// The frozen reward model (nil: responses carry no RM score).
+    public let rewardModel: LlamaModel?
     /// Sequences per generation / scoring batch.
     let batchSize: Int
     /// Longest response.
@@ -21,8 +21,8 @@ public struct ResponseJudge {
     /// Responses sampled per prompt when the temperature is above 0.
     let samplesPerPrompt: Int
 
-    /// A judge of `prompts` (encoded as chat prefixes, parsed as world tasks where they are ones) with `rewardModel`.
-    public init(prompts: [String], encoded: [[Int32]], tasks: [WorldTask?], tokenizer: any Tokenizer, rewardModel: LlamaModel,
+    /// A judge of `prompts` (encoded as chat prefixes, parsed as world tasks where they are ones) with `rewardModel`, if any.
+    public init(prompts: [String], encoded: [[Int32]], tasks: [WorldTask?], tokenizer: any Tokenizer, rewardModel: LlamaModel?,
                 batchSize: Int, maxNewTokens: Int, samplesPerPrompt: Int) {
         self.prompts = prompts
         self.encoded = encoded
@@ -42,7 +42,10 @@ public struct ResponseJudge {
         let n = responsesPerPrompt(temperature: temperature)
         let prefixes = encoded.flatMap { Array(repeating: $0, count: n) }
         let responses = try generate(model, prompts: prefixes, temperature: temperature, seed: seed)
-        let scores = try ModelScoring.scores(rewardModel, prompts: prefixes, responses: responses.map(\.tokens), chunk: batchSize)
+        var scores = [Double?](repeating: nil, count: responses.count)
+        if let rewardModel {
+            scores = try ModelScoring.scores(rewardModel, prompts: prefixes, responses: responses.map(\.tokens), chunk: batchSize).map { $0 }
+        }
         return responses.indices.map { i in
             let text = tokenizer.decode(responses[i].textTokens)
             let gold = tasks[i / n].map { GoldJudge.score(task: $0, response: text, reachedEOS: responses[i].hasEOS).value }
@@ -67,10 +70,10 @@ public struct ResponseJudge {
     /// observation in the spreads; RM, length and EOS statistics are over all responses.
     public func summarise(_ name: String, _ responses: [JudgedResponse], klToSFT: Double, greedy: [JudgedResponse]?) -> ModelEvaluation {
         let (gold, byFamily, byScenario) = goldGroups(responses)
-        let rm = responses.map(\.rmScore)
+        let rm = responses.compactMap(\.rmScore)
         return ModelEvaluation(model: name, goldMean: gold.isEmpty ? nil : Statistics.mean(gold), goldByFamily: byFamily.mapValues { Statistics.mean($0) },
                                goldByScenario: byScenario.mapValues { Statistics.mean($0) }, greedyGold: greedy.map(greedySummary),
-                               rmMean: Statistics.mean(rm), rmStd: Self.std(rm),
+                               rmMean: rm.isEmpty ? nil : Statistics.mean(rm), rmStd: rm.isEmpty ? nil : Self.std(rm),
                                goldStd: gold.isEmpty ? nil : Self.std(gold), lengthMean: Statistics.mean(responses.map { Double($0.response.count) }),
                                eosFraction: Statistics.mean(responses.map { $0.reachedEOS ? 1 : 0 }), klToSFT: klToSFT,
                                goldSpreadByFamily: byFamily.mapValues { GoldSpread(std: Self.std($0), count: $0.count) },

@@ -78,7 +78,7 @@ public struct SeedAggregate: Codable, Equatable, Sendable {
     public static func headline(_ evaluation: FinalEvaluation) -> [String: Double] {
         var figures: [String: Double] = [:]
         guard let policy = evaluation.model("policy"), let sft = evaluation.model("sft") else { return figures }
-        figures["rm_gain"] = policy.rmMean - sft.rmMean
+        if let p = policy.rmMean, let s = sft.rmMean { figures["rm_gain"] = p - s }
         figures["kl_to_sft"] = policy.klToSFT
         if let p = policy.goldMean, let s = sft.goldMean {
             figures["gold_gain"] = p - s

@@ -64,8 +64,9 @@ public struct SliceHackingAlarm: Codable, Equatable, Sendable {
         var rm: [String: [Double]] = [:], gold: [String: [Double]] = [:], responses: [String: [JudgedResponse]] = [:]
         for prompt in prompts {
             let policyGold = prompt.policy.compactMap(\.gold), sftGold = prompt.sft.compactMap(\.gold)
-            guard !policyGold.isEmpty, !sftGold.isEmpty, !prompt.policy.isEmpty, !prompt.sft.isEmpty else { continue }
-            let rmDelta = Statistics.mean(prompt.policy.map(\.rmScore)) - Statistics.mean(prompt.sft.map(\.rmScore))
+            let policyRM = prompt.policy.compactMap(\.rmScore), sftRM = prompt.sft.compactMap(\.rmScore)
+            guard !policyGold.isEmpty, !sftGold.isEmpty, !policyRM.isEmpty, !sftRM.isEmpty else { continue }
+            let rmDelta = Statistics.mean(policyRM) - Statistics.mean(sftRM)
             let goldDelta = Statistics.mean(policyGold) - Statistics.mean(sftGold)
             for slice in prompt.slices {
                 rm[slice, default: []].append(rmDelta)
@@ -85,7 +86,8 @@ public struct SliceHackingAlarm: Codable, Equatable, Sendable {
         let firing = slices.filter(\.fires)
         fired = !firing.isEmpty
         if !judged {
-            verdict = "The per-slice reward-hacking alarm cannot judge: no gold scores. Wire a world judge (the gold verifier) to evaluate."
+            verdict = "The per-slice reward-hacking alarm cannot judge: it needs gold scores and RM scores of the same responses. "
+                + "Wire a world judge (the gold verifier) and a reward model to evaluate."
         } else if fired {
             verdict = "Reward hacking suspected in \(firing.count) slice\(firing.count == 1 ? "" : "s"): "
                 + firing.map { "\($0.slice) (RM \(Self.signed($0.rmGain)), gold \(Self.signed($0.goldGain)) ± \(String(format: "%.3f", $0.goldHalfWidth ?? 0)))" }
@@ -106,14 +108,14 @@ public struct SliceHackingAlarm: Codable, Equatable, Sendable {
 
     /// The responses with the largest standardised RM score minus standardised gold score (high RM, low gold).
     static func mostExploited(_ responses: [JudgedResponse], count: Int) -> [JudgedResponse] {
-        let scored = responses.filter { $0.gold != nil }
+        let scored = responses.filter { $0.gold != nil && $0.rmScore != nil }
         func standardise(_ values: [Double]) -> (Double) -> Double {
             let mean = Statistics.mean(values)
             let std = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(values.count, 1))).squareRoot()
             return { ($0 - mean) / max(std, 1e-9) }
         }
-        let zRM = standardise(scored.map(\.rmScore)), zGold = standardise(scored.map { $0.gold! })
-        let exploitation = { (r: JudgedResponse) in zRM(r.rmScore) - zGold(r.gold!) }
+        let zRM = standardise(scored.compactMap(\.rmScore)), zGold = standardise(scored.compactMap(\.gold))
+        let exploitation = { (r: JudgedResponse) in zRM(r.rmScore ?? 0) - zGold(r.gold ?? 0) }
         return Array(scored.sorted {
             let (x, y) = (exploitation($0), exploitation($1))
             return x != y ? x > y : ($0.prompt, $0.response) < ($1.prompt, $1.response)

@@ -37,9 +37,10 @@ public final class PPOTrainer {
     public internal(set) var history: [PPOIterationMetrics] = []
 
     /// Sets up the models: actor and reference from `sft`, RM and critic from `rewardModel` (head zeroed
-    /// unless `config.copyValueHead`).
+    /// unless `config.copyValueHead`). Prompts (system message and earlier turns included) are rendered with
+    /// `renderer` (default: `ChatFormat` with `tokenizer`).
     public init(config: PPOConfig, sft: LlamaModel, reference: LlamaModel, rewardModel: LlamaModel, critic: LlamaModel,
-         tokenizer: any Tokenizer, prompts: [PromptRecord], seed: UInt64) throws {
+         tokenizer: any Tokenizer, renderer: ChatRenderer? = nil, prompts: [PromptRecord], seed: UInt64) throws {
         self.config = config
         actor = sft
         self.reference = reference
@@ -47,8 +48,8 @@ public final class PPOTrainer {
         self.tokenizer = tokenizer
         self.prompts = prompts
         self.seed = seed
-        let format = ChatFormat(tokenizer: tokenizer)
-        encodedPrompts = prompts.map { format.encode(prompt: $0.prompt, response: nil).tokens }
+        let renderer = renderer ?? ChatRenderer(tokenizer: tokenizer)
+        encodedPrompts = try prompts.map { try renderer.prefix($0.chat) }
         controller = config.controller
         actorOptimizer = AdamW(model: actor, options: AdamW.Options(weightDecay: 0))
         if config.reward == .groupBaseline {

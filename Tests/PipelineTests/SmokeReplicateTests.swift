@@ -6,13 +6,14 @@ import Report
 import XCTest
 @testable import Stages
 @testable import Training
+import TestSupport
 
 /// The smoke pipeline replicated over seeds: shared nodes run once, each seed's clones once, the aggregate and the
 /// report's spread section exist, and adding a seed runs only that seed's nodes.
 final class SmokeReplicateTests: XCTestCase {
     /// The smoke pipeline with `"replicate": {"seeds": seeds}`.
     private func pipeline(seeds: [Int]) throws -> String {
-        let original = try String(contentsOf: SmokePipelineTests.repository.appendingPathComponent("experiments/smoke/pipeline.json"), encoding: .utf8)
+        let original = try String(contentsOf: Repository.root.appendingPathComponent("experiments/smoke/pipeline.json"), encoding: .utf8)
         // 40 preference prompts instead of 20, so that every seed's preference set has enough pairs for the reward model's held-out split.
         let replicated = original.replacingOccurrences(of: "\"seed\": 1234,", with: "\"seed\": 1234, \"replicate\": {\"seeds\": \(seeds)},")
             .replacingOccurrences(of: "\"preference_prompt_count\": 20,", with: "\"preference_prompt_count\": 40,")
@@ -22,8 +23,8 @@ final class SmokeReplicateTests: XCTestCase {
 
     private func build(_ root: URL, seeds: [Int]) throws -> (Pipeline, BuildSummary) {
         try Data(pipeline(seeds: seeds).utf8).write(to: root.appendingPathComponent("pipeline.json"))
-        let pipeline = try PipelineLoader(registry: SmokePipelineTests.registry).load(path: root.appendingPathComponent("pipeline.json").path)
-        let summary = try Executor(workspace: try Workspace(root: root), pipeline: pipeline, registry: SmokePipelineTests.registry, output: { _ in })
+        let pipeline = try PipelineLoader(registry: ShippedKinds.registry).load(path: root.appendingPathComponent("pipeline.json").path)
+        let summary = try Executor(workspace: try Workspace(root: root), pipeline: pipeline, registry: ShippedKinds.registry, output: { _ in })
             .build(BuildOptions())
         return (pipeline, summary)
     }

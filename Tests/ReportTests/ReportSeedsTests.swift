@@ -4,6 +4,7 @@ import XCTest
 @testable import Report
 @testable import Stages
 @testable import Training
+import TestSupport
 
 /// The report's "Across seeds" section: the aggregate's means, intervals and per-seed values, the compared experiment's means.
 final class ReportSeedsTests: XCTestCase {

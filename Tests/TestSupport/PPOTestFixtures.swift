@@ -2,27 +2,27 @@ import Foundation
 import Logging
 import Model
 import World
-@testable import Engine
-@testable import EngineCore
-@testable import Training
+import Engine
+import EngineCore
+import Training
 
 /// Tiny checkpoints, prompt files and contexts for driving the `ppo` and `evaluate` stages directly.
-enum PPOTestFixtures {
+package enum PPOTestFixtures {
     /// A 1-layer causal LM over the byte vocabulary.
-    static var config: LlamaConfig {
+    package static var config: LlamaConfig {
         LlamaConfig(hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2,
                     numKeyValueHeads: 1, maxPositionEmbeddings: 256)
     }
 
     /// A fresh temporary directory.
-    static func temporaryDirectory() throws -> URL {
+    package static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("ppo-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
 
     /// Writes a random SFT checkpoint, a random reward model and a world prompt file under `root/inputs`.
-    static func writeInputs(in root: URL, promptCount: Int = 12) throws -> [String: URL] {
+    package static func writeInputs(in root: URL, promptCount: Int = 12) throws -> [String: URL] {
         let inputs = root.appendingPathComponent("inputs")
         let sft = inputs.appendingPathComponent("sft")
         let rm = inputs.appendingPathComponent("reward_model")
@@ -38,14 +38,14 @@ enum PPOTestFixtures {
     }
 
     /// A stand-in for the world node's output, wired as the `world` judge input (the gold verifier needs only its presence).
-    static func worldJudgeFile(in root: URL) throws -> URL {
+    package static func worldJudgeFile(in root: URL) throws -> URL {
         let url = root.appendingPathComponent("inputs/world.json")
         try Data("{}\n".utf8).write(to: url)
         return url
     }
 
     /// A context for `node` in `workspace` whose outputs go to a fresh directory.
-    static func context(node: String, workspace: URL, inputs: [String: URL], outputs: [String], params: [String: JSONValue],
+    package static func context(node: String, workspace: URL, inputs: [String: URL], outputs: [String], params: [String: JSONValue],
                         seed: UInt64 = 7) throws -> StageContext {
         let out = workspace.appendingPathComponent("out-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
@@ -56,7 +56,7 @@ enum PPOTestFixtures {
     }
 
     /// Reads a metrics file written by the `ppo` stage.
-    static func metrics(_ url: URL) throws -> [PPOIterationMetrics] {
+    package static func metrics(_ url: URL) throws -> [PPOIterationMetrics] {
         let text = try String(contentsOf: url, encoding: .utf8)
         return try text.split(separator: "\n").map { try JSONDecoder().decode(PPOIterationMetrics.self, from: Data($0.utf8)) }
     }

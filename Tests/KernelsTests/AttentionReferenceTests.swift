@@ -1,5 +1,6 @@
 import XCTest
 @testable import Kernels
+import TestSupport
 
 /// The attention kernels against a naive triple-loop reference in Double.
 final class AttentionReferenceTests: XCTestCase {

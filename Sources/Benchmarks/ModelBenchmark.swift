@@ -1,8 +1,9 @@
 import Foundation
 import Kernels
+import Model
 
 /// Throughput measurements behind `rlhf bench`: training steps, sampling and plain SGEMM.
-public enum Benchmarks {
+public enum ModelBenchmark {
     /// Sets the number of BLAS threads used by all model math.
     public static func setThreadCount(_ n: Int) { BLAS.setThreadCount(n) }
 
@@ -26,9 +27,9 @@ public enum Benchmarks {
         /// BLAS threads.
         public var threads: Int
         /// Peak resident memory of the process so far, in MiB (`ru_maxrss`).
-        public var peakRSSMegabytes: Double = Benchmarks.peakResidentMegabytes
+        public var peakRSSMegabytes: Double = ModelBenchmark.peakResidentMegabytes
         /// Which numeric path ran (precision, BLAS core, vector width).
-        public var path: String = Benchmarks.mathPath
+        public var path: String = ModelBenchmark.mathPath
     }
 
     /// Peak resident memory of this process so far, in MiB.

@@ -5,13 +5,12 @@ import Report
 import XCTest
 @testable import Stages
 @testable import Training
+import TestSupport
 
 /// The smoke pipeline builds end to end through the engine, rebuilds nothing, and reruns exactly the stale nodes.
 final class SmokePipelineTests: XCTestCase {
-    /// The repository root (this file is Tests/StagesTests/…).
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     /// Every kind the shipped pipelines use: the ML stages plus the `report` kind.
-    static let registry = StageKinds.registry.adding(reportStageKinds)
+    static let registry = ShippedKinds.registry
 
     private func build(_ root: URL, pipeline text: String) throws -> BuildSummary {
         try Data(text.utf8).write(to: root.appendingPathComponent("pipeline.json"))
@@ -22,7 +21,7 @@ final class SmokePipelineTests: XCTestCase {
 
     func testSmokePipelineBuildsRebuildsNothingAndRerunsOnlyStaleNodes() throws {
         let h = try StageHarness()
-        let original = try String(contentsOf: Self.repository.appendingPathComponent("experiments/smoke/pipeline.json"), encoding: .utf8)
+        let original = try String(contentsOf: Repository.root.appendingPathComponent("experiments/smoke/pipeline.json"), encoding: .utf8)
         let first = try build(h.root, pipeline: original)
         XCTAssertTrue(first.succeeded, "\(first.errors)")
         let nodeCount = try PipelineLoader(registry: Self.registry).parse(bytes: Array(original.utf8), file: "smoke").nodes.count

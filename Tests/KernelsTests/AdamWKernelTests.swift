@@ -1,5 +1,6 @@
 import XCTest
 @testable import Kernels
+import TestSupport
 
 /// The vectorised AdamW kernel against the scalar formula, including its scalar tail.
 final class AdamWKernelTests: XCTestCase {

@@ -5,15 +5,16 @@ import Report
 import XCTest
 @testable import Stages
 @testable import Training
+import TestSupport
 
 /// `experiments/byo` at tiny sizes: user data in TRL formats, no world, two judges (the reward model and
 /// the rule-based command judge), end to end through the engine.
 final class ByoPipelineTests: XCTestCase {
-    static let registry = StageKinds.registry.adding(reportStageKinds)
+    static let registry = ShippedKinds.registry
 
     /// The byo pipeline with every size shrunk so it builds in seconds.
     static func tinyPipeline() throws -> String {
-        let url = SmokePipelineTests.repository.appendingPathComponent("experiments/byo/pipeline.json")
+        let url = Repository.root.appendingPathComponent("experiments/byo/pipeline.json")
         var root = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         var nodes = try XCTUnwrap(root["nodes"] as? [String: [String: Any]])
         let tiny: [String: [String: Any]] = [
@@ -45,7 +46,7 @@ final class ByoPipelineTests: XCTestCase {
         let h = try StageHarness()
         let target = h.root.appendingPathComponent("experiments/byo")
         try FileManager.default.createDirectory(at: target.appendingPathComponent("dataset"), withIntermediateDirectories: true)
-        let source = SmokePipelineTests.repository.appendingPathComponent("experiments/byo")
+        let source = Repository.root.appendingPathComponent("experiments/byo")
         try FileManager.default.copyItem(at: source.appendingPathComponent("judge.sh"), to: target.appendingPathComponent("judge.sh"))
         for (file, count) in Self.tinyLines {
             let lines = try String(contentsOf: source.appendingPathComponent("dataset/" + file), encoding: .utf8).split(separator: "\n")
@@ -79,6 +80,11 @@ final class ByoPipelineTests: XCTestCase {
         XCTAssertNil(rm["gold_agreement"])
         XCTAssertNotNil((rm["judge_agreement"] as? [String: Any])?["command"], "agreement with the command judge on fresh pairs")
         XCTAssertEqual(rm["data_margin"] as? Double, 0.1)
+
+        // Conversational pairs keep their system message and earlier turns, written back as TRL message lists.
+        let pairs = try String(contentsOf: h.root.appendingPathComponent("experiments/byo/data/pref_train.jsonl"), encoding: .utf8)
+        XCTAssertTrue(pairs.contains(#""role":"system"}"#), pairs)
+        XCTAssertTrue(pairs.contains(#""role":"assistant"},{"content":"#), "an earlier assistant turn inside a prompt")
 
         let ppo = try PPOTestFixtures.metrics(h.root.appendingPathComponent("experiments/byo/reports/ppo_train_metrics.jsonl"))
         XCTAssertEqual(ppo.count, 2)

@@ -1,9 +1,11 @@
+import Benchmarks
 import Engine
 import EngineCore
 import Foundation
 import Model
 import XCTest
 @testable import Stages
+import TestSupport
 
 /// Kind versions follow the code: the smoke pipeline, built at a fixed thread count, must give the output
 /// hashes recorded in `Tests/Golden/smoke-outputs.json` for the kind versions recorded there.
@@ -16,7 +18,7 @@ import XCTest
 /// kind (dates, run ids) is not recorded.
 final class GoldenOutputsTests: XCTestCase {
     /// The committed golden file.
-    static let goldenPath = SmokePipelineTests.repository.appendingPathComponent("Tests/Golden/smoke-outputs.json")
+    static let goldenPath = Repository.root.appendingPathComponent("Tests/Golden/smoke-outputs.json")
     /// The threads used for model math while building.
     static let threads = 2
     /// The command that regenerates the golden file.
@@ -46,14 +48,14 @@ final class GoldenOutputsTests: XCTestCase {
 
     func testSmokeOutputsMatchTheGoldenHashesForTheRecordedKindVersions() throws {
         let harness = try StageHarness()
-        let text = try String(contentsOf: SmokePipelineTests.repository.appendingPathComponent("experiments/smoke/pipeline.json"), encoding: .utf8)
+        let text = try String(contentsOf: Repository.root.appendingPathComponent("experiments/smoke/pipeline.json"), encoding: .utf8)
         let pipelineURL = harness.root.appendingPathComponent("pipeline.json")
         try Data(text.utf8).write(to: pipelineURL)
-        let registry = SmokePipelineTests.registry
+        let registry = ShippedKinds.registry
         let pipeline = try PipelineLoader(registry: registry).load(path: pipelineURL.path)
-        let previousThreads = Benchmarks.threadCount
-        Benchmarks.setThreadCount(Self.threads)
-        defer { Benchmarks.setThreadCount(previousThreads) }
+        let previousThreads = ModelBenchmark.threadCount
+        ModelBenchmark.setThreadCount(Self.threads)
+        defer { ModelBenchmark.setThreadCount(previousThreads) }
         let summary = try Executor(workspace: Workspace(root: harness.root), pipeline: pipeline, registry: registry, output: { _ in })
             .build(BuildOptions())
         XCTAssertTrue(summary.succeeded, "\(summary.errors)")

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Kernels
+import TestSupport
 
 /// Finite-difference gradient checks of every kernel against its forward, with L = Σ out·R.
 final class KernelGradientTests: XCTestCase {

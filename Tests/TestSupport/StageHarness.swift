@@ -2,15 +2,15 @@ import Engine
 import EngineCore
 import Foundation
 import Logging
-@testable import Stages
+import Stages
 
 /// Runs one stage kind outside a build: fresh temporary directories for inputs, outputs and scratch.
-final class StageHarness {
+package final class StageHarness {
     /// The temporary root, removed on deinit.
-    let root: URL
+    package let root: URL
 
     /// A harness in a new temporary directory.
-    init() throws {
+    package init() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("stages-test-" + UUID().uuidString)
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     }
@@ -18,7 +18,7 @@ final class StageHarness {
     deinit { try? FileManager.default.removeItem(at: root) }
 
     /// Writes `text` to a file under the root and returns its URL.
-    func file(_ name: String, _ text: String) throws -> URL {
+    package func file(_ name: String, _ text: String) throws -> URL {
         let url = root.appendingPathComponent(name)
         try Data(text.utf8).write(to: url)
         return url
@@ -26,7 +26,7 @@ final class StageHarness {
 
     /// Runs `kind` as node `node` and returns its output URLs.
     @discardableResult
-    func run(_ kind: any StageKind, node: String? = nil, inputs: [String: URL] = [:], params: [String: JSONValue] = [:],
+    package func run(_ kind: any StageKind, node: String? = nil, inputs: [String: URL] = [:], params: [String: JSONValue] = [:],
              seed: UInt64 = 1, metrics: MetricsSink = MetricsSink()) throws -> [String: URL] {
         let name = node ?? kind.name.replacingOccurrences(of: ".", with: "_")
         let out = root.appendingPathComponent("out-" + name)

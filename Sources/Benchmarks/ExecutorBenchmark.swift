@@ -1,3 +1,4 @@
+import Engine
 import EngineCore
 import Foundation
 
@@ -62,7 +63,7 @@ public struct ExecutorBenchmark {
     /// Generates the workspace, runs the measurements and removes nothing (the caller owns the directory).
     public func run(log: (String) -> Void) throws -> Report {
         let root = configuration.directory
-        try FileSystem.createDirectory(root + "/src")
+        try FileManager.default.createDirectory(atPath: root + "/src", withIntermediateDirectories: true)
         log("generating \(configuration.sources) source files, \(configuration.totalBytes >> 20) MiB in total")
         let sourcePaths = try generateSources(root: root)
         try Data(pipelineJSON().utf8).write(to: URL(fileURLWithPath: root + "/pipeline.json"))

@@ -1,13 +1,13 @@
 import Foundation
 import XCTest
-@testable import Report
-@testable import Stages
-@testable import Training
+import Report
+import Stages
+import Training
 
 /// Artifact files in the formats the real stages write, for report tests.
-enum ReportFixtures {
+package enum ReportFixtures {
     /// PPO metric lines with known values (iteration i: RM score 0.1·i, KL 0.5·i, …).
-    static func ppoLines(_ count: Int) -> [PPOIterationMetrics] {
+    package static func ppoLines(_ count: Int) -> [PPOIterationMetrics] {
         (0..<count).map { i in
             let x = Double(i)
             return PPOIterationMetrics(iteration: i, rmScoreMean: 0.1 * x, goldScoreMean: 0.5 + 0.01 * x, rewardMean: 0.1 * x - 0.05, klMean: 0.5 * x,
@@ -18,13 +18,29 @@ enum ReportFixtures {
         }
     }
 
+    /// PPO lines with diagnostics: iteration i has grad norm 1 + i, explained variance 0.1·i, advantage mean −0.01·i
+    /// (decoded from the metrics line's flat keys, as the report reads them).
+    package static func diagnosedLines(_ count: Int) throws -> [PPOIterationMetrics] {
+        try ReportFixtures.ppoLines(count).map { line in
+            var copy = line
+            let x = Double(line.iteration)
+            let keys: [String: Double] = [
+                "learning_rate": 1e-5, "critic_learning_rate": 2e-5, "grad_norm": 1 + x, "advantage_mean": -0.01 * x, "advantage_std": 0.3,
+                "advantage_min": -1 - x, "advantage_max": 1 + x, "value_mean": 0.2 * x, "value_std": 0.1, "return_mean": 0.25 * x,
+                "return_std": 0.2, "explained_variance": 0.1 * x,
+            ]
+            copy.diagnostics = try JSONDecoder().decode(PPODiagnostics.self, from: JSONEncoder().encode(keys))
+            return copy
+        }
+    }
+
     /// The JSON Lines text of `lines`.
-    static func jsonl(_ lines: [PPOIterationMetrics]) throws -> String {
+    package static func jsonl(_ lines: [PPOIterationMetrics]) throws -> String {
         try lines.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }.joined(separator: "\n") + "\n"
     }
 
     /// An `sft_eval.json` in the `sft` stage's format (loss points, gold report of SFT and baseline).
-    static let sftEval = """
+    package static let sftEval = """
     {"train_examples": 90, "validation_examples": 10, "train_seconds": 12.5,
      "train_loss": [{"step": 1, "loss": 2.5}, {"step": 2, "loss": 2.1}, {"step": 3, "loss": 1.7}, {"step": 4, "loss": 1.4}, {"step": 5, "loss": 1.2}, {"step": 6, "loss": 1.1}],
      "validation_loss": [{"step": 2, "loss": 2.2}, {"step": 4, "loss": 1.6}, {"step": 6, "loss": 1.35}],
@@ -37,7 +53,7 @@ enum ReportFixtures {
     """
 
     /// An `rm_eval.json` in the `reward_model` stage's format.
-    static let rmEval = """
+    package static let rmEval = """
     {"train_pairs": 400, "train_loss": [{"step": 1, "loss": 0.69}, {"step": 2, "loss": 0.6}, {"step": 3, "loss": 0.52}],
      "heldout": {"pairs": 50, "accuracy": 0.81, "mean_margin": 0.742}, "length_matched": {"pairs": 20, "accuracy": 0.7, "mean_margin": 0.3},
      "calibration": {"bins": [{"lower": 0.5, "upper": 0.6, "count": 40, "mean_predicted": 0.55, "observed": 0.52},
@@ -48,7 +64,7 @@ enum ReportFixtures {
     """
 
     /// A `final_eval.json` as the evaluate stage writes it.
-    static let finalEval = """
+    package static let finalEval = """
     {"prompts": 60, "gold_scored_prompts": 50, "temperature": 1, "samples_per_prompt": 4,
      "models": [
       {"model": "base", "gold_mean": 0.12, "gold_by_family": {"reverse": 0.1, "add": 0.14}, "gold_by_scenario": {"helpfulness": 0.11, "safety": 0.2},
@@ -70,7 +86,7 @@ enum ReportFixtures {
     """
 
     /// A failed gate verdict with findings.
-    static let failedGate = """
+    package static let failedGate = """
     {"gate": "gate.length_bias", "status": "fail", "severity": "error", "message": "chosen is longer in 91% of pairs",
      "figures": {"chosen_longer_fraction": 0.91, "point_biserial": 0.48}, "thresholds": {"max_chosen_longer_fraction": 0.7},
      "finding_count": 2, "findings": [
@@ -79,20 +95,20 @@ enum ReportFixtures {
     """
 
     /// A passing gate verdict.
-    static let passedGate = """
+    package static let passedGate = """
     {"gate": "gate.rm_quality", "status": "pass", "severity": "error", "message": "accuracy 0.81 ≥ 0.70", "figures": {"heldout_accuracy": 0.81},
      "thresholds": {"min_accuracy": 0.7}, "finding_count": 0, "findings": []}
     """
 
     /// Generation probe lines for one model.
-    static func probe(_ model: String) -> String {
+    package static func probe(_ model: String) -> String {
         ["reverse abc", "add 2 3"].enumerated().map { index, prompt in
             "{\"prompt\": \"\(prompt)\", \"response\": \"\(model) answer \(index)\", \"gold\": \(Double(index) / 2), \"rm_score\": \(Double(index) - 0.5)}"
         }.joined(separator: "\n") + "\n"
     }
 
     /// Writes every fixture under `directory` and returns the report sources for them.
-    static func writeAll(to directory: URL, ppoCount: Int = 12) throws -> [ReportSource] {
+    package static func writeAll(to directory: URL, ppoCount: Int = 12) throws -> [ReportSource] {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let files: [(role: String, name: String, text: String)] = [
             ("sft_eval", "sft_eval.json", sftEval), ("rm_eval", "rm_eval.json", rmEval), ("ppo_metrics", "ppo_train_metrics.jsonl", try jsonl(ppoLines(ppoCount))),
@@ -108,7 +124,7 @@ enum ReportFixtures {
     }
 
     /// A fresh temporary directory.
-    static func temporaryDirectory() throws -> URL {
+    package static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("rlhf-report-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url

@@ -1,3 +1,4 @@
+import Benchmarks
 import CatalogReports
 import Engine
 import EngineCore
@@ -5,6 +6,7 @@ import Foundation
 import XCTest
 @testable import Report
 @testable import Stages
+import TestSupport
 
 /// The `report` node in a real pipeline, and `rlhf report`'s catalog sections.
 final class ReportPipelineTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Kernels
 import XCTest
+import TestSupport
 
 /// The vector exp, the range splitting, and kernels giving the same answers on one and on two threads.
 final class KernelThreadingTests: XCTestCase {

@@ -3,6 +3,7 @@ import XCTest
 @testable import Charts
 @testable import Report
 @testable import Training
+import TestSupport
 
 /// The report's newer charts: every series drawn with its artifact's points, axis titles and units, log ticks,
 /// aligned panels, trends with Spearman's ρ, side-by-side samples and the rendered base probe.
@@ -15,18 +16,6 @@ final class ReportSeriesTests: XCTestCase {
 
     override func tearDownWithError() throws {
         try? FileManager.default.removeItem(at: directory)
-    }
-
-    /// PPO lines with diagnostics: iteration i has grad norm 1 + i, explained variance 0.1·i, advantage mean −0.01·i.
-    static func diagnosedLines(_ count: Int) -> [PPOIterationMetrics] {
-        ReportFixtures.ppoLines(count).map { line in
-            var copy = line
-            let x = Double(line.iteration)
-            copy.diagnostics = PPODiagnostics(learningRate: 1e-5, criticLearningRate: 2e-5, gradNorm: 1 + x,
-                                              advantageMean: -0.01 * x, advantageStd: 0.3, advantageMin: -1 - x, advantageMax: 1 + x,
-                                              valueMean: 0.2 * x, valueStd: 0.1, returnMean: 0.25 * x, returnStd: 0.2, explainedVariance: 0.1 * x)
-            return copy
-        }
     }
 
     /// A final_eval.json with every judged response kept: base, SFT and policy answer three prompts, longer answers
@@ -53,7 +42,7 @@ final class ReportSeriesTests: XCTestCase {
         var sources = try ReportFixtures.writeAll(to: directory)
         for (index, source) in sources.enumerated() {
             if source.role == "ppo_metrics" {
-                try Self.diagnosedLines(12).map { String(decoding: try JSONEncoder().encode(PPOMetricsLine($0)), as: UTF8.self) }
+                try ReportFixtures.diagnosedLines(12).map { String(decoding: try JSONEncoder().encode(PPOMetricsLine($0)), as: UTF8.self) }
                     .joined(separator: "\n").write(to: source.url!, atomically: true, encoding: .utf8)
             }
             if source.role == "final_eval" { try Self.finalWithResponses().write(to: source.url!, atomically: true, encoding: .utf8) }
@@ -85,7 +74,7 @@ final class ReportSeriesTests: XCTestCase {
             try html.write(toFile: keep + "/series.html", atomically: true, encoding: .utf8)
         }
         XCTAssertNil(parsed.error)
-        let lines = Self.diagnosedLines(12)
+        let lines = try ReportFixtures.diagnosedLines(12)
         let reward = try figure(document, "Reward: score, KL penalty and total")
         XCTAssertEqual(try points(reward, "score").map { $0[1] }, lines.map(\.rewardMean))
         XCTAssertEqual(try points(reward, "non-score −β·KL").map { $0[1] }, lines.map { -$0.beta * $0.klMean })

@@ -3,20 +3,20 @@ import Foundation
 import FoundationXML
 #endif
 import XCTest
-@testable import Report
+import Report
 
 /// Parses report XHTML with Foundation's XMLParser and collects what tests check: tables by id, SVG charts.
-final class ReportXHTML: NSObject, XMLParserDelegate {
+package final class ReportXHTML: NSObject, XMLParserDelegate {
     /// Cell texts of each table with an id, row by row (header row included).
-    private(set) var tables: [String: [[String]]] = [:]
+    package private(set) var tables: [String: [[String]]] = [:]
     /// Per chart `<svg class="chart …">`: how many data marks (polyline points, dots, bars) it holds.
-    private(set) var chartMarks: [Int] = []
+    package private(set) var chartMarks: [Int] = []
     /// Every `id` attribute.
-    private(set) var ids: Set<String> = []
+    package private(set) var ids: Set<String> = []
     /// Every in-page link target (`href="#x"`).
-    private(set) var links: Set<String> = []
+    package private(set) var links: Set<String> = []
     /// The parse error, if the document is not well formed.
-    private(set) var error: Error?
+    package private(set) var error: Error?
 
     private var tableStack: [String?] = []
     private var row: [String]?
@@ -25,14 +25,14 @@ final class ReportXHTML: NSObject, XMLParserDelegate {
     private var depth = 0
 
     /// Parses `html`.
-    init(_ html: String) {
+    package init(_ html: String) {
         super.init()
         let parser = XMLParser(data: Data(html.utf8))
         parser.delegate = self
         if !parser.parse() { error = parser.parserError ?? NSError(domain: "xml", code: 1) }
     }
 
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+    package func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
         depth += 1
         if let id = attributes["id"] { ids.insert(id) }
         if let href = attributes["href"], href.hasPrefix("#") { links.insert(String(href.dropFirst())) }
@@ -50,7 +50,7 @@ final class ReportXHTML: NSObject, XMLParserDelegate {
         }
     }
 
-    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+    package func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
         switch name {
         case "table": tableStack.removeLast()
         case "tr":
@@ -65,23 +65,23 @@ final class ReportXHTML: NSObject, XMLParserDelegate {
         depth -= 1
     }
 
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
+    package func parser(_ parser: XMLParser, foundCharacters string: String) {
         cell? += string
     }
 
     /// The row of table `id` whose first cell is exactly `label`.
-    func row(_ id: String, exactly label: String) -> [String]? {
+    package func row(_ id: String, exactly label: String) -> [String]? {
         tables[id]?.first { $0.first == label }
     }
 
     /// The row of table `id` whose first cell starts with `label`.
-    func row(_ id: String, _ label: String) -> [String]? {
+    package func row(_ id: String, _ label: String) -> [String]? {
         tables[id]?.first { $0.first?.hasPrefix(label) ?? false }
     }
 }
 
 /// Parses a displayed number (`+0.123`, `1.5e-04`, `0.5`) for comparison with an artifact value.
-func displayed(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> Double {
+package func displayed(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> Double {
     guard let value = Double(text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "+", with: "")) else {
         XCTFail("'\(text)' is not a number", file: file, line: line)
         return .nan

@@ -1,4 +1,5 @@
 import Foundation
+import Report
 import Training
 
 /// `rlhf bench report`: renders a report over a long synthetic PPO run and times it.
@@ -29,18 +30,16 @@ public enum ReportBenchmark {
         let setup = Date().timeIntervalSince(setupStart)
 
         let start = Date()
-        let sources = [ReportSource(role: "ppo_metrics", node: "ppo", url: metricsURL, displayPath: metricsURL.lastPathComponent, hash: nil),
-                       ReportSource(role: "sft_eval", node: "sft", url: sftURL, displayPath: sftURL.lastPathComponent, hash: nil)]
-        let document = ReportDocument(experiment: "bench", generated: Date(), artifacts: ReportArtifacts(sources: sources))
         let html = directory.appendingPathComponent("index.html")
-        try ReportWriter.write(document, html: html, summary: directory.appendingPathComponent("summary.md"))
+        try ReportWriter.write(experiment: "bench", artifacts: [(role: "ppo_metrics", node: "ppo", url: metricsURL), (role: "sft_eval", node: "sft", url: sftURL)],
+                               generated: Date(), html: html, summary: directory.appendingPathComponent("summary.md"))
         let render = Date().timeIntervalSince(start)
         let size = (try? FileManager.default.attributesOfItem(atPath: html.path)[.size] as? Int) ?? 0
         return Result(lines: lines, setupSeconds: setup, renderSeconds: render, htmlBytes: size, html: html)
     }
 
     /// Deterministic PPO metric lines with trends and noise (a fixed linear congruential generator).
-    static func syntheticPPO(lines: Int) -> String {
+    public static func syntheticPPO(lines: Int) -> String {
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         func noise() -> Double {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407

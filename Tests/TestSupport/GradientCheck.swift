@@ -1,9 +1,9 @@
 import XCTest
 
 /// Finite-difference helpers shared by the gradient tests.
-enum GradientCheck {
+package enum GradientCheck {
     /// Deterministic pseudo-random values in [-scale, scale].
-    static func random(_ n: Int, seed: UInt64, scale: Float = 1) -> [Float] {
+    package static func random(_ n: Int, seed: UInt64, scale: Float = 1) -> [Float] {
         var s = seed &* 6364136223846793005 &+ 1442695040888963407
         return (0..<n).map { _ in
             s = s &* 6364136223846793005 &+ 1442695040888963407
@@ -12,14 +12,14 @@ enum GradientCheck {
     }
 
     /// Σ a·b in Double.
-    static func dot(_ a: [Float], _ b: [Float]) -> Double {
+    package static func dot(_ a: [Float], _ b: [Float]) -> Double {
         zip(a, b).reduce(0) { $0 + Double($1.0) * Double($1.1) }
     }
 
     /// Compares `analytic` with central differences of `loss` around `x` at the given indices.
     ///
     /// Passes when |analytic − numeric| ≤ atol + rtol·|numeric| for each checked index.
-    static func check(
+    package static func check(
         _ name: String, x: [Float], analytic: [Float], indices: [Int]? = nil, eps: Float = 1e-2,
         atol: Double = 2e-3, rtol: Double = 2e-2, loss: ([Float]) -> Double,
         file: StaticString = #filePath, line: UInt = #line

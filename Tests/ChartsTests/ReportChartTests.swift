@@ -1,6 +1,7 @@
 import XCTest
 @testable import Charts
 @testable import Report
+import TestSupport
 
 /// Chart primitives: downsampling, axes, escaping.
 final class ReportChartTests: XCTestCase {
