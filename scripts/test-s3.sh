@@ -187,7 +187,7 @@ t0=$(date +%s.%N)
 echo "test-s3: pull took $(seconds_since "$t0")s"
 grep -q "not in $CACHE: report; build them" "$TMP/pull.log" || fail "pull did not list the report as not cached: $(cat "$TMP/pull.log")"
 grep -q "^  run      " "$TMP/pull.log" && fail "pull ran a node"
-(cd "$TMP/ws1" && "$RLHF" push --pipeline experiments/smoke/pipeline.json --remote-cache-url "$CACHE" --json) > "$TMP/push.json"
+(cd "$TMP/ws1" && "$RLHF" push --pipeline experiments/smoke/pipeline.json --remote-cache-url "$CACHE" --json) > "$TMP/push.json" 2> "$TMP/push.log"
 python3 -c "import json,sys; s=json.load(open(sys.argv[1])); assert not s['pushed'] and not s['errors'] and len(s['alreadyCached']) >= 10, s" "$TMP/push.json" \
     || fail "push of an already pushed workspace: $(cat "$TMP/push.json")"
 

@@ -13,7 +13,9 @@ extension RemoteCache {
 
     /// Why an object could not be brought in, and which `cas/` objects (SHA-256) proved bad.
     struct ObjectProblem {
+        /// What is wrong, for the miss line.
         var reason: String
+        /// SHA-256 names of objects whose bytes do not match (deleted in readwrite mode).
         var badObjects: [String]
     }
 
@@ -22,26 +24,26 @@ extension RemoteCache {
     /// object and the entry naming it are deleted, so the rebuild's push repairs the cache.
     func fetch(key: String, node: Node, store: ContentStore, scratch: String) -> Lookup {
         do {
-            let (found, malformed) = try entry(key: key)
+            let (found, malformed) = try self.entry(key: key)
             if let malformed {
                 repair(key: key, badObjects: [])
                 return .miss(reason: malformed)
             }
-            guard let entry = found else { return .miss(reason: "not in the cache") }
-            if let problem = entry.problem(key: key, node: node) {
+            guard let cached = found else { return .miss(reason: "not in the cache") }
+            if let problem = cached.problem(key: key, node: node) {
                 repair(key: key, badObjects: [])
                 return .miss(reason: "ac/\(key): \(problem)")
             }
             try FileSystem.createDirectory(scratch)
             defer { try? FileSystem.remove(scratch) }
             var bytes: Int64 = 0
-            for output in entry.outputs {
+            for output in cached.outputs {
                 if let problem = try bring(output, into: store, scratch: scratch, bytes: &bytes) {
                     repair(key: key, badObjects: problem.badObjects)
                     return .miss(reason: "output '\(output.name)': \(problem.reason)")
                 }
             }
-            return .hit(entry, bytes: bytes)
+            return .hit(cached, bytes: bytes)
         } catch {
             return .miss(reason: "\(error)")
         }
