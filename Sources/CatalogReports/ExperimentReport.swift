@@ -22,12 +22,13 @@ public struct ExperimentReport {
         self.registry = registry
     }
 
-    /// Renders the report as of now, overlaying `compare` (another experiment's pipeline) when given, into `directory`.
+    /// Renders the report as of now, overlaying the experiments of `compare` (other pipelines), into `directory`;
+    /// loss curves on a log scale unless `linearLoss`.
     /// - Returns: the paths of `index.html` and `summary.md`, and the data of every chart on the page.
     @discardableResult
-    public func write(to directory: URL, compare: Pipeline? = nil, now: Date = Date()) throws -> (html: URL, summary: URL, figures: [ChartData]) {
+    public func write(to directory: URL, compare: [Pipeline] = [], linearLoss: Bool = false, now: Date = Date()) throws -> (html: URL, summary: URL, figures: [ChartData]) {
         let view = try CatalogViewBuilder(workspace: workspace, pipeline: pipeline, registry: registry).build()
-        return try ReportWriter.write(pipeline, catalog: view, root: workspace.root, generated: now, compare: compare, to: directory)
+        return try ReportWriter.write(pipeline, catalog: view, root: workspace.root, generated: now, compare: compare, linearLoss: linearLoss, to: directory)
     }
 }
 

@@ -24,7 +24,7 @@ public struct ChartData: Codable, Sendable, Equatable {
         public var high: Double?
     }
 
-    /// `line` or `bar`.
+    /// `line`, `scatter`, `panels` or `bar`.
     public var kind: String
     /// Chart title.
     public var title: String
@@ -40,14 +40,30 @@ public struct ChartData: Codable, Sendable, Equatable {
     public var series: [Series]
     /// Bars of a bar chart.
     public var bars: [Bar]
+    /// `log` when the left (or only) y axis is logarithmic; absent when linear.
+    public var scale: String?
+    /// The y-axis titles of a `panels` chart, top to bottom (each series' `axis` is `panel N`).
+    public var panels: [String]?
 }
 
 extension LineChart {
     /// The chart's data with `caption`.
     public func data(caption: String) -> ChartData {
-        ChartData(kind: "line", title: labels.title, x: labels.x, y: labels.y, yRight: labels.yRight, caption: caption,
+        ChartData(kind: dots ? "scatter" : "line", title: labels.title, x: labels.x, y: labels.y, yRight: labels.yRight, caption: caption,
                   series: series.map { ChartData.Series(name: $0.label, axis: $0.axis == .left ? "left" : "right", points: $0.points.map { [$0.x, $0.y] }) },
-                  bars: [])
+                  bars: [], scale: logScale ? "log" : nil)
+    }
+}
+
+extension PanelChart {
+    /// The chart's data with `caption`: the panels it draws and each series tagged with its panel.
+    public func data(caption: String) -> ChartData {
+        let shown = drawnPanels
+        return ChartData(kind: "panels", title: title, x: x, y: shown.map(\.y).joined(separator: " | "), yRight: nil, caption: caption,
+                         series: shown.enumerated().flatMap { index, panel in
+                             panel.series.map { ChartData.Series(name: $0.label, axis: "panel \(index + 1)", points: $0.points.map { [$0.x, $0.y] }) }
+                         },
+                         bars: [], panels: shown.map(\.y))
     }
 }
 

@@ -3,7 +3,7 @@ public struct ChartPoint: Equatable, Sendable {
     /// Horizontal value.
     public var x: Double
     /// Vertical value.
-    var y: Double
+    public var y: Double
 
     /// The point (`x`, `y`).
     public init(x: Double, y: Double) {
@@ -27,14 +27,17 @@ public struct ChartSeries: Sendable {
     var dashed: Bool
     /// The axis the series is scaled against.
     var axis: Axis
+    /// Drawn as a line even in a scatter chart (a fitted trend over the dots).
+    var asLine: Bool
 
     /// A series labelled `label`, solid and on the left axis unless told otherwise.
-    public init(label: String, points: [ChartPoint], color: Int, dashed: Bool = false, axis: Axis = .left) {
+    public init(label: String, points: [ChartPoint], color: Int, dashed: Bool = false, axis: Axis = .left, asLine: Bool = false) {
         self.label = label
         self.points = points
         self.color = color
         self.dashed = dashed
         self.axis = axis
+        self.asLine = asLine
     }
 }
 

@@ -3,7 +3,7 @@ struct SVGFrame {
     /// Total width in px.
     let width = 640.0
     /// Total height in px.
-    let height = 300.0
+    let height: Double
     /// Left edge of the plot area (wider for long tick labels).
     let left: Double
     /// Right edge of the plot area.
@@ -11,13 +11,16 @@ struct SVGFrame {
     /// Top edge of the plot area (lower when the legend wraps).
     let top: Double
     /// Bottom edge of the plot area.
-    let bottom = 246.0
+    let bottom: Double
 
     /// A frame; a right axis needs room for its labels, a legend of `legendRows` rows pushes the plot down.
-    init(rightAxis: Bool, legendRows: Int = 1, leftLabelChars: Int = 4) {
+    /// A panel of a stacked chart passes its own `top`, `bottom` and the whole chart's `height`.
+    init(rightAxis: Bool, legendRows: Int = 1, leftLabelChars: Int = 4, top: Double? = nil, bottom: Double = 246, height: Double = 300) {
         left = max(66, 34 + 7 * Double(leftLabelChars))
         right = rightAxis ? 574 : 622
-        top = 52 + 13 * Double(max(legendRows, 1) - 1)
+        self.top = top ?? 52 + 13 * Double(max(legendRows, 1) - 1)
+        self.bottom = bottom
+        self.height = height
     }
 
     /// How many rows `labels` take in the legend row layout.
@@ -70,7 +73,7 @@ struct SVGFrame {
 
     /// Horizontal grid lines with left (or right) tick labels for `axis`, and the axis title.
     func verticalAxis(_ axis: ChartAxis, title: String, side: ChartSeries.Axis) -> String {
-        var out = "<g class=\"axis y\">"
+        var out = "<g class=\"axis y\(axis.logarithmic ? " log" : "")\">"
         for tick in axis.ticks {
             let y = Markup.coord(self.y(axis.fraction(tick)))
             if side == .left {

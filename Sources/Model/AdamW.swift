@@ -36,6 +36,8 @@ public final class AdamW {
     public let v: FloatBuffer
     /// Optimizer steps taken.
     public private(set) var step = 0
+    /// Sum and count of the pre-clip gradient norms since `takeMeanGradientNorm()` last read them.
+    private var normLog = (sum: 0.0, count: 0)
     /// The tensors this optimiser updates, each with its offset in `m` and `v`.
     private let entries: [Entry]
 
@@ -73,6 +75,12 @@ public final class AdamW {
     /// Number of floats in each moment buffer (the trainable parameter count when created).
     public var stateCount: Int { m.count }
 
+    /// The mean pre-clip gradient norm of the updates since the last call (nil when there was none), and a fresh start.
+    public func takeMeanGradientNorm() -> Double? {
+        defer { normLog = (0, 0) }
+        return normLog.count > 0 ? normLog.sum / Double(normLog.count) : nil
+    }
+
     /// Global L2 norm of the trainable gradients (base slices and a trainable, enabled adapter).
     public static func gradientNorm(of model: LlamaModel) -> Double {
         var s: Double = 0
@@ -96,6 +104,7 @@ public final class AdamW {
         try checkCoverage(model)
         let norm = Self.gradientNorm(of: model)
         guard norm.isFinite else { throw ModelError.nonFiniteGradient(norm: norm) }
+        normLog = (normLog.sum + norm, normLog.count + 1)
         var factor: Float = 1
         if let maxNorm = options.maxGradNorm, norm > Double(maxNorm) { factor = Float(Double(maxNorm) / (norm + 1e-6)) }
         step += 1

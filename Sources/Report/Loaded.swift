@@ -13,6 +13,15 @@ enum Loaded<Value> {
         return nil
     }
 
+    /// The same artifact with its content transformed by `transform`.
+    func map<T>(_ transform: (Value) -> T) -> Loaded<T> {
+        switch self {
+        case let .absent(text): return .absent(text)
+        case let .unreadable(text): return .unreadable(text)
+        case let .value(value, origin): return .value(transform(value), origin)
+        }
+    }
+
     /// Where the content came from, if it was read.
     var origin: ArtifactOrigin? {
         if case let .value(_, origin) = self { return origin }

@@ -9,7 +9,7 @@ struct ReportArtifacts {
     var sftEval: Loaded<JSONValue> = .absent("no sft_eval artifact")
     /// `rm_eval.json` (format owned by the `reward_model` stage; read as generic JSON).
     var rmEval: Loaded<JSONValue> = .absent("no rm_eval artifact")
-    /// `ppo_train_metrics.jsonl`, one decoded line per iteration.
+    /// `ppo_train_metrics.jsonl`, one decoded line per iteration (diagnostics included when the lines have them).
     var ppoMetrics: Loaded<[PPOIterationMetrics]> = .absent("no ppo_train_metrics artifact")
     /// `final_eval.json`.
     var finalEval: Loaded<FinalEvaluation> = .absent("no final_eval artifact")
@@ -51,7 +51,7 @@ struct ReportArtifacts {
         switch section {
         case .sftEval: sftEval = ArtifactReader.json(url, origin)
         case .rmEval: rmEval = ArtifactReader.json(url, origin)
-        case .ppoMetrics: ppoMetrics = ArtifactReader.jsonLines(url, origin, as: PPOIterationMetrics.self)
+        case .ppoMetrics: ppoMetrics = ArtifactReader.jsonLines(url, origin, as: PPOMetricsLine.self).map { $0.map(\.metrics) }
         case .finalEval: finalEval = ArtifactReader.decoded(url, origin, as: FinalEvaluation.self)
         case .baseProbe: baseProbe = ArtifactReader.text(url, origin)
         case .gate: gates.append((source.node ?? source.role, ArtifactReader.decoded(url, origin, as: GateReport.self)))

@@ -10,14 +10,21 @@ extension ReportDocument {
         let other = comparison?.artifacts.finalEval.value
         var out = "<p>\(final.prompts) eval prompts, " + (final.goldScoredPrompts == 0 ? "no gold scores (no world judge)" : "\(final.goldScoredPrompts) scored by the gold verifier")
             + "; temperature \(Markup.number(final.temperature)).</p>\n"
-        out += table(["Model", "Gold mean", "Gold std", "RM mean", "RM std", "Length (chars)", "EOS fraction", "KL to SFT"],
-                     final.models.map { model in
-                         [.text(model.model), .number(model.goldMean), .number(model.goldStd), .number(model.rmMean), .number(model.rmStd),
-                          .number(model.lengthMean), .number(model.eosFraction), .number(model.klToSFT)]
-                     } + (other?.models.map { model in
-                         [.text("\(comparison!.name): \(model.model)"), .number(model.goldMean), .number(model.goldStd), .number(model.rmMean), .number(model.rmStd),
-                          .number(model.lengthMean), .number(model.eosFraction), .number(model.klToSFT)]
-                     } ?? []), id: "final-models")
+        let finals = [(prefix: "", final: final)] + compared.compactMap { other in other.artifacts.finalEval.value.map { (prefix: "\(other.name): ", final: $0) } }
+        let length = Self.modelLengths(finals.map(\.final))
+        out += table(["Model", "Gold mean", "Gold std", "RM mean", "RM std", "Length (\(length.unit))", "EOS fraction", "KL to SFT"],
+                     finals.enumerated().flatMap { index, entry in
+                         entry.final.models.map { model -> [Cell] in
+                             [.text(entry.prefix + model.model), .number(model.goldMean), .number(model.goldStd), .number(model.rmMean), .number(model.rmStd),
+                              .number(length.read(index, model)), .number(model.eosFraction), .number(model.klToSFT)]
+                         }
+                     }, id: "final-models")
+        if finals.contains(where: { $0.final.models.contains { $0.klToSFT < 0 } }) {
+            out += "<p class=\"note\" id=\"negative-kl\">A negative KL to SFT is estimation noise, not a real value: KL is never below 0, but it is "
+                + "estimated from sampled responses as the mean of log π(y) − log π_SFT(y) summed over each response (the k1 estimator). "
+                + "That estimate is unbiased but each sample can be negative, so when the two models are close the mean can fall below 0; "
+                + "read such a value as ≈ 0 (more <code>kl_samples</code> narrow it).</p>\n"
+        }
         var charts = ""
         let overall = BarChart(labels: ChartLabels(title: "Gold score overall (95% CI)", x: "model", y: "mean gold score (0–1)"),
                                bars: overallBars(final, prefix: "") + (other.map { overallBars($0, prefix: "\(comparison!.name): ") } ?? []), range: 0...1)
@@ -68,32 +75,16 @@ extension ReportDocument {
         return section("final", "Final evaluation", out + provenance(artifacts.finalEval.origin))
     }
 
-    /// Base, SFT and policy responses to the same probe prompts, side by side.
-    func samplesSection() -> String {
-        var out = ""
-        if let probe = artifacts.baseProbe.value {
-            out += "<h3>Base probe report</h3>\n<pre class=\"text\">\(Markup.escape(String(probe.prefix(4000))))</pre>\n"
-        } else {
-            out += unavailable(artifacts.baseProbe)
+    /// The length column of the models table for these final evaluations: mean tokens (EOS included) per model
+    /// when every one kept its responses with token counts, else the recorded mean characters.
+    static func modelLengths(_ finals: [FinalEvaluation]) -> (unit: String, read: (Int, ModelEvaluation) -> Double?) {
+        let tokens = finals.map { final -> [String: Double]? in
+            guard let responses = final.responses, !responses.isEmpty,
+                  responses.values.allSatisfy({ $0.allSatisfy { $0.tokens != nil } }) else { return nil }
+            return responses.mapValues { list in Statistics.mean(list.map { Double($0.tokens ?? 0) }) }
         }
-        let probes = artifacts.probes.compactMap { probe -> (String, [[String: JSONValue]])? in
-            guard let lines = probe.lines.value else { return nil }
-            return (probe.name, lines.compactMap(\.objectValue))
-        }
-        for probe in artifacts.probes where probe.lines.value == nil { out += unavailable(probe.lines) }
-        guard !probes.isEmpty else {
-            return section("samples", "Samples", out + "<p class=\"missing\">No generation probes to compare side by side.</p>\n")
-        }
-        let prompts = probes.flatMap { $0.1.compactMap(ProbeLine.prompt) }.uniqued().prefix(12)
-        let headers = ["Prompt"] + probes.flatMap { ["\($0.0) response", "gold", "RM"] }
-        let rows = prompts.map { prompt -> [Cell] in
-            [.long(prompt)] + probes.flatMap { probe -> [Cell] in
-                guard let line = probe.1.first(where: { ProbeLine.prompt($0) == prompt }) else { return [.text("–"), .number(nil), .number(nil)] }
-                return [.long(ProbeLine.response(line) ?? "–"), .number(ProbeLine.gold(line)), .number(ProbeLine.rm(line))]
-            }
-        }
-        out += "<h3>Same prompts, each model</h3>\n" + table(headers, rows, id: "probe-samples")
-        return section("samples", "Samples", out)
+        guard tokens.allSatisfy({ $0 != nil }) else { return ("chars", { _, model in model.lengthMean }) }
+        return ("tokens", { index, model in tokens[index]?[model.model] })
     }
 
     private func sampleRow(_ label: String, _ sample: JudgedResponse) -> [Cell] {

@@ -9,7 +9,11 @@ extension ReportDocument {
         var out = "<header><h1>RLHF report: \(Markup.escape(experiment))</h1>\n"
         var meta: [[Cell]] = [[.text("Experiment"), .text(experiment)], [.text("As of"), .text(formatter.string(from: generated))]]
         if let catalog { meta.append([.text("Pipeline hash"), .raw("<span class=\"hash\">\(String(catalog.pipelineHash.prefix(16)))</span>")]) }
-        if let comparison { meta.append([.text("Compared with"), .raw("<b>\(Markup.escape(comparison.name))</b> (dashed lines and extra bars, labelled with its name)")]) }
+        if !compared.isEmpty {
+            let names = compared.map { "<b>\(Markup.escape($0.name))</b>" }.joined(separator: ", ")
+            let scope = compared.count > 1 ? "; the tables, gate and gold bars compare with the first" : ""
+            meta.append([.text("Compared with"), .raw("\(names) (dashed lines and extra bars, labelled with the experiment's name\(scope))")])
+        }
         out += "<table class=\"meta\"><tbody>" + meta.map { "<tr>" + $0.map(\.html).joined() + "</tr>" }.joined() + "</tbody></table>\n"
         out += "<nav>" + [("states", "Nodes"), ("dag", "DAG"), ("gates", "Gates"), ("sft", "SFT"), ("rm", "Reward model"), ("ppo", "PPO"),
                           ("final", "Final evaluation"), ("samples", "Samples"), ("lineage", "Lineage")]
@@ -48,7 +52,8 @@ extension ReportDocument {
             cards.append("<div class=\"kpi\"><span>Gold win rate vs SFT (95% CI)</span><b class=\"\(win.ciLow > 0.5 ? "good" : (win.ciHigh < 0.5 ? "bad" : ""))\">\(Markup.number(win.winRate))</b><span>[\(Markup.number(win.ciLow)), \(Markup.number(win.ciHigh))]</span></div>")
         }
         if let policy = final.model("policy") {
-            cards.append("<div class=\"kpi\"><span>KL to SFT</span><b>\(Markup.number(policy.klToSFT))</b><span>nats per response</span></div>")
+            let note = policy.klToSFT < 0 ? "nats per response; <a href=\"#negative-kl\">below 0 is estimation noise</a>" : "nats per response"
+            cards.append("<div class=\"kpi\"><span>KL to SFT (estimate)</span><b>\(Markup.number(policy.klToSFT))</b><span>\(note)</span></div>")
         }
         if let win = final.winRates.first(where: { $0.a == "policy" && $0.b == "sft" && $0.judge == "command" }) {
             cards.append("<div class=\"kpi\"><span>Command-judge win rate vs SFT (95% CI)</span><b class=\"\(win.ciLow > 0.5 ? "good" : (win.ciHigh < 0.5 ? "bad" : ""))\">\(Markup.number(win.winRate))</b><span>[\(Markup.number(win.ciLow)), \(Markup.number(win.ciHigh))]</span></div>")

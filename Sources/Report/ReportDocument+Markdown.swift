@@ -22,8 +22,9 @@ extension ReportDocument {
         }
         lines += ["", "## Final evaluation", ""]
         if let final = artifacts.finalEval.value {
-            lines += ["| Model | Gold mean | RM mean | Length | KL to SFT |", "|---|---:|---:|---:|---:|"]
-            lines += final.models.map { "| \($0.model) | \($0.goldMean.map { Markup.number($0) } ?? "–") | \(Markup.number($0.rmMean)) | \(Markup.number($0.lengthMean)) | \(Markup.number($0.klToSFT)) |" }
+            let length = Self.modelLengths([final])
+            lines += ["| Model | Gold mean | RM mean | Length (\(length.unit)) | KL to SFT |", "|---|---:|---:|---:|---:|"]
+            lines += final.models.map { "| \($0.model) | \($0.goldMean.map { Markup.number($0) } ?? "–") | \(Markup.number($0.rmMean)) | \(length.read(0, $0).map { Markup.number($0) } ?? "–") | \(Markup.number($0.klToSFT)) |" }
             lines += ["", "| A | B | Judge | Win rate | 95% CI |", "|---|---|---|---:|---|"]
             lines += final.winRates.map { "| \($0.a) | \($0.b) | \($0.judge) | \(Markup.number($0.winRate)) | [\(Markup.number($0.ciLow)), \(Markup.number($0.ciHigh))] |" }
             if let hacking = final.rewardHacking { lines += ["", hacking.verdict] }

@@ -8,13 +8,14 @@ extension ReportDocument {
         var out = ""
         let curves = JSONFacts.curves(eval).filter { $0.path.lowercased().contains("loss") }
         var series = curves.enumerated().map { ChartSeries(label: Self.curveName($1.path), points: $1.points, color: $0) }
-        if let other = comparison?.artifacts.sftEval.value {
-            series += JSONFacts.curves(other).filter { $0.path.lowercased().contains("loss") }.enumerated().map {
-                ChartSeries(label: "\(comparison!.name): \(Self.curveName($1.path))", points: $1.points, color: $0, dashed: true)
+        for other in compared {
+            guard let value = other.artifacts.sftEval.value else { continue }
+            series += JSONFacts.curves(value).filter { $0.path.lowercased().contains("loss") }.enumerated().map {
+                ChartSeries(label: "\(other.name): \(Self.curveName($1.path))", points: $1.points, color: $0, dashed: true)
             }
         }
-        let chart = LineChart(labels: ChartLabels(title: "SFT loss per step", x: "step", y: "cross-entropy (nats per response token)"), series: series)
-        var charts = chart.hasData ? figure(chart, caption: "Train and validation loss; validation is on the held-out split.") : ""
+        let chart = LineChart(labels: ChartLabels(title: "SFT loss per step", x: "step", y: "cross-entropy (nats per response token)"), series: series, logScale: logLoss)
+        var charts = chart.hasData ? figure(chart, caption: "Train and validation loss\(logLoss ? " (log scale)" : ""); validation is on the held-out split.") : ""
         if !chart.hasData {
             out += "<p class=\"missing\">missing field: no loss curve (an array of numbers, or of objects with a step, under a key containing \"loss\") in sft_eval.json.</p>\n"
         }
@@ -34,7 +35,8 @@ extension ReportDocument {
         return section("sft", "Supervised fine-tuning", out + provenance(artifacts.sftEval.origin))
     }
 
-    /// RM accuracy and margin, the calibration curve, and the reward-versus-length scatter.
+    /// RM training curves (loss on its own log-scale chart; accuracy and margin apart), the calibration curve,
+    /// each overlaid with every compared experiment, and the reward-versus-length scatter.
     func rewardModelSection() -> String {
         var out = ""
         if let eval = artifacts.rmEval.value {
@@ -49,16 +51,10 @@ extension ReportDocument {
                 }
             }
             out += cards.isEmpty ? "" : "<div class=\"headline\">\(cards.joined())</div>\n"
-            var charts = ""
-            let curves = JSONFacts.curves(eval).filter { ["acc", "margin", "loss"].contains(where: $0.path.lowercased().contains) }
-            let training = LineChart(labels: ChartLabels(title: "Reward model training", x: "step", y: "accuracy / margin / loss"),
-                                     series: curves.enumerated().map { ChartSeries(label: Self.curveName($1.path), points: $1.points, color: $0) })
-            if training.hasData { charts += figure(training, caption: "Curves recorded in rm_eval.json.") }
-            if let calibration = JSONFacts.pairs(eval, xWords: ["pred", "confidence", "prob", "mean_p"], yWords: ["observ", "freq", "empirical", "actual", "accuracy"]) {
-                let chart = LineChart(labels: ChartLabels(title: "Calibration: predicted vs observed P(chosen)", x: "predicted P(chosen) (\(calibration.x))", y: "observed frequency (\(calibration.y))"),
-                                      series: [ChartSeries(label: "reward model", points: calibration.points.sorted { $0.x < $1.x }, color: 0)],
-                                      reference: (ChartPoint(x: 0, y: 0), ChartPoint(x: 1, y: 1)))
-                charts += figure(chart, caption: "Dashed diagonal: perfect calibration. Points below it are over-confident.")
+            var charts = rewardModelTrainingCharts(eval)
+            if let calibration = calibrationChart(eval) {
+                charts += figure(calibration, caption: "Dashed diagonal: perfect calibration. Points below it are over-confident."
+                    + (compared.isEmpty ? "" : " Compared experiments in their own colours."))
             } else {
                 out += "<p class=\"missing\">missing field: no calibration table (objects with a predicted and an observed value) in rm_eval.json.</p>\n"
             }
@@ -72,30 +68,52 @@ extension ReportDocument {
         return section("rm", "Reward model", out)
     }
 
-    /// Reward versus response length, from every artifact that pairs a reward with a response.
-    func lengthScatter() -> String {
-        var series: [ChartSeries] = []
-        if let final = artifacts.finalEval.value {
-            let samples = final.highestRM + final.lowestRM
-            series.append(ChartSeries(label: "policy samples (final eval)", points: samples.map { ChartPoint(x: Double($0.response.count), y: $0.rmScore) }, color: 0))
-        }
-        for (index, probe) in artifacts.probes.enumerated() {
-            let points = (probe.lines.value ?? []).compactMap { line -> ChartPoint? in
-                guard let object = line.objectValue, let text = ProbeLine.response(object), let reward = ProbeLine.rm(object) else { return nil }
-                return ChartPoint(x: Double(text.count), y: reward)
+    /// The RM loss curves (log scale unless `logLoss` is off, with chance level ln 2) and, when recorded, the
+    /// accuracy and margin curves; each experiment in its own colour, compared ones dashed.
+    func rewardModelTrainingCharts(_ eval: JSONValue) -> String {
+        let runs = [(name: experiment, eval: eval)] + compared.compactMap { other in other.artifacts.rmEval.value.map { (name: other.name, eval: $0) } }
+        let overlaid = runs.count > 1
+        func series(_ keep: @escaping (String) -> Bool) -> [ChartSeries] {
+            runs.enumerated().flatMap { index, run in
+                JSONFacts.curves(run.eval).filter { keep($0.path.lowercased()) }.enumerated().map { curve, item in
+                    ChartSeries(label: (overlaid ? "\(run.name): " : "") + Self.curveName(item.path), points: item.points,
+                                color: overlaid ? index : curve, dashed: index > 0)
+                }
             }
-            if !points.isEmpty { series.append(ChartSeries(label: "\(probe.name) probe", points: points, color: index + 1)) }
         }
-        if let eval = artifacts.rmEval.value, let pairs = JSONFacts.pairs(eval, xWords: ["length", "chars"], yWords: ["reward", "score"]) {
-            series.append(ChartSeries(label: "rm_eval held-out", points: pairs.points, color: 4))
+        var out = ""
+        let losses = series { $0.contains("loss") }
+        let xs = losses.flatMap { $0.points.map(\.x) }
+        let chance = xs.min().flatMap { low in xs.max().map { (ChartPoint(x: low, y: 0.6931), ChartPoint(x: $0, y: 0.6931)) } }
+        let loss = LineChart(labels: ChartLabels(title: "Reward model training loss", x: "step", y: "Bradley–Terry loss (nats per pair)"),
+                             series: losses, reference: chance, logScale: logLoss)
+        if loss.hasData {
+            out += figure(loss, caption: "Loss per optimiser step from rm_eval.json\(logLoss ? ", log scale" : ""). Dashed line: ln 2 ≈ 0.693, "
+                + "the loss of a reward model that cannot tell chosen from rejected.")
         }
-        if let other = comparison?.artifacts.finalEval.value {
-            let samples = other.highestRM + other.lowestRM
-            series.append(ChartSeries(label: "\(comparison!.name): policy samples", points: samples.map { ChartPoint(x: Double($0.response.count), y: $0.rmScore) }, color: 3))
+        let isOther = { (path: String) in !path.contains("loss") && ["acc", "margin"].contains(where: path.contains) }
+        let others = series(isOther)
+        let paths = runs.flatMap { JSONFacts.curves($0.eval).map { $0.path.lowercased() }.filter(isOther) }
+        let hasMargin = paths.contains { $0.contains("margin") }, hasAccuracy = paths.contains { $0.contains("acc") }
+        let units = hasMargin ? (hasAccuracy ? "accuracy (fraction) / margin (RM units)" : "margin (RM units)") : "accuracy (fraction of pairs ranked right)"
+        let curves = LineChart(labels: ChartLabels(title: "Reward model training accuracy and margin", x: "step", y: units), series: others)
+        if curves.hasData { out += figure(curves, caption: "Curves recorded in rm_eval.json besides the loss.") }
+        return out
+    }
+
+    /// Predicted against observed P(chosen) of this experiment and every compared one (nil without a calibration table).
+    func calibrationChart(_ eval: JSONValue) -> LineChart? {
+        let find = { (value: JSONValue) in
+            JSONFacts.pairs(value, xWords: ["pred", "confidence", "prob", "mean_p"], yWords: ["observ", "freq", "empirical", "actual", "accuracy"])
         }
-        let chart = LineChart(labels: ChartLabels(title: "Reward vs response length", x: "response length (characters)", y: "RM score"), series: series, dots: true)
-        guard chart.hasData else { return "<p class=\"missing\">Reward vs length: no scored responses yet (needs final_eval.json or probe lines with an RM score).</p>\n" }
-        return "<div class=\"charts\">" + figure(chart, caption: "Each dot is one response. A rising cloud means the reward model pays for length.") + "</div>\n"
+        guard let mine = find(eval) else { return nil }
+        var series = [ChartSeries(label: compared.isEmpty ? "reward model" : experiment, points: mine.points.sorted { $0.x < $1.x }, color: 0)]
+        for (index, other) in compared.enumerated() {
+            guard let value = other.artifacts.rmEval.value, let theirs = find(value) else { continue }
+            series.append(ChartSeries(label: other.name, points: theirs.points.sorted { $0.x < $1.x }, color: index + 1, dashed: true))
+        }
+        return LineChart(labels: ChartLabels(title: "Calibration: predicted vs observed P(chosen)", x: "predicted P(chosen) (\(mine.x))", y: "observed frequency (\(mine.y))"),
+                         series: series, reference: (ChartPoint(x: 0, y: 0), ChartPoint(x: 1, y: 1)))
     }
 
     /// Every scalar figure of a JSON artifact, with the compared experiment's value and the delta.

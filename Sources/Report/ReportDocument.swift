@@ -14,8 +14,17 @@ struct ReportDocument {
     var catalog: ReportCatalogView? = nil
     /// Another experiment to overlay on the charts.
     var comparison: (name: String, artifacts: ReportArtifacts)? = nil
+    /// Further experiments to overlay (`report --compare a,b`): on the SFT, reward-model, PPO and length charts.
+    var moreComparisons: [(name: String, artifacts: ReportArtifacts)] = []
+    /// Whether loss curves use a logarithmic y axis (the default) or a linear one.
+    var logLoss = true
     /// The data of every chart `html()` drew, in page order.
     let figures = FigureLog()
+
+    /// Every compared experiment, the first (`comparison`) first.
+    var compared: [(name: String, artifacts: ReportArtifacts)] {
+        (comparison.map { [$0] } ?? []) + moreComparisons
+    }
 
     /// The whole report as one self-contained XHTML document.
     func html() -> String {
@@ -60,6 +69,12 @@ struct ReportDocument {
 
     /// A line chart's figure; its data goes to `figures` as well (`rlhf report --json`).
     func figure(_ chart: LineChart, caption: String) -> String {
+        figures.append(chart.data(caption: caption))
+        return figure(chart.svg(), caption: caption)
+    }
+
+    /// A stacked-panel chart's figure; its data goes to `figures` as well.
+    func figure(_ chart: PanelChart, caption: String) -> String {
         figures.append(chart.data(caption: caption))
         return figure(chart.svg(), caption: caption)
     }

@@ -18,6 +18,10 @@ enum ReportStyle {
     td.text { max-width: 330px; white-space: pre-wrap; word-break: break-word; font-family: "DejaVu Sans Mono", monospace; font-size: 12px; }
     pre.text { white-space: pre-wrap; word-break: break-word; background: #f6f8fa; border: 1px solid #d0d7de; border-radius: 6px;
                padding: 8px 12px; max-width: 1100px; max-height: 560px; overflow: auto; font: 12px/1.4 "DejaVu Sans Mono", monospace; }
+    td.text .scores { margin-top: 4px; color: #57606a; font: 11.5px "DejaVu Sans", Helvetica, Arial, sans-serif; }
+    .markdown { max-width: 1100px; } .markdown h4 { font-size: 16px; margin: 14px 0 6px; } .markdown h5 { font-size: 14px; margin: 12px 0 4px; }
+    .markdown h6 { font-size: 13px; }
+    .note { color: #57606a; font-size: 12.5px; }
     .meta td:first-child { color: #57606a; }
     .charts { display: flex; flex-wrap: wrap; gap: 14px; }
     figure { margin: 0; border: 1px solid #d0d7de; border-radius: 6px; padding: 6px; background: #fff; break-inside: avoid; }

@@ -5,14 +5,16 @@ import Foundation
 /// Writes a rendered report to disk.
 public enum ReportWriter {
     /// Writes the page of `pipeline` as of `generated` (its artifacts under `root` plus `catalog`'s states, DAG and
-    /// lineage), overlaying `compare` (another experiment's pipeline) when given, as `index.html` and `summary.md` in `directory`.
+    /// lineage), overlaying the experiments of `compare` (other pipelines, the first also in the tables), as `index.html`
+    /// and `summary.md` in `directory`; loss curves on a log scale unless `linearLoss`.
     /// - Returns: the paths of `index.html` and `summary.md`.
-    public static func write(_ pipeline: Pipeline, catalog: ReportCatalogView, root: URL, generated: Date, compare: Pipeline?,
-                             to directory: URL) throws -> (html: URL, summary: URL, figures: [ChartData]) {
+    public static func write(_ pipeline: Pipeline, catalog: ReportCatalogView, root: URL, generated: Date, compare: [Pipeline] = [],
+                             linearLoss: Bool = false, to directory: URL) throws -> (html: URL, summary: URL, figures: [ChartData]) {
         var document = ReportDocument.page(pipeline, catalog: catalog, root: root, generated: generated)
-        if let compare {
-            document.comparison = (compare.experiment, ReportArtifacts(sources: ExperimentSources.sources(compare, workspace: root)))
-        }
+        let others = compare.map { (name: $0.experiment, artifacts: ReportArtifacts(sources: ExperimentSources.sources($0, workspace: root))) }
+        document.comparison = others.first
+        document.moreComparisons = Array(others.dropFirst())
+        document.logLoss = !linearLoss
         let html = directory.appendingPathComponent("index.html")
         let summary = directory.appendingPathComponent("summary.md")
         try write(document, html: html, summary: summary)

@@ -8,6 +8,6 @@ struct ModelCommand: ParsableCommand {
         abstract: "Create, inspect and run LLaMA checkpoints (Hugging Face layout).",
         subcommands: [ModelInitCommand.self, ModelInfoCommand.self, ModelGenerateCommand.self, ModelLogitsCommand.self,
                       ModelConvertCommand.self, ModelTokenizeCommand.self, ModelRenderCommand.self,
-                      ModelLoRAInitCommand.self]
+                      ModelLoRAInitCommand.self, ModelScoreCommand.self]
     )
 }

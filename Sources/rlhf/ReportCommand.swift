@@ -20,9 +20,14 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Output directory (default reports/<experiment>).")
     var out: String?
 
-    /// Another experiment to overlay.
-    @Option(help: "Overlay another experiment's curves and final scores (e.g. length-bias).")
-    var compare: String?
+    /// Other experiments to overlay.
+    @Option(help: ArgumentHelp("Overlay other experiments' curves (SFT, reward-model training and calibration, PPO, reward vs length) and final scores; "
+                               + "repeat it or separate names with commas (e.g. length-bias,style-noise).", valueName: "experiment"))
+    var compare: [String] = []
+
+    /// Linear loss axes.
+    @Flag(help: "Draw loss curves on a linear axis (default: log scale).")
+    var linearLoss = false
 
     /// JSON output.
     @Flag(help: "Print the written paths and every chart's data (title, axes, series points, bars) as JSON.")
@@ -32,10 +37,11 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let workspace = try self.workspace.open()
         let pipeline = try load(experiment, workspace)
-        let other = try compare.map { try load($0, workspace) }
+        let others = try compare.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+            .filter { !$0.isEmpty }.map { try load($0, workspace) }
         let directory = URL(fileURLWithPath: out ?? "reports/\(pipeline.experiment)", relativeTo: workspace.root)
         let written = try ExperimentReport(workspace: workspace, pipeline: pipeline, registry: KindRegistry.all)
-            .write(to: directory, compare: other)
+            .write(to: directory, compare: others, linearLoss: linearLoss)
         if json { return try JSONOutput.print(ReportOutput(html: written.html.path, summary: written.summary.path, figures: written.figures)) }
         print("wrote \(written.html.path)")
         print("wrote \(written.summary.path)")

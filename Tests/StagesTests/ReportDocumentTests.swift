@@ -45,7 +45,7 @@ final class ReportDocumentTests: XCTestCase {
         let figures = document.figures.charts
         XCTAssertEqual(figures.count, parsed.chartMarks.count, "one figure per chart drawn")
         XCTAssertTrue(figures.allSatisfy { !$0.series.isEmpty || !$0.bars.isEmpty })
-        let ppo = try XCTUnwrap(figures.first { $0.x == "PPO iteration" && $0.series.contains { $0.points.count == 12 } }, "\(figures.map(\.title))")
+        let ppo = try XCTUnwrap(figures.first { $0.kind == "line" && $0.x == "PPO iteration" && $0.series.contains { $0.points.count == 12 } }, "\(figures.map(\.title))")
         XCTAssertEqual(ppo.kind, "line")
         let decoded = try JSONDecoder().decode([ChartData].self, from: try JSONEncoder().encode(figures))
         XCTAssertEqual(decoded, figures)

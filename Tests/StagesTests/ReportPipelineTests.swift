@@ -104,7 +104,7 @@ final class ReportPipelineTests: XCTestCase {
         let out = root.appendingPathComponent("reports/t")
         var compare = pipeline
         compare.experiment = "t-again"
-        let written = try ExperimentReport(workspace: workspace, pipeline: pipeline, registry: registry).write(to: out, compare: compare)
+        let written = try ExperimentReport(workspace: workspace, pipeline: pipeline, registry: registry).write(to: out, compare: [compare])
         if let keep = ProcessInfo.processInfo.environment["RLHF_REPORT_FIXTURE_DIR"] {
             // scripts/screenshot-report.sh --fixture reads the rendered fixture report from here.
             try? FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: true)

@@ -8,9 +8,10 @@ import EngineCore
 struct EvaluateKind: StageKind {
     /// Kind name.
     let name = "evaluate"
-    /// Version 6: the reward-hacking alarm by task family and scenario, the over-optimisation curve with `snapshots` (5: judges as inputs, gold only with `world`,
+    /// Version 7: every judged response (with its token count) in `final_eval.json` `responses` (6: the reward-hacking
+    /// alarm by task family and scenario, the over-optimisation curve with `snapshots`; 5: judges as inputs, gold only with `world`,
     /// command and label judges, agreement between judges; 4: generation changes in Model; see `GoldenOutputsTests`).
-    let version = 6
+    let version = 7
     /// Final evaluation.
     let summary = "base, SFT and policy on any eval prompts, judged by every wired judge (reward model, world, command, labels), with win rates, judge agreement and position bias"
     /// Sampling for the KL estimate and the bootstrap use the pipeline seed.

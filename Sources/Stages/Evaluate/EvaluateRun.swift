@@ -138,7 +138,7 @@ struct EvaluateRun {
                                      models: evaluations, winRates: winRates, rewardHacking: signal,
                                      judges: judges, agreements: agreements,
                                      highestRM: Array(ranked.prefix(tableSize)), lowestRM: Array(ranked.suffix(tableSize).reversed()),
-                                     sliceAlarm: sliceAlarm, overOptimisation: curve)
+                                     sliceAlarm: sliceAlarm, overOptimisation: curve, responses: judged)
         try JSONFiles.write(result, to: context.outputs["summary"]!)
         try Data(result.markdown.utf8).write(to: context.outputs["report"]!)
         for evaluation in evaluations {

@@ -9,9 +9,10 @@ import EngineCore
 struct PPOKind: StageKind {
     /// Kind name.
     let name = "ppo"
-    /// Version 4: metrics per task family and scenario (`slices`) for `gate.ppo_guard`, policy `snapshots` (3: gold metrics only with a `world`
+    /// Version 5: each metrics line also has the diagnostics (learning rate, gradient norms, advantage and value statistics,
+    /// explained variance), the reward split and TRL's metric names (`PPOMetricsLine`). 4: metrics per task family and scenario (`slices`) for `gate.ppo_guard`, policy `snapshots` (3: gold metrics only with a `world`
     /// judge; prompts in any TRL prompt format; 2: generation changes in Model).
-    let version = 4
+    let version = 5
     /// PPO-RLHF.
     let summary = "PPO-RLHF of the SFT policy against a frozen reward model (critic initialised from the reward model); gold metrics only with a world judge"
     /// Samples rollouts from the pipeline seed.

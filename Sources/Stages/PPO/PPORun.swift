@@ -115,6 +115,6 @@ struct PPORun {
         if let critic = trainer.critic {
             try Checkpoint.save(critic, tokenizer: trainer.tokenizer, to: policy.appendingPathComponent("critic"), dtype: dtype)
         }
-        try JSONLWriter.write(trainer.history, to: context.outputs["metrics"]!)
+        try JSONLWriter.write(trainer.history.map(PPOMetricsLine.init), to: context.outputs["metrics"]!)
     }
 }

@@ -7,7 +7,7 @@ public struct FinalEvaluation: Codable, Equatable, Sendable {
     /// Sampling temperature of the judged responses (0: greedy).
     public var temperature: Double
     /// Responses judged per prompt and model (nil in reports written before samples per prompt existed).
-    var samplesPerPrompt: Int?
+    public var samplesPerPrompt: Int?
     /// Per model, in the order base, SFT, policy.
     public var models: [ModelEvaluation]
     /// Policy vs SFT and vs base by every wired judge (and by gold under greedy decoding when sampling), in both A/B orders.
@@ -26,13 +26,16 @@ public struct FinalEvaluation: Codable, Equatable, Sendable {
     public var highestRM: [JudgedResponse]
     /// Lowest RM-scored policy responses.
     public var lowestRM: [JudgedResponse]
+    /// Every judged response by model (`base`, `sft`, `policy`), in prompt order, one prompt's samples adjacent
+    /// (nil in reports written before they were kept).
+    public var responses: [String: [JudgedResponse]]?
 
     /// An evaluation of `prompts` eval prompts with its models, win rates, reward-hacking signal and extreme samples.
     public init(prompts: Int, goldScoredPrompts: Int, temperature: Double, samplesPerPrompt: Int? = nil,
                 models: [ModelEvaluation], winRates: [WinRate], rewardHacking: RewardHackingSignal?,
                 judges: [JudgeSummary]? = nil, agreements: [JudgeAgreement]? = nil,
                 highestRM: [JudgedResponse], lowestRM: [JudgedResponse], sliceAlarm: SliceHackingAlarm? = nil,
-                overOptimisation: OverOptimisationCurve? = nil) {
+                overOptimisation: OverOptimisationCurve? = nil, responses: [String: [JudgedResponse]]? = nil) {
         self.prompts = prompts
         self.goldScoredPrompts = goldScoredPrompts
         self.temperature = temperature
@@ -46,11 +49,12 @@ public struct FinalEvaluation: Codable, Equatable, Sendable {
         self.agreements = agreements
         self.highestRM = highestRM
         self.lowestRM = lowestRM
+        self.responses = responses
     }
 
     /// JSON keys.
     enum CodingKeys: String, CodingKey {
-        case prompts, temperature, models, judges, agreements
+        case prompts, temperature, models, judges, agreements, responses
         case goldScoredPrompts = "gold_scored_prompts"
         case samplesPerPrompt = "samples_per_prompt"
         case winRates = "win_rates"

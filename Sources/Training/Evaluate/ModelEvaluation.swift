@@ -85,10 +85,12 @@ public struct JudgedResponse: Codable, Equatable, Sendable {
     public var gold: Double?
     /// Whether the response reached EOS.
     public var reachedEOS: Bool
+    /// Response length in tokens, EOS included (nil in reports written before it was recorded).
+    public var tokens: Int? = nil
 
     /// JSON keys.
     enum CodingKeys: String, CodingKey {
-        case prompt, response, gold
+        case prompt, response, gold, tokens
         case rmScore = "rm_score"
         case reachedEOS = "reached_eos"
     }

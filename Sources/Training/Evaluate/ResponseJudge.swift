@@ -46,7 +46,8 @@ public struct ResponseJudge {
         return responses.indices.map { i in
             let text = tokenizer.decode(responses[i].textTokens)
             let gold = tasks[i / n].map { GoldJudge.score(task: $0, response: text, reachedEOS: responses[i].hasEOS).value }
-            return JudgedResponse(prompt: prompts[i / n], response: text, rmScore: scores[i], gold: gold, reachedEOS: responses[i].hasEOS)
+            return JudgedResponse(prompt: prompts[i / n], response: text, rmScore: scores[i], gold: gold, reachedEOS: responses[i].hasEOS,
+                                  tokens: responses[i].tokens.count)
         }
     }
 

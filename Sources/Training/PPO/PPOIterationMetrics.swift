@@ -8,6 +8,9 @@ public struct PPOIterationMetrics: Codable, Equatable, Sendable {
     public var goldScoreMean: Double?
     /// Scores per task family and scenario (`family:<name>`, `scenario:<name>`) of the gold-scored samples (nil without gold).
     public var slices: [String: PPOSliceScores]?
+    /// Learning rate, gradient norm, advantage and value statistics (nil in metrics written before them). Flat keys of
+    /// a `ppo_train_metrics.jsonl` line (`PPOMetricsLine`); nested under `diagnostics` in the resume state.
+    public var diagnostics: PPODiagnostics? = nil
     /// Mean score fed to the rewards (after penalty; win fraction in self-play).
     public var rewardMean: Double
     /// KL to the reference, summed over each response and averaged over responses.
@@ -95,6 +98,7 @@ public struct PPOIterationMetrics: Codable, Equatable, Sendable {
         case rolloutTokensPerSecond = "rollout_tokens_per_second"
         case noCacheTokensPerSecond = "no_cache_tokens_per_second"
         case slices
+        case diagnostics
     }
 
     /// The numeric fields as (name, value) pairs, for the catalog's metrics.
@@ -108,6 +112,7 @@ public struct PPOIterationMetrics: Codable, Equatable, Sendable {
             ("training_seconds", trainingSeconds), ("rollout_tokens_per_second", rolloutTokensPerSecond),
         ]
         if let goldScoreMean { list.append(("gold_score_mean", goldScoreMean)) }
+        list += diagnostics?.points ?? []
         if let noCacheTokensPerSecond { list.append(("no_cache_tokens_per_second", noCacheTokensPerSecond)) }
         return list
     }

@@ -83,7 +83,7 @@ public final class PPOTrainer {
         let lengths = rollout.responses.map(\.tokens.count)
         let gold = rollout.gold.compactMap { $0 }
         let klSums = rollout.kl.map { $0.reduce(0, +) }
-        let metrics = PPOIterationMetrics(
+        var metrics = PPOIterationMetrics(
             iteration: iteration, rmScoreMean: Statistics.mean(rollout.rmScores), goldScoreMean: gold.isEmpty ? nil : Statistics.mean(gold),
             rewardMean: Statistics.mean(rollout.scores), klMean: Statistics.mean(klSums), beta: controller.beta, entropy: update.entropy,
             policyLoss: update.policyLoss, valueLoss: update.valueLoss, approxKL: update.approxKL,
@@ -95,6 +95,7 @@ public final class PPOTrainer {
             noCacheTokensPerSecond: noCache,
             slices: PPOSliceScores.bySlice(prompts: rollout.promptTexts, rm: rollout.rmScores, gold: rollout.gold))
         controller.update(observedKL: metrics.klMean, sequences: rollout.count)
+        metrics.diagnostics = PPODiagnostics(rollout, gradNorm: actorOptimizer.takeMeanGradientNorm() ?? 0, config: config)
         iteration += 1
         history.append(metrics)
         return metrics
