@@ -20,7 +20,7 @@ final class RemoteCacheEntryTests: XCTestCase {
 
     private func node(outputs: [String: String]) throws -> Node {
         let json = "{\"experiment\": \"e\", \"nodes\": {\"sft\": {\"kind\": \"command\", \"params\": {\"cmd\": \"true\"}, \"outputs\": "
-            + String(decoding: try JSONEncoder().encode(outputs), as: UTF8.self) + "}}}"
+            + "{" + outputs.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \"\($0.value)\"" }.joined(separator: ", ") + "}}}}"
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("rlhf-entry-\(UUID().uuidString).json")
         try json.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
