@@ -112,6 +112,8 @@ struct DiffSide {
     var runs: [String: RunDetail]
     /// Whether the operand was an experiment (keys then carry the node name).
     var isExperiment: Bool
+    /// The node each replicated clone copies (`ppo-seed11` → `ppo`); their params are keyed by it, as they are equal across seeds.
+    var bases: [String: String] = [:]
 
     /// Resolves `operand` (see `RunDiff.init`).
     init(_ operand: String, workspace: Workspace, registry: StageRegistry) throws {
@@ -159,13 +161,14 @@ struct DiffSide {
         }
         runs = found
         isExperiment = true
+        bases = pipeline.nodes.compactMapValues { $0.replica?.base }
     }
 
-    /// Params as canonical JSON by name.
+    /// Params as canonical JSON by name (`node.param` for experiments, a clone under the node it copies).
     func params(prefixed: Bool) -> [String: String] {
         var result: [String: String] = [:]
         for (node, detail) in runs {
-            for (name, value) in detail.params { result[prefixed ? "\(node).\(name)" : name] = value }
+            for (name, value) in detail.params { result[prefixed ? "\(bases[node] ?? node).\(name)" : name] = value }
         }
         return result
     }

@@ -18,8 +18,10 @@ public struct BuildOptions: Sendable {
     /// without the flag blocks everything below the gate again; their outputs stay in the store
     /// and are up to date again only with the flag (or once the gate passes).
     public var allowFailedGates: [String] = []
-    /// Where nodes that may leave the machine run unless their `"executor"` says otherwise (`local`, `slurm`).
+    /// Where nodes that may leave the machine run unless their `"executor"` says otherwise (`local`, `slurm`, `ray`).
     public var executor = "local"
+    /// The Ray dashboard for the `ray` executor (nil: `RAY_API_SERVER_ADDRESS`, an http `RAY_ADDRESS`, else http://127.0.0.1:8265).
+    public var rayAddress: String?
     /// Seconds between two polls of a backend (one `squeue` for every job).
     public var pollInterval = 2.0
     /// How often a remote node is resubmitted after an infrastructure failure (a node's `"resources": {"retries"}` wins).

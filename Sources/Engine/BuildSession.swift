@@ -268,7 +268,7 @@ final class BuildSession: @unchecked Sendable {
     private func dispatcher(for node: Node) throws -> RemoteDispatcher? {
         let name = node.executor ?? options.executor
         guard let kind = executor.registry.kind(named: node.kind), Self.remoteKinds.contains(kind.name), !kind.readsCatalog,
-              let backend = try ExecutorBackends.named(name) else { return nil }
+              let backend = try ExecutorBackends.named(name, rayAddress: options.rayAddress) else { return nil }
         condition.lock()
         defer { condition.unlock() }
         if let existing = dispatchers[name] { return existing }
@@ -320,7 +320,7 @@ final class BuildSession: @unchecked Sendable {
         let kind = executor.registry.kind(named: node.kind)!
         let inputs = inputsOf(node)
         let job = NodeRunJob(workspace: executor.workspace, node: node, kind: kind, plan: plan, reason: reason, inputs: inputs,
-                             seed: executor.pipeline.seed, experiment: executor.pipeline.experiment, hasher: hasher, catalog: views.removeValue(forKey: node.name),
+                             seed: executor.pipeline.seed(of: node), experiment: executor.pipeline.experiment, hasher: hasher, catalog: views.removeValue(forKey: node.name),
                              stream: executor.stream)
         if let context = job.context {
             condition.lock()
@@ -442,7 +442,7 @@ final class BuildSession: @unchecked Sendable {
         let kind = executor.registry.kind(named: node.kind)!
         let now = Date().timeIntervalSince1970
         let run = RunRecord(id: nil, experiment: executor.pipeline.experiment, node: node.name, kind: kind.name, kindVersion: kind.version, key: plan.key!.hex, params: node.canonicalParams,
-                            seed: kind.usesRandomness ? Int64(bitPattern: executor.pipeline.seed) : nil, status: "reused",
+                            seed: kind.usesRandomness ? Int64(bitPattern: executor.pipeline.seed(of: node)) : nil, status: "reused",
                             reason: "reused run \(sourceRun)", started: now, finished: now, duration: 0, exitCode: nil, lastStdout: nil,
                             lastStderr: nil, error: nil, sourceRun: sourceRun)
         let verdicts = try executor.workspace.catalog.detail(run: sourceRun).gates

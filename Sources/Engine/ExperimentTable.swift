@@ -54,7 +54,9 @@ public struct ExperimentTable: Codable, Sendable, Equatable {
         for index in rows.indices {
             for detail in details[index] ?? [] {
                 let prefix = prefixed ? detail.run.node + "." : ""
-                for (name, value) in detail.params { rows[index].params[prefix + name] = value }
+                // A replicated clone's params are its node's (equal across seeds): one `ppo.kl_coef` column, not one per seed.
+                let paramPrefix = prefixed ? (Self.cloneBase(detail) ?? detail.run.node) + "." : ""
+                for (name, value) in detail.params { rows[index].params[paramPrefix + name] = value }
                 for summary in MetricSummary.summarize(detail.metrics) { rows[index].metrics[prefix + summary.name] = summary.last }
             }
         }
@@ -66,7 +68,10 @@ public struct ExperimentTable: Codable, Sendable, Equatable {
             let summaryMetrics = details.values.joined().filter { !gates.contains($0.run.node) }.flatMap { detail in
                 MetricSummary.summarize(detail.metrics).filter { $0.points == 1 }.map { (prefixed ? detail.run.node + "." : "") + $0.name }
             }
-            metricColumns = Array(Set(summaryMetrics).sorted().prefix(defaultMetricLimit))
+            // Clones' per-seed metrics go after the others (an aggregate's means first).
+            let clones = Set(details.values.joined().filter { Self.cloneBase($0) != nil }.map { $0.run.node + "." })
+            let isClone = { (column: String) in prefixed && clones.contains { column.hasPrefix($0) } }
+            metricColumns = Array(Set(summaryMetrics).sorted { (isClone($0) ? 1 : 0, $0) < (isClone($1) ? 1 : 0, $1) }.prefix(defaultMetricLimit))
         }
         for column in (params ?? []) + (metrics ?? []) where !rows.contains(where: { $0.params[column] != nil || $0.metrics[column] != nil }) {
             throw EngineError.notFound(what: "column '\(column)'", hint: prefixed ? "name params and metrics as node.name, e.g. ppo.kl_coef or eval.gold_gain"
@@ -99,6 +104,11 @@ public struct ExperimentTable: Codable, Sendable, Equatable {
         if name == "experiment" { return ordered { $0.experiment } }
         if name == "run" { return ordered { $0.run } }
         throw EngineError.notFound(what: "sort column '\(name)'", hint: "sort by experiment, run, or a shown column: \((paramColumns + metricColumns).joined(separator: ", "))")
+    }
+
+    /// The node a run of a replicated clone copies (`ppo-seed11` → `ppo`), nil for other runs.
+    private static func cloneBase(_ detail: RunDetail) -> String? {
+        Replica.base(ofRunNode: detail.run.node, seed: detail.run.seed.map { UInt64(bitPattern: $0) })
     }
 
     /// The worst of `statuses`: failed, then gate-failed, then anything else but succeeded/reused.

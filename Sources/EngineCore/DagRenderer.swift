@@ -8,7 +8,8 @@ public enum DagRenderer {
         case dot
         /// Mermaid flowchart.
         case mermaid
-        /// JSON: `{"experiment", "nodes": [{"name", "kind", "outputs"}], "edges": [{"from", "to", "role", "orderOnly"}]}`.
+        /// JSON: `{"experiment", "nodes": [{"name", "kind", "outputs", "replica"?}], "edges": [{"from", "to", "role", "orderOnly"}]}`
+        /// (`replica`: `{"base", "seed"}` of a node cloned by `"replicate"`).
         case json
     }
 
@@ -19,7 +20,8 @@ public enum DagRenderer {
             return pipeline.order.map { name in
                 let node = pipeline.nodes[name]!
                 let inputs = node.inputs.keys.sorted().map { "\($0)=\(node.inputs[$0]!)" } + node.after.map { "after \($0)" }
-                return "\(name) [\(node.kind)]" + (inputs.isEmpty ? "" : " ← " + inputs.joined(separator: ", "))
+                let replica = node.replica.map { " (\($0.base), seed \($0.seed))" } ?? ""
+                return "\(name) [\(node.kind)]\(replica)" + (inputs.isEmpty ? "" : " ← " + inputs.joined(separator: ", "))
             }.joined(separator: "\n")
         case .dot:
             var lines = ["digraph \"\(pipeline.experiment)\" {", "  rankdir=LR;"]
@@ -42,8 +44,10 @@ public enum DagRenderer {
         case .json:
             let nodes: [JSONValue] = pipeline.order.map { name in
                 let node = pipeline.nodes[name]!
-                return .object(["name": .string(name), "kind": .string(node.kind),
-                                "outputs": .object(node.outputs.mapValues { JSONValue.string($0) })])
+                var fields: [String: JSONValue] = ["name": .string(name), "kind": .string(node.kind),
+                                                   "outputs": .object(node.outputs.mapValues { JSONValue.string($0) })]
+                if let replica = node.replica { fields["replica"] = .object(["base": .string(replica.base), "seed": .int(Int64(bitPattern: replica.seed))]) }
+                return .object(fields)
             }
             let edges: [JSONValue] = edges(pipeline).map {
                 .object(["from": .string($0.from), "to": .string($0.to), "role": .string($0.label), "orderOnly": .bool($0.orderOnly)])

@@ -25,10 +25,12 @@ public struct Node: Sendable {
     public var outputs: [String: String]
     /// Order-only predecessors: run after them without consuming their outputs.
     public var after: [String]
-    /// Where the node runs (`"executor"`: `local`, `slurm`); nil means the build's `--executor`. Not in the key.
+    /// Where the node runs (`"executor"`: `local`, `slurm`, `ray`); nil means the build's `--executor`. Not in the key.
     public var executor: String? = nil
     /// What the backend should reserve (`"resources"`: cpus, gpus, memory, time, partition, retries). Not in the key.
     public var resources: [String: JSONValue] = [:]
+    /// The node this one replicates and the seed it runs with (`"replicate"`), nil for a node of the pipeline as written.
+    public var replica: Replica? = nil
 
     /// Every upstream node: input producers and `after` nodes, sorted and unique.
     public var dependencies: [String] {
@@ -50,6 +52,25 @@ public struct Node: Sendable {
     }
 }
 
+/// A clone of a node made by `"replicate"`: the node written in `pipeline.json` and the seed this clone runs with.
+public struct Replica: Hashable, Sendable {
+    /// The node as written (e.g. `ppo` for `ppo-seed11`).
+    public var base: String
+    /// The seed the clone's random kinds use instead of the pipeline seed (it enters the node key).
+    public var seed: UInt64
+
+    /// The name of `base`'s clone for `seed`: `ppo-seed11`.
+    public static func name(of base: String, seed: UInt64) -> String {
+        "\(base)-seed\(seed)"
+    }
+
+    /// The node a run of `node` with recorded `seed` is a clone of (`ppo-seed11` run with seed 11 → `ppo`), or nil when it is not one.
+    public static func base(ofRunNode node: String, seed: UInt64?) -> String? {
+        guard let seed, node.hasSuffix("-seed\(seed)"), node.count > "-seed\(seed)".count else { return nil }
+        return String(node.dropLast("-seed\(seed)".count))
+    }
+}
+
 /// A validated pipeline: the experiment DAG from `pipeline.json`.
 public struct Pipeline: Sendable {
     /// Experiment name.
@@ -62,6 +83,13 @@ public struct Pipeline: Sendable {
     public var order: [String]
     /// The file it was loaded from (absolute), when loaded from one; no output may overwrite it.
     public var file: String?
+    /// The seeds of `"replicate"` (or `--seeds`) in the order written; empty when the pipeline is not replicated.
+    public var seeds: [UInt64] = []
+
+    /// The seed `node`'s random kind runs with and keys on: its replica's seed, else the pipeline seed.
+    public func seed(of node: Node) -> UInt64 {
+        node.replica?.seed ?? seed
+    }
 
     /// The nodes `targets` need (targets and everything upstream), in topological order.
     /// - Complexity: O(nodes + edges).

@@ -4,10 +4,13 @@ import Foundation
 public struct PipelineLoader: Sendable {
     /// The kinds a node may name.
     public var registry: StageRegistry
+    /// Seeds to replicate over (`--seeds`), replacing the file's `"replicate"` seeds; nil: as the file says.
+    public var seeds: [UInt64]?
 
-    /// Creates a loader that checks kinds against `registry`.
-    public init(registry: StageRegistry) {
+    /// Creates a loader that checks kinds against `registry`, replicating over `seeds` when given (see `PipelineLoader+Replicate`).
+    public init(registry: StageRegistry, seeds: [UInt64]? = nil) {
         self.registry = registry
+        self.seeds = seeds
     }
 
     /// Loads and validates the pipeline file at `path`, merged onto the files it `extends`; an issue is
@@ -29,7 +32,10 @@ public struct PipelineLoader: Sendable {
     /// is the one reported; issues of other files carry their file in the message).
     func validate(_ root: JSONValue, file: String, origins: [String: String]) throws -> Pipeline {
         var validator = PipelineValidator(registry: registry)
-        let pipeline = validator.validate(root)
+        var pipeline = validator.validate(root)
+        if validator.issues.isEmpty, let valid = pipeline {
+            pipeline = validator.replicate(valid, spec: root.objectValue?["replicate"], override: seeds)
+        }
         if !validator.issues.isEmpty || pipeline == nil {
             let issues = validator.issues.enumerated().sorted { ($0.element.path, $0.offset) < ($1.element.path, $1.offset) }.map(\.element)
             let files = issues.map { Self.origin(of: $0.path, in: origins) ?? file }
@@ -51,12 +57,13 @@ struct PipelineValidator {
 
     private static let nodeKeys: Set<String> = ["kind", "inputs", "params", "outputs", "after", "description", "executor", "resources"]
     /// Executor backends a node may name under `"executor"`.
-    static let executorNames = ["local", "slurm"]
+    static let executorNames = ["local", "slurm", "ray"]
     /// Keys a node's `"resources"` object may hold (what backends understand).
     static let resourceKeys: Set<String> = ["cpus", "gpus", "memory", "time", "partition", "retries"]
-    private static let topKeys: Set<String> = ["experiment", "seed", "nodes", "description", "extends"]
+    private static let topKeys: Set<String> = ["experiment", "seed", "nodes", "description", "extends", "replicate"]
 
-    private mutating func issue(_ path: String, _ message: String) {
+    /// Records one problem at JSON path `path`.
+    mutating func issue(_ path: String, _ message: String) {
         issues.append(ValidationIssue(path: path, message: message))
     }
 
@@ -259,7 +266,8 @@ struct PipelineValidator {
         }
     }
 
-    private mutating func checkOutputPaths(_ nodes: [String: Node]) {
+    /// Reports output paths that are invalid, escape the workspace, repeat or nest inside another node's.
+    mutating func checkOutputPaths(_ nodes: [String: Node]) {
         var owners: [String: String] = [:]
         for name in nodes.keys.sorted() {
             let node = nodes[name]!

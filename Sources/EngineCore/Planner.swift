@@ -204,7 +204,7 @@ public struct Planner: Sendable {
             "params": .object(node.params),
             "inputs": .object(inputs.mapValues { .string($0.hex) }),
         ]
-        if kind.usesRandomness { fields["seed"] = .int(Int64(bitPattern: pipeline.seed)) }
+        if kind.usesRandomness { fields["seed"] = .int(Int64(bitPattern: pipeline.seed(of: node))) }
         if let catalog { fields["catalog"] = .string(catalog.hex) }
         return ContentHash.of(bytes: JSONValue.object(fields).canonicalBytes)
     }
@@ -240,7 +240,7 @@ public struct Planner: Sendable {
                 changed.append("params.\(name)")
             }
         }
-        if kind.usesRandomness, head.seed != pipeline.seed { changed.append("seed") }
+        if kind.usesRandomness, head.seed != pipeline.seed(of: node) { changed.append("seed") }
         return changed.isEmpty ? nil : changed
     }
 }

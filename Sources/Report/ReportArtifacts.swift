@@ -19,6 +19,8 @@ struct ReportArtifacts {
     var gates: [(name: String, report: Loaded<GateReport>)] = []
     /// `generation_probe.jsonl` lines by model role (base, sft, policy, …).
     var probes: [(name: String, lines: Loaded<[JSONValue]>)] = []
+    /// The `evaluate.aggregate` summary of a replicated experiment (absent when it is not replicated).
+    var seedAggregate: Loaded<SeedAggregate> = .absent("not replicated over seeds")
 
     /// An empty set: every section says its artifact is missing.
     init() {}
@@ -56,6 +58,7 @@ struct ReportArtifacts {
         case .baseProbe: baseProbe = ArtifactReader.text(url, origin)
         case .gate: gates.append((source.node ?? source.role, ArtifactReader.decoded(url, origin, as: GateReport.self)))
         case .probe: probes.append((Self.probeName(source), ArtifactReader.jsonValues(url, origin)))
+        case .seedAggregate: seedAggregate = ArtifactReader.decoded(url, origin, as: SeedAggregate.self)
         }
     }
 
@@ -68,6 +71,7 @@ struct ReportArtifacts {
         case .baseProbe?: baseProbe = .absent(text)
         case .gate?: gates.append((role, .absent(text)))
         case .probe?: probes.append((role, .absent(text)))
+        case .seedAggregate?: seedAggregate = .absent(text)
         case nil: break
         }
     }
@@ -94,12 +98,15 @@ enum ReportSection: Equatable {
     case gate
     /// Generations of one model on the probe prompts.
     case probe
+    /// The aggregate evaluation across replicated seeds.
+    case seedAggregate
 
     /// The section for input `role` holding file `fileName`: role conventions first
-    /// (`sft_eval`, `rm_eval`, `ppo_metrics`, `final_eval`, `base_probe`, `gate*`, `*probe*`), then the file name.
+    /// (`sft_eval`, `rm_eval`, `ppo_metrics`, `final_eval`, `base_probe`, `gate*`, `*probe*`, `seed_aggregate`), then the file name.
     init?(role: String, fileName: String) {
         let role = role.lowercased()
         switch true {
+        case role == ExperimentSources.seedAggregateRole: self = .seedAggregate
         case role == "sft_eval" || fileName == "sft_eval.json": self = .sftEval
         case role == "rm_eval" || fileName == "rm_eval.json": self = .rmEval
         case role == "ppo_metrics" || fileName == "ppo_train_metrics.jsonl": self = .ppoMetrics

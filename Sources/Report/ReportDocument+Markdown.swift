@@ -20,6 +20,7 @@ extension ReportDocument {
                 lines.append("- **\(gate.name)**: \(gate.report.isAbsent ? "not built" : "unreadable")")
             }
         }
+        lines += seedsMarkdown()
         lines += ["", "## Final evaluation", ""]
         if let final = artifacts.finalEval.value {
             let length = Self.modelLengths([final])

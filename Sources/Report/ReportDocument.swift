@@ -30,6 +30,7 @@ struct ReportDocument {
     func html() -> String {
         var body = header()
         body += headline()
+        body += seedsSection()
         if let catalog { body += dagSection(catalog) }
         body += gatesSection()
         body += sftSection()

@@ -39,11 +39,16 @@ struct BuildCommand: ParsableCommand {
     var allowFailedGates: [String] = []
 
     /// Where heavy nodes run.
-    @Option(help: ArgumentHelp("Where command and training nodes run: local or slurm (a node's \"executor\" wins).", valueName: "NAME"))
+    @Option(help: ArgumentHelp("Where command and training nodes run: local, slurm or ray (a node's \"executor\" wins).", valueName: "NAME"))
     var executor = "local"
 
+    /// The Ray dashboard.
+    @Option(help: ArgumentHelp("Ray dashboard (Jobs API) for the ray executor; default $RAY_API_SERVER_ADDRESS, an http $RAY_ADDRESS, else http://127.0.0.1:8265.",
+                               valueName: "URL"))
+    var rayAddress: String?
+
     /// Backend poll period.
-    @Option(help: ArgumentHelp("Seconds between two polls of the executor backend (one squeue for every job).", valueName: "SECONDS"))
+    @Option(help: ArgumentHelp("Seconds between two polls of the executor backend (one squeue or Ray job list for every job).", valueName: "SECONDS"))
     var pollInterval = 2.0
 
     /// Resubmissions after infrastructure failures.
@@ -75,7 +80,7 @@ struct BuildCommand: ParsableCommand {
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard !forceDownstream || !force.isEmpty else { throw ValidationError("--force-downstream needs --force NODE") }
-        guard ["local", "slurm"].contains(executor) else { throw ValidationError("--executor must be local or slurm") }
+        guard ExecutorBackends.names.contains(executor) else { throw ValidationError("--executor must be one of \(ExecutorBackends.names.joined(separator: ", "))") }
         guard remoteCacheMode.map({ RemoteCacheMode(rawValue: $0) != nil }) ?? true else { throw ValidationError("--remote-cache must be off, read or readwrite") }
         guard pollInterval > 0, remoteRetries >= 0 else { throw ValidationError("--poll-interval must be positive and --remote-retries at least 0") }
 
@@ -89,22 +94,28 @@ struct BuildCommand: ParsableCommand {
         // stderr under --json, whose summary owns stdout.
         let stream = json ? ConsoleStream.standardError : ConsoleStream(descriptor: STDOUT_FILENO)
         let settings = try self.settings.map(ParamSetting.init(parsing:))
-        let pipeline = try PipelineLoader(registry: KindRegistry.all).load(path: self.workspace.pipelinePath(workspace), settings: settings, variant: variant)
+        let pipeline = try self.workspace.loader().load(path: self.workspace.pipelinePath(workspace), settings: settings, variant: variant)
         if !settings.isEmpty {
             stream.line("variant \(pipeline.experiment): " + settings.map { "\($0.node).\($0.param)=\($0.value.canonical)" }.joined(separator: " "))
         }
+        if !pipeline.seeds.isEmpty {
+            let clones = pipeline.nodes.values.filter { $0.replica != nil }.count
+            stream.line("replicated over seeds \(pipeline.seeds.map(String.init).joined(separator: ", ")): "
+                + "\(clones / pipeline.seeds.count) seeded nodes per seed, \(pipeline.nodes.count - clones) shared or aggregate nodes")
+        }
         let executor = Executor(workspace: workspace, pipeline: pipeline, registry: KindRegistry.all, output: { stream.line($0) }, stream: stream)
         var options = BuildOptions()
-        options.targets = targets
+        options.targets = Self.clones(of: targets, in: pipeline)
         options.dryRun = dryRun
-        options.force = force
+        options.force = Self.clones(of: force, in: pipeline)
         options.forceDownstream = forceDownstream
         options.jobs = jobs
         options.keepGoing = keepGoing
-        options.allowFailedGates = allowFailedGates
+        options.allowFailedGates = Self.clones(of: allowFailedGates, in: pipeline)
         options.handlesSignals = true
         options.executor = self.executor
         options.pollInterval = pollInterval
+        options.rayAddress = rayAddress
         options.remoteRetries = remoteRetries
         options.remoteCache = try remoteCache.settings(mode: remoteCacheMode, workspaceRoot: workspace.root.path)
         let summary: BuildSummary
@@ -116,5 +127,15 @@ struct BuildCommand: ParsableCommand {
         }
         if json { try JSONOutput.print(summary) }
         if !summary.succeeded { throw ExitCode.failure }
+    }
+
+    /// `names` with each node that a replicated pipeline cloned (`ppo`) replaced by its clones (`ppo-seed11`, `ppo-seed22`, …),
+    /// so targets, `--force` and `--allow-failed-gates` written for the plain pipeline mean every seed.
+    static func clones(of names: [String], in pipeline: Pipeline) -> [String] {
+        names.flatMap { name -> [String] in
+            guard pipeline.nodes[name] == nil else { return [name] }
+            let clones = pipeline.order.filter { pipeline.nodes[$0]?.replica?.base == name }
+            return clones.isEmpty ? [name] : clones
+        }
     }
 }

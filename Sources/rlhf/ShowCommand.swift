@@ -32,6 +32,7 @@ struct ShowCommand: ParsableCommand {
         let record = detail.run
         print("run \(id)  experiment \(record.experiment)  node \(record.node)  kind \(record.kind) v\(record.kindVersion)  \(record.status)")
         print("key       \(record.key)")
+        if let seed = record.seed { print("seed      \(seed)") }
         print("reason    \(record.reason)")
         print(String(format: "duration  %.3fs", record.duration))
         if let code = record.exitCode { print("exit      \(code)") }

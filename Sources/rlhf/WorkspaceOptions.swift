@@ -13,6 +13,27 @@ struct WorkspaceOptions: ParsableArguments {
     @Option(help: "Pipeline file, relative to the workspace.")
     var pipeline: String = "pipeline.json"
 
+    /// Seeds to replicate the seeded nodes over, replacing the file's `"replicate"` seeds.
+    @Option(help: ArgumentHelp("Replicate the seeded nodes once per seed (as \"replicate\": {\"seeds\": [...]} in the pipeline would), e.g. 11,22,33.",
+                               valueName: "SEED,SEED,…"))
+    var seeds: String?
+
+    /// The `--seeds` list, or nil when not given; a clear error for anything but comma-separated non-negative integers.
+    func seedList() throws -> [UInt64]? {
+        guard let seeds else { return nil }
+        return try seeds.split(separator: ",", omittingEmptySubsequences: false).map { text in
+            guard let seed = UInt64(text.trimmingCharacters(in: .whitespaces)), seed <= UInt64(Int64.max) else {
+                throw ValidationError("--seeds: '\(text)' is not a non-negative integer; write e.g. --seeds 11,22,33")
+            }
+            return seed
+        }
+    }
+
+    /// The pipeline loader, replicating over `--seeds` when given.
+    func loader() throws -> PipelineLoader {
+        PipelineLoader(registry: KindRegistry.all, seeds: try seedList())
+    }
+
     /// The opened workspace; refuses a directory that has neither the pipeline file nor `.rlhf/`.
     /// `readOnly` (or a workspace this user cannot write) opens the catalog read-only and creates
     /// nothing. Warnings (a lost catalog) go to stderr.
@@ -37,7 +58,7 @@ struct WorkspaceOptions: ParsableArguments {
 
     /// The validated pipeline.
     func loadPipeline(_ workspace: Workspace) throws -> Pipeline {
-        try PipelineLoader(registry: KindRegistry.all).load(path: pipelinePath(workspace))
+        try loader().load(path: pipelinePath(workspace))
     }
 
     /// The experiment a catalog query is about: `named` if given, else the loaded pipeline's

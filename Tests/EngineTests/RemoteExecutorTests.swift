@@ -98,7 +98,7 @@ final class RemoteExecutorTests: XCTestCase {
         try workspace.write("pipeline.json", #"{"experiment": "e", "nodes": {"n": "# + node + #", "executor": "cloud", "resources": {"cores": 2}}}}"#)
         XCTAssertThrowsError(try workspace.pipeline()) { error in
             let text = "\(error)"
-            XCTAssertTrue(text.contains("nodes.n.executor: must be one of local, slurm"), text)
+            XCTAssertTrue(text.contains("nodes.n.executor: must be one of local, slurm, ray"), text)
             XCTAssertTrue(text.contains("nodes.n.resources.cores: unknown resource"), text)
         }
     }

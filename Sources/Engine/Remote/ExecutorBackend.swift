@@ -43,6 +43,13 @@ public protocol ExecutorBackend: Sendable {
     /// The id of a job submitted under `submissionID`, if the scheduler still knows one (a driver killed between
     /// recording a pending run and learning its job id finds the job this way instead of submitting it twice).
     func find(submissionID: String) throws -> String?
+    /// The last line the scheduler logged for job `id` (why a job without a result ended), if it keeps logs.
+    func lastLogLine(_ id: String) -> String?
+}
+
+extension ExecutorBackend {
+    /// None: the job's own logs in its run directory say it all.
+    public func lastLogLine(_ id: String) -> String? { nil }
 }
 
 /// Runs a scheduler command line and returns its exit status, stdout and stderr.
@@ -70,12 +77,16 @@ struct SchedulerCommand {
 
 /// The backends by name (`local` is not among them: it runs in the driver).
 public enum ExecutorBackends {
-    /// The backend called `name`, or nil for `local`.
-    public static func named(_ name: String) throws -> (any ExecutorBackend)? {
+    /// Every executor name `--executor` and `"executor"` accept.
+    public static let names = ["local", "slurm", "ray"]
+
+    /// The backend called `name`, or nil for `local`; `rayAddress` is the Ray dashboard (default: `RayBackend.defaultAddress()`).
+    public static func named(_ name: String, rayAddress: String? = nil) throws -> (any ExecutorBackend)? {
         switch name {
         case "local": return nil
         case "slurm": return SlurmBackend()
-        default: throw EngineError.notFound(what: "executor '\(name)'", hint: "executors are: local, slurm")
+        case "ray": return try RayBackend(address: rayAddress ?? RayBackend.defaultAddress())
+        default: throw EngineError.notFound(what: "executor '\(name)'", hint: "executors are: \(names.joined(separator: ", "))")
         }
     }
 }

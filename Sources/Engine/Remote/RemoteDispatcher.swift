@@ -66,6 +66,7 @@ final class RemoteDispatcher: @unchecked Sendable {
     let backend: any ExecutorBackend
     private let workspace: Workspace
     private let experiment: String
+    /// The pipeline seed (a replicated node runs with its replica's seed instead).
     private let seed: UInt64
     private let interval: Double
     private let retries: Int
@@ -136,7 +137,7 @@ final class RemoteDispatcher: @unchecked Sendable {
         let directory = Self.root(workspace) + "/\(job.node.name)-\(job.key.prefix(16))-a\(job.attempt)"
         try? FileSystem.remove(directory)
         try FileSystem.createDirectory(directory + "/out")
-        let spec = RemoteNodeSpec(node: job.node.name, kind: job.kind.name, kindVersion: job.kind.version, params: job.node.canonicalParams, seed: seed,
+        let spec = RemoteNodeSpec(node: job.node.name, kind: job.kind.name, kindVersion: job.kind.version, params: job.node.canonicalParams, seed: job.node.replica?.seed ?? seed,
                                   workspace: workspace.rootPath, inputs: Dictionary(uniqueKeysWithValues: job.inputs.map { ($0.role, workspace.absolute($0.path)) }),
                                   outputs: Dictionary(uniqueKeysWithValues: job.node.outputs.keys.map { ($0, directory + "/out/" + $0) }),
                                   scratch: directory + "/scratch", result: directory + "/result.json",
@@ -246,7 +247,7 @@ final class RemoteDispatcher: @unchecked Sendable {
     /// resubmitted while attempts remain, otherwise the node fails.
     private func retryOrFail(_ job: RemoteNodeJob, state: RemoteJobState) {
         let limit = job.node.resources["retries"]?.intValue.map(Int.init) ?? retries
-        let stderr = RemoteWorker.lastLine(of: job.runDirectory + "/stderr.log").map { "; its last stderr line: \($0)" } ?? ""
+        let stderr = (RemoteWorker.lastLine(of: job.runDirectory + "/stderr.log") ?? backend.lastLogLine(job.jobId)).map { "; its last stderr line: \($0)" } ?? ""
         let what: String
         if case let .ended(name) = state { what = "scheduler state \(name)" + stderr } else { what = "vanished from the scheduler" + stderr }
         if job.attempt <= limit {
@@ -301,7 +302,7 @@ final class RemoteDispatcher: @unchecked Sendable {
         }
         try? FileSystem.remove(job.runDirectory)
         let run = RunRecord(id: nil, experiment: experiment, node: job.node.name, kind: job.kind.name, kindVersion: job.kind.version, key: job.key,
-                            params: job.node.canonicalParams, seed: job.kind.usesRandomness ? Int64(bitPattern: seed) : nil, status: "succeeded",
+                            params: job.node.canonicalParams, seed: job.kind.usesRandomness ? Int64(bitPattern: job.node.replica?.seed ?? seed) : nil, status: "succeeded",
                             reason: job.reason.description + " [\(backend.name) job \(job.jobId) on \(result.host)]", started: result.started,
                             finished: result.finished, duration: result.finished - result.started, exitCode: result.exitCode,
                             lastStdout: result.lastStdout, lastStderr: result.lastStderr, error: nil, sourceRun: nil)
@@ -313,7 +314,7 @@ final class RemoteDispatcher: @unchecked Sendable {
     private func failure(_ job: RemoteNodeJob, _ message: String, infrastructure: Bool) -> NodeRunResult {
         let now = Date().timeIntervalSince1970
         let run = RunRecord(id: nil, experiment: experiment, node: job.node.name, kind: job.kind.name, kindVersion: job.kind.version, key: job.key,
-                            params: job.node.canonicalParams, seed: job.kind.usesRandomness ? Int64(bitPattern: seed) : nil, status: "succeeded",
+                            params: job.node.canonicalParams, seed: job.kind.usesRandomness ? Int64(bitPattern: job.node.replica?.seed ?? seed) : nil, status: "succeeded",
                             reason: job.reason.description, started: job.ready, finished: now, duration: now - job.ready, exitCode: nil, lastStdout: nil,
                             lastStderr: nil, error: nil, sourceRun: nil)
         let finished = FinishedRun(run: run, inputs: job.inputs, outputs: [], params: job.node.params, metrics: [], verdicts: [], becomesHead: false)

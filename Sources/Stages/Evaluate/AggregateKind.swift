@@ -9,8 +9,8 @@ import Training
 struct AggregateKind: StageKind {
     /// `evaluate.aggregate`.
     let name = "evaluate.aggregate"
-    /// Version 1.
-    let version = 1
+    /// Version 2 (2: both models' gold, scenario gains, win-rate lower bounds, KL and the slice alarm; seeds sort numerically).
+    let version = 2
     /// Aggregates replicated evaluations.
     let summary = "final_eval.json of several seeds (inputs: any roles, one evaluate summary each) as mean and 95% interval per headline figure"
     /// Any roles, each a `final_eval.json`.
@@ -20,7 +20,13 @@ struct AggregateKind: StageKind {
     /// `summary` (JSON) and `report` (Markdown).
     let outputs: [String]? = ["summary", "report"]
 
-    /// Reads every input and writes the aggregate.
+    /// `experiments/<experiment>/reports/<node>.json` (summary) and `.md` (report).
+    func defaultPath(output: String, node: String, experiment: String) -> String {
+        "experiments/\(experiment)/reports/\(node)." + (output == "summary" ? "json" : "md")
+    }
+
+    /// Reads every input and writes the aggregate; records each figure's mean and interval as metrics (`gold_gain/mean`,
+    /// `gold_gain/ci_low`, `gold_gain/ci_high`), which `rlhf diff` and `rlhf experiments` show.
     func run(_ context: StageContext) throws {
         guard context.inputs.count >= 2 else {
             throw StagesError.invalidInputs(node: context.node, message: "needs the summaries of at least 2 seeds (e.g. seed_1: evaluate_1.summary, seed_2: …)")
@@ -36,7 +42,13 @@ struct AggregateKind: StageKind {
         let aggregate = SeedAggregate(evaluations)
         try JSONFiles.write(aggregate, to: context.outputs["summary"]!)
         try Data(aggregate.markdown.utf8).write(to: context.outputs["report"]!)
-        for figure in aggregate.figures { context.metrics.record("\(figure.name)/mean", step: 0, value: figure.mean) }
+        for figure in aggregate.figures {
+            context.metrics.record("\(figure.name)/mean", step: 0, value: figure.mean)
+            if let low = figure.ciLow, let high = figure.ciHigh {
+                context.metrics.record("\(figure.name)/ci_low", step: 0, value: low)
+                context.metrics.record("\(figure.name)/ci_high", step: 0, value: high)
+            }
+        }
     }
 }
 
@@ -46,7 +58,7 @@ extension SeedAggregate {
         func f(_ x: Double?) -> String { x.map { String(format: "%.3f", $0) } ?? "–" }
         var lines = ["# Aggregate evaluation over \(seeds.count) seeds", "",
                      "Mean with a Student-t 95% interval across seeds; policy − SFT for gains.", "",
-                     "| figure | mean | 95% CI | " + seeds.joined(separator: " | ") + " |",
+                     "| figure | mean | 95% CI | " + seeds.map { "seed \(Self.seedLabel($0))" }.joined(separator: " | ") + " |",
                      "|---|---|---|" + seeds.map { _ in "---|" }.joined()]
         for figure in figures {
             lines.append("| \(figure.name) | \(f(figure.mean)) | [\(f(figure.ciLow)), \(f(figure.ciHigh))] | "

@@ -44,16 +44,24 @@ public struct SeedFigure: Codable, Equatable, Sendable {
 }
 
 /// The aggregate evaluation of a replicated experiment: each headline figure of `final_eval.json` as mean and 95%
-/// interval across seeds (gold and RM gains over SFT, greedy gold gain, win rates vs SFT by each judge, gold gain per family).
+/// interval across seeds (gold and RM gains over SFT, sampled and greedy gold, win rates vs SFT by each judge, gold gain per family
+/// and scenario, KL to SFT, the slice alarm).
 public struct SeedAggregate: Codable, Equatable, Sendable {
     /// The seeds aggregated, sorted.
     public var seeds: [String]
     /// Every figure, sorted by name.
     public var figures: [SeedFigure]
 
-    /// Aggregates one evaluation per seed; a figure missing in some seed is aggregated over the seeds that have it.
+    /// An aggregate of `figures` over `seeds` as given (e.g. read back or built by hand).
+    public init(seeds: [String], figures: [SeedFigure]) {
+        self.seeds = seeds
+        self.figures = figures
+    }
+
+    /// Aggregates one evaluation per seed (keyed by seed or input role, e.g. `seed_11`); a figure missing in some seed is
+    /// aggregated over the seeds that have it. Seeds sort numerically (`seed_4` before `seed_11`).
     public init(_ evaluations: [String: FinalEvaluation]) {
-        seeds = evaluations.keys.sorted()
+        seeds = evaluations.keys.sorted { $0.compare($1, options: .numeric) == .orderedAscending }
         var table: [String: [String: Double]] = [:]
         for (seed, evaluation) in evaluations {
             for (name, value) in Self.headline(evaluation) { table[name, default: [:]][seed] = value }
@@ -64,19 +72,40 @@ public struct SeedAggregate: Codable, Equatable, Sendable {
     /// The figure named `name`.
     public func figure(_ name: String) -> SeedFigure? { figures.first { $0.name == name } }
 
-    /// The headline figures of one evaluation: policy minus SFT, and the policy's win rates against SFT.
-    static func headline(_ evaluation: FinalEvaluation) -> [String: Double] {
+    /// The headline figures of one evaluation: policy minus SFT (sampled and greedy gold, RM, each family and scenario),
+    /// both models' gold scores, the policy's win rates against SFT with their lower 95% bounds, its KL to SFT and
+    /// whether the per-slice reward-hacking alarm fired (1) or not (0).
+    public static func headline(_ evaluation: FinalEvaluation) -> [String: Double] {
         var figures: [String: Double] = [:]
         guard let policy = evaluation.model("policy"), let sft = evaluation.model("sft") else { return figures }
         figures["rm_gain"] = policy.rmMean - sft.rmMean
-        if let p = policy.goldMean, let s = sft.goldMean { figures["gold_gain"] = p - s }
-        if let p = policy.greedyGold, let s = sft.greedyGold { figures["greedy_gold_gain"] = p.goldMean - s.goldMean }
+        figures["kl_to_sft"] = policy.klToSFT
+        if let p = policy.goldMean, let s = sft.goldMean {
+            figures["gold_gain"] = p - s
+            figures["gold.policy"] = p
+            figures["gold.sft"] = s
+        }
+        if let p = policy.greedyGold, let s = sft.greedyGold {
+            figures["greedy_gold_gain"] = p.goldMean - s.goldMean
+            figures["greedy_gold.policy"] = p.goldMean
+            figures["greedy_gold.sft"] = s.goldMean
+        }
         for (family, value) in policy.goldByFamily {
             if let base = sft.goldByFamily[family] { figures["gold_gain.family:\(family)"] = value - base }
         }
+        for (scenario, value) in policy.goldByScenario {
+            if let base = sft.goldByScenario[scenario] { figures["gold_gain.scenario:\(scenario)"] = value - base }
+        }
         for rate in evaluation.winRates where rate.a == "policy" && rate.b == "sft" {
             figures["win_rate_vs_sft.\(rate.judge)"] = rate.winRate
+            figures["win_rate_vs_sft.\(rate.judge).ci_low"] = rate.ciLow
         }
+        if let alarm = evaluation.sliceAlarm, alarm.judged { figures["slice_alarm.fired"] = alarm.fired ? 1 : 0 }
         return figures
+    }
+
+    /// The seed a key names: `11` for `seed_11`, the key itself otherwise.
+    public static func seedLabel(_ key: String) -> String {
+        key.hasPrefix("seed_") ? String(key.dropFirst("seed_".count)) : key
     }
 }
