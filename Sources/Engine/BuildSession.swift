@@ -46,11 +46,17 @@ final class BuildSession: @unchecked Sendable {
     private(set) var interruptedBy: Int32?
     /// One dispatcher per remote backend in use (guarded by `condition`).
     private var dispatchers: [String: RemoteDispatcher] = [:]
+    /// The shared content cache, when this build reads or writes one.
+    let remoteCache: RemoteCache?
+    /// Nodes already looked up in the remote cache in this build.
+    private var remoteChecked = Set<String>()
     /// Built-in kinds heavy enough to leave the machine; gates and catalog-reading kinds always stay local.
     static let remoteKinds: Set<String> = ["command", "pretrain", "sft", "reward_model", "ppo", "preferences", "evaluate"]
 
     /// Creates a session with every node pending.
-    init(executor: Executor, nodes: [String], forced: Set<String>, options: BuildOptions, hasher: FileHasher, facts: LiveFacts) {
+    init(executor: Executor, nodes: [String], forced: Set<String>, options: BuildOptions, hasher: FileHasher, facts: LiveFacts,
+         remoteCache: RemoteCache? = nil) {
+        self.remoteCache = remoteCache
         self.executor = executor
         self.nodes = nodes
         self.forced = forced
@@ -72,6 +78,10 @@ final class BuildSession: @unchecked Sendable {
         for node in nodes where isPending(node) {
             states[node] = .skipped
             summary.skipped.append(node)
+        }
+        if let remoteCache {
+            if interruptedBy != nil { remoteCache.cancelPushes() }
+            remoteCache.waitForPushes()
         }
         condition.lock()
         let remote = Array(dispatchers.values)
@@ -210,6 +220,27 @@ final class BuildSession: @unchecked Sendable {
             let plan = waiting.removeFirst()
             guard case let .run(reason) = plan.decision else { continue }
             let node = executor.pipeline.nodes[plan.node]!
+            if let cache = remoteCache, remoteChecked.insert(node.name).inserted {
+                let kind = executor.registry.kind(named: node.kind)!
+                if RemoteCache.caches(kind), reason != .forced {
+                    runningCount += 1
+                    let inputs = inputsOf(node)
+                    DispatchQueue.global().async { [self] in
+                        let result = cache.serve(node: node, kind: kind, plan: plan, inputs: inputs, experiment: executor.pipeline.experiment,
+                                                 seed: executor.pipeline.seed, workspace: executor.workspace, output: executor.output)
+                        condition.lock()
+                        completions.append(result)
+                        condition.broadcast()
+                        condition.unlock()
+                    }
+                    continue
+                }
+                if options.remoteCacheOnly, !(kind is FileKind) {
+                    states[node.name] = .skipped
+                    summary.skipped.append(node.name)
+                    continue
+                }
+            }
             executor.output("  run      \(node.name)  (\(reason))")
             if let dispatcher = try dispatcher(for: node) {
                 runningCount += 1
@@ -302,7 +333,16 @@ final class BuildSession: @unchecked Sendable {
     private func finish(_ result: NodeRunResult) throws {
         runningCount -= 1
         let name = result.finished.run.node
-        if result.interrupted || isInterrupted && result.error != nil {
+        if let plan = result.remoteCacheMiss {
+            if options.remoteCacheOnly {
+                states[name] = .skipped
+                summary.skipped.append(name)
+            } else {
+                waiting.insert(plan, at: 0)
+            }
+            return
+        }
+        if result.interrupted || isInterrupted && (result.error != nil || result.remoteCacheLine != nil) {
             result.staged.forEach { $0.discard() }
             states[name] = .pending
             executor.output("  stopped  \(name)")
@@ -335,9 +375,14 @@ final class BuildSession: @unchecked Sendable {
         facts.heads[name] = summary(of: finished, runId: runId, gateFailed: gateFailed)
         facts.invalidate(key: result.key)
         states[name] = .done(outputs: Dictionary(uniqueKeysWithValues: finished.outputs.map { ($0.name, $0.hash) }), runId: runId, gateFailed: gateFailed)
-        actions[name] = .built
-        if !gateFailed { summary.built.append(name) }
-        try settle(name, line: String(format: "  done     \(name)  %.2fs", finished.run.duration) + (result.remote.map(Self.overhead) ?? ""), verdicts: finished.verdicts)
+        let servedByCache = result.remoteCacheLine != nil
+        actions[name] = servedByCache ? .reused : .built
+        if servedByCache { summary.reused.append(name) } else if !gateFailed { summary.built.append(name) }
+        if !servedByCache, let remoteCache, remoteCache.settings.mode.writes, RemoteCache.caches(executor.registry.kind(named: finished.run.kind)!) {
+            remoteCache.schedulePush(run: runId, node: name, workspace: executor.workspace, output: executor.output)
+        }
+        try settle(name, line: result.remoteCacheLine ?? String(format: "  done     \(name)  %.2fs", finished.run.duration) + (result.remote.map(Self.overhead) ?? ""),
+                   verdicts: finished.verdicts)
     }
 
     /// Prints the line of a settled node, with its gate verdicts in the same line when it has any, and
@@ -406,6 +451,9 @@ final class BuildSession: @unchecked Sendable {
         let runId = try executor.workspace.catalog.record(finished, statCache: hasher.takeDirtyEntries())
         try commit(staged, node: node.name)
         staged = []
+        if let remoteCache, remoteCache.settings.mode.writes, RemoteCache.caches(kind) {
+            remoteCache.schedulePush(run: runId, node: node.name, workspace: executor.workspace, output: executor.output)
+        }
         let gateFailed = verdicts.contains(where: \.blocks)
         facts.heads[node.name] = summary(of: finished, runId: runId, gateFailed: gateFailed)
         states[node.name] = .done(outputs: outputs, runId: runId, gateFailed: gateFailed)

@@ -67,7 +67,8 @@ public final class Executor: @unchecked Sendable {
         prehashSources(nodes, hasher: hasher, jobs: options.jobs)
         lastHashing = HashingStats(bytes: hasher.bytesRead, seconds: Date().timeIntervalSince(hashingStarted))
         let facts = try LiveFacts(workspace: workspace, experiment: pipeline.experiment, hasher: hasher)
-        let session = BuildSession(executor: self, nodes: nodes, forced: forced, options: options, hasher: hasher, facts: facts)
+        let session = BuildSession(executor: self, nodes: nodes, forced: forced, options: options, hasher: hasher, facts: facts,
+                                   remoteCache: options.remoteCache.map(RemoteCache.init(settings:)))
         let signals = options.handlesSignals ? SignalTrap(session: session) : nil
         defer { signals?.restore() }
         let summary = try session.run()

@@ -85,6 +85,7 @@ public struct Lineage {
     private static func render(_ tree: TraceTree, indent: String, shown: inout Set<Int64>) -> [String] {
         shown.insert(tree.run.id)
         var lines = ["\(indent)\(tree.run.node)  run \(tree.run.id)  \(tree.run.status)  key \(tree.run.key.prefix(12))  params \(tree.run.params)"]
+        if tree.run.reason.hasPrefix(RemoteCache.reasonPrefix) { lines.append("\(indent)  ⇣ from \(tree.run.reason)") }
         for entry in tree.run.overrides {
             lines.append("\(indent)  ! built past failed gate \(entry.gateNode) (run \(entry.gateRun), --allow-failed-gates): \(entry.message)")
         }
@@ -109,6 +110,7 @@ public struct Lineage {
                 + "\(entry.run.node)  run \(entry.run.id)  \(entry.run.status)  key \(entry.run.key.prefix(12))  "
                 + (entry.via == "reuse" ? "reuses run \(entry.from)" : "consumed \(entry.via.prefix(12)) from run \(entry.from)")
                 + entry.run.overrides.map { "  (past failed gate \($0.gateNode))" }.joined()
+                + (entry.run.reason.hasPrefix(RemoteCache.reasonPrefix) ? "  (from \(entry.run.reason))" : "")
         }
     }
 }

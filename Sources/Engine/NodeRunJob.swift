@@ -16,6 +16,10 @@ struct NodeRunResult {
     var staged: [StagedCopy] = []
     /// For a node run by a backend: how its dispatch went (its pending catalog row is removed once recorded).
     var remote: RemoteDispatchTiming?
+    /// For a node served by the remote cache: its settle line (the run is recorded as reused).
+    var remoteCacheLine: String?
+    /// For a remote-cache miss: the plan to run instead (nothing is recorded).
+    var remoteCacheMiss: NodePlan?
 }
 
 /// Runs one node on a worker thread: stage into temp paths, check and hash outputs, move them into

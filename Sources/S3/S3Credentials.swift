@@ -33,13 +33,7 @@ public struct S3Credentials: Sendable, Equatable {
     /// The region: `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region` in `AWS_CONFIG_FILE` (default `~/.aws/config`), else `us-east-1`.
     public static func region(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let region = environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"], !region.isEmpty { return region }
-        let home = environment["HOME"] ?? NSHomeDirectory()
-        let profile = environment["AWS_PROFILE"] ?? "default"
-        if let text = try? String(contentsOfFile: environment["AWS_CONFIG_FILE"] ?? home + "/.aws/config", encoding: .utf8) {
-            let sections = iniSections(text)
-            if let region = (sections[profile == "default" ? "default" : "profile " + profile] ?? sections[profile])?["region"] { return region }
-        }
-        return "us-east-1"
+        return profileSettings(environment: environment)["region"] ?? "us-east-1"
     }
 
     /// `[section] key = value` files as section → key → value (comments and blank lines skipped).

@@ -55,6 +55,14 @@ struct BuildCommand: ParsableCommand {
     @Option(help: "Resubmit a remote node this often after an infrastructure failure (not after a failing exit).")
     var remoteRetries = 2
 
+    /// Shared content cache use.
+    @Option(name: .customLong("remote-cache"),
+            help: ArgumentHelp("Shared content cache: off, read (serve a node from it on a local miss) or readwrite (also push what this build runs or reuses).",
+                               valueName: "MODE"))
+    var remoteCacheMode: String?
+
+    @OptionGroup var remoteCache: RemoteCacheOptions
+
     /// One-off param changes.
     @Option(name: .customLong("set"), help: ArgumentHelp("Change one param for this build: a one-off variant experiment recorded in the catalog (repeatable).",
                                                          valueName: "NODE.PARAM=VALUE"))
@@ -73,6 +81,7 @@ struct BuildCommand: ParsableCommand {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard !forceDownstream || !force.isEmpty else { throw ValidationError("--force-downstream needs --force NODE") }
         guard ExecutorBackends.names.contains(executor) else { throw ValidationError("--executor must be one of \(ExecutorBackends.names.joined(separator: ", "))") }
+        guard remoteCacheMode.map({ RemoteCacheMode(rawValue: $0) != nil }) ?? true else { throw ValidationError("--remote-cache must be off, read or readwrite") }
         guard pollInterval > 0, remoteRetries >= 0 else { throw ValidationError("--poll-interval must be positive and --remote-retries at least 0") }
 
         guard variant == nil || !settings.isEmpty else { throw ValidationError("--variant names a --set variant; add --set NODE.PARAM=VALUE") }
@@ -108,6 +117,7 @@ struct BuildCommand: ParsableCommand {
         options.pollInterval = pollInterval
         options.rayAddress = rayAddress
         options.remoteRetries = remoteRetries
+        options.remoteCache = try remoteCache.settings(mode: remoteCacheMode, workspaceRoot: workspace.root.path)
         let summary: BuildSummary
         do {
             summary = try executor.build(options)

@@ -11,7 +11,8 @@ struct RLHF: ParsableCommand {
         subcommands: [
             BuildCommand.self, StatusCommand.self, DagCommand.self, TraceCommand.self, RunsCommand.self,
             ShowCommand.self, GcCommand.self, VerifyCommand.self, ModelCommand.self, BenchCommand.self,
-            ReportCommand.self, DiffCommand.self, KindsCommand.self, ExperimentsCommand.self, RunNodeCommand.self,
+            ReportCommand.self, DiffCommand.self, KindsCommand.self, ExperimentsCommand.self, RunNodeCommand.self, PushCommand.self,
+            PullCommand.self,
         ]
     )
 }

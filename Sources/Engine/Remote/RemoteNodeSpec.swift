@@ -26,6 +26,9 @@ public struct RemoteNodeSpec: Codable, Sendable, Equatable {
     public var result: String
     /// CPU features the driver's binary may use (`/proc/cpuinfo` flags of the machine that built it).
     public var cpuFlags: [String]
+    /// For a worker without the driver's file system: the inputs to pull from the content cache (the spec itself is then
+    /// read from the cache, see `RemoteCache+Worker.swift`); nil with a shared file system.
+    public var cache: CacheTransfer? = nil
 
     /// The params, parsed; `path` names the spec file in an error.
     func parsedParams(path: String) throws -> [String: JSONValue] {
@@ -60,6 +63,8 @@ public struct RemoteNodeResult: Codable, Sendable, Equatable {
         public var size: Int64
         /// Whether it is a directory.
         public var isDirectory: Bool
+        /// SHA-256 of its `cas/` object when the worker pushed it to the content cache (no shared file system).
+        public var sha256: String? = nil
     }
 
     /// 0 on success; the node program's exit code, or 1 when the stage threw.
