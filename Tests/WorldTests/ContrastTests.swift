@@ -1,5 +1,5 @@
 import Foundation
-@testable import World
+import World
 import XCTest
 
 /// `WorldTask.contrast`: a correct response with its answer swapped for a near miss of the same shape.
