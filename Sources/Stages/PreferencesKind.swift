@@ -12,7 +12,8 @@ import World
 /// with a judge: a wired `judge_reward_model`, `judge_command` (or `judge_cmd`), `labels` or `world`
 /// judge (all pairs, ties dropped, the judge's reason kept), or by default the world's noisy annotator
 /// (params under `annotator`: seed, temperature, length_bias, label_flip_rate; pairs per `pairs`,
-/// `all_pairs` or `best_vs_rest`, in random A/B order).
+/// `all_pairs` or `best_vs_rest`, in random A/B order; with `contrast_pairs`, that share of prompts also
+/// gets a correct sample against its near miss of the same shape).
 struct PreferencesKind: StageKind {
     /// `preferences`.
     let name = "preferences"
@@ -38,6 +39,10 @@ struct PreferencesKind: StageKind {
         let skipTies = Param.flag("skip_ties", default: true, "drop pairs the annotator rates about the same")
         /// Tie threshold.
         let tieThreshold = Param.number("tie_threshold", default: 0, in: 0...10, "largest utility difference rated about the same (0: exact ties)")
+        /// Contrast pairs.
+        let contrastPairs = Param.number("contrast_pairs", default: 0, in: 0...1,
+                                         "share of prompts that also get a contrast pair (annotator only): a correct sample against the same text "
+                                         + "with the answer replaced by a near miss of the same shape (a count off by one, two letters swapped)")
         /// Annotator knobs.
         let annotator = Param.object("annotator", fields: AnnotatorFields().specs, "the world annotator's knobs")
         /// Which wired judge labels the pairs.
@@ -99,9 +104,14 @@ struct PreferencesKind: StageKind {
                                         skipTies: try params.value(declared.skipTies),
                                         tieThreshold: try params.value(declared.tieThreshold),
                                         coin: SplitMix64(seed: context.seed, stream: "preference-order"))
+        pairing.contrast = try params.value(declared.contrastPairs)
+        pairing.contrastStream = SplitMix64(seed: context.seed, stream: "preference-contrast")
         var judge = try Self.judge(context, params: params)
         if judge != nil, mode != .allPairs {
             throw params.error("pairs", "is \"\(mode.rawValue)\", but a judge other than the annotator labels all pairs; use \"all_pairs\"")
+        }
+        if judge != nil, pairing.contrast > 0 {
+            throw params.error("contrast_pairs", "is \(pairing.contrast), but a wired judge labels the pairs; contrast pairs need the world's annotator (set 0)")
         }
         let prompts = settings.take(try JSONFiles.prompts(context, role: "prompts"))
         let (model, renderer) = try ModelFiles.loadChat(context, role: "policy")
