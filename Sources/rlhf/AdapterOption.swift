@@ -5,8 +5,7 @@ import Model
 /// `--adapter DIR`: a PEFT LoRA adapter directory applied on top of the loaded base model.
 struct AdapterOption: ParsableArguments {
     /// Adapter directory (adapter_config.json + adapter_model.safetensors), or nil for the base alone.
-    @Option(help: "A PEFT LoRA adapter directory (adapter_config.json, adapter_model.safetensors) to apply to the base; "
-        + "a SEQ_CLS adapter (modules_to_save score) makes the base a scalar-head model with its saved score head.")
+    @Option(help: "A PEFT LoRA adapter directory (adapter_config.json, adapter_model.safetensors) to apply to the base; a SEQ_CLS adapter (modules_to_save score) makes the base a scalar-head model with its saved score head.")
     var adapter: String?
 
     /// Attaches the adapter (if given) to `model`; errors name the adapter file at fault.
