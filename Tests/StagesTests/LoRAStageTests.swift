@@ -24,7 +24,9 @@ final class LoRAStageTests: XCTestCase {
         let sft = (0..<24).map { i in
             "{\"prompt\": \"say \(w[i % w.count]) \(i)\", \"response\": \"\(w[i % w.count])\"}"
         }.joined(separator: "\n") + "\n"
-        let prompts = (0..<4).map { "{\"prompt\": \"say \(w[$0])\"}" }.joined(separator: "\n") + "\n"
+        // World prompts, since the probe gold-scores what it samples.
+        let prompts = ["what is 2 plus 3?", "add 4 and 5.", "which is larger, 7 or 3?", "pick the larger: 8 or 12."]
+            .map { "{\"prompt\": \"\($0)\"}" }.joined(separator: "\n") + "\n"
         let prefs = (0..<30).map { i in
             "{\"prompt\": \"name \(w[i % w.count]) \(i)\", \"chosen\": \"\(w[i % w.count])\", \"rejected\": \"\(w[(i + 5) % w.count]) no\"}"
         }.joined(separator: "\n") + "\n"
