@@ -1,7 +1,7 @@
 """Runs the benchmarks against PyTorch in one go and prints the ratios of the closing note.
 
 Usage: bench/.venv/bin/python bench/compare.py [--rlhf .build/release/rlhf] [--threads 2] [--seconds 10] [--rounds 3]
-       [--sections presets,smollm2] [--before OTHER_RLHF]
+       [--sections presets,smollm2,lora] [--lora 16] [--before OTHER_RLHF]
 
 Sections:
 - presets: training of the tiny and small presets at B=8 T=256, and KV-cache vs recompute generation.
@@ -9,6 +9,9 @@ Sections:
   LlamaForCausalLM from the same config.json): a full fine-tuning step at B=4 T=128, forward-only scoring
   (next-token log-probs) at B=4 T=128, and KV-cache sampling of --new-tokens tokens for 16 prompts, with the
   peak resident memory of each process.
+- lora: at the same SmolLM2-135M shapes, a LoRA training step at B=4 T=128 with a rank --lora adapter (alpha 32)
+  on all seven projections of a frozen base: `rlhf bench train --lora-rank R` against PyTorch with `peft`
+  (`torch_train.py --lora R`).
 Each comparison alternates the sides `--rounds` times (ours, PyTorch, and `--before`'s binary if given) and
 reports the median of each, so a slow spell on a shared machine hits every side instead of one.
 Needs a release build (`swift build -c release`) and the venv with torch and transformers.
@@ -70,14 +73,33 @@ def presets(a, t, results):
         results[f"generate_kv_{kv}"] = run_json(cmd if kv else cmd + ["--no-kv-cache"])
 
 
+def smollm2_checkpoint(a, tmp):
+    """A random checkpoint at SmolLM2-135M's shapes written by `rlhf model init` under `tmp`."""
+    cfg = os.path.join(tmp, "config")
+    os.makedirs(cfg)
+    with open(os.path.join(cfg, "config.json"), "w") as f:
+        json.dump(SMOLLM2_135M, f)
+    ckpt = os.path.join(tmp, "smollm2")
+    subprocess.run([a.rlhf, "model", "init", "--config", cfg, "--out", ckpt], check=True, capture_output=True)
+    return ckpt
+
+
+def lora(a, t, results):
+    with tempfile.TemporaryDirectory() as tmp:
+        ckpt = smollm2_checkpoint(a, tmp)
+        shape = ["--batch", "4", "--seq", "128", "--seconds", str(a.seconds)]
+        sides = {"ours": [a.rlhf, "bench", "train", "--model", ckpt, "--lora-rank", str(a.lora), "--lora-alpha", "32", "--json"]
+                         + shape + t,
+                 "torch": [sys.executable, os.path.join(HERE, "torch_train.py"), ckpt, "--mode", "train", "--lora", str(a.lora),
+                           "--lora-alpha", "32", "--json"] + shape + t}
+        if a.before:
+            sides["before"] = [a.before, "bench", "train", "--model", ckpt, "--lora-rank", str(a.lora), "--json"] + shape + t
+        results["smollm2_lora"] = alternate(sides, a.rounds)
+
+
 def smollm2(a, t, results):
     with tempfile.TemporaryDirectory() as tmp:
-        cfg = os.path.join(tmp, "config")
-        os.makedirs(cfg)
-        with open(os.path.join(cfg, "config.json"), "w") as f:
-            json.dump(SMOLLM2_135M, f)
-        ckpt = os.path.join(tmp, "smollm2")
-        subprocess.run([a.rlhf, "model", "init", "--config", cfg, "--out", ckpt], check=True, capture_output=True)
+        ckpt = smollm2_checkpoint(a, tmp)
         torch_script = [sys.executable, os.path.join(HERE, "torch_train.py"), ckpt]
         for mode, shape in [("train", ["--batch", "4", "--seq", "128"]), ("score", ["--batch", "4", "--seq", "128"]),
                             ("generate", ["--batch", "16", "--new-tokens", str(a.new_tokens)])]:
@@ -97,7 +119,8 @@ def main():
     p.add_argument("--seconds", type=float, default=10)
     p.add_argument("--new-tokens", type=int, default=64)
     p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--sections", default="presets,smollm2")
+    p.add_argument("--sections", default="presets,smollm2", help="comma-separated: presets, smollm2, lora")
+    p.add_argument("--lora", type=int, default=16, help="LoRA rank of the lora section")
     a = p.parse_args()
     t = ["--threads", str(a.threads)]
     sections = a.sections.split(",")
@@ -106,6 +129,8 @@ def main():
         presets(a, t, results)
     if "smollm2" in sections:
         smollm2(a, t, results)
+    if "lora" in sections:
+        lora(a, t, results)
     print(json.dumps(results, indent=1, sort_keys=True))
     fmt = lambda xs: "/".join(f"{x:.0f}" for x in xs)
     peak = results["sgemm"]
@@ -134,6 +159,15 @@ def main():
                 line += f", before {fmt(r['before']['rounds'])}; before median {before:.1f} tok/s, " \
                         f"{ours / before:.2f}x from before, peak RSS before {max(r['before']['peakRSS']):.0f} MiB"
             print(line + f"); path: {r['ours']['median'].get('path', '?')}")
+    if "lora" in sections:
+        r = results["smollm2_lora"]
+        ours, torch = r["ours"]["median"]["tokensPerSecond"], r["torch"]["median"]["tokensPerSecond"]
+        line = (f"smollm2-135m LoRA r={a.lora} (7 projections) training step B=4 T=128: ours {ours:.1f} tok/s, "
+                f"torch+peft {torch:.1f} tok/s, ratio {ours / torch:.2f}x; peak RSS ours {max(r['ours']['peakRSS']):.0f} MiB, "
+                f"torch {max(r['torch']['peakRSS']):.0f} MiB (rounds: ours {fmt(r['ours']['rounds'])}, torch {fmt(r['torch']['rounds'])}")
+        if "before" in r:
+            line += f", before {fmt(r['before']['rounds'])}"
+        print(line + ")")
 
 
 if __name__ == "__main__":

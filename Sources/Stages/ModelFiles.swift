@@ -2,7 +2,11 @@ import EngineCore
 import Foundation
 import Model
 
-/// Loading and saving the HF-layout checkpoints stages exchange, with errors naming the directory.
+/// Loading and saving the models stages exchange: HF-layout checkpoints, and PEFT LoRA adapters on a base.
+///
+/// A model input `R` is a full checkpoint directory or a PEFT adapter directory (what a LoRA stage writes). For
+/// an adapter, input `R_base` is the full checkpoint it was trained on, so the adapter and its base both enter
+/// the node key by content and no stage copies the base weights (see `ModelFiles+Adapters.swift`).
 enum ModelFiles {
     /// The checkpoint directory of input `role`.
     static func directory(_ context: StageContext, role: String) throws -> URL {
@@ -12,11 +16,16 @@ enum ModelFiles {
         return url
     }
 
-    /// Loads the model and tokenizer of input `role`.
+    /// Loads the model and tokenizer of input `role`; an adapter input is merged into its `role_base`.
     static func load(_ context: StageContext, role: String) throws -> (model: LlamaModel, tokenizer: any Tokenizer) {
-        let url = try directory(context, role: role)
+        let loaded = try loadInput(context, role: role)
+        return (loaded.model, loaded.tokenizer)
+    }
+
+    /// Runs `body`, turning model and tokenizer errors into `badInput` errors about `url`.
+    static func reading<T>(_ url: URL, _ body: () throws -> T) throws -> T {
         do {
-            return try Checkpoint.load(from: url)
+            return try body()
         } catch let error as ModelError {
             throw StagesError.badInput(path: url.path, message: "not a usable checkpoint: \(error.description)")
         } catch let error as TokenizerError {
@@ -24,23 +33,12 @@ enum ModelFiles {
         }
     }
 
-    /// The chat renderer of input `role`'s checkpoint with its `tokenizer`: the checkpoint's chat template for
-    /// tokenizers without role tokens, `ChatFormat` otherwise (see `ChatRenderer.load`).
-    static func renderer(_ context: StageContext, role: String, tokenizer: any Tokenizer) throws -> ChatRenderer {
-        let url = try directory(context, role: role)
-        do {
-            return try ChatRenderer.load(from: url, tokenizer: tokenizer)
-        } catch let error as ModelError {
-            throw StagesError.badInput(path: url.path, message: "bad chat template: \(error.description)")
-        }
-    }
-
-    /// Loads the model of input `role` with its chat renderer.
+    /// Loads the model of input `role` (an adapter merged into its base) with its chat renderer: the checkpoint's
+    /// own chat template for tokenizers without role tokens, `ChatFormat` otherwise.
     static func loadChat(_ context: StageContext, role: String) throws -> (model: LlamaModel, renderer: ChatRenderer) {
-        let (model, tokenizer) = try load(context, role: role)
-        return (model, try renderer(context, role: role, tokenizer: tokenizer))
+        let loaded = try loadInput(context, role: role)
+        return (loaded.model, loaded.renderer)
     }
-
     /// Saves `model` with `tokenizer` into output `name`, its weights as the node's `dtype` param.
     static func save(_ model: LlamaModel, tokenizer: any Tokenizer, _ context: StageContext, output name: String) throws {
         let dtype = try CheckpointDTypeParam.read(Params(context))

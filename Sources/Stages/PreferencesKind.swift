@@ -17,10 +17,11 @@ import World
 struct PreferencesKind: StageKind {
     /// `preferences`.
     let name = "preferences"
-    /// Version 7: conversational prompts (system message, earlier turns) kept and rendered through the policy's chat
-    /// template for tokenizers without role tokens (6: candidates differing only in surrounding whitespace are one response (5: TRL preference formats in,
-    /// judges as inputs; 4: a prompt's k completions share one generation batch).
-    let version = 7
+    /// Version 8: LoRA adapters as models (7: conversational prompts (system message, earlier turns) kept and rendered
+    /// through the policy's chat template for tokenizers without role tokens; 6: candidates differing only in surrounding
+    /// whitespace are one response; 5: TRL preference formats in, judges as inputs; 4: a prompt's k completions share
+    /// one generation batch).
+    let version = 8
     /// Builds or checks the preference set.
     let summary = "the preference set: a preferences file in any TRL format, or pairs sampled from the policy and labelled by a wired judge "
         + "(reward model, command, labels, world) or the world's annotator"
@@ -77,9 +78,9 @@ struct PreferencesKind: StageKind {
     }
     /// Either `data` (a preference file) or `policy` and `prompts`.
     let inputs: [InputSpec]? = [InputSpec("data", required: false, format: "preferences JSONL (instead of policy and prompts)"),
-                                InputSpec("policy", required: false, format: "causal LM checkpoint directory (sampled)"),
-                                InputSpec("prompts", required: false, format: "prompts JSONL"),
-                                InputSpec("judge_reward_model", required: false, format: "reward model checkpoint directory (a judge)")]
+                                InputSpec("prompts", required: false, format: "prompts JSONL")]
+        + ModelFiles.inputs("policy", format: "causal LM checkpoint directory (sampled)", required: false)
+        + ModelFiles.inputs("judge_reward_model", format: "reward model checkpoint directory (a judge)", required: false)
         + JudgeInputs.inputs
     /// `data`: `pref_train.jsonl`.
     let outputs: [String]? = ["data"]

@@ -45,7 +45,8 @@ struct PPORun {
 
     /// Loads actor and reference from `sft`, RM and critic from `reward_model`, and the prompts.
     private func makeTrainer(_ config: PPOConfig) throws -> PPOTrainer {
-        let (actor, tokenizer) = try ModelFiles.load(context, role: "sft")
+        let sft = try ModelFiles.loadInput(context, role: "sft")
+        let (actor, tokenizer, renderer) = (sft.model, sft.tokenizer, sft.renderer)
         let (reference, _) = try ModelFiles.load(context, role: "sft")
         let (rewardModel, _) = try ModelFiles.load(context, role: "reward_model")
         let (critic, _) = try ModelFiles.load(context, role: "reward_model")
@@ -69,7 +70,7 @@ struct PPORun {
         reference.setTrainable(false) { _ in true }
         rewardModel.setTrainable(false) { _ in true }
         return try PPOTrainer(config: config, sft: actor, reference: reference, rewardModel: rewardModel, critic: critic,
-                              tokenizer: tokenizer, renderer: try ModelFiles.renderer(context, role: "sft", tokenizer: tokenizer),
+                              tokenizer: tokenizer, renderer: renderer,
                               prompts: prompts, seed: context.seed)
     }
 
