@@ -57,6 +57,10 @@ public struct PPOConfig: Equatable, Sendable {
     /// Score the rollouts of world prompts with the world's gold verifier (a metric only; it never enters the reward).
     public var goldJudge = true
 
+    /// How causal-LM scoring and the actor's update reach the log-probs (not a node param: the full-logits path
+    /// is there to measure against in `rlhf bench ppo`).
+    var scoringPath = ModelScoring.Path.chunkedHead
+
     /// Defaults.
     public init() {}
 
