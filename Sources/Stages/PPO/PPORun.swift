@@ -30,7 +30,9 @@ struct PPORun {
             let metrics = try trainer.step()
             record(metrics)
             context.progress.update(step: trainer.iteration, total: config.iterations, loss: metrics.policyLoss,
-                                    figures: ["reward": metrics.rewardMean, "kl": metrics.klMean, "β": metrics.beta])
+                                    figures: ["reward": metrics.rewardMean, "kl": metrics.klMean, "β": metrics.beta,
+                                              "rollout s": metrics.rolloutSeconds ?? 0, "scoring s": metrics.scoringSeconds ?? 0,
+                                              "update s": metrics.updateSeconds ?? 0])
             if snapshotEvery > 0, trainer.iteration % snapshotEvery == 0, trainer.iteration < config.iterations {
                 try saveSnapshot(trainer, in: snapshots)
             }
@@ -41,6 +43,9 @@ struct PPORun {
         }
         try writeOutputs(trainer, snapshots: snapshots)
         try? FileManager.default.removeItem(at: resume)
+        let peak = Benchmarks.peakResidentMegabytes
+        context.metrics.record("peak_rss_mb", step: trainer.iteration, value: peak)
+        context.progress.message(String(format: "peak resident memory of the process (ru_maxrss) %.0f MiB", peak))
     }
 
     /// Loads actor and reference from `sft`, RM and critic from `reward_model`, and the prompts.

@@ -114,7 +114,7 @@ extension PPOTrainer {
 
     /// The reference's log-probs of each response token and, with `hidden`, its final hidden states there (the
     /// features of a value head on the frozen trunk).
-    private func referenceLogProbs(_ prompts: [[Int32]], _ responses: [[Int32]], hidden: Bool) throws
+    func referenceLogProbs(_ prompts: [[Int32]], _ responses: [[Int32]], hidden: Bool) throws
         -> (logProbs: [[Double]], hidden: [[Float]]) {
         let score = { (model: LlamaModel) in
             try ModelScoring.logProbsAndHidden(model, prompts: prompts, responses: responses, temperature: self.config.temperature,
