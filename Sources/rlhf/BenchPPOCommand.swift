@@ -51,6 +51,10 @@ struct BenchPPOCommand: ParsableCommand {
     @Option(help: "Scoring and update path: chunked (the chunked LM head) or full-logits (whole (B,T,V) logits, as before).")
     var scoring: String = "chunked"
 
+    /// Rollout precision.
+    @Option(help: "Precision of the rollout's sampling: auto (bf16 on CPUs with AVX-512 BF16, else fp32), fp32 or bf16; scoring and the update are fp32.")
+    var rolloutPrecision: BenchPrecision = .fp32
+
     /// Timed iterations.
     @Option(help: "Timed iterations after one warm-up iteration.")
     var iterations: Int = 1
@@ -89,6 +93,7 @@ struct BenchPPOCommand: ParsableCommand {
         s.criticAdapter = critic == "adapter"
         s.fullLogits = scoring == "full-logits"
         s.iterations = iterations
+        s.rolloutPrecision = rolloutPrecision.resolved
         var r = try PPOBenchmark.run(base: model, settings: s)
         r.name = "\(r.name) \(source.label)"
         if json {

@@ -1,4 +1,5 @@
 import EngineCore
+import Model
 import Training
 
 /// The params of a `ppo` node, each declared once; defaults come from `PPOConfig()`.
@@ -66,6 +67,9 @@ struct PPOParams: ParamDeclarations {
                                       "iterations between policy snapshots in the `snapshots` output (0: none), for evaluate's over-optimisation curve")
     /// Scoring chunk.
     let scoringChunk = Param.integer("scoring_chunk", default: base.scoringChunk, in: 1...4096, "sequences per scoring forward")
+    /// Rollout precision.
+    let rolloutPrecision = Param.choice("rollout_precision", default: "fp32", among: ["fp32", "bf16", "auto"],
+                                        "precision of rollout sampling: fp32, bf16 (fp32 on CPUs without AVX-512 BF16) or auto (bf16 where the CPU has it); scoring and the update stay fp32")
     /// Cache speed-up measurement.
     let measureCacheSpeedup = Param.flag("measure_cache_speedup", default: base.measureCacheSpeedup,
                                          "also time the first rollout without the KV cache")
@@ -124,5 +128,10 @@ extension PPOConfig {
         checkpointEvery = try p.value(d.checkpointEvery)
         scoringChunk = try p.value(d.scoringChunk)
         measureCacheSpeedup = try p.value(d.measureCacheSpeedup)
+        switch try p.value(d.rolloutPrecision) {
+        case "bf16": rolloutPrecision = .bf16
+        case "auto": rolloutPrecision = .fastest
+        default: rolloutPrecision = .fp32
+        }
     }
 }

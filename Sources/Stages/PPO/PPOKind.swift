@@ -9,9 +9,11 @@ import EngineCore
 struct PPOKind: StageKind {
     /// Kind name.
     let name = "ppo"
-    /// Version 4: metrics per task family and scenario (`slices`) for `gate.ppo_guard`, policy `snapshots` (3: gold metrics only with a `world`
+    /// Version 5: the LM head runs chunked in scoring and the update (no (B,T,V) logits; the same math, rounded
+    /// differently), metrics split each iteration's time into rollout, scoring and update, `lora` and `critic` params
+    /// (4: metrics per task family and scenario (`slices`) for `gate.ppo_guard`, policy `snapshots` (3: gold metrics only with a `world`
     /// judge; prompts in any TRL prompt format; 2: generation changes in Model).
-    let version = 4
+    let version = 5
     /// PPO-RLHF.
     let summary = "PPO-RLHF of the SFT policy against a frozen reward model (critic initialised from the reward model); gold metrics only with a world judge"
     /// Samples rollouts from the pipeline seed.

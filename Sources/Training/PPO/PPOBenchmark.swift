@@ -27,6 +27,8 @@ public enum PPOBenchmark {
         public var fullLogits = false
         /// Timed iterations after one warm-up iteration.
         public var iterations = 1
+        /// Precision of the rollout's sampling.
+        public var rolloutPrecision = InferencePrecision.fp32
 
         /// Defaults: 64 rollouts of 64 + 64 tokens, minibatches of 4, one epoch, LoRA r=16 on all seven projections.
         public init() {}
@@ -54,7 +56,7 @@ public enum PPOBenchmark {
         public var peakRSSMegabytes: Double
         /// Which scoring path ran: `chunked-head` or `full-logits`.
         public var scoring: String
-        /// The fp32 math path.
+        /// The math paths: the rollout's, and fp32 for scoring and the update.
         public var path: String
     }
 
@@ -83,6 +85,7 @@ public enum PPOBenchmark {
         config.scoringChunk = s.scoringChunk
         config.goldJudge = false
         config.scoringPath = s.fullLogits ? .fullLogits : .chunkedHead
+        config.rolloutPrecision = s.rolloutPrecision
         let trainer = try PPOTrainer(config: config, models: models, tokenizer: ByteTokenizer(),
                                      prompts: (0..<s.rollouts).map { PromptRecord(prompt: "bench \($0)") },
                                      encodedPrompts: encoded, seed: seed)
@@ -96,11 +99,12 @@ public enum PPOBenchmark {
         let tokens = timed.map { $0.responseLengthMean * Double(s.rollouts) }.reduce(0, +)
         let scoringName = s.fullLogits ? "full-logits" : "chunked-head"
         return Result(name: "ppo rollouts=\(s.rollouts) prompt=\(s.promptLength) new=\(s.newTokens) mb=\(s.minibatch) "
-                          + "epochs=\(s.epochs) lora r=\(s.lora.rank) critic=\(s.criticAdapter ? "adapter" : "head") \(scoringName)",
+                          + "epochs=\(s.epochs) lora r=\(s.lora.rank) critic=\(s.criticAdapter ? "adapter" : "head") \(scoringName) "
+                          + "rollout \(s.rolloutPrecision.effective.rawValue)",
                       iterations: timed.count, seconds: seconds, tokensPerSecond: tokens / max(seconds, 1e-9),
                       msPerIteration: seconds * 1000 / n, rolloutSeconds: rollout / n, scoringSeconds: scoring / n,
                       updateSeconds: update / n, responseLengthMean: timed.map(\.responseLengthMean).reduce(0, +) / n,
                       threads: Benchmarks.threadCount, peakRSSMegabytes: Benchmarks.peakResidentMegabytes, scoring: scoringName,
-                      path: Benchmarks.mathPath)
+                      path: "rollout: \(s.rolloutPrecision.pathDescription); scoring and update: \(Benchmarks.mathPath)")
     }
 }

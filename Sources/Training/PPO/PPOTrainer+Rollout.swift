@@ -15,6 +15,8 @@ extension PPOTrainer {
         let expanded = chosen.flatMap { Array(repeating: $0, count: config.samplesPerPrompt) }
         let encoded = expanded.map { encodedPrompts[$0] }
         var sampler = rng(iteration: iteration, stream: 2)
+        actor.inferencePrecision = config.rolloutPrecision
+        defer { actor.inferencePrecision = .fp32 }
         let generation = try actor.generate(prompts: encoded, options: samplingOptions, rng: &sampler)
         let eos = actor.config.eosTokenId
         return Rollout(prompts: encoded, promptTexts: expanded.map { prompts[$0].prompt },
