@@ -97,7 +97,7 @@ final class PPOLoRATests: XCTestCase {
         let parts = [m.rolloutSeconds, m.scoringSeconds, m.updateSeconds].map { $0 ?? -1 }
         XCTAssertTrue(parts.allSatisfy { $0 > 0 }, "three positive parts: \(parts)")
         XCTAssertEqual(m.trainingSeconds, parts[1] + parts[2], accuracy: 1e-9)
-        let names = Set(m.points.map(\.0))
+        let names = Set(m.points.map { $0.0 })
         XCTAssertTrue(names.isSuperset(of: ["rollout_seconds", "scoring_seconds", "update_seconds"]))
         let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(m)) as! [String: Any]
         XCTAssertNotNil(json["scoring_seconds"])

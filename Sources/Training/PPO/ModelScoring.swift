@@ -39,7 +39,7 @@ enum ModelScoring {
                 flat = try TemperedLogits.logProbs(rows: sb.gatherRows(logits: out.logits, vocabSize: out.vocabSize),
                                                    tokens: sb.flatTokens, vocabSize: out.vocabSize, temperature: temperature)
             }
-            let states = hidden ? try model.lastFinalHiddenStates(rows: rows) : []
+            let states = try hidden ? model.lastFinalHiddenStates(rows: rows) : []
             var start = 0
             return sb.split(flat).map { lp in
                 defer { start += lp.count }

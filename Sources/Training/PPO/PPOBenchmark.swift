@@ -69,8 +69,8 @@ public enum PPOBenchmark {
         reward.randomizeB(std: 0.02, seed: seed &+ 3)
         var rng = Xoshiro256(seed: seed &+ 4)
         let head = (0..<c.hiddenSize).map { _ in Float(rng.nextNormal() * 0.02) }
-        let critic: PPOCriticModel = s.criticAdapter
-            ? .adapter(try LoRAAdapter(config: s.lora, model: c, seed: seed &+ 5), valueHead: head) : .frozenTrunk(valueHead: head)
+        var critic = PPOCriticModel.frozenTrunk(valueHead: head)
+        if s.criticAdapter { critic = .adapter(try LoRAAdapter(config: s.lora, model: c, seed: seed &+ 5), valueHead: head) }
         let models = PPOModels(actor: base, reference: .adapterOff, rewardModel: .adapter(reward, scoreHead: head), critic: critic)
         let vocab = Int32(min(c.vocabSize, 256)) // below the byte tokenizer's specials and above SmolLM2's
         let encoded = (0..<s.rollouts).map { _ in

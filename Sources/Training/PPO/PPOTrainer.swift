@@ -60,12 +60,12 @@ public final class PPOTrainer {
             self.encodedPrompts = prompts.map { format.encode(prompt: $0.prompt, response: nil).tokens }
         }
         controller = config.controller
-        actorOptimizer = AdamW(model: actor, options: AdamW.Options(weightDecay: 0))
-        if case .adapter(let lora, _) = rewardModel { lora.isTrainable = false }
+        actorOptimizer = AdamW(model: models.actor, options: AdamW.Options(weightDecay: 0))
+        if case .adapter(let lora, _) = models.rewardModel { lora.isTrainable = false }
         if config.reward == .groupBaseline {
             criticState = nil
         } else {
-            criticState = try PPOCriticState(models.critic, actor: actor, copyHead: config.copyValueHead)
+            criticState = try PPOCriticState(models.critic, actor: models.actor, copyHead: config.copyValueHead)
         }
     }
 
