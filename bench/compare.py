@@ -1,7 +1,7 @@
 """Runs the benchmarks against PyTorch in one go and prints the ratios of the closing note.
 
 Usage: bench/.venv/bin/python bench/compare.py [--rlhf .build/release/rlhf] [--threads 2] [--seconds 10] [--rounds 3]
-       [--sections presets,smollm2] [--before OTHER_RLHF]
+       [--sections presets,smollm2,lora] [--lora 16] [--before OTHER_RLHF]
 
 Sections:
 - presets: training of the tiny and small presets at B=8 T=256, and KV-cache vs recompute generation.
@@ -9,6 +9,9 @@ Sections:
   LlamaForCausalLM from the same config.json): a full fine-tuning step at B=4 T=128, forward-only scoring
   (next-token log-probs) at B=4 T=128, and KV-cache sampling of --new-tokens tokens for 16 prompts, with the
   peak resident memory of each process.
+- lora: at the same SmolLM2-135M shapes, a LoRA training step at B=4 T=128 with a rank --lora adapter (alpha 32)
+  on all seven projections of a frozen base: `rlhf bench train --lora-rank R` against PyTorch with `peft`
+  (`torch_train.py --lora R`).
 - ppo: at the same SmolLM2-135M shapes, one PPO iteration of --ppo-rollouts rollouts (64 random prompt tokens, 64 new
   tokens, minibatches of 4, one epoch, LoRA r=16 alpha=32 on all seven projections, the reference as the adapter
   switched off, a LoRA reward model on the same base, a value head on the frozen trunk): `rlhf bench ppo` against
@@ -75,6 +78,30 @@ def presets(a, t, results):
         results[f"generate_kv_{kv}"] = run_json(cmd if kv else cmd + ["--no-kv-cache"])
 
 
+def smollm2_checkpoint(a, tmp):
+    """A random checkpoint at SmolLM2-135M's shapes written by `rlhf model init` under `tmp`."""
+    cfg = os.path.join(tmp, "config")
+    os.makedirs(cfg)
+    with open(os.path.join(cfg, "config.json"), "w") as f:
+        json.dump(SMOLLM2_135M, f)
+    ckpt = os.path.join(tmp, "smollm2")
+    subprocess.run([a.rlhf, "model", "init", "--config", cfg, "--out", ckpt], check=True, capture_output=True)
+    return ckpt
+
+
+def lora(a, t, results):
+    with tempfile.TemporaryDirectory() as tmp:
+        ckpt = smollm2_checkpoint(a, tmp)
+        shape = ["--batch", "4", "--seq", "128", "--seconds", str(a.seconds)]
+        sides = {"ours": [a.rlhf, "bench", "train", "--model", ckpt, "--lora-rank", str(a.lora), "--lora-alpha", "32", "--json"]
+                         + shape + t,
+                 "torch": [sys.executable, os.path.join(HERE, "torch_train.py"), ckpt, "--mode", "train", "--lora", str(a.lora),
+                           "--lora-alpha", "32", "--json"] + shape + t}
+        if a.before:
+            sides["before"] = [a.before, "bench", "train", "--model", ckpt, "--lora-rank", str(a.lora), "--json"] + shape + t
+        results["smollm2_lora"] = alternate(sides, a.rounds)
+
+
 def smollm2(a, t, results):
     with tempfile.TemporaryDirectory() as tmp:
         ckpt = smollm2_checkpoint(a, tmp)
@@ -87,17 +114,6 @@ def smollm2(a, t, results):
             if a.before:
                 sides["before"] = [a.before, "bench", mode, "--model", ckpt, "--json"] + shape + timing + t
             results[f"smollm2_{mode}"] = alternate(sides, a.rounds)
-
-
-def smollm2_checkpoint(a, tmp):
-    """A random model at SmolLM2-135M's shapes in `tmp`, written by `rlhf model init --config`."""
-    cfg = os.path.join(tmp, "config")
-    os.makedirs(cfg, exist_ok=True)
-    with open(os.path.join(cfg, "config.json"), "w") as f:
-        json.dump(SMOLLM2_135M, f)
-    ckpt = os.path.join(tmp, "smollm2")
-    subprocess.run([a.rlhf, "model", "init", "--config", cfg, "--out", ckpt], check=True, capture_output=True)
-    return ckpt
 
 
 def ppo(a, t, results):
@@ -119,7 +135,8 @@ def main():
     p.add_argument("--seconds", type=float, default=10)
     p.add_argument("--new-tokens", type=int, default=64)
     p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--sections", default="presets,smollm2", help="comma-separated: presets, smollm2, ppo")
+    p.add_argument("--sections", default="presets,smollm2", help="comma-separated: presets, smollm2, lora, ppo")
+    p.add_argument("--lora", type=int, default=16, help="LoRA rank of the lora section")
     p.add_argument("--ppo-rollouts", type=int, default=64)
     p.add_argument("--ppo-rounds", type=int, default=1, help="rounds of the ppo section (an iteration takes minutes)")
     a = p.parse_args()
@@ -130,6 +147,8 @@ def main():
         presets(a, t, results)
     if "smollm2" in sections:
         smollm2(a, t, results)
+    if "lora" in sections:
+        lora(a, t, results)
     if "ppo" in sections:
         ppo(a, t, results)
     print(json.dumps(results, indent=1, sort_keys=True))
@@ -160,6 +179,15 @@ def main():
                 line += f", before {fmt(r['before']['rounds'])}; before median {before:.1f} tok/s, " \
                         f"{ours / before:.2f}x from before, peak RSS before {max(r['before']['peakRSS']):.0f} MiB"
             print(line + f"); path: {r['ours']['median'].get('path', '?')}")
+    if "lora" in sections:
+        r = results["smollm2_lora"]
+        ours, torch = r["ours"]["median"]["tokensPerSecond"], r["torch"]["median"]["tokensPerSecond"]
+        line = (f"smollm2-135m LoRA r={a.lora} (7 projections) training step B=4 T=128: ours {ours:.1f} tok/s, "
+                f"torch+peft {torch:.1f} tok/s, ratio {ours / torch:.2f}x; peak RSS ours {max(r['ours']['peakRSS']):.0f} MiB, "
+                f"torch {max(r['torch']['peakRSS']):.0f} MiB (rounds: ours {fmt(r['ours']['rounds'])}, torch {fmt(r['torch']['rounds'])}")
+        if "before" in r:
+            line += f", before {fmt(r['before']['rounds'])}"
+        print(line + ")")
     if "ppo" in sections:
         print_ppo(results, a.ppo_rounds)
 

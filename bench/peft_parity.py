@@ -11,6 +11,11 @@ In a temporary directory (or --workdir):
    merged checkpoint are compared with PEFT's.
 4. The other way: PEFT makes a random adapter (`init_lora_weights=False`) on q_proj, v_proj and down_proj and
    saves it with `save_pretrained`; rlhf loads it with `--adapter`.
+5. Reward models (SEQ_CLS): `rlhf model lora-init --score-std` writes an adapter with a score head in
+   `modules_to_save`, as the `reward_model` stage saves a LoRA reward model; PEFT loads it onto
+   LlamaForSequenceClassification from the same causal base and its per-position scores are compared with
+   `rlhf model logits BASE --adapter`; `rlhf model convert` merges it into a LlamaForSequenceClassification
+   checkpoint that transformers loads; and a SEQ_CLS adapter made and saved by PEFT loads in rlhf.
 Each check passes when max |Δ| ≤ --tolerance × max |logit| (relative, default 1e-4); the adapter's own effect
 (max |adapted − base|) is printed to show the check is not trivial. Exits non-zero when any check fails.
 """
@@ -23,7 +28,7 @@ import tempfile
 
 import torch
 from peft import LoraConfig, PeftModel, get_peft_model
-from transformers import AutoModelForCausalLM
+from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
 
 
 def run(args):
@@ -33,7 +38,47 @@ def run(args):
 def rlhf_logits(a, base, tokens, adapter=None):
     extra = ["--adapter", adapter] if adapter else []
     out = json.loads(run([a.rlhf, "model", "logits", base, "--tokens", ",".join(map(str, tokens)), "--json"] + extra))
-    return torch.tensor(out["logits"], dtype=torch.float64)
+    return torch.tensor(out["logits"] if "logits" in out else out["values"], dtype=torch.float64)
+
+
+def hf_scores(model, tokens):
+    """Per-position scores of a (PEFT-wrapped) LlamaForSequenceClassification: the score head on every hidden state."""
+    inner = model.get_base_model() if isinstance(model, PeftModel) else model
+    with torch.no_grad():
+        hidden = inner.model(torch.tensor([tokens])).last_hidden_state
+        return inner.score(hidden)[0, :, 0].double()
+
+
+def reward_checks(a, base, work, tokens):
+    """Step 5: SEQ_CLS adapters with a score head, both ways, and merged."""
+    ours, merged, theirs = (os.path.join(work, n) for n in ("rm-adapter", "rm-merged", "peft-rm-adapter"))
+    run([a.rlhf, "model", "lora-init", base, "--out", ours, "--rank", str(a.rank), "--alpha", str(a.alpha),
+         "--b-std", str(a.b_std), "--score-std", "0.5", "--seed", "3"])
+    print("reward-model adapter_config.json:", json.dumps(json.load(open(os.path.join(ours, "adapter_config.json")))))
+    results = []
+    hf_rm = AutoModelForSequenceClassification.from_pretrained(base, num_labels=1, dtype=torch.float32).eval()
+    peft_rm = PeftModel.from_pretrained(hf_rm, ours).eval()
+    peft_values = hf_scores(peft_rm, tokens)
+    results.append(compare("our reward-model adapter (score head) in peft vs rlhf --adapter", rlhf_logits(a, base, tokens, ours),
+                           peft_values, a.tolerance))
+    run([a.rlhf, "model", "convert", base, "--adapter", ours, "--out", merged])
+    hf_merged = AutoModelForSequenceClassification.from_pretrained(merged, dtype=torch.float32).eval()
+    results.append(compare("rlhf-merged reward model in transformers vs peft", hf_scores(hf_merged, tokens), peft_values, a.tolerance))
+
+    fresh = AutoModelForSequenceClassification.from_pretrained(base, num_labels=1, dtype=torch.float32)
+    torch.nn.init.normal_(fresh.score.weight, std=0.5)
+    config = LoraConfig(r=4, lora_alpha=12, target_modules=["k_proj", "o_proj", "up_proj"], lora_dropout=0.0,
+                        init_lora_weights=False, task_type="SEQ_CLS")
+    peft_made = get_peft_model(fresh, config).eval()
+    peft_made.save_pretrained(theirs)
+    from safetensors import safe_open
+    with safe_open(os.path.join(theirs, "adapter_model.safetensors"), "pt") as f:
+        heads = [k for k in f.keys() if "score" in k]
+    print(f"peft's SEQ_CLS adapter saves the head as {heads}, modules_to_save "
+          f"{json.load(open(os.path.join(theirs, 'adapter_config.json')))['modules_to_save']}")
+    results.append(compare("peft-saved reward-model adapter in rlhf --adapter vs peft", rlhf_logits(a, base, tokens, theirs),
+                           hf_scores(peft_made, tokens), a.tolerance))
+    return results
 
 
 def hf_logits(model, tokens):
@@ -97,6 +142,7 @@ def main():
     effect = (theirs_logits - base_logits).abs().max().item()
     results.append(compare("peft-saved adapter in rlhf --adapter vs peft", rlhf_logits(a, base, tokens, theirs),
                            theirs_logits, a.tolerance, effect))
+    results += reward_checks(a, base, work, tokens)
     sys.exit(0 if all(results) else 1)
 
 

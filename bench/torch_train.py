@@ -1,11 +1,12 @@
 """PyTorch CPU eager throughput on the same LLaMA config as `rlhf bench train|score|generate`.
 
 Usage: bench/.venv/bin/python bench/torch_train.py CHECKPOINT_DIR [--mode train|score|generate] --batch 8 --seq 256
-       --threads 2 [--seconds 10] [--new-tokens 64] [--json]
+       --threads 2 [--seconds 10] [--new-tokens 64] [--lora R [--lora-alpha 32]] [--json]
 CHECKPOINT_DIR holds a config.json (e.g. written by `rlhf model init`); the model gets random weights of
 those shapes (speed is compared, not values).
 - train: forward, cross-entropy on next tokens, backward, global-norm clip 1.0, AdamW (betas 0.9/0.95,
-  weight decay 0.1) — as ours.
+  weight decay 0.1) — as ours. With --lora R, `peft` wraps the model with a rank-R LoRA adapter on all seven
+  projections (q, k, v, o, gate, up, down; dropout 0) and only the adapter trains, as `rlhf bench train --lora-rank R`.
 - score: forward only under inference_mode, then the log-prob of every next token (gather minus
   logsumexp over the vocabulary, as TRL's selective_log_softmax) — what a reference model or a KL needs.
 - generate: transformers' `generate` with the KV cache, sampling at temperature 1 without top-k, for
@@ -42,6 +43,8 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seconds", type=float, default=10)
     p.add_argument("--attn", default="sdpa", help="transformers attn_implementation (sdpa or eager)")
+    p.add_argument("--lora", type=int, default=0, help="train a peft LoRA adapter of this rank on all seven projections")
+    p.add_argument("--lora-alpha", type=float, default=32)
     p.add_argument("--json", action="store_true")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
@@ -53,19 +56,28 @@ def main():
     tokens = torch.randint(0, 256, (a.batch, a.seq))
 
     if a.mode == "train":
+        lora = ""
+        if a.lora:
+            from peft import LoraConfig, get_peft_model
+            targets = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+            model = get_peft_model(model, LoraConfig(r=a.lora, lora_alpha=a.lora_alpha, target_modules=targets,
+                                                     lora_dropout=0.0, task_type="CAUSAL_LM"))
+            trained = sum(p.numel() for p in model.parameters() if p.requires_grad)
+            lora = f" LoRA r={a.lora} on 7 projections ({trained} trained, peft {__import__('peft').__version__})"
         model.train()
-        opt = torch.optim.AdamW(model.parameters(), lr=1e-4, betas=(0.9, 0.95), eps=1e-8, weight_decay=0.1)
+        params = [p for p in model.parameters() if p.requires_grad]
+        opt = torch.optim.AdamW(params, lr=1e-4, betas=(0.9, 0.95), eps=1e-8, weight_decay=0.1)
 
         def step():
             out = model(input_ids=tokens, labels=tokens)
             out.loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
             opt.step()
             opt.zero_grad(set_to_none=True)
 
         calls, elapsed = timed(a.seconds, step)
         produced = a.batch * a.seq * calls
-        name = f"torch train B={a.batch} T={a.seq}"
+        name = f"torch train B={a.batch} T={a.seq}{lora}"
     elif a.mode == "score":
         model.eval()
 

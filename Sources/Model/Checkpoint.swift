@@ -87,18 +87,28 @@ public enum Checkpoint {
     /// Loads the model weights of the checkpoint in `directory` (one `model.safetensors`, or shards listed
     /// by `model.safetensors.index.json`), checking every tensor against the config, and its sampling defaults.
     public static func loadModel(from directory: URL) throws -> LlamaModel {
-        let config = try loadConfig(from: directory)
+        try loadModel(from: directory, scalarHead: false)
+    }
+
+    /// Loads the weights of `directory` as `loadModel(from:)` does; with `scalarHead`, a causal LM's trunk goes
+    /// into a model with a scalar head instead (its LM head is skipped and `score.weight` is left zero, e.g. for
+    /// a reward-model adapter's saved head to fill).
+    public static func loadModel(from directory: URL, scalarHead: Bool) throws -> LlamaModel {
+        var config = try loadConfig(from: directory)
+        let converting = scalarHead && !config.hasScalarHead
+        if converting { config = config.withScalarHead() }
         let samplingDefaults = try SamplingDefaults.load(from: directory)
         let model = try LlamaModel(config: config)
         model.samplingDefaults = samplingDefaults
         let weights = try WeightFiles(directory: directory)
-        let expected = Set(model.layout.slices.map(\.name))
+        let skipped: Set<String> = converting ? ["lm_head.weight"] : []
+        let expected = Set(model.layout.slices.map(\.name)).union(skipped)
         if let extra = weights.names.sorted().first(where: { !expected.contains($0) }) {
             throw ModelError.badCheckpoint(path: weights.path(of: extra), reason: "unexpected tensor '\(extra)' for a model "
                 + "with architectures \(config.architectures) and tie_word_embeddings \(config.tieWordEmbeddings); "
                 + "fix config.json or re-export the weights")
         }
-        for s in model.layout.slices where !weights.names.contains(s.name) {
+        for s in model.layout.slices where !weights.names.contains(s.name) && !(converting && s.name == "score.weight") {
             throw ModelError.badCheckpoint(path: weights.listingPath, reason: "missing tensor '\(s.name)' (shape \(s.shape)) "
                 + "required by config.json")
         }

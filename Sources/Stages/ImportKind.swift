@@ -10,7 +10,9 @@ import Model
 /// weights rewritten as one `model.safetensors` in the `dtype` param (f32 by default). A GGUF file is
 /// dequantised and written as an HF-layout directory (config.json, model.safetensors in `dtype`,
 /// generation_config.json, and tokenizer.json and tokenizer_config.json built from its metadata) that
-/// transformers loads. `info` says where it came from.
+/// transformers loads. With an `adapter` input (a file node naming a PEFT LoRA adapter directory made for
+/// this checkpoint), the adapter is merged into the weights, so the base is the adapted model. `info` says
+/// where it came from.
 struct ImportKind: StageKind {
     /// `import`.
     let name = "import"
@@ -24,7 +26,9 @@ struct ImportKind: StageKind {
     /// The declared params.
     var params: [ParamSpec] { [Self.description.spec, CheckpointDTypeParam.param.spec] }
     /// `checkpoint`: a directory or a GGUF file.
-    let inputs: [InputSpec]? = [InputSpec("checkpoint", format: "HF causal LM checkpoint directory or GGUF file (a file node)")]
+    let inputs: [InputSpec]? = [InputSpec("checkpoint", format: "HF causal LM checkpoint directory or GGUF file (a file node)"),
+                                InputSpec("adapter", required: false,
+                                          format: "PEFT LoRA adapter directory for that checkpoint, merged into its weights (a file node)")]
     /// `model` and `info`.
     let outputs: [String]? = ["model", "info"]
 
@@ -38,18 +42,38 @@ struct ImportKind: StageKind {
             try importGGUF(source, dtype: dtype, description: description, context)
             return
         }
-        let (model, _) = try ModelFiles.load(context, role: "checkpoint")
+        let (model, _) = try ModelFiles.reading(source) { try Checkpoint.load(from: source) }
         guard !model.config.hasScalarHead else {
             throw StagesError.badInput(path: source.path, message: "is a LlamaForSequenceClassification checkpoint; a base model must be a causal LM")
         }
+        let merged = try mergeAdapter(into: model, context)
         try FileManager.default.copyItem(at: source, to: context.outputs["model"]!)
         try Checkpoint.replaceWeights(model, in: context.outputs["model"]!, dtype: dtype)
         let files = (try? FileManager.default.contentsOfDirectory(atPath: source.path).sorted()) ?? []
         let info = BaseInfo(origin: "imported from \(context.workspace.relativePath(of: source)) by node '\(context.node)' (kind import v\(version))"
                             + (description.isEmpty ? "" : ": \(description)"),
                             config: model.config, parameterCount: model.parameterCount,
-                            details: ["files: \(files.joined(separator: ", "))"])
+                            details: ["files: \(files.joined(separator: ", "))"] + merged)
         try info.write(to: context.outputs["info"]!)
+    }
+
+    /// Merges the `adapter` input, when wired, into `model`'s weights; returns the line for `info` saying so.
+    private func mergeAdapter(into model: LlamaModel, _ context: StageContext) throws -> [String] {
+        guard let url = context.inputs["adapter"] else { return [] }
+        guard ModelFiles.isAdapter(url) else {
+            throw StagesError.badInput(path: url.path, message: "is not a PEFT adapter directory (it needs \(LoRAAdapter.configFileName) "
+                + "and \(LoRAAdapter.weightsFileName), and no config.json)")
+        }
+        let adapter = try ModelFiles.reading(url) { try LoRAAdapter.load(from: url, model: model.config) }
+        guard !(try ModelFiles.reading(url) { try LoRAAdapter.savesScalarHead(url) }) else {
+            throw StagesError.badInput(path: url.path, message: "is a sequence-classification adapter (it saves a score head); "
+                + "import takes a causal-LM adapter")
+        }
+        try ModelFiles.reading(url) { try model.attach(adapter, freezingBase: false) }
+        model.mergeAdapter()
+        let lora = adapter.config
+        return ["adapter: \(context.workspace.relativePath(of: url)) merged (r \(lora.rank), alpha \(lora.alpha), "
+                + "\(lora.targets.map(\.rawValue).joined(separator: ", ")))"]
     }
 
     /// Converts the GGUF file at `source` into the HF-layout `model` output.
@@ -62,6 +86,8 @@ struct ImportKind: StageKind {
         } catch let error as ModelError {
             throw StagesError.badInput(path: source.path, message: "not a usable GGUF checkpoint: \(error.description)")
         }
+        let merged = try mergeAdapter(into: model, context)
+        if !merged.isEmpty { try Checkpoint.replaceWeights(model, in: context.outputs["model"]!, dtype: dtype) }
         let types = Dictionary(grouping: file.tensors, by: \.type).map { "\($0.value.count) \($0.key.name)" }.sorted()
         let pre = (try? file.string("tokenizer.ggml.pre")) ?? nil
         let info = BaseInfo(origin: "converted from GGUF \(context.workspace.relativePath(of: source)) by node '\(context.node)' "
@@ -69,7 +95,7 @@ struct ImportKind: StageKind {
                             config: model.config, parameterCount: model.parameterCount,
                             details: ["gguf: version \(file.version), tensors \(types.joined(separator: ", ")), "
                                         + "dequantised and written as \(dtype)",
-                                      "tokenizer: byte-level BPE from tokenizer.ggml.* (pre-tokenizer \(pre ?? "default"))"])
+                                      "tokenizer: byte-level BPE from tokenizer.ggml.* (pre-tokenizer \(pre ?? "default"))"] + merged)
         try info.write(to: context.outputs["info"]!)
     }
 }

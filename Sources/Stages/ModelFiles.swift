@@ -2,7 +2,11 @@ import EngineCore
 import Foundation
 import Model
 
-/// Loading and saving the HF-layout checkpoints stages exchange, with errors naming the directory.
+/// Loading and saving the models stages exchange: HF-layout checkpoints, and PEFT LoRA adapters on a base.
+///
+/// A model input `R` is a full checkpoint directory or a PEFT adapter directory (what a LoRA stage writes). For
+/// an adapter, input `R_base` is the full checkpoint it was trained on, so the adapter and its base both enter
+/// the node key by content and no stage copies the base weights (see `ModelFiles+Adapters.swift`).
 enum ModelFiles {
     /// The checkpoint directory of input `role`.
     static func directory(_ context: StageContext, role: String) throws -> URL {
@@ -12,11 +16,16 @@ enum ModelFiles {
         return url
     }
 
-    /// Loads the model and tokenizer of input `role`.
+    /// Loads the model and tokenizer of input `role`; an adapter input is merged into its `role_base`.
     static func load(_ context: StageContext, role: String) throws -> (model: LlamaModel, tokenizer: any Tokenizer) {
-        let url = try directory(context, role: role)
+        let loaded = try loadInput(context, role: role)
+        return (loaded.model, loaded.tokenizer)
+    }
+
+    /// Runs `body`, turning model and tokenizer errors into `badInput` errors about `url`.
+    static func reading<T>(_ url: URL, _ body: () throws -> T) throws -> T {
         do {
-            return try Checkpoint.load(from: url)
+            return try body()
         } catch let error as ModelError {
             throw StagesError.badInput(path: url.path, message: "not a usable checkpoint: \(error.description)")
         } catch let error as TokenizerError {

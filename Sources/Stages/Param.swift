@@ -70,6 +70,19 @@ extension Param where Value == [Double] {
     }
 }
 
+extension Param where Value == [String] {
+    /// A non-empty array of strings, each one of `choices`.
+    static func strings(_ name: String, default fallback: [String], among choices: [String], _ summary: String) -> Param {
+        Param(spec: ParamSpec(name, .array, default: .value(.array(fallback.map { .string($0) })), allowed: choices, elements: .string,
+                              nonEmpty: true, summary: summary),
+              fallback: fallback, read: { value in
+                  guard case let .array(items) = value else { return nil }
+                  let strings = items.compactMap(\.stringValue)
+                  return strings.count == items.count ? strings : nil
+              })
+    }
+}
+
 extension Param where Value == [String: JSONValue] {
     /// An object whose keys are declared by `fields` (nil: any keys; the kind's rules check them).
     static func object(_ name: String, fields: [ParamSpec]?, derived: String? = nil, _ summary: String) -> Param {

@@ -16,9 +16,10 @@ import World
 struct PreferencesKind: StageKind {
     /// `preferences`.
     let name = "preferences"
-    /// Version 6: candidates differing only in surrounding whitespace are one response (5: TRL preference formats in,
-    /// judges as inputs; 4: a prompt's k completions share one generation batch).
-    let version = 6
+    /// Version 7: prompts (and a reward-model judge's inputs) in the checkpoint's own chat template when it has one;
+    /// LoRA adapters as models (6: candidates differing only in surrounding whitespace are one response; 5: TRL
+    /// preference formats in, judges as inputs; 4: a prompt's k completions share one generation batch).
+    let version = 7
     /// Builds or checks the preference set.
     let summary = "the preference set: a preferences file in any TRL format, or pairs sampled from the policy and labelled by a wired judge "
         + "(reward model, command, labels, world) or the world's annotator"
@@ -71,9 +72,9 @@ struct PreferencesKind: StageKind {
     }
     /// Either `data` (a preference file) or `policy` and `prompts`.
     let inputs: [InputSpec]? = [InputSpec("data", required: false, format: "preferences JSONL (instead of policy and prompts)"),
-                                InputSpec("policy", required: false, format: "causal LM checkpoint directory (sampled)"),
-                                InputSpec("prompts", required: false, format: "prompts JSONL"),
-                                InputSpec("judge_reward_model", required: false, format: "reward model checkpoint directory (a judge)")]
+                                InputSpec("prompts", required: false, format: "prompts JSONL")]
+        + ModelFiles.inputs("policy", format: "causal LM checkpoint directory (sampled)", required: false)
+        + ModelFiles.inputs("judge_reward_model", format: "reward model checkpoint directory (a judge)", required: false)
         + JudgeInputs.inputs
     /// `data`: `pref_train.jsonl`.
     let outputs: [String]? = ["data"]
@@ -103,8 +104,7 @@ struct PreferencesKind: StageKind {
             throw params.error("pairs", "is \"\(mode.rawValue)\", but a judge other than the annotator labels all pairs; use \"all_pairs\"")
         }
         let prompts = settings.take(try JSONFiles.prompts(context, role: "prompts")).map(\.prompt)
-        let (model, tokenizer) = try ModelFiles.load(context, role: "policy")
-        let sampler = PolicySampler(model: model, tokenizer: tokenizer, batchSize: settings.batchSize)
+        let sampler = try ModelFiles.loadInput(context, role: "policy").sampler(batchSize: settings.batchSize)
         let candidates = try CandidateSampler(sampler: sampler, k: k, temperatures: temperatures, maxNewTokens: settings.maxNewTokens)
             .sample(prompts, seed: context.seed, context: context)
         var records: [PreferenceRecord] = []
@@ -156,12 +156,13 @@ extension PreferencesKind {
         if let command = try JudgeInputs.command(context) { wired["command"] = command }
         if let labels = try JudgeInputs.labels(context) { wired["labels"] = labels }
         if context.inputs["judge_reward_model"] != nil {
-            let (model, tokenizer) = try ModelFiles.load(context, role: "judge_reward_model")
+            let loaded = try ModelFiles.loadInput(context, role: "judge_reward_model")
+            let model = loaded.model
             guard model.config.hasScalarHead else {
                 throw StagesError.badInput(path: try ModelFiles.directory(context, role: "judge_reward_model").path,
                                            message: "has no scalar head; a reward-model judge must be a LlamaForSequenceClassification checkpoint")
             }
-            wired["reward_model"] = RewardModelJudge(model: model, tokenizer: tokenizer)
+            wired["reward_model"] = RewardModelJudge(model: model, tokenizer: loaded.tokenizer, chatTemplate: loaded.chatTemplate)
         }
         guard let name = try params.optional(declared.judge) else {
             guard wired.count <= 1 else {

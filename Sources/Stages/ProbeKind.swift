@@ -47,8 +47,9 @@ struct ProbeRecord: Codable, Equatable {
 struct ProbeKind: StageKind {
     /// `probe`.
     let name = "probe"
-    /// Version 2: generation changes in Model (kind versions follow the code; see `GoldenOutputsTests`).
-    let version = 2
+    /// Version 3: prompts in the checkpoint's own chat template when it has one (BPE models); a LoRA adapter as the
+    /// model (2: generation changes in Model; kind versions follow the code, see `GoldenOutputsTests`).
+    let version = 3
     /// Probes a model's generations.
     let summary = "greedy and sampled generations of a model on a prompt set, scored by the gold judge"
 
@@ -69,7 +70,7 @@ struct ProbeKind: StageKind {
     /// Generation settings, sampling temperature, report title and sample count.
     var params: [ParamSpec] { Self.declared.specs }
     /// `model` (HF checkpoint) and `prompts` (prompt JSONL).
-    let inputs: [InputSpec]? = [InputSpec("model", format: "causal LM checkpoint directory"), InputSpec("prompts", format: "prompts JSONL")]
+    let inputs: [InputSpec]? = ModelFiles.inputs("model") + [InputSpec("prompts", format: "prompts JSONL")]
     /// `generations`, `report`, `summary`.
     let outputs: [String]? = ["generations", "report", "summary"]
     /// Sampling uses the pipeline seed.
@@ -84,8 +85,7 @@ struct ProbeKind: StageKind {
         let title = try params.value(declared.title, default: "Generation probe: \(context.inputs["model"]!.lastPathComponent)")
         let shown = try params.value(declared.samplesShown)
         let prompts = settings.take(try JSONFiles.prompts(context, role: "prompts"))
-        let (model, tokenizer) = try ModelFiles.load(context, role: "model")
-        let sampler = PolicySampler(model: model, tokenizer: tokenizer, batchSize: settings.batchSize)
+        let sampler = try ModelFiles.loadInput(context, role: "model").sampler(batchSize: settings.batchSize)
         let texts = prompts.map(\.prompt)
         context.progress.message("greedy generation on \(texts.count) prompts")
         let greedy = try GoldReport.score(sampler.complete(texts, temperature: 0, maxNewTokens: settings.maxNewTokens, seed: context.seed))

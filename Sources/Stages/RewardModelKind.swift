@@ -12,13 +12,17 @@ import World
 /// reward and length. With `data_margin` above 0 each pair's own margin (`margin`, or `score_chosen −
 /// score_rejected`) times it enters the loss. Agreement on fresh pairs sampled from the backbone on
 /// `fresh_prompts` is reported only for a wired judge: `world` (gold), a command judge; a `labels`
-/// file gives the agreement on its own pairs. Outputs `model` and `report` (`reports/rm_eval.json`).
+/// file gives the agreement on its own pairs. Outputs `model` and `report` (`reports/rm_eval.json`). With
+/// `lora`, the backbone is a frozen trunk with a LoRA adapter and a trainable score head, saved as PEFT saves a
+/// SEQ_CLS task (the head in `modules_to_save`), and the backbone's own adapter comes along as `parent/`.
 struct RewardModelKind: StageKind {
     /// `reward_model`.
     let name = "reward_model"
-    /// Version 5: TRL formats, pair margins from data, fresh-pair agreement only with a wired judge
-    /// (4: generation changes in Model, the Bradley-Terry loss through `LogitMath`; see `GoldenOutputsTests`).
-    let version = 5
+    /// Version 6: the `lora` param (an adapter plus the score head, saved as PEFT saves SEQ_CLS), LoRA backbones,
+    /// pairs in the checkpoint's own chat template when it has one (5: TRL formats, pair margins from data,
+    /// fresh-pair agreement only with a wired judge; 4: generation changes in Model, the Bradley-Terry loss
+    /// through `LogitMath`; see `GoldenOutputsTests`).
+    let version = 6
     /// Trains a reward model.
     let summary = "a scalar-head reward model on the SFT backbone, trained with the Bradley-Terry loss on any TRL preference data; "
         + "held-out accuracy, margin, calibration and length correlation, and agreement with wired judges"
@@ -56,6 +60,8 @@ struct RewardModelKind: StageKind {
                                       "scale of each pair's own margin (margin, or score_chosen − score_rejected) in the loss; 0: unused")
         /// The command judge.
         let judges = JudgeInputs.Declarations()
+        /// A LoRA adapter plus the score head instead of training the trunk.
+        let lora = LoRASpec.param
     }
 
     /// The declarations.
@@ -68,11 +74,17 @@ struct RewardModelKind: StageKind {
             if params.isSet(Self.declared.epochs) && params.isSet(Self.declared.schedule.steps) {
                 throw params.error(Self.declared.epochs, "sets the number of steps; remove either steps or epochs")
             }
+        },
+         .stage("lora and trainable_layers exclude each other") { params, _ in
+            if params.isSet(Self.declared.lora) && params.isSet(Self.declared.trainableLayers) {
+                throw params.error(Self.declared.trainableLayers, "does not apply with lora (the adapter covers every layer and the "
+                    + "score head trains); remove one of the two")
+            }
         }]
     }
     /// `backbone` (SFT checkpoint), `data` (preferences), optional `fresh_prompts` (prompt JSONL) and judges.
-    let inputs: [InputSpec]? = [InputSpec("backbone", format: "causal LM checkpoint directory (the SFT model)"),
-                                InputSpec("data", format: "preferences JSONL"),
+    let inputs: [InputSpec]? = ModelFiles.inputs("backbone", format: "causal LM checkpoint directory (the SFT model)")
+        + [InputSpec("data", format: "preferences JSONL"),
                                 InputSpec("fresh_prompts", required: false, format: "prompts JSONL (fresh pairs for a world or command judge)")]
         + JudgeInputs.inputs
     /// `model` and `report`.
@@ -104,12 +116,21 @@ struct RewardModelKind: StageKind {
         }
         let settings = try declared.generation.settings(params)
 
-        let (policy, tokenizer) = try ModelFiles.load(context, role: "backbone")
-        guard !policy.config.hasScalarHead else {
-            throw StagesError.badInput(path: context.inputs["backbone"]!.path, message: "the backbone must be a causal LM (the SFT model)")
+        let lora = try LoRASpec.read(params)
+        try Self.checkCausal(context)
+        // With LoRA the backbone loads once, as the reward model's frozen trunk; the causal policy loads only to
+        // sample fresh pairs. Without, the reward model is a trainable copy of the policy.
+        let backbone = try ModelFiles.loadInput(context, role: "backbone", scalarHead: lora != nil)
+        let tokenizer = backbone.tokenizer
+        let model: LlamaModel
+        var adapter: LoRAAdapter?
+        if let lora {
+            model = backbone.model
+            adapter = try Self.attachLoRA(lora, to: model, seed: context.seed)
+        } else {
+            model = try LlamaModel(config: backbone.model.config.withScalarHead(), seed: context.seed ^ 0x524D)
+            model.copyMatchingParameters(from: backbone.model)
         }
-        let model = try LlamaModel(config: policy.config.withScalarHead(), seed: context.seed ^ 0x524D)
-        model.copyMatchingParameters(from: policy)
         let layers = model.config.numHiddenLayers
         let trainable = try params.value(declared.trainableLayers, default: layers)
         guard trainable <= layers else { throw params.error(declared.trainableLayers, "\(trainable) is over the backbone's \(layers) layers") }
@@ -118,7 +139,7 @@ struct RewardModelKind: StageKind {
                 name == "model.embed_tokens.weight" || (0..<(layers - trainable)).contains { name.hasPrefix("model.layers.\($0).") }
             }
         }
-        let trainer = RewardTrainer(model: model, tokenizer: tokenizer, schedule: schedule)
+        let trainer = RewardTrainer(model: model, tokenizer: tokenizer, schedule: schedule, chatTemplate: backbone.chatTemplate)
         try Self.checkLengths(numbered, trainer: trainer, limit: model.config.maxPositionEmbeddings,
                               file: GateSupport.displayPath(dataURL, workspace: context.workspace))
         trainer.margin = try params.value(declared.margin)
@@ -147,12 +168,13 @@ struct RewardModelKind: StageKind {
         }
         guard smoothed.isFinite else { throw StagesError.trainingFailed(node: context.node, message: "loss is \(smoothed)") }
         let trainSeconds = Date().timeIntervalSince(started)
-        try ModelFiles.save(model, tokenizer: tokenizer, context, output: "model")
+        try LoRAStage.save(model, adapter: adapter, lora: lora, input: backbone, head: true, kind: self, context, output: "model")
 
         let evaluation = RewardEvaluation(trainer: trainer)
         let heldoutResult = try evaluation.pairs(heldout)
         let trainRewards = try trainer.scores(train.prefix(512).flatMap { [($0.prompt, $0.chosen), ($0.prompt, $0.rejected)] })
-        let fresh = try FreshAgreement(context: context, params: params, settings: settings, policy: policy, tokenizer: tokenizer,
+        let policy = { lora == nil ? backbone : try ModelFiles.loadInput(context, role: "backbone") }
+        let fresh = try FreshAgreement(context: context, params: params, settings: settings, policy: policy,
                                        evaluation: evaluation, trainer: trainer)
         let report = RewardReport(trainPairs: train.count, trainLoss: curve, heldout: heldoutResult.accuracy,
                                   lengthMatched: heldoutResult.lengthMatched, calibration: heldoutResult.calibration,
@@ -173,12 +195,32 @@ struct RewardModelKind: StageKind {
         try JSONFiles.write(report, to: context.outputs["report"]!)
     }
 
+    /// Makes `model` (the backbone's trunk under a zero scalar head) a LoRA reward model: the trunk frozen, a fresh
+    /// adapter, and a trainable score head drawn from N(0, initializer_range²).
+    static func attachLoRA(_ lora: LoRASpec.Setting, to model: LlamaModel, seed: UInt64) throws -> LoRAAdapter {
+        var rng = Xoshiro256(seed: seed ^ 0x524D)
+        let std = Double(model.config.initializerRange)
+        try model.setParameter(named: "score.weight", to: (0..<model.config.hiddenSize).map { _ in Float(rng.nextNormal() * std) })
+        let adapter = try LoRAStage.attach(lora, to: model, seed: seed ^ 0x524D_4C6F)
+        model.setTrainable(true) { $0 == "score.weight" }
+        return adapter
+    }
+
+    /// Fails unless the backbone (a checkpoint, or an adapter on one) is a causal LM.
+    static func checkCausal(_ context: StageContext) throws {
+        let url = try ModelFiles.directory(context, role: "backbone")
+        let scalar = try ModelFiles.reading(url) {
+            ModelFiles.isAdapter(url) ? try LoRAAdapter.savesScalarHead(url) : try Checkpoint.loadConfig(from: url).hasScalarHead
+        }
+        if scalar { throw StagesError.badInput(path: url.path, message: "the backbone must be a causal LM (the SFT model)") }
+    }
+
     /// Fails naming the file and line of the first pair whose prompt and chosen or rejected response take
     /// more tokens than the model's context.
     static func checkLengths(_ records: [(line: Int, record: PreferenceRecord)], trainer: RewardTrainer, limit: Int, file: String) throws {
         for (line, record) in records {
             for (field, response) in [("chosen", record.chosen), ("rejected", record.rejected)] {
-                let count = trainer.tokens(prompt: record.prompt, response: response).count
+                let count = try trainer.tokens(prompt: record.prompt, response: response).count
                 guard count <= limit else {
                     throw StagesError.badInput(path: file, message: "line \(line): prompt and \(field) take \(count) tokens, over the model's "
                         + "\(limit); shorten the pair or use a backbone with a longer max_position_embeddings")
@@ -201,8 +243,8 @@ struct FreshAgreement {
     var spearmanLength: Double?
 
     /// Samples fresh pairs when a world or command judge is wired and compares the reward model with every judge.
-    init(context: StageContext, params: Params, settings: GenerationSettings, policy: LlamaModel, tokenizer: any Tokenizer,
-         evaluation: RewardEvaluation, trainer: RewardTrainer) throws {
+    init(context: StageContext, params: Params, settings: GenerationSettings, policy: () throws -> LoadedModel, evaluation: RewardEvaluation,
+         trainer: RewardTrainer) throws {
         let world = JudgeInputs.world(context) != nil
         var command = try JudgeInputs.command(context)
         if let labels = try JudgeInputs.labels(context) {
@@ -220,7 +262,7 @@ struct FreshAgreement {
         context.progress.message("sampling fresh pairs from the backbone policy")
         let freshPrompts = settings.take(try JSONFiles.prompts(context, role: "fresh_prompts")).map(\.prompt)
         let declared = RewardModelKind.declared
-        let sampler = CandidateSampler(sampler: PolicySampler(model: policy, tokenizer: tokenizer, batchSize: settings.batchSize),
+        let sampler = CandidateSampler(sampler: try policy().sampler(batchSize: settings.batchSize),
                                        k: try params.value(declared.freshK), temperatures: try params.value(declared.freshTemperatures),
                                        maxNewTokens: settings.maxNewTokens)
         let groups = try sampler.sample(freshPrompts, seed: context.seed ^ 0x4652_4553_48, context: context)

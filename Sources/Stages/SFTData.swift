@@ -21,12 +21,12 @@ struct SFTData {
     /// them, chosen by a stable hash of the first user message (so the split never moves when other lines
     /// change); when none falls in validation, the last training example moves there. Examples longer than
     /// `maxLength` tokens are an error naming the line; so is a file too small to leave one example on each side.
-    init(_ examples: [(line: Int, example: SFTExample)], format: ChatFormat, lossTurns: SFTLossTurns = .all, validationFraction: Double,
-         maxLength: Int, file: String) throws {
+    init(_ examples: [(line: Int, example: SFTExample)], format: ChatFormat, template: ModelChatTemplate? = nil, lossTurns: SFTLossTurns = .all,
+         validationFraction: Double, maxLength: Int, file: String) throws {
         train = []
         validation = []
         for (line, example) in examples {
-            let encoding = try Self.encode(example, format: format, lossTurns: lossTurns, line: line, file: file)
+            let encoding = try Self.encode(example, format: format, template: template, lossTurns: lossTurns, line: line, file: file)
             guard encoding.tokens.count <= maxLength else {
                 throw StagesError.badInput(path: file, message: "line \(line): the example takes \(encoding.tokens.count) "
                     + "tokens, over the model's \(maxLength); shorten the example or raise max_position_embeddings")
@@ -45,8 +45,9 @@ struct SFTData {
         }
     }
 
-    /// Tokens and loss mask of one example.
-    static func encode(_ example: SFTExample, format: ChatFormat, lossTurns: SFTLossTurns, line: Int, file: String) throws -> ChatEncoding {
+    /// Tokens and loss mask of one example; chats in `template` (the checkpoint's own) when given, else in `format`.
+    static func encode(_ example: SFTExample, format: ChatFormat, template: ModelChatTemplate? = nil, lossTurns: SFTLossTurns, line: Int,
+                       file: String) throws -> ChatEncoding {
         switch example.body {
         case .text(let text):
             let tokens = [format.tokenizer.special.bos] + format.tokenizer.encode(text) + [format.tokenizer.special.eos]
@@ -54,7 +55,7 @@ struct SFTData {
         case .conversation(let messages):
             var encoding: ChatEncoding
             do {
-                encoding = try format.encode(messages: messages)
+                encoding = try format.encode(messages: messages, template: template)
             } catch {
                 throw StagesError.badInput(path: file, message: "line \(line): \(error)")
             }

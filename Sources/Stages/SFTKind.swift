@@ -47,12 +47,16 @@ struct SFTReport: Codable, Equatable {
 /// records train and validation loss curves as metrics, then answers the eval prompts greedily and
 /// reports format adherence (ends at EOS, no role markers) and a sample table; with a `world` judge
 /// wired it adds the gold scores. Outputs `model` (`models/sft/`) and `report` (`reports/sft_eval.json`).
+/// With `lora`, only a LoRA adapter trains on the frozen base and `model` is a PEFT adapter directory, which
+/// downstream nodes take with the base in `<role>_base` (see `ModelFiles`). Chats are in the base's own chat
+/// template when it has one (real checkpoints), else in `ChatFormat` (the world's byte-tokenizer models).
 struct SFTKind: StageKind {
     /// `sft`.
     let name = "sft"
-    /// Version 4: TRL formats, format adherence and samples without the world, gold only with a world judge
-    /// (3: generation changes in Model; kind versions follow the code, see `GoldenOutputsTests`).
-    let version = 4
+    /// Version 5: the `lora` param (a PEFT adapter out, or merged weights), LoRA adapters as the base, chats in the
+    /// checkpoint's own chat template when it has one (4: TRL formats, format adherence and samples without the
+    /// world, gold only with a world judge; 3: generation changes in Model; see `GoldenOutputsTests`).
+    let version = 5
     /// Fine-tunes on demonstrations.
     let summary = "supervised fine-tuning on any TRL SFT format (loss on assistant turns, or every token of text), then greedy "
         + "answers to the eval prompts: format adherence, samples, and gold scores with a world judge"
@@ -77,6 +81,8 @@ struct SFTKind: StageKind {
                                      "\"all\" assistant turns of a conversation carry the loss, or only the \"last\"")
         /// Sample table rows.
         let samplesShown = Param.integer("samples_shown", default: 8, in: 0...10_000, "greedy eval responses kept in the report's sample table")
+        /// LoRA instead of full fine-tuning.
+        let lora = LoRASpec.param
     }
 
     /// The declarations.
@@ -85,7 +91,7 @@ struct SFTKind: StageKind {
     var params: [ParamSpec] { Self.declared.specs }
     /// `base` (checkpoint), `data` (SFT JSONL), `eval_prompts` (prompt JSONL), optional `baseline` (probe summary)
     /// and `world` (the world judge: gold scores of world prompts).
-    let inputs: [InputSpec]? = [InputSpec("base", format: "causal LM checkpoint directory"), InputSpec("data", format: "SFT JSONL"),
+    let inputs: [InputSpec]? = ModelFiles.inputs("base") + [InputSpec("data", format: "SFT JSONL"),
                                 InputSpec("eval_prompts", format: "prompts JSONL"),
                                 InputSpec("baseline", required: false, format: "probe summary JSON (a probe node's summary)"),
                                 JudgeInputs.inputs[0]]
@@ -108,8 +114,12 @@ struct SFTKind: StageKind {
         let records = try JSONFiles.sft(context, role: "data")
         let prompts = settings.take(try JSONFiles.prompts(context, role: "eval_prompts"))
         let baseline = try context.inputs["baseline"].map { try JSONFiles.read(ProbeSummary.self, from: $0).greedy }
-        let (model, tokenizer) = try ModelFiles.load(context, role: "base")
-        let data = try SFTData(records, format: ChatFormat(tokenizer: tokenizer), lossTurns: lossTurns, validationFraction: validationFraction,
+        let lora = try LoRASpec.read(params)
+        let input = try ModelFiles.loadInput(context, role: "base")
+        let (model, tokenizer) = (input.model, input.tokenizer)
+        let adapter = try lora.map { try LoRAStage.attach($0, to: model, seed: context.seed ^ 0x4C6F_5241) }
+        let data = try SFTData(records, format: ChatFormat(tokenizer: tokenizer), template: input.chatTemplate, lossTurns: lossTurns,
+                               validationFraction: validationFraction,
                                maxLength: model.config.maxPositionEmbeddings,
                                file: GateSupport.displayPath(dataURL, workspace: context.workspace))
 
@@ -139,10 +149,10 @@ struct SFTKind: StageKind {
         }
         let trainSeconds = Date().timeIntervalSince(started)
         guard smoothed.isFinite else { throw StagesError.trainingFailed(node: context.node, message: "loss is \(smoothed)") }
-        try ModelFiles.save(model, tokenizer: tokenizer, context, output: "model")
+        try LoRAStage.save(model, adapter: adapter, lora: lora, input: input, kind: self, context, output: "model")
 
         context.progress.message("answering \(prompts.count) eval prompts")
-        let sampler = PolicySampler(model: model, tokenizer: tokenizer, batchSize: settings.batchSize)
+        let sampler = input.sampler(batchSize: settings.batchSize)
         let completions = try sampler.complete(prompts.map(\.prompt), temperature: 0, maxNewTokens: settings.maxNewTokens, seed: context.seed)
         let format = FormatReport(completions)
         context.metrics.record("sft_format_adherence", step: schedule.steps, value: format.formatAdherence)

@@ -31,17 +31,20 @@ public struct PolicySampler {
     public let tokenizer: any Tokenizer
     /// Prompts per generation batch.
     public var batchSize: Int
+    /// The checkpoint's own chat template, or nil for `ChatFormat`'s layout (the world's byte-tokenizer models).
+    public let chatTemplate: ModelChatTemplate?
 
-    /// A sampler for `model` with `tokenizer`.
-    public init(model: LlamaModel, tokenizer: any Tokenizer, batchSize: Int = 32) {
+    /// A sampler for `model` with `tokenizer`, prompting in `chatTemplate` when given.
+    public init(model: LlamaModel, tokenizer: any Tokenizer, batchSize: Int = 32, chatTemplate: ModelChatTemplate? = nil) {
         self.model = model
         self.tokenizer = tokenizer
         self.batchSize = batchSize
+        self.chatTemplate = chatTemplate
     }
 
-    /// The generation prefix tokens of `prompt` (`BOS <|user|> prompt <|assistant|>`).
-    public func promptTokens(_ prompt: String) -> [Int32] {
-        ChatFormat(tokenizer: tokenizer).encode(prompt: prompt, response: nil).tokens
+    /// The generation prefix tokens of `prompt` (`BOS <|user|> prompt <|assistant|>`, or the chat template's).
+    public func promptTokens(_ prompt: String) throws -> [Int32] {
+        try ChatFormat(tokenizer: tokenizer).encode(prompt: prompt, response: nil, template: chatTemplate).tokens
     }
 
     /// One completion per prompt at `temperature` (0: greedy), seeded by `seed` and the batch index.
@@ -60,7 +63,7 @@ public struct PolicySampler {
             let end = min(start + batchSize, requests.count)
             let part = Array(requests[start..<end])
             var rng = Xoshiro256(seed: seed &+ UInt64(start) &* 0x9E37_79B9_7F4A_7C15)
-            let generation = try model.generate(prompts: part.map { promptTokens($0.prompt) },
+            let generation = try model.generate(prompts: try part.map { try promptTokens($0.prompt) },
                                                 options: SamplingOptions(maxNewTokens: maxNewTokens),
                                                 temperatures: part.map { Float($0.temperature) }, rng: &rng)
             for (i, request) in part.enumerated() {

@@ -10,6 +10,8 @@ public final class RewardTrainer {
     let model: LlamaModel
     /// The chat format used to encode prompt and response.
     let format: ChatFormat
+    /// The checkpoint's own chat template, used instead of `format`'s layout when given.
+    let chatTemplate: ModelChatTemplate?
     /// Its optimiser (nil when only scoring).
     let optimizer: AdamW?
     /// The learning-rate schedule.
@@ -19,17 +21,18 @@ public final class RewardTrainer {
     /// Weight of the reward-centring term.
     public var centring: Double = 0
 
-    /// A trainer for `model` (nil `schedule`: scoring only).
-    public init(model: LlamaModel, tokenizer: any Tokenizer, schedule: TrainingSchedule?) {
+    /// A trainer for `model` (nil `schedule`: scoring only), encoding in `chatTemplate` when given.
+    public init(model: LlamaModel, tokenizer: any Tokenizer, schedule: TrainingSchedule?, chatTemplate: ModelChatTemplate? = nil) {
         self.model = model
         format = ChatFormat(tokenizer: tokenizer)
+        self.chatTemplate = chatTemplate
         optimizer = schedule?.optimizer(for: model)
         rates = schedule?.rates
     }
 
-    /// The tokens scored for a response: `BOS <|user|> prompt <|assistant|> response EOS`.
-    public func tokens(prompt: String, response: String) -> [Int32] {
-        format.encode(prompt: prompt, response: response).tokens
+    /// The tokens scored for a response: `BOS <|user|> prompt <|assistant|> response EOS`, or the chat template's.
+    public func tokens(prompt: String, response: String) throws -> [Int32] {
+        try format.encode(prompt: prompt, response: response, template: chatTemplate).tokens
     }
 
     /// Rewards of (prompt, response) pairs, in batches.
@@ -38,7 +41,7 @@ public final class RewardTrainer {
         var start = 0
         while start < items.count {
             let end = min(start + batchSize, items.count)
-            let batch = try Batch(sequences: items[start..<end].map { tokens(prompt: $0.prompt, response: $0.response) },
+            let batch = try Batch(sequences: try items[start..<end].map { try tokens(prompt: $0.prompt, response: $0.response) },
                                   padToken: model.config.padTokenId)
             result += try model.forward(batch).scores.map(Double.init)
             start = end
@@ -49,7 +52,7 @@ public final class RewardTrainer {
     /// One packed sequence per pair: the tokens the chosen and rejected responses share (the prompt and
     /// chat markers) once, then each response, which sees the shared part and itself only.
     public func packedPair(prompt: String, chosen: String, rejected: String) throws -> BranchedSequence {
-        try BranchedSequence(sharingPrefixOf: [tokens(prompt: prompt, response: chosen), tokens(prompt: prompt, response: rejected)])
+        try BranchedSequence(sharingPrefixOf: [try tokens(prompt: prompt, response: chosen), try tokens(prompt: prompt, response: rejected)])
     }
 
     /// One optimiser step on pairs; returns the mean loss and the fraction ranked right before the update.

@@ -33,8 +33,8 @@ struct ModelConvertCommand: ParsableCommand {
     /// Runs the command.
     func run() throws {
         let source = URL(fileURLWithPath: directory), target = URL(fileURLWithPath: out)
-        let model = try Checkpoint.loadModel(from: source)
-        try adapter.apply(to: model)
+        guard !Checkpoint.isGGUF(source) else { throw ValidationError("\(directory) is a GGUF file; convert takes an HF checkpoint directory") }
+        let model = try adapter.loadModel(at: source)
         model.mergeAdapter()
         try FileManager.default.copyItem(at: source, to: target)
         try Checkpoint.replaceWeights(model, in: target, dtype: dtype)

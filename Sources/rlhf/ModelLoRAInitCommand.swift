@@ -37,6 +37,10 @@ struct ModelLoRAInitCommand: ParsableCommand {
     @Option(help: "Draw B from N(0, std²) instead of zero, e.g. to check other loaders on a non-trivial adapter.")
     var bStd: Float = 0
 
+    /// Std of a random score head, making a SEQ_CLS (reward-model) adapter.
+    @Option(help: "Also write a score head drawn from N(0, std²), as PEFT saves a SEQ_CLS (reward-model) adapter; 0: a causal-LM adapter.")
+    var scoreStd: Float = 0
+
     /// The parsed targets.
     private func parsedTargets() throws -> [LoRATarget] {
         try targets.split(separator: ",").map {
@@ -54,17 +58,22 @@ struct ModelLoRAInitCommand: ParsableCommand {
         if rank < 1 { throw ValidationError("--rank must be at least 1") }
         if try parsedTargets().isEmpty { throw ValidationError("--targets needs at least one projection") }
         if !(bStd >= 0) { throw ValidationError("--b-std must be ≥ 0") }
+        if !(scoreStd >= 0) { throw ValidationError("--score-std must be ≥ 0") }
     }
 
     /// Runs the command.
     func run() throws {
         let baseURL = URL(fileURLWithPath: base)
-        let model = try Checkpoint.loadAnyModel(at: baseURL)
+        let model = scoreStd > 0 ? try Checkpoint.loadModel(from: baseURL, scalarHead: true) : try Checkpoint.loadAnyModel(at: baseURL)
+        if scoreStd > 0 {
+            var rng = Xoshiro256(seed: seed ^ 0x5C)
+            try model.setParameter(named: "score.weight", to: (0..<model.config.hiddenSize).map { _ in Float(rng.nextNormal() * Double(scoreStd)) })
+        }
         let adapter = try LoRAAdapter(config: LoRAConfig(rank: rank, alpha: alpha, targets: try parsedTargets()),
                                       model: model.config, seed: seed)
         if bStd > 0 { adapter.randomizeB(std: bStd, seed: seed ^ 0xB) }
         let url = URL(fileURLWithPath: out)
-        try adapter.save(to: url, baseModel: baseURL.standardizedFileURL.path)
+        try adapter.save(to: url, baseModel: baseURL.standardizedFileURL.path, head: scoreStd > 0 ? model : nil)
         print("wrote LoRA adapter (r \(rank), alpha \(alpha), \(adapter.parameterCount) parameters) to \(url.path)")
     }
 }

@@ -29,8 +29,7 @@ struct ModelLogitsCommand: ParsableCommand {
 
     /// Runs the command.
     func run() throws {
-        let model = try Checkpoint.loadAnyModel(at: URL(fileURLWithPath: directory))
-        try adapter.apply(to: model)
+        let model = try adapter.loadModel(at: URL(fileURLWithPath: directory))
         let ids = try TokenIDs.parse(tokens)
         let out = try model.forward(Batch(sequences: [ids], padToken: model.config.padTokenId))
         let V = model.config.vocabSize

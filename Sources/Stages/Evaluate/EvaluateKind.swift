@@ -17,10 +17,9 @@ struct EvaluateKind: StageKind {
     var usesRandomness: Bool { true }
     /// Input roles.
     var inputs: [InputSpec]? {
-        [InputSpec("prompts", format: "eval prompts JSONL"), InputSpec("policy", format: "causal LM checkpoint directory"),
-         InputSpec("sft", format: "causal LM checkpoint directory"), InputSpec("base", format: "causal LM checkpoint directory"),
-         InputSpec("reward_model", format: "reward model checkpoint directory (scalar head)"),
-         InputSpec("snapshots", required: false, format: "a ppo node's `snapshots` directory (scored for the over-optimisation curve)")]
+        [InputSpec("prompts", format: "eval prompts JSONL")] + ModelFiles.inputs("policy") + ModelFiles.inputs("sft") + ModelFiles.inputs("base")
+            + ModelFiles.inputs("reward_model", format: "reward model checkpoint directory (scalar head)")
+            + [InputSpec("snapshots", required: false, format: "a ppo node's `snapshots` directory (scored for the over-optimisation curve)")]
             + JudgeInputs.inputs
     }
     /// Output names.

@@ -8,9 +8,10 @@ struct RewardModelJudge: PairJudge {
     /// Scores (prompt, response) pairs.
     let trainer: RewardTrainer
 
-    /// A judge scoring with `model` (a LlamaForSequenceClassification checkpoint) and `tokenizer`.
-    init(model: LlamaModel, tokenizer: any Tokenizer) {
-        trainer = RewardTrainer(model: model, tokenizer: tokenizer, schedule: nil)
+    /// A judge scoring with `model` (a LlamaForSequenceClassification checkpoint) and `tokenizer`, in `chatTemplate`
+    /// when the checkpoint has one.
+    init(model: LlamaModel, tokenizer: any Tokenizer, chatTemplate: ModelChatTemplate? = nil) {
+        trainer = RewardTrainer(model: model, tokenizer: tokenizer, schedule: nil, chatTemplate: chatTemplate)
     }
 
     /// Verdicts with P(A beats B); A wins above ½.

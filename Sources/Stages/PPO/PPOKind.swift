@@ -20,8 +20,8 @@ struct PPOKind: StageKind {
     var usesRandomness: Bool { true }
     /// Input roles.
     var inputs: [InputSpec]? {
-        [InputSpec("sft", format: "causal LM checkpoint directory (actor and reference)"),
-         InputSpec("reward_model", format: "reward model checkpoint directory (scalar head)"), InputSpec("prompts", format: "prompts JSONL"),
+        ModelFiles.inputs("sft", format: "causal LM checkpoint directory (actor and reference)")
+            + ModelFiles.inputs("reward_model", format: "reward model checkpoint directory (scalar head)") + [InputSpec("prompts", format: "prompts JSONL"),
          InputSpec("world", required: false, format: "the world judge: a synth.world output (gold metrics of world prompts)")]
     }
     /// Output names.
