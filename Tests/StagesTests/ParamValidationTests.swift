@@ -116,7 +116,7 @@ final class ParamValidationTests: XCTestCase {
         // `ParamDeclarations.specs` lists the stored params by reflection, so a kind cannot read one it does not declare.
         XCTAssertEqual(SFTKind.declared.specs.map(\.name), ["dtype", "steps", "batch_size", "learning_rate", "warmup_steps", "weight_decay",
                                                            "prompt_count", "max_new_tokens", "generation_batch", "length_window",
-                                                           "validation_fraction", "eval_every", "loss_turns", "samples_shown"])
+                                                           "validation_fraction", "eval_every", "loss_turns", "samples_shown", "lora"])
         XCTAssertEqual(PPOKind().params.count, 33)
         XCTAssertTrue(PPOKind().params.contains { $0.name == "snapshot_every" })
     }
