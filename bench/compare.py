@@ -120,7 +120,7 @@ def ppo(a, t, results):
     with tempfile.TemporaryDirectory() as tmp:
         ckpt = smollm2_checkpoint(a, tmp)
         shape = ["--rollouts", str(a.ppo_rollouts), "--prompt-length", "64", "--new-tokens", "64", "--minibatch", "4",
-                 "--epochs", "1", "--scoring-chunk", "8", "--rank", "16", "--json"]
+                 "--epochs", "1", "--scoring-chunk", "8", "--rank", "16", "--warmup", str(a.ppo_warmup), "--json"]
         ours = [a.rlhf, "bench", "ppo", "--model", ckpt] + shape + t
         sides = {"ours": ours, "torch": [sys.executable, os.path.join(HERE, "torch_ppo.py"), ckpt] + shape + t,
                  "ours_full_logits": ours + ["--scoring", "full-logits"]}
@@ -139,6 +139,7 @@ def main():
     p.add_argument("--lora", type=int, default=16, help="LoRA rank of the lora section")
     p.add_argument("--ppo-rollouts", type=int, default=64)
     p.add_argument("--ppo-rounds", type=int, default=1, help="rounds of the ppo section (an iteration takes minutes)")
+    p.add_argument("--ppo-warmup", type=int, default=1, help="untimed PPO iterations before the timed one")
     a = p.parse_args()
     t = ["--threads", str(a.threads)]
     sections = a.sections.split(",")

@@ -1,7 +1,7 @@
 """A TRL-style PPO iteration in PyTorch + peft on the same LLaMA config as `rlhf bench ppo`, for the speed ratio.
 
 Usage: bench/.venv/bin/python bench/torch_ppo.py CHECKPOINT_DIR [--rollouts 64] [--prompt-length 64] [--new-tokens 64]
-       [--minibatch 4] [--epochs 1] [--scoring-chunk 8] [--rank 16] [--threads 2] [--iterations 1] [--json]
+       [--minibatch 4] [--epochs 1] [--scoring-chunk 8] [--rank 16] [--threads 2] [--iterations 1] [--warmup 1] [--json]
 CHECKPOINT_DIR holds a config.json (e.g. written by `rlhf model init --config`); the model gets random weights of
 those shapes (speed is compared, not values). One base model carries two LoRA adapters (r, alpha = 2r, all seven
 projections, as `rlhf bench ppo`): "policy" (trained) and "reward" (frozen, random B, with a score head). Each
@@ -16,7 +16,7 @@ iteration does what TRL's PPOTrainer does, with the same lean choices as ours:
 - update: --epochs passes over shuffled minibatches of --minibatch: forward with the policy adapter, clipped
   surrogate (ε 0.2), entropy for the statistics, backward, global-norm clip 1.0, AdamW on the adapter; the value
   head's clipped value loss and its own AdamW step on the cached features.
-Times are per part (rollout, scoring, update), averaged over --iterations after one warm-up iteration. The JSON
+Times are per part (rollout, scoring, update), averaged over --iterations after --warmup untimed ones. The JSON
 also carries the process's peak resident memory (ru_maxrss) in MiB.
 """
 import argparse
@@ -54,6 +54,7 @@ def main():
     p.add_argument("--rank", type=int, default=16)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--iterations", type=int, default=1)
+    p.add_argument("--warmup", type=int, default=1, help="untimed iterations first")
     p.add_argument("--attn", default="sdpa", help="transformers attn_implementation (sdpa or eager)")
     p.add_argument("--json", action="store_true")
     a = p.parse_args()
@@ -172,7 +173,8 @@ def main():
         t3 = time.perf_counter()
         return t1 - t0, t2 - t1, t3 - t2, mask.sum().item()
 
-    iteration()
+    for _ in range(a.warmup):
+        iteration()
     parts = [iteration() for _ in range(max(a.iterations, 1))]
     n = len(parts)
     rollout, scoring, update = (sum(x[k] for x in parts) / n for k in range(3))

@@ -56,8 +56,12 @@ struct BenchPPOCommand: ParsableCommand {
     var rolloutPrecision: BenchPrecision = .fp32
 
     /// Timed iterations.
-    @Option(help: "Timed iterations after one warm-up iteration.")
+    @Option(help: "Timed iterations after the warm-up ones.")
     var iterations: Int = 1
+
+    /// Warm-up iterations.
+    @Option(help: "Untimed warm-up iterations first.")
+    var warmup: Int = 1
 
     /// Print one JSON object.
     @Flag(help: "Print one JSON object.")
@@ -73,6 +77,7 @@ struct BenchPPOCommand: ParsableCommand {
                               ("--iterations", iterations)] where value < 1 {
             throw ValidationError("\(name) must be at least 1")
         }
+        if warmup < 0 { throw ValidationError("--warmup must be at least 0") }
         if !["head", "adapter"].contains(critic) { throw ValidationError("--critic must be head or adapter") }
         if !["chunked", "full-logits"].contains(scoring) { throw ValidationError("--scoring must be chunked or full-logits") }
     }
@@ -93,6 +98,7 @@ struct BenchPPOCommand: ParsableCommand {
         s.criticAdapter = critic == "adapter"
         s.fullLogits = scoring == "full-logits"
         s.iterations = iterations
+        s.warmup = warmup
         s.rolloutPrecision = rolloutPrecision.resolved
         var r = try PPOBenchmark.run(base: model, settings: s)
         r.name = "\(r.name) \(source.label)"

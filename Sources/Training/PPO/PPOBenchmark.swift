@@ -25,8 +25,10 @@ public enum PPOBenchmark {
         public var criticAdapter = false
         /// Full-logits scoring and update (the path before issue 19) instead of the chunked head.
         public var fullLogits = false
-        /// Timed iterations after one warm-up iteration.
+        /// Timed iterations after the warm-up ones.
         public var iterations = 1
+        /// Untimed iterations first.
+        public var warmup = 1
         /// Precision of the rollout's sampling.
         public var rolloutPrecision = InferencePrecision.fp32
 
@@ -89,7 +91,7 @@ public enum PPOBenchmark {
         let trainer = try PPOTrainer(config: config, models: models, tokenizer: ByteTokenizer(),
                                      prompts: (0..<s.rollouts).map { PromptRecord(prompt: "bench \($0)") },
                                      encodedPrompts: encoded, seed: seed)
-        _ = try trainer.step()
+        for _ in 0..<s.warmup { _ = try trainer.step() }
         var timed: [PPOIterationMetrics] = []
         for _ in 0..<max(s.iterations, 1) { timed.append(try trainer.step()) }
         let n = Double(timed.count)
