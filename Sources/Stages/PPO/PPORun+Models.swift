@@ -68,9 +68,14 @@ extension PPORun {
             throw StagesError.invalidInputs(node: context.node, message: "missing input 'prompts' (a prompts JSONL file)")
         }
         let prompts = try JSONFiles.prompts(context, role: "prompts")
+        // A real checkpoint's prompts are rendered in its own chat template, as SFT trained it; byte models keep ChatFormat.
+        let format = ChatFormat(tokenizer: sft.tokenizer)
+        let encoded = try sft.chatTemplate.map { template in
+            try prompts.map { try format.encode(prompt: $0.prompt, response: nil, template: template).tokens }
+        }
         let trainer = try PPOTrainer(config: config, models: PPOModels(actor: actor, reference: reference, rewardModel: rewardModel,
                                                                          critic: critic),
-                                     tokenizer: sft.tokenizer, prompts: prompts, seed: context.seed)
+                                     tokenizer: sft.tokenizer, prompts: prompts, encodedPrompts: encoded, seed: context.seed)
         return PPOLoadedModels(trainer: trainer, sft: sft, lora: lora)
     }
 
