@@ -12,6 +12,11 @@ Sections:
 - lora: at the same SmolLM2-135M shapes, a LoRA training step at B=4 T=128 with a rank --lora adapter (alpha 32)
   on all seven projections of a frozen base: `rlhf bench train --lora-rank R` against PyTorch with `peft`
   (`torch_train.py --lora R`).
+- ppo: at the same SmolLM2-135M shapes, one PPO iteration of --ppo-rollouts rollouts (64 random prompt tokens, 64 new
+  tokens, minibatches of 4, one epoch, LoRA r=16 alpha=32 on all seven projections, the reference as the adapter
+  switched off, a LoRA reward model on the same base, a value head on the frozen trunk): `rlhf bench ppo` against
+  bench/torch_ppo.py (transformers + peft, TRL's loop), with the rollout, scoring and update seconds of each, and
+  our own full-logits path (`--scoring full-logits`, the scoring before issue 19) in the same rounds.
 Each comparison alternates the sides `--rounds` times (ours, PyTorch, and `--before`'s binary if given) and
 reports the median of each, so a slow spell on a shared machine hits every side instead of one.
 Needs a release build (`swift build -c release`) and the venv with torch and transformers.
@@ -111,6 +116,17 @@ def smollm2(a, t, results):
             results[f"smollm2_{mode}"] = alternate(sides, a.rounds)
 
 
+def ppo(a, t, results):
+    with tempfile.TemporaryDirectory() as tmp:
+        ckpt = smollm2_checkpoint(a, tmp)
+        shape = ["--rollouts", str(a.ppo_rollouts), "--prompt-length", "64", "--new-tokens", "64", "--minibatch", "4",
+                 "--epochs", "1", "--scoring-chunk", "8", "--rank", "16", "--warmup", str(a.ppo_warmup), "--json"]
+        ours = [a.rlhf, "bench", "ppo", "--model", ckpt] + shape + t
+        sides = {"ours": ours, "torch": [sys.executable, os.path.join(HERE, "torch_ppo.py"), ckpt] + shape + t,
+                 "ours_full_logits": ours + ["--scoring", "full-logits"]}
+        results["ppo"] = alternate(sides, a.ppo_rounds)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--rlhf", default=".build/release/rlhf")
@@ -119,8 +135,11 @@ def main():
     p.add_argument("--seconds", type=float, default=10)
     p.add_argument("--new-tokens", type=int, default=64)
     p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--sections", default="presets,smollm2", help="comma-separated: presets, smollm2, lora")
+    p.add_argument("--sections", default="presets,smollm2", help="comma-separated: presets, smollm2, lora, ppo")
     p.add_argument("--lora", type=int, default=16, help="LoRA rank of the lora section")
+    p.add_argument("--ppo-rollouts", type=int, default=64)
+    p.add_argument("--ppo-rounds", type=int, default=1, help="rounds of the ppo section (an iteration takes minutes)")
+    p.add_argument("--ppo-warmup", type=int, default=1, help="untimed PPO iterations before the timed one")
     a = p.parse_args()
     t = ["--threads", str(a.threads)]
     sections = a.sections.split(",")
@@ -131,6 +150,8 @@ def main():
         smollm2(a, t, results)
     if "lora" in sections:
         lora(a, t, results)
+    if "ppo" in sections:
+        ppo(a, t, results)
     print(json.dumps(results, indent=1, sort_keys=True))
     fmt = lambda xs: "/".join(f"{x:.0f}" for x in xs)
     peak = results["sgemm"]
@@ -168,7 +189,26 @@ def main():
         if "before" in r:
             line += f", before {fmt(r['before']['rounds'])}"
         print(line + ")")
+    if "ppo" in sections:
+        print_ppo(results, a.ppo_rounds)
 
 
 if __name__ == "__main__":
     main()
+
+
+def print_ppo(results, rounds):
+    """The ppo section's closing lines: seconds per iteration in three parts, the ratio, and peak memory."""
+    r = results["ppo"]
+    line = {}
+    for side in ["ours", "torch", "ours_full_logits"]:
+        m = r[side]["median"]
+        line[side] = (f"{m['msPerIteration'] / 1000:.1f} s/iteration (rollout {m['rolloutSeconds']:.1f} s, scoring "
+                      f"{m['scoringSeconds']:.1f} s, update {m['updateSeconds']:.1f} s), peak RSS {max(r[side]['peakRSS']):.0f} MiB")
+    ours, torch = r["ours"]["median"], r["torch"]["median"]
+    full = r["ours_full_logits"]["median"]
+    print(f"smollm2-135m PPO iteration (LoRA r=16): ours {line['ours']}; torch+peft {line['torch']}; "
+          f"ratio {torch['msPerIteration'] / ours['msPerIteration']:.2f}x (medians of {rounds} round(s))")
+    print(f"  ours with full (B,T,V) logits in scoring and update: {line['ours_full_logits']}; chunked head is "
+          f"{full['scoringSeconds'] / ours['scoringSeconds']:.2f}x faster in scoring, "
+          f"{full['updateSeconds'] / ours['updateSeconds']:.2f}x in the update")

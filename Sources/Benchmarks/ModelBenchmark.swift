@@ -33,11 +33,7 @@ public enum ModelBenchmark {
     }
 
     /// Peak resident memory of this process so far, in MiB.
-    public static var peakResidentMegabytes: Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_maxrss) / 1024
-    }
+    public static var peakResidentMegabytes: Double { ProcessMemory.peakResidentMegabytes }
 
     /// The fp32 path the model math takes on this machine, for benchmark output.
     public static var mathPath: String { InferencePrecision.fp32.pathDescription }

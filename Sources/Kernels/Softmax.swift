@@ -68,7 +68,7 @@ public enum Softmax {
     }
 
     /// −Σ p log p of one row with its log-sum-exp.
-    private static func rowEntropy(_ row: UnsafePointer<Float>, v: Int, lse: Float) -> Float {
+    static func rowEntropy(_ row: UnsafePointer<Float>, v: Int, lse: Float) -> Float {
         var h: Float = 0
         for j in 0..<v {
             let lp = row[j] - lse

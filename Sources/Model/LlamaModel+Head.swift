@@ -78,7 +78,7 @@ extension LlamaModel {
     /// gathers them into `a.headInput`, computes their logits into `a.head` and calls `body` with the chunk's
     /// row indices and two scratch arrays of the chunk's length (targets and a float per row); in bf16 with
     /// `packed`.
-    private func forEachHeadChunk(
+    func forEachHeadChunk(
         _ a: Activations, rows: [Int], packed: BF16Matmul.PackedWeight? = nil,
         _ body: (ArraySlice<Int>, UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Float>) -> Void
     ) {

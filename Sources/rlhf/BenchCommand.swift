@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
         abstract: "Run a benchmark.",
         subcommands: [
             BenchExecutorCommand.self,
-            BenchTrainCommand.self, BenchScoreCommand.self, BenchGenerateCommand.self, BenchSgemmCommand.self,
+            BenchTrainCommand.self, BenchScoreCommand.self, BenchGenerateCommand.self, BenchSgemmCommand.self, BenchPPOCommand.self,
             BenchEvalLeakCommand.self, BenchReportCommand.self,
         ]
     )

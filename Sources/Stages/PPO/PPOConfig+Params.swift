@@ -1,4 +1,5 @@
 import EngineCore
+import Model
 import Training
 
 /// The params of a `ppo` node, each declared once; defaults come from `PPOConfig()`.
@@ -66,6 +67,14 @@ struct PPOParams: ParamDeclarations {
                                       "iterations between policy snapshots in the `snapshots` output (0: none), for evaluate's over-optimisation curve")
     /// Scoring chunk.
     let scoringChunk = Param.integer("scoring_chunk", default: base.scoringChunk, in: 1...4096, "sequences per scoring forward")
+    /// The policy's LoRA adapter.
+    let lora = LoRASpec.param
+    /// The critic.
+    let critic = Param.choice("critic", default: "model", among: ["model", "head", "adapter"],
+                              "the value model: a whole scalar-head model initialised from the reward model, a value head on the frozen SFT trunk, or the SFT trunk with its own adapter of the policy's lora shape")
+    /// Rollout precision.
+    let rolloutPrecision = Param.choice("rollout_precision", default: "fp32", among: ["fp32", "bf16", "auto"],
+                                        "precision of rollout sampling: fp32, bf16 (fp32 on CPUs without AVX-512 BF16) or auto (bf16 where the CPU has it); scoring and the update stay fp32")
     /// Cache speed-up measurement.
     let measureCacheSpeedup = Param.flag("measure_cache_speedup", default: base.measureCacheSpeedup,
                                          "also time the first rollout without the KV cache")
@@ -78,6 +87,11 @@ struct PPOParams: ParamDeclarations {
         .stage("kl_target only with kl_control adaptive") { params, _ in
             if params.isSet(declared.klTarget), try params.value(declared.klControl) != "adaptive" {
                 throw params.error(declared.klTarget, "only applies with \"kl_control\": \"adaptive\"; remove it or set kl_control")
+            }
+        },
+        .stage("critic adapter only with lora") { params, _ in
+            if try params.value(declared.critic) == "adapter", !params.isSet(declared.lora) {
+                throw params.error(declared.critic, "\"adapter\" needs the policy's \"lora\" param (the critic's adapter takes its shape); set lora or use \"head\"")
             }
         },
         .stage("samples_per_prompt at least 2 unless reward is rm") { params, _ in
@@ -124,5 +138,10 @@ extension PPOConfig {
         checkpointEvery = try p.value(d.checkpointEvery)
         scoringChunk = try p.value(d.scoringChunk)
         measureCacheSpeedup = try p.value(d.measureCacheSpeedup)
+        switch try p.value(d.rolloutPrecision) {
+        case "bf16": rolloutPrecision = .bf16
+        case "auto": rolloutPrecision = .fastest
+        default: rolloutPrecision = .fp32
+        }
     }
 }

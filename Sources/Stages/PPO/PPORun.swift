@@ -1,11 +1,12 @@
 import EngineCore
 import Foundation
 import Model
+import SafeTensors
 import Training
 import World
 
-/// One execution of a `ppo` node: load the four models, resume from a snapshot when one matches,
-/// iterate, checkpoint, and write the policy (with its critic) and the metrics file.
+/// One execution of a `ppo` node: load the models (see `PPORun+Models.swift`), resume from a snapshot when one
+/// matches, iterate, checkpoint, and write the policy (with its critic) and the metrics file.
 struct PPORun {
     /// The node's context.
     let context: StageContext
@@ -14,7 +15,8 @@ struct PPORun {
     func run(afterIteration: (Int) -> Void = { _ in }) throws {
         var config = try PPOConfig(PPOKind().checkedParams(context))
         config.goldJudge = context.inputs["world"] != nil
-        let trainer = try makeTrainer(config)
+        let loaded = try loadModels(config)
+        let trainer = loaded.trainer
         let fingerprint = try self.fingerprint()
         let resume = context.workspace.appendingPathComponent(".rlhf/resume/\(context.node)")
         let snapshotEvery = try Params(context).value(PPOParams.declared.snapshotEvery)
@@ -30,7 +32,9 @@ struct PPORun {
             let metrics = try trainer.step()
             record(metrics)
             context.progress.update(step: trainer.iteration, total: config.iterations, loss: metrics.policyLoss,
-                                    figures: ["reward": metrics.rewardMean, "kl": metrics.klMean, "β": metrics.beta])
+                                    figures: ["reward": metrics.rewardMean, "kl": metrics.klMean, "β": metrics.beta,
+                                              "rollout s": metrics.rolloutSeconds ?? 0, "scoring s": metrics.scoringSeconds ?? 0,
+                                              "update s": metrics.updateSeconds ?? 0])
             if snapshotEvery > 0, trainer.iteration % snapshotEvery == 0, trainer.iteration < config.iterations {
                 try saveSnapshot(trainer, in: snapshots)
             }
@@ -39,39 +43,11 @@ struct PPORun {
             }
             afterIteration(trainer.iteration)
         }
-        try writeOutputs(trainer, snapshots: snapshots)
+        try writeOutputs(loaded, snapshots: snapshots)
         try? FileManager.default.removeItem(at: resume)
-    }
-
-    /// Loads actor and reference from `sft`, RM and critic from `reward_model`, and the prompts.
-    private func makeTrainer(_ config: PPOConfig) throws -> PPOTrainer {
-        let sft = try ModelFiles.loadInput(context, role: "sft")
-        let (actor, tokenizer, renderer) = (sft.model, sft.tokenizer, sft.renderer)
-        let (reference, _) = try ModelFiles.load(context, role: "sft")
-        let (rewardModel, _) = try ModelFiles.load(context, role: "reward_model")
-        let (critic, _) = try ModelFiles.load(context, role: "reward_model")
-        let sftPath = try ModelFiles.directory(context, role: "sft").path
-        let rmPath = try ModelFiles.directory(context, role: "reward_model").path
-        guard !actor.config.hasScalarHead else {
-            throw StagesError.badInput(path: sftPath, message: "is a scalar-head model; the `sft` input must be a LlamaForCausalLM checkpoint")
-        }
-        guard rewardModel.config.hasScalarHead else {
-            throw StagesError.badInput(path: rmPath, message: "has no scalar head; the `reward_model` input must be a LlamaForSequenceClassification checkpoint")
-        }
-        guard rewardModel.config.vocabSize == actor.config.vocabSize, rewardModel.config.eosTokenId == actor.config.eosTokenId,
-              rewardModel.config.padTokenId == actor.config.padTokenId else {
-            throw StagesError.badInput(path: rmPath, message: "vocabulary or special ids differ from the SFT model at \(sftPath); "
-                + "train the reward model from the same tokenizer")
-        }
-        guard let promptsURL = context.inputs["prompts"] else {
-            throw StagesError.invalidInputs(node: context.node, message: "missing input 'prompts' (a prompts JSONL file)")
-        }
-        let prompts = try JSONFiles.prompts(context, role: "prompts")
-        reference.setTrainable(false) { _ in true }
-        rewardModel.setTrainable(false) { _ in true }
-        return try PPOTrainer(config: config, sft: actor, reference: reference, rewardModel: rewardModel, critic: critic,
-                              tokenizer: tokenizer, renderer: renderer,
-                              prompts: prompts, seed: context.seed)
+        let peak = ProcessMemory.peakResidentMegabytes
+        context.metrics.record("peak_rss_mb", step: trainer.iteration, value: peak)
+        context.progress.message(String(format: "peak resident memory of the process (ru_maxrss) %.0f MiB", peak))
     }
 
     /// Identifies this exact run: node, params, seed and the content of every input.
@@ -94,7 +70,18 @@ struct PPORun {
         let target = directory.appendingPathComponent(Self.snapshotName(iteration: trainer.iteration))
         try? FileManager.default.removeItem(at: target)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try Checkpoint.save(trainer.actor, tokenizer: trainer.tokenizer, to: target, dtype: try CheckpointDTypeParam.read(Params(context)))
+        try Checkpoint.save(try policyWeights(trainer), tokenizer: trainer.tokenizer, to: target,
+                            dtype: try CheckpointDTypeParam.read(Params(context)))
+    }
+
+    /// The policy as full weights: the actor, or for a LoRA policy a copy with the adapter merged in (a second copy
+    /// exists only while a snapshot is written).
+    private func policyWeights(_ trainer: PPOTrainer) throws -> LlamaModel {
+        guard let adapter = trainer.policyAdapter else { return trainer.actor }
+        let copy = try LlamaModel(copying: trainer.actor)
+        try copy.attach(adapter, freezingBase: false)
+        copy.mergeAdapter()
+        return copy
     }
 
     /// The directory name of the snapshot after `iteration` iterations.
@@ -102,9 +89,10 @@ struct PPORun {
         "iter-" + String(repeating: "0", count: max(0, 6 - String(iteration).count)) + String(iteration)
     }
 
-    /// Writes `policy` (HF layout, the critic in `critic/`), `metrics` (one JSON line per iteration) and `snapshots`
-    /// (the snapshots kept in `snapshots`, moved).
-    private func writeOutputs(_ trainer: PPOTrainer, snapshots: URL) throws {
+    /// Writes `policy` (HF layout, or for a LoRA policy the PEFT adapter on the SFT input unless `lora.merge`; the critic in
+    /// `critic/`), `metrics` (one JSON line per iteration) and `snapshots` (the snapshots kept in `snapshots`, moved).
+    private func writeOutputs(_ loaded: PPOLoadedModels, snapshots: URL) throws {
+        let trainer = loaded.trainer
         let output = context.outputs["snapshots"]!
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: snapshots.path)) ?? []
@@ -113,10 +101,34 @@ struct PPORun {
         }
         let policy = context.outputs["policy"]!
         let dtype = try CheckpointDTypeParam.read(Params(context))
-        try Checkpoint.save(trainer.actor, tokenizer: trainer.tokenizer, to: policy, dtype: dtype)
-        if let critic = trainer.critic {
-            try Checkpoint.save(critic, tokenizer: trainer.tokenizer, to: policy.appendingPathComponent("critic"), dtype: dtype)
+        if let lora = loaded.lora, let adapter = trainer.policyAdapter {
+            try LoRAStage.save(trainer.actor, adapter: adapter, lora: lora, input: loaded.sft, kind: PPOKind(), context, output: "policy")
+        } else {
+            try Checkpoint.save(trainer.actor, tokenizer: trainer.tokenizer, to: policy, dtype: dtype)
         }
+        try saveCritic(trainer, to: policy.appendingPathComponent("critic"), dtype: dtype)
         try JSONLWriter.write(trainer.history.map(PPOMetricsLine.init), to: context.outputs["metrics"]!)
     }
+
+    /// Writes the critic: a whole model as a checkpoint; a shared-trunk critic as `value_head.safetensors` (its head as
+    /// `score.weight`, (1,C)) and, with its own adapter, that adapter in PEFT's layout beside it.
+    private func saveCritic(_ trainer: PPOTrainer, to directory: URL, dtype: CheckpointDType) throws {
+        if let critic = trainer.critic {
+            try Checkpoint.save(critic, tokenizer: trainer.tokenizer, to: directory, dtype: dtype)
+            return
+        }
+        guard let head = trainer.criticHead else { return }
+        try ModelFiles.reading(directory) {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            if let lora = trainer.criticAdapter { try lora.save(to: directory, baseModel: "the PPO policy's SFT weights") }
+            var writer = SafeTensorsWriter()
+            try head.weights.withUnsafeBufferPointer {
+                try writer.add(name: "score.weight", shape: [1, head.weights.count], floats: $0, dtype: .F32)
+            }
+            try writer.write(to: directory.appendingPathComponent(PPORun.valueHeadFileName))
+        }
+    }
+
+    /// File name of a shared-trunk critic's value head.
+    static let valueHeadFileName = "value_head.safetensors"
 }

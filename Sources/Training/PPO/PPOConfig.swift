@@ -1,3 +1,5 @@
+import Model
+
 /// Every hyperparameter of the `ppo` node, read from its params with these defaults.
 public struct PPOConfig: Equatable, Sendable {
     /// PPO iterations (rollout + update rounds).
@@ -56,6 +58,12 @@ public struct PPOConfig: Equatable, Sendable {
     public var measureCacheSpeedup = false
     /// Score the rollouts of world prompts with the world's gold verifier (a metric only; it never enters the reward).
     public var goldJudge = true
+
+    /// Precision of the rollout's KV-cache sampling (scoring and the update always run in fp32).
+    public var rolloutPrecision = InferencePrecision.fp32
+    /// How causal-LM scoring and the actor's update reach the log-probs (not a node param: the full-logits path
+    /// is there to measure against in `rlhf bench ppo`).
+    public var scoringPath = ModelScoring.Path.chunkedHead
 
     /// Defaults.
     public init() {}

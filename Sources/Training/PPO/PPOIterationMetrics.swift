@@ -45,6 +45,12 @@ public struct PPOIterationMetrics: Codable, Equatable, Sendable {
     public var rolloutTokensPerSecond: Double
     /// Tokens per second sampling the same batch without the KV cache (measured once, when asked).
     var noCacheTokensPerSecond: Double?
+    /// Wall time of the rollout (sampling with the KV cache); nil in metrics written before it was recorded.
+    public var rolloutSeconds: Double?
+    /// Wall time of scoring the rollout: old and reference log-probs, reward model and values.
+    public var scoringSeconds: Double?
+    /// Wall time of the PPO update (every epoch and minibatch of actor and critic steps).
+    public var updateSeconds: Double?
 
     /// The metrics of iteration `iteration`.
     public init(iteration: Int, rmScoreMean: Double, goldScoreMean: Double? = nil, rewardMean: Double, klMean: Double,
@@ -97,6 +103,9 @@ public struct PPOIterationMetrics: Codable, Equatable, Sendable {
         case trainingSeconds = "training_seconds"
         case rolloutTokensPerSecond = "rollout_tokens_per_second"
         case noCacheTokensPerSecond = "no_cache_tokens_per_second"
+        case rolloutSeconds = "rollout_seconds"
+        case scoringSeconds = "scoring_seconds"
+        case updateSeconds = "update_seconds"
         case slices
         case diagnostics
     }
@@ -114,6 +123,9 @@ public struct PPOIterationMetrics: Codable, Equatable, Sendable {
         if let goldScoreMean { list.append(("gold_score_mean", goldScoreMean)) }
         list += diagnostics?.points ?? []
         if let noCacheTokensPerSecond { list.append(("no_cache_tokens_per_second", noCacheTokensPerSecond)) }
+        if let rolloutSeconds { list.append(("rollout_seconds", rolloutSeconds)) }
+        if let scoringSeconds { list.append(("scoring_seconds", scoringSeconds)) }
+        if let updateSeconds { list.append(("update_seconds", updateSeconds)) }
         return list
     }
 
@@ -124,6 +136,9 @@ public struct PPOIterationMetrics: Codable, Equatable, Sendable {
         copy.trainingSeconds = 0
         copy.rolloutTokensPerSecond = 0
         copy.noCacheTokensPerSecond = nil
+        copy.rolloutSeconds = nil
+        copy.scoringSeconds = nil
+        copy.updateSeconds = nil
         return copy
     }
 }

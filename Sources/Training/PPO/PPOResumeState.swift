@@ -1,10 +1,12 @@
 import Foundation
+import Kernels
 import Model
 
 /// A resumable snapshot of a PPO run: models, optimizer moments and steps, β, iteration and metrics so far.
 ///
-/// Layout of a snapshot directory: `state.json` plus raw little-endian float32 files `actor.f32`,
-/// `actor_m.f32`, `actor_v.f32` and, with a critic, `critic.f32`, `critic_m.f32`, `critic_v.f32`.
+/// Layout of a snapshot directory: `state.json` plus raw little-endian float32 files: `actor.f32` (or, with a LoRA
+/// policy, `actor_adapter.f32`), `actor_m.f32`, `actor_v.f32` and, with a critic, `critic.f32` (or
+/// `critic_adapter.f32`), `critic_m.f32`, `critic_v.f32` and a shared-trunk critic's `value_head{,_m,_v}.f32`.
 public struct PPOResumeState: Codable, Equatable {
     /// Fingerprint of the run (node, params, seed, inputs) the snapshot belongs to.
     var fingerprint: String
@@ -27,16 +29,11 @@ public struct PPOResumeState: Codable, Equatable {
         try? fm.removeItem(at: next)
         try fm.createDirectory(at: next, withIntermediateDirectories: true)
         let state = PPOResumeState(fingerprint: fingerprint, iteration: trainer.iteration, controller: trainer.controller,
-                                   actorSteps: trainer.actorOptimizer.step, criticSteps: trainer.criticOptimizer?.step ?? 0,
+                                   actorSteps: trainer.actorOptimizer.step, criticSteps: criticSteps(trainer),
                                    history: trainer.history)
         try JSONEncoder().encode(state).write(to: next.appendingPathComponent("state.json"))
-        try writeFloats(trainer.actor.parameters.array(), to: next.appendingPathComponent("actor.f32"))
-        try writeFloats(trainer.actorOptimizer.m.array(), to: next.appendingPathComponent("actor_m.f32"))
-        try writeFloats(trainer.actorOptimizer.v.array(), to: next.appendingPathComponent("actor_v.f32"))
-        if let critic = trainer.critic, let optimizer = trainer.criticOptimizer {
-            try writeFloats(critic.parameters.array(), to: next.appendingPathComponent("critic.f32"))
-            try writeFloats(optimizer.m.array(), to: next.appendingPathComponent("critic_m.f32"))
-            try writeFloats(optimizer.v.array(), to: next.appendingPathComponent("critic_v.f32"))
+        for (name, buffer) in floatFiles(trainer) {
+            try writeFloats(buffer.values(), to: next.appendingPathComponent("\(name).f32"))
         }
         try? fm.removeItem(at: current)
         try fm.moveItem(at: next, to: current)
@@ -50,39 +47,72 @@ public struct PPOResumeState: Codable, Equatable {
               let state = try? JSONDecoder().decode(PPOResumeState.self, from: data), state.fingerprint == fingerprint else {
             return false
         }
-        let n = trainer.actor.parameterCount, ns = trainer.actorOptimizer.stateCount
-        guard let actor = readFloats(current.appendingPathComponent("actor.f32"), count: n),
-              let m = readFloats(current.appendingPathComponent("actor_m.f32"), count: ns),
-              let v = readFloats(current.appendingPathComponent("actor_v.f32"), count: ns) else { return false }
-        var criticState: (params: [Float], m: [Float], v: [Float])?
-        if let critic = trainer.critic {
-            let c = critic.parameterCount, cs = trainer.criticOptimizer?.stateCount ?? 0
-            guard let p = readFloats(current.appendingPathComponent("critic.f32"), count: c),
-                  let cm = readFloats(current.appendingPathComponent("critic_m.f32"), count: cs),
-                  let cv = readFloats(current.appendingPathComponent("critic_v.f32"), count: cs) else { return false }
-            criticState = (p, cm, cv)
+        let files = floatFiles(trainer)
+        var read: [[Float]] = []
+        for (name, buffer) in files {
+            guard let values = readFloats(current.appendingPathComponent("\(name).f32"), count: buffer.count) else { return false }
+            read.append(values)
         }
-        try restoreOptimizer(trainer.actorOptimizer, of: trainer.actor, steps: state.actorSteps, m: m, v: v)
-        trainer.actor.parameters.copy(from: actor)
-        if let critic = trainer.critic, let optimizer = trainer.criticOptimizer, let criticState {
-            try restoreOptimizer(optimizer, of: critic, steps: state.criticSteps, m: criticState.m, v: criticState.v)
-            critic.parameters.copy(from: criticState.params)
+        try restoreOptimizer(trainer.actorOptimizer, of: trainer.actor, steps: state.actorSteps)
+        switch trainer.criticState {
+        case .model(let critic, let optimizer)?: try restoreOptimizer(optimizer, of: critic, steps: state.criticSteps)
+        case .adapter(let lora, _, let optimizer)?:
+            try trainer.withActorAdapter(lora) { try restoreOptimizer(optimizer, of: trainer.actor, steps: state.criticSteps) }
+        case .frozenTrunk?, nil: break
         }
+        for ((_, buffer), values) in zip(files, read) { buffer.assign(values) }
+        if let head = trainer.criticHead { head.step = state.criticSteps }
         trainer.iteration = state.iteration
         trainer.controller = state.controller
         trainer.history = state.history
         return true
     }
 
-    /// Brings a fresh optimizer to `steps` steps with moments `m` and `v`.
+    /// Optimiser steps of the critic (its adapter's AdamW, or its value head's when the trunk is frozen).
+    private static func criticSteps(_ trainer: PPOTrainer) -> Int {
+        switch trainer.criticState {
+        case .model(_, let optimizer)?, .adapter(_, _, let optimizer)?: return optimizer.step
+        case .frozenTrunk(let head)?: return head.step
+        case nil: return 0
+        }
+    }
+
+    /// Every float array a snapshot holds, by file name: what trains of the actor (the whole model, or only its
+    /// adapter) with its AdamW moments, and the same of the critic (model, adapter, value head).
+    private static func floatFiles(_ trainer: PPOTrainer) -> [(String, FloatStore)] {
+        var files: [(String, FloatStore)] = []
+        if let lora = trainer.policyAdapter {
+            files.append(("actor_adapter", .buffer(lora.parameters)))
+        } else {
+            files.append(("actor", .buffer(trainer.actor.parameters)))
+        }
+        files += [("actor_m", .buffer(trainer.actorOptimizer.m)), ("actor_v", .buffer(trainer.actorOptimizer.v))]
+        switch trainer.criticState {
+        case .model(let critic, let optimizer)?:
+            files += [("critic", .buffer(critic.parameters)), ("critic_m", .buffer(optimizer.m)), ("critic_v", .buffer(optimizer.v))]
+        case .adapter(let lora, let head, let optimizer)?:
+            files += [("critic_adapter", .buffer(lora.parameters)), ("critic_m", .buffer(optimizer.m)),
+                      ("critic_v", .buffer(optimizer.v))]
+            files += valueHeadFiles(head)
+        case .frozenTrunk(let head)?:
+            files += valueHeadFiles(head)
+        case nil: break
+        }
+        return files
+    }
+
+    /// The value head's weights and moments.
+    private static func valueHeadFiles(_ head: ValueHead) -> [(String, FloatStore)] {
+        [("value_head", .head(head, \.weights)), ("value_head_m", .head(head, \.m)), ("value_head_v", .head(head, \.v))]
+    }
+
+    /// Brings a fresh optimizer to `steps` steps (its moments are overwritten afterwards).
     ///
     /// `AdamW` exposes no step setter, so this takes `steps` updates with zero gradients at learning rate 0
-    /// (parameters unchanged: p −= 0·(…)) and then overwrites both moment buffers.
-    private static func restoreOptimizer(_ optimizer: AdamW, of model: LlamaModel, steps: Int, m: [Float], v: [Float]) throws {
+    /// (parameters unchanged: p −= 0·(…)).
+    private static func restoreOptimizer(_ optimizer: AdamW, of model: LlamaModel, steps: Int) throws {
         model.zeroGradients()
         for _ in 0..<max(steps - optimizer.step, 0) { try optimizer.update(model, learningRate: 0) }
-        optimizer.m.copy(from: m)
-        optimizer.v.copy(from: v)
     }
 
     private static func writeFloats(_ values: [Float], to url: URL) throws {
@@ -95,5 +125,37 @@ public struct PPOResumeState: Codable, Equatable {
             return nil
         }
         return data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    }
+}
+
+/// A float array of the trainer that a snapshot saves and restores in place.
+private enum FloatStore {
+    /// A model, adapter or optimiser buffer.
+    case buffer(FloatBuffer)
+    /// An array of a value head.
+    case head(ValueHead, ReferenceWritableKeyPath<ValueHead, [Float]>)
+
+    /// Number of floats.
+    var count: Int {
+        switch self {
+        case .buffer(let b): return b.count
+        case .head(let h, let path): return h[keyPath: path].count
+        }
+    }
+
+    /// A copy of the values.
+    func values() -> [Float] {
+        switch self {
+        case .buffer(let b): return b.array()
+        case .head(let h, let path): return h[keyPath: path]
+        }
+    }
+
+    /// Overwrites the values (`values.count == count`).
+    func assign(_ values: [Float]) {
+        switch self {
+        case .buffer(let b): b.copy(from: values)
+        case .head(let h, let path): h[keyPath: path] = values
+        }
     }
 }

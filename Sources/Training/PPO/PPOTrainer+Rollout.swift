@@ -15,6 +15,8 @@ extension PPOTrainer {
         let expanded = chosen.flatMap { Array(repeating: $0, count: config.samplesPerPrompt) }
         let encoded = expanded.map { encodedPrompts[$0] }
         var sampler = rng(iteration: iteration, stream: 2)
+        actor.inferencePrecision = config.rolloutPrecision
+        defer { actor.inferencePrecision = .fp32 }
         let generation = try actor.generate(prompts: encoded, options: samplingOptions, rng: &sampler)
         let eos = actor.config.eosTokenId
         return Rollout(prompts: encoded, promptTexts: expanded.map { prompts[$0].prompt },
@@ -37,7 +39,7 @@ extension PPOTrainer {
     func score(_ r: inout Rollout) throws {
         let responses = r.responseTokens
         let chunk = config.scoringChunk
-        r.rmScores = try ModelScoring.scores(rewardModel, prompts: r.prompts, responses: responses, chunk: chunk)
+        r.rmScores = try rewardScores(r.prompts, responses)
         switch config.reward {
         case .rm, .groupBaseline:
             r.scores = zip(r.responses, r.rmScores).map { $0.penalised(score: $1, missingEOSPenalty: config.missingEOSPenalty) }
@@ -53,13 +55,27 @@ extension PPOTrainer {
             return GoldJudge.score(task: task, response: tokenizer.decode(response.textTokens), reachedEOS: response.hasEOS).value
         }
         r.oldLogProbs = try ModelScoring.logProbs(actor, prompts: r.prompts, responses: responses,
-                                                  temperature: config.temperature, chunk: chunk)
-        let referenceLogProbs = try ModelScoring.logProbs(reference, prompts: r.prompts, responses: responses,
-                                                          temperature: config.temperature, chunk: chunk)
-        r.kl = zip(r.oldLogProbs, referenceLogProbs).map { config.klEstimator.estimate(logProbs: $0, referenceLogProbs: $1) }
-        let rewards = zip(r.kl, r.scores).map { RewardAssembly.rewards(kl: $0, score: $1, beta: controller.beta) }
-        if let critic {
+                                                  temperature: config.temperature, chunk: chunk, path: config.scoringPath)
+        var frozenTrunk = false
+        if case .frozenTrunk = criticState { frozenTrunk = true }
+        let referencePass = try referenceLogProbs(r.prompts, responses, hidden: frozenTrunk)
+        r.kl = zip(r.oldLogProbs, referencePass.logProbs).map {
+            config.klEstimator.estimate(logProbs: $0, referenceLogProbs: $1)
+        }
+        switch criticState {
+        case .model(let critic, _)?:
             r.values = try ModelScoring.values(critic, prompts: r.prompts, responses: responses, chunk: chunk)
+        case .frozenTrunk(let head)?:
+            r.criticFeatures = referencePass.hidden
+            r.values = referencePass.hidden.map(head.values)
+        case .adapter(let lora, let head, _)?:
+            r.values = try withActorAdapter(lora) {
+                try ModelScoring.hiddenStates(actor, prompts: r.prompts, responses: responses, chunk: chunk).map(head.values)
+            }
+        case nil: break
+        }
+        let rewards = zip(r.kl, r.scores).map { RewardAssembly.rewards(kl: $0, score: $1, beta: controller.beta) }
+        if criticState != nil {
             var advantages: [[Double]] = []
             for (reward, value) in zip(rewards, r.values) {
                 let gae = GAE.compute(rewards: reward, values: value, gamma: config.gamma, lambda: config.lambda)
@@ -83,6 +99,32 @@ extension PPOTrainer {
                 for (i, a) in zip(members, advantages) { sequenceAdvantage[i] = a }
             }
             r.advantages = zip(responses, sequenceAdvantage).map { [Double](repeating: $1, count: $0.count) }
+        }
+    }
+
+    /// The reward model's score of each sequence (a LoRA reward model runs on the actor's base with its adapter).
+    private func rewardScores(_ prompts: [[Int32]], _ responses: [[Int32]]) throws -> [Double] {
+        switch rewardModel {
+        case .model(let model):
+            return try ModelScoring.scores(model, prompts: prompts, responses: responses, chunk: config.scoringChunk)
+        case .adapter(let lora, let head):
+            return try withActorAdapter(lora) {
+                try ModelScoring.scores(actor, scoreHead: head, prompts: prompts, responses: responses, chunk: config.scoringChunk)
+            }
+        }
+    }
+
+    /// The reference's log-probs of each response token and, with `hidden`, its final hidden states there (the
+    /// features of a value head on the frozen trunk).
+    func referenceLogProbs(_ prompts: [[Int32]], _ responses: [[Int32]], hidden: Bool) throws
+        -> (logProbs: [[Double]], hidden: [[Float]]) {
+        let score = { (model: LlamaModel) in
+            try ModelScoring.logProbsAndHidden(model, prompts: prompts, responses: responses, temperature: self.config.temperature,
+                                               chunk: self.config.scoringChunk, hidden: hidden, path: self.config.scoringPath)
+        }
+        switch reference {
+        case .model(let model): return try score(model)
+        case .adapterOff: return try withActorAdapter(nil) { try score(actor) }
         }
     }
 

@@ -9,18 +9,18 @@ import World
 public final class PPOTrainer {
     /// Hyperparameters.
     let config: PPOConfig
-    /// The policy being trained (initialised from SFT).
+    /// The policy being trained (initialised from SFT; with LoRA, the SFT weights plus the trainable policy adapter).
     public let actor: LlamaModel
-    /// The frozen SFT policy the KL is measured against.
-    let reference: LlamaModel
+    /// The policy's LoRA adapter when the actor trains through one (nil for full fine-tuning).
+    public let policyAdapter: LoRAAdapter?
+    /// The KL reference: a frozen SFT copy, or the actor with its adapter switched off.
+    let reference: PPOReference
     /// The frozen reward model.
-    let rewardModel: LlamaModel
-    /// The value model (initialised from the reward model); nil for `group_baseline`.
-    public let critic: LlamaModel?
-    /// The actor's optimizer.
+    let rewardModel: PPORewardModel
+    /// The value model and its optimiser state; nil for `group_baseline`.
+    let criticState: PPOCriticState?
+    /// The actor's optimizer (with LoRA: moments for the adapter only).
     let actorOptimizer: AdamW
-    /// The critic's optimizer.
-    let criticOptimizer: AdamW?
     /// Tokenizer shared by every model.
     public let tokenizer: any Tokenizer
     /// The prompt pool.
@@ -36,33 +36,61 @@ public final class PPOTrainer {
     /// Metrics of every completed iteration.
     public internal(set) var history: [PPOIterationMetrics] = []
 
-    /// Sets up the models: actor and reference from `sft`, RM and critic from `rewardModel` (head zeroed
-    /// unless `config.copyValueHead`). Prompts (system message and earlier turns included) are rendered with
-    /// `renderer` (default: `ChatFormat` with `tokenizer`).
-    public init(config: PPOConfig, sft: LlamaModel, reference: LlamaModel, rewardModel: LlamaModel, critic: LlamaModel,
-         tokenizer: any Tokenizer, renderer: ChatRenderer? = nil, prompts: [PromptRecord], seed: UInt64) throws {
+    /// Sets up a run from its models (see `PPOModels`); a whole-model critic starts from the reward model with its
+    /// head zeroed unless `config.copyValueHead`, and a value head on a shared trunk is zeroed likewise.
+    /// `encodedPrompts`, when given, replaces the chat encoding of `prompts` (one token list per prompt).
+    public init(config: PPOConfig, models: PPOModels, tokenizer: any Tokenizer, prompts: [PromptRecord],
+                encodedPrompts: [[Int32]]? = nil, seed: UInt64) throws {
+        try models.validate()
         self.config = config
-        actor = sft
-        self.reference = reference
-        self.rewardModel = rewardModel
+        actor = models.actor
+        policyAdapter = models.actor.adapter
+        reference = models.reference
+        rewardModel = models.rewardModel
         self.tokenizer = tokenizer
         self.prompts = prompts
         self.seed = seed
-        let renderer = renderer ?? ChatRenderer(tokenizer: tokenizer)
-        encodedPrompts = try prompts.map { try renderer.prefix($0.chat) }
-        controller = config.controller
-        actorOptimizer = AdamW(model: actor, options: AdamW.Options(weightDecay: 0))
-        if config.reward == .groupBaseline {
-            self.critic = nil
-            criticOptimizer = nil
-        } else {
-            if !config.copyValueHead {
-                let head = try critic.parameter(named: "score.weight")
-                try critic.setParameter(named: "score.weight", to: [Float](repeating: 0, count: head.count))
+        if let encodedPrompts {
+            guard encodedPrompts.count == prompts.count else {
+                throw ModelError.shapeMismatch(what: "encoded prompts", expected: prompts.count, got: encodedPrompts.count)
             }
-            self.critic = critic
-            criticOptimizer = AdamW(model: critic, options: AdamW.Options(weightDecay: 0))
+            self.encodedPrompts = encodedPrompts
+        } else {
+            let renderer = ChatRenderer(tokenizer: tokenizer)
+            self.encodedPrompts = try prompts.map { try renderer.prefix($0.chat) }
         }
+        controller = config.controller
+        actorOptimizer = AdamW(model: models.actor, options: AdamW.Options(weightDecay: 0))
+        if case .adapter(let lora, _) = models.rewardModel { lora.isTrainable = false }
+        if config.reward == .groupBaseline {
+            criticState = nil
+        } else {
+            criticState = try PPOCriticState(models.critic, actor: models.actor, copyHead: config.copyValueHead)
+        }
+    }
+
+    /// Sets up the classic four models: actor and reference from `sft` (two copies), reward model and a whole-model
+    /// critic from `rewardModel`.
+    public convenience init(config: PPOConfig, sft: LlamaModel, reference: LlamaModel, rewardModel: LlamaModel, critic: LlamaModel,
+                            tokenizer: any Tokenizer, prompts: [PromptRecord], seed: UInt64) throws {
+        try self.init(config: config, models: PPOModels(actor: sft, reference: .model(reference), rewardModel: .model(rewardModel),
+                                                        critic: .model(critic)),
+                      tokenizer: tokenizer, prompts: prompts, seed: seed)
+    }
+
+    /// The whole-model critic, if the run has one (a shared-trunk critic is `criticHead`).
+    public var critic: LlamaModel? {
+        if case .model(let model, _) = criticState { return model }
+        return nil
+    }
+
+    /// The value head of a critic that shares the actor's trunk (frozen, or through its own adapter).
+    public var criticHead: ValueHead? { criticState?.head }
+
+    /// The critic's own LoRA adapter, if it has one.
+    public var criticAdapter: LoRAAdapter? {
+        if case .adapter(let lora, _, _) = criticState { return lora }
+        return nil
     }
 
     /// The generator for one purpose (`stream`) of iteration `i`.
@@ -72,15 +100,17 @@ public final class PPOTrainer {
 
     /// Runs one iteration (rollout, scoring, update, β update) and returns its metrics.
     public func step() throws -> PPOIterationMetrics {
-        let startGeneration = Date()
+        let startRollout = Date()
         var rollout = try sample()
-        let generationSeconds = Date().timeIntervalSince(startGeneration)
+        let rolloutSeconds = Date().timeIntervalSince(startRollout)
         var noCache: Double?
         if config.measureCacheSpeedup && iteration == 0 { noCache = try noCacheTokensPerSecond(rollout) }
-        let startTraining = Date()
+        let startScoring = Date()
         try score(&rollout)
+        let scoringSeconds = Date().timeIntervalSince(startScoring)
+        let startUpdate = Date()
         let update = try optimise(rollout)
-        let trainingSeconds = Date().timeIntervalSince(startTraining)
+        let updateSeconds = Date().timeIntervalSince(startUpdate)
         let lengths = rollout.responses.map(\.tokens.count)
         let gold = rollout.gold.compactMap { $0 }
         let klSums = rollout.kl.map { $0.reduce(0, +) }
@@ -90,11 +120,14 @@ public final class PPOTrainer {
             policyLoss: update.policyLoss, valueLoss: update.valueLoss, approxKL: update.approxKL,
             clipFraction: update.clipFraction, valueClipFraction: update.valueClipFraction, meanRatio: update.meanRatio,
             responseLengthMean: Statistics.mean(lengths.map(Double.init)), responseLengthMax: lengths.max() ?? 0,
-            eosFraction: Statistics.mean(rollout.responses.map { $0.hasEOS ? 1 : 0 }), generationSeconds: generationSeconds,
-            trainingSeconds: trainingSeconds,
-            rolloutTokensPerSecond: Double(lengths.reduce(0, +)) / max(generationSeconds, 1e-9),
+            eosFraction: Statistics.mean(rollout.responses.map { $0.hasEOS ? 1 : 0 }), generationSeconds: rolloutSeconds,
+            trainingSeconds: scoringSeconds + updateSeconds,
+            rolloutTokensPerSecond: Double(lengths.reduce(0, +)) / max(rolloutSeconds, 1e-9),
             noCacheTokensPerSecond: noCache,
             slices: PPOSliceScores.bySlice(prompts: rollout.promptTexts, rm: rollout.rmScores, gold: rollout.gold))
+        metrics.rolloutSeconds = rolloutSeconds
+        metrics.scoringSeconds = scoringSeconds
+        metrics.updateSeconds = updateSeconds
         controller.update(observedKL: metrics.klMean, sequences: rollout.count)
         metrics.diagnostics = PPODiagnostics(rollout, gradNorm: actorOptimizer.takeMeanGradientNorm() ?? 0, config: config)
         iteration += 1
@@ -105,5 +138,17 @@ public final class PPOTrainer {
     /// Sampling options of rollouts.
     var samplingOptions: SamplingOptions {
         SamplingOptions(temperature: Float(config.temperature), maxNewTokens: config.maxNewTokens, stopAtEOS: true, useKVCache: true)
+    }
+
+    /// Runs `body` with `lora` as the actor's adapter (nil: the bare base), then puts the policy's adapter back.
+    func withActorAdapter<T>(_ lora: LoRAAdapter?, _ body: () throws -> T) throws -> T {
+        defer { restorePolicyAdapter() }
+        if let lora { try actor.attach(lora, freezingBase: false) } else { actor.detachAdapter() }
+        return try body()
+    }
+
+    /// Re-attaches the policy's adapter (the actor's normal state).
+    private func restorePolicyAdapter() {
+        if let policyAdapter { try? actor.attach(policyAdapter, freezingBase: false) } else { actor.detachAdapter() }
     }
 }

@@ -20,6 +20,9 @@ struct Rollout {
     var kl: [[Double]] = []
     /// Critic values before each token (empty without a critic).
     var values: [[Double]] = []
+    /// Final hidden states of the reference trunk before each token (C floats per token), for a value head on the
+    /// frozen trunk; empty otherwise.
+    var criticFeatures: [[Float]] = []
     /// Advantages per token.
     var advantages: [[Double]] = []
     /// Value targets per token (empty without a critic).
