@@ -95,7 +95,6 @@ struct PreferencesKind: StageKind {
             try JSONFiles.writeRecords(try JSONFiles.preferences(context, role: "data"), to: output)
             return
         }
-        let promptsURL = context.inputs["prompts"]!
         let declared = Self.declared
         let settings = try declared.generation.settings(params)
         let k = try params.value(declared.k)

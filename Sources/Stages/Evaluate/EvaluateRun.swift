@@ -27,7 +27,7 @@ struct EvaluateRun {
         let resamples = try p.value(declared.bootstrapResamples)
         let tableSize = try p.value(declared.tableSize)
         let goldTolerance = try p.value(declared.hackingGoldTolerance)
-        guard let promptsURL = context.inputs["prompts"] else {
+        guard context.inputs["prompts"] != nil else {
             throw StagesError.invalidInputs(node: context.node, message: "missing input 'prompts' (the eval prompts JSONL)")
         }
         let records = try JSONFiles.prompts(context, role: "prompts")
