@@ -34,7 +34,7 @@ remote_build_in_background() {
 }
 
 wait_running() {  # waits until $1 jobs of nodes a and b run
-    for _ in $(seq 150); do
+    for _ in $(seq 450); do  # up to 90 s: a loaded Ray restarts a job whose supervisor died
         [ "$(count_running_ab)" -ge "$1" ] && return 0
         sleep 0.2
     done

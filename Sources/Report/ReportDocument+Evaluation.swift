@@ -54,7 +54,7 @@ extension ReportDocument {
         let wins = BarChart(labels: ChartLabels(title: "Policy win rates (bootstrap 95% CI)", x: "opponent (judge)", y: "policy win rate (ties count ½)"), bars: winBars, reference: 0.5, range: 0...1)
         if wins.hasData { charts += figure(wins, caption: "Dashed line: 0.5 (no difference). An interval above it is a real win.") }
         out += "<div class=\"charts\">\(charts)</div>\n"
-        out += "<h3>Win rates</h3>\n" + table(["A", "B", "Judge", "Win rate", "95% CI", "Wins", "Ties", "Losses"], Self.onePerComparison(final.winRates).map { rate in
+        out += "<h3>Win rates</h3>\n" + table(["A", "B", "Judge", "Win rate", "95% CI", "Wins", "Ties", "Losses"], WinRate.onePerComparison(final.winRates).map { rate in
             [.text(rate.a), .text(rate.b), .text(rate.judge), .number(rate.winRate),
              Cell(html: "<td class=\"num\">[\(Markup.number(rate.ciLow)), \(Markup.number(rate.ciHigh))]</td>"),
              .number(Double(rate.wins)), .number(Double(rate.ties)), .number(Double(rate.losses))]
@@ -109,7 +109,7 @@ extension ReportDocument {
     /// only as policy-as-B is turned into the policy's rate, 1 − w, with its interval mirrored);
     /// `series` names a compared experiment.
     static func policyWinBars(_ final: FinalEvaluation, series: String?) -> [ChartBar] {
-        onePerComparison(final.winRates).compactMap { rate in
+        WinRate.onePerComparison(final.winRates).compactMap { rate in
             let name = series.map { "\($0): policy" } ?? "policy"
             if rate.a == "policy" {
                 return ChartBar(group: "vs \(rate.b) (\(rate.judge))", series: name, value: rate.winRate, low: rate.ciLow, high: rate.ciHigh)
@@ -119,22 +119,5 @@ extension ReportDocument {
             }
             return nil
         }
-    }
-
-    /// One entry per comparison (the same two models and judge in either A/B order are mirror images):
-    /// the policy-as-A entry when there is one, else the first recorded; order of first appearance.
-    static func onePerComparison(_ rates: [WinRate]) -> [WinRate] {
-        var chosen: [String: WinRate] = [:]
-        var order: [String] = []
-        for rate in rates {
-            let key = [rate.a, rate.b].sorted().joined(separator: "\u{0}") + "\u{0}" + rate.judge
-            if let kept = chosen[key] {
-                if kept.a != "policy" && rate.a == "policy" { chosen[key] = rate }
-            } else {
-                chosen[key] = rate
-                order.append(key)
-            }
-        }
-        return order.map { chosen[$0]! }
     }
 }

@@ -1,5 +1,6 @@
 import Charts
 import Foundation
+import Training
 
 extension ReportDocument {
     /// `summary.md`: the headline figures, gates, final scores, win rates and lineage as Markdown.
@@ -27,7 +28,7 @@ extension ReportDocument {
             lines += ["| Model | Gold mean | RM mean | Length (\(length.unit)) | KL to SFT |", "|---|---:|---:|---:|---:|"]
             lines += final.models.map { "| \($0.model) | \($0.goldMean.map { Markup.number($0) } ?? "–") | \($0.rmMean.map { Markup.number($0) } ?? "–") | \(length.read(0, $0).map { Markup.number($0) } ?? "–") | \(Markup.number($0.klToSFT)) |" }
             lines += ["", "| A | B | Judge | Win rate | 95% CI |", "|---|---|---|---:|---|"]
-            lines += final.winRates.map { "| \($0.a) | \($0.b) | \($0.judge) | \(Markup.number($0.winRate)) | [\(Markup.number($0.ciLow)), \(Markup.number($0.ciHigh))] |" }
+            lines += WinRate.onePerComparison(final.winRates).map { "| \($0.a) | \($0.b) | \($0.judge) | \(Markup.number($0.winRate)) | [\(Markup.number($0.ciLow)), \(Markup.number($0.ciHigh))] |" }
             if let hacking = final.rewardHacking { lines += ["", hacking.verdict] }
         } else {
             lines.append(Self.plain(artifacts.finalEval))

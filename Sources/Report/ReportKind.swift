@@ -14,9 +14,9 @@ import Stages
 struct ReportKind: StageKind {
     /// Kind name.
     let name = "report"
-    /// Implementation version (3: RM and gold in panels, log-scale losses, PPO diagnostics, reward vs length over every
+    /// Implementation version (4: summary.md lists each win-rate comparison once; 3: RM and gold in panels, log-scale losses, PPO diagnostics, reward vs length over every
     /// response, side-by-side samples, the base probe rendered; 2: the full page from the catalog view).
-    let version = 3
+    let version = 4
     /// Renders the report page.
     let summary = "the experiment report page (index.html and summary.md) from the catalog view of the nodes upstream"
     /// Any role names are accepted (see the type comment for their meaning).

@@ -79,7 +79,7 @@ final class ReportDocumentTests: XCTestCase {
         // policy–sft by gold appears in both A/B orders in the artifact, and once on the page (policy as A).
         let once = final.winRates.filter { !($0.a == "sft" && $0.b == "policy" && $0.judge == "gold") }
         XCTAssertEqual(rates.count, once.count)
-        XCTAssertEqual(ReportDocument.onePerComparison(final.winRates).map(\.a), once.map(\.a))
+        XCTAssertEqual(WinRate.onePerComparison(final.winRates).map(\.a), once.map(\.a))
         for (row, rate) in zip(rates, once) {
             XCTAssertEqual(row[0...2].joined(separator: " "), "\(rate.a) \(rate.b) \(rate.judge)")
             XCTAssertEqual(displayed(row[3]), rate.winRate, accuracy: 5e-4)

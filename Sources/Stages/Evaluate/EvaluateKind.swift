@@ -9,11 +9,11 @@ import EngineCore
 struct EvaluateKind: StageKind {
     /// Kind name.
     let name = "evaluate"
-    /// Version 8: conversational eval prompts (system message, earlier turns) through the model's chat template, and
-    /// the reward model optional (7: every judged response (with its token count) in `final_eval.json` `responses`; 6: the reward-hacking
+    /// Version 9: `final_eval.md` lists each win-rate comparison once (8: conversational eval prompts (system message,
+    /// earlier turns) through the model's chat template, and the reward model optional; 7: every judged response (with its token count) in `final_eval.json` `responses`; 6: the reward-hacking
     /// alarm by task family and scenario, the over-optimisation curve with `snapshots`; 5: judges as inputs, gold only with `world`,
     /// command and label judges, agreement between judges; 4: generation changes in Model; see `GoldenOutputsTests`).
-    let version = 8
+    let version = 9
     /// Final evaluation.
     let summary = "base, SFT and policy on any eval prompts, judged by every wired judge (reward model, world, command, labels), with win rates, judge agreement and position bias"
     /// Sampling for the KL estimate and the bootstrap use the pipeline seed.

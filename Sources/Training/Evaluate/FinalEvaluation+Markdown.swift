@@ -31,10 +31,10 @@ extension FinalEvaluation {
         }
         lines += greedyTable
         lines += ["", "## Win rates", "",
-                  "Ties count one half; 95% intervals are percentile bootstraps over prompts (a prompt's samples are resampled together)."
+                  "Each comparison once (B's win rate is 1 − A's). Ties count one half; 95% intervals are percentile bootstraps over prompts (a prompt's samples are resampled together)."
                       + (greedy ? " Judge `gold_greedy` compares greedy responses." : ""), "",
                   "| A | B | judge | A's win rate | 95% CI | wins / ties / losses |", "|---|---|---|---|---|---|"]
-        for w in winRates {
+        for w in WinRate.onePerComparison(winRates) {
             lines.append("| \(w.a) | \(w.b) | \(w.judge) | \(f(w.winRate)) | [\(f(w.ciLow)), \(f(w.ciHigh))] | \(w.wins) / \(w.ties) / \(w.losses) |")
         }
         lines += judgeLines
