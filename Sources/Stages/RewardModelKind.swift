@@ -121,7 +121,6 @@ struct RewardModelKind: StageKind {
         // With LoRA the backbone loads once, as the reward model's frozen trunk; the causal policy loads only to
         // sample fresh pairs. Without, the reward model is a trainable copy of the policy.
         let backbone = try ModelFiles.loadInput(context, role: "backbone", scalarHead: lora != nil)
-        let tokenizer = backbone.tokenizer
         let renderer = backbone.renderer
         let model: LlamaModel
         var adapter: LoRAAdapter?
