@@ -111,10 +111,10 @@ extension ModelFiles {
         }
     }
 
-    /// The checkpoint's own chat template; nil for tokenizers with role tokens (the world's byte-tokenizer models),
-    /// which chat in `ChatFormat` (as `ChatRenderer.load` decides).
+    /// The checkpoint's own chat template as `ChatRenderer.load` picks it: nil for tokenizers with role tokens (the
+    /// world's byte-tokenizer models), which chat in `ChatFormat`.
     private static func ownTemplate(of directory: URL, tokenizer: any Tokenizer) throws -> ModelChatTemplate? {
-        tokenizer.special.hasRoleMarkers ? nil : try reading(directory) { try ModelChatTemplate.load(from: directory) }
+        try reading(directory) { try ChatRenderer.load(from: directory, tokenizer: tokenizer).template }
     }
 
     /// The tokenizer files of `directory`, checked against the model's vocabulary.
