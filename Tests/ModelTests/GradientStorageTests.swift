@@ -20,7 +20,7 @@ final class GradientStorageTests: XCTestCase {
 
     func testFullTrainingPacksGradientsInTheParameterLayout() throws {
         let model = try LlamaModel(config: TestModels.config, seed: 1)
-        XCTAssertEqual(model.gradientLayout.offsets, model.layout.slices.map(\.offset), "every slice at its parameter offset")
+        XCTAssertEqual(model.gradientLayout.offsets, model.layout.slices.map { Optional($0.offset) }, "every slice at its parameter offset")
         XCTAssertEqual(model.gradientLayout.count, model.parameterCount)
         try model.accumulateCrossEntropy(try TestModels.batch())
         XCTAssertEqual(model.gradientBytes, model.parameterCount * 4)
