@@ -1,19 +1,20 @@
 import Kernels
 
 extension LlamaModel {
-    /// Runs the trunk on a batch (keeping activations for `backward(dHidden:)`) and returns the final norm's
-    /// output at `rows` (flat b·T + t indices), rows.count × C: the features a value or score head reads.
+    /// Runs the trunk on a batch and returns the final norm's output at `rows` (flat b·T + t indices), rows.count × C:
+    /// the features a value or score head reads. With `keepingActivations` the activations stay for
+    /// `backward(dHidden:)`; without, the pass only scores, in one layer's worth of memory.
     ///
     /// With an adapter attached, the adapter takes part, so one base serves several adapters in turn.
-    public func finalHiddenStates(_ batch: Batch, rows: [Int]) throws -> [Float] {
-        _ = try forwardIntoActivations(batch)
+    public func finalHiddenStates(_ batch: Batch, rows: [Int], keepingActivations: Bool = true) throws -> [Float] {
+        _ = try forwardIntoActivations(batch, keeping: keepingActivations)
         return try lastFinalHiddenStates(rows: rows)
     }
 
-    /// The final norm's output at `rows` of the last forward pass (e.g. the one inside `nextTokenLogProbs`),
-    /// rows.count × C, without running the model again.
+    /// The final norm's output at `rows` of the last forward pass of either kind (e.g. the one inside
+    /// `nextTokenLogProbs`), rows.count × C, without running the model again.
     public func lastFinalHiddenStates(rows: [Int]) throws -> [Float] {
-        guard let a = activations, let batch = lastBatch else {
+        guard let (a, batch) = lastForward else {
             throw ModelError.invalidState("final hidden states need a forward pass first")
         }
         let N = batch.batchSize * batch.seqLen, C = config.hiddenSize

@@ -34,10 +34,15 @@ public final class LlamaModel {
     let ropeCos: FloatBuffer
     /// RoPE sin table (maxPositions, HD/2).
     let ropeSin: FloatBuffer
-    /// Saved activations of the last forward (reused while batches fit).
+    /// Saved activations of the last training forward (reused while batches fit).
     var activations: Activations?
-    /// The batch of the last forward, for backward.
+    /// The batch of the last forward when it was a training forward, for backward (nil after a scoring forward).
     var lastBatch: Batch?
+    /// Buffers of scoring forwards (one layer's worth, shared by every layer; reused while batches fit), so scoring
+    /// large chunks never grows the saved training activations.
+    var scoringActivations: Activations?
+    /// The activations and batch of the last forward of either kind, whose final hidden states can still be read.
+    var lastForward: (activations: Activations, batch: Batch)?
     /// Sampling defaults of the checkpoint this model came from (written to generation_config.json).
     public var samplingDefaults: SamplingDefaults?
     /// The attached LoRA adapter, if any (see `LlamaModel+LoRA.swift`).

@@ -91,7 +91,8 @@ public struct RewardModelScoring {
         var start = 0
         while start < sequences.count {
             let end = min(start + batchSize, sequences.count)
-            scores += try model.forward(Batch(sequences: Array(sequences[start..<end]), padToken: model.config.padTokenId)).scores.map(Double.init)
+            let batch = try Batch(sequences: Array(sequences[start..<end]), padToken: model.config.padTokenId)
+            scores += try model.forward(batch, keepingActivations: false).scores.map(Double.init)
             start = end
         }
         var next = 0
