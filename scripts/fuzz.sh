@@ -14,7 +14,8 @@
 #
 # Corpus: each run starts a fresh working corpus in .build/fuzz/corpus/<target> from the committed seeds
 # (Tests/FuzzCorpus/<target>/seed-* and Fuzz/corpus/<target>/*), so "the corpus grew" means this run found new coverage.
-# Every crash, out-of-memory or timeout input is copied to Tests/FuzzCorpus/<target>/, which `make test` replays
+# Fuzz/corpus/<target> is a corpus grown by one 60-s run and minimised with -merge=1 (pipeline: only inputs up to 2 KB), so a
+# run starts where that one ended. Every crash, out-of-memory or timeout input is copied to Tests/FuzzCorpus/<target>/, which `make test` replays
 # (FuzzCorpusReplayTests), and fails the run: fix the bug, add a test in the module's tests, commit the file.
 # Token dictionaries (JSON syntax, field names, extreme numbers) are in Fuzz/dicts/<target>.dict.
 #
