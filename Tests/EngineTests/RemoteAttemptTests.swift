@@ -101,13 +101,16 @@ final class RemoteAttemptTests: XCTestCase {
         }
     }
 
-    /// Writes what a worker leaves when job `submissionID` succeeds: its output, then its result file.
-    private func finishJob(in runDirectory: String, text: String) throws {
-        let output = runDirectory + "/out/o"
-        try Data(text.utf8).write(to: URL(fileURLWithPath: output))
-        let hash = try XCTUnwrap(try FileHasher().hash(path: output))
-        let result = RemoteNodeResult(exitStatus: 0, error: nil, outputs: [.init(name: "o", hash: hash.hex, size: Int64(text.utf8.count), isDirectory: false)],
-                                      metrics: [], verdicts: [], exitCode: 0, lastStdout: nil, lastStderr: nil, host: "h", started: 1, finished: 2)
+    /// Writes what a worker leaves in `runDirectory`: its output `text` (when it succeeded), then its result file.
+    private func finishJob(in runDirectory: String, text: String? = nil, exitStatus: Int32 = 0, error: String? = nil) throws {
+        var outputs: [RemoteNodeResult.Output] = []
+        if let text {
+            let output = runDirectory + "/out/o"
+            try Data(text.utf8).write(to: URL(fileURLWithPath: output))
+            outputs = [.init(name: "o", hash: try XCTUnwrap(try FileHasher().hash(path: output)).hex, size: Int64(text.utf8.count), isDirectory: false)]
+        }
+        let result = RemoteNodeResult(exitStatus: exitStatus, error: error, outputs: outputs, metrics: [], verdicts: [], exitCode: exitStatus,
+                                      lastStdout: nil, lastStderr: nil, host: "h", started: 1, finished: 2)
         try result.write(to: runDirectory + "/result.json")
     }
 
@@ -183,9 +186,7 @@ final class RemoteAttemptTests: XCTestCase {
         let harness = Harness(fixture, scheduler: scheduler)
         harness.dispatcher.start(fixture.job())
         let pending = try XCTUnwrap(try fixture.workspace.catalog.pendingRemoteRun(key: fixture.key.hex))
-        let result = RemoteNodeResult(exitStatus: 3, error: "command exited with status 3", outputs: [], metrics: [], verdicts: [], exitCode: 3,
-                                      lastStdout: nil, lastStderr: "bad", host: "h", started: 1, finished: 2)
-        try result.write(to: pending.runDirectory + "/result.json")
+        try finishJob(in: pending.runDirectory, exitStatus: 3, error: "command exited with status 3")
         scheduler.set(fixture.key.hex + "-1", .ended("FAILED"))
         let delivered = try XCTUnwrap(harness.waitForResult())
         harness.dispatcher.stop()

@@ -119,7 +119,17 @@ public enum RemoteCacheWorker {
             if let problem = try cache.bring(reference, into: store, scratch: directory + "/scratch-pull", bytes: &bytes) {
                 throw EngineError.stageFailed(node: spec.node, message: "input '\(role)' from the cache: \(problem.reason)")
             }
-            spec.inputs[role] = store.path(of: hash)
+            // Under the file name it has on the driver (a stage may record it, e.g. pretrain's "on the corpus corpus.txt"),
+            // so outputs match a shared file system's byte for byte. Moved out of the store: a second role with the
+            // same object downloads it again.
+            let name = cached.inputs[role].map { URL(fileURLWithPath: $0).lastPathComponent } ?? ""
+            guard !role.isEmpty, !role.contains("/"), !role.hasPrefix(".") else {
+                throw EngineError.stageFailed(node: spec.node, message: "the spec names an input role '\(role)' that is not a plain name")
+            }
+            let path = directory + "/in/\(role)/" + (name.isEmpty || name == "." || name == ".." || name == "/" ? hash.hex : name)
+            try FileSystem.createDirectory(FileSystem.parent(of: path))
+            try FileSystem.rename(store.path(of: hash), to: path)
+            spec.inputs[role] = path
         }
         spec.outputs = Dictionary(uniqueKeysWithValues: cached.outputs.keys.map { ($0, directory + "/out/" + $0) })
         spec.scratch = directory + "/scratch"
