@@ -193,9 +193,6 @@ def main():
         print_ppo(results, a.ppo_rounds)
 
 
-if __name__ == "__main__":
-    main()
-
 
 def print_ppo(results, rounds):
     """The ppo section's closing lines: seconds per iteration in three parts, the ratio, and peak memory."""
@@ -212,3 +209,7 @@ def print_ppo(results, rounds):
     print(f"  ours with full (B,T,V) logits in scoring and update: {line['ours_full_logits']}; chunked head is "
           f"{full['scoringSeconds'] / ours['scoringSeconds']:.2f}x faster in scoring, "
           f"{full['updateSeconds'] / ours['updateSeconds']:.2f}x in the update")
+
+
+if __name__ == "__main__":
+    main()
