@@ -27,6 +27,14 @@ extension LlamaModel {
     /// rows at a time and only for the rows asked about, never the whole (B,T,V). Runs in
     /// `inferencePrecision` (the weights are packed anew on every call when that is bf16).
     public func nextTokenLogProbs(_ batch: Batch, temperature: Float = 1) throws -> [Float] {
+        try nextTokenLogProbs(batch, temperature: temperature, hiddenRows: []).logProbs
+    }
+
+    /// `nextTokenLogProbs` and the final norm's output at `hiddenRows` (flat b·T + t indices, hiddenRows.count × C)
+    /// from the same forward, in `inferencePrecision`: a reference's log-probs and the features of a value head on
+    /// its trunk in one pass.
+    public func nextTokenLogProbs(_ batch: Batch, temperature: Float, hiddenRows: [Int]) throws
+        -> (logProbs: [Float], hidden: [Float]) {
         guard !config.hasScalarHead else { throw ModelError.invalidState("a scalar-head model has no token log-probs") }
         guard temperature > 0, temperature.isFinite else {
             throw ModelError.invalidState("temperature must be a positive number, got \(temperature)")
@@ -41,8 +49,10 @@ extension LlamaModel {
                 rows.append(b * T + t)
             }
         }
+        let hidden = try lastFinalHiddenStates(rows: hiddenRows)
         if packed != nil { lastBatch = nil } // bf16 activations are not for backward
-        return tokenLogProbsHead(a, tokens: next, rows: rows, count: B * T, temperature: temperature, packed: packed?.lmHead)
+        return (tokenLogProbsHead(a, tokens: next, rows: rows, count: B * T, temperature: temperature, packed: packed?.lmHead),
+                hidden)
     }
 
     /// Checks the batch, runs the forward pass up to the final norm (`lnf`) and returns the activations; a

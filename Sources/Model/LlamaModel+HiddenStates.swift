@@ -10,6 +10,18 @@ extension LlamaModel {
         return try lastFinalHiddenStates(rows: rows)
     }
 
+    /// The final norm's output at `rows` (rows.count × C) of a forward for inference only, in `inferencePrecision`
+    /// (bf16 products from a snapshot of the weights when that is bf16, after which nothing can backpropagate):
+    /// the features of a reward model's score head when the scores are all that is wanted. A scalar-head model
+    /// (no LM head to pack) runs in fp32.
+    public func inferenceFinalHiddenStates(_ batch: Batch, rows: [Int]) throws -> [Float] {
+        let packed = inferencePrecision.effective == .bf16 && !config.hasScalarHead ? PackedBF16Weights(self) : nil
+        _ = try forwardIntoActivations(batch, packed: packed)
+        let states = try lastFinalHiddenStates(rows: rows)
+        if packed != nil { lastBatch = nil } // bf16 activations are not for backward
+        return states
+    }
+
     /// The final norm's output at `rows` of the last forward pass (e.g. the one inside `nextTokenLogProbs`),
     /// rows.count × C, without running the model again.
     public func lastFinalHiddenStates(rows: [Int]) throws -> [Float] {
