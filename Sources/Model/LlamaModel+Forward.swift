@@ -25,7 +25,7 @@ extension LlamaModel {
     ///
     /// What a reference model, a KL term or a sequence score needs: the logits are made one chunk of
     /// rows at a time and only for the rows asked about, never the whole (B,T,V). Runs in
-    /// `inferencePrecision` (the weights are packed anew on every call when that is bf16).
+    /// `inferencePrecision` (in bf16 the weights are packed anew on every call outside `withPinnedInferenceWeights`).
     public func nextTokenLogProbs(_ batch: Batch, temperature: Float = 1) throws -> [Float] {
         try nextTokenLogProbs(batch, temperature: temperature, hiddenRows: []).logProbs
     }
@@ -39,7 +39,7 @@ extension LlamaModel {
         guard temperature > 0, temperature.isFinite else {
             throw ModelError.invalidState("temperature must be a positive number, got \(temperature)")
         }
-        let packed = inferencePrecision.effective == .bf16 ? PackedBF16Weights(self) : nil
+        let packed = inferencePackedWeights()
         let a = try forwardIntoActivations(batch, packed: packed)
         let B = batch.batchSize, T = batch.seqLen
         var next = [Int32](repeating: 0, count: B * T), rows: [Int] = []

@@ -15,7 +15,7 @@ extension LlamaModel {
     /// the features of a reward model's score head when the scores are all that is wanted. A scalar-head model
     /// (no LM head to pack) runs in fp32.
     public func inferenceFinalHiddenStates(_ batch: Batch, rows: [Int]) throws -> [Float] {
-        let packed = inferencePrecision.effective == .bf16 && !config.hasScalarHead ? PackedBF16Weights(self) : nil
+        let packed = inferencePackedWeights()
         _ = try forwardIntoActivations(batch, packed: packed)
         let states = try lastFinalHiddenStates(rows: rows)
         if packed != nil { lastBatch = nil } // bf16 activations are not for backward

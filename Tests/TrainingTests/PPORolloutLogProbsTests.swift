@@ -75,7 +75,7 @@ final class PPORolloutLogProbsTests: XCTestCase {
     }
 
     /// A trainer on a fresh LoRA policy, an adapter-off reference, an RM adapter and a value head on the frozen trunk.
-    private func trainer() throws -> PPOTrainer {
+    private func trainer(_ c: PPOConfig? = nil) throws -> PPOTrainer {
         let actor = try model(adapter: true)
         let rm = try LoRAAdapter(config: LoRAConfig(rank: 2, alpha: 4, targets: [.q, .v]), model: config, seed: 7)
         rm.randomizeB(std: 0.3, seed: 8)
@@ -84,7 +84,7 @@ final class PPORolloutLogProbsTests: XCTestCase {
         let models = PPOModels(actor: actor, reference: .adapterOff, rewardModel: .adapter(rm, scoreHead: head),
                                critic: .frozenTrunk(valueHead: [Float](repeating: 0, count: config.hiddenSize)))
         let (records, encoded) = prompts(8)
-        return try PPOTrainer(config: ppoConfig(), models: models, tokenizer: ByteTokenizer(), prompts: records,
+        return try PPOTrainer(config: c ?? ppoConfig(), models: models, tokenizer: ByteTokenizer(), prompts: records,
                               encodedPrompts: encoded, seed: 3)
     }
 
@@ -115,15 +115,37 @@ final class PPORolloutLogProbsTests: XCTestCase {
     func testBF16RolloutKeepsTheFP32ScoringPass() throws {
         var c = ppoConfig()
         c.rolloutPrecision = .bf16
-        let t = try trainer()
-        let bf16 = try PPOTrainer(config: c, models: PPOModels(actor: t.actor, reference: .adapterOff, rewardModel: t.rewardModel,
-                                                               critic: .frozenTrunk(valueHead: t.criticHead!.weights)),
-                                  tokenizer: ByteTokenizer(), prompts: prompts(8).records, encodedPrompts: prompts(8).encoded, seed: 3)
+        let t = try trainer(c)
         let bf16Runs = InferencePrecision.bf16.effective == .bf16
-        XCTAssertEqual(bf16.samplerLogProbsAreOldLogProbs, !bf16Runs, "a bf16 rollout's log-probs are not the update's")
-        var r = try bf16.sample()
+        XCTAssertEqual(t.samplerLogProbsAreOldLogProbs, !bf16Runs, "a bf16 rollout's log-probs are not the update's")
+        var r = try t.sample()
         XCTAssertEqual(r.oldLogProbs.isEmpty, bf16Runs)
-        try bf16.score(&r)
+        try t.score(&r)
         XCTAssertEqual(r.oldLogProbs.map(\.count), r.responses.map(\.tokens.count), "scoring filled them in fp32")
+    }
+
+    func testBF16ScoringStaysCloseToFP32AndLeavesTheActorInFP32() throws {
+        var rollouts: [Rollout] = []
+        for precision in [InferencePrecision.fp32, .bf16] {
+            var c = ppoConfig()
+            c.scoringPrecision = precision
+            let t = try trainer(c)
+            var r = try t.sample()
+            try t.score(&r)
+            XCTAssertEqual(t.actor.inferencePrecision, .fp32, "the actor trains in fp32 after scoring")
+            rollouts.append(r)
+        }
+        let (fp32, bf16) = (rollouts[0], rollouts[1])
+        XCTAssertEqual(fp32.responses, bf16.responses, "the same rollout")
+        XCTAssertEqual(fp32.oldLogProbs, bf16.oldLogProbs, "the old log-probs do not depend on the scoring precision")
+        let scoreGap = zip(fp32.rmScores, bf16.rmScores).map { abs($0 - $1) }.max()!
+        let klGap = zip(fp32.kl.joined(), bf16.kl.joined()).map { abs($0 - $1) }.max()!
+        let featureGap = zip(fp32.criticFeatures.joined(), bf16.criticFeatures.joined()).map { abs($0 - $1) }.max()!
+        XCTAssertLessThan(scoreGap, 0.05 * max(1, fp32.rmScores.map(abs).max()!), "RM scores within bf16 rounding")
+        XCTAssertLessThan(klGap, 0.05, "reference log-probs within bf16 rounding")
+        XCTAssertLessThan(featureGap, 0.05, "critic features within bf16 rounding")
+        if InferencePrecision.bf16.effective == .bf16 {
+            XCTAssertGreaterThan(scoreGap + klGap, 0, "bf16 scoring took the bf16 path")
+        }
     }
 }

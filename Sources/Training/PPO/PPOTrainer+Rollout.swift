@@ -148,11 +148,12 @@ extension PPOTrainer {
         }
     }
 
-    /// Runs `body` with `model` inferring in `scoringPrecision`, then puts it back to fp32 (its training precision).
+    /// Runs `body` with `model` inferring in `scoringPrecision` (in bf16 from one weight snapshot for the whole pass),
+    /// then puts it back to fp32 (its training precision).
     private func inScoringPrecision<T>(_ model: LlamaModel, _ body: () throws -> T) throws -> T {
         model.inferencePrecision = config.scoringPrecision
         defer { model.inferencePrecision = .fp32 }
-        return try body()
+        return try model.withPinnedInferenceWeights(body)
     }
 
     /// Sequence indices of each group, in group order.
