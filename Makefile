@@ -23,19 +23,19 @@ run: build
 	.build/release/rlhf build
 
 # After the unit tests, scripts/test-slurm.sh checks the Slurm executor on a throw-away one-node Slurm
-# on 127.0.0.1 (it installs slurmctld, slurmd, slurm-client and munge when missing), and scripts/test-s3.sh
+# on 127.0.0.1 (it installs slurmctld, slurmd, slurm-client and munge when missing), scripts/test-s3.sh
 # the shared content cache on moto's S3 server on 127.0.0.1 (moto[server] from PyPI into /tmp/rlhf-moto-venv,
-# kept between runs).
+# kept between runs), and scripts/test-ray.sh the Ray executor, with a shared file system and without one.
 test: deps
 	swift test $(SWIFT_RELEASE) -Xswiftc -enable-testing --disable-swift-testing
 	swift build $(SWIFT_RELEASE) -Xswiftc -enable-testing --product rlhf
 	scripts/test-slurm.sh .build/release/rlhf
 	scripts/test-s3.sh .build/release/rlhf
+	scripts/test-ray.sh .build/release/rlhf
 
-# The Ray executor on a throw-away Ray head in a loopback-only network namespace (ray[default] from PyPI into a
-# venv under /tmp, kept between runs). Not part of `make test` yet: its check "kill -9 of the driver, then a
-# rebuild re-attaches", run right after the SIGINT check, failed in two of two fresh CI runs of session 10 (the
-# rebuild resubmits under the stopped jobs' submission ids, Ray's job supervisors die, and the retries stay PENDING).
+# The Ray executor alone, on a throw-away Ray head in loopback-only network, PID and mount namespaces
+# (ray[default] and moto[server] from PyPI into venvs under /tmp, kept between runs): the checks of
+# scripts/remote-checks.sh through the Jobs API, then Ray workers without a shared file system (`--remote-data cache`).
 test-ray: build
 	scripts/test-ray.sh .build/release/rlhf
 

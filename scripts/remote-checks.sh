@@ -6,8 +6,10 @@
 #   count_running_ab   prints how many jobs of nodes a and b the scheduler shows running
 #   live_jobs          prints the rlhf jobs the scheduler still shows queued or running (nothing when none)
 #   ab_jobs            prints the ids of the jobs of nodes a and b
+#   scheduler_report   prints every rlhf job the scheduler knows with its state and message (for a failed wait)
 
 fail() { echo "test-$BACKEND: FAIL: $*"; exit 1; }
+scheduler_report() { live_jobs; }  # the caller may define a fuller one after sourcing this file
 
 # Stops the daemons whose PIDs are in the array PIDS: SIGTERM, up to 5 s each to exit, then SIGKILL.
 stop_pids() {
@@ -33,12 +35,75 @@ remote_build_in_background() {
     driver=$!
 }
 
-wait_running() {  # waits until $1 jobs of nodes a and b run
-    for _ in $(seq 450); do  # up to 90 s: a loaded Ray restarts a job whose supervisor died
+# wait_running N LOG: waits until N jobs of nodes a and b run; the build writing LOG must still be running. Up to 90 s:
+# a loaded 2-core machine has taken 20 s to start a Ray job. A timeout prints what the scheduler reports.
+wait_running() {
+    local deadline=$(( $(date +%s) + 90 ))
+    while [ "$(date +%s)" -lt "$deadline" ]; do
         [ "$(count_running_ab)" -ge "$1" ] && return 0
+        kill -0 "$driver" 2>/dev/null || fail "the build exited before $1 jobs ran: $(cat "$2")"
         sleep 0.2
     done
-    fail "jobs did not start: $(live_jobs)"
+    fail "$1 jobs of a and b did not run within 90 s; the build printed: $(cat "$2"); $BACKEND reports: $(scheduler_report)"
+}
+
+# wait_no_live_jobs SECONDS: waits until the scheduler shows no rlhf job queued or running.
+wait_no_live_jobs() {
+    local deadline=$(( $(date +%s) + $1 ))
+    while [ "$(date +%s)" -lt "$deadline" ]; do
+        [ -z "$(live_jobs)" ] && return 0
+        sleep 0.2
+    done
+    fail "jobs still live $1 s after the build ended: $(live_jobs); $BACKEND reports: $(scheduler_report)"
+}
+
+# compare_outputs REFERENCE OTHER LABEL EXPERIMENT...: the experiments' files in workspace OTHER equal REFERENCE's.
+compare_outputs() {
+    python3 - "$@" <<'PY' || fail "outputs differ between the local build and $3"
+import hashlib, json, os, re, sys
+def normalise(path, data):
+    if path.endswith(".json") or path.endswith(".jsonl"):
+        def strip(v):
+            if isinstance(v, dict): return {k: strip(x) for k, x in v.items() if not re.search("second|time", k)}
+            if isinstance(v, list): return [strip(x) for x in v]
+            return v
+        try:
+            lines = [json.loads(l) for l in data.decode().splitlines() if l.strip()] if path.endswith(".jsonl") else json.loads(data)
+            return json.dumps(strip(lines), sort_keys=True).encode()
+        except ValueError:
+            return data
+    if path.endswith(".txt") or path.endswith(".md"):
+        return b"\n".join(l for l in data.split(b"\n") if not re.search(rb"time|seconds", l))
+    return data
+def tree(root, experiments):
+    sums = {}
+    for exp in experiments:
+        for d, _, files in os.walk(os.path.join(root, "experiments", exp)):
+            for f in files:
+                p = os.path.join(d, f)
+                rel = os.path.relpath(p, root)
+                if "/src/" in rel: continue
+                raw = open(p, "rb").read()
+                sums[rel] = (hashlib.sha256(raw).hexdigest(), hashlib.sha256(normalise(rel, raw)).hexdigest())
+    return sums
+local, remote = tree(sys.argv[1], sys.argv[4:]), tree(sys.argv[2], sys.argv[4:])
+bad = sorted(k for k in set(local) | set(remote) if local.get(k, (0, 0))[1] != remote.get(k, (1, 1))[1])
+same = sum(1 for k in local if k in remote and local[k][0] == remote[k][0])
+print(f"{sys.argv[3]}: {same} of {len(local)} files byte-identical to the local build, {len(local) - same - len(bad)} equal but for wall-clock times")
+if bad or len(local) < 10: print("differ:", bad); sys.exit(1)
+PY
+}
+
+# overhead_medians LOG...: the median dispatch overhead of the `done` lines in the build logs.
+overhead_medians() {
+    python3 - "$@" <<'PY'
+import re, statistics, sys
+pairs = [tuple(map(float, m)) for f in sys.argv[1:] for m in re.findall(r"ready→running ([0-9.]+)s, finished→recorded ([0-9.]+)s", open(f).read())]
+if pairs:
+    start, end = zip(*pairs)
+    print(f"  overhead over {len(pairs)} nodes: ready→running median {statistics.median(start):.2f}s (max {max(start):.2f}s), "
+          f"finished→recorded median {statistics.median(end):.2f}s (max {max(end):.2f}s)")
+PY
 }
 
 # Workspaces: local (reference) and the backend's, each a copy of the experiments, plus two sleeping nodes
@@ -78,48 +143,9 @@ check_demo_and_smoke() {
     echo "test-$BACKEND: smoke through $BACKEND took $(python3 -c "import time; print(round(time.time() - $t0, 1))")s"
     grep -q "submit   sft" "$TMP/smoke.log" || fail "smoke's sft was not submitted to $BACKEND"
     grep "ready→running" "$TMP/demo.log" "$TMP/smoke.log" | sed 's/^/  overhead: /' || true
-    python3 - "$TMP/demo.log" "$TMP/smoke.log" <<'PY'
-import re, statistics, sys
-pairs = [tuple(map(float, m)) for f in sys.argv[1:] for m in re.findall(r"ready→running ([0-9.]+)s, finished→recorded ([0-9.]+)s", open(f).read())]
-if pairs:
-    start, end = zip(*pairs)
-    print(f"  overhead over {len(pairs)} nodes: ready→running median {statistics.median(start):.2f}s (max {max(start):.2f}s), "
-          f"finished→recorded median {statistics.median(end):.2f}s (max {max(end):.2f}s)")
-PY
+    overhead_medians "$TMP/demo.log" "$TMP/smoke.log"
     # Byte-identical, except the wall-clock training times some reports carry (they differ between any two runs).
-    python3 - "$TMP/local" "$TMP/$BACKEND" "$BACKEND" <<'PY' || fail "outputs differ between the local and the $BACKEND build"
-import hashlib, json, os, re, sys
-def normalise(path, data):
-    if path.endswith(".json") or path.endswith(".jsonl"):
-        def strip(v):
-            if isinstance(v, dict): return {k: strip(x) for k, x in v.items() if not re.search("second|time", k)}
-            if isinstance(v, list): return [strip(x) for x in v]
-            return v
-        try:
-            lines = [json.loads(l) for l in data.decode().splitlines() if l.strip()] if path.endswith(".jsonl") else json.loads(data)
-            return json.dumps(strip(lines), sort_keys=True).encode()
-        except ValueError:
-            return data
-    if path.endswith(".txt") or path.endswith(".md"):
-        return b"\n".join(l for l in data.split(b"\n") if not re.search(rb"time|seconds", l))
-    return data
-def tree(root):
-    sums = {}
-    for exp in ("demo", "smoke"):
-        for d, _, files in os.walk(os.path.join(root, "experiments", exp)):
-            for f in files:
-                p = os.path.join(d, f)
-                rel = os.path.relpath(p, root)
-                if "/src/" in rel: continue
-                raw = open(p, "rb").read()
-                sums[rel] = (hashlib.sha256(raw).hexdigest(), hashlib.sha256(normalise(rel, raw)).hexdigest())
-    return sums
-local, remote = tree(sys.argv[1]), tree(sys.argv[2])
-bad = sorted(k for k in set(local) | set(remote) if local.get(k, (0, 0))[1] != remote.get(k, (1, 1))[1])
-same = sum(1 for k in local if k in remote and local[k][0] == remote[k][0])
-print(f"test-{sys.argv[3]}: {same} of {len(local)} files byte-identical, {len(local) - same - len(bad)} equal but for wall-clock times")
-if bad or len(local) < 20: print("differ:", bad); sys.exit(1)
-PY
+    compare_outputs "$TMP/local" "$TMP/$BACKEND" "test-$BACKEND" demo smoke
     local metrics
     metrics=$(catalog "$TMP/$BACKEND" "SELECT count(*) FROM metrics m JOIN runs r ON r.id = m.runId WHERE r.node = 'sft' AND r.experiment = 'smoke'")
     [ "$metrics" -gt 0 ] || fail "sft's metrics did not reach the catalog"
@@ -147,20 +173,24 @@ check_interrupt_and_crashes() {
     sed -i 's/"seconds": "5"/"seconds": "10"/' "$par"
     runs_before=$(catalog "$TMP/$BACKEND" "SELECT count(*) FROM runs WHERE experiment='par'")
     remote_build_in_background "$TMP/int.log"
-    wait_running 2
+    wait_running 2 "$TMP/int.log"
     kill -INT "$driver"
     set +e; wait "$driver"; code=$?; set -e
     [ "$code" = "130" ] || fail "the interrupted build exited with $code: $(cat "$TMP/int.log")"
-    for _ in $(seq 50); do [ -z "$(live_jobs)" ] && break; sleep 0.2; done
-    [ -z "$(live_jobs)" ] || fail "jobs still live after SIGINT: $(live_jobs)"
+    wait_no_live_jobs 10
     [ "$(catalog "$TMP/$BACKEND" "SELECT count(*) FROM runs WHERE experiment='par'")" = "$runs_before" ] || fail "the interrupted build registered a run"
     [ "$(catalog "$TMP/$BACKEND" "SELECT count(*) FROM remote_runs")" = "0" ] || fail "pending remote runs left after SIGINT"
 
-    # Same nodes and keys again: a resubmission after a cancel (Ray: the stopped job's submission id is taken).
+    # Same nodes and keys again: new attempts after a cancel, under new submission ids (Ray keeps a stopped job's id).
     echo "test-$BACKEND: kill -9 of the driver, then a rebuild re-attaches"
     remote_build_in_background "$TMP/k9.log"
-    wait_running 2
+    wait_running 2 "$TMP/k9.log"
     jobs_before=$(ab_jobs | sort | tr '\n' ' ')
+    python3 - "$TMP/int.log" "$TMP/k9.log" <<'PY' || fail "the build after SIGINT reused a job id: $(grep 'submit   ' "$TMP/int.log" "$TMP/k9.log")"
+import re, sys
+ids = [set(re.findall(r"^  submit   \S+  \(\S+ job (\S+),", open(f).read(), re.M)) for f in sys.argv[1:]]
+assert len(ids[0]) == 2 and len(ids[1]) == 2 and not ids[0] & ids[1], ids
+PY
     kill -9 "$driver"; wait "$driver" 2>/dev/null || true
     remote_build --pipeline experiments/par/pipeline.json | tee "$TMP/reattach.log"
     [ "$(grep -c 'attach   ' "$TMP/reattach.log")" = "2" ] || fail "the rebuild did not re-attach to both jobs"
@@ -171,7 +201,7 @@ check_interrupt_and_crashes() {
     echo "test-$BACKEND: a worker killed without a result is an infrastructure failure and is resubmitted"
     sed -i 's/"seconds": "10"/"seconds": "4"/' "$par"
     remote_build_in_background "$TMP/retry.log"
-    wait_running 2
+    wait_running 2 "$TMP/retry.log"
     worker=""
     for _ in $(seq 100); do
         worker=$(pgrep -f "run-node $TMP/$BACKEND/.rlhf/remote/a-" | head -n 1 || true)
@@ -182,6 +212,7 @@ check_interrupt_and_crashes() {
     kill -9 "$worker"
     wait "$driver" || fail "the build did not recover from the killed worker: $(cat "$TMP/retry.log")"
     grep -q "RETRY    a" "$TMP/retry.log" || fail "node a was not resubmitted: $(cat "$TMP/retry.log")"
-    grep -q "attempt 2" "$TMP/retry.log" || fail "no second attempt"
+    grep -q "retry 1 of 2" "$TMP/retry.log" || fail "the retry was not counted: $(cat "$TMP/retry.log")"
+    grep -q "submit   a  (.*attempt 2" "$TMP/retry.log" || fail "no second attempt: $(cat "$TMP/retry.log")"
     grep "RETRY" "$TMP/retry.log"
 }

@@ -16,44 +16,24 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RLHF=$(realpath "${1:-$ROOT/.build/release/rlhf}")
 [ -x "$RLHF" ] || { echo "test-s3: no rlhf binary at $RLHF; build it first (swift build -c release)"; exit 1; }
 started_at=$(date +%s)
-VENV=${RLHF_MOTO_VENV:-/tmp/rlhf-moto-venv}
-if ! "$VENV/bin/python" -c "import moto.server, boto3" 2>/dev/null; then
-    echo "test-s3: installing moto[server] into $VENV"
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q "moto[server]"
-fi
-PY="$VENV/bin/python"
+source "$ROOT/scripts/moto.sh"
+fail() { echo "test-s3: FAIL: $*"; exit 1; }
+moto_install
+PY="$MOTO_PY"
 
 TMP=$(mktemp -d /tmp/rlhf-s3.XXXXXX)
-MOTO_PID=""
 cleanup() {
     status=$?
-    if [ -n "$MOTO_PID" ]; then
-        kill "$MOTO_PID" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$MOTO_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$MOTO_PID" 2>/dev/null || true
-    fi
+    moto_stop
     if [ $status -ne 0 ]; then echo "test-s3: FAILED; server log tail:"; tail -n 20 "$TMP/moto.log" 2>/dev/null || true; fi
     rm -rf "$TMP"
     exit $status
 }
 trap cleanup EXIT
-fail() { echo "test-s3: FAIL: $*"; exit 1; }
-
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$PY" -m moto.server -H 127.0.0.1 -p "$PORT" >"$TMP/moto.log" 2>&1 &
-MOTO_PID=$!
-export AWS_ACCESS_KEY_ID=rlhf-test AWS_SECRET_ACCESS_KEY=rlhf-test-secret AWS_REGION=us-east-1
-export AWS_ENDPOINT_URL="http://127.0.0.1:$PORT" AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent
-unset AWS_PROFILE AWS_SESSION_TOKEN RLHF_REMOTE_CACHE RLHF_REMOTE_CACHE_URL || true
-for _ in $(seq 100); do
-    "$PY" -c "import boto3; boto3.client('s3').create_bucket(Bucket='rlhf-cache')" 2>/dev/null && break
-    sleep 0.2
-done
-"$PY" -c "import boto3; boto3.client('s3').head_bucket(Bucket='rlhf-cache')" || fail "moto did not start on 127.0.0.1:$PORT"
+moto_start "$TMP/moto.log"
 CACHE=s3://rlhf-cache/ci
 s3py() { "$PY" - "$@"; }
-echo "test-s3: moto up on 127.0.0.1:$PORT after $(( $(date +%s) - started_at ))s"
+echo "test-s3: moto up at $AWS_ENDPOINT_URL after $(( $(date +%s) - started_at ))s"
 
 workspace() {
     mkdir -p "$TMP/$1"

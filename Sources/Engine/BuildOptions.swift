@@ -24,6 +24,8 @@ public struct BuildOptions: Sendable {
     public var rayAddress: String?
     /// Seconds between two polls of a backend (one `squeue` for every job).
     public var pollInterval = 2.0
+    /// How remote nodes' data moves: through a shared file system, or through the content cache (`remoteCache` must be set).
+    public var remoteData = RemoteDataMode.shared
     /// How often a remote node is resubmitted after an infrastructure failure (a node's `"resources": {"retries"}` wins).
     public var remoteRetries = 2
     /// The shared content cache: on a local miss a node is served from it when it has the node's key; in readwrite mode

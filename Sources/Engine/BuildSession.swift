@@ -272,9 +272,10 @@ final class BuildSession: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         if let existing = dispatchers[name] { return existing }
+        let transfer = try remoteTransfer(for: backend)
         let dispatcher = RemoteDispatcher(backend: backend, workspace: executor.workspace, experiment: executor.pipeline.experiment,
                                           seed: executor.pipeline.seed, interval: options.pollInterval, retries: options.remoteRetries,
-                                          output: executor.output) { [self] result in
+                                          transfer: transfer, output: executor.output) { [self] result in
             condition.lock()
             completions.append(result)
             condition.broadcast()
@@ -282,6 +283,21 @@ final class BuildSession: @unchecked Sendable {
         }
         dispatchers[name] = dispatcher
         return dispatcher
+    }
+
+    /// The content cache that carries remote nodes' data under `--remote-data cache`, nil with a shared file system; an
+    /// error names the fix when the cache or the backend cannot do it.
+    private func remoteTransfer(for backend: any ExecutorBackend) throws -> RemoteCache? {
+        guard options.remoteData == .cache else { return nil }
+        guard !backend.needsSharedFileSystem else {
+            throw EngineError.stageFailed(node: "?", message: "--remote-data cache: \(backend.name) jobs need the workspace on a shared file system "
+                + "(the job script and its log live in the run directory); use --remote-data shared, or --executor ray")
+        }
+        guard let remoteCache else {
+            throw EngineError.notFound(what: "content cache for --remote-data cache",
+                                       hint: "the nodes' data moves through it: pass --remote-cache-url s3://bucket/prefix (or set RLHF_REMOTE_CACHE_URL)")
+        }
+        return remoteCache
     }
 
     /// Cancels the jobs of pending rows no build follows any more (their driver died and their node was not
@@ -292,6 +308,7 @@ final class BuildSession: @unchecked Sendable {
             if let id = pending.jobId { try? dispatcher.backend.cancel([id]) }
             try? catalog.removePendingRemoteRun(key: pending.key)
             try? FileSystem.remove(pending.runDirectory)
+            if let id = pending.cacheRun { dispatcher.transfer?.removeRun(id: id) }
             executor.output("  cancel   \(pending.node)  (orphaned \(pending.backend) job \(pending.jobId ?? "?") of an earlier build)")
         }
     }

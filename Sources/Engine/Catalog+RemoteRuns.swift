@@ -13,7 +13,7 @@ struct PendingRemoteRun: Codable, Equatable, Sendable, FetchableRecord, Persista
     var experiment: String
     /// Node name.
     var node: String
-    /// Backend name (`slurm`).
+    /// Backend name (`slurm`, `ray`).
     var backend: String
     /// 1 for the first submission; an infrastructure failure resubmits with the next attempt.
     var attempt: Int
@@ -23,6 +23,9 @@ struct PendingRemoteRun: Codable, Equatable, Sendable, FetchableRecord, Persista
     var runDirectory: String
     /// When the job was submitted (seconds since 1970).
     var submitted: Double
+    /// The run's id in the content cache (`runs/<id>/` holds its spec and result) for a worker without the driver's
+    /// file system; nil with a shared file system.
+    var cacheRun: String? = nil
 }
 
 extension Catalog {

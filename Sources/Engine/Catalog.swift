@@ -202,6 +202,11 @@ public final class Catalog: @unchecked Sendable {
                 table.column("submitted", .double).notNull()
             }
         }
+        migrator.registerMigration("v6-remote-runs-cache") { db in
+            try db.alter(table: PendingRemoteRun.databaseTableName) { table in
+                table.add(column: "cacheRun", .text)
+            }
+        }
         return migrator
     }
 

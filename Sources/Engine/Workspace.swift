@@ -1,3 +1,4 @@
+import EngineCore
 import Foundation
 
 /// A workspace: the directory holding `pipeline.json` and the engine's `.rlhf/` state.
@@ -74,9 +75,7 @@ public final class Workspace: @unchecked Sendable {
 
     /// The workspace-relative form of `path` (absolute or relative to the current directory), if inside.
     public func relative(_ path: String) -> String? {
-        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-        guard absolute.hasPrefix(root.path + "/") else { return nil }
-        return String(absolute.dropFirst(root.path.count + 1))
+        URL(fileURLWithPath: path).path(inside: root)
     }
 
     /// Where runs keep their temporary outputs and scratch files.

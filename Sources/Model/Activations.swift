@@ -1,7 +1,11 @@
 import Kernels
 
-/// Saved forward activations of one (B,T) training batch, plus gradient scratch for backward.
+/// Saved forward activations of one (B,T) training batch, plus gradient scratch for backward; or, for a forward that
+/// only scores, one layer's worth of buffers that every layer reuses.
 final class Activations {
+    /// Whether each layer has its own buffers and there is gradient scratch (a training forward, kept for backward);
+    /// otherwise every layer writes over the same set (a scoring forward: no backward, 1/L of the memory).
+    let forBackward: Bool
     /// Batch capacity B.
     let batch: Int
     /// Sequence capacity T.
@@ -46,15 +50,27 @@ final class Activations {
     /// Gradient scratch for the MLP: fused gate|up (B,T,2·I) and the SwiGLU output (B,T,I).
     let dGateUp: FloatBuffer, dAct: FloatBuffer
 
-    /// Allocates buffers for batches up to `batch` × `seqLen`, with LM-head chunks of up to `headRows` rows.
-    init(config c: LlamaConfig, batch B: Int, seqLen T: Int, headRows: Int) {
+    /// Allocates buffers for batches up to `batch` × `seqLen`, with LM-head chunks of up to `headRows` rows; without
+    /// `forBackward`, one buffer per kind shared by every layer (the residual stream alternates between two), and no
+    /// gradient scratch.
+    init(config c: LlamaConfig, batch B: Int, seqLen T: Int, headRows: Int, forBackward: Bool = true) {
         batch = B
         seqLen = T
+        self.forBackward = forBackward
         let N = B * T, C = c.hiddenSize, I = c.intermediateSize
         let QC = c.numAttentionHeads * c.headDim, KC = c.numKeyValueHeads * c.headDim
         let L = c.numHiddenLayers
-        func bufs(_ n: Int, _ k: Int = L) -> [FloatBuffer] { (0..<k).map { _ in FloatBuffer(count: n) } }
-        residual = bufs(N * C, L + 1)
+        func bufs(_ n: Int, _ k: Int = L) -> [FloatBuffer] {
+            guard !forBackward else { return (0..<k).map { _ in FloatBuffer(count: n) } }
+            return Array(repeating: FloatBuffer(count: n), count: k)
+        }
+        if forBackward {
+            residual = bufs(N * C, L + 1)
+        } else {
+            // Block l reads residual[l] and writes residual[l + 1], so the two must differ.
+            let even = FloatBuffer(count: N * C), odd = FloatBuffer(count: N * C)
+            residual = (0...L).map { $0 % 2 == 0 ? even : odd }
+        }
         ln1 = bufs(N * C); rstd1 = bufs(N)
         qkv = bufs(N * (QC + 2 * KC))
         att = bufs(B * c.numAttentionHeads * T * T)
@@ -70,9 +86,10 @@ final class Activations {
         positions = .allocate(capacity: N)
         mask = FloatBuffer(count: N)
         hiddenKeys = .allocate(capacity: 2 * N)
-        dResidual = FloatBuffer(count: N * C); dLn = FloatBuffer(count: N * C)
-        dQKV = FloatBuffer(count: N * (QC + 2 * KC)); dAttOut = FloatBuffer(count: N * QC)
-        dGateUp = FloatBuffer(count: N * 2 * I); dAct = FloatBuffer(count: N * I)
+        let g = forBackward ? N : 0
+        dResidual = FloatBuffer(count: g * C); dLn = FloatBuffer(count: g * C)
+        dQKV = FloatBuffer(count: g * (QC + 2 * KC)); dAttOut = FloatBuffer(count: g * QC)
+        dGateUp = FloatBuffer(count: g * 2 * I); dAct = FloatBuffer(count: g * I)
     }
 
     deinit {

@@ -81,14 +81,25 @@ public final class AdamW {
         return normLog.count > 0 ? normLog.sum / Double(normLog.count) : nil
     }
 
-    /// Global L2 norm of the trainable gradients (base slices and a trainable, enabled adapter).
+    /// Sets the step count of an optimiser whose moments a resumed run restores into `m` and `v` (the bias
+    /// corrections continue from there), and forgets the gradient norms logged so far.
+    public func resume(atStep step: Int) {
+        self.step = step
+        normLog = (0, 0)
+    }
+
+    /// Global L2 norm of the trainable gradients (base slices and a trainable adapter); zero for gradients never
+    /// allocated.
     public static func gradientNorm(of model: LlamaModel) -> Double {
         var s: Double = 0
-        for (i, slice) in model.layout.slices.enumerated() where model.trainable[i] {
-            s += AdamWKernel.sumOfSquares(model.gradients.pointer + slice.offset, n: slice.count)
+        if let grads = model.gradientStorage {
+            for (slice, offset) in zip(model.layout.slices, model.gradientLayout.offsets) {
+                guard let offset else { continue }
+                s += AdamWKernel.sumOfSquares(grads.pointer + offset, n: slice.count)
+            }
         }
-        if let lora = model.adapter, lora.isTrainable {
-            s += AdamWKernel.sumOfSquares(lora.gradients.pointer, n: lora.parameterCount)
+        if let lora = model.adapter, lora.isTrainable, let grads = lora.gradientStorage {
+            s += AdamWKernel.sumOfSquares(grads.pointer, n: lora.parameterCount)
         }
         return s.squareRoot()
     }
@@ -96,9 +107,9 @@ public final class AdamW {
     /// Clips, checks and applies the accumulated gradients at `learningRate`, then zeroes them.
     ///
     /// The clip factor, the update and the zeroing are one pass per tensor (`AdamWKernel.update`); only the
-    /// tensors that had state at creation move. Returns the pre-clip gradient norm. Throws
-    /// `nonFiniteGradient` (parameters untouched) when it is NaN/∞, and `invalidState` when a tensor became
-    /// trainable after the optimiser was made.
+    /// tensors that had state at creation and still train move (a tensor frozen since keeps its moments). Returns
+    /// the pre-clip gradient norm. Throws `nonFiniteGradient` (parameters untouched) when it is NaN/∞, and
+    /// `invalidState` when a tensor became trainable after the optimiser was made.
     @discardableResult
     public func update(_ model: LlamaModel, learningRate: Float) throws -> Double {
         try checkCoverage(model)
@@ -108,22 +119,21 @@ public final class AdamW {
         var factor: Float = 1
         if let maxNorm = options.maxGradNorm, norm > Double(maxNorm) { factor = Float(Double(maxNorm) / (norm + 1e-6)) }
         step += 1
-        for (i, s) in model.layout.slices.enumerated() where !model.trainable[i] && model.hasGradientBuffer {
-            (model.gradients.pointer + s.offset).update(repeating: 0, count: s.count)
-        }
         for e in entries {
-            let (params, grads): (FloatBuffer, FloatBuffer)
+            let params: UnsafeMutablePointer<Float>, grads: UnsafeMutablePointer<Float>
             switch e.owner {
-            case .base: (params, grads) = (model.parameters, model.gradients)
+            case .base:
+                guard let g = model.gradPointer(e.slice.offset) else { continue }
+                (params, grads) = (model.parameters.pointer + e.slice.offset, g)
             case .adapter:
-                guard let lora = model.adapter else { continue }
-                (params, grads) = (lora.parameters, lora.gradients)
+                guard let lora = model.adapter, lora.isTrainable else { continue }
+                (params, grads) = (lora.parameters.pointer + e.slice.offset, lora.gradients.pointer + e.slice.offset)
             }
             let hp = AdamWKernel.Step(learningRate: learningRate, beta1: options.beta1, beta2: options.beta2,
                                       eps: options.eps, weightDecay: e.slice.decays ? options.weightDecay : 0, t: step,
                                       gradientScale: factor)
-            AdamWKernel.update(params: params.pointer + e.slice.offset, grads: grads.pointer + e.slice.offset,
-                               m: m.pointer + e.state, v: v.pointer + e.state, n: e.slice.count, step: hp)
+            AdamWKernel.update(params: params, grads: grads, m: m.pointer + e.state, v: v.pointer + e.state, n: e.slice.count,
+                               step: hp)
         }
         return norm
     }

@@ -99,13 +99,14 @@ extension LlamaModel {
         let total = parts.reduce(0) { $0 + $1.rows }
         let trains = parts.map { isTrainable(offset: $0.offset) }
         let whole = !trains.contains(false)
-        Matmul.backward(dinp: dinp, dweight: whole ? gradients.pointer + parts[0].offset : nil, dout: dout, inp: inp,
+        // The parts are adjacent in the gradient buffer too when all of them train (`GradientLayout`).
+        Matmul.backward(dinp: dinp, dweight: whole ? gradPointer(parts[0].offset) : nil, dout: dout, inp: inp,
                         weight: param(parts[0].offset), n: n, c: c, oc: total)
         guard !whole else { return }
         var column = 0
         for (part, trainsPart) in zip(parts, trains) {
-            if trainsPart {
-                Matmul.weightGradient(dweight: gradients.pointer + part.offset, dout: dout + column, doutStride: total,
+            if trainsPart, let dweight = gradPointer(part.offset) {
+                Matmul.weightGradient(dweight: dweight, dout: dout + column, doutStride: total,
                                       inp: inp, n: n, c: c, oc: part.rows)
             }
             column += part.rows

@@ -1,11 +1,12 @@
 import Kernels
 
 extension LlamaModel {
-    /// Runs the model on a batch and keeps the activations for `backward`.
+    /// Runs the model on a batch and, with `keepingActivations`, keeps the activations for `backward`; without, it
+    /// only scores (one layer's worth of activation memory, reused layer after layer).
     ///
     /// - Complexity: O(B·T·(params + T·C)) floating-point work, mostly in BLAS.
-    public func forward(_ batch: Batch) throws -> ForwardOutput {
-        let a = try forwardIntoActivations(batch)
+    public func forward(_ batch: Batch, keepingActivations: Bool = true) throws -> ForwardOutput {
+        let a = try forwardIntoActivations(batch, keeping: keepingActivations)
         let B = batch.batchSize, T = batch.seqLen, V = config.vocabSize, C = config.hiddenSize
         if config.hasScalarHead {
             let values = a.head.array(offset: 0, count: B * T)
@@ -40,7 +41,7 @@ extension LlamaModel {
             throw ModelError.invalidState("temperature must be a positive number, got \(temperature)")
         }
         let packed = inferencePackedWeights()
-        let a = try forwardIntoActivations(batch, packed: packed)
+        let a = try forwardIntoActivations(batch, packed: packed, keeping: false)
         let B = batch.batchSize, T = batch.seqLen
         var next = [Int32](repeating: 0, count: B * T), rows: [Int] = []
         for b in 0..<B {
@@ -50,17 +51,28 @@ extension LlamaModel {
             }
         }
         let hidden = try lastFinalHiddenStates(rows: hiddenRows)
-        if packed != nil { lastBatch = nil } // bf16 activations are not for backward
         return (tokenLogProbsHead(a, tokens: next, rows: rows, count: B * T, temperature: temperature, packed: packed?.lmHead),
                 hidden)
     }
 
+    /// Frees the saved training activations and the scoring buffers (the next forward allocates them again), e.g.
+    /// between the phases of a PPO iteration, so sampling's KV cache never sits beside a training batch's activations.
+    public func releaseActivations() {
+        activations = nil
+        scoringActivations = nil
+        lastBatch = nil
+        lastForward = nil
+    }
+
     /// Checks the batch, runs the forward pass up to the final norm (`lnf`) and returns the activations; a
     /// scalar-head model's values (B,T) are in `head`, while LM-head logits are left to the caller (whole in
-    /// `forward`, chunked in training and scoring). `backward` then works on this batch.
+    /// `forward`, chunked in training and scoring). With `keeping`, the training activations hold every layer and
+    /// `backward` then works on this batch; without, the pass runs in the shared scoring buffers and `backward` refuses
+    /// until the next training forward.
     ///
-    /// With `packed` the matrix products run in bf16 from those weights (inference only).
-    func forwardIntoActivations(_ batch: Batch, packed: PackedBF16Weights? = nil) throws -> Activations {
+    /// With `packed` the matrix products run in bf16 from those weights (scoring only).
+    func forwardIntoActivations(_ batch: Batch, packed: PackedBF16Weights? = nil, keeping: Bool = true) throws -> Activations {
+        precondition(packed == nil || !keeping, "bf16 activations are not for backward")
         let B = batch.batchSize, T = batch.seqLen
         let positionsUsed = batch.positions.map { Int($0.max() ?? 0) + 1 } ?? T
         if positionsUsed > config.maxPositionEmbeddings {
@@ -70,12 +82,13 @@ extension LlamaModel {
             throw ModelError.tokenOutOfRange(token: bad, vocabSize: config.vocabSize)
         }
         let a: Activations
-        if let existing = activations, existing.fits(batch: B, seqLen: T) {
-            a = existing
+        let current = keeping ? activations : scoringActivations
+        if let current, current.fits(batch: B, seqLen: T) {
+            a = current
         } else {
-            a = Activations(config: config, batch: max(B, activations?.batch ?? 0), seqLen: max(T, activations?.seqLen ?? 0),
-                            headRows: headChunkRows)
-            activations = a
+            a = Activations(config: config, batch: max(B, current?.batch ?? 0), seqLen: max(T, current?.seqLen ?? 0),
+                            headRows: headChunkRows, forBackward: keeping)
+            if keeping { activations = a } else { scoringActivations = a }
         }
         batch.tokens.withUnsafeBufferPointer { a.tokens.update(from: $0.baseAddress!, count: B * T) }
         if let positions = batch.positions {
@@ -86,7 +99,8 @@ extension LlamaModel {
         batch.hiddenKeys?.withUnsafeBufferPointer { a.hiddenKeys.update(from: $0.baseAddress!, count: 2 * B * T) }
         a.mask.copy(from: batch.mask)
         runForward(a, batch: B, seqLen: T, hidesKeys: batch.hiddenKeys != nil, packed: packed)
-        lastBatch = batch
+        lastBatch = keeping ? batch : nil
+        lastForward = (a, batch)
         return a
     }
 
@@ -109,7 +123,7 @@ extension LlamaModel {
                             n: N, c: C, eps: c.rmsNormEps) // (B,T,C)
             linear(out: qkv, inp: a.ln1[l].pointer, w.q, packed?.qkv[l], n: N, c: C, oc: QKV) // (B,T,QKV)
             addAdapterTerms(LoRATarget.attentionInput, layer: l, inp: a.ln1[l].pointer, out: qkv, outStride: QKV, n: N,
-                            saving: true)
+                            saving: a.forBackward)
             RoPE.forward(x: qkv, positions: a.positions, cos: ropeCos.pointer, sin: ropeSin.pointer,
                          n: N, heads: NH + NKV, headDim: HD, rowStride: QKV) // the q and k heads of each row
             Attention.forward(out: a.attOut[l].pointer, att: a.att[l].pointer, q: qkv, k: qkv + QC, v: qkv + QC + KC,
@@ -117,20 +131,20 @@ extension LlamaModel {
                               shape: shape) // (B,T,NH,HD)
             a.mid[l].copy(from: a.residual[l], sourceOffset: 0, offset: 0, count: N * C)
             linear(out: mid, inp: a.attOut[l].pointer, w.o, packed?.o[l], n: N, c: QC, oc: C, accumulate: true) // (B,T,C)
-            addAdapterTerms([.o], layer: l, inp: a.attOut[l].pointer, out: mid, outStride: C, n: N, saving: true)
+            addAdapterTerms([.o], layer: l, inp: a.attOut[l].pointer, out: mid, outStride: C, n: N, saving: a.forBackward)
             RMSNorm.forward(out: a.ln2[l].pointer, rstd: a.rstd2[l].pointer, inp: mid,
                             weight: param(w.postNorm), n: N, c: C, eps: c.rmsNormEps)
             let gateUp = a.gateUp[l].pointer
             linear(out: gateUp, inp: a.ln2[l].pointer, w.gate, packed?.gateUp[l], n: N, c: C, oc: 2 * I) // (B,T,2I)
             addAdapterTerms(LoRATarget.mlpInput, layer: l, inp: a.ln2[l].pointer, out: gateUp, outStride: 2 * I, n: N,
-                            saving: true)
+                            saving: a.forBackward)
             SwiGLU.forward(out: a.act[l].pointer, gate: gateUp, up: gateUp + I, rows: N, width: I,
                            inputStride: 2 * I) // (B,T,I)
             a.residual[l + 1].copy(from: a.mid[l], sourceOffset: 0, offset: 0, count: N * C)
             linear(out: a.residual[l + 1].pointer, inp: a.act[l].pointer, w.down, packed?.down[l], n: N, c: I, oc: C,
                    accumulate: true)
             addAdapterTerms([.down], layer: l, inp: a.act[l].pointer, out: a.residual[l + 1].pointer, outStride: C, n: N,
-                            saving: true)
+                            saving: a.forBackward)
         }
         RMSNorm.forward(out: a.lnf.pointer, rstd: a.rstdf.pointer, inp: a.residual[c.numHiddenLayers].pointer,
                         weight: param(layout.finalNorm), n: N, c: C, eps: c.rmsNormEps) // (B,T,C)

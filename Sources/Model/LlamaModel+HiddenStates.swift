@@ -1,31 +1,28 @@
 import Kernels
 
 extension LlamaModel {
-    /// Runs the trunk on a batch (keeping activations for `backward(dHidden:)`) and returns the final norm's
-    /// output at `rows` (flat b·T + t indices), rows.count × C: the features a value or score head reads.
+    /// Runs the trunk on a batch and returns the final norm's output at `rows` (flat b·T + t indices), rows.count × C:
+    /// the features a value or score head reads. With `keepingActivations` the activations stay for
+    /// `backward(dHidden:)`; without, the pass only scores, in one layer's worth of memory.
     ///
     /// With an adapter attached, the adapter takes part, so one base serves several adapters in turn.
-    public func finalHiddenStates(_ batch: Batch, rows: [Int]) throws -> [Float] {
-        _ = try forwardIntoActivations(batch)
+    public func finalHiddenStates(_ batch: Batch, rows: [Int], keepingActivations: Bool = true) throws -> [Float] {
+        _ = try forwardIntoActivations(batch, keeping: keepingActivations)
         return try lastFinalHiddenStates(rows: rows)
     }
 
-    /// The final norm's output at `rows` (rows.count × C) of a forward for inference only, in `inferencePrecision`
-    /// (bf16 products from a snapshot of the weights when that is bf16, after which nothing can backpropagate):
-    /// the features of a reward model's score head when the scores are all that is wanted. A scalar-head model
-    /// (no LM head to pack) runs in fp32.
+    /// The final norm's output at `rows` (rows.count × C) of a scoring forward (no activations kept for backward), in
+    /// `inferencePrecision` (bf16 products from a snapshot of the weights when that is bf16): the features of a reward
+    /// model's score head when the scores are all that is wanted. A scalar-head model (no LM head to pack) runs in fp32.
     public func inferenceFinalHiddenStates(_ batch: Batch, rows: [Int]) throws -> [Float] {
-        let packed = inferencePackedWeights()
-        _ = try forwardIntoActivations(batch, packed: packed)
-        let states = try lastFinalHiddenStates(rows: rows)
-        if packed != nil { lastBatch = nil } // bf16 activations are not for backward
-        return states
+        _ = try forwardIntoActivations(batch, packed: inferencePackedWeights(), keeping: false)
+        return try lastFinalHiddenStates(rows: rows)
     }
 
-    /// The final norm's output at `rows` of the last forward pass (e.g. the one inside `nextTokenLogProbs`),
-    /// rows.count × C, without running the model again.
+    /// The final norm's output at `rows` of the last forward pass of either kind (e.g. the one inside
+    /// `nextTokenLogProbs`), rows.count × C, without running the model again.
     public func lastFinalHiddenStates(rows: [Int]) throws -> [Float] {
-        guard let a = activations, let batch = lastBatch else {
+        guard let (a, batch) = lastForward else {
             throw ModelError.invalidState("final hidden states need a forward pass first")
         }
         let N = batch.batchSize * batch.seqLen, C = config.hiddenSize

@@ -63,8 +63,8 @@ extension LlamaModel {
         for t in targets {
             guard let i = lora.layout.module(layer: layer, target: t) else { continue }
             let m = lora.layout.modules[i]
-            let g = lora.gradients.pointer
-            LowRank.backward(dinp: dinp, da: lora.isTrainable ? g + m.a : nil, db: lora.isTrainable ? g + m.b : nil,
+            let g = lora.isTrainable ? lora.gradients.pointer : nil
+            LowRank.backward(dinp: dinp, da: g.map { $0 + m.a }, db: g.map { $0 + m.b },
                              du: lora.scratch.pointer, dout: dout + t.fusedColumn(config), doutStride: doutStride,
                              u: lora.savedU(i), inp: inp, a: lora.parameters.pointer + m.a,
                              b: lora.parameters.pointer + m.b, n: n, c: m.inputs, rank: lora.config.rank,

@@ -11,28 +11,38 @@ public final class LlamaModel {
     public let layout: ParameterLayout
     /// All parameters, laid out by `layout`.
     public let parameters: FloatBuffer
-    /// Gradients, same layout as `parameters`; allocated on first use, so a model whose base never trains
-    /// (a frozen reference, a LoRA base) holds no parameter-sized gradient buffer.
+    /// Gradients of the trainable slices only, packed in layout order (see `GradientLayout`; every slice
+    /// trainable: the parameter layout itself). Allocated on first use, so a frozen model (a reference, a LoRA
+    /// base) holds none, and a LoRA reward model or a head-only critic only its head's.
     public var gradients: FloatBuffer {
         if let gradientStorage { return gradientStorage }
-        let buffer = FloatBuffer(count: layout.count)
+        let buffer = FloatBuffer(count: gradientLayout.count)
         gradientStorage = buffer
         return buffer
     }
-    /// The base gradient buffer once something has used it.
-    private var gradientStorage: FloatBuffer?
-    /// Whether the base gradient buffer has been allocated.
+    /// The gradient buffer once something has used it.
+    var gradientStorage: FloatBuffer?
+    /// Whether the gradient buffer has been allocated.
     var hasGradientBuffer: Bool { gradientStorage != nil }
-    /// Per slice of `layout.slices`: whether it trains (frozen slices get no gradient and no update).
-    public private(set) var trainable: [Bool]
+    /// Where each trainable slice's gradient lives in `gradients`; follows `trainable`.
+    var gradientLayout: GradientLayout
+    /// Per slice of `layout.slices`: whether it trains (frozen slices get no gradient storage and no update).
+    public private(set) var trainable: [Bool] {
+        didSet { if trainable != oldValue { regroupGradients(previous: gradientLayout) } }
+    }
     /// RoPE cos table (maxPositions, HD/2).
     let ropeCos: FloatBuffer
     /// RoPE sin table (maxPositions, HD/2).
     let ropeSin: FloatBuffer
-    /// Saved activations of the last forward (reused while batches fit).
+    /// Saved activations of the last training forward (reused while batches fit).
     var activations: Activations?
-    /// The batch of the last forward, for backward.
+    /// The batch of the last forward when it was a training forward, for backward (nil after a scoring forward).
     var lastBatch: Batch?
+    /// Buffers of scoring forwards (one layer's worth, shared by every layer; reused while batches fit), so scoring
+    /// large chunks never grows the saved training activations.
+    var scoringActivations: Activations?
+    /// The activations and batch of the last forward of either kind, whose final hidden states can still be read.
+    var lastForward: (activations: Activations, batch: Batch)?
     /// Sampling defaults of the checkpoint this model came from (written to generation_config.json).
     public var samplingDefaults: SamplingDefaults?
     /// The attached LoRA adapter, if any (see `LlamaModel+LoRA.swift`).
@@ -67,6 +77,7 @@ public final class LlamaModel {
         layout = ParameterLayout(config: config)
         parameters = FloatBuffer(count: layout.count)
         trainable = Array(repeating: true, count: layout.slices.count)
+        gradientLayout = GradientLayout(layout: layout, trainable: trainable)
         headChunkRows = Self.defaultHeadChunkRows(vocabSize: config.vocabSize)
         let tables = RoPE.tables(maxPositions: config.maxPositionEmbeddings,
                                  inverseFrequencies: config.ropeInverseFrequencies)
@@ -87,15 +98,12 @@ public final class LlamaModel {
     /// Number of parameters.
     public var parameterCount: Int { layout.count }
 
-    /// Sets every gradient to zero (call before accumulating a new step).
-    public func zeroGradients() {
-        gradientStorage?.zero()
-        adapter?.gradients.zero()
-    }
-
-    /// Marks the slices whose HF name satisfies `predicate` as trainable or frozen.
+    /// Marks the slices whose HF name satisfies `predicate` as trainable or frozen (a frozen slice's gradient storage
+    /// goes; a newly trainable one's starts at zero).
     public func setTrainable(_ value: Bool, where predicate: (String) -> Bool) {
-        for (i, s) in layout.slices.enumerated() where predicate(s.name) { trainable[i] = value }
+        var flags = trainable
+        for (i, s) in layout.slices.enumerated() where predicate(s.name) { flags[i] = value }
+        trainable = flags
     }
 
     /// Freezes everything except the head (`score.weight`, or `lm_head.weight` when untied).
@@ -134,13 +142,8 @@ public final class LlamaModel {
 
     /// Whether the slice at this buffer offset trains (tied head counts as the embedding).
     func isTrainable(offset: Int) -> Bool {
-        guard let i = layout.slices.firstIndex(where: { $0.offset == offset }) else { return false }
+        guard let i = layout.sliceIndex(offset: offset) else { return false }
         return trainable[i]
-    }
-
-    /// Gradient pointer for the slice at `offset`, or nil when it is frozen.
-    func gradPointer(_ offset: Int) -> UnsafeMutablePointer<Float>? {
-        isTrainable(offset: offset) ? gradients.pointer + offset : nil
     }
 
     /// Parameter pointer at `offset`.

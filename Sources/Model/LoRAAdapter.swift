@@ -1,6 +1,6 @@
 import Kernels
 
-/// A LoRA adapter for one model: its A and B matrices in one contiguous buffer, their gradients in another.
+/// A LoRA adapter for one model: its A and B matrices in one contiguous buffer, their gradients (once it trains) in another.
 ///
 /// Attached to a `LlamaModel` (`attach(_:)`), every adapted projection computes y = W·x + scale·B·(A·x), and
 /// backward gives gradients for A and B only. `isEnabled = false` makes the model its base again (e.g. PPO's
@@ -14,8 +14,18 @@ public final class LoRAAdapter {
     public let modelConfig: LlamaConfig
     /// All A and B values, laid out by `layout`.
     public let parameters: FloatBuffer
-    /// Gradients of A and B, same layout.
-    public let gradients: FloatBuffer
+    /// Gradients of A and B, same layout; allocated on first use, so an adapter that only scores (PPO's reward
+    /// model) holds none.
+    public var gradients: FloatBuffer {
+        if let gradientStorage { return gradientStorage }
+        let buffer = FloatBuffer(count: layout.count)
+        gradientStorage = buffer
+        return buffer
+    }
+    /// The gradient buffer once something has used it.
+    var gradientStorage: FloatBuffer?
+    /// Whether the gradient buffer has been allocated.
+    var hasGradientBuffer: Bool { gradientStorage != nil }
     /// Whether forward adds the adapter term; off, the model computes exactly its base.
     public var isEnabled = true
     /// Whether backward computes gradients for A and B (and the optimiser updates them).
@@ -34,7 +44,6 @@ public final class LoRAAdapter {
         modelConfig = model
         layout = LoRALayout(lora: config, config: model)
         parameters = FloatBuffer(count: layout.count)
-        gradients = FloatBuffer(count: layout.count)
     }
 
     /// A fresh adapter as PEFT initialises one: A Kaiming-uniform (a = √5, so U(−1/√in, 1/√in)), B zero,

@@ -33,6 +33,8 @@ public struct ParameterLayout: Sendable {
     /// Total number of parameters.
     public let count: Int
     private let index: [String: Int]
+    /// Index in `slices` of the slice starting at each offset.
+    private let indexByOffset: [Int: Int]
     /// Offset of `model.embed_tokens.weight`.
     let embed: Int
     /// Offset of `model.norm.weight`.
@@ -82,8 +84,15 @@ public struct ParameterLayout: Sendable {
         count = offset
         self.slices = slices
         index = Dictionary(uniqueKeysWithValues: slices.enumerated().map { ($1.name, $0) })
+        indexByOffset = Dictionary(uniqueKeysWithValues: slices.enumerated().map { ($1.offset, $0) })
     }
 
     /// The slice with this HF name, or nil.
     public func slice(named name: String) -> ParameterSlice? { index[name].map { slices[$0] } }
+
+    /// Index in `slices` of the tensor with this HF name, or nil.
+    func sliceIndex(named name: String) -> Int? { index[name] }
+
+    /// Index in `slices` of the tensor starting at buffer offset `offset` (a tied head's is the embedding's), or nil.
+    func sliceIndex(offset: Int) -> Int? { indexByOffset[offset] }
 }

@@ -1,4 +1,5 @@
 import Charts
+import Training
 
 /// The pipeline DAG drawn top to bottom as SVG, in layers: one row per depth, each box coloured by
 /// state and wide enough for the longest name. An edge that skips layers passes through a narrow
@@ -85,7 +86,7 @@ struct DagDiagram {
             if r > 0 {
                 rows[r] = rows[r].enumerated().map { index, item -> (Double, Int, String) in
                     let known = (parents[item] ?? []).compactMap { position[$0] }
-                    return (known.isEmpty ? Double(index) : known.reduce(0, +) / Double(known.count), index, item)
+                    return (Statistics.mean(known, ifEmpty: Double(index)), index, item)
                 }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2)
             }
             for (index, item) in rows[r].enumerated() { position[item] = Double(index) - Double(rows[r].count - 1) / 2 }

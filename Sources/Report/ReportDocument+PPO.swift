@@ -133,7 +133,7 @@ extension ReportDocument {
             let values = lines.compactMap(metric.read)
             guard let first = values.first, let last = values.last else { return nil }
             var row: [Cell] = [.raw("\(Markup.escape(metric.label)) <code>\(metric.key)</code>"), .number(first), .number(last),
-                               .number(values.min()), .number(values.max()), .number(values.reduce(0, +) / Double(values.count))]
+                               .number(values.min()), .number(values.max()), .number(Statistics.mean(values))]
             if let other {
                 let otherLast = other.compactMap(metric.read).last
                 row += [.number(otherLast), .delta(otherLast.map { last - $0 })]

@@ -53,20 +53,13 @@ struct ReportKind: StageKind {
         document.experiment = context.params["experiment"]?.stringValue ?? pipeline.experiment
         let compared = context.inputs.filter { $0.key.hasPrefix("compare_") }.sorted { $0.key < $1.key }.map { input -> ReportSource in
             let plain = String(input.key.dropFirst("compare_".count))
-            return ReportSource(role: plain, node: plain, url: input.value, displayPath: Self.relative(input.value, to: context.workspace),
+            return ReportSource(role: plain, node: plain, url: input.value, displayPath: context.displayPath(input.value),
                                 hash: (try? FileHasher().hash(path: input.value.path))??.hex)
         }
         if !compared.isEmpty {
             document.comparison = (context.params["compare_name"]?.stringValue ?? "compared", ReportArtifacts(sources: compared))
         }
         try ReportWriter.write(document, html: context.outputs["html"], summary: context.outputs["summary"])
-    }
-
-    /// `url`'s path relative to `root`, or the full path when it lies outside.
-    static func relative(_ url: URL, to root: URL) -> String {
-        let base = root.standardizedFileURL.path + "/"
-        let path = url.standardizedFileURL.path
-        return path.hasPrefix(base) ? String(path.dropFirst(base.count)) : path
     }
 }
 

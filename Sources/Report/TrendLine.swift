@@ -27,7 +27,7 @@ struct TrendLine {
         }
         slope = sxx > 0 ? sxy / sxx : 0
         intercept = my - slope * mx
-        spearman = Statistics.spearman(xs, ys)
+        spearman = Statistics.spearman(xs, ys) ?? 0
         count = points.count
         xRange = low...high
     }

@@ -50,7 +50,7 @@ struct ImportKind: StageKind {
         try FileManager.default.copyItem(at: source, to: context.outputs["model"]!)
         try Checkpoint.replaceWeights(model, in: context.outputs["model"]!, dtype: dtype)
         let files = (try? FileManager.default.contentsOfDirectory(atPath: source.path).sorted()) ?? []
-        let info = BaseInfo(origin: "imported from \(context.workspace.relativePath(of: source)) by node '\(context.node)' (kind import v\(version))"
+        let info = BaseInfo(origin: "imported from \(context.displayPath(source)) by node '\(context.node)' (kind import v\(version))"
                             + (description.isEmpty ? "" : ": \(description)"),
                             config: model.config, parameterCount: model.parameterCount,
                             details: ["files: \(files.joined(separator: ", "))"] + merged)
@@ -72,7 +72,7 @@ struct ImportKind: StageKind {
         try ModelFiles.reading(url) { try model.attach(adapter, freezingBase: false) }
         model.mergeAdapter()
         let lora = adapter.config
-        return ["adapter: \(context.workspace.relativePath(of: url)) merged (r \(lora.rank), alpha \(lora.alpha), "
+        return ["adapter: \(context.displayPath(url)) merged (r \(lora.rank), alpha \(lora.alpha), "
                 + "\(lora.targets.map(\.rawValue).joined(separator: ", ")))"]
     }
 
@@ -90,21 +90,12 @@ struct ImportKind: StageKind {
         if !merged.isEmpty { try Checkpoint.replaceWeights(model, in: context.outputs["model"]!, dtype: dtype) }
         let types = Dictionary(grouping: file.tensors, by: \.type).map { "\($0.value.count) \($0.key.name)" }.sorted()
         let pre = (try? file.string("tokenizer.ggml.pre")) ?? nil
-        let info = BaseInfo(origin: "converted from GGUF \(context.workspace.relativePath(of: source)) by node '\(context.node)' "
+        let info = BaseInfo(origin: "converted from GGUF \(context.displayPath(source)) by node '\(context.node)' "
                             + "(kind import v\(version))" + (description.isEmpty ? "" : ": \(description)"),
                             config: model.config, parameterCount: model.parameterCount,
                             details: ["gguf: version \(file.version), tensors \(types.joined(separator: ", ")), "
                                         + "dequantised and written as \(dtype)",
                                       "tokenizer: byte-level BPE from tokenizer.ggml.* (pre-tokenizer \(pre ?? "default"))"] + merged)
         try info.write(to: context.outputs["info"]!)
-    }
-}
-
-private extension URL {
-    /// `url`'s path relative to this directory when inside it, else its absolute path.
-    func relativePath(of url: URL) -> String {
-        let root = standardizedFileURL.path + "/"
-        let path = url.standardizedFileURL.path
-        return path.hasPrefix(root) ? String(path.dropFirst(root.count)) : path
     }
 }

@@ -34,25 +34,25 @@ enum JSONFiles {
     /// The prompts of input `role` (any format the record reader accepts; bad lines fail with file and line).
     static func prompts(_ context: StageContext, role: String) throws -> [PromptRecord] {
         let url = try input(context, role: role)
-        return try RecordReader().prompts(from: url, file: GateSupport.displayPath(url, workspace: context.workspace))
+        return try RecordReader().prompts(from: url, file: context.displayPath(url))
     }
 
     /// The preference pairs of input `role`.
     static func preferences(_ context: StageContext, role: String) throws -> [PreferenceRecord] {
         let url = try input(context, role: role)
-        return try RecordReader().preferences(from: url, file: GateSupport.displayPath(url, workspace: context.workspace))
+        return try RecordReader().preferences(from: url, file: context.displayPath(url))
     }
 
     /// The preference pairs of input `role` with their lines.
     static func numberedPreferences(_ context: StageContext, role: String) throws -> [(line: Int, record: PreferenceRecord)] {
         let url = try input(context, role: role)
-        return try RecordReader().numberedPreferences(from: url, file: GateSupport.displayPath(url, workspace: context.workspace))
+        return try RecordReader().numberedPreferences(from: url, file: context.displayPath(url))
     }
 
     /// The SFT examples of input `role` with their lines.
     static func sft(_ context: StageContext, role: String) throws -> [(line: Int, example: SFTExample)] {
         let url = try input(context, role: role)
-        return try RecordReader().numberedSFT(from: url, file: GateSupport.displayPath(url, workspace: context.workspace))
+        return try RecordReader().numberedSFT(from: url, file: context.displayPath(url))
     }
 
     /// The path of input `role`, or an error naming the missing role.

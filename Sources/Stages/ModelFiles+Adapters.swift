@@ -137,7 +137,7 @@ extension ModelFiles {
         let provenance = try JSONFiles.read(AdapterProvenance.self, from: url)
         guard provenance.baseHash == hash.hex else {
             throw StagesError.badInput(path: adapter.path, message: "was trained on the base \(provenance.basePath) with content hash "
-                + "\(provenance.baseHash), but input '\(baseRole(role))' (\(GateSupport.displayPath(base, workspace: context.workspace))) "
+                + "\(provenance.baseHash), but input '\(baseRole(role))' (\(context.displayPath(base))) "
                 + "has \(hash.hex); wire the checkpoint it was trained on, or rebuild the adapter on this one")
         }
         return hash
@@ -149,7 +149,7 @@ extension ModelFiles {
     static func saveAdapter(_ adapter: LoRAAdapter, on input: LoadedModel, head: LlamaModel? = nil, kind: any StageKind,
                             _ context: StageContext, output name: String) throws {
         let out = context.outputs[name]!
-        let basePath = GateSupport.displayPath(input.base, workspace: context.workspace)
+        let basePath = context.displayPath(input.base)
         let hash: ContentHash
         if let known = input.baseHash {
             hash = known

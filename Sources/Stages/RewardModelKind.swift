@@ -106,7 +106,7 @@ struct RewardModelKind: StageKind {
             if bucket < heldoutFraction { heldout.append(record) } else { train.append(record) }
         }
         guard !train.isEmpty, !heldout.isEmpty else {
-            throw StagesError.badInput(path: GateSupport.displayPath(context.inputs["data"]!, workspace: context.workspace), message: "\(records.count) pairs are too few to hold out "
+            throw StagesError.badInput(path: context.displayPath(context.inputs["data"]!), message: "\(records.count) pairs are too few to hold out "
                 + "\(heldoutFraction) of the prompts; add pairs or change heldout_fraction")
         }
         var schedule = try declared.schedule.schedule(params)
@@ -141,7 +141,7 @@ struct RewardModelKind: StageKind {
         }
         let trainer = RewardTrainer(model: model, renderer: renderer, schedule: schedule)
         try Self.checkLengths(numbered, trainer: trainer, limit: model.config.maxPositionEmbeddings,
-                              file: GateSupport.displayPath(dataURL, workspace: context.workspace))
+                              file: context.displayPath(dataURL))
         trainer.margin = try params.value(declared.margin)
         trainer.centring = try params.value(declared.centring)
         let dataMargin = try params.value(declared.dataMargin)
@@ -281,7 +281,7 @@ struct FreshAgreement {
         positionBias = command!.positionBias
         if !world {
             let flat = groups.indices.flatMap { i in groups[i].map { (prompt: freshPrompts[i].chat, response: $0.text) } }
-            spearmanLength = Statistics.spearman(try trainer.scores(flat), flat.map { Double($0.response.count) })
+            spearmanLength = Statistics.spearman(try trainer.scores(flat), flat.map { Double($0.response.count) }) ?? 0
         }
     }
 }

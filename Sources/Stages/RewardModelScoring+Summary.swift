@@ -1,4 +1,5 @@
 import Foundation
+import Training
 
 extension RewardModelScoring {
     /// Aggregates of a scored file: mean score, and for pairs the accuracy (chosen above rejected) and mean margin.
@@ -18,10 +19,10 @@ extension RewardModelScoring {
         public init(_ results: [Result]) {
             items = results.count
             let scores = results.compactMap(\.score), margins = results.compactMap(\.margin)
-            meanScore = scores.isEmpty ? nil : scores.reduce(0, +) / Double(scores.count)
+            meanScore = scores.isEmpty ? nil : Statistics.mean(scores)
             pairs = margins.count
             accuracy = margins.isEmpty ? nil : Double(margins.filter { $0 > 0 }.count) / Double(margins.count)
-            meanMargin = margins.isEmpty ? nil : margins.reduce(0, +) / Double(margins.count)
+            meanMargin = margins.isEmpty ? nil : Statistics.mean(margins)
         }
 
         /// JSON keys.

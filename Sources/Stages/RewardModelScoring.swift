@@ -91,7 +91,8 @@ public struct RewardModelScoring {
         var start = 0
         while start < sequences.count {
             let end = min(start + batchSize, sequences.count)
-            scores += try model.forward(Batch(sequences: Array(sequences[start..<end]), padToken: model.config.padTokenId)).scores.map(Double.init)
+            let batch = try Batch(sequences: Array(sequences[start..<end]), padToken: model.config.padTokenId)
+            scores += try model.forward(batch, keepingActivations: false).scores.map(Double.init)
             start = end
         }
         var next = 0
@@ -106,56 +107,36 @@ public struct RewardModelScoring {
         }
     }
 
-    /// The items of a JSONL file: per line `{"prompt", "response"}` (or `"completion"`) or `{"prompt", "chosen", "rejected"}`,
-    /// strings or message lists (TRL's formats); `file` names it in errors.
-    /// - Throws: `StagesError.badInput` naming the file and line of the first bad line, and what it needs.
+    /// The items of a JSONL file, read by the one record reader (`RecordReader`): a line with `"chosen"` or `"rejected"` is a
+    /// preference pair (`{"prompt", "chosen", "rejected"}` or whole conversations), any other an SFT record
+    /// (`{"prompt", "response"}`, `{"prompt", "completion"}` or `{"messages"}`), strings or message lists (TRL's formats).
+    /// - Throws: `StagesError.invalidData` naming the file and line of every bad line, and what it needs;
+    ///   `StagesError.badInput` for a file without lines, or a `{"text"}` line (no prompt to score a response against).
     public static func items(at url: URL, file: String) throws -> [Item] {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw StagesError.badInput(path: file, message: "cannot read the file; check the path")
+        let read = try RecordReader().read(from: url, file: file) { object in
+            object?["chosen"] != nil || object?["rejected"] != nil ? .preferences : .sft
         }
-        var items: [Item] = []
-        for (index, raw) in data.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
-            let bytes = [UInt8](raw.last == 0x0D ? raw.dropLast() : raw)
-            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            let where_ = "\(file):\(index + 1)"
-            let value: JSONValue
-            do {
-                value = try JSONValue.parse(bytes, file: where_)
-            } catch {
-                throw StagesError.badInput(path: where_, message: "is not JSON (\(error)); write one object per line")
-            }
-            items.append(try item(value, line: index + 1, at: where_))
-        }
-        guard !items.isEmpty else { throw StagesError.badInput(path: file, message: "has no lines to score") }
-        return items
+        return try read.valid(file: file, whenEmpty: "has no lines to score; write {\"prompt\", \"response\"} or "
+                              + "{\"prompt\", \"chosen\", \"rejected\"} per line")
+            .map { try item($0.record, line: $0.line, at: "\(file):\($0.line)") }
     }
 
-    /// One line's item.
-    static func item(_ value: JSONValue, line: Int, at location: String) throws -> Item {
-        let accepted = "expected {\"prompt\", \"response\"} or {\"prompt\", \"chosen\", \"rejected\"} (strings or message lists)"
-        guard let object = value.objectValue else { throw StagesError.badInput(path: location, message: "is not a JSON object; \(accepted)") }
-        guard let promptValue = object["prompt"] else { throw StagesError.badInput(path: location, message: "has no \"prompt\"; \(accepted)") }
-        let prompt = try messages(promptValue, role: "user", field: "prompt", at: location)
-        let keys = object["chosen"] != nil || object["rejected"] != nil ? ["chosen", "rejected"]
-            : [object["response"] == nil && object["completion"] != nil ? "completion" : "response"]
-        let responses = try keys.map { key -> [ChatMessage] in
-            guard let field = object[key] else { throw StagesError.badInput(path: location, message: "has no \"\(key)\"; \(accepted)") }
-            return try messages(field, role: "assistant", field: key, at: location)
-        }
-        return Item(line: line, prompt: prompt, responses: responses)
-    }
-
-    /// A string as one message of `role`, or a list of `{"role", "content"}` messages.
-    static func messages(_ value: JSONValue, role: String, field: String, at location: String) throws -> [ChatMessage] {
-        if let text = value.stringValue { return [ChatMessage(role: role, content: text)] }
-        guard case let .array(list) = value, !list.isEmpty else {
-            throw StagesError.badInput(path: location, message: "field \"\(field)\" must be a string or a non-empty list of {\"role\", \"content\"} messages")
-        }
-        return try list.enumerated().map { index, item in
-            guard let message = item.objectValue, let role = message["role"]?.stringValue, let content = message["content"]?.stringValue else {
-                throw StagesError.badInput(path: location, message: "\(field)[\(index)] must be {\"role\": string, \"content\": string}")
+    /// One record's item: a pair's prompt (with its context) and both responses, or a conversation split after its last
+    /// user message (the prompt) and the assistant reply after it (the response).
+    static func item(_ record: DataRecord, line: Int, at location: String) throws -> Item {
+        switch record {
+        case .preference(let pair):
+            let prompt = pair.context.messages(user: pair.prompt).map { ChatMessage(role: $0.role, content: $0.content) }
+            return Item(line: line, prompt: prompt, responses: [[ChatMessage(role: "assistant", content: pair.chosen)],
+                                                                [ChatMessage(role: "assistant", content: pair.rejected)]])
+        case .sft(let example):
+            guard case .conversation(let messages) = example.body, let lastUser = messages.lastIndex(where: { $0.role == "user" }) else {
+                throw StagesError.badInput(path: location, message: "has no prompt to score a response against; "
+                                           + "write {\"prompt\", \"response\"} or {\"messages\"} ending with the assistant")
             }
-            return ChatMessage(role: role, content: content)
+            return Item(line: line, prompt: Array(messages[...lastUser]), responses: [Array(messages[(lastUser + 1)...])])
+        default:
+            throw StagesError.badInput(path: location, message: "is neither a response nor a pair to score")
         }
     }
 }

@@ -121,7 +121,7 @@ struct SFTKind: StageKind {
         let adapter = try lora.map { try LoRAStage.attach($0, to: model, seed: context.seed ^ 0x4C6F_5241) }
         let data = try SFTData(records, renderer: renderer, lossTurns: lossTurns, validationFraction: validationFraction,
                                maxLength: model.config.maxPositionEmbeddings,
-                               file: GateSupport.displayPath(dataURL, workspace: context.workspace))
+                               file: context.displayPath(dataURL))
 
         let trainer = CausalLMTrainer(model: model, schedule: schedule)
         var order = BatchOrder(lengths: data.train.map(\.tokens.count), batchSize: schedule.batchSize,

@@ -31,7 +31,7 @@ public final class CausalLMTrainer {
     func loss(_ sequences: [[Int32]], masks: [[Float]]?) throws -> Double {
         let (batch, mask) = try self.batch(sequences, masks: masks)
         let (targets, weights) = try batch.nextTokenTargets(lossMask: mask)
-        let output = try model.forward(batch)
+        let output = try model.forward(batch, keepingActivations: false)
         return try LogitMath.maskedCrossEntropy(logits: output.logits, targets: targets, weights: weights,
                                                 vocabSize: model.config.vocabSize).loss
     }

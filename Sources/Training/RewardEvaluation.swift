@@ -53,7 +53,7 @@ public struct RewardEvaluation {
         }
         let lengths = records.flatMap { [Double($0.chosen.count), Double($0.rejected.count)] }
         return HeldOut(accuracy: PairAccuracy(margins: margins), lengthMatched: PairAccuracy(margins: matched),
-                       calibration: Calibration(predictions), spearmanLength: Statistics.spearman(rewards, lengths))
+                       calibration: Calibration(predictions), spearmanLength: Statistics.spearman(rewards, lengths) ?? 0)
     }
 
     /// Scores fresh completions (grouped by prompt) with the RM and the gold judge and compares them.
@@ -76,7 +76,7 @@ public struct RewardEvaluation {
             offset += group.count
         }
         return Fresh(agreement: PairAccuracy(margins: margins), clearAgreement: PairAccuracy(margins: clear), clearGap: clearGap,
-                     spearmanLength: Statistics.spearman(rewards, flat.map { Double($0.text.count) }),
-                     spearmanGold: Statistics.spearman(rewards, golds))
+                     spearmanLength: Statistics.spearman(rewards, flat.map { Double($0.text.count) }) ?? 0,
+                     spearmanGold: Statistics.spearman(rewards, golds) ?? 0)
     }
 }

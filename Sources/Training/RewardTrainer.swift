@@ -51,7 +51,7 @@ public final class RewardTrainer {
             let end = min(start + batchSize, items.count)
             let batch = try Batch(sequences: items[start..<end].map { try tokens(prompt: $0.prompt, response: $0.response) },
                                   padToken: model.config.padTokenId)
-            result += try model.forward(batch).scores.map(Double.init)
+            result += try model.forward(batch, keepingActivations: false).scores.map(Double.init)
             start = end
         }
         return result

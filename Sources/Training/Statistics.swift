@@ -34,8 +34,19 @@ public enum Statistics {
         return ranks
     }
 
-    /// Pearson correlation (0 when either side is constant).
-    static func pearson(_ x: [Double], _ y: [Double]) -> Double {
+    /// Median: the middle value, or the mean of the two middle values (NaN for an empty array).
+    /// - Complexity: O(n log n).
+    public static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return .nan }
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+
+    /// Pearson correlation, or nil when it is undefined: arrays of different lengths or shorter than 2,
+    /// or a side that is constant (or not finite). Callers choose what undefined reports (0 in a table, NaN in a gate).
+    public static func pearson(_ x: [Double], _ y: [Double]) -> Double? {
+        guard x.count == y.count, x.count >= 2 else { return nil }
         let mx = mean(x), my = mean(y)
         var sxy = 0.0, sxx = 0.0, syy = 0.0
         for (a, b) in zip(x, y) {
@@ -43,12 +54,17 @@ public enum Statistics {
             sxx += (a - mx) * (a - mx)
             syy += (b - my) * (b - my)
         }
-        return sxx > 0 && syy > 0 ? sxy / (sxx * syy).squareRoot() : 0
+        return sxx > 0 && syy > 0 ? sxy / (sxx * syy).squareRoot() : nil
     }
 
-    /// Spearman rank correlation with average ranks for ties.
-    public static func spearman(_ x: [Double], _ y: [Double]) -> Double {
+    /// Spearman rank correlation: Pearson of the tie-averaged `ranks`; nil when undefined (see `pearson`).
+    public static func spearman(_ x: [Double], _ y: [Double]) -> Double? {
         pearson(ranks(x), ranks(y))
+    }
+
+    /// Point-biserial correlation of a binary `group` with `values` (Pearson with the group as 0/1); nil when undefined.
+    public static func pointBiserial(group: [Bool], values: [Double]) -> Double? {
+        pearson(group.map { $0 ? 1 : 0 }, values)
     }
 }
 

@@ -24,13 +24,8 @@ struct BenchGenerateCommand: ParsableCommand {
     @Flag(help: "Recompute the full forward for every token instead of using the KV cache.")
     var noKVCache = false
 
-    /// Precision of the inference products.
-    @Option(help: "Precision of the inference products: auto (bf16 on CPUs with AVX-512 BF16, else fp32), fp32 or bf16.")
-    var precision: BenchPrecision = .auto
-
-    /// Print one JSON object.
-    @Flag(help: "Print one JSON object.")
-    var json = false
+    /// `--precision` and `--json`.
+    @OptionGroup var output: InferenceBenchOptions
 
     /// Thread settings.
     @OptionGroup var threads: ThreadsOption
@@ -44,10 +39,10 @@ struct BenchGenerateCommand: ParsableCommand {
     func run() throws {
         threads.apply()
         let model = try source.load()
-        model.inferencePrecision = precision.resolved
+        output.apply(to: model)
         try BenchModelOption.check(length: 16 + newTokens, fits: model, what: "16 prompt tokens + --new-tokens")
         var r = try ModelBenchmark.generate(model: model, batch: batch, newTokens: newTokens, useKVCache: !noKVCache)
         r.name = "generate \(source.label) B=\(batch) new=\(newTokens) kv-cache=\(!noKVCache)"
-        BenchOutput.print(r, json: json)
+        output.print(r)
     }
 }

@@ -24,13 +24,8 @@ struct BenchScoreCommand: ParsableCommand {
     @Option(help: "Seconds to time (after one warm-up call).")
     var seconds: Double = 10
 
-    /// Precision of the inference products.
-    @Option(help: "Precision of the inference products: auto (bf16 on CPUs with AVX-512 BF16, else fp32), fp32 or bf16.")
-    var precision: BenchPrecision = .auto
-
-    /// Print one JSON object.
-    @Flag(help: "Print one JSON object.")
-    var json = false
+    /// `--precision` and `--json`.
+    @OptionGroup var output: InferenceBenchOptions
 
     /// Thread settings.
     @OptionGroup var threads: ThreadsOption
@@ -44,10 +39,10 @@ struct BenchScoreCommand: ParsableCommand {
     func run() throws {
         threads.apply()
         let model = try source.load()
-        model.inferencePrecision = precision.resolved
+        output.apply(to: model)
         try BenchModelOption.check(length: seq, fits: model, what: "--seq")
         var r = try ModelBenchmark.score(model: model, batch: batch, seqLen: seq, seconds: seconds)
         r.name = "score \(source.label) B=\(batch) T=\(seq)"
-        BenchOutput.print(r, json: json)
+        output.print(r)
     }
 }

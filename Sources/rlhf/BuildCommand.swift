@@ -55,6 +55,11 @@ struct BuildCommand: ParsableCommand {
     @Option(help: "Resubmit a remote node this often after an infrastructure failure (not after a failing exit).")
     var remoteRetries = 2
 
+    /// How remote nodes' data moves.
+    @Option(help: ArgumentHelp("How remote nodes' data moves: shared (the workspace is on a file system the workers share) or cache (Ray "
+                               + "workers share nothing: inputs, outputs and results go through the --remote-cache-url content cache).", valueName: "MODE"))
+    var remoteData = RemoteDataMode.shared
+
     /// Shared content cache use.
     @Option(name: .customLong("remote-cache"),
             help: ArgumentHelp("Shared content cache: off, read (serve a node from it on a local miss) or readwrite (also push what this build runs or reuses).",
@@ -118,6 +123,10 @@ struct BuildCommand: ParsableCommand {
         options.rayAddress = rayAddress
         options.remoteRetries = remoteRetries
         options.remoteCache = try remoteCache.settings(mode: remoteCacheMode, workspaceRoot: workspace.root.path)
+        options.remoteData = remoteData
+        if options.remoteData == .cache, options.remoteCache == nil {
+            throw ValidationError("--remote-data cache moves remote nodes' data through the content cache: give it with --remote-cache-url s3://BUCKET/PREFIX")
+        }
         let summary: BuildSummary
         do {
             summary = try executor.build(options)

@@ -91,7 +91,7 @@ final class ChunkedHeadTests: XCTestCase {
             }
             for rows in [1, 3, 64] {
                 model.headChunkRows = rows
-                model.activations = nil
+                model.scoringActivations = nil
                 let got = try model.nextTokenLogProbs(batch, temperature: temperature)
                 XCTAssertEqual(got.count, expected.count)
                 for (g, e) in zip(got, expected) { XCTAssertEqual(g, e, accuracy: 1e-5, "T \(temperature), \(rows) rows") }

@@ -6,7 +6,7 @@ import TestSupport
 final class ModelGradientTests: XCTestCase {
     private func checkAllSlices(_ model: LlamaModel, loss: () throws -> Double) throws {
         for s in model.layout.slices {
-            let grads = model.gradients.array(offset: s.offset, count: s.count)
+            let grads = try XCTUnwrap(try model.gradient(named: s.name), s.name)
             let x = model.parameters.array(offset: s.offset, count: s.count)
             let picks = Array(Set([0, s.count / 3, s.count / 2, s.count - 1])).sorted()
             GradientCheck.check(s.name, x: x, analytic: grads, indices: picks, eps: 1e-2, atol: 3e-3, rtol: 3e-2) { values in
@@ -66,9 +66,14 @@ final class ModelGradientTests: XCTestCase {
         _ = try model.forward(batch)
         try model.backward(dValues: [Float](repeating: 1, count: batch.tokens.count))
         for (i, s) in model.layout.slices.enumerated() {
-            let norm = model.gradients.array(offset: s.offset, count: s.count).map(abs).max() ?? 0
-            if model.trainable[i] { XCTAssertGreaterThan(norm, 0, s.name) } else { XCTAssertEqual(norm, 0, s.name) }
+            let gradient = try model.gradient(named: s.name)
+            if model.trainable[i] {
+                XCTAssertGreaterThan(try XCTUnwrap(gradient, s.name).map(abs).max() ?? 0, 0, s.name)
+            } else {
+                XCTAssertNil(gradient, "\(s.name): a frozen slice has no gradient storage")
+            }
         }
+        XCTAssertEqual(model.gradientBytes, model.config.hiddenSize * 4, "the head's gradient alone")
     }
 
     func testPartlyFrozenFusedGroupsGiveTheSameGradients() throws {
@@ -87,12 +92,13 @@ final class ModelGradientTests: XCTestCase {
         let k = try XCTUnwrap(full.layout.slice(named: "model.layers.0.self_attn.k_proj.weight"))
         XCTAssertEqual(k.offset, q.offset + q.count, "q and k are one matrix")
         for s in full.layout.slices {
-            let expected = full.gradients.array(offset: s.offset, count: s.count)
-            let got = part.gradients.array(offset: s.offset, count: s.count)
+            let expected = try XCTUnwrap(try full.gradient(named: s.name), s.name)
+            let gradient = try part.gradient(named: s.name)
             if frozen.contains(s.name) {
-                XCTAssertEqual(got.map(abs).max(), 0, s.name)
+                XCTAssertNil(gradient, s.name)
                 continue
             }
+            let got = try XCTUnwrap(gradient, s.name)
             XCTAssertGreaterThan(expected.map(abs).max() ?? 0, 0, s.name)
             for (e, g) in zip(expected, got) { XCTAssertEqual(g, e, accuracy: 1e-5 * (1 + abs(e)), s.name) }
         }

@@ -59,13 +59,27 @@ final class ModelScoreTests: XCTestCase {
         XCTAssertTrue(json.contains("\"chosen_score\"") && json.contains("\"line\":3"), json)
     }
 
+    func testMessagesLinesAndImplicitPromptPairsAreItemsToo() throws {
+        let url = try write([
+            #"{"messages": [{"role": "system", "content": "be brief"}, {"role": "user", "content": "add 2 2"}, {"role": "assistant", "content": "4"}]}"#,
+            #"{"chosen": [{"role": "user", "content": "add 1 2"}, {"role": "assistant", "content": "3"}], "rejected": [{"role": "user", "content": "add 1 2"}, {"role": "assistant", "content": "4"}]}"#,
+        ])
+        let items = try RewardModelScoring.items(at: url, file: "pairs.jsonl")
+        XCTAssertEqual(items[0].prompt, [ChatMessage(role: "system", content: "be brief"), ChatMessage(role: "user", content: "add 2 2")],
+                       "a conversation splits after its last user message")
+        XCTAssertEqual(items[0].responses, [[ChatMessage(role: "assistant", content: "4")]])
+        XCTAssertEqual(items[1].prompt, [ChatMessage(role: "user", content: "add 1 2")], "the prompt chosen and rejected share")
+        XCTAssertEqual(items[1].responses, [[ChatMessage(role: "assistant", content: "3")], [ChatMessage(role: "assistant", content: "4")]])
+    }
+
     func testBadLinesNameTheFileAndLine() throws {
-        for (line, fragment) in [(#"{"prompt": "p"}"#, "pairs.jsonl:2: has no \"response\""),
-                                 (#"{"response": "r"}"#, "pairs.jsonl:2: has no \"prompt\""),
-                                 (#"{"prompt": "p", "chosen": "a"}"#, "pairs.jsonl:2: has no \"rejected\""),
-                                 (#"{"prompt": 3, "response": "r"}"#, "pairs.jsonl:2: field \"prompt\" must be a string"),
-                                 (#"{"prompt": "p", "response": [{"role": "assistant"}]}"#, "pairs.jsonl:2: response[0] must be"),
-                                 ("not json", "pairs.jsonl:2: is not JSON"), ("[1]", "pairs.jsonl:2: is not a JSON object")] {
+        for (line, fragment) in [(#"{"prompt": "p"}"#, "pairs.jsonl:2: response: missing required field"),
+                                 (#"{"response": "r"}"#, "pairs.jsonl:2: prompt: missing required field"),
+                                 (#"{"prompt": "p", "chosen": "a"}"#, "pairs.jsonl:2: rejected: missing required field"),
+                                 (#"{"prompt": 3, "response": "r"}"#, "pairs.jsonl:2: prompt: expected a string or a list of messages"),
+                                 (#"{"prompt": "p", "response": [{"role": "assistant"}]}"#, "pairs.jsonl:2: response[0].content: missing"),
+                                 ("not json", "pairs.jsonl:2: not valid JSON"), ("[1]", "pairs.jsonl:2: expected a JSON object"),
+                                 (#"{"text": "t"}"#, "pairs.jsonl:2: has no prompt to score")] {
             let url = try write([#"{"prompt": "ok", "response": "fine"}"#, line])
             XCTAssertThrowsError(try RewardModelScoring.items(at: url, file: "pairs.jsonl"), line) { error in
                 XCTAssertTrue("\(error)".contains(fragment), "\(error) lacks \(fragment)")

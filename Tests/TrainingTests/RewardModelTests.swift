@@ -29,10 +29,27 @@ final class RewardModelTests: XCTestCase {
         XCTAssertGreaterThan(result.accuracy.meanMargin, 0.5)
     }
 
-    func testStatistics() {
-        XCTAssertEqual(Statistics.spearman([1, 2, 3, 4], [10, 20, 30, 40]), 1, accuracy: 1e-12)
-        XCTAssertEqual(Statistics.spearman([1, 2, 3, 4], [4, 3, 2, 1]), -1, accuracy: 1e-12)
-        XCTAssertEqual(Statistics.ranks([5, 1, 5, 3]), [3.5, 1, 3.5, 2])
+    func testLoRARewardModelTrainsAdapterAndHeadWithoutBaseGradientStorage() throws {
+        let config = LlamaConfig(hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 2,
+                                 numKeyValueHeads: 1, maxPositionEmbeddings: 96).withScalarHead()
+        let model = try LlamaModel(config: config, seed: 3)
+        let base = model.parameters.array()
+        let adapter = try RewardModelKind.attachLoRA(LoRASpec.Setting(config: LoRAConfig(rank: 4, alpha: 8), merge: false),
+                                                     to: model, seed: 5)
+        let schedule = TrainingSchedule(steps: 20, batchSize: 4, learningRate: 1e-2, warmupSteps: 0, weightDecay: 0)
+        let trainer = RewardTrainer(model: model, tokenizer: ByteTokenizer(), schedule: schedule)
+        let pairs = (0..<4).map { (prompt: "what is \($0) plus 1?", chosen: "\($0 + 1)", rejected: "no.") }
+        let first = try trainer.step(pairs, index: 0).loss
+        var last = first
+        for step in 1..<schedule.steps { last = try trainer.step(pairs, index: step).loss }
+        XCTAssertLessThan(last, first, "the adapter and head learn")
+        XCTAssertEqual(model.gradientBytes, (adapter.parameterCount + config.hiddenSize) * 4,
+                       "gradient storage for the adapter and the score head, none for the frozen base")
+        let head = try XCTUnwrap(model.layout.slice(named: "score.weight"))
+        XCTAssertEqual(Array(model.parameters.array()[..<head.offset]), Array(base[..<head.offset]), "the base did not move")
+    }
+
+    func testCalibration() {
         let calibration = Calibration([(0.95, true), (0.95, true), (0.05, false), (0.05, true)])
         XCTAssertEqual(calibration.bins.count, 2)
         XCTAssertEqual(calibration.ece, 0.5 * 0.05 + 0.5 * 0.45, accuracy: 1e-12)

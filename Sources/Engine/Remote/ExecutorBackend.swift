@@ -17,14 +17,15 @@ public enum RemoteJobState: Equatable, Sendable {
 public struct RemoteJobRequest: Sendable {
     /// Job name shown by the scheduler (`rlhf-<node>`).
     public var name: String
-    /// Idempotency key: node key and attempt (`<key>-<attempt>`).
+    /// Node key and attempt (`<key>-<attempt>`, see `RemoteAttempt`): unique per attempt, never reused.
     public var submissionID: String
-    /// The run directory on the shared file system (spec, result, logs).
+    /// The run directory (spec, result, logs): on the shared file system, or the driver's own without one.
     public var runDirectory: String
     /// The command the worker runs.
     public var command: [String]
-    /// Working directory on the worker (the workspace root).
-    public var workingDirectory: String
+    /// Working directory on the worker: the workspace root, or nil for a worker without the driver's file system
+    /// (the scheduler's default directory; `run-node s3://…` makes its own).
+    public var workingDirectory: String?
     /// The node's `"resources"` (cpus, gpus, memory, time, partition).
     public var resources: [String: JSONValue]
 }
@@ -45,11 +46,22 @@ public protocol ExecutorBackend: Sendable {
     func find(submissionID: String) throws -> String?
     /// The last line the scheduler logged for job `id` (why a job without a result ended), if it keeps logs.
     func lastLogLine(_ id: String) -> String?
+    /// The attempt to submit node key `key` as: `attempt`, or a later one when the scheduler already knows the
+    /// submission id of `attempt` (an ended job keeps its id on Ray).
+    func nextAttempt(key: String, from attempt: Int) throws -> Int
+    /// Whether jobs need the driver's file system (the run directory holds the job script and its log).
+    var needsSharedFileSystem: Bool { get }
 }
 
 extension ExecutorBackend {
     /// None: the job's own logs in its run directory say it all.
     public func lastLogLine(_ id: String) -> String? { nil }
+
+    /// `attempt`: the scheduler gives every submission a fresh job id and keeps the submission id only as a label.
+    public func nextAttempt(key: String, from attempt: Int) throws -> Int { attempt }
+
+    /// Yes, unless the backend says otherwise.
+    public var needsSharedFileSystem: Bool { true }
 }
 
 /// Runs a scheduler command line and returns its exit status, stdout and stderr.

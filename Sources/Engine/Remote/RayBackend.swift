@@ -2,10 +2,11 @@ import EngineCore
 import Foundation
 
 /// Ray through its Jobs REST API on the dashboard (`http://HEAD:8265`), straight from Swift: `POST /api/jobs/` to
-/// submit with the node key and attempt as `submission_id` (a resubmission of a live job is answered with that job),
-/// one `GET /api/jobs/` for every job being polled, `POST /api/jobs/{id}/stop` to cancel, `GET /api/jobs/{id}` to
-/// find a job again, `GET /api/jobs/{id}/logs` for the last words of a job that left no result. The job id the
-/// dispatcher records is the submission id. As with Slurm, the result file says how a node ended.
+/// submit with the node key and attempt as `submission_id` (a new attempt takes one past the highest attempt Ray
+/// knows, so an ended job's id is never reused), one `GET /api/jobs/` for every job being polled,
+/// `POST /api/jobs/{id}/stop` to cancel, `GET /api/jobs/{id}` to find a job again, `GET /api/jobs/{id}/logs` for the
+/// last words of a job that left no result. The job id the dispatcher records is the submission id. As with Slurm,
+/// the result says how a node ended.
 public struct RayBackend: ExecutorBackend {
     /// `ray`.
     public let name = "ray"
@@ -33,25 +34,33 @@ public struct RayBackend: ExecutorBackend {
         self.http = RayHTTP(base: url)
     }
 
-    /// Submits the job; a live job already submitted under the same id is that job, an ended one is replaced.
+    /// Submits the job under its submission id, which must be new to Ray (`nextAttempt` chose it). Ray refusing a
+    /// taken id is answered with the job itself only when it is this very run (same run directory) and still queued
+    /// or running, e.g. a retried request whose first answer was lost; an ended job's id is never deleted and reused,
+    /// because Ray names the job's supervisor actor after it and a second job under that name does not start.
     public func submit(_ request: RemoteJobRequest) throws -> String {
         let body = try JSONSerialization.data(withJSONObject: try Self.submission(request), options: [.sortedKeys])
         let id = request.submissionID
-        for _ in 0..<2 {
-            let response = try http.send("POST", "/api/jobs/", body: body)
-            if response.status == 200 { return (try? Self.object(response.body)["submission_id"] as? String) ?? id }
-            // The id is taken: idempotent for a job still queued or running; an ended one (stopped by an
-            // interrupted build, or lost) is deleted so this attempt runs afresh in its new run directory.
-            guard let state = try status(of: id) else {
-                throw failure("submitting \(request.name)", response)
-            }
-            switch state {
-            case .queued, .running: return id
-            case .ended, .unknown: _ = try http.send("DELETE", "/api/jobs/\(Self.escape(id))")
-            }
+        let response = try http.send("POST", "/api/jobs/", body: body)
+        if response.status == 200 { return (try? Self.object(response.body)["submission_id"] as? String) ?? id }
+        guard let job = try details(of: id) else { throw failure("submitting \(request.name)", response) }
+        let state = Self.state(of: job)
+        if state == .queued || state == .running, (job["metadata"] as? [String: Any])?["run_directory"] as? String == request.runDirectory {
+            return id
         }
-        throw EngineError.stageFailed(node: request.name, message: "Ray kept refusing submission id \(id) at \(address.absoluteString)")
+        throw EngineError.stageFailed(node: request.name, message: "Ray at \(address.absoluteString) already has a job under submission id \(id) "
+            + "(\(state.map { "\($0)" } ?? "no state")); a new attempt takes a new id, so another driver submitted this key at the same moment: build again")
     }
+
+    /// One past the highest attempt of `key` Ray knows in any state (one `GET /api/jobs/`), or `attempt` if later.
+    public func nextAttempt(key: String, from attempt: Int) throws -> Int {
+        let response = try http.send("GET", "/api/jobs/")
+        guard response.status == 200 else { throw failure("listing jobs", response) }
+        return RemoteAttempt.firstUnused(key: key, from: attempt, known: try Self.details(jobs: response.body).compactMap { $0["submission_id"] as? String })
+    }
+
+    /// No: a job can run `rlhf run-node s3://…` on a worker that shares nothing with the driver.
+    public var needsSharedFileSystem: Bool { false }
 
     /// One `GET /api/jobs/` for every id; ids Ray does not list are `.unknown`.
     public func poll(_ ids: [String]) throws -> [String: RemoteJobState] {
@@ -83,10 +92,15 @@ public struct RayBackend: ExecutorBackend {
 
     /// The state of one job, nil when Ray answers 404.
     private func status(of id: String) throws -> RemoteJobState? {
+        try details(of: id).flatMap(Self.state(of:))
+    }
+
+    /// The details Ray keeps of one job (`GET /api/jobs/{id}`), nil when it answers 404.
+    private func details(of id: String) throws -> [String: Any]? {
         let response = try http.send("GET", "/api/jobs/\(Self.escape(id))")
         if response.status == 404 { return nil }
         guard response.status == 200 else { throw failure("looking up \(id)", response) }
-        return Self.state(of: try Self.object(response.body))
+        return try Self.object(response.body)
     }
 
     private func failure(_ what: String, _ response: RayHTTP.Response) -> EngineError {
@@ -96,8 +110,8 @@ public struct RayBackend: ExecutorBackend {
 }
 
 extension RayBackend {
-    /// The `POST /api/jobs/` body: the entrypoint (`cd` to the workspace, then `run-node` under an optional
-    /// `timeout` for `"time"`), the submission id, the job's name as metadata and the reserved resources.
+    /// The `POST /api/jobs/` body: the entrypoint (`cd` to the workspace when the worker shares it, then `run-node`
+    /// under an optional `timeout` for `"time"`), the submission id, the job's name as metadata and the reserved resources.
     /// Ray sets `OMP_NUM_THREADS` to the entrypoint's reserved CPUs, and to 1 when none are reserved; without
     /// `"cpus"` the worker drops it and, as on Slurm or locally, uses every core it sees (OpenBLAS reads it).
     static func submission(_ request: RemoteJobRequest) throws -> [String: Any] {
@@ -105,7 +119,7 @@ extension RayBackend {
         if let limit = try timeLimit(request.resources) { command = ["timeout", "--signal=TERM", "--kill-after=60", "\(limit)"] + command }
         if request.resources["cpus"] == nil { command = ["env", "-u", "OMP_NUM_THREADS"] + command }
         var body: [String: Any] = [
-            "entrypoint": "cd \(quote(request.workingDirectory)) && exec " + command.map(quote).joined(separator: " "),
+            "entrypoint": (request.workingDirectory.map { "cd \(quote($0)) && " } ?? "") + "exec " + command.map(quote).joined(separator: " "),
             "submission_id": request.submissionID,
             "metadata": ["name": request.name, "run_directory": request.runDirectory],
         ]
@@ -115,23 +129,24 @@ extension RayBackend {
         return body
     }
 
-    /// Maps a `GET /api/jobs/` answer (a list of job details, or an object keyed by id in older Rays) to states.
+    /// Maps a `GET /api/jobs/` answer to the states of `ids`.
     static func parse(jobs data: Data, ids: [String]) throws -> [String: RemoteJobState] {
-        let json = try JSONSerialization.jsonObject(with: data)
-        let details: [[String: Any]]
-        if let list = json as? [[String: Any]] {
-            details = list
-        } else if let keyed = json as? [String: [String: Any]] {
-            details = keyed.map { id, job in job["submission_id"] == nil ? job.merging(["submission_id": id]) { old, _ in old } : job }
-        } else {
-            throw EngineError.stageFailed(node: "?", message: "the Ray Jobs API's job list is neither a list nor an object")
-        }
         var states = Dictionary(uniqueKeysWithValues: ids.map { ($0, RemoteJobState.unknown) })
-        for job in details {
+        for job in try details(jobs: data) {
             guard let id = job["submission_id"] as? String, states[id] != nil, let found = state(of: job) else { continue }
             states[id] = found
         }
         return states
+    }
+
+    /// The job details of a `GET /api/jobs/` answer: a list, or an object keyed by submission id in older Rays.
+    static func details(jobs data: Data) throws -> [[String: Any]] {
+        let json = try JSONSerialization.jsonObject(with: data)
+        if let list = json as? [[String: Any]] { return list }
+        if let keyed = json as? [String: [String: Any]] {
+            return keyed.map { id, job in job["submission_id"] == nil ? job.merging(["submission_id": id]) { old, _ in old } : job }
+        }
+        throw EngineError.stageFailed(node: "?", message: "the Ray Jobs API's job list is neither a list nor an object")
     }
 
     /// A job's state from its details (`status`: PENDING, RUNNING, STOPPED, SUCCEEDED, FAILED; `message` says why).

@@ -18,9 +18,8 @@ public struct SlurmBackend: ExecutorBackend {
         guard FileManager.default.createFile(atPath: script, contents: Data(body.utf8), attributes: [.posixPermissions: 0o755]) else {
             throw EngineError.io(path: script, operation: "write job script", errno: errno)
         }
-        let arguments = ["sbatch", "--parsable", "--job-name", request.name, "--chdir", request.workingDirectory,
-                         "--output", request.runDirectory + "/slurm.out", "--comment", request.submissionID]
-            + Self.resourceArguments(request.resources) + [script]
+        let arguments = ["sbatch", "--parsable", "--job-name", request.name] + (request.workingDirectory.map { ["--chdir", $0] } ?? [])
+            + ["--output", request.runDirectory + "/slurm.out", "--comment", request.submissionID] + Self.resourceArguments(request.resources) + [script]
         let (status, stdout, stderr) = try SchedulerCommand.run(arguments)
         let id = stdout.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
         guard status == 0, !id.isEmpty, id.allSatisfy(\.isNumber) else {
@@ -54,13 +53,17 @@ public struct SlurmBackend: ExecutorBackend {
         return Self.job(withComment: submissionID, squeue: stdout)
     }
 
-    /// The job id of the `squeue --format="%i %k"` line whose comment is `comment`.
+    /// The job id of the `squeue --format="%i %k"` line whose comment is `comment`; the latest (highest id) when an
+    /// ended job still listed carries the same comment.
     static func job(withComment comment: String, squeue output: String) -> String? {
+        var found: (id: String, number: Int)?
         for line in output.split(separator: "\n") {
             let fields = line.split(separator: " ", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            if fields.count == 2, fields[1] == comment { return fields[0] }
+            guard fields.count == 2, fields[1] == comment else { continue }
+            let number = Int(fields[0]) ?? -1
+            if found == nil || number > found!.number { found = (fields[0], number) }
         }
-        return nil
+        return found?.id
     }
 
     /// Maps `squeue --format="%i %T"` lines to states; ids missing from the output are `.unknown`.

@@ -62,11 +62,14 @@ extension RemoteCache {
             guard let sha256 = output.sha256 else {
                 throw EngineError.stageFailed(node: "?", message: "the worker's result names output '\(output.name)' without a cache object")
             }
+            guard let hash = ContentHash(hex: output.hash), S3Checksum.isSHA256(sha256), !output.name.contains("/"), !output.name.hasPrefix(".") else {
+                throw EngineError.stageFailed(node: "?", message: "the worker's result names output '\(output.name)' with a malformed hash (\(output.hash), \(sha256))")
+            }
             let reference = RemoteCacheEntry.Output(name: output.name, hash: output.hash, size: output.size, isDirectory: output.isDirectory, sha256: sha256)
             if let problem = try bring(reference, into: store, scratch: directory + "/.scratch", bytes: &bytes) {
                 throw EngineError.stageFailed(node: "?", message: "output '\(output.name)' from the cache: \(problem.reason)")
             }
-            try FileSystem.rename(store.path(of: ContentHash(hex: output.hash)!), to: directory + "/" + output.name)
+            try FileSystem.rename(store.path(of: hash), to: directory + "/" + output.name)
         }
     }
 
@@ -110,16 +113,30 @@ public enum RemoteCacheWorker {
         var spec = cached
         var bytes: Int64 = 0
         for (role, reference) in cached.cache?.inputs ?? [:] {
+            guard let hash = ContentHash(hex: reference.hash), S3Checksum.isSHA256(reference.sha256) else {
+                throw EngineError.stageFailed(node: spec.node, message: "input '\(role)' of the spec names a malformed hash (\(reference.hash), \(reference.sha256))")
+            }
             if let problem = try cache.bring(reference, into: store, scratch: directory + "/scratch-pull", bytes: &bytes) {
                 throw EngineError.stageFailed(node: spec.node, message: "input '\(role)' from the cache: \(problem.reason)")
             }
-            spec.inputs[role] = store.path(of: ContentHash(hex: reference.hash)!)
+            // Under the file name it has on the driver (a stage may record it, e.g. pretrain's "on the corpus corpus.txt"),
+            // so outputs match a shared file system's byte for byte. Moved out of the store: a second role with the
+            // same object downloads it again.
+            let name = cached.inputs[role].map { URL(fileURLWithPath: $0).lastPathComponent } ?? ""
+            guard !role.isEmpty, !role.contains("/"), !role.hasPrefix(".") else {
+                throw EngineError.stageFailed(node: spec.node, message: "the spec names an input role '\(role)' that is not a plain name")
+            }
+            let path = directory + "/in/\(role)/" + (name.isEmpty || name == "." || name == ".." || name == "/" ? hash.hex : name)
+            try FileSystem.createDirectory(FileSystem.parent(of: path))
+            try FileSystem.rename(store.path(of: hash), to: path)
+            spec.inputs[role] = path
         }
         spec.outputs = Dictionary(uniqueKeysWithValues: cached.outputs.keys.map { ($0, directory + "/out/" + $0) })
         spec.scratch = directory + "/scratch"
         spec.result = directory + "/result.json"
         spec.cache = nil
-        if case .directory = FileHasher.kind(of: spec.workspace) {} else { spec.workspace = directory }
+        // An empty workspace (the driver's `--remote-data cache`) or one this machine lacks: commands run in the run directory.
+        if spec.workspace.isEmpty { spec.workspace = directory } else if case .directory = FileHasher.kind(of: spec.workspace) {} else { spec.workspace = directory }
         try FileSystem.createDirectory(directory + "/out")
         let specPath = directory + "/spec.json"
         guard FileManager.default.createFile(atPath: specPath, contents: try CacheJSON.encode(spec)) else {

@@ -86,7 +86,7 @@ public struct EvalLeakGate: StageKind {
                                 maxLeakedFraction: try params.value(d.maxLeakedFraction),
                                 threads: try params.value(d.threads, default: min(256, ProcessInfo.processInfo.activeProcessorCount)))
         let eval = try GateDataset.load(evalURL, role: evalRole, format: .prompts,
-                                        file: GateSupport.displayPath(evalURL, workspace: context.workspace))
+                                        file: context.displayPath(evalURL))
         let training = try GateDataset.inputs(of: context, excluding: [evalRole])
         try GateSupport.finish(Self.evaluate(eval: eval, training: training, settings: settings), gate: name, context: context)
     }

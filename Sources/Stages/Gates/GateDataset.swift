@@ -54,7 +54,7 @@ package struct GateDataset: Sendable {
         return try context.inputs.keys.sorted().filter { !excluded.contains($0) && !Node.isGateRole($0) }.map { role in
             let url = context.inputs[role]!
             return try load(url, role: role, format: RecordFormat.of(role: role, params: params),
-                            file: GateSupport.displayPath(url, workspace: context.workspace), reader: reader)
+                            file: context.displayPath(url), reader: reader)
         }
     }
 }

@@ -43,11 +43,4 @@ enum GateSupport {
             throw StagesError.badInput(path: url.path, message: "cannot write: \(error.localizedDescription)")
         }
     }
-
-    /// `url`'s path relative to the workspace when it lies inside, else the absolute path.
-    static func displayPath(_ url: URL, workspace: URL) -> String {
-        let root = workspace.standardizedFileURL.path
-        let path = url.standardizedFileURL.path
-        return path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
-    }
 }

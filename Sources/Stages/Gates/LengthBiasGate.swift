@@ -107,7 +107,7 @@ public struct LengthBiasGate: StageKind {
         if try params.value(d.mode) == "preferences" {
             guard let url = context.inputs["preferences"] else { throw StagesError.invalidInputs(node: context.node, message: "missing input 'preferences'; add it under inputs") }
             let dataset = try GateDataset.load(url, role: "preferences", format: .preferences,
-                                               file: GateSupport.displayPath(url, workspace: context.workspace))
+                                               file: context.displayPath(url))
             evaluation = Self.evaluatePreferences(dataset, settings: settings)
         } else {
             evaluation = try Self.evaluateRewardModel(context, settings: settings)
@@ -150,9 +150,9 @@ public struct LengthBiasGate: StageKind {
         }
         let count = Double(max(1, dataset.records.count))
         let fraction = longer / count
-        let correlation = GateStatistics.pointBiserial(group: group, values: lengths)
+        let correlation = Statistics.pointBiserial(group: group, values: lengths) ?? .nan
         evaluation.figures = ["pairs": Double(dataset.records.count), "chosen_longer_fraction": fraction,
-                              "mean_length_ratio": Statistics.mean(ratios, ifEmpty: .nan), "median_length_ratio": GateStatistics.median(ratios),
+                              "mean_length_ratio": Statistics.mean(ratios, ifEmpty: .nan), "median_length_ratio": Statistics.median(ratios),
                               "point_biserial": correlation, "length_matched_pairs": Double(matched),
                               "length_matched_chosen_longer_fraction": matched == 0 ? .nan : matchedLonger / Double(matched)]
         evaluation.check("max_chosen_longer_fraction", limit: settings.maxChosenLongerFraction, violated: fraction > settings.maxChosenLongerFraction,
@@ -186,13 +186,13 @@ public struct LengthBiasGate: StageKind {
         var spearman: Double?, balanced: Double?, balancedPairs: Int?
         var source = "rm_eval.json"
         if let url = context.inputs["rm_eval"] {
-            let figures = try JSONFigures.load(url, file: GateSupport.displayPath(url, workspace: context.workspace))
+            let figures = try JSONFigures.load(url, file: context.displayPath(url))
             spearman = figures.find(["spearman_reward_length", "reward_length_spearman", "length_spearman"], all: ["spearman"])?.value
             balanced = figures.find(["length_balanced_accuracy", "length_matched_accuracy", "length_matched.accuracy"], all: ["length", "acc"], none: ["gold"])?.value
         }
         if spearman == nil || balanced == nil, let model = context.inputs["reward_model"], let pairs = context.inputs["pairs"] {
             let dataset = try GateDataset.load(pairs, role: "pairs", format: .preferences,
-                                               file: GateSupport.displayPath(pairs, workspace: context.workspace))
+                                               file: context.displayPath(pairs))
             let scored = try RewardScorer(checkpoint: model).score(dataset.records)
             let measured = rewardFigures(dataset.records, rewards: scored, settings: settings)
             spearman = spearman ?? measured.spearman
@@ -235,6 +235,6 @@ public struct LengthBiasGate: StageKind {
                 if reward.chosen > reward.rejected { correct += 1 }
             }
         }
-        return (GateStatistics.spearman(scores, lengths), matched == 0 ? .nan : Double(correct) / Double(matched), matched)
+        return (Statistics.spearman(scores, lengths) ?? .nan, matched == 0 ? .nan : Double(correct) / Double(matched), matched)
     }
 }

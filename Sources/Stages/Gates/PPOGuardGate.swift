@@ -80,7 +80,7 @@ public struct PPOGuardGate: StageKind {
         let params = try checkedParams(context)
         let d = Self.declared
         guard let url = context.inputs["metrics"] else { throw StagesError.invalidInputs(node: context.node, message: "missing input 'metrics'; add it under inputs") }
-        let file = GateSupport.displayPath(url, workspace: context.workspace)
+        let file = context.displayPath(url)
         let limits = Limits(maxKL: try params.value(d.maxKL), maxLengthGrowth: try params.value(d.maxLengthGrowth),
                             maxNoEOSFraction: try params.value(d.maxNoEOSFraction), goldDropTolerance: try params.value(d.goldDropTolerance),
                             window: try params.value(d.window))

@@ -37,7 +37,7 @@ public struct RMQualityGate: StageKind {
     public func run(_ context: StageContext) throws {
         let params = try checkedParams(context)
         guard let url = context.inputs["rm_eval"] else { throw StagesError.invalidInputs(node: context.node, message: "missing input 'rm_eval'; add it under inputs") }
-        let file = GateSupport.displayPath(url, workspace: context.workspace)
+        let file = context.displayPath(url)
         let evaluation = try Self.evaluate(JSONFigures.load(url, file: file), file: file,
                                            minAccuracy: try params.value(Self.declared.minAccuracy),
                                            minMargin: try params.value(Self.declared.minMargin))

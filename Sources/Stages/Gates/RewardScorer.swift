@@ -30,7 +30,7 @@ struct RewardScorer {
         var start = 0
         while start < sequences.count {
             let batch = try Batch(sequences: Array(sequences[start..<min(start + batchSize, sequences.count)]), padToken: renderer.tokenizer.special.pad)
-            rewards += try model.forward(batch).scores.map(Double.init)
+            rewards += try model.forward(batch, keepingActivations: false).scores.map(Double.init)
             start += batchSize
         }
         return stride(from: 0, to: rewards.count, by: 2).map { (rewards[$0], rewards[$0 + 1]) }

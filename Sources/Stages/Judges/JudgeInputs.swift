@@ -49,7 +49,7 @@ enum JudgeInputs {
     /// The labels judge when `labels` is wired.
     static func labels(_ context: StageContext) throws -> LabelsJudge? {
         guard let url = context.inputs["labels"] else { return nil }
-        return LabelsJudge(labels: try RecordReader().labels(from: url, file: GateSupport.displayPath(url, workspace: context.workspace)))
+        return LabelsJudge(labels: try RecordReader().labels(from: url, file: context.displayPath(url)))
     }
 
     /// The summary of a command judge's calls.

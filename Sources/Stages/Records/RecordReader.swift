@@ -26,20 +26,46 @@ package struct RecordReader: Sendable {
         var records: [(line: Int, record: DataRecord)]
         /// One issue per bad line, in line order.
         var issues: [RecordIssue]
+
+        /// The records, when every line is good and there is at least one.
+        /// - Throws: `StagesError.invalidData` listing the bad lines (the first 20) of `file`, or `StagesError.badInput`
+        ///   saying `whenEmpty` when the file holds no record.
+        func valid(file: String, whenEmpty: String) throws -> [(line: Int, record: DataRecord)] {
+            guard issues.isEmpty else {
+                let shown = issues.prefix(20).map { "  " + $0.description }.joined(separator: "\n")
+                let more = issues.count > 20 ? "\n  … and \(issues.count - 20) more" : ""
+                throw StagesError.invalidData("\(file): \(issues.count) bad line(s):\n\(shown)\(more)")
+            }
+            guard !records.isEmpty else { throw StagesError.badInput(path: file, message: whenEmpty) }
+            return records
+        }
     }
 
     /// Reads `url` as `format`; `file` names it in issues (default: the path).
     /// - Throws: `StagesError.badInput` only when the file cannot be read at all.
     func read(_ format: RecordFormat, from url: URL, file: String? = nil) throws -> Result {
+        try read(from: url, file: file) { _ in format }
+    }
+
+    /// Reads `url`, each line as the format `formatOf` picks (see `read(data:file:formatOf:)`); `file` names it in issues.
+    /// - Throws: `StagesError.badInput` only when the file cannot be read at all.
+    func read(from url: URL, file: String? = nil, formatOf: ([String: JSONValue]?) -> RecordFormat) throws -> Result {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw StagesError.badInput(path: file ?? url.path, message: "cannot read the file")
         }
-        return read(format, data: data, file: file ?? url.path)
+        return read(data: data, file: file ?? url.path, formatOf: formatOf)
     }
 
     /// Reads in-memory JSONL `data` as `format`; `file` names it in issues.
     /// - Complexity: O(bytes).
     func read(_ format: RecordFormat, data: Data, file: String) -> Result {
+        read(data: data, file: file) { _ in format }
+    }
+
+    /// Reads in-memory JSONL `data`, each line as the format `formatOf` picks from the line's JSON object (nil when the
+    /// line is not one), so one file may mix formats (`rlhf model score --pairs`: responses and pairs); `file` names it in issues.
+    /// - Complexity: O(bytes).
+    func read(data: Data, file: String, formatOf: ([String: JSONValue]?) -> RecordFormat) -> Result {
         var result = Result(records: [], issues: [])
         let bytes = [UInt8](data)
         var lineStart = 0
@@ -51,7 +77,18 @@ package struct RecordReader: Sendable {
             lineStart = newline + 1
             if line.last == 0x0D { line = line.dropLast() }
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            switch parseLine(line, as: format) {
+            let object = parseObject(line)
+            let format: RecordFormat
+            let decoded: Swift.Result<DataRecord, RecordProblems>
+            switch object {
+            case .success(let members):
+                format = formatOf(members)
+                decoded = DataRecord.decode(members, as: format)
+            case .failure(let failure):
+                format = formatOf(nil)
+                decoded = .failure(failure)
+            }
+            switch decoded {
             case .success(let record):
                 result.records.append((lineNumber, record))
             case .failure(let failure):
@@ -74,16 +111,8 @@ package struct RecordReader: Sendable {
     /// `records` with each record's 1-based line in the file (blank lines are skipped, so lines can jump).
     func numbered(_ format: RecordFormat, from url: URL, file: String? = nil) throws -> [(line: Int, record: DataRecord)] {
         let name = file ?? url.path
-        let result = try read(format, from: url, file: name)
-        guard result.issues.isEmpty else {
-            let shown = result.issues.prefix(20).map { "  " + $0.description }.joined(separator: "\n")
-            let more = result.issues.count > 20 ? "\n  … and \(result.issues.count - 20) more" : ""
-            throw StagesError.invalidData("\(name): \(result.issues.count) bad line(s):\n\(shown)\(more)")
-        }
-        guard !result.records.isEmpty else {
-            throw StagesError.badInput(path: name, message: "has no \(format.title) records; it needs at least one line (\(format.accepted))")
-        }
-        return result.records
+        return try read(format, from: url, file: name)
+            .valid(file: name, whenEmpty: "has no \(format.title) records; it needs at least one line (\(format.accepted))")
     }
 
     /// The demonstrations of an SFT file with their lines (see `numbered`).
@@ -116,9 +145,9 @@ package struct RecordReader: Sendable {
         try records(.labels, from: url, file: file).compactMap { if case .label(let label) = $0 { return label }; return nil }
     }
 
-    /// Checks size, UTF-8 and nesting, parses JSON, then decodes the fields.
-    private func parseLine(_ line: ArraySlice<UInt8>, as format: RecordFormat) -> Swift.Result<DataRecord, RecordProblems> {
-        func whole(_ kind: String, _ message: String) -> Swift.Result<DataRecord, RecordProblems> {
+    /// Checks size, UTF-8 and nesting, then parses the line as one JSON object.
+    private func parseObject(_ line: ArraySlice<UInt8>) -> Swift.Result<[String: JSONValue], RecordProblems> {
+        func whole(_ kind: String, _ message: String) -> Swift.Result<[String: JSONValue], RecordProblems> {
             .failure(RecordProblems(problems: [RecordProblem(field: "", kind: kind, message: message)]))
         }
         if line.count > maxLineBytes {
@@ -141,7 +170,7 @@ package struct RecordReader: Sendable {
         guard case .object(let members) = value else {
             return whole("wrong_type", "expected a JSON object, found \(value.typeName)")
         }
-        return DataRecord.decode(members, as: format)
+        return .success(members)
     }
 
     /// The byte offset of the first invalid UTF-8 sequence, or nil when the bytes are valid.

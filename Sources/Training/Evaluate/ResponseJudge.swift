@@ -61,7 +61,7 @@ public struct ResponseJudge {
         let mine = try ModelScoring.logProbs(model, prompts: prefixes, responses: responses, temperature: 1, chunk: batchSize)
         let theirs = try ModelScoring.logProbs(reference, prompts: prefixes, responses: responses, temperature: 1, chunk: batchSize)
         let sums = zip(mine, theirs).map { KLEstimator.k1.estimate(logProbs: $0, referenceLogProbs: $1).reduce(0, +) }
-        return sums.isEmpty ? 0 : sums.reduce(0, +) / Double(sums.count)
+        return Statistics.mean(sums)
     }
 
     /// Aggregates judged responses of one model (from `respond`, so one prompt's responses are adjacent).

@@ -10,7 +10,7 @@ struct EntropyBonus {
     /// Evaluates the bonus on per-token `entropies` with coefficient `coefficient`.
     init(entropies: [Double], coefficient: Double) {
         let n = entropies.count
-        meanEntropy = n > 0 ? entropies.reduce(0, +) / Double(n) : 0
+        meanEntropy = Statistics.mean(entropies)
         loss = -coefficient * meanEntropy
         gradient = [Double](repeating: n > 0 ? -coefficient / Double(n) : 0, count: n)
     }

@@ -15,7 +15,7 @@ enum GroupRewards {
     /// Critic-free advantages: r − mean(group), divided by (std + eps) when `normalise`.
     static func baselineAdvantages(rewards: [Double], normalise: Bool, eps: Double = 1e-6) -> [Double] {
         guard !rewards.isEmpty else { return [] }
-        let mean = rewards.reduce(0, +) / Double(rewards.count)
+        let mean = Statistics.mean(rewards)
         let centred = rewards.map { $0 - mean }
         guard normalise else { return centred }
         let std = (centred.reduce(0) { $0 + $1 * $1 } / Double(rewards.count)).squareRoot()

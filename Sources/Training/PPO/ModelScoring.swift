@@ -1,7 +1,7 @@
 import Model
 
-/// Forward-only scoring of prompt + response sequences by the actor, reference, critic and reward model,
-/// in chunks so activation memory stays bounded.
+/// Forward-only scoring of prompt + response sequences by the actor, reference, critic and reward model, in chunks
+/// and through the models' scoring buffers (one layer's worth of activations), so activation memory stays bounded.
 public enum ModelScoring {
     /// How the causal-LM scorers reach the log-probs.
     public enum Path: Equatable, Sendable {
@@ -38,7 +38,7 @@ public enum ModelScoring {
                 flat = rows.map { Double(next.logProbs[$0]) }
                 states = next.hidden
             case .fullLogits:
-                let out = try model.forward(sb.batch)
+                let out = try model.forward(sb.batch, keepingActivations: false)
                 flat = try TemperedLogits.logProbs(rows: sb.gatherRows(logits: out.logits, vocabSize: out.vocabSize),
                                                    tokens: sb.flatTokens, vocabSize: out.vocabSize, temperature: temperature)
                 states = try hidden ? model.lastFinalHiddenStates(rows: rows) : []
@@ -57,7 +57,7 @@ public enum ModelScoring {
         try chunked(prompts.count, chunk) { range in
             let sb = try SequenceBatch(prompts: Array(prompts[range]), responses: Array(responses[range]),
                                        padToken: critic.config.padTokenId)
-            return sb.split(sb.gatherValues(try critic.forward(sb.batch).values))
+            return sb.split(sb.gatherValues(try critic.forward(sb.batch, keepingActivations: false).values))
         }
     }
 
@@ -68,7 +68,7 @@ public enum ModelScoring {
         return try chunked(prompts.count, chunk) { range in
             let sb = try SequenceBatch(prompts: Array(prompts[range]), responses: Array(responses[range]),
                                        padToken: model.config.padTokenId)
-            let states = try model.finalHiddenStates(sb.batch, rows: Array(sb.positions.joined()))
+            let states = try model.finalHiddenStates(sb.batch, rows: Array(sb.positions.joined()), keepingActivations: false)
             var start = 0
             return sb.responses.map { r in
                 defer { start += r.count }
@@ -81,7 +81,7 @@ public enum ModelScoring {
     static func scores(_ rewardModel: LlamaModel, prompts: [[Int32]], responses: [[Int32]], chunk: Int) throws -> [Double] {
         try chunked(prompts.count, chunk) { range in
             let batch = try Batch(sequences: range.map { prompts[$0] + responses[$0] }, padToken: rewardModel.config.padTokenId)
-            return try rewardModel.forward(batch).scores.map(Double.init)
+            return try rewardModel.forward(batch, keepingActivations: false).scores.map(Double.init)
         }
     }
 

@@ -53,11 +53,10 @@ public struct PPOResumeState: Codable, Equatable {
             guard let values = readFloats(current.appendingPathComponent("\(name).f32"), count: buffer.count) else { return false }
             read.append(values)
         }
-        try restoreOptimizer(trainer.actorOptimizer, of: trainer.actor, steps: state.actorSteps)
+        // Only the step counts: logging the restore as updates would pull the next iteration's mean gradient norm down.
+        trainer.actorOptimizer.resume(atStep: state.actorSteps)
         switch trainer.criticState {
-        case .model(let critic, let optimizer)?: try restoreOptimizer(optimizer, of: critic, steps: state.criticSteps)
-        case .adapter(let lora, _, let optimizer)?:
-            try trainer.withActorAdapter(lora) { try restoreOptimizer(optimizer, of: trainer.actor, steps: state.criticSteps) }
+        case .model(_, let optimizer)?, .adapter(_, _, let optimizer)?: optimizer.resume(atStep: state.criticSteps)
         case .frozenTrunk?, nil: break
         }
         for ((_, buffer), values) in zip(files, read) { buffer.assign(values) }
@@ -104,15 +103,6 @@ public struct PPOResumeState: Codable, Equatable {
     /// The value head's weights and moments.
     private static func valueHeadFiles(_ head: ValueHead) -> [(String, FloatStore)] {
         [("value_head", .head(head, \.weights)), ("value_head_m", .head(head, \.m)), ("value_head_v", .head(head, \.v))]
-    }
-
-    /// Brings a fresh optimizer to `steps` steps (its moments are overwritten afterwards).
-    ///
-    /// `AdamW` exposes no step setter, so this takes `steps` updates with zero gradients at learning rate 0
-    /// (parameters unchanged: p −= 0·(…)).
-    private static func restoreOptimizer(_ optimizer: AdamW, of model: LlamaModel, steps: Int) throws {
-        model.zeroGradients()
-        for _ in 0..<max(steps - optimizer.step, 0) { try optimizer.update(model, learningRate: 0) }
     }
 
     private static func writeFloats(_ values: [Float], to url: URL) throws {

@@ -46,6 +46,9 @@ extension PPOTrainer {
                 batches += 1
             }
         }
+        // The next iteration samples first: its KV cache need not sit beside this update's saved activations.
+        actor.releaseActivations()
+        critic?.releaseActivations()
         let n = Double(max(batches, 1))
         return PPOUpdateStatistics(policyLoss: sums.policyLoss / n, valueLoss: sums.valueLoss / n, approxKL: sums.approxKL / n,
                                    clipFraction: sums.clipFraction / n, valueClipFraction: sums.valueClipFraction / n,

@@ -1,0 +1,5 @@
+import ArgumentParser
+import Engine
+
+/// `--remote-data shared|cache` parses into a `RemoteDataMode`.
+extension RemoteDataMode: ExpressibleByArgument {}
