@@ -1,7 +1,8 @@
 """Runs the benchmarks against PyTorch in one go and prints the ratios of the closing note.
 
 Usage: bench/.venv/bin/python bench/compare.py [--rlhf .build/release/rlhf] [--threads 2] [--seconds 10] [--rounds 3]
-       [--sections presets,smollm2,lora] [--lora 16] [--before OTHER_RLHF]
+       [--sections presets,smollm2,lora,ppo] [--lora 16] [--before OTHER_RLHF] [--no-ppo-full-logits] [--ppo-bf16]
+       [--ppo-together]
 
 Sections:
 - presets: training of the tiny and small presets at B=8 T=256, and KV-cache vs recompute generation.
@@ -16,7 +17,9 @@ Sections:
   tokens, minibatches of 4, one epoch, LoRA r=16 alpha=32 on all seven projections, the reference as the adapter
   switched off, a LoRA reward model on the same base, a value head on the frozen trunk): `rlhf bench ppo` against
   bench/torch_ppo.py (transformers + peft, TRL's loop), with the rollout, scoring and update seconds of each, and
-  our own full-logits path (`--scoring full-logits`, the scoring before issue 19) in the same rounds.
+  our own full-logits path (`--scoring full-logits`, the scoring before issue 19; --no-ppo-full-logits leaves it
+  out) in the same rounds; --ppo-bf16 adds ours with bf16 rollout and scoring, and --before the other binary;
+  --ppo-together starts the sides of a round at once instead of in turn (the same load for all on a shared machine).
 Each comparison alternates the sides `--rounds` times (ours, PyTorch, and `--before`'s binary if given) and
 reports the median of each, so a slow spell on a shared machine hits every side instead of one.
 Needs a release build (`swift build -c release`) and the venv with torch and transformers.
@@ -24,6 +27,7 @@ Needs a release build (`swift build -c release`) and the venv with torch and tra
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -41,8 +45,15 @@ SMOLLM2_135M = {
 
 
 def run_json(cmd):
+    """Runs a benchmark command and returns its JSON line, plus the CPU seconds (user + system) the process used and
+    the load average around it."""
+    before, load = resource.getrusage(resource.RUSAGE_CHILDREN), os.getloadavg()[0]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    r = json.loads(out.strip().splitlines()[-1])
+    r["cpuSeconds"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    r["loadAverage"] = [load, os.getloadavg()[0]]  # 1-minute load average at the start and the end
+    return r
 
 
 def median_run(runs):
@@ -59,6 +70,32 @@ def alternate(sides, rounds):
             r = runs[side][-1]
             print(f"  round {i + 1} {side}: {r['name']} {r['tokensPerSecond']:.1f} tok/s, "
                   f"peak RSS {r.get('peakRSSMegabytes', 0):.0f} MiB", file=sys.stderr, flush=True)
+    return {side: {"median": median_run(rs), "rounds": [r["tokensPerSecond"] for r in rs],
+                   "peakRSS": [r.get("peakRSSMegabytes", 0) for r in rs]} for side, rs in runs.items()}
+
+
+def together(sides, rounds):
+    """Like `alternate`, but each round starts every side at once, so on a shared machine all of them see the same
+    load (each gets its share of the cores; compare CPU seconds too); per-process CPU seconds come from wait4."""
+    runs = {side: [] for side in sides}
+    for i in range(rounds):
+        load = os.getloadavg()[0]
+        files = {side: (tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")) for side in sides}
+        pids = {subprocess.Popen(cmd, stdout=files[side][0], stderr=files[side][1]).pid: side for side, cmd in sides.items()}
+        usage = {}
+        while len(usage) < len(pids):
+            pid, status, ru = os.wait4(-1, 0)
+            if pid in pids:
+                usage[pids[pid]] = (os.waitstatus_to_exitcode(status), ru.ru_utime + ru.ru_stime)
+        for side in sides:
+            out, err = (f.seek(0) or f.read() for f in files[side])
+            if usage[side][0] != 0:
+                raise SystemExit(f"{side} failed ({usage[side][0]}): {err[-2000:]}")
+            r = json.loads(out.strip().splitlines()[-1])
+            r["cpuSeconds"], r["loadAverage"] = usage[side][1], [load, os.getloadavg()[0]]
+            runs[side].append(r)
+            print(f"  round {i + 1} {side} (together): {r['name']} {r['tokensPerSecond']:.1f} tok/s, "
+                  f"CPU {r['cpuSeconds']:.0f} s, peak RSS {r.get('peakRSSMegabytes', 0):.0f} MiB", file=sys.stderr, flush=True)
     return {side: {"median": median_run(rs), "rounds": [r["tokensPerSecond"] for r in rs],
                    "peakRSS": [r.get("peakRSSMegabytes", 0) for r in rs]} for side, rs in runs.items()}
 
@@ -122,9 +159,14 @@ def ppo(a, t, results):
         shape = ["--rollouts", str(a.ppo_rollouts), "--prompt-length", "64", "--new-tokens", "64", "--minibatch", "4",
                  "--epochs", "1", "--scoring-chunk", "8", "--rank", "16", "--warmup", str(a.ppo_warmup), "--json"]
         ours = [a.rlhf, "bench", "ppo", "--model", ckpt] + shape + t
-        sides = {"ours": ours, "torch": [sys.executable, os.path.join(HERE, "torch_ppo.py"), ckpt] + shape + t,
-                 "ours_full_logits": ours + ["--scoring", "full-logits"]}
-        results["ppo"] = alternate(sides, a.ppo_rounds)
+        sides = {"ours": ours, "torch": [sys.executable, os.path.join(HERE, "torch_ppo.py"), ckpt] + shape + t}
+        if a.before:
+            sides["before"] = [a.before, "bench", "ppo", "--model", ckpt] + shape + t
+        if a.ppo_full_logits:
+            sides["ours_full_logits"] = ours + ["--scoring", "full-logits"]
+        if a.ppo_bf16:
+            sides["ours_bf16"] = ours + ["--rollout-precision", "bf16", "--scoring-precision", "bf16"]
+        results["ppo"] = (together if a.ppo_together else alternate)(sides, a.ppo_rounds)
 
 
 def main():
@@ -140,6 +182,12 @@ def main():
     p.add_argument("--ppo-rollouts", type=int, default=64)
     p.add_argument("--ppo-rounds", type=int, default=1, help="rounds of the ppo section (an iteration takes minutes)")
     p.add_argument("--ppo-warmup", type=int, default=1, help="untimed PPO iterations before the timed one")
+    p.add_argument("--ppo-full-logits", action=argparse.BooleanOptionalAction, default=True,
+                   help="also time our full-logits path in the ppo section")
+    p.add_argument("--ppo-together", action="store_true",
+                   help="start the ppo sides at once in each round (same load for all on a shared machine) instead of in turn")
+    p.add_argument("--ppo-bf16", action="store_true",
+                   help="also time ours with bf16 rollout and scoring (--rollout-precision/--scoring-precision bf16)")
     a = p.parse_args()
     t = ["--threads", str(a.threads)]
     sections = a.sections.split(",")
@@ -198,17 +246,27 @@ def print_ppo(results, rounds):
     """The ppo section's closing lines: seconds per iteration in three parts, the ratio, and peak memory."""
     r = results["ppo"]
     line = {}
-    for side in ["ours", "torch", "ours_full_logits"]:
+    for side in r:
         m = r[side]["median"]
         line[side] = (f"{m['msPerIteration'] / 1000:.1f} s/iteration (rollout {m['rolloutSeconds']:.1f} s, scoring "
-                      f"{m['scoringSeconds']:.1f} s, update {m['updateSeconds']:.1f} s), peak RSS {max(r[side]['peakRSS']):.0f} MiB")
+                      f"{m['scoringSeconds']:.1f} s, update {m['updateSeconds']:.1f} s), peak RSS {max(r[side]['peakRSS']):.0f} MiB, "
+                      f"process CPU {m.get('cpuSeconds', 0):.0f} s, load {m['loadAverage'][0]:.1f}→{m['loadAverage'][1]:.1f}")
     ours, torch = r["ours"]["median"], r["torch"]["median"]
-    full = r["ours_full_logits"]["median"]
     print(f"smollm2-135m PPO iteration (LoRA r=16): ours {line['ours']}; torch+peft {line['torch']}; "
           f"ratio {torch['msPerIteration'] / ours['msPerIteration']:.2f}x (medians of {rounds} round(s))")
-    print(f"  ours with full (B,T,V) logits in scoring and update: {line['ours_full_logits']}; chunked head is "
-          f"{full['scoringSeconds'] / ours['scoringSeconds']:.2f}x faster in scoring, "
-          f"{full['updateSeconds'] / ours['updateSeconds']:.2f}x in the update")
+    if "before" in r:
+        before = r["before"]["median"]
+        print(f"  before (--before binary): {line['before']}; ours is {before['msPerIteration'] / ours['msPerIteration']:.2f}x "
+              f"faster than before; torch / before {torch['msPerIteration'] / before['msPerIteration']:.2f}x")
+    if "ours_full_logits" in r:
+        full = r["ours_full_logits"]["median"]
+        print(f"  ours with full (B,T,V) logits in scoring and update: {line['ours_full_logits']}; chunked head is "
+              f"{full['scoringSeconds'] / ours['scoringSeconds']:.2f}x faster in scoring, "
+              f"{full['updateSeconds'] / ours['updateSeconds']:.2f}x in the update")
+    if "ours_bf16" in r:
+        bf16 = r["ours_bf16"]["median"]
+        print(f"  ours with bf16 rollout and scoring (update fp32): {line['ours_bf16']}; "
+              f"ratio to torch {torch['msPerIteration'] / bf16['msPerIteration']:.2f}x")
 
 
 if __name__ == "__main__":

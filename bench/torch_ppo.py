@@ -7,9 +7,11 @@ those shapes (speed is compared, not values). One base model carries two LoRA ad
 projections, as `rlhf bench ppo`): "policy" (trained) and "reward" (frozen, random B, with a score head). Each
 iteration does what TRL's PPOTrainer does, with the same lean choices as ours:
 - rollout: `generate` with the KV cache under the policy adapter, sampling at temperature 1 without top-k, for
-  --rollouts random prompts at once; responses are cut after the first EOS;
-- scoring, --scoring-chunk sequences at a time under torch.no_grad: the policy's log-probs of the response tokens
-  (full logits, then TRL's selective log-softmax), the reference's with the adapter disabled (`disable_adapter`),
+  --rollouts random prompts at once, keeping the logits of every step (`output_scores`, as TRL's `batch_generation`);
+  responses are cut after the first EOS;
+- scoring, --scoring-chunk sequences at a time under torch.no_grad: the policy's old log-probs of the response tokens
+  from the generation's logits (TRL's selective log-softmax; like TRL, no policy forward), the reference's (full
+  logits, then the selective log-softmax) with the adapter disabled (`disable_adapter`),
   whose final hidden states also feed the value head (a critic on the frozen trunk), and the reward model's score
   (the "reward" adapter's final hidden state at the last real token times the score head);
 - per-token rewards −β·KL (k1) plus the score at the last token, GAE (γ 1, λ 0.95), whitened advantages;
@@ -94,8 +96,12 @@ def main():
         t0 = time.perf_counter()
         model.eval()
         with torch.no_grad():
-            out = model.generate(input_ids=prompts, attention_mask=torch.ones_like(prompts), do_sample=True, temperature=1.0,
-                                 top_k=0, top_p=1.0, max_new_tokens=a.new_tokens, pad_token_id=pad)
+            generated = model.generate(input_ids=prompts, attention_mask=torch.ones_like(prompts), do_sample=True,
+                                       temperature=1.0, top_k=0, top_p=1.0, max_new_tokens=a.new_tokens, pad_token_id=pad,
+                                       return_dict_in_generate=True, output_scores=True)
+        out = generated.sequences
+        step_logits = torch.stack(generated.scores, 1)  # (B,R,V): TRL's `logitss`, the sampler's logits at each step
+        del generated
         responses = out[:, P:]
         R = responses.shape[1]
         is_eos = responses == eos
@@ -108,9 +114,7 @@ def main():
         with torch.no_grad():
             for i in range(0, a.rollouts, a.scoring_chunk):
                 seq, att, resp = out[i:i + a.scoring_chunk], seq_mask[i:i + a.scoring_chunk].long(), responses[i:i + a.scoring_chunk]
-                logits = model(input_ids=seq, attention_mask=att).logits[:, P - 1:-1]
-                logprobs.append(selective_log_softmax(logits, resp))
-                del logits
+                logprobs.append(selective_log_softmax(step_logits[i:i + a.scoring_chunk], resp))
                 with model.disable_adapter():
                     hidden = trunk(input_ids=seq, attention_mask=att).last_hidden_state
                     logits = model.base_model.model.lm_head(hidden)[:, P - 1:-1]
@@ -124,6 +128,7 @@ def main():
                 model.set_adapter("policy")
                 last = att.sum(1) - 1
                 scores.append(score_head(hidden[torch.arange(seq.shape[0]), last]).squeeze(-1))
+        del step_logits
         set_trainable(model, "policy")
         logprobs, ref_logprobs = torch.cat(logprobs), torch.cat(ref_logprobs)
         values, scores, features = torch.cat(values), torch.cat(scores), torch.cat(features)

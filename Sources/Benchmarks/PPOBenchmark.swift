@@ -32,6 +32,8 @@ public enum PPOBenchmark {
         public var warmup = 1
         /// Precision of the rollout's sampling.
         public var rolloutPrecision = InferencePrecision.fp32
+        /// Precision of the reward model's and the reference's scoring passes.
+        public var scoringPrecision = InferencePrecision.fp32
 
         /// Defaults: 64 rollouts of 64 + 64 tokens, minibatches of 4, one epoch, LoRA r=16 on all seven projections.
         public init() {}
@@ -59,7 +61,7 @@ public enum PPOBenchmark {
         public var peakRSSMegabytes: Double
         /// Which scoring path ran: `chunked-head` or `full-logits`.
         public var scoring: String
-        /// The math paths: the rollout's, and fp32 for scoring and the update.
+        /// The math paths: the rollout's, the RM's and reference's scoring, and fp32 for the update.
         public var path: String
     }
 
@@ -89,6 +91,7 @@ public enum PPOBenchmark {
         config.goldJudge = false
         config.scoringPath = s.fullLogits ? .fullLogits : .chunkedHead
         config.rolloutPrecision = s.rolloutPrecision
+        config.scoringPrecision = s.scoringPrecision
         let trainer = try PPOTrainer(config: config, models: models, tokenizer: ByteTokenizer(),
                                      prompts: (0..<s.rollouts).map { PromptRecord(prompt: "bench \($0)") },
                                      encodedPrompts: encoded, seed: seed)
@@ -103,11 +106,12 @@ public enum PPOBenchmark {
         let scoringName = s.fullLogits ? "full-logits" : "chunked-head"
         return Result(name: "ppo rollouts=\(s.rollouts) prompt=\(s.promptLength) new=\(s.newTokens) mb=\(s.minibatch) "
                           + "epochs=\(s.epochs) lora r=\(s.lora.rank) critic=\(s.criticAdapter ? "adapter" : "head") \(scoringName) "
-                          + "rollout \(s.rolloutPrecision.effective.rawValue)",
+                          + "rollout \(s.rolloutPrecision.effective.rawValue) scoring \(s.scoringPrecision.effective.rawValue)",
                       iterations: timed.count, seconds: seconds, tokensPerSecond: tokens / max(seconds, 1e-9),
                       msPerIteration: seconds * 1000 / n, rolloutSeconds: rollout / n, scoringSeconds: scoring / n,
                       updateSeconds: update / n, responseLengthMean: timed.map(\.responseLengthMean).reduce(0, +) / n,
                       threads: ModelBenchmark.threadCount, peakRSSMegabytes: ModelBenchmark.peakResidentMegabytes, scoring: scoringName,
-                      path: "rollout: \(s.rolloutPrecision.pathDescription); scoring and update: \(ModelBenchmark.mathPath)")
+                      path: "rollout: \(s.rolloutPrecision.pathDescription); RM and reference scoring: "
+                          + "\(s.scoringPrecision.pathDescription); update: \(ModelBenchmark.mathPath)")
     }
 }

@@ -47,3 +47,22 @@ final class PackedBF16Weights {
         lmHead = pack(layout.lmHead!, c.vocabSize, C)
     }
 }
+
+extension LlamaModel {
+    /// The bf16 weights an inference call runs on: nil in fp32 (or for a scalar-head model, which has no LM head to
+    /// pack), else the pinned snapshot or a fresh one.
+    func inferencePackedWeights() -> PackedBF16Weights? {
+        guard inferencePrecision.effective == .bf16, layout.lmHead != nil else { return nil }
+        return pinnedPackedWeights ?? PackedBF16Weights(self)
+    }
+
+    /// Runs `body` with one bf16 snapshot of the weights shared by every inference call inside it (when
+    /// `inferencePrecision` is bf16 at the start), instead of one snapshot per call. The weights must not change
+    /// inside `body`; adapters may be switched, since their terms run in fp32 beside the packed products.
+    public func withPinnedInferenceWeights<T>(_ body: () throws -> T) rethrows -> T {
+        guard pinnedPackedWeights == nil, let packed = inferencePackedWeights() else { return try body() }
+        pinnedPackedWeights = packed
+        defer { pinnedPackedWeights = nil }
+        return try body()
+    }
+}

@@ -26,13 +26,21 @@ extension LlamaModel {
     ///
     /// What a reference model, a KL term or a sequence score needs: the logits are made one chunk of
     /// rows at a time and only for the rows asked about, never the whole (B,T,V). Runs in
-    /// `inferencePrecision` (the weights are packed anew on every call when that is bf16).
+    /// `inferencePrecision` (in bf16 the weights are packed anew on every call outside `withPinnedInferenceWeights`).
     public func nextTokenLogProbs(_ batch: Batch, temperature: Float = 1) throws -> [Float] {
+        try nextTokenLogProbs(batch, temperature: temperature, hiddenRows: []).logProbs
+    }
+
+    /// `nextTokenLogProbs` and the final norm's output at `hiddenRows` (flat b·T + t indices, hiddenRows.count × C)
+    /// from the same forward, in `inferencePrecision`: a reference's log-probs and the features of a value head on
+    /// its trunk in one pass.
+    public func nextTokenLogProbs(_ batch: Batch, temperature: Float, hiddenRows: [Int]) throws
+        -> (logProbs: [Float], hidden: [Float]) {
         guard !config.hasScalarHead else { throw ModelError.invalidState("a scalar-head model has no token log-probs") }
         guard temperature > 0, temperature.isFinite else {
             throw ModelError.invalidState("temperature must be a positive number, got \(temperature)")
         }
-        let packed = inferencePrecision.effective == .bf16 ? PackedBF16Weights(self) : nil
+        let packed = inferencePackedWeights()
         let a = try forwardIntoActivations(batch, packed: packed, keeping: false)
         let B = batch.batchSize, T = batch.seqLen
         var next = [Int32](repeating: 0, count: B * T), rows: [Int] = []
@@ -42,7 +50,9 @@ extension LlamaModel {
                 rows.append(b * T + t)
             }
         }
-        return tokenLogProbsHead(a, tokens: next, rows: rows, count: B * T, temperature: temperature, packed: packed?.lmHead)
+        let hidden = try lastFinalHiddenStates(rows: hiddenRows)
+        return (tokenLogProbsHead(a, tokens: next, rows: rows, count: B * T, temperature: temperature, packed: packed?.lmHead),
+                hidden)
     }
 
     /// Frees the saved training activations and the scoring buffers (the next forward allocates them again), e.g.

@@ -119,7 +119,7 @@ private final class CachedDecoder: StepDecoder {
         self.distinct = distinct
         let sequences = distinct.source.indices
         state = InferenceState(config: model.config, batch: sequences.count, capacity: capacity, chunk: prefill.seqLen)
-        packed = model.inferencePrecision.effective == .bf16 ? PackedBF16Weights(model) : nil
+        packed = model.inferencePackedWeights()
         rowOfSequence = Array(sequences)
         sequenceInRow = Array(sequences)
         cached = distinct.source.map { Int32(distinct.prompts[$0].count) }

@@ -11,6 +11,14 @@ extension LlamaModel {
         return try lastFinalHiddenStates(rows: rows)
     }
 
+    /// The final norm's output at `rows` (rows.count × C) of a scoring forward (no activations kept for backward), in
+    /// `inferencePrecision` (bf16 products from a snapshot of the weights when that is bf16): the features of a reward
+    /// model's score head when the scores are all that is wanted. A scalar-head model (no LM head to pack) runs in fp32.
+    public func inferenceFinalHiddenStates(_ batch: Batch, rows: [Int]) throws -> [Float] {
+        _ = try forwardIntoActivations(batch, packed: inferencePackedWeights(), keeping: false)
+        return try lastFinalHiddenStates(rows: rows)
+    }
+
     /// The final norm's output at `rows` of the last forward pass of either kind (e.g. the one inside
     /// `nextTokenLogProbs`), rows.count × C, without running the model again.
     public func lastFinalHiddenStates(rows: [Int]) throws -> [Float] {

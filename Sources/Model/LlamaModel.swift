@@ -50,6 +50,8 @@ public final class LlamaModel {
     /// Precision of the products in KV-cache generation and `nextTokenLogProbs` (fp32 by default; see
     /// `InferencePrecision`). Training, `forward` and `backward` stay fp32.
     public var inferencePrecision: InferencePrecision = .fp32
+    /// A bf16 snapshot of the weights that inference calls share instead of packing their own (`withPinnedInferenceWeights`).
+    var pinnedPackedWeights: PackedBF16Weights?
     /// Rows of logits the LM head computes at once in training and scoring (see `crossEntropyHead`).
     var headChunkRows: Int
 

@@ -53,8 +53,12 @@ struct BenchPPOCommand: ParsableCommand {
     var scoring: String = "chunked"
 
     /// Rollout precision.
-    @Option(help: "Precision of the rollout's sampling: auto (bf16 on CPUs with AVX-512 BF16, else fp32), fp32 or bf16; scoring and the update are fp32.")
+    @Option(help: "Precision of the rollout's sampling: auto (bf16 on CPUs with AVX-512 BF16, else fp32), fp32 or bf16; the update is fp32 (a bf16 rollout's old log-probs are scored again in fp32).")
     var rolloutPrecision: BenchPrecision = .fp32
+
+    /// Scoring precision.
+    @Option(help: "Precision of the reward model's and the reference's scoring passes: auto, fp32 or bf16; the update is fp32.")
+    var scoringPrecision: BenchPrecision = .fp32
 
     /// Timed iterations.
     @Option(help: "Timed iterations after the warm-up ones.")
@@ -101,6 +105,7 @@ struct BenchPPOCommand: ParsableCommand {
         s.iterations = iterations
         s.warmup = warmup
         s.rolloutPrecision = rolloutPrecision.resolved
+        s.scoringPrecision = scoringPrecision.resolved
         var r = try PPOBenchmark.run(base: model, settings: s)
         r.name = "\(r.name) \(source.label)"
         if json {

@@ -74,7 +74,10 @@ struct PPOParams: ParamDeclarations {
                               "the value model: a whole scalar-head model initialised from the reward model, a value head on the frozen SFT trunk, or the SFT trunk with its own adapter of the policy's lora shape")
     /// Rollout precision.
     let rolloutPrecision = Param.choice("rollout_precision", default: "fp32", among: ["fp32", "bf16", "auto"],
-                                        "precision of rollout sampling: fp32, bf16 (fp32 on CPUs without AVX-512 BF16) or auto (bf16 where the CPU has it); scoring and the update stay fp32")
+                                        "precision of rollout sampling: fp32, bf16 (fp32 on CPUs without AVX-512 BF16) or auto (bf16 where the CPU has it); the update stays fp32, and the old log-probs of a bf16 rollout are scored again in fp32")
+    /// Scoring precision.
+    let scoringPrecision = Param.choice("scoring_precision", default: "fp32", among: ["fp32", "bf16", "auto"],
+                                        "precision of the reward model's and the reference's scoring passes: fp32, bf16 (fp32 on CPUs without AVX-512 BF16) or auto (bf16 where the CPU has it); a whole-model reward model and the update stay fp32")
     /// Cache speed-up measurement.
     let measureCacheSpeedup = Param.flag("measure_cache_speedup", default: base.measureCacheSpeedup,
                                          "also time the first rollout without the KV cache")
@@ -138,10 +141,16 @@ extension PPOConfig {
         checkpointEvery = try p.value(d.checkpointEvery)
         scoringChunk = try p.value(d.scoringChunk)
         measureCacheSpeedup = try p.value(d.measureCacheSpeedup)
-        switch try p.value(d.rolloutPrecision) {
-        case "bf16": rolloutPrecision = .bf16
-        case "auto": rolloutPrecision = .fastest
-        default: rolloutPrecision = .fp32
+        rolloutPrecision = Self.precision(try p.value(d.rolloutPrecision))
+        scoringPrecision = Self.precision(try p.value(d.scoringPrecision))
+    }
+
+    /// The precision a `rollout_precision` or `scoring_precision` choice names (`auto`: what is fastest on this CPU).
+    private static func precision(_ choice: String) -> InferencePrecision {
+        switch choice {
+        case "bf16": return .bf16
+        case "auto": return .fastest
+        default: return .fp32
         }
     }
 }

@@ -9,13 +9,15 @@ import EngineCore
 struct PPOKind: StageKind {
     /// Kind name.
     let name = "ppo"
-    /// Version 7: the LM head runs chunked in scoring and the update (no (B,T,V) logits; the same math, rounded
-    /// differently), metrics split each iteration's time into rollout, scoring and update, `lora`, `critic` and
-    /// `rollout_precision` params (6: conversational prompts through the SFT model's chat template for tokenizers
-    /// without role tokens; 5: each metrics line also has the diagnostics, the reward split and TRL's metric names
-    /// (`PPOMetricsLine`); 4: metrics per task family and scenario (`slices`) for `gate.ppo_guard`, policy `snapshots`;
-    /// 3: gold metrics only with a `world` judge; prompts in any TRL prompt format; 2: generation changes in Model).
-    let version = 7
+    /// Version 8: an fp32 rollout's old log-probs are the sampler's own (no scoring forward for them; the same math,
+    /// rounded differently), `scoring_precision` param (7: the LM head runs chunked in scoring and the update (no
+    /// (B,T,V) logits; the same math, rounded differently), metrics split each iteration's time into rollout, scoring
+    /// and update, `lora`, `critic` and `rollout_precision` params; 6: conversational prompts through the SFT model's
+    /// chat template for tokenizers without role tokens; 5: each metrics line also has the diagnostics, the reward
+    /// split and TRL's metric names (`PPOMetricsLine`); 4: metrics per task family and scenario (`slices`) for
+    /// `gate.ppo_guard`, policy `snapshots`; 3: gold metrics only with a `world` judge; prompts in any TRL prompt
+    /// format; 2: generation changes in Model).
+    let version = 8
     /// PPO-RLHF.
     let summary = "PPO-RLHF of the SFT policy against a frozen reward model (critic initialised from the reward model); gold metrics only with a world judge"
     /// Samples rollouts from the pipeline seed.

@@ -20,7 +20,8 @@ public enum ModelScoring {
     }
 
     /// Tempered log-probs of each response token and, with `hidden`, the final hidden state (C floats) of the row
-    /// predicting it, i.e. the state before that token (what a value head on this trunk reads).
+    /// predicting it, i.e. the state before that token (what a value head on this trunk reads); the chunked head
+    /// runs in the model's `inferencePrecision`, the full logits in fp32.
     static func logProbsAndHidden(_ model: LlamaModel, prompts: [[Int32]], responses: [[Int32]], temperature: Double,
                                   chunk: Int, hidden: Bool, path: Path = .chunkedHead) throws
         -> (logProbs: [[Double]], hidden: [[Float]]) {
@@ -29,17 +30,19 @@ public enum ModelScoring {
             let sb = try SequenceBatch(prompts: Array(prompts[range]), responses: Array(responses[range]),
                                        padToken: model.config.padTokenId)
             let rows = Array(sb.positions.joined())
-            let flat: [Double]
+            let flat: [Double], states: [Float]
             switch path {
             case .chunkedHead:
-                let next = try model.nextTokenLogProbs(sb.batch, temperature: Float(temperature > 0 ? temperature : 1))
-                flat = rows.map { Double(next[$0]) }
+                let next = try model.nextTokenLogProbs(sb.batch, temperature: Float(temperature > 0 ? temperature : 1),
+                                                       hiddenRows: hidden ? rows : [])
+                flat = rows.map { Double(next.logProbs[$0]) }
+                states = next.hidden
             case .fullLogits:
                 let out = try model.forward(sb.batch, keepingActivations: false)
                 flat = try TemperedLogits.logProbs(rows: sb.gatherRows(logits: out.logits, vocabSize: out.vocabSize),
                                                    tokens: sb.flatTokens, vocabSize: out.vocabSize, temperature: temperature)
+                states = try hidden ? model.lastFinalHiddenStates(rows: rows) : []
             }
-            let states = try hidden ? model.lastFinalHiddenStates(rows: rows) : []
             var start = 0
             return sb.split(flat).map { lp in
                 defer { start += lp.count }
@@ -83,13 +86,14 @@ public enum ModelScoring {
     }
 
     /// Scores of each full sequence by a score head (C floats) on `model`'s final hidden state at its last token;
-    /// the model runs with whatever adapter is attached (a LoRA reward model on a shared base).
+    /// the model runs with whatever adapter is attached (a LoRA reward model on a shared base), in its
+    /// `inferencePrecision`.
     static func scores(_ model: LlamaModel, scoreHead: [Float], prompts: [[Int32]], responses: [[Int32]], chunk: Int) throws -> [Double] {
         let head = ValueHead(weights: scoreHead)
         return try chunked(prompts.count, chunk) { range in
             let batch = try Batch(sequences: range.map { prompts[$0] + responses[$0] }, padToken: model.config.padTokenId)
             let rows = batch.lastTokenIndex.enumerated().map { $0.offset * batch.seqLen + $0.element }
-            return head.values(try model.finalHiddenStates(batch, rows: rows, keepingActivations: false))
+            return head.values(try model.inferenceFinalHiddenStates(batch, rows: rows))
         }
     }
 

@@ -59,8 +59,11 @@ public struct PPOConfig: Equatable, Sendable {
     /// Score the rollouts of world prompts with the world's gold verifier (a metric only; it never enters the reward).
     public var goldJudge = true
 
-    /// Precision of the rollout's KV-cache sampling (scoring and the update always run in fp32).
+    /// Precision of the rollout's KV-cache sampling (the update always runs in fp32).
     public var rolloutPrecision = InferencePrecision.fp32
+    /// Precision of the reward model's and the reference's scoring passes (a whole-model reward model and the old
+    /// log-probs of a bf16 rollout stay fp32; the update always runs in fp32).
+    public var scoringPrecision = InferencePrecision.fp32
     /// How causal-LM scoring and the actor's update reach the log-probs (not a node param: the full-logits path
     /// is there to measure against in `rlhf bench ppo`).
     public var scoringPath = ModelScoring.Path.chunkedHead

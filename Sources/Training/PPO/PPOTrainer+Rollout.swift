@@ -19,9 +19,24 @@ extension PPOTrainer {
         defer { actor.inferencePrecision = .fp32 }
         let generation = try actor.generate(prompts: encoded, options: samplingOptions, rng: &sampler)
         let eos = actor.config.eosTokenId
-        return Rollout(prompts: encoded, promptTexts: expanded.map { prompts[$0].prompt },
-                       groups: chosen.indices.flatMap { Array(repeating: $0, count: config.samplesPerPrompt) },
-                       responses: generation.tokens.map { TruncatedResponse(tokens: $0, eos: eos) })
+        var rollout = Rollout(prompts: encoded, promptTexts: expanded.map { prompts[$0].prompt },
+                              groups: chosen.indices.flatMap { Array(repeating: $0, count: config.samplesPerPrompt) },
+                              responses: generation.tokens.map { TruncatedResponse(tokens: $0, eos: eos) })
+        if samplerLogProbsAreOldLogProbs {
+            rollout.oldLogProbs = zip(generation.logProbs, rollout.responses).map { lp, response in
+                lp.prefix(response.tokens.count).map(Double.init)
+            }
+        }
+        return rollout
+    }
+
+    /// Whether the sampler's log-probs of the sampled tokens are the old log-probs PPO needs: the rollout ran in
+    /// fp32 (the update's precision) from the whole tempered softmax (no top-k or top-p), so they equal
+    /// `ModelScoring.logProbs` at the sampling temperature to float rounding and scoring needs no forward for them.
+    /// A bf16 rollout's log-probs would not match the update's fp32 ones, so scoring then recomputes them in fp32.
+    var samplerLogProbsAreOldLogProbs: Bool {
+        let options = samplingOptions
+        return config.rolloutPrecision.effective == .fp32 && options.topK == 0 && options.topP >= 1
     }
 
     /// Tokens per second of sampling the same prompts without the KV cache (same seed, same tokens).
@@ -35,11 +50,12 @@ extension PPOTrainer {
         return Double(generation.tokens.reduce(0) { $0 + $1.count }) / max(seconds, 1e-9)
     }
 
-    /// Fills scores, gold, log-probs, KL, values, advantages and returns (steps 2–7 of an iteration).
+    /// Fills scores, gold, KL, values, advantages and returns (steps 2–7 of an iteration), and the old log-probs
+    /// when the rollout did not record them (`samplerLogProbsAreOldLogProbs`).
     func score(_ r: inout Rollout) throws {
         let responses = r.responseTokens
         let chunk = config.scoringChunk
-        r.rmScores = try rewardScores(r.prompts, responses)
+        r.rmScores = try inScoringPrecision(actor) { try rewardScores(r.prompts, responses) }
         switch config.reward {
         case .rm, .groupBaseline:
             r.scores = zip(r.responses, r.rmScores).map { $0.penalised(score: $1, missingEOSPenalty: config.missingEOSPenalty) }
@@ -54,8 +70,10 @@ extension PPOTrainer {
             guard config.goldJudge, let task = try? WorldTask(parsing: prompt) else { return nil }
             return GoldJudge.score(task: task, response: tokenizer.decode(response.textTokens), reachedEOS: response.hasEOS).value
         }
-        r.oldLogProbs = try ModelScoring.logProbs(actor, prompts: r.prompts, responses: responses,
-                                                  temperature: config.temperature, chunk: chunk, path: config.scoringPath)
+        if r.oldLogProbs.isEmpty {
+            r.oldLogProbs = try ModelScoring.logProbs(actor, prompts: r.prompts, responses: responses,
+                                                      temperature: config.temperature, chunk: chunk, path: config.scoringPath)
+        }
         var frozenTrunk = false
         if case .frozenTrunk = criticState { frozenTrunk = true }
         let referencePass = try referenceLogProbs(r.prompts, responses, hidden: frozenTrunk)
@@ -119,13 +137,23 @@ extension PPOTrainer {
     func referenceLogProbs(_ prompts: [[Int32]], _ responses: [[Int32]], hidden: Bool) throws
         -> (logProbs: [[Double]], hidden: [[Float]]) {
         let score = { (model: LlamaModel) in
-            try ModelScoring.logProbsAndHidden(model, prompts: prompts, responses: responses, temperature: self.config.temperature,
-                                               chunk: self.config.scoringChunk, hidden: hidden, path: self.config.scoringPath)
+            try self.inScoringPrecision(model) {
+                try ModelScoring.logProbsAndHidden(model, prompts: prompts, responses: responses, temperature: self.config.temperature,
+                                                   chunk: self.config.scoringChunk, hidden: hidden, path: self.config.scoringPath)
+            }
         }
         switch reference {
         case .model(let model): return try score(model)
         case .adapterOff: return try withActorAdapter(nil) { try score(actor) }
         }
+    }
+
+    /// Runs `body` with `model` inferring in `scoringPrecision` (in bf16 from one weight snapshot for the whole pass),
+    /// then puts it back to fp32 (its training precision).
+    private func inScoringPrecision<T>(_ model: LlamaModel, _ body: () throws -> T) throws -> T {
+        model.inferencePrecision = config.scoringPrecision
+        defer { model.inferencePrecision = .fp32 }
+        return try model.withPinnedInferenceWeights(body)
     }
 
     /// Sequence indices of each group, in group order.

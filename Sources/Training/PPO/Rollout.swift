@@ -14,7 +14,7 @@ struct Rollout {
     var scores: [Double] = []
     /// Gold scores (nil for prompts that are not world tasks).
     var gold: [Double?] = []
-    /// Tempered log-probs of the rollout policy, per token.
+    /// Tempered log-probs of the rollout policy, per token: the sampler's own in an fp32 rollout, else a scoring pass's.
     var oldLogProbs: [[Double]] = []
     /// Per-token KL estimates to the reference.
     var kl: [[Double]] = []
