@@ -92,6 +92,7 @@ public enum PPOBenchmark {
         config.scoringPath = s.fullLogits ? .fullLogits : .chunkedHead
         config.rolloutPrecision = s.rolloutPrecision
         config.scoringPrecision = s.scoringPrecision
+        config.oldLogProbsFromRollout = true
         let trainer = try PPOTrainer(config: config, models: models, tokenizer: ByteTokenizer(),
                                      prompts: (0..<s.rollouts).map { PromptRecord(prompt: "bench \($0)") },
                                      encodedPrompts: encoded, seed: seed)

@@ -71,6 +71,7 @@ final class PPORolloutLogProbsTests: XCTestCase {
         c.temperature = 0.7
         c.entropyCoefficient = 0.01
         c.goldJudge = false
+        c.oldLogProbsFromRollout = true
         return c
     }
 
@@ -110,6 +111,18 @@ final class PPORolloutLogProbsTests: XCTestCase {
         XCTAssertNotEqual(captured.0.approxKL, 0, "two epochs move the policy away from the rollout's")
         let gap = zip(captured.2, recomputed.2).map { abs($0 - $1) }.max() ?? 1
         XCTAssertLessThan(gap, 1e-4, "the adapters after the update agree")
+    }
+
+    func testByDefaultTheOldLogProbsComeFromAScoringPass() throws {
+        XCTAssertFalse(PPOConfig().oldLogProbsFromRollout, "the sampler's log-probs are opt-in (old_log_probs: rollout)")
+        var c = ppoConfig()
+        c.oldLogProbsFromRollout = false
+        let t = try trainer(c)
+        XCTAssertFalse(t.samplerLogProbsAreOldLogProbs)
+        var r = try t.sample()
+        XCTAssertTrue(r.oldLogProbs.isEmpty, "the rollout leaves them to scoring")
+        try t.score(&r)
+        XCTAssertEqual(r.oldLogProbs.map(\.count), r.responses.map(\.tokens.count), "scoring filled them")
     }
 
     func testBF16RolloutKeepsTheFP32ScoringPass() throws {

@@ -78,6 +78,9 @@ struct PPOParams: ParamDeclarations {
     /// Scoring precision.
     let scoringPrecision = Param.choice("scoring_precision", default: "fp32", among: ["fp32", "bf16", "auto"],
                                         "precision of the reward model's and the reference's scoring passes: fp32, bf16 (fp32 on CPUs without AVX-512 BF16) or auto (bf16 where the CPU has it); a whole-model reward model and the update stay fp32")
+    /// Where the old log-probs come from.
+    let oldLogProbs = Param.choice("old_log_probs", default: "scoring", among: ["scoring", "rollout"],
+                                   "where the update's old log-probs come from: scoring (a separate fp32 forward) or rollout (the fp32 sampler's own, as TRL takes them from generate: one forward fewer; a bf16 rollout is scored again in fp32)")
     /// Cache speed-up measurement.
     let measureCacheSpeedup = Param.flag("measure_cache_speedup", default: base.measureCacheSpeedup,
                                          "also time the first rollout without the KV cache")
@@ -143,6 +146,7 @@ extension PPOConfig {
         measureCacheSpeedup = try p.value(d.measureCacheSpeedup)
         rolloutPrecision = Self.precision(try p.value(d.rolloutPrecision))
         scoringPrecision = Self.precision(try p.value(d.scoringPrecision))
+        oldLogProbsFromRollout = try p.value(d.oldLogProbs) == "rollout"
     }
 
     /// The precision a `rollout_precision` or `scoring_precision` choice names (`auto`: what is fastest on this CPU).

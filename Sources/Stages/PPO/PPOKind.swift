@@ -9,8 +9,8 @@ import EngineCore
 struct PPOKind: StageKind {
     /// Kind name.
     let name = "ppo"
-    /// Version 8: an fp32 rollout's old log-probs are the sampler's own (no scoring forward for them; the same math,
-    /// rounded differently), `scoring_precision` param (7: the LM head runs chunked in scoring and the update (no
+    /// Version 8: `old_log_probs` param (rollout: an fp32 rollout's old log-probs are the sampler's own, no scoring
+    /// forward for them; the same math, rounded differently), `scoring_precision` param (7: the LM head runs chunked in scoring and the update (no
     /// (B,T,V) logits; the same math, rounded differently), metrics split each iteration's time into rollout, scoring
     /// and update, `lora`, `critic` and `rollout_precision` params; 6: conversational prompts through the SFT model's
     /// chat template for tokenizers without role tokens; 5: each metrics line also has the diagnostics, the reward

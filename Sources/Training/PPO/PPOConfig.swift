@@ -64,6 +64,10 @@ public struct PPOConfig: Equatable, Sendable {
     /// Precision of the reward model's and the reference's scoring passes (a whole-model reward model and the old
     /// log-probs of a bf16 rollout stay fp32; the update always runs in fp32).
     public var scoringPrecision = InferencePrecision.fp32
+    /// Take the old log-probs from the fp32 sampler itself (as TRL does from `generate`'s scores) instead of a
+    /// scoring forward: the same math rounded differently, one forward fewer per iteration. Off by default until
+    /// the default experiment's seeds are re-measured with it.
+    public var oldLogProbsFromRollout = false
     /// How causal-LM scoring and the actor's update reach the log-probs (not a node param: the full-logits path
     /// is there to measure against in `rlhf bench ppo`).
     public var scoringPath = ModelScoring.Path.chunkedHead

@@ -30,13 +30,15 @@ extension PPOTrainer {
         return rollout
     }
 
-    /// Whether the sampler's log-probs of the sampled tokens are the old log-probs PPO needs: the rollout ran in
+    /// Whether the sampler's log-probs of the sampled tokens serve as the old log-probs PPO needs: asked for
+    /// (`oldLogProbsFromRollout`), and the rollout ran in
     /// fp32 (the update's precision) from the whole tempered softmax (no top-k or top-p), so they equal
     /// `ModelScoring.logProbs` at the sampling temperature to float rounding and scoring needs no forward for them.
     /// A bf16 rollout's log-probs would not match the update's fp32 ones, so scoring then recomputes them in fp32.
     var samplerLogProbsAreOldLogProbs: Bool {
         let options = samplingOptions
-        return config.rolloutPrecision.effective == .fp32 && options.topK == 0 && options.topP >= 1
+        return config.oldLogProbsFromRollout && config.rolloutPrecision.effective == .fp32 && options.topK == 0
+            && options.topP >= 1
     }
 
     /// Tokens per second of sampling the same prompts without the KV cache (same seed, same tokens).
