@@ -40,6 +40,9 @@ public final class LlamaModel {
     /// Precision of the products in KV-cache generation and `nextTokenLogProbs` (fp32 by default; see
     /// `InferencePrecision`). Training, `forward` and `backward` stay fp32.
     public var inferencePrecision: InferencePrecision = .fp32
+    /// Precision of training products with frozen base matrices (fp32 by default; see `BasePrecision` and
+    /// `LlamaModel+BF16Base.swift`); set through `setBasePrecision(_:)`.
+    public private(set) var basePrecision: BasePrecision = .fp32
     /// Rows of logits the LM head computes at once in training and scoring (see `crossEntropyHead`).
     var headChunkRows: Int
 
@@ -84,6 +87,12 @@ public final class LlamaModel {
 
     /// Number of parameters.
     public var parameterCount: Int { layout.count }
+
+    /// Sets `basePrecision`; throws `invalidConfig` for bf16 on a CPU without AVX-512 BF16.
+    public func setBasePrecision(_ precision: BasePrecision) throws {
+        try precision.checkSupported(field: "base_precision")
+        basePrecision = precision
+    }
 
     /// Sets every gradient to zero (call before accumulating a new step).
     public func zeroGradients() {
