@@ -2,6 +2,9 @@ import Kernels
 
 /// A frozen base in bf16 (`basePrecision`): which products run in bf16, and their packing.
 ///
+/// Every pass that does not pack for inference follows it: `forward`, the training calls, and the trunk of
+/// `nextTokenLogProbs` in fp32 inference (so PPO's old and reference log-probs see the numerics its update sees).
+///
 /// Memory: no bf16 copy of the base is kept. Each product rounds and packs its weight into panels as it
 /// runs (like sgemm packs its operands) and frees them after: at most one layer product's panels (3.4 MiB
 /// for SmolLM2-135M's gate|up) at a time, plus, for a training call's LM head, its forward and

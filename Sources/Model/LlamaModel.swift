@@ -38,7 +38,7 @@ public final class LlamaModel {
     /// The attached LoRA adapter, if any (see `LlamaModel+LoRA.swift`).
     public internal(set) var adapter: LoRAAdapter?
     /// Precision of the products in KV-cache generation and `nextTokenLogProbs` (fp32 by default; see
-    /// `InferencePrecision`). Training, `forward` and `backward` stay fp32.
+    /// `InferencePrecision`). Training, `forward` and `backward` stay fp32 unless `basePrecision` says otherwise.
     public var inferencePrecision: InferencePrecision = .fp32
     /// Precision of training products with frozen base matrices (fp32 by default; see `BasePrecision` and
     /// `LlamaModel+BF16Base.swift`); set through `setBasePrecision(_:)`.
