@@ -11,8 +11,10 @@ Sections:
   (next-token log-probs) at B=4 T=128, and KV-cache sampling of --new-tokens tokens for 16 prompts, with the
   peak resident memory of each process.
 - lora: at the same SmolLM2-135M shapes, a LoRA training step at B=4 T=128 with a rank --lora adapter (alpha 32)
-  on all seven projections of a frozen base: `rlhf bench train --lora-rank R` against PyTorch with `peft`
-  (`torch_train.py --lora R`).
+  on all seven projections of a frozen base: `rlhf bench train --lora-rank R` with the base in fp32 and with
+  `--lora-base-precision bf16` (skipped on CPUs without AVX-512 BF16), against PyTorch with `peft`
+  (`torch_train.py --lora R`) with the base in fp32, loaded in bfloat16 (`--base-dtype bf16`) and under bf16
+  autocast (`--base-dtype autocast`); the ratios are against the fastest PyTorch setting and against fp32 PyTorch.
 - ppo: at the same SmolLM2-135M shapes, one PPO iteration of --ppo-rollouts rollouts (64 random prompt tokens, 64 new
   tokens, minibatches of 4, one epoch, LoRA r=16 alpha=32 on all seven projections, the reference as the adapter
   switched off, a LoRA reward model on the same base, a value head on the frozen trunk): `rlhf bench ppo` against
@@ -130,13 +132,23 @@ def lora(a, t, results):
     with tempfile.TemporaryDirectory() as tmp:
         ckpt = smollm2_checkpoint(a, tmp)
         shape = ["--batch", "4", "--seq", "128", "--seconds", str(a.seconds)]
-        sides = {"ours": [a.rlhf, "bench", "train", "--model", ckpt, "--lora-rank", str(a.lora), "--lora-alpha", "32", "--json"]
-                         + shape + t,
-                 "torch": [sys.executable, os.path.join(HERE, "torch_train.py"), ckpt, "--mode", "train", "--lora", str(a.lora),
-                           "--lora-alpha", "32", "--json"] + shape + t}
+        ours = [a.rlhf, "bench", "train", "--model", ckpt, "--lora-rank", str(a.lora), "--lora-alpha", "32", "--json"] + shape + t
+        torch = [sys.executable, os.path.join(HERE, "torch_train.py"), ckpt, "--mode", "train", "--lora", str(a.lora),
+                 "--lora-alpha", "32", "--json"] + shape + t
+        sides = {"ours": ours}
+        if has_bf16():
+            sides["ours_bf16"] = ours + ["--lora-base-precision", "bf16"]
+        sides.update({"torch": torch, "torch_bf16": torch + ["--base-dtype", "bf16"],
+                      "torch_autocast": torch + ["--base-dtype", "autocast"]})
         if a.before:
             sides["before"] = [a.before, "bench", "train", "--model", ckpt, "--lora-rank", str(a.lora), "--json"] + shape + t
         results["smollm2_lora"] = alternate(sides, a.rounds)
+
+
+def has_bf16():
+    """Whether this CPU has AVX-512 BF16 (the flag `rlhf bench train --lora-base-precision bf16` needs)."""
+    with open("/proc/cpuinfo") as f:
+        return any(line.startswith("flags") and " avx512_bf16" in line for line in f)
 
 
 def smollm2(a, t, results):
@@ -229,17 +241,30 @@ def main():
                         f"{ours / before:.2f}x from before, peak RSS before {max(r['before']['peakRSS']):.0f} MiB"
             print(line + f"); path: {r['ours']['median'].get('path', '?')}")
     if "lora" in sections:
-        r = results["smollm2_lora"]
-        ours, torch = r["ours"]["median"]["tokensPerSecond"], r["torch"]["median"]["tokensPerSecond"]
-        line = (f"smollm2-135m LoRA r={a.lora} (7 projections) training step B=4 T=128: ours {ours:.1f} tok/s, "
-                f"torch+peft {torch:.1f} tok/s, ratio {ours / torch:.2f}x; peak RSS ours {max(r['ours']['peakRSS']):.0f} MiB, "
-                f"torch {max(r['torch']['peakRSS']):.0f} MiB (rounds: ours {fmt(r['ours']['rounds'])}, torch {fmt(r['torch']['rounds'])}")
-        if "before" in r:
-            line += f", before {fmt(r['before']['rounds'])}"
-        print(line + ")")
+        print_lora(results, a)
     if "ppo" in sections:
         print_ppo(results, a.ppo_rounds)
 
+
+
+def print_lora(results, a):
+    """The lora section's closing lines: each side's median, rounds and peak RSS, and the ratios."""
+    r = results["smollm2_lora"]
+    fmt = lambda xs: "/".join(f"{x:.0f}" for x in xs)
+    tok = {side: r[side]["median"]["tokensPerSecond"] for side in r}
+    names = {"ours": "ours fp32 base", "ours_bf16": "ours bf16 base", "torch": "torch+peft fp32",
+             "torch_bf16": "torch+peft bf16 base", "torch_autocast": "torch+peft fp32 under bf16 autocast",
+             "before": "before"}
+    print(f"smollm2-135m LoRA r={a.lora} (7 projections) training step B=4 T=128, medians of {a.rounds} alternating rounds:")
+    for side in r:
+        print(f"  {names.get(side, side):36s} {tok[side]:7.1f} tok/s  (rounds {fmt(r[side]['rounds'])}; "
+              f"peak RSS {max(r[side]['peakRSS']):.0f} MiB)")
+    best = max((s for s in r if s.startswith("torch")), key=lambda s: tok[s])
+    for side in [s for s in ["ours", "ours_bf16"] if s in r]:
+        print(f"  {names[side]}: {tok[side] / tok[best]:.2f}x the fastest PyTorch ({names[best]}), "
+              f"{tok[side] / tok['torch']:.2f}x torch+peft fp32")
+    if "ours_bf16" in r:
+        print(f"  path of ours bf16: {r['ours_bf16']['median'].get('path', '?')}")
 
 
 def print_ppo(results, rounds):

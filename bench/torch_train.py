@@ -1,12 +1,16 @@
 """PyTorch CPU eager throughput on the same LLaMA config as `rlhf bench train|score|generate`.
 
 Usage: bench/.venv/bin/python bench/torch_train.py CHECKPOINT_DIR [--mode train|score|generate] --batch 8 --seq 256
-       --threads 2 [--seconds 10] [--new-tokens 64] [--lora R [--lora-alpha 32]] [--json]
+       --threads 2 [--seconds 10] [--new-tokens 64] [--lora R [--lora-alpha 32] [--base-dtype fp32|bf16|autocast]] [--json]
 CHECKPOINT_DIR holds a config.json (e.g. written by `rlhf model init`); the model gets random weights of
 those shapes (speed is compared, not values).
 - train: forward, cross-entropy on next tokens, backward, global-norm clip 1.0, AdamW (betas 0.9/0.95,
   weight decay 0.1) — as ours. With --lora R, `peft` wraps the model with a rank-R LoRA adapter on all seven
   projections (q, k, v, o, gate, up, down; dropout 0) and only the adapter trains, as `rlhf bench train --lora-rank R`.
+  --base-dtype picks how the frozen base runs (the counterpart of `--lora-base-precision`): fp32; bf16 (the model
+  loaded in bfloat16, as `from_pretrained(torch_dtype=torch.bfloat16)` gives, while peft keeps the adapter in fp32,
+  its default `autocast_adapter_dtype`; the loss upcasts the logits to fp32); or autocast (fp32 weights, the
+  forward under `torch.autocast("cpu", dtype=torch.bfloat16)`, so every matmul runs in bf16 on bf16 copies).
 - score: forward only under inference_mode, then the log-prob of every next token (gather minus
   logsumexp over the vocabulary, as TRL's selective_log_softmax) — what a reference model or a KL needs.
 - generate: transformers' `generate` with the KV cache, sampling at temperature 1 without top-k, for
@@ -45,6 +49,8 @@ def main():
     p.add_argument("--attn", default="sdpa", help="transformers attn_implementation (sdpa or eager)")
     p.add_argument("--lora", type=int, default=0, help="train a peft LoRA adapter of this rank on all seven projections")
     p.add_argument("--lora-alpha", type=float, default=32)
+    p.add_argument("--base-dtype", choices=["fp32", "bf16", "autocast"], default="fp32",
+                   help="train mode: the frozen base in fp32, in bfloat16, or fp32 under bf16 autocast")
     p.add_argument("--json", action="store_true")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
@@ -53,6 +59,8 @@ def main():
         cfg = LlamaConfig(**json.load(f))
     cfg._attn_implementation = a.attn
     model = LlamaForCausalLM(cfg).float()
+    if a.base_dtype == "bf16":
+        model = model.to(torch.bfloat16)
     tokens = torch.randint(0, 256, (a.batch, a.seq))
 
     if a.mode == "train":
@@ -69,7 +77,11 @@ def main():
         opt = torch.optim.AdamW(params, lr=1e-4, betas=(0.9, 0.95), eps=1e-8, weight_decay=0.1)
 
         def step():
-            out = model(input_ids=tokens, labels=tokens)
+            if a.base_dtype == "autocast":
+                with torch.autocast("cpu", dtype=torch.bfloat16):
+                    out = model(input_ids=tokens, labels=tokens)
+            else:
+                out = model(input_ids=tokens, labels=tokens)
             out.loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             opt.step()
@@ -77,7 +89,7 @@ def main():
 
         calls, elapsed = timed(a.seconds, step)
         produced = a.batch * a.seq * calls
-        name = f"torch train B={a.batch} T={a.seq}{lora}"
+        name = f"torch train B={a.batch} T={a.seq}{lora}" + (f", base {a.base_dtype}" if a.base_dtype != "fp32" else "")
     elif a.mode == "score":
         model.eval()
 
@@ -110,7 +122,7 @@ def main():
         name = f"torch generate B={a.batch} new={a.new_tokens}"
     r = {"name": name, "iterations": calls, "seconds": elapsed, "tokensPerSecond": produced / elapsed,
          "msPerIteration": elapsed * 1000 / calls, "threads": torch.get_num_threads(), "torch": torch.__version__,
-         "attn": a.attn, "peakRSSMegabytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+         "attn": a.attn, "baseDtype": a.base_dtype, "peakRSSMegabytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     if a.json:
         print(json.dumps(r, sort_keys=True))
     else:

@@ -1,7 +1,8 @@
 import Kernels
 
 /// Precision of the matrix products in inference (KV-cache generation and `nextTokenLogProbs`); training,
-/// `forward` and `backward` always run in fp32, the reference.
+/// `forward` and `backward` run in fp32, the reference, except a frozen base's products under a bf16
+/// `BasePrecision`.
 public enum InferencePrecision: String, CaseIterable, Sendable {
     /// fp32 operands through OpenBLAS sgemm.
     case fp32

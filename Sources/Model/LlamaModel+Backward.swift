@@ -53,8 +53,8 @@ extension LlamaModel {
         for l in stride(from: L - 1, through: lowest, by: -1) {
             let w = layout.layers[l]
             // MLP: x_{l+1} = mid + down(silu(gate(ln2)) * up(ln2))
-            Matmul.backward(dinp: a.dAct.pointer, dweight: gradPointer(w.down), dout: dx, inp: a.act[l].pointer,
-                            weight: param(w.down), n: N, c: I, oc: C) // (B,T,I)
+            linearBackward(dinp: a.dAct.pointer, dweight: gradPointer(w.down), dout: dx, inp: a.act[l].pointer,
+                           weight: w.down, n: N, c: I, oc: C) // (B,T,I)
             adapterBackward([.down], layer: l, dout: dx, doutStride: C, inp: a.act[l].pointer, dinp: a.dAct.pointer, n: N)
             let gateUp = a.gateUp[l].pointer
             SwiGLU.backward(dgate: dGateUp, dup: dGateUp + I, dout: a.dAct.pointer, gate: gateUp, up: gateUp + I,
@@ -66,8 +66,8 @@ extension LlamaModel {
             RMSNorm.backward(dinp: dx, dweight: gradPointer(w.postNorm), dout: a.dLn.pointer, inp: a.mid[l].pointer,
                              weight: param(w.postNorm), rstd: a.rstd2[l].pointer, n: N, c: C, accumulateInput: true)
             // Attention: mid = x_l + o(attn(rope(q(ln1)), rope(k(ln1)), v(ln1)))
-            Matmul.backward(dinp: a.dAttOut.pointer, dweight: gradPointer(w.o), dout: dx, inp: a.attOut[l].pointer,
-                            weight: param(w.o), n: N, c: QC, oc: C) // (B,T,NH,HD)
+            linearBackward(dinp: a.dAttOut.pointer, dweight: gradPointer(w.o), dout: dx, inp: a.attOut[l].pointer,
+                           weight: w.o, n: N, c: QC, oc: C) // (B,T,NH,HD)
             adapterBackward([.o], layer: l, dout: dx, doutStride: C, inp: a.attOut[l].pointer, dinp: a.dAttOut.pointer, n: N)
             let qkv = a.qkv[l].pointer
             Attention.backward(dq: dQKV, dk: dQKV + QC, dv: dQKV + QC + KC, dout: a.dAttOut.pointer,
@@ -100,8 +100,8 @@ extension LlamaModel {
         let trains = parts.map { isTrainable(offset: $0.offset) }
         let whole = !trains.contains(false)
         // The parts are adjacent in the gradient buffer too when all of them train (`GradientLayout`).
-        Matmul.backward(dinp: dinp, dweight: whole ? gradPointer(parts[0].offset) : nil, dout: dout, inp: inp,
-                        weight: param(parts[0].offset), n: n, c: c, oc: total)
+        linearBackward(dinp: dinp, dweight: whole ? gradPointer(parts[0].offset) : nil, dout: dout, inp: inp,
+                       weight: parts[0].offset, n: n, c: c, oc: total)
         guard !whole else { return }
         var column = 0
         for (part, trainsPart) in zip(parts, trains) {

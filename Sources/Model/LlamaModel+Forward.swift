@@ -153,14 +153,16 @@ extension LlamaModel {
         }
     }
 
-    /// out (N,OC) (+)= inp (N,C) · Wᵀ: in bf16 from `packed` when given, else in fp32 from the parameters at
-    /// `offset`; `accumulate` adds into out.
+    /// out (N,OC) (+)= inp (N,C) · Wᵀ: in bf16 from `packed` when given, else from the parameters at `offset`
+    /// (in bf16 when that weight is frozen and `basePrecision` is bf16, else fp32); `accumulate` adds into out.
     func linear(
         out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, _ offset: Int, _ packed: BF16Matmul.PackedWeight?,
         n: Int, c: Int, oc: Int, accumulate: Bool = false
     ) {
         if let packed {
             BF16Matmul.forward(out: out, inp: inp, weight: packed, n: n, accumulate: accumulate)
+        } else if baseRunsInBF16(offset, count: oc * c) {
+            frozenLinear(out: out, inp: inp, offset, n: n, c: c, oc: oc, accumulate: accumulate)
         } else {
             Matmul.forward(out: out, inp: inp, weight: param(offset), n: n, c: c, oc: oc, accumulate: accumulate)
         }

@@ -28,16 +28,17 @@ extension LlamaModel {
     ///
     /// Per chunk of R gathered rows of the final norm's output: logits (R,V) = rows · Wᵀ, overwritten by
     /// their gradient w/normalizer · (softmax − onehot); then d rows (R,C) = dlogits · W, scattered into
-    /// `dLn` (zero for unweighted rows), and dW (V,C) += dlogitsᵀ · rows. Returns Σ w·(−log p) / normalizer.
+    /// `dLn` (zero for unweighted rows), and dW (V,C) += dlogitsᵀ · rows. A frozen head with a bf16
+    /// `basePrecision` runs both of its products in bf16. Returns Σ w·(−log p) / normalizer.
     /// - Complexity: 6·R_live·V·C multiply-adds in BLAS; never more than one chunk of logits.
     func crossEntropyHead(_ a: Activations, targets: [Int32], weights: [Float], rows N: Int, normalizer: Float) -> Double {
         let C = config.hiddenSize, V = config.vocabSize
-        let head = layout.lmHead!
         let needTrunk = trunkNeedsGradient
         if needTrunk { a.dLn.pointer.update(repeating: 0, count: N * C) }
         let live = (0..<N).filter { weights[$0] != 0 }
         var loss = 0.0
-        forEachHeadChunk(a, rows: live) { rows, chunkTargets, chunkWeights in
+        let packed = frozenHeadPackings()
+        forEachHeadChunk(a, rows: live, packed: packed?.logits) { rows, chunkTargets, chunkWeights in
             let r = rows.count
             for (i, row) in rows.enumerated() {
                 chunkTargets[i] = targets[row]
@@ -45,8 +46,7 @@ extension LlamaModel {
             }
             loss += Softmax.crossEntropy(dlogits: a.head.pointer, logits: a.head.pointer, targets: chunkTargets,
                                          weights: chunkWeights, n: r, v: V, normalizer: normalizer)
-            Matmul.backward(dinp: needTrunk ? a.headGrad.pointer : nil, dweight: gradPointer(head), dout: a.head.pointer,
-                            inp: a.headInput.pointer, weight: param(head), n: r, c: C, oc: V) // (R,C)
+            headChunkBackward(a, rows: r, needTrunk: needTrunk, packed: packed?.inputGradient) // (R,C)
             if needTrunk {
                 for (i, row) in rows.enumerated() {
                     (a.dLn.pointer + row * C).update(from: a.headGrad.pointer + i * C, count: C)

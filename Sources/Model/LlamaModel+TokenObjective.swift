@@ -43,12 +43,12 @@ extension LlamaModel {
         }
         let a = try forwardIntoActivations(batch)
         let C = config.hiddenSize, V = config.vocabSize
-        let head = layout.lmHead!
         let needTrunk = trunkNeedsGradient
         if needTrunk { a.dLn.pointer.update(repeating: 0, count: N * C) }
         guard Set(rows).count == rows.count else { throw ModelError.invalidState("token objective rows must be distinct") }
         var failure: Error?
-        forEachHeadChunk(a, rows: rows) { chunk, chunkTokens, lse in
+        let packed = frozenHeadPackings()
+        forEachHeadChunk(a, rows: rows, packed: packed?.logits) { chunk, chunkTokens, lse in
             guard failure == nil else { return }
             let r = chunk.count
             for (i, index) in chunk.indices.enumerated() { chunkTokens[i] = tokens[index] }
@@ -87,8 +87,7 @@ extension LlamaModel {
                 }
             }
             if temperature != 1 { Softmax.scale(a.head.pointer, count: r * V, by: 1 / temperature) }
-            Matmul.backward(dinp: needTrunk ? a.headGrad.pointer : nil, dweight: gradPointer(head), dout: a.head.pointer,
-                            inp: a.headInput.pointer, weight: param(head), n: r, c: C, oc: V) // (R,C)
+            headChunkBackward(a, rows: r, needTrunk: needTrunk, packed: packed?.inputGradient) // (R,C)
             if needTrunk {
                 for (i, row) in chunk.enumerated() {
                     (a.dLn.pointer + row * C).update(from: a.headGrad.pointer + i * C, count: C)

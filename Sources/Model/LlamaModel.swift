@@ -48,10 +48,13 @@ public final class LlamaModel {
     /// The attached LoRA adapter, if any (see `LlamaModel+LoRA.swift`).
     public internal(set) var adapter: LoRAAdapter?
     /// Precision of the products in KV-cache generation and `nextTokenLogProbs` (fp32 by default; see
-    /// `InferencePrecision`). Training, `forward` and `backward` stay fp32.
+    /// `InferencePrecision`). Training, `forward` and `backward` stay fp32 unless `basePrecision` says otherwise.
     public var inferencePrecision: InferencePrecision = .fp32
     /// A bf16 snapshot of the weights that inference calls share instead of packing their own (`withPinnedInferenceWeights`).
     var pinnedPackedWeights: PackedBF16Weights?
+    /// Precision of training products with frozen base matrices (fp32 by default; see `BasePrecision` and
+    /// `LlamaModel+BF16Base.swift`); set through `setBasePrecision(_:)`.
+    public private(set) var basePrecision: BasePrecision = .fp32
     /// Rows of logits the LM head computes at once in training and scoring (see `crossEntropyHead`).
     var headChunkRows: Int
 
@@ -97,6 +100,12 @@ public final class LlamaModel {
 
     /// Number of parameters.
     public var parameterCount: Int { layout.count }
+
+    /// Sets `basePrecision`; throws `invalidConfig` for bf16 on a CPU without AVX-512 BF16.
+    public func setBasePrecision(_ precision: BasePrecision) throws {
+        try precision.checkSupported(field: "base_precision")
+        basePrecision = precision
+    }
 
     /// Marks the slices whose HF name satisfies `predicate` as trainable or frozen (a frozen slice's gradient storage
     /// goes; a newly trainable one's starts at zero).

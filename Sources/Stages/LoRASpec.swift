@@ -19,13 +19,19 @@ struct LoRASpec: ParamDeclarations {
     /// Merge into full weights.
     let merge = Param.flag("merge", default: false,
                            "write full weights with the adapter merged in instead of the PEFT adapter directory")
+    /// Precision of the frozen base's products.
+    let basePrecision = Param.choice("base_precision", default: "fp32", among: ["fp32", "bf16", "auto"],
+                                     "the frozen base's forward and input-gradient products: fp32, or bf16 with fp32 accumulation "
+                                     + "(AVX-512 BF16 only; auto picks bf16 where the CPU has it); adapters, norms, attention, "
+                                     + "the loss and AdamW stay fp32")
 
     /// The declarations of the object keys.
     static let fields = LoRASpec()
 
     /// The `lora` param itself.
     static let param = Param.object("lora", fields: fields.specs, derived: "absent: every weight trains",
-                                    "train a LoRA adapter on the frozen base: {\"r\", \"alpha\", \"target_modules\", \"merge\"}")
+                                    "train a LoRA adapter on the frozen base: {\"r\", \"alpha\", \"target_modules\", \"merge\", "
+                                    + "\"base_precision\"}")
 
     /// What a node's `lora` param asks for.
     struct Setting {
@@ -33,6 +39,8 @@ struct LoRASpec: ParamDeclarations {
         let config: LoRAConfig
         /// Whether the output is full weights with the adapter merged in.
         let merge: Bool
+        /// Precision of the frozen base's products (auto already resolved for this CPU).
+        var basePrecision: BasePrecision = .fp32
     }
 
     /// The node's LoRA setting, or nil when it trains every weight.
@@ -46,9 +54,25 @@ struct LoRASpec: ParamDeclarations {
                 return target
             }
             let config = LoRAConfig(rank: try inner.value(fields.rank), alpha: Float(try inner.value(fields.alpha)), targets: targets)
-            return Setting(config: config, merge: try inner.value(fields.merge))
+            return Setting(config: config, merge: try inner.value(fields.merge),
+                           basePrecision: try basePrecision(inner.value(fields.basePrecision), inner))
         } catch let StagesError.invalidParam(_, field, message) {
             throw params.error(param, field: field, message)
+        }
+    }
+
+    /// The precision `base_precision` names on this CPU: auto is bf16 where AVX-512 BF16 runs, else fp32; bf16
+    /// on a CPU without it is an error rather than a silent fp32 run.
+    private static func basePrecision(_ name: String, _ inner: Params) throws -> BasePrecision {
+        switch name {
+        case "auto": return BasePrecision.bf16.isSupported ? .bf16 : .fp32
+        case "bf16":
+            guard BasePrecision.bf16.isSupported else {
+                throw inner.error(fields.basePrecision, "is \"bf16\", but this CPU has no AVX-512 BF16; use \"fp32\" or \"auto\" "
+                                  + "(bf16 where the CPU has it)")
+            }
+            return .bf16
+        default: return .fp32
         }
     }
 }

@@ -5,10 +5,12 @@ import Model
 /// LoRA training inside a stage: a fresh adapter on the frozen base, and the output it becomes.
 enum LoRAStage {
     /// Attaches a fresh adapter of `setting` to `model` and freezes every base tensor, so the optimiser made
-    /// afterwards holds moments for A and B only and backward computes no base-weight gradient.
+    /// afterwards holds moments for A and B only and backward computes no base-weight gradient; the frozen
+    /// base's products then run in the setting's `base_precision`.
     static func attach(_ setting: LoRASpec.Setting, to model: LlamaModel, seed: UInt64) throws -> LoRAAdapter {
         let adapter = try LoRAAdapter(config: setting.config, model: model.config, seed: seed)
         try model.attach(adapter, freezingBase: true)
+        try model.setBasePrecision(setting.basePrecision)
         return adapter
     }
 

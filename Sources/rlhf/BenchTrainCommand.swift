@@ -39,6 +39,10 @@ struct BenchTrainCommand: ParsableCommand {
     @Option(help: "LoRA alpha (the update is scaled by alpha/r).")
     var loraAlpha: Float = 32
 
+    /// Precision of the frozen base's products under LoRA.
+    @Option(help: "With --lora-rank: the frozen base's forward and input-gradient products in fp32 or bf16 (AVX-512 BF16, fp32 accumulation; adapters stay fp32).")
+    var loraBasePrecision: String = "fp32"
+
     /// Comma-separated LoRA targets.
     @Option(help: "Comma-separated LoRA target projections.")
     var loraTargets = LoRATarget.allCases.map(\.rawValue).joined(separator: ",")
@@ -58,6 +62,11 @@ struct BenchTrainCommand: ParsableCommand {
         if batch < 1 || seq < 2 { throw ValidationError("--batch must be ≥ 1 and --seq ≥ 2") }
         if loraRank < 0 { throw ValidationError("--lora-rank must be ≥ 0") }
         if loraRank > 0, try targets().isEmpty { throw ValidationError("--lora-targets needs at least one projection") }
+        guard let precision = BasePrecision(rawValue: loraBasePrecision) else {
+            throw ValidationError("--lora-base-precision must be fp32 or bf16, got '\(loraBasePrecision)'")
+        }
+        if precision == .bf16 && loraRank == 0 { throw ValidationError("--lora-base-precision bf16 needs --lora-rank (the base must be frozen)") }
+        if !precision.isSupported { throw ValidationError("--lora-base-precision bf16: this CPU has no AVX-512 BF16; use fp32") }
     }
 
     /// Runs the command.
@@ -69,12 +78,17 @@ struct BenchTrainCommand: ParsableCommand {
         if loraRank > 0 {
             let adapter = try LoRAAdapter(config: LoRAConfig(rank: loraRank, alpha: loraAlpha, targets: try targets()), model: model.config, seed: 1)
             try model.attach(adapter, freezingBase: true)
-            lora = " LoRA r=\(loraRank) on \(adapter.config.targets.count) projections (\(adapter.parameterCount) trained)"
+            try model.setBasePrecision(BasePrecision(rawValue: loraBasePrecision) ?? .fp32)
+            lora = " LoRA r=\(loraRank) on \(adapter.config.targets.count) projections (\(adapter.parameterCount) trained), "
+                + "base \(model.basePrecision.rawValue)"
         }
         var r = try ModelBenchmark.train(model: model, batch: batch, seqLen: seq, seconds: seconds)
         r.name = "train \(source.label) B=\(batch) T=\(seq)" + lora
         // A frozen base skips the weight-gradient products: about 2/3 of a full step's analytic FLOPs.
-        if loraRank > 0 { r.gflops *= 2.0 / 3.0 }
+        if loraRank > 0 {
+            r.gflops *= 2.0 / 3.0
+            r.path = model.basePrecision.pathDescription
+        }
         BenchOutput.print(r, json: json)
     }
 }
