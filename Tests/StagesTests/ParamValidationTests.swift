@@ -118,7 +118,9 @@ final class ParamValidationTests: XCTestCase {
         XCTAssertEqual(SFTKind.declared.specs.map(\.name), ["dtype", "steps", "batch_size", "learning_rate", "warmup_steps", "weight_decay",
                                                            "prompt_count", "max_new_tokens", "generation_batch", "length_window",
                                                            "validation_fraction", "eval_every", "loss_turns", "samples_shown", "lora"])
-        XCTAssertEqual(PPOKind().params.count, 33)
+        XCTAssertEqual(PPOKind().params.count, 35)
+        XCTAssertTrue(PPOKind().params.contains { $0.name == "scoring_precision" })
+        XCTAssertTrue(PPOKind().params.contains { $0.name == "old_log_probs" })
         XCTAssertTrue(PPOKind().params.contains { $0.name == "snapshot_every" })
     }
 }
