@@ -1,7 +1,8 @@
 """A TRL-style PPO iteration in PyTorch + peft on the same LLaMA config as `rlhf bench ppo`, for the speed ratio.
 
 Usage: bench/.venv/bin/python bench/torch_ppo.py CHECKPOINT_DIR [--rollouts 64] [--prompt-length 64] [--new-tokens 64]
-       [--minibatch 4] [--epochs 1] [--scoring-chunk 8] [--rank 16] [--threads 2] [--iterations 1] [--warmup 1] [--json]
+       [--minibatch 4] [--epochs 1] [--scoring-chunk 8] [--rank 16] [--threads 2] [--iterations 1] [--warmup 1]
+       [--base-dtype fp32|bf16|autocast] [--json]
 CHECKPOINT_DIR holds a config.json (e.g. written by `rlhf model init --config`); the model gets random weights of
 those shapes (speed is compared, not values). One base model carries two LoRA adapters (r, alpha = 2r, all seven
 projections, as `rlhf bench ppo`): "policy" (trained) and "reward" (frozen, random B, with a score head). Each
@@ -18,10 +19,16 @@ iteration does what TRL's PPOTrainer does, with the same lean choices as ours:
 - update: --epochs passes over shuffled minibatches of --minibatch: forward with the policy adapter, clipped
   surrogate (ε 0.2), entropy for the statistics, backward, global-norm clip 1.0, AdamW on the adapter; the value
   head's clipped value loss and its own AdamW step on the cached features.
+--base-dtype picks how the frozen base runs in every part (as torch_train.py's): fp32; bf16 (the base cast to
+bfloat16, as `from_pretrained(torch_dtype=torch.bfloat16)` gives, peft keeping both adapters in fp32, its default
+`autocast_adapter_dtype`); or autocast (fp32 weights, generation, scoring and the update's forward under
+`torch.autocast("cpu", dtype=torch.bfloat16)`). Log-softmaxes, the heads and the losses take fp32 copies of the
+logits and hidden states.
 Times are per part (rollout, scoring, update), averaged over --iterations after --warmup untimed ones. The JSON
 also carries the process's peak resident memory (ru_maxrss) in MiB.
 """
 import argparse
+import contextlib
 import json
 import resource
 import time
@@ -58,6 +65,8 @@ def main():
     p.add_argument("--iterations", type=int, default=1)
     p.add_argument("--warmup", type=int, default=1, help="untimed iterations first")
     p.add_argument("--attn", default="sdpa", help="transformers attn_implementation (sdpa or eager)")
+    p.add_argument("--base-dtype", choices=["fp32", "bf16", "autocast"], default="fp32",
+                   help="the frozen base in fp32, in bfloat16, or fp32 under bf16 autocast")
     p.add_argument("--json", action="store_true")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
@@ -66,6 +75,9 @@ def main():
         cfg = LlamaConfig(**json.load(f))
     cfg._attn_implementation = a.attn
     base = LlamaForCausalLM(cfg).float()
+    if a.base_dtype == "bf16":
+        base = base.to(torch.bfloat16)
+    bf16 = lambda: torch.autocast("cpu", dtype=torch.bfloat16) if a.base_dtype == "autocast" else contextlib.nullcontext()
     lora = LoraConfig(r=a.rank, lora_alpha=2 * a.rank, target_modules=TARGETS, lora_dropout=0.0, task_type="CAUSAL_LM")
     model = get_peft_model(base, lora, adapter_name="policy")
     model.add_adapter("reward", lora)
@@ -95,12 +107,12 @@ def main():
     def iteration():
         t0 = time.perf_counter()
         model.eval()
-        with torch.no_grad():
+        with torch.no_grad(), bf16():
             generated = model.generate(input_ids=prompts, attention_mask=torch.ones_like(prompts), do_sample=True,
                                        temperature=1.0, top_k=0, top_p=1.0, max_new_tokens=a.new_tokens, pad_token_id=pad,
                                        return_dict_in_generate=True, output_scores=True)
         out = generated.sequences
-        step_logits = torch.stack(generated.scores, 1)  # (B,R,V): TRL's `logitss`, the sampler's logits at each step
+        step_logits = torch.stack(generated.scores, 1).float()  # (B,R,V): TRL's `logitss`, the sampler's logits at each step
         del generated
         responses = out[:, P:]
         R = responses.shape[1]
@@ -115,16 +127,18 @@ def main():
             for i in range(0, a.rollouts, a.scoring_chunk):
                 seq, att, resp = out[i:i + a.scoring_chunk], seq_mask[i:i + a.scoring_chunk].long(), responses[i:i + a.scoring_chunk]
                 logprobs.append(selective_log_softmax(step_logits[i:i + a.scoring_chunk], resp))
-                with model.disable_adapter():
+                with model.disable_adapter(), bf16():
                     hidden = trunk(input_ids=seq, attention_mask=att).last_hidden_state
-                    logits = model.base_model.model.lm_head(hidden)[:, P - 1:-1]
+                    logits = model.base_model.model.lm_head(hidden)[:, P - 1:-1].float()
+                hidden = hidden.float()
                 ref_logprobs.append(selective_log_softmax(logits, resp))
                 del logits
                 h = hidden[:, P - 1:-1]
                 features.append(h)
                 values.append(value_head(h).squeeze(-1))
                 model.set_adapter("reward")
-                hidden = trunk(input_ids=seq, attention_mask=att).last_hidden_state
+                with bf16():
+                    hidden = trunk(input_ids=seq, attention_mask=att).last_hidden_state.float()
                 model.set_adapter("policy")
                 last = att.sum(1) - 1
                 scores.append(score_head(hidden[torch.arange(seq.shape[0]), last]).squeeze(-1))
@@ -154,7 +168,8 @@ def main():
             for i in range(0, a.rollouts, a.minibatch):
                 idx = order[i:i + a.minibatch]
                 mb_mask = mask[idx]
-                logits = model(input_ids=out[idx], attention_mask=seq_mask[idx].long()).logits[:, P - 1:-1]
+                with bf16():
+                    logits = model(input_ids=out[idx], attention_mask=seq_mask[idx].long()).logits[:, P - 1:-1].float()
                 new_logprobs = selective_log_softmax(logits, responses[idx])
                 with torch.no_grad():
                     probs = torch.softmax(logits, dim=-1)
@@ -186,11 +201,11 @@ def main():
     seconds = sum(x[0] + x[1] + x[2] for x in parts)
     tokens = sum(x[3] for x in parts)
     r = {"name": f"torch ppo rollouts={a.rollouts} prompt={a.prompt_length} new={a.new_tokens} mb={a.minibatch} "
-                 f"epochs={a.epochs} lora r={a.rank} critic=head",
+                 f"epochs={a.epochs} lora r={a.rank} critic=head base={a.base_dtype}",
          "iterations": n, "seconds": seconds, "tokensPerSecond": tokens / seconds, "msPerIteration": seconds * 1000 / n,
          "rolloutSeconds": rollout, "scoringSeconds": scoring, "updateSeconds": update,
          "responseLengthMean": tokens / n / a.rollouts, "threads": torch.get_num_threads(), "torch": torch.__version__,
-         "attn": a.attn, "peakRSSMegabytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+         "attn": a.attn, "baseDtype": a.base_dtype, "peakRSSMegabytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     if a.json:
         print(json.dumps(r, sort_keys=True))
     else:

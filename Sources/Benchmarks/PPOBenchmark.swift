@@ -34,6 +34,9 @@ public enum PPOBenchmark {
         public var rolloutPrecision = InferencePrecision.fp32
         /// Precision of the reward model's and the reference's scoring passes.
         public var scoringPrecision = InferencePrecision.fp32
+        /// Precision of the frozen base's products in the update (and in every pass that does not pack for bf16
+        /// inference); bf16 needs AVX-512 BF16.
+        public var basePrecision = BasePrecision.fp32
 
         /// Defaults: 64 rollouts of 64 + 64 tokens, minibatches of 4, one epoch, LoRA r=16 on all seven projections.
         public init() {}
@@ -61,7 +64,7 @@ public enum PPOBenchmark {
         public var peakRSSMegabytes: Double
         /// Which scoring path ran: `chunked-head` or `full-logits`.
         public var scoring: String
-        /// The math paths: the rollout's, the RM's and reference's scoring, and fp32 for the update.
+        /// The math paths: the rollout's, the RM's and reference's scoring, and the update's.
         public var path: String
     }
 
@@ -70,6 +73,7 @@ public enum PPOBenchmark {
         let c = base.config
         let policy = try LoRAAdapter(config: s.lora, model: c, seed: seed &+ 1)
         try base.attach(policy, freezingBase: true)
+        try base.setBasePrecision(s.basePrecision)
         let reward = try LoRAAdapter(config: s.lora, model: c, seed: seed &+ 2)
         reward.randomizeB(std: 0.02, seed: seed &+ 3)
         var rng = Xoshiro256(seed: seed &+ 4)
@@ -107,12 +111,14 @@ public enum PPOBenchmark {
         let scoringName = s.fullLogits ? "full-logits" : "chunked-head"
         return Result(name: "ppo rollouts=\(s.rollouts) prompt=\(s.promptLength) new=\(s.newTokens) mb=\(s.minibatch) "
                           + "epochs=\(s.epochs) lora r=\(s.lora.rank) critic=\(s.criticAdapter ? "adapter" : "head") \(scoringName) "
-                          + "rollout \(s.rolloutPrecision.effective.rawValue) scoring \(s.scoringPrecision.effective.rawValue)",
+                          + "rollout \(s.rolloutPrecision.effective.rawValue) scoring \(s.scoringPrecision.effective.rawValue) "
+                          + "base \(s.basePrecision.rawValue)",
                       iterations: timed.count, seconds: seconds, tokensPerSecond: tokens / max(seconds, 1e-9),
                       msPerIteration: seconds * 1000 / n, rolloutSeconds: rollout / n, scoringSeconds: scoring / n,
                       updateSeconds: update / n, responseLengthMean: timed.map(\.responseLengthMean).reduce(0, +) / n,
                       threads: ModelBenchmark.threadCount, peakRSSMegabytes: ModelBenchmark.peakResidentMegabytes, scoring: scoringName,
                       path: "rollout: \(s.rolloutPrecision.pathDescription); RM and reference scoring: "
-                          + "\(s.scoringPrecision.pathDescription); update: \(ModelBenchmark.mathPath)")
+                          + "\(s.scoringPrecision.pathDescription); update: \(s.basePrecision.pathDescription); old log-probs from the "
+                          + (trainer.samplerLogProbsAreOldLogProbs ? "rollout" : "scoring pass"))
     }
 }

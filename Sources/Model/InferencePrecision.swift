@@ -25,21 +25,22 @@ public enum InferencePrecision: String, CaseIterable, Sendable {
 }
 
 /// A snapshot of a model's matrices packed for `BF16Matmul`, made at the start of an inference call so it
-/// always matches the current fp32 parameters.
+/// always matches the current fp32 parameters. A matrix left out (nil) runs as `linear` decides without a packing.
 final class PackedBF16Weights {
     /// Per layer: fused q|k|v (QKV,C), o (C,QC), fused gate|up (2I,C) and down (C,I).
-    let qkv: [BF16Matmul.PackedWeight], o: [BF16Matmul.PackedWeight]
-    let gateUp: [BF16Matmul.PackedWeight], down: [BF16Matmul.PackedWeight]
+    let qkv: [BF16Matmul.PackedWeight?], o: [BF16Matmul.PackedWeight?]
+    let gateUp: [BF16Matmul.PackedWeight?], down: [BF16Matmul.PackedWeight?]
     /// The LM head (V,C).
-    let lmHead: BF16Matmul.PackedWeight
+    let lmHead: BF16Matmul.PackedWeight?
 
-    /// Packs every matrix of `model` (a causal LM).
-    init(_ model: LlamaModel) {
+    /// Packs the matrices of `model` (a causal LM) for which `include(offset, count)` holds (every one by default).
+    init(_ model: LlamaModel, including include: (Int, Int) -> Bool = { _, _ in true }) {
         let c = model.config, layout = model.layout
         let C = c.hiddenSize, I = c.intermediateSize, HD = c.headDim
         let QC = c.numAttentionHeads * HD, QKV = QC + 2 * c.numKeyValueHeads * HD
-        func pack(_ offset: Int, _ oc: Int, _ ic: Int) -> BF16Matmul.PackedWeight {
-            BF16Matmul.PackedWeight(weight: model.param(offset), outFeatures: oc, inFeatures: ic)
+        func pack(_ offset: Int, _ oc: Int, _ ic: Int) -> BF16Matmul.PackedWeight? {
+            guard include(offset, oc * ic) else { return nil }
+            return BF16Matmul.PackedWeight(weight: model.param(offset), outFeatures: oc, inFeatures: ic)
         }
         qkv = layout.layers.map { pack($0.q, QKV, C) }
         o = layout.layers.map { pack($0.o, C, QC) }
@@ -50,16 +51,37 @@ final class PackedBF16Weights {
 }
 
 extension LlamaModel {
-    /// The bf16 weights an inference call runs on: nil in fp32 (or for a scalar-head model, which has no LM head to
-    /// pack), else the pinned snapshot or a fresh one.
+    /// The bf16 weights an inference call runs on: nil when no product runs in bf16 (or for a scalar-head model,
+    /// which has no LM head to pack), else the pinned snapshot or a fresh one. In bf16 inference every matrix is
+    /// packed; in fp32 inference on a bf16 base (`basePrecision`), the frozen matrices, which `linear` would
+    /// otherwise pack anew on every product (every decode step): the same bits, packed once per call.
     func inferencePackedWeights() -> PackedBF16Weights? {
-        guard inferencePrecision.effective == .bf16, layout.lmHead != nil else { return nil }
-        return pinnedPackedWeights ?? PackedBF16Weights(self)
+        guard layout.lmHead != nil else { return nil }
+        if let pinnedPackedWeights { return pinnedPackedWeights }
+        switch inferencePrecision.effective {
+        case .bf16: return PackedBF16Weights(self)
+        case .fp32: return basePrecision == .bf16 ? PackedBF16Weights(self, including: baseRunsInBF16) : nil
+        }
+    }
+
+    /// Whether inference in `precision` runs the products training runs (so their log-probs agree to float
+    /// rounding): fp32 inference follows `basePrecision` product by product as training does; bf16 inference
+    /// matches a bf16 base whose every packed matrix is frozen.
+    public func inferenceMatchesTraining(in precision: InferencePrecision) -> Bool {
+        guard precision.effective == .bf16 else { return true }
+        guard basePrecision == .bf16, layout.lmHead != nil else { return false }
+        let c = config, C = c.hiddenSize, I = c.intermediateSize, HD = c.headDim
+        let QC = c.numAttentionHeads * HD, QKV = QC + 2 * c.numKeyValueHeads * HD
+        return baseRunsInBF16(layout.lmHead!, count: c.vocabSize * C) && layout.layers.allSatisfy { w in
+            baseRunsInBF16(w.q, count: QKV * C) && baseRunsInBF16(w.o, count: C * QC)
+                && baseRunsInBF16(w.gate, count: 2 * I * C) && baseRunsInBF16(w.down, count: C * I)
+        }
     }
 
     /// Runs `body` with one bf16 snapshot of the weights shared by every inference call inside it (when
-    /// `inferencePrecision` is bf16 at the start), instead of one snapshot per call. The weights must not change
-    /// inside `body`; adapters may be switched, since their terms run in fp32 beside the packed products.
+    /// `inferencePrecision` is bf16 at the start, or the base runs in bf16), instead of one snapshot per call. The
+    /// weights and the precisions must not change inside `body`; adapters may be switched, since their terms run in
+    /// fp32 beside the packed products.
     public func withPinnedInferenceWeights<T>(_ body: () throws -> T) rethrows -> T {
         guard pinnedPackedWeights == nil, let packed = inferencePackedWeights() else { return try body() }
         pinnedPackedWeights = packed

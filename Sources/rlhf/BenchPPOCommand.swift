@@ -53,12 +53,16 @@ struct BenchPPOCommand: ParsableCommand {
     var scoring: String = "chunked"
 
     /// Rollout precision.
-    @Option(help: "Precision of the rollout's sampling: auto (bf16 on CPUs with AVX-512 BF16, else fp32), fp32 or bf16; the update is fp32 (a bf16 rollout's old log-probs are scored again in fp32).")
+    @Option(help: "Precision of the rollout's sampling: auto (bf16 on CPUs with AVX-512 BF16, else fp32), fp32 or bf16; the update follows --base-precision (a bf16 rollout's old log-probs are scored again unless the base is bf16).")
     var rolloutPrecision: BenchPrecision = .fp32
 
     /// Scoring precision.
-    @Option(help: "Precision of the reward model's and the reference's scoring passes: auto, fp32 or bf16; the update is fp32.")
+    @Option(help: "Precision of the reward model's and the reference's scoring passes: auto, fp32 or bf16.")
     var scoringPrecision: BenchPrecision = .fp32
+
+    /// Base precision.
+    @Option(help: "Precision of the frozen base's products in the update: fp32 or bf16 (needs AVX-512 BF16); with bf16 a bf16 rollout's log-probs are the update's, so scoring takes them from the sampler.")
+    var basePrecision: String = "fp32"
 
     /// Timed iterations.
     @Option(help: "Timed iterations after the warm-up ones.")
@@ -84,6 +88,10 @@ struct BenchPPOCommand: ParsableCommand {
         }
         if warmup < 0 { throw ValidationError("--warmup must be at least 0") }
         if !["head", "adapter"].contains(critic) { throw ValidationError("--critic must be head or adapter") }
+        guard let base = BasePrecision(rawValue: basePrecision) else {
+            throw ValidationError("--base-precision must be fp32 or bf16, got '\(basePrecision)'")
+        }
+        if !base.isSupported { throw ValidationError("--base-precision bf16: this CPU has no AVX-512 BF16; use fp32") }
         if !["chunked", "full-logits"].contains(scoring) { throw ValidationError("--scoring must be chunked or full-logits") }
     }
 
@@ -106,6 +114,7 @@ struct BenchPPOCommand: ParsableCommand {
         s.warmup = warmup
         s.rolloutPrecision = rolloutPrecision.resolved
         s.scoringPrecision = scoringPrecision.resolved
+        s.basePrecision = BasePrecision(rawValue: basePrecision) ?? .fp32
         var r = try PPOBenchmark.run(base: model, settings: s)
         r.name = "\(r.name) \(source.label)"
         if json {

@@ -31,13 +31,13 @@ extension PPOTrainer {
     }
 
     /// Whether the sampler's log-probs of the sampled tokens serve as the old log-probs PPO needs: asked for
-    /// (`oldLogProbsFromRollout`), and the rollout ran in
-    /// fp32 (the update's precision) from the whole tempered softmax (no top-k or top-p), so they equal
-    /// `ModelScoring.logProbs` at the sampling temperature to float rounding and scoring needs no forward for them.
-    /// A bf16 rollout's log-probs would not match the update's fp32 ones, so scoring then recomputes them in fp32.
-    var samplerLogProbsAreOldLogProbs: Bool {
+    /// (`oldLogProbsFromRollout`), the rollout's products are the update's (an fp32 rollout, or a bf16 one on a bf16
+    /// frozen base: `inferenceMatchesTraining`), and it sampled from the whole tempered softmax (no top-k or top-p),
+    /// so they equal `ModelScoring.logProbs` at the sampling temperature to float rounding and scoring needs no
+    /// forward for them. A bf16 rollout on an fp32 base would not match the update, so scoring then recomputes them.
+    public var samplerLogProbsAreOldLogProbs: Bool {
         let options = samplingOptions
-        return config.oldLogProbsFromRollout && config.rolloutPrecision.effective == .fp32 && options.topK == 0
+        return config.oldLogProbsFromRollout && actor.inferenceMatchesTraining(in: config.rolloutPrecision) && options.topK == 0
             && options.topP >= 1
     }
 
