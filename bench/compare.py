@@ -20,7 +20,9 @@ Sections:
   switched off, a LoRA reward model on the same base, a value head on the frozen trunk): `rlhf bench ppo` against
   bench/torch_ppo.py (transformers + peft, TRL's loop), with the rollout, scoring and update seconds of each, and
   our own full-logits path (`--scoring full-logits`, the scoring before issue 19; --no-ppo-full-logits leaves it
-  out) in the same rounds; --ppo-bf16 adds ours with bf16 rollout and scoring, and --before the other binary;
+  out) in the same rounds; --ppo-bf16 adds ours in bf16 (rollout, scoring and the update's frozen base) and torch in
+  its two bf16 settings (base in bfloat16, fp32 under bf16 autocast: torch_ppo.py --base-dtype), reporting the
+  ratios like for like (fp32 to fp32, our bf16 to torch's faster bf16) and fastest to fastest; --before the other binary;
   --ppo-together starts the sides of a round at once instead of in turn (the same load for all on a shared machine).
 Each comparison alternates the sides `--rounds` times (ours, PyTorch, and `--before`'s binary if given) and
 reports the median of each, so a slow spell on a shared machine hits every side instead of one.
@@ -176,8 +178,10 @@ def ppo(a, t, results):
             sides["before"] = [a.before, "bench", "ppo", "--model", ckpt] + shape + t
         if a.ppo_full_logits:
             sides["ours_full_logits"] = ours + ["--scoring", "full-logits"]
-        if a.ppo_bf16:
-            sides["ours_bf16"] = ours + ["--rollout-precision", "bf16", "--scoring-precision", "bf16"]
+        if a.ppo_bf16 and has_bf16():
+            sides["ours_bf16"] = ours + ["--rollout-precision", "bf16", "--scoring-precision", "bf16", "--base-precision", "bf16"]
+            sides["torch_bf16"] = sides["torch"] + ["--base-dtype", "bf16"]
+            sides["torch_autocast"] = sides["torch"] + ["--base-dtype", "autocast"]
         results["ppo"] = (together if a.ppo_together else alternate)(sides, a.ppo_rounds)
 
 
@@ -199,7 +203,8 @@ def main():
     p.add_argument("--ppo-together", action="store_true",
                    help="start the ppo sides at once in each round (same load for all on a shared machine) instead of in turn")
     p.add_argument("--ppo-bf16", action="store_true",
-                   help="also time ours with bf16 rollout and scoring (--rollout-precision/--scoring-precision bf16)")
+                   help="on CPUs with AVX-512 BF16, also time ours in bf16 (rollout, scoring and frozen base: --rollout-precision,"
+                        " --scoring-precision and --base-precision bf16) and torch with the base in bfloat16 and under bf16 autocast")
     a = p.parse_args()
     t = ["--threads", str(a.threads)]
     sections = a.sections.split(",")
@@ -289,9 +294,18 @@ def print_ppo(results, rounds):
               f"{full['scoringSeconds'] / ours['scoringSeconds']:.2f}x faster in scoring, "
               f"{full['updateSeconds'] / ours['updateSeconds']:.2f}x in the update")
     if "ours_bf16" in r:
-        bf16 = r["ours_bf16"]["median"]
-        print(f"  ours with bf16 rollout and scoring (update fp32): {line['ours_bf16']}; "
-              f"ratio to torch {torch['msPerIteration'] / bf16['msPerIteration']:.2f}x")
+        ms = {side: r[side]["median"]["msPerIteration"] for side in r}
+        names = {"ours_bf16": "ours bf16 (rollout, scoring, frozen base)", "torch_bf16": "torch+peft base in bfloat16",
+                 "torch_autocast": "torch+peft fp32 under bf16 autocast"}
+        for side in ["ours_bf16", "torch_bf16", "torch_autocast"]:
+            print(f"  {names[side]}: {line[side]}")
+        torch_bf16 = min(["torch_bf16", "torch_autocast"], key=lambda s: ms[s])
+        ours_best = min(["ours", "ours_bf16"], key=lambda s: ms[s])
+        torch_best = min(["torch", "torch_bf16", "torch_autocast"], key=lambda s: ms[s])
+        print(f"  like for like: fp32 {ms['torch'] / ms['ours']:.2f}x; bf16 {ms[torch_bf16] / ms['ours_bf16']:.2f}x "
+              f"(ours bf16 against {names[torch_bf16]}); fastest to fastest {ms[torch_best] / ms[ours_best]:.2f}x "
+              f"({ours_best} against {torch_best})")
+        print(f"  path of ours bf16: {r['ours_bf16']['median'].get('path', '?')}")
 
 
 if __name__ == "__main__":

@@ -33,14 +33,15 @@ final class PackedBF16Weights {
     /// The LM head (V,C).
     let lmHead: BF16Matmul.PackedWeight?
 
-    /// Packs the matrices of `model` (a causal LM) for which `include(offset, count)` holds (every one by default).
+    /// Packs the matrices of `model` (a causal LM) for which `include(offset, count)` holds (every one by default),
+    /// taking the frozen ones from `withPinnedBaseWeights`' packings when that runs.
     init(_ model: LlamaModel, including include: (Int, Int) -> Bool = { _, _ in true }) {
         let c = model.config, layout = model.layout
         let C = c.hiddenSize, I = c.intermediateSize, HD = c.headDim
         let QC = c.numAttentionHeads * HD, QKV = QC + 2 * c.numKeyValueHeads * HD
         func pack(_ offset: Int, _ oc: Int, _ ic: Int) -> BF16Matmul.PackedWeight? {
             guard include(offset, oc * ic) else { return nil }
-            return BF16Matmul.PackedWeight(weight: model.param(offset), outFeatures: oc, inFeatures: ic)
+            return model.forwardPacking(offset, outFeatures: oc, inFeatures: ic)
         }
         qkv = layout.layers.map { pack($0.q, QKV, C) }
         o = layout.layers.map { pack($0.o, C, QC) }

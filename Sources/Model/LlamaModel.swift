@@ -52,6 +52,8 @@ public final class LlamaModel {
     public var inferencePrecision: InferencePrecision = .fp32
     /// A bf16 snapshot of the weights that inference calls share instead of packing their own (`withPinnedInferenceWeights`).
     var pinnedPackedWeights: PackedBF16Weights?
+    /// Frozen base matrices' bf16 packings kept while `withPinnedBaseWeights` runs.
+    var pinnedBasePackings: PinnedBasePackings?
     /// Precision of training products with frozen base matrices (fp32 by default; see `BasePrecision` and
     /// `LlamaModel+BF16Base.swift`); set through `setBasePrecision(_:)`.
     public private(set) var basePrecision: BasePrecision = .fp32

@@ -137,6 +137,23 @@ final class PPORolloutLogProbsTests: XCTestCase {
         XCTAssertEqual(r.oldLogProbs.map(\.count), r.responses.map(\.tokens.count), "scoring filled them in fp32")
     }
 
+    func testBF16RolloutOnABF16BaseRecordsTheOldLogProbs() throws {
+        try XCTSkipUnless(BasePrecision.bf16.isSupported, "this CPU has no AVX-512 BF16")
+        var c = ppoConfig()
+        c.rolloutPrecision = .bf16
+        let t = try trainer(c)
+        try t.actor.setBasePrecision(.bf16)
+        XCTAssertTrue(t.samplerLogProbsAreOldLogProbs, "the rollout's bf16 products are the update's")
+        var r = try t.sample()
+        XCTAssertEqual(r.oldLogProbs.map(\.count), r.responses.map(\.tokens.count), "one log-prob per response token")
+        let scored = try ModelScoring.logProbs(t.actor, prompts: r.prompts, responses: r.responseTokens, temperature: c.temperature,
+                                               chunk: 4)
+        for (a, b) in zip(r.oldLogProbs.joined(), scored.joined()) { XCTAssertEqual(a, b, accuracy: 1e-5 * max(1, abs(b))) }
+        try t.score(&r)
+        _ = try t.optimise(r)
+        XCTAssertEqual(t.actor.inferencePrecision, .fp32)
+    }
+
     func testBF16ScoringStaysCloseToFP32AndLeavesTheActorInFP32() throws {
         var rollouts: [Rollout] = []
         for precision in [InferencePrecision.fp32, .bf16] {

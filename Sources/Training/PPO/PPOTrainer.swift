@@ -100,6 +100,11 @@ public final class PPOTrainer {
 
     /// Runs one iteration (rollout, scoring, update, β update) and returns its metrics.
     public func step() throws -> PPOIterationMetrics {
+        try actor.withPinnedBaseWeights(iterate)
+    }
+
+    /// One iteration (`step`), on a bf16 base with each frozen matrix packed once for all its passes.
+    private func iterate() throws -> PPOIterationMetrics {
         let startRollout = Date()
         var rollout = try sample()
         let rolloutSeconds = Date().timeIntervalSince(startRollout)
