@@ -9,7 +9,10 @@ import EngineCore
 struct PPOKind: StageKind {
     /// Kind name.
     let name = "ppo"
-    /// Version 8: `old_log_probs` param (rollout: an fp32 rollout's old log-probs are the sampler's own, no scoring
+    /// Version 9: on a bf16 LoRA base (`lora.base_precision`) with `old_log_probs: rollout`, a bf16 rollout's
+    /// log-probs are the old log-probs (its products are the update's; before, a scoring forward recomputed them:
+    /// the same math, rounded differently), and an iteration packs each frozen base matrix once (the same bits);
+    /// 8: `old_log_probs` param (rollout: an fp32 rollout's old log-probs are the sampler's own, no scoring
     /// forward for them; the same math, rounded differently), `scoring_precision` param (7: the LM head runs chunked in scoring and the update (no
     /// (B,T,V) logits; the same math, rounded differently), metrics split each iteration's time into rollout, scoring
     /// and update, `lora`, `critic` and `rollout_precision` params; 6: conversational prompts through the SFT model's
@@ -17,7 +20,7 @@ struct PPOKind: StageKind {
     /// split and TRL's metric names (`PPOMetricsLine`); 4: metrics per task family and scenario (`slices`) for
     /// `gate.ppo_guard`, policy `snapshots`; 3: gold metrics only with a `world` judge; prompts in any TRL prompt
     /// format; 2: generation changes in Model).
-    let version = 8
+    let version = 9
     /// PPO-RLHF.
     let summary = "PPO-RLHF of the SFT policy against a frozen reward model (critic initialised from the reward model); gold metrics only with a world judge"
     /// Samples rollouts from the pipeline seed.
