@@ -77,10 +77,6 @@ extension PPORun {
                                      tokenizer: sft.tokenizer, prompts: prompts, encodedPrompts: encoded, seed: context.seed)
         if context.inputs[PPOKind.heldoutRole] != nil {
             let heldout = try JSONFiles.prompts(context, role: PPOKind.heldoutRole)
-            guard !heldout.isEmpty else {
-                let file = context.displayPath(context.inputs[PPOKind.heldoutRole]!)
-                throw StagesError.badInput(path: file, message: "has no prompts; give it at least one {\"prompt\": ...} line or unwire heldout_prompts")
-            }
             trainer.heldout = try PPOHeldoutSet(prompts: heldout, encodedPrompts: try heldout.map { try renderer.prefix($0.chat) },
                                                 count: try params.value(PPOParams.declared.heldoutCount),
                                                 every: try params.value(PPOParams.declared.heldoutEvery), seed: context.seed)
