@@ -14,11 +14,13 @@ final class GatePPOGuardHeldoutTests: XCTestCase {
             + #""response_length_mean": 20, "eos_fraction": 1}"#
     }
 
-    /// A held-out line after `iteration` iterations; `larger` is that family's gold (std 0.3 over `count` prompts).
-    private func heldout(_ iteration: Int, rm: Double, gold: Double, larger: Double = 0.6, count: Int = 100) -> String {
-        #"{"type": "heldout", "iteration": \#(iteration), "prompt_count": \#(count * 2), "rm_score_mean": \#(rm), "gold_score_mean": \#(gold), "#
+    /// A held-out line after `iteration` iterations; `larger` is that family's gold (std 0.3 over `count` prompts, and
+    /// with `change` the std of its prompts' paired gold changes).
+    private func heldout(_ iteration: Int, rm: Double, gold: Double, larger: Double = 0.6, count: Int = 100, change: Double? = nil) -> String {
+        let paired = change.map { #", "gold_change_std": \#($0)"# } ?? ""
+        return #"{"type": "heldout", "iteration": \#(iteration), "prompt_count": \#(count * 2), "rm_score_mean": \#(rm), "gold_score_mean": \#(gold), "#
             + #""kl_mean": \#(Double(iteration)), "response_length_mean": 20, "eos_fraction": 1, "seconds": 1, "slices": {"#
-            + #""family:larger": {"rm_score_mean": \#(rm), "gold_score_mean": \#(larger), "gold_score_std": 0.3, "count": \#(count)}, "#
+            + #""family:larger": {"rm_score_mean": \#(rm), "gold_score_mean": \#(larger), "gold_score_std": 0.3, "count": \#(count)\#(paired)}, "#
             + #""family:add": {"rm_score_mean": \#(rm), "gold_score_mean": 0.6, "gold_score_std": 0.3, "count": \#(count)}}}"#
     }
 
@@ -78,7 +80,14 @@ final class GatePPOGuardHeldoutTests: XCTestCase {
         let noisy = try run([heldout(0, rm: 0.1, gold: 0.6, larger: 0.6, count: 5)] + training
             + [heldout(4, rm: 0.9, gold: 0.6, larger: 0.45, count: 5)])
         XCTAssertEqual(noisy.report.status, .pass, noisy.report.message)
-        // ... unless heldout_z 0 asks for the bound alone; and a looser bound lets the 0.15 drop pass.
+        // ... but it does when the line has the paired spread (the same prompts then and now: 0.05 / √4 per prompt) ...
+        let paired = try run([heldout(0, rm: 0.1, gold: 0.6, larger: 0.6, count: 5)] + training
+            + [heldout(4, rm: 0.9, gold: 0.6, larger: 0.45, count: 5, change: 0.05)])
+        XCTAssertEqual(paired.report.status, .fail, paired.report.message)
+        XCTAssertEqual(paired.report.figures["heldout.family:larger.paired"], 1)
+        XCTAssertEqual(paired.report.figures["heldout.family:larger.gold_standard_error"] ?? 0, 0.025, accuracy: 1e-12)
+        XCTAssertEqual(noisy.report.figures["heldout.family:larger.paired"], 0)
+        // ... or when heldout_z 0 asks for the bound alone; and a looser bound lets the 0.15 drop pass.
         let boundOnly = try run([heldout(0, rm: 0.1, gold: 0.6, larger: 0.6, count: 5)] + training
             + [heldout(4, rm: 0.9, gold: 0.6, larger: 0.45, count: 5)], params: ["heldout_z": .double(0)])
         XCTAssertEqual(boundOnly.report.status, .fail, boundOnly.report.message)

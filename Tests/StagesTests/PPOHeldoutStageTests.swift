@@ -16,10 +16,11 @@ final class PPOHeldoutStageTests: XCTestCase {
         "learning_rate": .double(1e-3), "critic_learning_rate": .double(1e-3), "max_new_tokens": .int(6), "checkpoint_every": .int(2),
     ]
 
-    private func run(_ params: [String: JSONValue], workspace: URL, inputs: [String: URL]) throws -> StageContext {
+    private func run(_ params: [String: JSONValue], workspace: URL, inputs: [String: URL],
+                     afterIteration: @escaping (Int, StageContext) -> Void = { _, _ in }) throws -> StageContext {
         let context = try PPOTestFixtures.context(node: "ppo", workspace: workspace, inputs: inputs,
                                                   outputs: ["policy", "metrics", "snapshots"], params: params)
-        try PPORun(context: context).run()
+        try PPORun(context: context).run { afterIteration($0, context) }
         return context
     }
 
@@ -48,6 +49,8 @@ final class PPOHeldoutStageTests: XCTestCase {
         XCTAssertEqual(heldout.map(\.promptCount), [4, 4, 4])
         XCTAssertTrue(heldout.allSatisfy { $0.goldScoreMean != nil && $0.slices?.isEmpty == false }, "world prompts get gold per slice")
         XCTAssertEqual(heldout[0].klMean, 0, accuracy: 1e-3, "before any update the policy is the reference")
+        XCTAssertTrue(heldout[0].slices!.values.allSatisfy { $0.goldChangeStd == nil }, "the first evaluation is the baseline")
+        XCTAssertTrue(heldout[2].slices!.values.allSatisfy { $0.goldChangeStd != nil }, "later ones carry each slice's paired change")
         let text = try String(contentsOf: checked.outputs["metrics"]!, encoding: .utf8)
         XCTAssertEqual(text.components(separatedBy: #""type":"heldout""#).count - 1, 3, "each held-out line is marked")
         XCTAssertEqual(checked.metrics.recorded.filter { $0.name == "heldout_gold_score_mean" }.map(\.step), [0, 2, 4])
@@ -63,6 +66,26 @@ final class PPOHeldoutStageTests: XCTestCase {
         let guardResult = try GateHarnessRun.ppoGuard(metrics: checked.outputs["metrics"]!)
         XCTAssertEqual(guardResult.figures["heldout.evaluations"], 3)
         XCTAssertNotNil(guardResult.figures["heldout.gold_gain"])
+    }
+
+    func testAResumedRunWritesTheSameHeldOutLines() throws {
+        let root = try PPOTestFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        var inputs = try PPOTestFixtures.writeInputs(in: root)
+        inputs["world"] = try PPOTestFixtures.worldJudgeFile(in: root)
+        inputs[PPOKind.heldoutRole] = try heldoutFile(in: root)
+        let params = self.params.merging(["heldout_count": .int(4), "heldout_every": .int(2)]) { a, _ in a }
+        let straight = try run(params, workspace: root.appendingPathComponent("a"), inputs: inputs)
+        let workspace = root.appendingPathComponent("b")
+        XCTAssertThrowsError(try run(params, workspace: workspace, inputs: inputs) { done, context in
+            if done == 3 { context.cancel() }
+        })
+        let resumed = try run(params, workspace: workspace, inputs: inputs)
+        func withoutSeconds(_ context: StageContext) throws -> [PPOHeldoutMetrics] {
+            try PPOTestFixtures.fileLines(context.outputs["metrics"]!).compactMap(\.heldout).map { var m = $0; m.seconds = 0; return m }
+        }
+        XCTAssertEqual(try withoutSeconds(resumed), try withoutSeconds(straight), "the snapshot kept the held-out lines and their baseline")
+        XCTAssertEqual(try withoutSeconds(resumed).map(\.iteration), [0, 2, 4])
     }
 
     func testABadHeldOutLineNamesTheFileAndLine() throws {

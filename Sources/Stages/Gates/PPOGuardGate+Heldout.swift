@@ -3,7 +3,8 @@ import Training
 
 extension PPOGuardGate {
     /// One held-out line's figures as series `heldout:iteration`, `heldout:count`, `heldout:rm`, `heldout:gold`,
-    /// `heldout:kl` and `heldout:slice:<name>:{rm,gold,gold_se2}` (see `sliceFigures`).
+    /// `heldout:kl`, `heldout:slice:<name>:{rm,gold,gold_se2}` (see `sliceFigures`) and, from a slice's
+    /// `gold_change_std`, `heldout:slice:<name>:change_se2` (the squared standard error of its paired gold change).
     /// - Throws: `StagesError.malformed` when the line lacks `iteration` or `rm_score_mean`.
     static func heldoutFigures(_ figures: JSONFigures, file: String, line: Int) throws -> [(String, Double)] {
         let field = { (key: String) in figures.values[key].flatMap { $0.isFinite ? $0 : nil } }
@@ -14,6 +15,12 @@ extension PPOGuardGate {
         var result = [("heldout:iteration", iteration), ("heldout:rm", rm)]
         for (name, key) in [("heldout:count", "prompt_count"), ("heldout:gold", "gold_score_mean"), ("heldout:kl", "kl_mean")] {
             if let value = field(key) { result.append((name, value)) }
+        }
+        for key in figures.values.keys where key.hasPrefix("slices.") && key.hasSuffix(".gold_change_std") {
+            let name = String(key.dropFirst("slices.".count).dropLast(".gold_change_std".count))
+            if let std = field(key), let count = field("slices.\(name).count"), count >= 2 {
+                result.append(("heldout:slice:\(name):change_se2", std * std / (count - 1)))
+            }
         }
         return result + sliceFigures(figures).map { ("heldout:" + $0.0, $0.1) }
     }
@@ -59,7 +66,8 @@ extension PPOGuardGate {
         evaluateHeldoutSlices(series, file: file, limits: limits, into: &evaluation)
     }
 
-    /// The per-family (and per-scenario) bound on held-out gold drops, first held-out line against last.
+    /// The per-family (and per-scenario) bound on held-out gold drops, first held-out line against last; the standard
+    /// error is the paired one (each prompt's change) when the last line has it, else from the two lines' spreads.
     private static func evaluateHeldoutSlices(_ series: [String: Series], file: String, limits: Limits, into evaluation: inout GateEvaluation) {
         let prefix = "heldout:slice:"
         let names = series.keys.filter { $0.hasPrefix(prefix) && $0.hasSuffix(":gold") }.map { String($0.dropFirst(prefix.count).dropLast(":gold".count)) }.sorted()
@@ -69,7 +77,9 @@ extension PPOGuardGate {
             guard let gold = series[prefix + name + ":gold"], gold.values.count >= 2, let line = gold.lines.last else { continue }
             let goldGain = gold.values.last! - gold.values.first!
             let se2 = series[prefix + name + ":gold_se2"]?.values ?? []
-            let standardError = se2.count >= 2 ? (se2.first! + se2.last!).squareRoot() : 0
+            let paired = series[prefix + name + ":change_se2"].flatMap { $0.lines.last == line ? $0.values.last : nil }
+            let standardError = paired?.squareRoot() ?? (se2.count >= 2 ? (se2.first! + se2.last!).squareRoot() : 0)
+            evaluation.figures["heldout.\(name).paired"] = paired == nil ? 0 : 1
             evaluation.figures["heldout.\(name).gold_first"] = gold.values.first!
             evaluation.figures["heldout.\(name).gold_last"] = gold.values.last!
             evaluation.figures["heldout.\(name).gold_gain"] = goldGain

@@ -10,6 +10,9 @@ public struct PPOHeldoutSet: Sendable {
     let encodedPrompts: [[Int32]]
     /// Iterations between held-out evaluations besides the first and the last (0: only those two).
     let every: Int
+    /// Each prompt's gold score at the first held-out evaluation (nil before it, or for a prompt the world cannot judge):
+    /// later evaluations measure each slice's change on the same prompts against it.
+    public internal(set) var baselineGold: [Double?]?
 
     /// Chooses `count` of `prompts` (all when there are fewer) by a partial shuffle seeded by `seed`, kept in file order.
     /// `encodedPrompts` holds the chat prefix of every prompt of `prompts`.

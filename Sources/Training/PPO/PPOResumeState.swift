@@ -22,6 +22,8 @@ public struct PPOResumeState: Codable, Equatable {
     var history: [PPOIterationMetrics]
     /// Held-out evaluations so far (absent in snapshots of runs without held-out prompts).
     var heldoutHistory: [PPOHeldoutMetrics]?
+    /// Each held-out prompt's gold at the first held-out evaluation (absent without held-out prompts).
+    var heldoutBaseline: [Double?]?
 
     /// Writes the trainer's state into `directory/current`, atomically replacing an older snapshot.
     public static func save(_ trainer: PPOTrainer, fingerprint: String, in directory: URL) throws {
@@ -32,7 +34,8 @@ public struct PPOResumeState: Codable, Equatable {
         try fm.createDirectory(at: next, withIntermediateDirectories: true)
         let state = PPOResumeState(fingerprint: fingerprint, iteration: trainer.iteration, controller: trainer.controller,
                                    actorSteps: trainer.actorOptimizer.step, criticSteps: criticSteps(trainer),
-                                   history: trainer.history, heldoutHistory: trainer.heldoutHistory.isEmpty ? nil : trainer.heldoutHistory)
+                                   history: trainer.history, heldoutHistory: trainer.heldoutHistory.isEmpty ? nil : trainer.heldoutHistory,
+                                   heldoutBaseline: trainer.heldout?.baselineGold)
         try JSONEncoder().encode(state).write(to: next.appendingPathComponent("state.json"))
         for (name, buffer) in floatFiles(trainer) {
             try writeFloats(buffer.values(), to: next.appendingPathComponent("\(name).f32"))
@@ -67,6 +70,7 @@ public struct PPOResumeState: Codable, Equatable {
         trainer.controller = state.controller
         trainer.history = state.history
         trainer.heldoutHistory = state.heldoutHistory ?? []
+        trainer.heldout?.baselineGold = state.heldoutBaseline
         return true
     }
 

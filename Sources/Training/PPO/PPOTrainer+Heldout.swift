@@ -38,12 +38,20 @@ extension PPOTrainer {
             config.klEstimator.estimate(logProbs: $0, referenceLogProbs: $1).reduce(0, +)
         }
         let judged = gold.compactMap { $0 }
+        var slices = PPOSliceScores.bySlice(prompts: heldout.promptTexts, rm: rm, gold: gold)
+        if let baseline = heldout.baselineGold {
+            for (name, std) in PPOSliceScores.changeStd(prompts: heldout.promptTexts, baseline: baseline, current: gold) {
+                slices?[name]?.goldChangeStd = std
+            }
+        } else {
+            self.heldout?.baselineGold = gold
+        }
         let metrics = PPOHeldoutMetrics(
             iteration: iteration, promptCount: heldout.count, rmScoreMean: Statistics.mean(rm),
             goldScoreMean: judged.isEmpty ? nil : Statistics.mean(judged), klMean: Statistics.mean(kl),
             responseLengthMean: Statistics.mean(tokens.map { Double($0.count) }),
             eosFraction: Statistics.mean(responses.map { $0.hasEOS ? 1 : 0 }), seconds: Date().timeIntervalSince(start),
-            slices: PPOSliceScores.bySlice(prompts: heldout.promptTexts, rm: rm, gold: gold))
+            slices: slices)
         heldoutHistory.removeAll { $0.iteration == iteration }
         heldoutHistory.append(metrics)
         return metrics
