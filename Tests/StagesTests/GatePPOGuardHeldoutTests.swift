@@ -84,9 +84,9 @@ final class GatePPOGuardHeldoutTests: XCTestCase {
         let paired = try run([heldout(0, rm: 0.1, gold: 0.6, larger: 0.6, count: 5)] + training
             + [heldout(4, rm: 0.9, gold: 0.6, larger: 0.45, count: 5, change: 0.05)])
         XCTAssertEqual(paired.report.status, .fail, paired.report.message)
-        XCTAssertEqual(paired.report.figures["heldout.family:larger.paired"], 1)
+        XCTAssertEqual(paired.report.figures["heldout.paired"], 1)
         XCTAssertEqual(paired.report.figures["heldout.family:larger.gold_standard_error"] ?? 0, 0.025, accuracy: 1e-12)
-        XCTAssertEqual(noisy.report.figures["heldout.family:larger.paired"], 0)
+        XCTAssertEqual(noisy.report.figures["heldout.paired"], 0)
         // ... or when heldout_z 0 asks for the bound alone; and a looser bound lets the 0.15 drop pass.
         let boundOnly = try run([heldout(0, rm: 0.1, gold: 0.6, larger: 0.6, count: 5)] + training
             + [heldout(4, rm: 0.9, gold: 0.6, larger: 0.45, count: 5)], params: ["heldout_z": .double(0)])

@@ -67,20 +67,21 @@ extension PPOGuardGate {
     }
 
     /// The per-family (and per-scenario) bound on held-out gold drops, first held-out line against last; the standard
-    /// error is the paired one (each prompt's change) when the last line has it, else from the two lines' spreads.
+    /// error is the paired one (each prompt's change) when the last line has it, else from the two lines' spreads
+    /// (`heldout.paired` says whether every slice had the paired one).
     private static func evaluateHeldoutSlices(_ series: [String: Series], file: String, limits: Limits, into evaluation: inout GateEvaluation) {
         let prefix = "heldout:slice:"
         let names = series.keys.filter { $0.hasPrefix(prefix) && $0.hasSuffix(":gold") }.map { String($0.dropFirst(prefix.count).dropLast(":gold".count)) }.sorted()
         guard !names.isEmpty else { return }
         var fired: [String] = []
+        var allPaired = true
         for name in names {
             guard let gold = series[prefix + name + ":gold"], gold.values.count >= 2, let line = gold.lines.last else { continue }
             let goldGain = gold.values.last! - gold.values.first!
             let se2 = series[prefix + name + ":gold_se2"]?.values ?? []
             let paired = series[prefix + name + ":change_se2"].flatMap { $0.lines.last == line ? $0.values.last : nil }
             let standardError = paired?.squareRoot() ?? (se2.count >= 2 ? (se2.first! + se2.last!).squareRoot() : 0)
-            evaluation.figures["heldout.\(name).paired"] = paired == nil ? 0 : 1
-            evaluation.figures["heldout.\(name).gold_first"] = gold.values.first!
+            allPaired = allPaired && paired != nil
             evaluation.figures["heldout.\(name).gold_last"] = gold.values.last!
             evaluation.figures["heldout.\(name).gold_gain"] = goldGain
             evaluation.figures["heldout.\(name).gold_standard_error"] = standardError
@@ -92,6 +93,7 @@ extension PPOGuardGate {
                                                    message: "held-out \(name): \(change), first vs last held-out line", score: goldGain))
         }
         evaluation.figures["heldout.slices_fired"] = Double(fired.count)
+        evaluation.figures["heldout.paired"] = allPaired ? 1 : 0
         evaluation.check("heldout_family_drop", limit: limits.heldoutFamilyDrop, violated: !fired.isEmpty,
                          "held-out gold fell by more than \(limits.heldoutFamilyDrop) in \(fired.count) slice(s): \(fired.joined(separator: ", "))")
     }

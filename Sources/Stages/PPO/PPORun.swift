@@ -33,11 +33,11 @@ struct PPORun {
             if context.isCancelled { throw StagesError.cancelled(node: context.node) }
             let metrics = try trainer.step()
             record(metrics)
-            try evaluateHeldoutIfDue(trainer, total: config.iterations)
             context.progress.update(step: trainer.iteration, total: config.iterations, loss: metrics.policyLoss,
                                     figures: ["reward": metrics.rewardMean, "kl": metrics.klMean, "β": metrics.beta,
                                               "rollout s": metrics.rolloutSeconds ?? 0, "scoring s": metrics.scoringSeconds ?? 0,
                                               "update s": metrics.updateSeconds ?? 0])
+            try evaluateHeldoutIfDue(trainer, total: config.iterations)
             if snapshotEvery > 0, trainer.iteration % snapshotEvery == 0, trainer.iteration < config.iterations {
                 try saveSnapshot(trainer, in: snapshots)
             }
