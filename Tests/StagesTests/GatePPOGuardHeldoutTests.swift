@@ -15,13 +15,13 @@ final class GatePPOGuardHeldoutTests: XCTestCase {
     }
 
     /// A held-out line after `iteration` iterations; `larger` is that family's gold (std 0.3 over `count` prompts, and
-    /// with `change` the std of its prompts' paired gold changes).
+    /// with `change` the std of each family's prompts' paired gold changes).
     private func heldout(_ iteration: Int, rm: Double, gold: Double, larger: Double = 0.6, count: Int = 100, change: Double? = nil) -> String {
         let paired = change.map { #", "gold_change_std": \#($0)"# } ?? ""
         return #"{"type": "heldout", "iteration": \#(iteration), "prompt_count": \#(count * 2), "rm_score_mean": \#(rm), "gold_score_mean": \#(gold), "#
             + #""kl_mean": \#(Double(iteration)), "response_length_mean": 20, "eos_fraction": 1, "seconds": 1, "slices": {"#
             + #""family:larger": {"rm_score_mean": \#(rm), "gold_score_mean": \#(larger), "gold_score_std": 0.3, "count": \#(count)\#(paired)}, "#
-            + #""family:add": {"rm_score_mean": \#(rm), "gold_score_mean": 0.6, "gold_score_std": 0.3, "count": \#(count)}}}"#
+            + #""family:add": {"rm_score_mean": \#(rm), "gold_score_mean": 0.6, "gold_score_std": 0.3, "count": \#(count)\#(paired)}}}"#
     }
 
     private func run(_ lines: [String], params: [String: JSONValue] = [:]) throws -> GateHarness.Outcome {
