@@ -88,7 +88,7 @@ final class PPOHeldoutStageTests: XCTestCase {
         XCTAssertEqual(try withoutSeconds(resumed).map(\.iteration), [0, 2, 4])
     }
 
-    func testABadHeldOutLineNamesTheFileAndLine() throws {
+    func testABadOrTrainedOnHeldOutLineNamesTheFileAndLine() throws {
         let root = try PPOTestFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         var inputs = try PPOTestFixtures.writeInputs(in: root)
@@ -98,6 +98,14 @@ final class PPOHeldoutStageTests: XCTestCase {
         XCTAssertThrowsError(try run(params, workspace: root, inputs: inputs)) { error in
             let text = "\(error)"
             XCTAssertTrue(text.contains("heldout.jsonl:2") || (text.contains("heldout.jsonl") && text.contains("line 2")), text)
+        }
+        let trainingLine = try String(contentsOf: inputs["prompts"]!, encoding: .utf8).split(separator: "\n")[3]
+        try Data(("{\"prompt\": \"a prompt PPO never sees\"}\n" + trainingLine + "\n").utf8).write(to: bad)
+        XCTAssertThrowsError(try run(params, workspace: root, inputs: inputs)) { error in
+            guard case .malformed(let file, let line, let message)? = error as? StagesError else { return XCTFail("\(error)") }
+            XCTAssertTrue(file.hasSuffix("heldout.jsonl"), file)
+            XCTAssertEqual(line, 2)
+            XCTAssertTrue(message.contains("also in the 'prompts' input"), message)
         }
         try Data("\n".utf8).write(to: bad)
         XCTAssertThrowsError(try run(params, workspace: root, inputs: inputs)) { error in

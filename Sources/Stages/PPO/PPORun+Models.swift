@@ -75,12 +75,7 @@ extension PPORun {
         let trainer = try PPOTrainer(config: config, models: PPOModels(actor: actor, reference: reference, rewardModel: rewardModel,
                                                                          critic: critic),
                                      tokenizer: sft.tokenizer, prompts: prompts, encodedPrompts: encoded, seed: context.seed)
-        if context.inputs[PPOKind.heldoutRole] != nil {
-            let heldout = try JSONFiles.prompts(context, role: PPOKind.heldoutRole)
-            trainer.heldout = try PPOHeldoutSet(prompts: heldout, encodedPrompts: try heldout.map { try renderer.prefix($0.chat) },
-                                                count: try params.value(PPOParams.declared.heldoutCount),
-                                                every: try params.value(PPOParams.declared.heldoutEvery), seed: context.seed)
-        }
+        trainer.heldout = try loadHeldout(training: prompts, renderer: renderer, params: params)
         return PPOLoadedModels(trainer: trainer, sft: sft, lora: lora)
     }
 
