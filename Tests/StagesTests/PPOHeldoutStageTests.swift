@@ -24,8 +24,27 @@ final class PPOHeldoutStageTests: XCTestCase {
         return context
     }
 
+    /// The params plus held-out evaluations of 4 prompts after 0, 2 and 4 iterations.
+    private var heldoutParams: [String: JSONValue] { params.merging(["heldout_count": .int(4), "heldout_every": .int(2)]) { a, _ in a } }
+    private var root: URL!
+
+    override func setUpWithError() throws {
+        root = try PPOTestFixtures.temporaryDirectory()
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    /// The fixture's inputs with the world judge.
+    private func judgedInputs() throws -> [String: URL] {
+        var inputs = try PPOTestFixtures.writeInputs(in: root)
+        inputs["world"] = try PPOTestFixtures.worldJudgeFile(in: root)
+        return inputs
+    }
+
     /// World prompts PPO never trains on, written beside the fixture's PPO prompts.
-    private func heldoutFile(in root: URL) throws -> URL {
+    private func heldoutFile() throws -> URL {
         var world = WorldConfig()
         world.ppoPromptCount = 12
         let url = root.appendingPathComponent("inputs/heldout.jsonl")
@@ -34,13 +53,10 @@ final class PPOHeldoutStageTests: XCTestCase {
     }
 
     func testHeldOutLinesAreLoggedOnScheduleAndTrainingIsUnchanged() throws {
-        let root = try PPOTestFixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: root) }
-        var inputs = try PPOTestFixtures.writeInputs(in: root)
-        inputs["world"] = try PPOTestFixtures.worldJudgeFile(in: root)
+        var inputs = try judgedInputs()
         let plain = try run(params, workspace: root, inputs: inputs)
-        inputs[PPOKind.heldoutRole] = try heldoutFile(in: root)
-        let checked = try run(params.merging(["heldout_count": .int(4), "heldout_every": .int(2)]) { a, _ in a }, workspace: root, inputs: inputs)
+        inputs[PPOKind.heldoutRole] = try heldoutFile()
+        let checked = try run(heldoutParams, workspace: root, inputs: inputs)
 
         let lines = try PPOTestFixtures.fileLines(checked.outputs["metrics"]!)
         XCTAssertEqual(lines.map { $0.heldout == nil ? "i" : "h" }.joined(), "hiihiih", "held-out after 0, 2 and 4 iterations, in order")
@@ -69,12 +85,9 @@ final class PPOHeldoutStageTests: XCTestCase {
     }
 
     func testAResumedRunWritesTheSameHeldOutLines() throws {
-        let root = try PPOTestFixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: root) }
-        var inputs = try PPOTestFixtures.writeInputs(in: root)
-        inputs["world"] = try PPOTestFixtures.worldJudgeFile(in: root)
-        inputs[PPOKind.heldoutRole] = try heldoutFile(in: root)
-        let params = self.params.merging(["heldout_count": .int(4), "heldout_every": .int(2)]) { a, _ in a }
+        var inputs = try judgedInputs()
+        inputs[PPOKind.heldoutRole] = try heldoutFile()
+        let params = heldoutParams
         let straight = try run(params, workspace: root.appendingPathComponent("a"), inputs: inputs)
         let workspace = root.appendingPathComponent("b")
         XCTAssertThrowsError(try run(params, workspace: workspace, inputs: inputs) { done, context in
@@ -89,8 +102,6 @@ final class PPOHeldoutStageTests: XCTestCase {
     }
 
     func testABadOrTrainedOnHeldOutLineNamesTheFileAndLine() throws {
-        let root = try PPOTestFixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: root) }
         var inputs = try PPOTestFixtures.writeInputs(in: root)
         let bad = root.appendingPathComponent("inputs/heldout.jsonl")
         try Data("{\"prompt\": \"add 2 and 3\"}\n{\"prompt\": 3}\n".utf8).write(to: bad)
