@@ -32,10 +32,13 @@ final class PackedBF16Weights {
     let gateUp: [BF16Matmul.PackedWeight?], down: [BF16Matmul.PackedWeight?]
     /// The LM head (V,C).
     let lmHead: BF16Matmul.PackedWeight?
+    /// The inference precision the snapshot serves: bf16 (every matrix) or fp32 on a bf16 base (the frozen ones).
+    let precision: InferencePrecision
 
     /// Packs the matrices of `model` (a causal LM) for which `include(offset, count)` holds (every one by default),
     /// taking the frozen ones from `withPinnedBaseWeights`' packings when that runs.
-    init(_ model: LlamaModel, including include: (Int, Int) -> Bool = { _, _ in true }) {
+    init(_ model: LlamaModel, for precision: InferencePrecision, including include: (Int, Int) -> Bool = { _, _ in true }) {
+        self.precision = precision
         let c = model.config, layout = model.layout
         let C = c.hiddenSize, I = c.intermediateSize, HD = c.headDim
         let QC = c.numAttentionHeads * HD, QKV = QC + 2 * c.numKeyValueHeads * HD
@@ -58,10 +61,11 @@ extension LlamaModel {
     /// otherwise pack anew on every product (every decode step): the same bits, packed once per call.
     func inferencePackedWeights() -> PackedBF16Weights? {
         guard layout.lmHead != nil else { return nil }
-        if let pinnedPackedWeights { return pinnedPackedWeights }
-        switch inferencePrecision.effective {
-        case .bf16: return PackedBF16Weights(self)
-        case .fp32: return basePrecision == .bf16 ? PackedBF16Weights(self, including: baseRunsInBF16) : nil
+        let precision = inferencePrecision.effective
+        if let pinnedPackedWeights, pinnedPackedWeights.precision == precision { return pinnedPackedWeights }
+        switch precision {
+        case .bf16: return PackedBF16Weights(self, for: .bf16)
+        case .fp32: return basePrecision == .bf16 ? PackedBF16Weights(self, for: .fp32, including: baseRunsInBF16) : nil
         }
     }
 
@@ -79,14 +83,21 @@ extension LlamaModel {
         }
     }
 
-    /// Runs `body` with one bf16 snapshot of the weights shared by every inference call inside it (when
-    /// `inferencePrecision` is bf16 at the start, or the base runs in bf16), instead of one snapshot per call. The
-    /// weights and the precisions must not change inside `body`; adapters may be switched, since their terms run in
-    /// fp32 beside the packed products.
-    public func withPinnedInferenceWeights<T>(_ body: () throws -> T) rethrows -> T {
-        guard pinnedPackedWeights == nil, let packed = inferencePackedWeights() else { return try body() }
+    /// Runs `body` with one bf16 snapshot of the weights shared by every inference call inside it that runs in
+    /// `precision` (by default `inferencePrecision` at the start; the snapshot is made when that is bf16 or the
+    /// base runs in bf16), instead of one snapshot per call; calls in another precision pack as usual. The weights
+    /// and `basePrecision` must not change inside `body`; adapters may be switched, since their terms run in fp32
+    /// beside the packed products. Inside a pin for the same precision, that one serves; inside one for another
+    /// precision, the new pin serves until `body` ends, then the outer one again.
+    public func withPinnedInferenceWeights<T>(in precision: InferencePrecision? = nil, _ body: () throws -> T) rethrows -> T {
+        let current = inferencePrecision
+        if let precision { inferencePrecision = precision }
+        let outer = pinnedPackedWeights
+        let packed = inferencePackedWeights()
+        inferencePrecision = current
+        guard let packed, packed !== outer else { return try body() }
         pinnedPackedWeights = packed
-        defer { pinnedPackedWeights = nil }
+        defer { pinnedPackedWeights = outer }
         return try body()
     }
 }

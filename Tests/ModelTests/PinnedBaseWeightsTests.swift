@@ -99,3 +99,50 @@ final class PinnedBaseWeightsTests: XCTestCase {
         XCTAssertFalse(trainableBase.inferenceMatchesTraining(in: .bf16), "a trainable base trains in fp32")
     }
 }
+
+/// `withPinnedInferenceWeights(in:)`: a pin serves only calls in its own precision, and an inner pin for another
+/// precision serves inside it, then the outer one again.
+final class PinnedInferenceWeightsTests: XCTestCase {
+    override func setUpWithError() throws {
+        try XCTSkipUnless(BF16Matmul.isSupported, "this CPU has no AVX-512 BF16")
+    }
+
+    func testAPinServesItsOwnPrecisionOnly() throws {
+        let model = try LlamaModel(config: TestModels.config, seed: 2)
+        let batch = try TestModels.batch()
+        let fp32 = try model.nextTokenLogProbs(batch)
+        model.inferencePrecision = .bf16
+        let bf16 = try model.nextTokenLogProbs(batch)
+        model.inferencePrecision = .fp32
+        XCTAssertNotEqual(fp32, bf16)
+        try model.withPinnedInferenceWeights(in: .bf16) {
+            XCTAssertEqual(model.pinnedPackedWeights?.precision, .bf16)
+            XCTAssertEqual(model.inferencePrecision, .fp32, "pinning leaves the precision as it was")
+            XCTAssertEqual(try model.nextTokenLogProbs(batch), fp32, "an fp32 call ignores the bf16 pin")
+            model.inferencePrecision = .bf16
+            let pinned = model.pinnedPackedWeights
+            XCTAssertEqual(try model.nextTokenLogProbs(batch), bf16, "a bf16 call runs on it")
+            try model.withPinnedInferenceWeights {
+                XCTAssertTrue(model.pinnedPackedWeights === pinned, "a pin for the same precision keeps the outer one")
+            }
+            model.inferencePrecision = .fp32
+        }
+        XCTAssertNil(model.pinnedPackedWeights)
+    }
+
+    func testAnInnerPinForAnotherPrecisionServesInsideThenTheOuterOneAgain() throws {
+        let model = try LlamaModel(config: TestModels.config, seed: 3)
+        let adapter = try LoRAAdapter(config: LoRAConfig(rank: 2, alpha: 4), model: TestModels.config, seed: 4)
+        try model.attach(adapter)
+        try model.setBasePrecision(.bf16)
+        try model.withPinnedInferenceWeights(in: .bf16) {
+            let outer = model.pinnedPackedWeights
+            XCTAssertEqual(outer?.precision, .bf16)
+            try model.withPinnedInferenceWeights(in: .fp32) {
+                XCTAssertEqual(model.pinnedPackedWeights?.precision, .fp32, "fp32 on a bf16 base packs its frozen matrices")
+                XCTAssertFalse(model.pinnedPackedWeights === outer)
+            }
+            XCTAssertTrue(model.pinnedPackedWeights === outer)
+        }
+    }
+}

@@ -154,6 +154,21 @@ final class PPORolloutLogProbsTests: XCTestCase {
         XCTAssertEqual(t.actor.inferencePrecision, .fp32)
     }
 
+    func testAStepWithOneSharedBF16SnapshotScoresAsSeparatePasses() throws {
+        // step() pins one bf16 snapshot for the rollout and the scoring passes; sample() and score() alone pack their own.
+        var c = ppoConfig()
+        c.rolloutPrecision = .bf16
+        c.scoringPrecision = .bf16
+        let stepped = try trainer(c), separate = try trainer(c)
+        let metrics = try stepped.step()
+        var r = try separate.sample()
+        try separate.score(&r)
+        XCTAssertEqual(metrics.rmScoreMean, Statistics.mean(r.rmScores), "the same RM scores")
+        XCTAssertEqual(metrics.klMean, Statistics.mean(r.kl.map { $0.reduce(0, +) }), "the same reference log-probs")
+        XCTAssertNil(stepped.actor.pinnedPackedWeights, "the snapshot goes with the step")
+        XCTAssertEqual(stepped.actor.inferencePrecision, .fp32)
+    }
+
     func testBF16ScoringStaysCloseToFP32AndLeavesTheActorInFP32() throws {
         var rollouts: [Rollout] = []
         for precision in [InferencePrecision.fp32, .bf16] {

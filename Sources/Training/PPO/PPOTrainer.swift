@@ -107,16 +107,21 @@ public final class PPOTrainer {
         try actor.withPinnedBaseWeights(iterate)
     }
 
-    /// One iteration (`step`), on a bf16 base with each frozen matrix packed once for all its passes.
+    /// One iteration (`step`), on a bf16 base with each frozen matrix packed once for all its passes, and with one
+    /// bf16 snapshot of the actor for its rollout and for its scoring passes in the same precision (the weights
+    /// change only in the update, after it is gone).
     private func iterate() throws -> PPOIterationMetrics {
+        var rolloutSeconds = 0.0, scoringSeconds = 0.0, noCache: Double?
         let startRollout = Date()
-        var rollout = try sample()
-        let rolloutSeconds = Date().timeIntervalSince(startRollout)
-        var noCache: Double?
-        if config.measureCacheSpeedup && iteration == 0 { noCache = try noCacheTokensPerSecond(rollout) }
-        let startScoring = Date()
-        try score(&rollout)
-        let scoringSeconds = Date().timeIntervalSince(startScoring)
+        let rollout = try actor.withPinnedInferenceWeights(in: config.rolloutPrecision) { () throws -> Rollout in
+            var rollout = try sample()
+            rolloutSeconds = Date().timeIntervalSince(startRollout)
+            if config.measureCacheSpeedup && iteration == 0 { noCache = try noCacheTokensPerSecond(rollout) }
+            let startScoring = Date()
+            try score(&rollout)
+            scoringSeconds = Date().timeIntervalSince(startScoring)
+            return rollout
+        }
         let startUpdate = Date()
         let update = try optimise(rollout)
         let updateSeconds = Date().timeIntervalSince(startUpdate)
