@@ -39,11 +39,15 @@ final class ResponseJudgeTests: XCTestCase {
         XCTAssertEqual(sampled.responses.count, 3 * prompts.count)
         let kl = try judge.klToReference(model, reference: reference, samples: 2, seed: 99, reusing: sampled)
         // The expected estimate from the first two samples of each prompt, scored through the full logits (another path).
-        let picked = prompts.indices.flatMap { p in (0..<2).map { sampled.responses[p * 3 + $0].tokens } }
-        let prefixes = judge.encoded.flatMap { [$0, $0] }
+        let picked: [[Int32]] = prompts.indices.flatMap { p in (0..<2).map { sampled.responses[p * 3 + $0].tokens } }
+        let prefixes: [[Int32]] = judge.encoded.flatMap { [$0, $0] }
         let mine = try ModelScoring.logProbs(model, prompts: prefixes, responses: picked, temperature: 1, chunk: 4, path: .fullLogits)
         let theirs = try ModelScoring.logProbs(reference, prompts: prefixes, responses: picked, temperature: 1, chunk: 4, path: .fullLogits)
-        let expected = zip(mine, theirs).map { zip($0, $1).map { $0 - $1 }.reduce(0, +) }.reduce(0, +) / Double(picked.count)
+        var total = 0.0
+        for (lp, ref) in zip(mine, theirs) {
+            for (a, b) in zip(lp, ref) { total += a - b }
+        }
+        let expected = total / Double(picked.count)
         XCTAssertEqual(kl, expected, accuracy: 1e-4)
         XCTAssertEqual(try judge.klToReference(model, reference: reference, samples: 2, seed: 123, reusing: sampled), kl,
                        "reused samples do not depend on the KL seed")
