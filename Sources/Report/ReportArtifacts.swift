@@ -11,6 +11,8 @@ struct ReportArtifacts {
     var rmEval: Loaded<JSONValue> = .absent("no rm_eval artifact")
     /// `ppo_train_metrics.jsonl`, one decoded line per iteration (diagnostics included when the lines have them).
     var ppoMetrics: Loaded<[PPOIterationMetrics]> = .absent("no ppo_train_metrics artifact")
+    /// The held-out lines of `ppo_train_metrics.jsonl` (`"type": "heldout"`), in file order.
+    var ppoHeldout: Loaded<[PPOHeldoutMetrics]> = .absent("no ppo_train_metrics artifact")
     /// `final_eval.json`.
     var finalEval: Loaded<FinalEvaluation> = .absent("no final_eval artifact")
     /// `base_probe.md`, as text.
@@ -53,7 +55,10 @@ struct ReportArtifacts {
         switch section {
         case .sftEval: sftEval = ArtifactReader.json(url, origin)
         case .rmEval: rmEval = ArtifactReader.json(url, origin)
-        case .ppoMetrics: ppoMetrics = ArtifactReader.jsonLines(url, origin, as: PPOMetricsLine.self).map { $0.map(\.metrics) }
+        case .ppoMetrics:
+            let lines = ArtifactReader.jsonLines(url, origin, as: PPOMetricsFileLine.self)
+            ppoMetrics = lines.map { $0.compactMap(\.iteration) }
+            ppoHeldout = lines.map { $0.compactMap(\.heldout) }
         case .finalEval: finalEval = ArtifactReader.decoded(url, origin, as: FinalEvaluation.self)
         case .baseProbe: baseProbe = ArtifactReader.text(url, origin)
         case .gate: gates.append((source.node ?? source.role, ArtifactReader.decoded(url, origin, as: GateReport.self)))
@@ -66,7 +71,9 @@ struct ReportArtifacts {
         switch ReportSection(role: role, fileName: (fileName as NSString).lastPathComponent) {
         case .sftEval?: sftEval = .absent(text)
         case .rmEval?: rmEval = .absent(text)
-        case .ppoMetrics?: ppoMetrics = .absent(text)
+        case .ppoMetrics?:
+            ppoMetrics = .absent(text)
+            ppoHeldout = .absent(text)
         case .finalEval?: finalEval = .absent(text)
         case .baseProbe?: baseProbe = .absent(text)
         case .gate?: gates.append((role, .absent(text)))

@@ -122,6 +122,7 @@ extension ReportDocument {
         }
         out += "<div class=\"charts\">" + drawn.joined() + "</div>\n"
         out += ppoSummaryTable(lines, other: comparison?.artifacts.ppoMetrics.value)
+        out += ppoHeldoutTable()
         return section("ppo", "PPO", out + provenance(artifacts.ppoMetrics.origin))
     }
 

@@ -1,3 +1,5 @@
+import TextSimilarity
+
 extension World {
     /// The eval prompts (`eval_count` of them), all from the eval region, ids "eval-0001"...
     /// - Throws: `WorldError.parameterSpaceExhausted` when the eval region is too small.
@@ -10,6 +12,17 @@ extension World {
     /// The PPO prompts (`ppo_prompt_count`), training region, with any leaks targeting `ppo`.
     public func ppoPrompts() throws -> [PromptRecord] {
         try trainingPrompts(count: config.ppoPromptCount, stream: "ppo", idPrefix: "ppo", target: .ppo)
+    }
+
+    /// Held-out prompts for PPO (`count`, ids "heldout-0001"...): the PPO prompts' distribution (training region, same
+    /// family mix) but none of their prompts, from a stream of their own, so PPO can be checked on prompts it never
+    /// trains on while the eval region stays for `evaluate` alone.
+    /// - Throws: `WorldError.parameterSpaceExhausted` when the training region has too few other prompts.
+    public func ppoHeldoutPrompts(count: Int) throws -> [PromptRecord] {
+        let training = Set(try ppoPrompts().map { TextNormalization.key($0.prompt) })
+        return try tasks(count: count, stream: "ppo_heldout", region: .training, excluding: training).enumerated().map {
+            promptRecord($0.element, id: World.id("heldout", $0.offset))
+        }
     }
 
     /// Prompts for the preference stage (`preference_prompt_count`), training region, with any

@@ -62,9 +62,10 @@ public struct World: Sendable {
     }
 
     /// Draws `count` tasks for a set from `streamName`, mixed per `familyCounts`, in shuffled order.
-    /// Training sets have distinct normalised prompts; the eval set has distinct parameter keys.
+    /// Training sets have distinct normalised prompts; the eval set has distinct parameter keys; no task's key is in
+    /// `excluded` (the keys of another set the new one must be disjoint from).
     /// - Throws: `WorldError.parameterSpaceExhausted` when a family cannot supply enough tasks.
-    func tasks(count: Int, stream streamName: String, region: Region) throws -> [WorldTask] {
+    func tasks(count: Int, stream streamName: String, region: Region, excluding excluded: Set<String> = []) throws -> [WorldTask] {
         var rng = stream(streamName)
         var slots: [TaskFamily] = []
         for entry in familyCounts(total: count) {
@@ -80,7 +81,7 @@ public struct World: Sendable {
                 attempts += 1
                 let task = WorldTask.random(family, using: &rng)
                 let key = region == .eval ? task.parameterKey : TextNormalization.key(task.prompt)
-                if isEvalRegion(task) == (region == .eval), seen.insert(key).inserted {
+                if isEvalRegion(task) == (region == .eval), !excluded.contains(key), seen.insert(key).inserted {
                     tasks.append(task)
                     break
                 }

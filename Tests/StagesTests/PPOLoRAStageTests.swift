@@ -52,6 +52,19 @@ final class PPOLoRAStageTests: XCTestCase {
         }
         XCTAssertGreaterThan(metrics.recorded.first { $0.name == "peak_rss_mb" }?.value ?? 0, 0)
 
+        // Held-out prompts: sampled with the policy's adapter, scored with the reward adapter and the adapter switched off,
+        // and the policy's adapter is back in place for training (the same adapter as without them).
+        let heldout = try harness.file("heldout.jsonl", ["name a colour", "say hello", "pick one"].map { "{\"prompt\": \"\($0)\"}" }
+            .joined(separator: "\n") + "\n")
+        let checked = try harness.run(PPOKind(), node: "ppo_heldout", inputs: inputs.merging(["heldout_prompts": heldout]) { a, _ in a },
+                                      params: ppoParams.merging(["heldout_count": .int(3)]) { a, _ in a })
+        let lines = try PPOTestFixtures.fileLines(checked["metrics"]!)
+        XCTAssertEqual(lines.compactMap(\.heldout).map(\.iteration), [0, 2])
+        XCTAssertEqual(lines.compactMap(\.heldout).first?.klMean ?? 1, 0, accuracy: 1e-3, "a fresh adapter (B = 0) is the reference")
+        XCTAssertNil(lines.compactMap(\.heldout).first?.goldScoreMean, "no world judge, no gold")
+        XCTAssertEqual(try Data(contentsOf: checked["policy"]!.appendingPathComponent(LoRAAdapter.weightsFileName)),
+                       try Data(contentsOf: policy.appendingPathComponent(LoRAAdapter.weightsFileName)))
+
         // The reward model runs as its adapter and head on the policy's base, and scores as the whole reward model does.
         let context = StageContext(node: "ppo", workspace: harness.root, inputs: inputs, outputs: [:], params: ppoParams, seed: 1,
                                    logger: Logger(label: "ppo"), metrics: MetricsSink(),

@@ -63,6 +63,8 @@ final class ParamValidationTests: XCTestCase {
     func testShippedPipelinesStillLoad() throws {
         XCTAssertEqual(issues(try smoke([:])), [:])
         XCTAssertEqual(issues(try smoke(["ppo": ["kl_control": "adaptive", "kl_target": 2]])), [:])
+        XCTAssertEqual(issues(try smoke(["ppo": ["heldout_every": 2]])),
+                       ["nodes.ppo.params.heldout_every": "only applies with a 'heldout_prompts' input; wire one (e.g. a synth.ppo_heldout_prompts node) or remove it"])
     }
 
     func testEveryDeclaredDefaultPassesItsOwnDeclarationAndNamesAreUnique() {
@@ -118,7 +120,9 @@ final class ParamValidationTests: XCTestCase {
         XCTAssertEqual(SFTKind.declared.specs.map(\.name), ["dtype", "steps", "batch_size", "learning_rate", "warmup_steps", "weight_decay",
                                                            "prompt_count", "max_new_tokens", "generation_batch", "length_window",
                                                            "validation_fraction", "eval_every", "loss_turns", "samples_shown", "lora"])
-        XCTAssertEqual(PPOKind().params.count, 35)
+        XCTAssertEqual(PPOKind().params.count, 37)
+        XCTAssertTrue(PPOKind().params.contains { $0.name == "heldout_count" })
+        XCTAssertTrue(PPOKind().params.contains { $0.name == "heldout_every" })
         XCTAssertTrue(PPOKind().params.contains { $0.name == "scoring_precision" })
         XCTAssertTrue(PPOKind().params.contains { $0.name == "old_log_probs" })
         XCTAssertTrue(PPOKind().params.contains { $0.name == "snapshot_every" })

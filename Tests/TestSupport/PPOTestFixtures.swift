@@ -55,9 +55,14 @@ package enum PPOTestFixtures {
                             progress: ProgressReporter(label: node, isTerminal: false), scratch: out.appendingPathComponent("scratch"))
     }
 
-    /// Reads a metrics file written by the `ppo` stage.
+    /// Reads the iteration lines of a metrics file written by the `ppo` stage (held-out lines skipped).
     package static func metrics(_ url: URL) throws -> [PPOIterationMetrics] {
+        try fileLines(url).compactMap(\.iteration)
+    }
+
+    /// Reads every line of a metrics file written by the `ppo` stage.
+    package static func fileLines(_ url: URL) throws -> [PPOMetricsFileLine] {
         let text = try String(contentsOf: url, encoding: .utf8)
-        return try text.split(separator: "\n").map { try JSONDecoder().decode(PPOIterationMetrics.self, from: Data($0.utf8)) }
+        return try text.split(separator: "\n").map { try JSONDecoder().decode(PPOMetricsFileLine.self, from: Data($0.utf8)) }
     }
 }

@@ -6,18 +6,21 @@ import Training
 /// length grown by more than a factor, too many responses without EOS, or the reward-hacking alarm
 /// (RM score up while the gold score, when present, went down), overall and per task family and scenario
 /// (`slices`): a slice fires when its RM score rose while its gold fell by more than the tolerance and
-/// beyond the 95% interval of the change (from the slice's per-iteration gold spread and counts).
+/// beyond the 95% interval of the change (from the slice's per-iteration gold spread and counts). When the file has
+/// held-out lines (`"type": "heldout"`, the policy sampled on prompts PPO never trains on), it also compares the first
+/// and the last of them: the same alarm on held-out RM and gold, and a bound on each family's held-out gold drop
+/// (see `PPOGuardGate+Heldout.swift`); without them it reads the file exactly as before.
 public struct PPOGuardGate: StageKind {
     /// "gate.ppo_guard".
     public let name = "gate.ppo_guard"
-    /// Version 2: the reward-hacking alarm per slice.
-    public let version = 2
+    /// Version 3: held-out lines are read apart from the iteration lines and checked (2: the reward-hacking alarm per slice).
+    public let version = 3
     /// `metrics`: the PPO node's per-iteration metrics file.
     public let inputs: [InputSpec]? = [InputSpec("metrics", format: "ppo_train_metrics.jsonl (a ppo node's metrics)")]
     /// `verdict` and `outcome`.
     public let outputs: [String]? = GateSupport.outputs
     /// Guards a PPO run.
-    public let summary = "a PPO run's final KL, response-length growth, missing EOS and reward hacking (RM up, gold down) against bounds"
+    public let summary = "a PPO run's final KL, response-length growth, missing EOS and reward hacking (RM up, gold down) against bounds, on its rollouts and on held-out prompts when the metrics have them"
 
     /// The params of a `gate.ppo_guard` node, each declared once.
     struct Declarations: ParamDeclarations {
@@ -33,6 +36,12 @@ public struct PPOGuardGate: StageKind {
         let goldDropTolerance = Param.number("gold_drop_tolerance", default: 0.02, in: 0...1e6, "gold-score drop tolerated while the RM score rises")
         /// Averaging window.
         let window = Param.integer("window", default: 3, in: 1...10_000, "iterations averaged at the start and at the end")
+        /// Held-out family drop bound.
+        let heldoutFamilyDrop = Param.number("heldout_family_drop", default: 0.05, in: 0...1e6,
+                                             "bound on any task family's or scenario's held-out gold drop from the first to the last held-out line (only with held-out lines)")
+        /// Held-out significance.
+        let heldoutZ = Param.number("heldout_z", default: 1.96, in: 0...10,
+                                    "a held-out family drop fires only when it also exceeds this many standard errors of the change (1.96: its 95% interval excludes 0; 0: the bound alone)")
     }
 
     /// The declarations.
@@ -55,6 +64,10 @@ public struct PPOGuardGate: StageKind {
         var goldDropTolerance = 0.02
         /// Iterations averaged at each end.
         var window = 3
+        /// Bound on a family's held-out gold drop.
+        var heldoutFamilyDrop = 0.05
+        /// Standard errors a held-out family drop must also exceed.
+        var heldoutZ = 1.96
     }
 
     /// The series the guard reads, by metric, in iteration order (with the line of each value).
@@ -83,13 +96,14 @@ public struct PPOGuardGate: StageKind {
         let file = context.displayPath(url)
         let limits = Limits(maxKL: try params.value(d.maxKL), maxLengthGrowth: try params.value(d.maxLengthGrowth),
                             maxNoEOSFraction: try params.value(d.maxNoEOSFraction), goldDropTolerance: try params.value(d.goldDropTolerance),
-                            window: try params.value(d.window))
+                            window: try params.value(d.window), heldoutFamilyDrop: try params.value(d.heldoutFamilyDrop),
+                            heldoutZ: try params.value(d.heldoutZ))
         guard let data = FileManager.default.contents(atPath: url.path) else { throw StagesError.badInput(path: file, message: "no such file") }
         try GateSupport.finish(Self.evaluate(try Self.parse(data, file: file), file: file, limits: limits), gate: name, context: context)
     }
 
-    /// Parses the JSONL metrics into series by metric name.
-    /// - Throws: `StagesError.malformed` naming the line of a bad JSON line.
+    /// Parses the JSONL metrics into series by metric name (held-out lines into the `heldout:` series only).
+    /// - Throws: `StagesError.malformed` naming the line of a bad JSON line or of a held-out line without its figures.
     static func parse(_ data: Data, file: String) throws -> [String: Series] {
         var series: [String: Series] = [:]
         for (index, line) in data.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
@@ -102,6 +116,13 @@ public struct PPOGuardGate: StageKind {
             }
             guard case .object = value else { throw StagesError.malformed(file: file, line: index + 1, message: "expected a JSON object per line") }
             let figures = JSONFigures(value)
+            if case .object(let members) = value, members["type"] == .string(PPOHeldoutMetrics.lineType) {
+                for (metric, number) in try heldoutFigures(figures, file: file, line: index + 1) {
+                    series[metric, default: Series()].values.append(number)
+                    series[metric, default: Series()].lines.append(index + 1)
+                }
+                continue
+            }
             for (metric, names) in keys {
                 guard let found = figures.find(names), found.value.isFinite else { continue }
                 series[metric, default: Series()].values.append(found.value)
@@ -191,6 +212,7 @@ public struct PPOGuardGate: StageKind {
             }
         }
         evaluateSlices(series, file: file, limits: limits, into: &evaluation)
+        evaluateHeldout(series, file: file, limits: limits, into: &evaluation)
         return evaluation
     }
 

@@ -81,6 +81,12 @@ struct PPOParams: ParamDeclarations {
     /// Where the old log-probs come from.
     let oldLogProbs = Param.choice("old_log_probs", default: "scoring", among: ["scoring", "rollout"],
                                    "where the update's old log-probs come from: scoring (a separate fp32 forward) or rollout (the fp32 sampler's own, as TRL takes them from generate: one forward fewer; a bf16 rollout is scored again in fp32)")
+    /// Held-out prompts per evaluation.
+    let heldoutCount = Param.integer("heldout_count", default: 64, in: 1...100_000,
+                                     "held-out prompts sampled at each held-out evaluation: a fixed seeded subset of the heldout_prompts input (all of it when smaller), one completion each; only with that input")
+    /// Held-out interval.
+    let heldoutEvery = Param.integer("heldout_every", default: 0, in: 0...100_000,
+                                     "iterations between held-out evaluations besides the one before the first iteration and the one after the last (0: only those two); only with a heldout_prompts input")
     /// Cache speed-up measurement.
     let measureCacheSpeedup = Param.flag("measure_cache_speedup", default: base.measureCacheSpeedup,
                                          "also time the first rollout without the KV cache")
@@ -88,8 +94,16 @@ struct PPOParams: ParamDeclarations {
     /// The declarations.
     static let declared = PPOParams()
 
-    /// Rules across params: `kl_target` needs adaptive control; comparison rewards need k ≥ 2.
+    /// Rules across params: `kl_target` needs adaptive control; comparison rewards need k ≥ 2; held-out params need
+    /// held-out prompts.
     static let rules: [ParamRule] = [
+        .stage("heldout_count and heldout_every only with a heldout_prompts input") { params, roles in
+            // An empty role set means the roles are not known (`PPOConfig` reading the params alone).
+            guard !roles.isEmpty, !roles.contains(PPOKind.heldoutRole) else { return }
+            for param in [declared.heldoutCount, declared.heldoutEvery] where params.isSet(param) {
+                throw params.error(param, "only applies with a '\(PPOKind.heldoutRole)' input; wire one (e.g. a synth.ppo_heldout_prompts node) or remove it")
+            }
+        },
         .stage("kl_target only with kl_control adaptive") { params, _ in
             if params.isSet(declared.klTarget), try params.value(declared.klControl) != "adaptive" {
                 throw params.error(declared.klTarget, "only applies with \"kl_control\": \"adaptive\"; remove it or set kl_control")

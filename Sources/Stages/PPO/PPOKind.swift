@@ -3,7 +3,9 @@ import EngineCore
 /// The `ppo` node kind: PPO-RLHF of the SFT policy against a frozen reward model (see issue 5).
 ///
 /// Inputs `sft` (causal LM checkpoint), `reward_model` (scalar-head checkpoint), `prompts` (any prompt JSONL),
-/// optional `world` (the world judge: gold metrics of world prompts; without it none are reported).
+/// optional `world` (the world judge: gold metrics of world prompts; without it none are reported), optional
+/// `heldout_prompts` (prompts never trained on, sampled before the first iteration, every `heldout_every` and after the
+/// last; `"type": "heldout"` lines in the metrics for `gate.ppo_guard`; without it the outputs are as before).
 /// Outputs `policy` (HF directory, critic in `critic/`), `metrics` (`ppo_train_metrics.jsonl`) and `snapshots` (a directory
 /// of policy checkpoints `iter-<k>/` every `snapshot_every` iterations; empty when 0).
 struct PPOKind: StageKind {
@@ -26,8 +28,12 @@ struct PPOKind: StageKind {
     var inputs: [InputSpec]? {
         ModelFiles.inputs("sft", format: "causal LM checkpoint directory (actor and reference)")
             + ModelFiles.inputs("reward_model", format: "reward model checkpoint directory (scalar head)") + [InputSpec("prompts", format: "prompts JSONL"),
-         InputSpec("world", required: false, format: "the world judge: a synth.world output (gold metrics of world prompts)")]
+         InputSpec("world", required: false, format: "the world judge: a synth.world output (gold metrics of world prompts)"),
+         InputSpec(Self.heldoutRole, required: false,
+                   format: "prompts JSONL never trained on (e.g. synth.ppo_heldout_prompts): the policy is sampled on them for held-out lines in the metrics")]
     }
+    /// The optional held-out prompt input.
+    static let heldoutRole = "heldout_prompts"
     /// Output names.
     var outputs: [String]? { ["policy", "metrics", "snapshots"] }
     /// Declared params (`PPOParams`).

@@ -75,6 +75,7 @@ extension PPORun {
         let trainer = try PPOTrainer(config: config, models: PPOModels(actor: actor, reference: reference, rewardModel: rewardModel,
                                                                          critic: critic),
                                      tokenizer: sft.tokenizer, prompts: prompts, encodedPrompts: encoded, seed: context.seed)
+        trainer.heldout = try loadHeldout(training: prompts, renderer: renderer, params: params)
         return PPOLoadedModels(trainer: trainer, sft: sft, lora: lora)
     }
 

@@ -24,9 +24,11 @@ struct PPORun {
         if try PPOResumeState.restore(trainer, fingerprint: fingerprint, from: resume) {
             context.progress.message("resumed at iteration \(trainer.iteration) of \(config.iterations)")
             for metrics in trainer.history { record(metrics) }
+            for metrics in trainer.heldoutHistory { record(metrics) }
         } else {
             try? FileManager.default.removeItem(at: snapshots)
         }
+        try evaluateHeldoutIfDue(trainer, total: config.iterations)
         while trainer.iteration < config.iterations {
             if context.isCancelled { throw StagesError.cancelled(node: context.node) }
             let metrics = try trainer.step()
@@ -35,6 +37,7 @@ struct PPORun {
                                     figures: ["reward": metrics.rewardMean, "kl": metrics.klMean, "β": metrics.beta,
                                               "rollout s": metrics.rolloutSeconds ?? 0, "scoring s": metrics.scoringSeconds ?? 0,
                                               "update s": metrics.updateSeconds ?? 0])
+            try evaluateHeldoutIfDue(trainer, total: config.iterations)
             if snapshotEvery > 0, trainer.iteration % snapshotEvery == 0, trainer.iteration < config.iterations {
                 try saveSnapshot(trainer, in: snapshots)
             }
@@ -65,6 +68,24 @@ struct PPORun {
         for (name, value) in metrics.points { context.metrics.record(name, step: metrics.iteration, value: value) }
     }
 
+    /// Samples and scores the held-out prompts when the trainer has them and an evaluation is due, sends the figures to
+    /// the catalog and shows them.
+    private func evaluateHeldoutIfDue(_ trainer: PPOTrainer, total: Int) throws {
+        guard trainer.heldoutIsDue(total: total) else { return }
+        let metrics = try trainer.evaluateHeldout()
+        record(metrics)
+        var text = String(format: "held-out after %d iteration(s): %d prompts, RM %.3f", metrics.iteration, metrics.promptCount, metrics.rmScoreMean)
+        if let gold = metrics.goldScoreMean { text += String(format: ", gold %.3f", gold) }
+        context.progress.message(text + String(format: ", KL %.3f (%.1f s)", metrics.klMean, metrics.seconds))
+    }
+
+    /// Sends one held-out evaluation's figures to the catalog (`heldout_*`, at its iteration count).
+    private func record(_ metrics: PPOHeldoutMetrics) {
+        context.metrics.record("heldout_rm_score_mean", step: metrics.iteration, value: metrics.rmScoreMean)
+        if let gold = metrics.goldScoreMean { context.metrics.record("heldout_gold_score_mean", step: metrics.iteration, value: gold) }
+        context.metrics.record("heldout_kl_mean", step: metrics.iteration, value: metrics.klMean)
+    }
+
     /// Saves the actor as `iter-<k>` (k zero-padded to 6 digits) under `directory`, kept with the resume state until the end.
     private func saveSnapshot(_ trainer: PPOTrainer, in directory: URL) throws {
         let target = directory.appendingPathComponent(Self.snapshotName(iteration: trainer.iteration))
@@ -90,7 +111,7 @@ struct PPORun {
     }
 
     /// Writes `policy` (HF layout, or for a LoRA policy the PEFT adapter on the SFT input unless `lora.merge`; the critic in
-    /// `critic/`), `metrics` (one JSON line per iteration) and `snapshots` (the snapshots kept in `snapshots`, moved).
+    /// `critic/`), `metrics` (one JSON line per iteration, plus the held-out lines in between) and `snapshots` (the snapshots kept in `snapshots`, moved).
     private func writeOutputs(_ loaded: PPOLoadedModels, snapshots: URL) throws {
         let trainer = loaded.trainer
         let output = context.outputs["snapshots"]!
@@ -107,7 +128,7 @@ struct PPORun {
             try Checkpoint.save(trainer.actor, tokenizer: trainer.tokenizer, to: policy, dtype: dtype)
         }
         try saveCritic(trainer, to: policy.appendingPathComponent("critic"), dtype: dtype)
-        try JSONLWriter.write(trainer.history.map(PPOMetricsLine.init), to: context.outputs["metrics"]!)
+        try JSONLWriter.write(PPOMetricsFileLine.ordered(history: trainer.history, heldout: trainer.heldoutHistory), to: context.outputs["metrics"]!)
     }
 
     /// Writes the critic: a whole model as a checkpoint; a shared-trunk critic as `value_head.safetensors` (its head as

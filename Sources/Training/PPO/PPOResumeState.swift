@@ -2,7 +2,7 @@ import Foundation
 import Kernels
 import Model
 
-/// A resumable snapshot of a PPO run: models, optimizer moments and steps, β, iteration and metrics so far.
+/// A resumable snapshot of a PPO run: models, optimizer moments and steps, β, iteration and metrics (held-out ones too) so far.
 ///
 /// Layout of a snapshot directory: `state.json` plus raw little-endian float32 files: `actor.f32` (or, with a LoRA
 /// policy, `actor_adapter.f32`), `actor_m.f32`, `actor_v.f32` and, with a critic, `critic.f32` (or
@@ -20,6 +20,10 @@ public struct PPOResumeState: Codable, Equatable {
     var criticSteps: Int
     /// Metrics of the completed iterations.
     var history: [PPOIterationMetrics]
+    /// Held-out evaluations so far (absent in snapshots of runs without held-out prompts).
+    var heldoutHistory: [PPOHeldoutMetrics]?
+    /// Each held-out prompt's gold at the first held-out evaluation (absent without held-out prompts).
+    var heldoutBaseline: [Double?]?
 
     /// Writes the trainer's state into `directory/current`, atomically replacing an older snapshot.
     public static func save(_ trainer: PPOTrainer, fingerprint: String, in directory: URL) throws {
@@ -30,7 +34,8 @@ public struct PPOResumeState: Codable, Equatable {
         try fm.createDirectory(at: next, withIntermediateDirectories: true)
         let state = PPOResumeState(fingerprint: fingerprint, iteration: trainer.iteration, controller: trainer.controller,
                                    actorSteps: trainer.actorOptimizer.step, criticSteps: criticSteps(trainer),
-                                   history: trainer.history)
+                                   history: trainer.history, heldoutHistory: trainer.heldoutHistory.isEmpty ? nil : trainer.heldoutHistory,
+                                   heldoutBaseline: trainer.heldout?.baselineGold)
         try JSONEncoder().encode(state).write(to: next.appendingPathComponent("state.json"))
         for (name, buffer) in floatFiles(trainer) {
             try writeFloats(buffer.values(), to: next.appendingPathComponent("\(name).f32"))
@@ -64,6 +69,8 @@ public struct PPOResumeState: Codable, Equatable {
         trainer.iteration = state.iteration
         trainer.controller = state.controller
         trainer.history = state.history
+        trainer.heldoutHistory = state.heldoutHistory ?? []
+        trainer.heldout?.baselineGold = state.heldoutBaseline
         return true
     }
 

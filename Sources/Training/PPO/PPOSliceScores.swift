@@ -10,6 +10,10 @@ public struct PPOSliceScores: Codable, Equatable, Sendable {
     public var goldScoreStd: Double
     /// Responses in the slice.
     public var count: Int
+    /// On held-out lines after the first: the population standard deviation over the slice's prompts of each prompt's
+    /// gold change since the first held-out evaluation (the same prompts then and now, so the change's standard error is
+    /// this over √(count − 1)); nil on iteration lines.
+    public var goldChangeStd: Double?
 
     /// JSON keys.
     enum CodingKeys: String, CodingKey {
@@ -17,6 +21,7 @@ public struct PPOSliceScores: Codable, Equatable, Sendable {
         case rmScoreMean = "rm_score_mean"
         case goldScoreMean = "gold_score_mean"
         case goldScoreStd = "gold_score_std"
+        case goldChangeStd = "gold_change_std"
     }
 
     /// Scores by `family:<name>` and `scenario:<name>` of the responses with a gold score; nil when none has one.

@@ -68,10 +68,7 @@ extension PPOTrainer {
             }
             r.scores = zip(r.responses, wins).map { $0.penalised(score: $1, missingEOSPenalty: config.missingEOSPenalty) }
         }
-        r.gold = zip(r.promptTexts, r.responses).map { prompt, response in
-            guard config.goldJudge, let task = try? WorldTask(parsing: prompt) else { return nil }
-            return GoldJudge.score(task: task, response: tokenizer.decode(response.textTokens), reachedEOS: response.hasEOS).value
-        }
+        r.gold = goldScores(prompts: r.promptTexts, responses: r.responses)
         if r.oldLogProbs.isEmpty {
             r.oldLogProbs = try ModelScoring.logProbs(actor, prompts: r.prompts, responses: responses,
                                                       temperature: config.temperature, chunk: chunk, path: config.scoringPath)
@@ -122,8 +119,16 @@ extension PPOTrainer {
         }
     }
 
+    /// The gold score of each response whose prompt is a world task (nil otherwise, and every one nil without a world judge).
+    func goldScores(prompts: [String], responses: [TruncatedResponse]) -> [Double?] {
+        zip(prompts, responses).map { prompt, response in
+            guard config.goldJudge, let task = try? WorldTask(parsing: prompt) else { return nil }
+            return GoldJudge.score(task: task, response: tokenizer.decode(response.textTokens), reachedEOS: response.hasEOS).value
+        }
+    }
+
     /// The reward model's score of each sequence (a LoRA reward model runs on the actor's base with its adapter).
-    private func rewardScores(_ prompts: [[Int32]], _ responses: [[Int32]]) throws -> [Double] {
+    func rewardScores(_ prompts: [[Int32]], _ responses: [[Int32]]) throws -> [Double] {
         switch rewardModel {
         case .model(let model):
             return try ModelScoring.scores(model, prompts: prompts, responses: responses, chunk: config.scoringChunk)
@@ -152,7 +157,7 @@ extension PPOTrainer {
 
     /// Runs `body` with `model` inferring in `scoringPrecision` (in bf16 from one weight snapshot for the whole pass),
     /// then puts it back to fp32 (its training precision).
-    private func inScoringPrecision<T>(_ model: LlamaModel, _ body: () throws -> T) throws -> T {
+    func inScoringPrecision<T>(_ model: LlamaModel, _ body: () throws -> T) throws -> T {
         model.inferencePrecision = config.scoringPrecision
         defer { model.inferencePrecision = .fp32 }
         return try model.withPinnedInferenceWeights(body)

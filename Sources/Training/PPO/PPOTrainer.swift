@@ -35,6 +35,10 @@ public final class PPOTrainer {
     public internal(set) var iteration = 0
     /// Metrics of every completed iteration.
     public internal(set) var history: [PPOIterationMetrics] = []
+    /// The held-out prompts sampled for `gate.ppo_guard` (nil: none; see `PPOTrainer+Heldout.swift`).
+    public var heldout: PPOHeldoutSet?
+    /// Every held-out evaluation so far, in iteration order.
+    public internal(set) var heldoutHistory: [PPOHeldoutMetrics] = []
 
     /// Sets up a run from its models (see `PPOModels`); a whole-model critic starts from the reward model with its
     /// head zeroed unless `config.copyValueHead`, and a value head on a shared trunk is zeroed likewise.
