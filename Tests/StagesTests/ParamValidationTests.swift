@@ -46,7 +46,7 @@ final class ParamValidationTests: XCTestCase {
             "reward_model": ["epochs": 2],
             "preferences": ["annotator": ["temperature": -1], "pairs": "some"],
             "pretrain": ["model": ["num_attention_heads": 3]],
-            "evaluate": ["samples_per_prompt": 4, "temperature": 0],
+            "evaluate": ["samples_per_prompt": 4, "temperature": 0, "sampling_precision": "fp16"],
         ]))
         XCTAssertEqual(found["nodes.ppo.params.learning_rate"], "5 is outside [0, 1]")
         XCTAssertEqual(found["nodes.ppo.params.kl_target"], "only applies with \"kl_control\": \"adaptive\"; remove it or set kl_control")
@@ -57,7 +57,8 @@ final class ParamValidationTests: XCTestCase {
         XCTAssertEqual(found["nodes.preferences.params.pairs"], "must be one of all_pairs, best_vs_rest, found \"some\"")
         XCTAssertTrue(found["nodes.pretrain.params.model"]?.contains("invalid model") ?? false, "\(found)")
         XCTAssertTrue(found["nodes.evaluate.params.samples_per_prompt"]?.contains("temperature above 0") ?? false, "\(found)")
-        XCTAssertEqual(found.count, 9, "\(found)")
+        XCTAssertEqual(found["nodes.evaluate.params.sampling_precision"], "must be one of fp32, bf16, auto, found \"fp16\"")
+        XCTAssertEqual(found.count, 10, "\(found)")
     }
 
     func testShippedPipelinesStillLoad() throws {

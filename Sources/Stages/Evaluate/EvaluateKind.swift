@@ -9,11 +9,14 @@ import EngineCore
 struct EvaluateKind: StageKind {
     /// Kind name.
     let name = "evaluate"
-    /// Version 9: `final_eval.md` lists each win-rate comparison once (8: conversational eval prompts (system message,
+    /// Version 10: the KL to SFT reuses the first `kl_samples` of each prompt's judged samples when they were drawn at
+    /// temperature 1 and there are enough (the same unbiased estimate from other draws, so other KL figures), greedy
+    /// responses carry no RM score (nothing read it), and `sampling_precision` (9: `final_eval.md` lists each win-rate
+    /// comparison once; 8: conversational eval prompts (system message,
     /// earlier turns) through the model's chat template, and the reward model optional; 7: every judged response (with its token count) in `final_eval.json` `responses`; 6: the reward-hacking
     /// alarm by task family and scenario, the over-optimisation curve with `snapshots`; 5: judges as inputs, gold only with `world`,
     /// command and label judges, agreement between judges; 4: generation changes in Model; see `GoldenOutputsTests`).
-    let version = 9
+    let version = 10
     /// Final evaluation.
     let summary = "base, SFT and policy on any eval prompts, judged by every wired judge (reward model, world, command, labels), with win rates, judge agreement and position bias"
     /// Sampling for the KL estimate and the bootstrap use the pipeline seed.
@@ -40,7 +43,11 @@ struct EvaluateKind: StageKind {
         /// Generation batch.
         let batchSize = Param.integer("batch_size", default: 32, in: 1...4096, "sequences per generation batch")
         /// KL samples.
-        let klSamples = Param.integer("kl_samples", default: 1, in: 1...64, "samples per prompt for the KL to SFT")
+        let klSamples = Param.integer("kl_samples", default: 1, in: 1...64,
+                                      "samples per prompt for the KL to SFT (the first of the judged samples when temperature is 1 and samples_per_prompt is at least this)")
+        /// Sampling precision.
+        let samplingPrecision = InferencePrecisionParam.param("sampling_precision", pass: "every generation pass (judged, greedy and KL samples)",
+                                                              "the KL's log-probs and the reward model's scores stay fp32")
         /// Bootstrap resamples.
         let bootstrapResamples = Param.integer("bootstrap_resamples", default: 1000, in: 10...1_000_000, "bootstrap resamples for the win-rate CIs")
         /// Table rows.

@@ -21,8 +21,10 @@ extension EvaluateRun {
             guard !model.config.hasScalarHead, model.config.vocabSize == sft.config.vocabSize else {
                 throw StagesError.badInput(path: path.path, message: "must be a causal LM with the SFT model's vocabulary (\(sft.config.vocabSize) tokens)")
             }
-            let responses = try judge.respond(model, temperature: temperature, seed: context.seed &+ 500 &+ UInt64(index))
-            let kl = try judge.klToReference(model, reference: sft, samples: klSamples, seed: context.seed &+ 600 &+ UInt64(index))
+            let sampled = try judge.sample(model, temperature: temperature, seed: context.seed &+ 500 &+ UInt64(index))
+            let responses = try judge.judge(sampled)
+            let kl = try judge.klToReference(model, reference: sft, samples: klSamples, seed: context.seed &+ 600 &+ UInt64(index),
+                                             reusing: sampled)
             let summary = judge.summarise(name, responses, klToSFT: kl, greedy: nil)
             guard let rm = summary.rmMean else { continue }
             points.append(CurvePoint(label: name, iteration: Int(name.dropFirst("iter-".count)), kl: kl, gold: summary.goldMean, rm: rm))

@@ -27,6 +27,7 @@ struct EvaluateRun {
         let resamples = try p.value(declared.bootstrapResamples)
         let tableSize = try p.value(declared.tableSize)
         let goldTolerance = try p.value(declared.hackingGoldTolerance)
+        let precision = InferencePrecisionParam.resolve(try p.value(declared.samplingPrecision)).effective
         guard context.inputs["prompts"] != nil else {
             throw StagesError.invalidInputs(node: context.node, message: "missing input 'prompts' (the eval prompts JSONL)")
         }
@@ -45,7 +46,7 @@ struct EvaluateRun {
         let makeJudge = { (samples: Int) in
             ResponseJudge(prompts: records.map(\.prompt), encoded: encoded,
                           tasks: records.map { world ? try? WorldTask(parsing: $0.prompt) : nil }, tokenizer: tokenizer, rewardModel: rewardModel,
-                          batchSize: batchSize, maxNewTokens: maxNewTokens, samplesPerPrompt: samples)
+                          batchSize: batchSize, maxNewTokens: maxNewTokens, samplesPerPrompt: samples, samplingPrecision: precision)
         }
         let judge = makeJudge(samples)
         var evaluations: [ModelEvaluation] = []
@@ -57,14 +58,15 @@ struct EvaluateRun {
                                            message: "must be a causal LM with the SFT model's vocabulary (\(sft.config.vocabSize) tokens)")
             }
             context.progress.message("judging \(role)")
-            let responses = try judge.respond(model, temperature: temperature, seed: context.seed &+ UInt64(index))
+            let sampled = try judge.sample(model, temperature: temperature, seed: context.seed &+ UInt64(index))
+            let responses = try judge.judge(sampled)
             judged[role] = responses
             if temperature > 0, world {
                 context.progress.message("judging \(role), greedy")
-                judgedGreedy[role] = try judge.respond(model, temperature: 0, seed: 0)
+                judgedGreedy[role] = try judge.respond(model, temperature: 0, seed: 0, rewardModelScores: false)
             }
             let kl = role == "sft" ? 0 : try judge.klToReference(model, reference: sft, samples: klSamples,
-                                                                seed: context.seed &+ 100 &+ UInt64(index))
+                                                                seed: context.seed &+ 100 &+ UInt64(index), reusing: sampled)
             evaluations.append(judge.summarise(role, responses, klToSFT: kl, greedy: judgedGreedy[role]))
         }
         let policy = judged["policy"]!
@@ -139,7 +141,7 @@ struct EvaluateRun {
         let ranked = policy.compactMap { response in response.rmScore.map { (response: response, score: $0) } }
             .sorted { $0.score != $1.score ? $0.score > $1.score : $0.response.prompt < $1.response.prompt }.map(\.response)
         let result = FinalEvaluation(prompts: records.count, goldScoredPrompts: judge.tasks.compactMap { $0 }.count,
-                                     temperature: temperature, samplesPerPrompt: perPrompt,
+                                     temperature: temperature, samplesPerPrompt: perPrompt, samplingPrecision: precision == .fp32 ? nil : precision.rawValue,
                                      models: evaluations, winRates: winRates, rewardHacking: signal,
                                      judges: judges, agreements: agreements,
                                      highestRM: Array(ranked.prefix(tableSize)), lowestRM: Array(ranked.suffix(tableSize).reversed()),

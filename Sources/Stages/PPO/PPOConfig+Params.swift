@@ -158,17 +158,8 @@ extension PPOConfig {
         checkpointEvery = try p.value(d.checkpointEvery)
         scoringChunk = try p.value(d.scoringChunk)
         measureCacheSpeedup = try p.value(d.measureCacheSpeedup)
-        rolloutPrecision = Self.precision(try p.value(d.rolloutPrecision))
-        scoringPrecision = Self.precision(try p.value(d.scoringPrecision))
+        rolloutPrecision = InferencePrecisionParam.resolve(try p.value(d.rolloutPrecision))
+        scoringPrecision = InferencePrecisionParam.resolve(try p.value(d.scoringPrecision))
         oldLogProbsFromRollout = try p.value(d.oldLogProbs) == "rollout"
-    }
-
-    /// The precision a `rollout_precision` or `scoring_precision` choice names (`auto`: what is fastest on this CPU).
-    private static func precision(_ choice: String) -> InferencePrecision {
-        switch choice {
-        case "bf16": return .bf16
-        case "auto": return .fastest
-        default: return .fp32
-        }
     }
 }

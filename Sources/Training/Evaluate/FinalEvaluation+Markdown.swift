@@ -9,6 +9,10 @@ extension FinalEvaluation {
         let decoding = temperature == 0 ? "greedy decoding"
             : "\(samples) sample\(samples == 1 ? "" : "s") per prompt at temperature \(f(temperature))" + (greedy ? "; greedy decoding is reported beside it" : "")
         lines.append("\(prompts) eval prompts (\(goldScoredPrompts == 0 ? "no world judge: no gold scores" : "\(goldScoredPrompts) scored by the gold verifier")), \(decoding).")
+        if let samplingPrecision {
+            lines += ["", "Every response (judged, greedy and the KL's samples) was generated with \(samplingPrecision) matrix products "
+                + "(`sampling_precision`); the KL's log-probs and the RM scores are fp32."]
+        }
         if !hasRMScores {
             lines += ["", "No reward model is wired to this evaluation, so there are no RM scores: the RM column, the RM win rates, "
                 + "the reward-hacking signal, the over-optimisation curve and the RM-ranked samples are absent. The win rates below "

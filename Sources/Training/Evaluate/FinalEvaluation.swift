@@ -8,6 +8,8 @@ public struct FinalEvaluation: Codable, Equatable, Sendable {
     public var temperature: Double
     /// Responses judged per prompt and model (nil in reports written before samples per prompt existed).
     public var samplesPerPrompt: Int?
+    /// Precision of the generation passes when it was not fp32 (`bf16`); nil: fp32.
+    public var samplingPrecision: String?
     /// Per model, in the order base, SFT, policy.
     public var models: [ModelEvaluation]
     /// Policy vs SFT and vs base by every wired judge (and by gold under greedy decoding when sampling), in both A/B orders.
@@ -31,7 +33,7 @@ public struct FinalEvaluation: Codable, Equatable, Sendable {
     public var responses: [String: [JudgedResponse]]?
 
     /// An evaluation of `prompts` eval prompts with its models, win rates, reward-hacking signal and extreme samples.
-    public init(prompts: Int, goldScoredPrompts: Int, temperature: Double, samplesPerPrompt: Int? = nil,
+    public init(prompts: Int, goldScoredPrompts: Int, temperature: Double, samplesPerPrompt: Int? = nil, samplingPrecision: String? = nil,
                 models: [ModelEvaluation], winRates: [WinRate], rewardHacking: RewardHackingSignal?,
                 judges: [JudgeSummary]? = nil, agreements: [JudgeAgreement]? = nil,
                 highestRM: [JudgedResponse], lowestRM: [JudgedResponse], sliceAlarm: SliceHackingAlarm? = nil,
@@ -40,6 +42,7 @@ public struct FinalEvaluation: Codable, Equatable, Sendable {
         self.goldScoredPrompts = goldScoredPrompts
         self.temperature = temperature
         self.samplesPerPrompt = samplesPerPrompt
+        self.samplingPrecision = samplingPrecision
         self.models = models
         self.winRates = winRates
         self.rewardHacking = rewardHacking
@@ -57,6 +60,7 @@ public struct FinalEvaluation: Codable, Equatable, Sendable {
         case prompts, temperature, models, judges, agreements, responses
         case goldScoredPrompts = "gold_scored_prompts"
         case samplesPerPrompt = "samples_per_prompt"
+        case samplingPrecision = "sampling_precision"
         case winRates = "win_rates"
         case rewardHacking = "reward_hacking"
         case sliceAlarm = "slice_alarm"

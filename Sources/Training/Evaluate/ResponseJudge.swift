@@ -20,10 +20,13 @@ public struct ResponseJudge {
     let maxNewTokens: Int
     /// Responses sampled per prompt when the temperature is above 0.
     let samplesPerPrompt: Int
+    /// Precision of every generation pass (judged, greedy and KL samples); the KL's log-probs and the RM scores stay
+    /// fp32. `effective` decides: bf16 on a CPU without AVX-512 BF16 samples in fp32.
+    public let samplingPrecision: InferencePrecision
 
     /// A judge of `prompts` (encoded as chat prefixes, parsed as world tasks where they are ones) with `rewardModel`, if any.
     public init(prompts: [String], encoded: [[Int32]], tasks: [WorldTask?], tokenizer: any Tokenizer, rewardModel: LlamaModel?,
-                batchSize: Int, maxNewTokens: Int, samplesPerPrompt: Int) {
+                batchSize: Int, maxNewTokens: Int, samplesPerPrompt: Int, samplingPrecision: InferencePrecision = .fp32) {
         self.prompts = prompts
         self.encoded = encoded
         self.tasks = tasks
@@ -32,18 +35,32 @@ public struct ResponseJudge {
         self.batchSize = batchSize
         self.maxNewTokens = maxNewTokens
         self.samplesPerPrompt = samplesPerPrompt
+        self.samplingPrecision = samplingPrecision
     }
 
     /// Responses per prompt at `temperature`: `samplesPerPrompt` samples above 0, one greedy response at 0.
     public func responsesPerPrompt(temperature: Double) -> Int { temperature == 0 ? 1 : samplesPerPrompt }
 
     /// `responsesPerPrompt(temperature:)` responses per prompt from `model`, judged; one prompt's responses are adjacent.
-    public func respond(_ model: LlamaModel, temperature: Double, seed: UInt64) throws -> [JudgedResponse] {
+    /// Without `rewardModelScores` the responses carry no RM score (e.g. greedy responses only the gold judge reads).
+    public func respond(_ model: LlamaModel, temperature: Double, seed: UInt64, rewardModelScores: Bool = true) throws -> [JudgedResponse] {
+        try judge(sample(model, temperature: temperature, seed: seed), rewardModelScores: rewardModelScores)
+    }
+
+    /// `responsesPerPrompt(temperature:)` responses per prompt from `model` in `samplingPrecision`, one prompt's adjacent.
+    public func sample(_ model: LlamaModel, temperature: Double, seed: UInt64) throws -> SampledResponses {
         let n = responsesPerPrompt(temperature: temperature)
         let prefixes = encoded.flatMap { Array(repeating: $0, count: n) }
-        let responses = try generate(model, prompts: prefixes, temperature: temperature, seed: seed)
+        return SampledResponses(responses: try generate(model, prompts: prefixes, temperature: temperature, seed: seed),
+                                temperature: temperature, perPrompt: n)
+    }
+
+    /// Judges `sampled` by the gold verifier and, with `rewardModelScores`, the reward model (in fp32).
+    public func judge(_ sampled: SampledResponses, rewardModelScores: Bool = true) throws -> [JudgedResponse] {
+        let n = sampled.perPrompt, responses = sampled.responses
+        let prefixes = encoded.flatMap { Array(repeating: $0, count: n) }
         var scores = [Double?](repeating: nil, count: responses.count)
-        if let rewardModel {
+        if let rewardModel, rewardModelScores {
             scores = try ModelScoring.scores(rewardModel, prompts: prefixes, responses: responses.map(\.tokens), chunk: batchSize).map { $0 }
         }
         return responses.indices.map { i in
@@ -54,10 +71,19 @@ public struct ResponseJudge {
         }
     }
 
-    /// Monte-Carlo KL(model ‖ reference): `samples` responses per prompt at temperature 1, k1 summed per response.
-    public func klToReference(_ model: LlamaModel, reference: LlamaModel, samples: Int, seed: UInt64) throws -> Double {
+    /// Monte-Carlo KL(model ‖ reference): `samples` responses per prompt at temperature 1, k1 summed per response, the
+    /// log-probs in fp32. With `reusing` (responses of `model` from `sample`) at temperature 1 and at least `samples`
+    /// per prompt, the first `samples` of each prompt serve (the same distribution, so the same unbiased estimate);
+    /// otherwise fresh ones are sampled with `seed`.
+    public func klToReference(_ model: LlamaModel, reference: LlamaModel, samples: Int, seed: UInt64,
+                              reusing sampled: SampledResponses? = nil) throws -> Double {
         let prefixes = encoded.flatMap { Array(repeating: $0, count: samples) }
-        let responses = try generate(model, prompts: prefixes, temperature: 1, seed: seed).map(\.tokens)
+        let responses: [[Int32]]
+        if let reused = sampled?.firstResponses(samples, atTemperature: 1) {
+            responses = reused
+        } else {
+            responses = try generate(model, prompts: prefixes, temperature: 1, seed: seed).map(\.tokens)
+        }
         let mine = try ModelScoring.logProbs(model, prompts: prefixes, responses: responses, temperature: 1, chunk: batchSize)
         let theirs = try ModelScoring.logProbs(reference, prompts: prefixes, responses: responses, temperature: 1, chunk: batchSize)
         let sums = zip(mine, theirs).map { KLEstimator.k1.estimate(logProbs: $0, referenceLogProbs: $1).reduce(0, +) }
@@ -102,19 +128,24 @@ public struct ResponseJudge {
         return (all, byFamily, byScenario)
     }
 
-    /// Samples in batches with the KV cache and cuts each response at EOS.
+    /// Samples in batches with the KV cache in `samplingPrecision` (bf16 from one weight snapshot for every batch) and
+    /// cuts each response at EOS; `model` is back in fp32 afterwards.
     private func generate(_ model: LlamaModel, prompts: [[Int32]], temperature: Double, seed: UInt64) throws -> [TruncatedResponse] {
         var rng = Xoshiro256(seed: seed)
         let options = SamplingOptions(temperature: Float(temperature), maxNewTokens: maxNewTokens, stopAtEOS: true, useKVCache: true)
-        var result: [TruncatedResponse] = []
-        var start = 0
-        while start < prompts.count {
-            let end = min(start + batchSize, prompts.count)
-            let generation = try model.generate(prompts: Array(prompts[start..<end]), options: options, rng: &rng)
-            result += generation.tokens.map { TruncatedResponse(tokens: $0, eos: model.config.eosTokenId) }
-            start = end
+        model.inferencePrecision = samplingPrecision
+        defer { model.inferencePrecision = .fp32 }
+        return try model.withPinnedInferenceWeights {
+            var result: [TruncatedResponse] = []
+            var start = 0
+            while start < prompts.count {
+                let end = min(start + batchSize, prompts.count)
+                let generation = try model.generate(prompts: Array(prompts[start..<end]), options: options, rng: &rng)
+                result += generation.tokens.map { TruncatedResponse(tokens: $0, eos: model.config.eosTokenId) }
+                start = end
+            }
+            return result
         }
-        return result
     }
 
     /// Population standard deviation (0 when empty).
