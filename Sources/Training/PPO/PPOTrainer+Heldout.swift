@@ -7,11 +7,20 @@ extension PPOTrainer {
     /// `heldoutHistory` under the iterations completed so far. Its random draws come from a stream of their own, so
     /// the training rollouts and updates are the same with and without held-out evaluations.
     /// - Throws: `ModelError` from sampling or scoring; nil `heldout` is a `ModelError.shapeMismatch` on 0 prompts.
+    /// On a bf16 base each frozen matrix is packed once for the whole check, and one snapshot of the actor in the
+    /// rollout precision serves its sampling and its scoring passes in that precision, as in a training iteration.
     @discardableResult
     public func evaluateHeldout() throws -> PPOHeldoutMetrics {
         guard let heldout, heldout.count > 0 else {
             throw ModelError.shapeMismatch(what: "held-out prompts", expected: 1, got: 0)
         }
+        return try actor.withPinnedBaseWeights {
+            try actor.withPinnedInferenceWeights(in: config.rolloutPrecision) { try evaluate(heldout) }
+        }
+    }
+
+    /// The body of `evaluateHeldout` on `heldout`, inside its pinned weights.
+    private func evaluate(_ heldout: PPOHeldoutSet) throws -> PPOHeldoutMetrics {
         let start = Date()
         var sampler = rng(iteration: iteration, stream: 0x4845_4C44)
         let eos = actor.config.eosTokenId
