@@ -6,9 +6,9 @@ extension PPOTrainer {
     /// and scores the completions by the reward model, the gold judge and the reference, recording the result in
     /// `heldoutHistory` under the iterations completed so far. Its random draws come from a stream of their own, so
     /// the training rollouts and updates are the same with and without held-out evaluations.
-    /// - Throws: `ModelError` from sampling or scoring; nil `heldout` is a `ModelError.shapeMismatch` on 0 prompts.
     /// On a bf16 base each frozen matrix is packed once for the whole check, and one snapshot of the actor in the
     /// rollout precision serves its sampling and its scoring passes in that precision, as in a training iteration.
+    /// - Throws: `ModelError` from sampling or scoring; nil `heldout` is a `ModelError.shapeMismatch` on 0 prompts.
     @discardableResult
     public func evaluateHeldout() throws -> PPOHeldoutMetrics {
         guard let heldout, heldout.count > 0 else {
